@@ -1,0 +1,34 @@
+"""periodize: statistical periodization of bilateral relations.
+
+Events in, zero-filled intensity series out, then change points and tests of hypothesised
+periods. Convention: a boundary is the first year of a new period, so the periodization
+1992–2008 / 2009–2018 / 2019– is ``boundaries=(2009, 2019)``.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from . import datasets
+from .events import read_events, validate_events, write_events
+from .exceptions import EventSchemaError, ParameterError, PeriodizeError
+from .intensity import SCHEMES, IntensitySeries, WeightingScheme, intensity, period_summary
+
+try:
+    __version__ = version("periodize")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "SCHEMES",
+    "EventSchemaError",
+    "IntensitySeries",
+    "ParameterError",
+    "PeriodizeError",
+    "WeightingScheme",
+    "__version__",
+    "datasets",
+    "intensity",
+    "period_summary",
+    "read_events",
+    "validate_events",
+    "write_events",
+]

@@ -1,0 +1,58 @@
+"""The Mongolia–Kazakhstan high-level visits and meetings, 1992–2025.
+
+Encoded row by row from Shugatai, *The Periodization of Mongolia–Kazakhstan Political
+Relations* (Tables 1–3 and the text). Every row names its sources; conflicts between the
+paper's tables and text are marked in ``note`` (``CONFLICT C<n>``) and ``confidence``, and
+every decision is explained in ``docs/data.md``.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pandas as pd
+
+from ..events.schema import _validate
+
+__all__ = ["mongolia_kazakhstan", "mongolia_kazakhstan_sources"]
+
+_PACKAGE = "periodize.datasets"
+
+
+def _read(name: str) -> pd.DataFrame:
+    with resources.files(_PACKAGE).joinpath(name).open("r", encoding="utf-8") as handle:
+        return pd.read_csv(handle, dtype=str, keep_default_na=False, na_values=[""])
+
+
+def mongolia_kazakhstan() -> pd.DataFrame:
+    """High-level visits between Mongolia and Kazakhstan and bilateral meetings held during
+    multilateral events, 1992–2025, one row per event (validated).
+
+    Returns
+    -------
+    DataFrame
+        The event schema (see ``docs/data.md``); ``source`` holds ``;``-separated keys into
+        :func:`mongolia_kazakhstan_sources`.
+
+    Examples
+    --------
+    >>> events = mongolia_kazakhstan()
+    >>> len(events), int(events["year"].min()), int(events["year"].max())
+    (26, 1992, 2025)
+    >>> events["kind"].value_counts().to_dict()
+    {'official_visit': 13, 'multilateral_meeting': 6, 'working_visit': 4, 'state_visit': 3, 'other': 0}
+    """
+    return _validate(_read("mongolia_kazakhstan.csv"), source="mongolia_kazakhstan.csv",
+                     first_line=2)
+
+
+def mongolia_kazakhstan_sources() -> pd.DataFrame:
+    """The sources table: ``key``, ``type`` (section of the paper or reference), full
+    ``citation`` and ``url``.
+
+    Examples
+    --------
+    >>> mongolia_kazakhstan_sources().set_index("key").loc["khurmetkhan2009", "url"]
+    'https://doi.org/10.5564/jis.v3i3-4.1970'
+    """
+    return _read("mongolia_kazakhstan_sources.csv")

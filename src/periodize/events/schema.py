@@ -1,0 +1,288 @@
+"""The event schema and its validation (DESIGN §3).
+
+One row per event. Required columns: ``date``, ``actor``, ``target``, ``level``, ``kind``.
+Optional columns are listed in :data:`OPTIONAL`; any other column is kept unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import EventSchemaError, PeriodizeTypeError, Problem
+from .dates import earliest_key, latest_key, parse_dates
+from .vocabulary import CONFIDENCE, KINDS, LEVELS, PRECISIONS, iso3166_alpha3
+
+__all__ = ["DERIVED", "OPTIONAL", "REQUIRED", "validate_events"]
+
+REQUIRED: tuple[str, ...] = ("date", "actor", "target", "level", "kind")
+OPTIONAL: tuple[str, ...] = (
+    "event_id",
+    "date_end",
+    "person",
+    "office",
+    "documents_signed",
+    "venue",
+    "multilateral_context",
+    "source",
+    "confidence",
+    "note",
+    "cameo_code",
+    "weight",
+)
+#: Columns validation derives from ``date``; an input may carry them only if they agree.
+DERIVED: tuple[str, ...] = ("year", "month", "day", "precision")
+_TEXT = ("person", "office", "venue", "multilateral_context", "source", "note", "cameo_code")
+_ORDER = ("event_id", "date", "date_end", *DERIVED, *REQUIRED[1:], *OPTIONAL[2:])
+
+
+class _Problems:
+    """Collects problems found by vectorised checks; builds messages only for bad rows."""
+
+    def __init__(self, frame: pd.DataFrame, first_line: int | None) -> None:
+        self.frame = frame
+        self.first_line = first_line
+        self.items: list[Problem] = []
+
+    def add(self, positions: Iterable[int], column: str, expected: str) -> None:
+        values = self.frame[column]
+        for pos in positions:
+            pos = int(pos)
+            value = values.iat[pos]
+            value = None if _is_missing(value) else _plain(value)
+            line = None if self.first_line is None else self.first_line + pos
+            self.items.append(Problem(pos, column, value, expected, line))
+
+    def add_mask(self, mask: np.ndarray, column: str, expected: str) -> None:
+        self.add(np.flatnonzero(mask), column, expected)
+
+
+def validate_events(
+    events: pd.DataFrame,
+    *,
+    levels: Sequence[str] | None = None,
+    kinds: Sequence[str] | None = None,
+    extra_codes: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Validate an event table and return a new, typed copy.
+
+    Every problem in the table is reported at once, with its row, column, value and what was
+    expected. Nothing is dropped, clipped or coerced, and ``events`` is never modified.
+
+    Parameters
+    ----------
+    events : DataFrame
+        One row per event; see ``docs/data.md`` for the schema.
+    levels, kinds : sequence of str, optional
+        Vocabularies of ``level`` and ``kind``; default :data:`~periodize.events.LEVELS`
+        and :data:`~periodize.events.KINDS`.
+    extra_codes : iterable of str
+        Codes accepted in ``actor``/``target`` besides the ISO 3166-1 alpha-3 codes (for
+        example user-assigned codes such as ``"XKX"``).
+
+    Returns
+    -------
+    DataFrame
+        A copy with typed columns, in canonical order: ``event_id`` (generated as
+        ``"row<N>"`` when absent), ``date`` and ``date_end`` as given, the derived ``year``,
+        ``month``, ``day`` (``<NA>`` where not given) and ``precision``, then ``actor``,
+        ``target``, ``level`` and ``kind`` (categoricals over the vocabulary), the optional
+        columns present, then any other columns unchanged.
+
+    Raises
+    ------
+    EventSchemaError
+        Listing every bad row.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"date": ["1993-10", "2023-02-30"], "actor": ["KAZ", "MNG"],
+    ...                     "target": ["MNG", "MNG"], "level": ["head_of_state"] * 2,
+    ...                     "kind": ["official_visit", "state_visit"]})
+    >>> validate_events(raw.iloc[:1])[["date", "year", "month", "precision", "actor"]]
+          date  year  month precision actor
+    0  1993-10  1993     10     month   KAZ
+    >>> validate_events(raw)
+    Traceback (most recent call last):
+    ...
+    periodize.exceptions.EventSchemaError: 2 problems in the event table:
+      - row 1, column 'date': got '2023-02-30'; expected a real calendar date in the form ...
+      - row 1, column 'target': got 'MNG'; expected a target different from the actor ('MNG')
+    """
+    return _validate(events, levels=levels, kinds=kinds, extra_codes=extra_codes)
+
+
+def _validate(
+    events: pd.DataFrame,
+    *,
+    levels: Sequence[str] | None = None,
+    kinds: Sequence[str] | None = None,
+    extra_codes: Iterable[str] = (),
+    first_line: int | None = None,
+    source: str | None = None,
+) -> pd.DataFrame:
+    if not isinstance(events, pd.DataFrame):
+        raise PeriodizeTypeError(
+            f"validate_events expects a pandas DataFrame; got {type(events).__name__}."
+        )
+    levels = tuple(LEVELS if levels is None else levels)
+    kinds = tuple(KINDS if kinds is None else kinds)
+    frame = events.reset_index(drop=True).copy()
+    table: list[Problem] = []
+    if len(frame) == 0:
+        table.append(Problem(None, None, None, "at least one event (the table is empty)"))
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        table.append(
+            Problem(None, ", ".join(missing), None, f"required columns {list(REQUIRED)}")
+        )
+    duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
+    if duplicated:
+        table.append(Problem(None, ", ".join(map(str, duplicated)), None, "unique names"))
+    if table:
+        raise EventSchemaError(table, source)
+
+    found = _Problems(frame, first_line)
+    out: dict[str, pd.Series | np.ndarray] = {}
+
+    for column in REQUIRED:
+        found.add_mask(frame[column].isna().to_numpy(), column, "a value (required column)")
+
+    dates, bad = parse_dates(frame["date"])
+    for pos, expected in bad.items():
+        found.add([pos], "date", expected)
+    out["date"] = dates["text"]
+    out["year"] = pd.array(dates["year"], dtype="Int64")
+    out["month"] = pd.array(dates["month"], dtype="Int64")
+    out["day"] = pd.array(dates["day"], dtype="Int64")
+    precision = dates["precision"].to_numpy()
+    out["precision"] = pd.Categorical.from_codes(
+        np.where(precision < 0, -1, precision), categories=list(PRECISIONS), ordered=True
+    )
+    out["month"][precision < 1] = pd.NA
+    out["day"][precision < 2] = pd.NA
+    out["year"][precision < 0] = pd.NA
+
+    if "date_end" in frame.columns:
+        ends, bad_end = parse_dates(frame["date_end"])
+        for pos, expected in bad_end.items():
+            found.add([pos], "date_end", expected)
+        both = (precision >= 0) & (ends["precision"].to_numpy() >= 0)
+        before = both & (latest_key(ends) < earliest_key(dates))
+        for pos in np.flatnonzero(before):
+            found.add([pos], "date_end", f"a date on or after the start date {dates['text'][pos]!r}")
+        out["date_end"] = ends["text"]
+
+    codes = iso3166_alpha3() | frozenset(extra_codes)
+    for column in ("actor", "target"):
+        values = frame[column]
+        bad_code = values.notna().to_numpy() & ~values.isin(codes).to_numpy()
+        found.add_mask(bad_code, column, "an ISO 3166-1 alpha-3 code such as 'MNG' or 'KAZ'")
+        out[column] = _as_string(values)
+    same = (frame["actor"] == frame["target"]).fillna(False).to_numpy(dtype=bool)
+    for pos in np.flatnonzero(same):
+        found.add([pos], "target", f"a target different from the actor ({frame['actor'].iat[pos]!r})")
+
+    for column, vocabulary in (("level", levels), ("kind", kinds)):
+        values = frame[column]
+        unknown = values.notna().to_numpy() & ~values.isin(vocabulary).to_numpy()
+        found.add_mask(unknown, column, f"one of {list(vocabulary)}")
+        out[column] = pd.Categorical(values.where(~unknown), categories=list(vocabulary))
+
+    if "event_id" in frame.columns:
+        ids = frame["event_id"]
+        found.add_mask(ids.isna().to_numpy(), "event_id", "a value (event_id must be unique)")
+        codes, _ = pd.factorize(ids)
+        dup = ids.duplicated(keep="first").to_numpy() & (codes >= 0)
+        _, first_index = np.unique(codes[codes >= 0], return_index=True)
+        first_pos = np.flatnonzero(codes >= 0)[first_index]
+        for pos in np.flatnonzero(dup):
+            found.add([pos], "event_id", f"a unique id (same as row {first_pos[codes[pos]]})")
+        out["event_id"] = _as_string(ids)
+    else:
+        out["event_id"] = pd.array([f"row{i}" for i in range(len(frame))], dtype="string")
+
+    if "documents_signed" in frame.columns:
+        out["documents_signed"] = _count_column(frame, "documents_signed", found)
+    if "confidence" in frame.columns:
+        values = frame["confidence"]
+        unknown = values.notna().to_numpy() & ~values.isin(CONFIDENCE).to_numpy()
+        found.add_mask(unknown, "confidence", f"one of {list(CONFIDENCE)}")
+        out["confidence"] = pd.Categorical(
+            values.where(~unknown), categories=list(CONFIDENCE), ordered=True
+        )
+    if "weight" in frame.columns:
+        out["weight"] = _weight_column(frame, found)
+    for column in _TEXT:
+        if column in frame.columns:
+            values = frame[column]
+            not_text = values.notna().to_numpy() & ~values.map(_is_text).to_numpy(dtype=bool)
+            found.add_mask(not_text, column, "text (a string; numbers are not converted)")
+            out[column] = _as_string(values.where(~not_text))
+
+    for column in DERIVED:
+        if column in frame.columns:
+            derived = pd.Series(out[column]).astype("string")
+            given = frame[column].astype("string")
+            disagree = (given.ne(derived)).fillna(given.isna() != derived.isna()).to_numpy()
+            found.add_mask(
+                disagree & (precision >= 0), column, f"the {column} derived from 'date' (or no column)"
+            )
+
+    if found.items:
+        raise EventSchemaError(found.items, source)
+
+    ordered = [c for c in _ORDER if c in out]
+    extra = [c for c in frame.columns if c not in out and c not in DERIVED]
+    result = pd.DataFrame({c: out[c] for c in ordered}, index=frame.index)
+    for column in extra:
+        result[column] = frame[column].to_numpy()
+    return result
+
+
+def _count_column(frame: pd.DataFrame, column: str, found: _Problems) -> pd.arrays.IntegerArray:
+    values = frame[column]
+    present = values.notna().to_numpy()
+    numbers = pd.to_numeric(values.where(values.map(_is_count_like)), errors="coerce")
+    ok = numbers.notna().to_numpy() & (numbers.fillna(-1).to_numpy() >= 0)
+    ok &= np.equal(np.mod(numbers.fillna(0).to_numpy(dtype=float), 1), 0)
+    found.add_mask(present & ~ok, column, "a non-negative integer (or empty when not known)")
+    return pd.array(numbers.where(ok).to_numpy(dtype=float), dtype="Float64").astype("Int64")
+
+
+def _weight_column(frame: pd.DataFrame, found: _Problems) -> np.ndarray:
+    values = frame["weight"]
+    numeric = values.map(lambda v: _is_number(v) and np.isfinite(v)).to_numpy(dtype=bool)
+    found.add_mask(~numeric, "weight", "a finite number")
+    return pd.to_numeric(values.where(numeric)).to_numpy(dtype=float)
+
+
+def _is_count_like(value: object) -> bool:
+    if isinstance(value, str):
+        return value.isdigit()
+    return _is_number(value)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    )
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
+def _plain(value: object) -> object:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _as_string(values: pd.Series) -> pd.arrays.StringArray:
+    return pd.array(values.where(values.notna(), None).to_numpy(dtype=object), dtype="string")

@@ -1,0 +1,315 @@
+"""Weighting schemes: how much one event contributes to intensity.
+
+An event's weight is ``base(level, kind) + per_document * documents_signed``, where the base
+is ``level_weights[level] * kind_weights[kind]`` unless ``overrides`` names the pair. A
+scheme declares the levels and kinds it knows; any other value is an error that names it.
+No published rank-by-type weighting of visits exists, so every scheme is a declared,
+versioned configuration and sensitivity to it is part of the analysis.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._typing import PathLike
+from ..events.vocabulary import KINDS, LEVELS
+from ..exceptions import EventSchemaError, ParameterError, PeriodizeTypeError, Problem
+
+__all__ = ["SCHEMES", "WeightingScheme", "get_scheme"]
+
+_VISITS = ("state_visit", "official_visit", "working_visit")
+
+
+@dataclass(frozen=True)
+class WeightingScheme:
+    """A declared, versioned weighting of events.
+
+    Parameters
+    ----------
+    name : str
+        Registry name, recorded with every result.
+    level_weights, kind_weights : mapping, optional
+        Multiplicative weight of each known value. ``None`` means every value weighs 1 and
+        every value is known.
+    overrides : mapping of (level, kind) to float
+        Base weights that replace the product for specific pairs.
+    per_document : float
+        Weight added per signed document (``documents_signed``). Events whose document
+        count is not reported add nothing: event data count what is recorded.
+    weight_column : str, optional
+        Take each event's weight from this column of the event table instead.
+    level_order, kind_order : tuple of tuples
+        Declared ordinal tiers, highest first (used by the weight envelope).
+    description, source, version : str
+        What the scheme means, where its numbers come from, and its version.
+
+    Examples
+    --------
+    >>> s = WeightingScheme("mine", kind_weights={"state_visit": 2.0, "official_visit": 1.0})
+    >>> s.base_weight("head_of_state", "state_visit")
+    2.0
+    """
+
+    name: str
+    level_weights: Mapping[str, float] | None = None
+    kind_weights: Mapping[str, float] | None = None
+    overrides: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    per_document: float = 0.0
+    weight_column: str | None = None
+    level_order: tuple[tuple[str, ...], ...] = ()
+    kind_order: tuple[tuple[str, ...], ...] = ()
+    description: str = ""
+    source: str = ""
+    version: str = "1"
+
+    def __post_init__(self) -> None:
+        numbers = [self.per_document, *self.overrides.values()]
+        for table in (self.level_weights, self.kind_weights):
+            numbers.extend((table or {}).values())
+        for value in numbers:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise PeriodizeTypeError(
+                    f"Weights of scheme {self.name!r} must be numbers; got {value!r}."
+                )
+            if not np.isfinite(value):
+                raise ParameterError(
+                    f"Weights of scheme {self.name!r} must be finite; got {value!r}."
+                )
+
+    @property
+    def integer_valued(self) -> bool:
+        """True when every weight is 1 and documents add nothing (a plain count)."""
+        tables = [self.level_weights or {}, self.kind_weights or {}, self.overrides]
+        ones = all(v == 1 for t in tables for v in t.values())
+        return ones and self.per_document == 0 and self.weight_column is None
+
+    def base_weight(self, level: str, kind: str) -> float:
+        """The weight of one event of this level and kind, before documents (NaN when the
+        scheme does not know the level or kind)."""
+        if (level, kind) in self.overrides:
+            return float(self.overrides[(level, kind)])
+        lw = 1.0 if self.level_weights is None else self.level_weights.get(level, np.nan)
+        kw = 1.0 if self.kind_weights is None else self.kind_weights.get(kind, np.nan)
+        return float(lw * kw)
+
+    def weights(self, events: pd.DataFrame) -> np.ndarray:
+        """Weight of every event of a validated table, vectorised over events.
+
+        Raises
+        ------
+        EventSchemaError
+            Naming the rows whose level or kind the scheme does not know, or a missing
+            ``weight_column``.
+        """
+        if self.weight_column is not None:
+            if self.weight_column not in events.columns:
+                raise EventSchemaError(
+                    [Problem(None, self.weight_column, None, f"a numeric column "
+                             f"{self.weight_column!r} (scheme {self.name!r} reads it)")]
+                )
+            return events[self.weight_column].to_numpy(dtype=float)
+        level = pd.Categorical(events["level"])
+        kind = pd.Categorical(events["kind"])
+        self._check_known(events, level, "level", self.level_weights)
+        self._check_known(events, kind, "kind", self.kind_weights)
+        table = np.array(
+            [[self.base_weight(lv, kd) for kd in kind.categories] for lv in level.categories],
+            dtype=float,
+        ).reshape(len(level.categories), len(kind.categories))
+        weight = table[level.codes, kind.codes]
+        if self.per_document and "documents_signed" in events.columns:
+            documents = events["documents_signed"].fillna(0).to_numpy(dtype=float)
+            weight = weight + self.per_document * documents
+        return weight
+
+    def _check_known(
+        self,
+        events: pd.DataFrame,
+        values: pd.Categorical,
+        column: str,
+        table: Mapping[str, float] | None,
+    ) -> None:
+        if table is None:
+            return
+        present = np.unique(values.codes[values.codes >= 0])
+        unknown = [i for i in present if values.categories[i] not in table]
+        if not unknown:
+            return
+        positions = np.flatnonzero(np.isin(values.codes, unknown))
+        expected = f"a {column} the {self.name!r} scheme knows: {sorted(table)}"
+        raise EventSchemaError(
+            [Problem(int(p), column, values[p], expected) for p in positions]
+        )
+
+    def table(self) -> pd.DataFrame:
+        """Base weights as a level × kind table (default vocabularies where open)."""
+        levels = list(self.level_weights or LEVELS)
+        kinds = list(self.kind_weights or KINDS)
+        data = [[self.base_weight(lv, kd) for kd in kinds] for lv in levels]
+        return pd.DataFrame(data, index=pd.Index(levels, name="level"),
+                            columns=pd.Index(kinds, name="kind"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready description; ``WeightingScheme.from_mapping`` reads it back."""
+        return {
+            "name": self.name,
+            "version": self.version,
+            "level": None if self.level_weights is None else dict(self.level_weights),
+            "kind": None if self.kind_weights is None else dict(self.kind_weights),
+            "overrides": [
+                {"level": lv, "kind": kd, "weight": w} for (lv, kd), w in self.overrides.items()
+            ],
+            "per_document": self.per_document,
+            "weight_column": self.weight_column,
+            "level_order": [list(t) for t in self.level_order],
+            "kind_order": [list(t) for t in self.kind_order],
+            "description": self.description,
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any]) -> WeightingScheme:
+        """Build a user scheme from a mapping (the layout of :meth:`to_dict`).
+
+        Examples
+        --------
+        >>> s = WeightingScheme.from_mapping({"name": "visits-only",
+        ...     "kind": {"state_visit": 3, "official_visit": 2, "working_visit": 1}})
+        >>> s.base_weight("speaker", "official_visit")
+        2.0
+        """
+        known = {"name", "version", "level", "kind", "overrides", "per_document",
+                 "weight_column", "level_order", "kind_order", "description", "source"}
+        extra = sorted(set(mapping) - known)
+        if extra:
+            raise ParameterError(
+                f"Unknown keys {extra} in a weighting scheme; expected keys among {sorted(known)}."
+            )
+        overrides = {
+            (o["level"], o["kind"]): o["weight"] for o in mapping.get("overrides", [])
+        }
+        return cls(
+            name=str(mapping.get("name", "user")),
+            level_weights=mapping.get("level"),
+            kind_weights=mapping.get("kind"),
+            overrides=overrides,
+            per_document=mapping.get("per_document", 0.0),
+            weight_column=mapping.get("weight_column"),
+            level_order=tuple(tuple(t) for t in mapping.get("level_order", ())),
+            kind_order=tuple(tuple(t) for t in mapping.get("kind_order", ())),
+            description=mapping.get("description", ""),
+            source=mapping.get("source", ""),
+            version=str(mapping.get("version", "1")),
+        )
+
+    @classmethod
+    def from_file(cls, path: PathLike) -> WeightingScheme:
+        """Read a user scheme from a ``.json`` or ``.toml`` file."""
+        path = Path(os.fspath(path))
+        if path.suffix.lower() == ".json":
+            mapping = json.loads(path.read_text(encoding="utf-8"))
+        elif path.suffix.lower() == ".toml":
+            mapping = tomllib.loads(path.read_text(encoding="utf-8"))
+        else:
+            raise ParameterError(
+                f"A weighting scheme file must end in .json or .toml. Got {str(path)!r}."
+            )
+        mapping.setdefault("name", path.stem)
+        return cls.from_mapping(mapping)
+
+
+COUNT = WeightingScheme(
+    name="count",
+    description="Every event counts 1.",
+    source="Unweighted event counts.",
+)
+
+GOLDSTEIN = WeightingScheme(
+    name="goldstein",
+    kind_weights={"state_visit": 4.7, "official_visit": 4.7, "working_visit": 4.7,
+                  "multilateral_meeting": 2.5},
+    per_document=8.0,
+    description=(
+        "CAMEO actions scored on the Goldstein (1992) conflict-cooperation scale: a visit is "
+        "'make a visit' (CAMEO 042, 1.9) plus 'host a visit' (043, 2.8) = 4.7; a bilateral "
+        "meeting during a multilateral event is 'meet at a third location' (044, 2.5); each "
+        "signed document is 'sign formal agreement' (057, 8.0). Level does not enter. Kind "
+        "'other' has no declared CAMEO action and is an error."
+    ),
+    source=(
+        "Goldstein, J. S. (1992). A conflict-cooperation scale for WEIS events data. Journal "
+        "of Conflict Resolution 36(2), 369-385; CAMEO codebook (Schrodt 2012, v1.1b3)."
+    ),
+)
+
+COPDAB = WeightingScheme(
+    name="copdab",
+    level_weights=dict.fromkeys(LEVELS, 6.0),
+    kind_weights=dict.fromkeys(KINDS, 1.0),
+    overrides={("head_of_state", kind): 14.0 for kind in _VISITS},
+    description=(
+        "Azar's COPDAB international cooperation scale: a visit by a head of state is scale "
+        "point 5 (weight 14: 'visit by head of state'); every other official visit or "
+        "meeting is point 7 (weight 6: minor official exchanges, talks; meetings of high "
+        "officials). Signed documents are not added (COPDAB codes the agreement as a "
+        "separate event)."
+    ),
+    source=(
+        "Azar, E. E. (1980). The Conflict and Peace Data Bank (COPDAB) Project. Journal of "
+        "Conflict Resolution 24(1), 143-152; COPDAB international scale, points 5 and 7."
+    ),
+)
+
+PROTOCOL = WeightingScheme(
+    name="protocol",
+    level_weights={"head_of_state": 4.0, "head_of_government": 3.0, "speaker": 2.0,
+                   "foreign_minister": 2.0, "deputy_head_of_government": 1.0,
+                   "minister": 1.0, "state_secretary": 1.0, "other_official": 1.0},
+    kind_weights={"state_visit": 1.5, "official_visit": 1.25, "working_visit": 1.0,
+                  "multilateral_meeting": 0.75, "other": 0.5},
+    level_order=(("head_of_state",), ("head_of_government",), ("speaker", "foreign_minister"),
+                 ("deputy_head_of_government", "minister", "state_secretary", "other_official")),
+    kind_order=(("state_visit",), ("official_visit",), ("working_visit",),
+                ("multilateral_meeting",), ("other",)),
+    description=(
+        "Diplomatic protocol rank: level (head of state 4 > head of government 3 > speaker, "
+        "foreign minister 2 > others 1) times kind (state 1.5 > official 1.25 > working 1 > "
+        "multilateral meeting 0.75 > other 0.5). Only the order is a claim; the magnitudes "
+        "are a declared convention, and the weight envelope varies them within the order."
+    ),
+    source="periodize protocol scheme v1 (declared ordinal ranks; see docs/intensity.md).",
+)
+
+#: Built-in schemes by name.
+SCHEMES: dict[str, WeightingScheme] = {s.name: s for s in (COUNT, GOLDSTEIN, COPDAB, PROTOCOL)}
+
+
+def get_scheme(scheme: str | Mapping[str, Any] | WeightingScheme | PathLike) -> WeightingScheme:
+    """Resolve a scheme given by name, mapping, file path or object.
+
+    Examples
+    --------
+    >>> get_scheme("goldstein").per_document
+    8.0
+    """
+    if isinstance(scheme, WeightingScheme):
+        return scheme
+    if isinstance(scheme, Mapping):
+        return WeightingScheme.from_mapping(scheme)
+    if isinstance(scheme, str) and scheme in SCHEMES:
+        return SCHEMES[scheme]
+    if isinstance(scheme, str | os.PathLike) and Path(os.fspath(scheme)).is_file():
+        return WeightingScheme.from_file(scheme)
+    raise ParameterError(
+        f"The 'scheme' parameter of intensity must be one of {sorted(SCHEMES)}, a mapping, "
+        f"a WeightingScheme or the path of a .json/.toml scheme file. Got {scheme!r} instead."
+    )

@@ -1,0 +1,88 @@
+"""Provenance records and the JSON conventions shared by every result object."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Provenance", "frame_sha256", "to_json"]
+
+_DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "ruptures")
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:  # pragma: no cover - only in broken installs
+        return "not installed"
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python, periodize and its runtime dependencies."""
+    found = {"python": platform.python_version(), "periodize": _version("periodize")}
+    found.update({name: _version(name) for name in _DEPENDENCIES})
+    return found
+
+
+def frame_sha256(frame: pd.DataFrame, sort_by: str | None = None) -> str:
+    """SHA-256 of a table's content, independent of row order when ``sort_by`` is given.
+
+    The digest covers column names and pandas' per-row hashes of the values
+    (``pandas.util.hash_pandas_object``), so it is fast on millions of rows.
+    """
+    if sort_by is not None:
+        frame = frame.sort_values(sort_by, kind="stable")
+    digest = hashlib.sha256("\x1f".join(map(str, frame.columns)).encode())
+    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    digest.update(np.ascontiguousarray(rows).tobytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a result came from: the call, its parameters, its input and the software.
+
+    No clock time is recorded, so the same inputs and seed give byte-identical JSON.
+    """
+
+    function: str
+    parameters: dict[str, Any]
+    input_sha256: str
+    seed: int | None = None
+    versions: dict[str, str] = field(default_factory=versions)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "function": self.function,
+            "parameters": _jsonable(self.parameters),
+            "input_sha256": self.input_sha256,
+            "seed": self.seed,
+            "versions": dict(self.versions),
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    """Convert numpy/pandas scalars and containers to plain JSON types."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Period):
+        return str(value)
+    if value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value
+
+
+def to_json(data: dict[str, Any]) -> str:
+    """Canonical JSON: sorted keys, two-space indent, no NaN (written as null)."""
+    return json.dumps(_jsonable(data), indent=2, sort_keys=True, allow_nan=False)

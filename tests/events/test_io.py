@@ -1,0 +1,75 @@
+"""Reading and writing event tables: CSV, JSON Lines, Parquet; errors carry line numbers."""
+
+import pandas as pd
+import pytest
+
+import periodize as pz
+from periodize.exceptions import EventSchemaError, ParameterError
+
+CSV = (
+    "event_id,date,actor,target,level,kind,cameo_code,note\n"
+    "a,1993-10,KAZ,MNG,head_of_state,official_visit,042,NA\n"
+    "b,2019-10-10,MNG,KAZ,head_of_government,official_visit,,\n"
+)
+
+
+def test_csv_reads_cells_as_text(tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text(CSV)
+    events = pz.read_events(path)
+    assert events.loc[0, "cameo_code"] == "042"
+    assert events.loc[0, "note"] == "NA"
+    assert events["note"].isna().tolist() == [False, True]
+
+
+def test_csv_errors_give_file_lines(tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text(CSV.replace("2019-10-10", "2019-02-30"))
+    with pytest.raises(EventSchemaError) as info:
+        pz.read_events(path)
+    (problem,) = info.value.problems
+    assert (problem.row, problem.line, problem.column) == (1, 3, "date")
+    assert "row 1 (line 3)" in str(info.value) and str(path) in str(info.value)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_round_trip(tmp_path, suffix):
+    source = tmp_path / "events.csv"
+    source.write_text(CSV)
+    events = pz.read_events(source)
+    target = tmp_path / f"copy{suffix}"
+    pz.write_events(events, target)
+    pd.testing.assert_frame_equal(pz.read_events(target), events)
+
+
+def test_jsonl_keeps_numbers_as_numbers(tmp_path):
+    path = tmp_path / "events.jsonl"
+    path.write_text(
+        '{"date": "1993", "actor": "KAZ", "target": "MNG", "level": "head_of_state", '
+        '"kind": "official_visit", "documents_signed": 1}\n'
+        '{"date": "1994", "actor": "MNG", "target": "KAZ", "level": "head_of_state", '
+        '"kind": "official_visit", "documents_signed": -2}\n'
+    )
+    with pytest.raises(EventSchemaError) as info:
+        pz.read_events(path)
+    (problem,) = info.value.problems
+    assert (problem.line, problem.column, problem.value) == (2, "documents_signed", -2)
+
+
+def test_parquet_round_trip_or_clear_error(tmp_path):
+    events = pz.datasets.mongolia_kazakhstan()
+    path = tmp_path / "events.parquet"
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        path.write_bytes(b"PAR1")
+        with pytest.raises(ParameterError, match="needs pyarrow"):
+            pz.read_events(path)
+        return
+    pz.write_events(events, path)
+    pd.testing.assert_frame_equal(pz.read_events(path), events)
+
+
+def test_unknown_file_type(tmp_path):
+    with pytest.raises(ParameterError, match=r"must end in one of \['.csv'"):
+        pz.read_events(tmp_path / "events.xlsx")
