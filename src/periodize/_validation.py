@@ -6,6 +6,7 @@ instead.``
 
 from __future__ import annotations
 
+import itertools
 import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -58,7 +59,7 @@ def check_boundaries(
     except TypeError:
         raise _fail("boundaries", func, "a sequence of years", boundaries) from None
     years = tuple(check_int(b, name="boundaries", func=func) for b in values)
-    for earlier, later in zip(years, years[1:], strict=False):
+    for earlier, later in itertools.pairwise(years):
         if later <= earlier:
             raise _fail("boundaries", func, "strictly increasing", list(years))
     for b in years:
@@ -70,7 +71,7 @@ def check_boundaries(
                 list(years),
             )
     edges = (start, *years, end + 1)
-    lengths = [b - a for a, b in zip(edges, edges[1:], strict=False)]
+    lengths = [b - a for a, b in itertools.pairwise(edges)]
     if min(lengths) < min_size:
         raise _fail(
             "boundaries",

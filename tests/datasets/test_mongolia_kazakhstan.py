@@ -11,26 +11,41 @@ import periodize as pz
 
 #: Table 1, read by hand: (year, actor, level) of each named visit.
 TABLE_1 = {
-    (1992, "KAZ", "head_of_government"), (1993, "KAZ", "head_of_state"),
-    (1993, "MNG", "speaker"), (1994, "MNG", "head_of_government"),
-    (1998, "MNG", "head_of_state"), (1999, "KAZ", "head_of_state"),
-    (2003, "MNG", "speaker"), (2007, "MNG", "head_of_state"), (2008, "KAZ", "head_of_state"),
-    (2016, "KAZ", "head_of_government"), (2019, "MNG", "head_of_government"),
-    (2024, "KAZ", "head_of_state"), (2025, "MNG", "speaker"),
+    (1992, "KAZ", "head_of_government"),
+    (1993, "KAZ", "head_of_state"),
+    (1993, "MNG", "speaker"),
+    (1994, "MNG", "head_of_government"),
+    (1998, "MNG", "head_of_state"),
+    (1999, "KAZ", "head_of_state"),
+    (2003, "MNG", "speaker"),
+    (2007, "MNG", "head_of_state"),
+    (2008, "KAZ", "head_of_state"),
+    (2016, "KAZ", "head_of_government"),
+    (2019, "MNG", "head_of_government"),
+    (2024, "KAZ", "head_of_state"),
+    (2025, "MNG", "speaker"),
 }
 #: Table 2 (1992-2008), read by hand.
 TABLE_2 = {
-    (1993, "KAZ", "head_of_state"), (1998, "MNG", "head_of_state"),
-    (1999, "KAZ", "head_of_state"), (2007, "MNG", "head_of_state"),
-    (2008, "KAZ", "head_of_state"), (1992, "KAZ", "head_of_government"),
-    (1993, "MNG", "foreign_minister"), (1994, "MNG", "head_of_government"),
-    (1997, "KAZ", "deputy_head_of_government"), (2003, "MNG", "speaker"),
-    (2005, "KAZ", "state_secretary"), (2006, "KAZ", "foreign_minister"),
+    (1993, "KAZ", "head_of_state"),
+    (1998, "MNG", "head_of_state"),
+    (1999, "KAZ", "head_of_state"),
+    (2007, "MNG", "head_of_state"),
+    (2008, "KAZ", "head_of_state"),
+    (1992, "KAZ", "head_of_government"),
+    (1993, "MNG", "foreign_minister"),
+    (1994, "MNG", "head_of_government"),
+    (1997, "KAZ", "deputy_head_of_government"),
+    (2003, "MNG", "speaker"),
+    (2005, "KAZ", "state_secretary"),
+    (2006, "KAZ", "foreign_minister"),
 }
 #: Table 3 (since 2019), read by hand.
 TABLE_3 = {
-    (2024, "KAZ", "head_of_state"), (2019, "MNG", "head_of_government"),
-    (2021, "MNG", "foreign_minister"), (2025, "KAZ", "foreign_minister"),
+    (2024, "KAZ", "head_of_state"),
+    (2019, "MNG", "head_of_government"),
+    (2021, "MNG", "foreign_minister"),
+    (2025, "KAZ", "foreign_minister"),
     (2025, "MNG", "speaker"),
 }
 
@@ -105,7 +120,9 @@ def test_multilateral_list_has_six_meetings(events):
 def test_documents_where_the_paper_gives_them(events):
     documents = events.set_index("event_id")["documents_signed"].dropna().to_dict()
     assert documents == {
-        "mk-1993-nazarbayev": 1, "mk-1994-jasrai": 4, "mk-2007-enkhbayar": 5,
+        "mk-1993-nazarbayev": 1,
+        "mk-1994-jasrai": 4,
+        "mk-2007-enkhbayar": 5,
         "mk-2024-tokayev": 11,
     }
 

@@ -57,9 +57,7 @@ def test_window_is_zero_filled_and_recorded(mk):
 def test_event_outside_the_window_is_an_error(mk):
     with pytest.raises(EventSchemaError) as info:
         pz.intensity(mk, start=1993, end=2024)
-    assert {p.value for p in info.value.problems} == {
-        "1992-10-26", "2025-06-25", "2025-09-04"
-    }
+    assert {p.value for p in info.value.problems} == {"1992-10-26", "2025-06-25", "2025-09-04"}
     assert "inside the window 1993–2024" in str(info.value)
 
 
@@ -74,11 +72,15 @@ def test_window_bound_of_wrong_type(mk):
 
 
 def test_monthly_and_quarterly():
-    events = pd.DataFrame({
-        "date": ["2020-01-15", "2020-03", "2020-04-01", "2020-12-31"],
-        "actor": ["MNG"] * 4, "target": ["KAZ"] * 4,
-        "level": ["minister"] * 4, "kind": ["working_visit"] * 4,
-    })
+    events = pd.DataFrame(
+        {
+            "date": ["2020-01-15", "2020-03", "2020-04-01", "2020-12-31"],
+            "actor": ["MNG"] * 4,
+            "target": ["KAZ"] * 4,
+            "level": ["minister"] * 4,
+            "kind": ["working_visit"] * 4,
+        }
+    )
     quarterly = pz.intensity(events, freq="quarter").data["KAZ-MNG"]
     assert [str(p) for p in quarterly.index] == ["2020Q1", "2020Q2", "2020Q3", "2020Q4"]
     assert quarterly.tolist() == [2, 1, 0, 1]
@@ -93,23 +95,31 @@ def test_coarse_dates_cannot_be_placed_in_months(mk):
 
 
 def test_scheme_must_know_every_value():
-    events = pd.DataFrame({"date": ["2001"], "actor": ["MNG"], "target": ["KAZ"],
-                           "level": ["minister"], "kind": ["other"]})
+    events = pd.DataFrame(
+        {
+            "date": ["2001"],
+            "actor": ["MNG"],
+            "target": ["KAZ"],
+            "level": ["minister"],
+            "kind": ["other"],
+        }
+    )
     with pytest.raises(EventSchemaError, match="the 'goldstein' scheme knows") as info:
         pz.intensity(events, "goldstein")
     assert info.value.problems[0].value == "other"
 
 
 def test_user_scheme_mapping_and_files(mk, tmp_path):
-    mapping = {"name": "hos-only", "level": {lv: (1.0 if lv == "head_of_state" else 0.0)
-                                             for lv in LEVELS}}
+    mapping = {
+        "name": "hos-only",
+        "level": {lv: (1.0 if lv == "head_of_state" else 0.0) for lv in LEVELS},
+    }
     series = pz.intensity(mk, mapping, by=None)
     assert series.data["all"].sum() == 9
     assert series.scheme.name == "hos-only" and not series.is_count
     (tmp_path / "s.json").write_text(json.dumps(mapping))
     (tmp_path / "s.toml").write_text(
-        'name = "toml"\nper_document = 1.0\n[kind]\n' +
-        "".join(f'{k} = 0.0\n' for k in KINDS)
+        'name = "toml"\nper_document = 1.0\n[kind]\n' + "".join(f"{k} = 0.0\n" for k in KINDS)
     )
     assert pz.intensity(mk, tmp_path / "s.json", by=None).data.equals(series.data)
     assert pz.intensity(mk, str(tmp_path / "s.toml"), by=None).data["all"].sum() == 21
@@ -159,7 +169,9 @@ def test_accumulate_matches_pandas_groupby():
     weights = rng.random(500)
     expected = (
         pd.DataFrame({"p": periods, "s": series, "w": weights})
-        .groupby(["p", "s"])["w"].sum().unstack(fill_value=0.0)
+        .groupby(["p", "s"])["w"]
+        .sum()
+        .unstack(fill_value=0.0)
         .reindex(index=range(7), columns=range(5), fill_value=0.0)
     )
     np.testing.assert_allclose(accumulate(periods, series, weights, 7, 5), expected.to_numpy())
@@ -173,19 +185,22 @@ COUNTRIES = ["KAZ", "MNG", "CHN", "RUS"]
 @st.composite
 def event_tables(draw):
     n = draw(st.integers(1, 30))
-    pairs = draw(st.lists(st.permutations(COUNTRIES).map(lambda p: p[:2]), min_size=n,
-                          max_size=n))
-    return pd.DataFrame({
-        "event_id": [f"e{i}" for i in range(n)],
-        "date": [str(y) for y in draw(st.lists(st.integers(2000, 2010), min_size=n,
-                                               max_size=n))],
-        "actor": [a for a, _ in pairs],
-        "target": [t for _, t in pairs],
-        "level": draw(st.lists(st.sampled_from(LEVELS), min_size=n, max_size=n)),
-        "kind": draw(st.lists(st.sampled_from(KINDS[:4]), min_size=n, max_size=n)),
-        "documents_signed": draw(st.lists(st.one_of(st.none(), st.integers(0, 3)),
-                                          min_size=n, max_size=n)),
-    })
+    pairs = draw(st.lists(st.permutations(COUNTRIES).map(lambda p: p[:2]), min_size=n, max_size=n))
+    return pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(n)],
+            "date": [
+                str(y) for y in draw(st.lists(st.integers(2000, 2010), min_size=n, max_size=n))
+            ],
+            "actor": [a for a, _ in pairs],
+            "target": [t for _, t in pairs],
+            "level": draw(st.lists(st.sampled_from(LEVELS), min_size=n, max_size=n)),
+            "kind": draw(st.lists(st.sampled_from(KINDS[:4]), min_size=n, max_size=n)),
+            "documents_signed": draw(
+                st.lists(st.one_of(st.none(), st.integers(0, 3)), min_size=n, max_size=n)
+            ),
+        }
+    )
 
 
 SCHEME_NAMES = st.sampled_from(["count", "goldstein", "copdab", "protocol"])
@@ -193,8 +208,12 @@ WINDOW = {"start": 2000, "end": 2010}
 
 
 @settings(max_examples=40, deadline=None)
-@given(event_tables(), SCHEME_NAMES, st.sampled_from(["dyad", "direction", None]),
-       st.randoms(use_true_random=False))
+@given(
+    event_tables(),
+    SCHEME_NAMES,
+    st.sampled_from(["dyad", "direction", None]),
+    st.randoms(use_true_random=False),
+)
 def test_row_order_never_changes_the_result(events, scheme, by, random):
     order = list(range(len(events)))
     random.shuffle(order)
@@ -212,8 +231,10 @@ def test_two_halves_add_up_to_the_whole(events, scheme, cut):
     parts = [events.iloc[:cut], events.iloc[cut:]]
     total = sum(
         pz.intensity(p, scheme, by="direction", **WINDOW).data.reindex(
-            columns=whole.columns, fill_value=0.0)
-        for p in parts if len(p)
+            columns=whole.columns, fill_value=0.0
+        )
+        for p in parts
+        if len(p)
     )
     np.testing.assert_allclose(total.to_numpy(), whole.to_numpy())
 

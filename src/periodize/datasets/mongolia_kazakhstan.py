@@ -39,11 +39,13 @@ def mongolia_kazakhstan() -> pd.DataFrame:
     >>> events = mongolia_kazakhstan()
     >>> len(events), int(events["year"].min()), int(events["year"].max())
     (26, 1992, 2025)
-    >>> events["kind"].value_counts().to_dict()
-    {'official_visit': 13, 'multilateral_meeting': 6, 'working_visit': 4, 'state_visit': 3, 'other': 0}
+    >>> events["kind"].value_counts().to_dict()  # doctest: +NORMALIZE_WHITESPACE
+    {'official_visit': 13, 'multilateral_meeting': 6, 'working_visit': 4,
+     'state_visit': 3, 'other': 0}
     """
-    return _validate(_read("mongolia_kazakhstan.csv"), source="mongolia_kazakhstan.csv",
-                     first_line=2)
+    return _validate(
+        _read("mongolia_kazakhstan.csv"), source="mongolia_kazakhstan.csv", first_line=2
+    )
 
 
 def mongolia_kazakhstan_sources() -> pd.DataFrame:

@@ -71,7 +71,9 @@ def parse_dates(values: pd.Series) -> tuple[pd.DataFrame, dict[int, str]]:
     year = pd.to_numeric(parts[0]).fillna(0).to_numpy(dtype=np.int64)
     month = pd.to_numeric(parts[1]).fillna(0).to_numpy(dtype=np.int64)
     day = pd.to_numeric(parts[2]).fillna(0).to_numpy(dtype=np.int64)
-    precision = np.where(~matched, -1, np.where(day > 0, DAY, np.where(parts[1].notna(), MONTH, YEAR)))
+    precision = np.where(
+        ~matched, -1, np.where(day > 0, DAY, np.where(parts[1].notna(), MONTH, YEAR))
+    )
 
     has_month = matched & parts[1].notna().to_numpy()
     bad_month = has_month & ((month < 1) | (month > 12))

@@ -136,9 +136,7 @@ def _validate(
         table.append(Problem(None, None, None, "at least one event (the table is empty)"))
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        table.append(
-            Problem(None, ", ".join(missing), None, f"required columns {list(REQUIRED)}")
-        )
+        table.append(Problem(None, ", ".join(missing), None, f"required columns {list(REQUIRED)}"))
     duplicated = frame.columns[frame.columns.duplicated()].unique().tolist()
     if duplicated:
         table.append(Problem(None, ", ".join(map(str, duplicated)), None, "unique names"))
@@ -173,7 +171,9 @@ def _validate(
         both = (precision >= 0) & (ends["precision"].to_numpy() >= 0)
         before = both & (latest_key(ends) < earliest_key(dates))
         for pos in np.flatnonzero(before):
-            found.add([pos], "date_end", f"a date on or after the start date {dates['text'][pos]!r}")
+            found.add(
+                [pos], "date_end", f"a date on or after the start date {dates['text'][pos]!r}"
+            )
         out["date_end"] = ends["text"]
 
     codes = iso3166_alpha3() | frozenset(extra_codes)
@@ -184,7 +184,9 @@ def _validate(
         out[column] = _as_string(values)
     same = (frame["actor"] == frame["target"]).fillna(False).to_numpy(dtype=bool)
     for pos in np.flatnonzero(same):
-        found.add([pos], "target", f"a target different from the actor ({frame['actor'].iat[pos]!r})")
+        found.add(
+            [pos], "target", f"a target different from the actor ({frame['actor'].iat[pos]!r})"
+        )
 
     for column, vocabulary in (("level", levels), ("kind", kinds)):
         values = frame[column]
@@ -229,7 +231,9 @@ def _validate(
             given = frame[column].astype("string")
             disagree = (given.ne(derived)).fillna(given.isna() != derived.isna()).to_numpy()
             found.add_mask(
-                disagree & (precision >= 0), column, f"the {column} derived from 'date' (or no column)"
+                disagree & (precision >= 0),
+                column,
+                f"the {column} derived from 'date' (or no column)",
             )
 
     if found.items:

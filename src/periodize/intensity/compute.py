@@ -83,8 +83,15 @@ def intensity(
     coarse = np.flatnonzero(precision < NEEDED_PRECISION[freq])
     if coarse.size:
         raise EventSchemaError(
-            [Problem(int(p), "date", table["date"].iat[p], f"a date precise to the month "
-                     f"at least, since freq={freq!r}") for p in coarse]
+            [
+                Problem(
+                    int(p),
+                    "date",
+                    table["date"].iat[p],
+                    f"a date precise to the month at least, since freq={freq!r}",
+                )
+                for p in coarse
+            ]
         )
     year = table["year"].to_numpy(dtype=np.int64)
     month = table["month"].fillna(1).to_numpy(dtype=np.int64)
@@ -101,8 +108,10 @@ def intensity(
     if outside.size:
         window = f"{index[0]}–{index[-1]}"
         raise EventSchemaError(
-            [Problem(int(p), "date", table["date"].iat[p], f"a date inside the window {window}")
-             for p in outside]
+            [
+                Problem(int(p), "date", table["date"].iat[p], f"a date inside the window {window}")
+                for p in outside
+            ]
         )
 
     series_codes, names = _series_codes(table, by, stratify)
@@ -113,8 +122,14 @@ def intensity(
     )
     provenance = Provenance(
         function="intensity",
-        parameters={"scheme": resolved.to_dict(), "freq": freq, "start": str(index[0]),
-                    "end": str(index[-1]), "by": by, "stratify": stratify},
+        parameters={
+            "scheme": resolved.to_dict(),
+            "freq": freq,
+            "start": str(index[0]),
+            "end": str(index[-1]),
+            "by": by,
+            "stratify": stratify,
+        },
         input_sha256=frame_sha256(table, sort_by="event_id"),
     )
     return IntensitySeries(

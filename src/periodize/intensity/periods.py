@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import check_choice
 from .._typing import FREQS
+from .._validation import check_choice
 from ..exceptions import ParameterError
 
 _PANDAS_FREQ = {"quarter": "Q", "month": "M"}
@@ -51,7 +51,9 @@ def period_index(first: int, last: int, freq: str) -> pd.Index:
     if freq == "year":
         return pd.Index(np.arange(first, last + 1), name="year")
     per_year = 4 if freq == "quarter" else 12
-    start = pd.Period(year=first // per_year, freq=_PANDAS_FREQ[freq],
-                      **({"quarter": first % 4 + 1} if freq == "quarter"
-                         else {"month": first % 12 + 1}))
+    start = pd.Period(
+        year=first // per_year,
+        freq=_PANDAS_FREQ[freq],
+        **({"quarter": first % 4 + 1} if freq == "quarter" else {"month": first % 12 + 1}),
+    )
     return pd.period_range(start, periods=last - first + 1, name=freq)

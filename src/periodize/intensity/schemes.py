@@ -113,8 +113,15 @@ class WeightingScheme:
         if self.weight_column is not None:
             if self.weight_column not in events.columns:
                 raise EventSchemaError(
-                    [Problem(None, self.weight_column, None, f"a numeric column "
-                             f"{self.weight_column!r} (scheme {self.name!r} reads it)")]
+                    [
+                        Problem(
+                            None,
+                            self.weight_column,
+                            None,
+                            f"a numeric column "
+                            f"{self.weight_column!r} (scheme {self.name!r} reads it)",
+                        )
+                    ]
                 )
             return events[self.weight_column].to_numpy(dtype=float)
         level = pd.Categorical(events["level"])
@@ -146,17 +153,16 @@ class WeightingScheme:
             return
         positions = np.flatnonzero(np.isin(values.codes, unknown))
         expected = f"a {column} the {self.name!r} scheme knows: {sorted(table)}"
-        raise EventSchemaError(
-            [Problem(int(p), column, values[p], expected) for p in positions]
-        )
+        raise EventSchemaError([Problem(int(p), column, values[p], expected) for p in positions])
 
     def table(self) -> pd.DataFrame:
         """Base weights as a level × kind table (default vocabularies where open)."""
         levels = list(self.level_weights or LEVELS)
         kinds = list(self.kind_weights or KINDS)
         data = [[self.base_weight(lv, kd) for kd in kinds] for lv in levels]
-        return pd.DataFrame(data, index=pd.Index(levels, name="level"),
-                            columns=pd.Index(kinds, name="kind"))
+        return pd.DataFrame(
+            data, index=pd.Index(levels, name="level"), columns=pd.Index(kinds, name="kind")
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready description; ``WeightingScheme.from_mapping`` reads it back."""
@@ -187,16 +193,25 @@ class WeightingScheme:
         >>> s.base_weight("speaker", "official_visit")
         2.0
         """
-        known = {"name", "version", "level", "kind", "overrides", "per_document",
-                 "weight_column", "level_order", "kind_order", "description", "source"}
+        known = {
+            "name",
+            "version",
+            "level",
+            "kind",
+            "overrides",
+            "per_document",
+            "weight_column",
+            "level_order",
+            "kind_order",
+            "description",
+            "source",
+        }
         extra = sorted(set(mapping) - known)
         if extra:
             raise ParameterError(
                 f"Unknown keys {extra} in a weighting scheme; expected keys among {sorted(known)}."
             )
-        overrides = {
-            (o["level"], o["kind"]): o["weight"] for o in mapping.get("overrides", [])
-        }
+        overrides = {(o["level"], o["kind"]): o["weight"] for o in mapping.get("overrides", [])}
         return cls(
             name=str(mapping.get("name", "user")),
             level_weights=mapping.get("level"),
@@ -235,8 +250,12 @@ COUNT = WeightingScheme(
 
 GOLDSTEIN = WeightingScheme(
     name="goldstein",
-    kind_weights={"state_visit": 4.7, "official_visit": 4.7, "working_visit": 4.7,
-                  "multilateral_meeting": 2.5},
+    kind_weights={
+        "state_visit": 4.7,
+        "official_visit": 4.7,
+        "working_visit": 4.7,
+        "multilateral_meeting": 2.5,
+    },
     per_document=8.0,
     description=(
         "CAMEO actions scored on the Goldstein (1992) conflict-cooperation scale: a visit is "
@@ -271,15 +290,36 @@ COPDAB = WeightingScheme(
 
 PROTOCOL = WeightingScheme(
     name="protocol",
-    level_weights={"head_of_state": 4.0, "head_of_government": 3.0, "speaker": 2.0,
-                   "foreign_minister": 2.0, "deputy_head_of_government": 1.0,
-                   "minister": 1.0, "state_secretary": 1.0, "other_official": 1.0},
-    kind_weights={"state_visit": 1.5, "official_visit": 1.25, "working_visit": 1.0,
-                  "multilateral_meeting": 0.75, "other": 0.5},
-    level_order=(("head_of_state",), ("head_of_government",), ("speaker", "foreign_minister"),
-                 ("deputy_head_of_government", "minister", "state_secretary", "other_official")),
-    kind_order=(("state_visit",), ("official_visit",), ("working_visit",),
-                ("multilateral_meeting",), ("other",)),
+    level_weights={
+        "head_of_state": 4.0,
+        "head_of_government": 3.0,
+        "speaker": 2.0,
+        "foreign_minister": 2.0,
+        "deputy_head_of_government": 1.0,
+        "minister": 1.0,
+        "state_secretary": 1.0,
+        "other_official": 1.0,
+    },
+    kind_weights={
+        "state_visit": 1.5,
+        "official_visit": 1.25,
+        "working_visit": 1.0,
+        "multilateral_meeting": 0.75,
+        "other": 0.5,
+    },
+    level_order=(
+        ("head_of_state",),
+        ("head_of_government",),
+        ("speaker", "foreign_minister"),
+        ("deputy_head_of_government", "minister", "state_secretary", "other_official"),
+    ),
+    kind_order=(
+        ("state_visit",),
+        ("official_visit",),
+        ("working_visit",),
+        ("multilateral_meeting",),
+        ("other",),
+    ),
     description=(
         "Diplomatic protocol rank: level (head of state 4 > head of government 3 > speaker, "
         "foreign minister 2 > others 1) times kind (state 1.5 > official 1.25 > working 1 > "

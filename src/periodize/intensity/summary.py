@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -61,11 +62,13 @@ def period_summary(
     outside = np.flatnonzero((year < start) | (year > end))
     if outside.size:
         raise EventSchemaError(
-            [Problem(int(p), "date", table["date"].iat[p], f"a date inside {start}–{end}")
-             for p in outside]
+            [
+                Problem(int(p), "date", table["date"].iat[p], f"a date inside {start}–{end}")
+                for p in outside
+            ]
         )
     edges = [start, *cuts, end + 1]
-    labels = [f"{a}–{b - 1}" for a, b in zip(edges, edges[1:], strict=False)]
+    labels = [f"{a}–{b - 1}" for a, b in itertools.pairwise(edges)]
     period = pd.Categorical.from_codes(
         np.searchsorted(cuts, year, side="right"), categories=labels
     )
@@ -77,8 +80,11 @@ def period_summary(
     }
     result = pd.DataFrame(parts)
     result[("events", "per year")] = (result[("events", "total")] / result[("years", "")]).round(3)
-    for facet, values in (("direction", direction), ("level", table["level"]),
-                          ("kind", table["kind"])):
+    for facet, values in (
+        ("direction", direction),
+        ("level", table["level"]),
+        ("kind", table["kind"]),
+    ):
         counts = pd.crosstab(period, values.astype(str), dropna=False)
         counts = counts.reindex(index=labels, fill_value=0)
         for column in counts.columns:

@@ -67,21 +67,21 @@ def scheme_table(events: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return pd.DataFrame(columns), notes
 
 
-def describe_text(
-    events: pd.DataFrame, name: str, boundaries: Sequence[int] | None
-) -> str:
+def describe_text(events: pd.DataFrame, name: str, boundaries: Sequence[int] | None) -> str:
     """The text ``periodize describe`` prints."""
     parts = [describe_events(events, name)]
     if boundaries:
         summary = period_summary(events, boundaries)
         flat = summary.copy()
-        flat.columns = [b if a in ("direction", "level", "kind") and b else
-                        (f"{a} {b}".strip()) for a, b in summary.columns]
+        flat.columns = [
+            b if a in ("direction", "level", "kind") and b else (f"{a} {b}".strip())
+            for a, b in summary.columns
+        ]
         parts += [
             "",
             f"Events per period at the boundaries {tuple(boundaries)} "
             "(descriptive counts; no test):",
-            flat.T.to_string(),
+            flat.T.to_string(float_format=lambda v: f"{v:g}"),
         ]
     table, notes = scheme_table(events)
     parts += [
