@@ -15,6 +15,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy src
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -170,7 +170,7 @@ def _validate(
             found.add([pos], "date_end", expected)
         both = (precision >= 0) & (ends["precision"].to_numpy() >= 0)
         before = both & (latest_key(ends) < earliest_key(dates))
-        for pos in np.flatnonzero(before):
+        for pos in np.flatnonzero(before).tolist():
             found.add(
                 [pos], "date_end", f"a date on or after the start date {dates['text'][pos]!r}"
             )
@@ -183,7 +183,7 @@ def _validate(
         found.add_mask(bad_code, column, "an ISO 3166-1 alpha-3 code such as 'MNG' or 'KAZ'")
         out[column] = _as_string(values)
     same = (frame["actor"] == frame["target"]).fillna(False).to_numpy(dtype=bool)
-    for pos in np.flatnonzero(same):
+    for pos in np.flatnonzero(same).tolist():
         found.add(
             [pos], "target", f"a target different from the actor ({frame['actor'].iat[pos]!r})"
         )
@@ -201,7 +201,7 @@ def _validate(
         dup = ids.duplicated(keep="first").to_numpy() & (codes >= 0)
         _, first_index = np.unique(codes[codes >= 0], return_index=True)
         first_pos = np.flatnonzero(codes >= 0)[first_index]
-        for pos in np.flatnonzero(dup):
+        for pos in np.flatnonzero(dup).tolist():
             found.add([pos], "event_id", f"a unique id (same as row {first_pos[codes[pos]]})")
         out["event_id"] = _as_string(ids)
     else:

@@ -88,7 +88,11 @@ class WeightingScheme:
     @property
     def integer_valued(self) -> bool:
         """True when every weight is 1 and documents add nothing (a plain count)."""
-        tables = [self.level_weights or {}, self.kind_weights or {}, self.overrides]
+        tables: list[Mapping[Any, float]] = [
+            self.level_weights or {},
+            self.kind_weights or {},
+            self.overrides,
+        ]
         ones = all(v == 1 for t in tables for v in t.values())
         return ones and self.per_document == 0 and self.weight_column is None
 
