@@ -11,6 +11,7 @@ from . import datasets
 from .events import read_events, validate_events, write_events
 from .exceptions import EventSchemaError, ParameterError, PeriodizeError
 from .intensity import SCHEMES, IntensitySeries, WeightingScheme, intensity, period_summary
+from .segmentation import Segmentation, penalty_path, ruptures_cost, segment
 
 try:
     __version__ = version("periodize")
@@ -23,12 +24,16 @@ __all__ = [
     "IntensitySeries",
     "ParameterError",
     "PeriodizeError",
+    "Segmentation",
     "WeightingScheme",
     "__version__",
     "datasets",
     "intensity",
+    "penalty_path",
     "period_summary",
     "read_events",
+    "ruptures_cost",
+    "segment",
     "validate_events",
     "write_events",
 ]

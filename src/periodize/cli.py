@@ -10,10 +10,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+import pandas as pd
+
 from . import datasets
 from .events import read_events
-from .exceptions import PeriodizeError
+from .exceptions import ParameterError, PeriodizeError
 from .report.describe import describe_text
+from .results import to_json
+from .segmentation import segment
+from .segmentation.costs import COSTS
+from .segmentation.inputs import check_time_index
 
 #: The paper's periodization of the bundled dataset: 1992–2008, 2009–2018, 2019–.
 PAPER_BOUNDARIES = (2009, 2019)
@@ -48,22 +54,106 @@ def _parser() -> argparse.ArgumentParser:
         help="first years of new periods, e.g. 2009,2019 (default for the bundled dataset: "
         "the paper's 2009,2019)",
     )
+    detect = commands.add_parser(
+        "detect",
+        help="change points of the series in a CSV file",
+        description="Exact change points of one or many series in a CSV file with a time "
+        "column (integer years or ISO dates) and a numeric column.",
+    )
+    detect.add_argument("file", metavar="FILE", help="CSV file")
+    detect.add_argument("--time", required=True, metavar="COL", help="time column")
+    detect.add_argument("--value", required=True, metavar="COL", help="numeric column")
+    detect.add_argument("--series", metavar="COL", help="column naming the series (long format)")
+    detect.add_argument("--model", default="poisson", choices=sorted(COSTS))
+    how = detect.add_mutually_exclusive_group(required=True)
+    how.add_argument("--breaks", type=int, metavar="K", help="exact number of breaks")
+    how.add_argument("--penalty", metavar="P", help="bic, mbic, aic, hq or a number")
+    detect.add_argument("--min-size", type=int, default=3, metavar="N")
+    detect.add_argument("--json", action="store_true", help="print one JSON document")
     return parser
+
+
+def _penalty(text: str | None) -> str | float | None:
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _read_series(path: str, time: str, value: str, series: str | None) -> pd.DataFrame:
+    """Periods × series from a CSV in long format; gaps and duplicates are errors."""
+    table = pd.read_csv(path)
+    missing = [c for c in (time, value, series) if c is not None and c not in table.columns]
+    if missing:
+        raise ParameterError(f"{path}: no column {missing}; columns are {list(table.columns)}.")
+    if not pd.api.types.is_integer_dtype(table[time]):
+        try:
+            table[time] = pd.to_datetime(table[time], format="ISO8601")
+        except (ValueError, TypeError):
+            raise ParameterError(
+                f"{path}: column {time!r} must hold integer years or ISO dates."
+            ) from None
+    if series is None:
+        frame = table.set_index(time)[[value]]
+    else:
+        dup = table.duplicated([series, time])
+        if dup.any():
+            row = table[dup].iloc[0]
+            raise ParameterError(
+                f"{path}: series {row[series]!r} has two rows for {time} {row[time]}."
+            )
+        frame = table.pivot(index=time, columns=series, values=value)
+        holes = frame.isna() & ~frame.index.to_series().isna().to_numpy()[:, None]
+        if holes.to_numpy().any():
+            t, name = holes.stack()[lambda s: s].index[0]
+            raise ParameterError(f"{path}: series {name!r} has no row for {time} {t}.")
+    check_time_index(frame.index, f"{time!r} column of {path}")
+    return frame
+
+
+def _detect(args: argparse.Namespace) -> None:
+    frame = _read_series(args.file, args.time, args.value, args.series)
+    fit = segment(
+        frame,
+        n_breaks=args.breaks,
+        penalty=_penalty(args.penalty),
+        model=args.model,
+        min_size=args.min_size,
+    )
+    if not args.json:
+        print(fit.summary())
+        return
+    document = fit.to_dict()
+    if args.series is None:
+        document.update(
+            {k: v for k, v in document["series"][0].items() if k not in ("name",)}
+        )
+    document["n_series"] = len(fit.names)
+    print(to_json(document))
+
+
+def _describe(args: argparse.Namespace) -> None:
+    if args.events is None:
+        events = datasets.mongolia_kazakhstan()
+        name = "Mongolia–Kazakhstan high-level visits and meetings (bundled dataset)"
+        boundaries = args.boundaries or PAPER_BOUNDARIES
+    else:
+        events = read_events(args.events)
+        name, boundaries = args.events, args.boundaries
+    print(describe_text(events, name, boundaries))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
     try:
-        if args.events is None:
-            events = datasets.mongolia_kazakhstan()
-            name = "Mongolia–Kazakhstan high-level visits and meetings (bundled dataset)"
-            boundaries = args.boundaries or PAPER_BOUNDARIES
+        if args.command == "detect":
+            _detect(args)
         else:
-            events = read_events(args.events)
-            name, boundaries = args.events, args.boundaries
-        print(describe_text(events, name, boundaries))
-    except PeriodizeError as error:
+            _describe(args)
+    except (PeriodizeError, FileNotFoundError) as error:
         print(f"periodize {args.command}: error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Provenance", "frame_sha256", "to_json"]
+__all__ = ["Provenance", "frame_sha256", "matrix_sha256", "to_json"]
 
 _DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "ruptures")
 
@@ -42,6 +42,14 @@ def frame_sha256(frame: pd.DataFrame, sort_by: str | None = None) -> str:
     digest = hashlib.sha256("\x1f".join(map(str, frame.columns)).encode())
     rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
     digest.update(np.ascontiguousarray(rows).tobytes())
+    return digest.hexdigest()
+
+
+def matrix_sha256(values: np.ndarray, index: pd.Index, names: tuple[str, ...]) -> str:
+    """SHA-256 of series values (as float64), their period labels and names."""
+    digest = hashlib.sha256("\x1f".join(names).encode())
+    digest.update("\x1f".join(map(str, index)).encode())
+    digest.update(np.ascontiguousarray(values, dtype=np.float64).tobytes())
     return digest.hexdigest()
 
 

@@ -1,0 +1,243 @@
+"""``segment``: exact change points for one or many series."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validation import check_choice, check_int
+from ..exceptions import ParameterError
+from ..results import Provenance, matrix_sha256
+from .costs import COSTS, Cost
+from .inputs import SeriesMatrix, as_matrix, check_values
+from .penalties import Penalty, resolve_penalty
+from .result import Segmentation
+from .search.dynamic import exact_path
+from .search.pelt import optimal_partitioning, pelt
+from .search.ruptures_adapter import RUPTURES_METHODS, ruptures_search
+
+METHODS = ("exact", "pelt", *RUPTURES_METHODS)
+#: Penalised searches run the exact path over all k when K_max · n² is at most this.
+PATH_BUDGET = 5_000_000
+#: Above this length, penalised exact search uses PELT instead of optimal partitioning.
+PELT_LENGTH = 2_000
+
+
+def segment(
+    series: Any,
+    n_breaks: int | None = None,
+    *,
+    penalty: str | float | None = None,
+    model: str = "poisson",
+    min_size: int = 3,
+    method: str = "exact",
+) -> Segmentation:
+    """Find the change points of one or many series.
+
+    Give either ``n_breaks`` (the exact optimum with exactly that many breaks, and the
+    optimal cost for every smaller number) or ``penalty`` (the number of breaks is chosen by
+    minimising cost + penalty × breaks).
+
+    Parameters
+    ----------
+    series : IntensitySeries, DataFrame, Series or array
+        Periods × series; a DataFrame's index must be consecutive periods (integer years,
+        a PeriodIndex or regular dates). A 2-D array is read as periods × series.
+    n_breaks : int, optional
+        Exact number of breaks K (segment neighbourhood dynamic programming).
+    penalty : {"bic", "mbic", "aic", "hq"} or float, optional
+        Penalty per break (see :mod:`periodize.segmentation.penalties` for formulas).
+    model : {"poisson", "quasipoisson", "negbin", "normal", "normal_meanvar"}
+        Segment likelihood. ``"poisson"`` on a weighted IntensitySeries uses the
+        quasi-Poisson likelihood (recorded in the result).
+    min_size : int
+        Minimum number of periods in every segment, first and last included (default 3:
+        a period of one or two years cannot be told from a burst of visits).
+    method : {"exact", "pelt", "ruptures.Binseg", "ruptures.BottomUp"}
+        ``exact`` is exact dynamic programming (optimal partitioning or PELT for penalised
+        searches on long series); ``pelt`` forces PELT; the ruptures methods are approximate.
+
+    Returns
+    -------
+    Segmentation
+
+    Examples
+    --------
+    >>> import periodize as pz
+    >>> counts = pz.intensity(pz.datasets.mongolia_kazakhstan())
+    >>> fit = pz.segment(counts, n_breaks=2, model="poisson")
+    >>> fit.boundaries, fit.last_years
+    ((2009, 2015), (2008, 2014))
+    """
+    func = "segment"
+    matrix = as_matrix(series, func)
+    weighted_poisson = model == "poisson" and matrix.weighted
+    used = "quasipoisson" if weighted_poisson else model
+    check_values(matrix, used, func)
+    check_choice(method, METHODS, name="method", func=func)
+    cost_class = COSTS[used]
+    min_size = check_int(min_size, name="min_size", func=func, minimum=cost_class.min_size)
+    if (n_breaks is None) == (penalty is None):
+        raise ParameterError(
+            "segment needs exactly one of 'n_breaks' (a number of breaks) and 'penalty' "
+            f"(a penalty per break). Got n_breaks={n_breaks!r}, penalty={penalty!r}."
+        )
+    n = matrix.values.shape[1]
+    most = n // min_size - 1
+    resolved: Penalty | None = None
+    if n_breaks is not None:
+        k = check_int(n_breaks, name="n_breaks", func=func, minimum=0)
+        if k > most:
+            raise ParameterError(
+                f"The 'n_breaks' parameter of segment must be at most {max(most, 0)} for "
+                f"{n} periods with min_size={min_size} (each of the {k + 1} segments needs "
+                f"{min_size} periods). Got {k} instead."
+            )
+    else:
+        if most < 0:
+            raise ParameterError(
+                f"The series has {n} periods, fewer than min_size={min_size}."
+            )
+        resolved = resolve_penalty(penalty, n, cost_class.n_params, func)
+    breaks, costs, path_breaks, how = _search(matrix, cost_class, n_breaks, resolved,
+                                             min_size, method)
+    return _result(matrix, cost_class, used, min_size, how, resolved, breaks, costs,
+                   path_breaks, penalty, n_breaks)
+
+
+def _search(
+    matrix: SeriesMatrix,
+    cost_class: type[Cost],
+    n_breaks: int | None,
+    penalty: Penalty | None,
+    min_size: int,
+    method: str,
+) -> tuple[list[list[int]], np.ndarray, list[np.ndarray], str]:
+    """Run the search; return breaks per series, costs by k, the path's breaks, and how."""
+    values = matrix.values
+    n_series, n = values.shape
+    most = n // min_size - 1
+    if method in RUPTURES_METHODS:
+        beta = None if penalty is None else penalty.per_break
+        breaks = ruptures_search(method, cost_class.name, values, n_breaks, beta, min_size)
+        return breaks, np.full((n_series, 1), np.nan), [], method
+    if penalty is None:
+        k = int(n_breaks or 0)
+        path = exact_path(cost_class, values, k, min_size)
+        return [list(b) for b in path.breaks[k]], path.costs, path.breaks, "exact (dp)"
+    term = penalty.segment_term()
+    if method == "exact" and most * n * n <= PATH_BUDGET:
+        path = exact_path(cost_class, values, most, min_size, term)
+        totals = path.costs + penalty.per_break * np.arange(most + 1)
+        chosen = np.argmin(totals, axis=1)
+        breaks = [list(path.breaks[k][i]) for i, k in enumerate(chosen)]
+        return breaks, path.costs, path.breaks, "exact (dp over all k)"
+    if method == "exact" and n <= PELT_LENGTH:
+        _, breaks = optimal_partitioning(cost_class(values), penalty.per_break, min_size, term)
+        return breaks, np.full((n_series, 1), np.nan), [], "exact (optimal partitioning)"
+    breaks = [
+        pelt(cost_class(values[i : i + 1]), penalty.per_break, min_size, term)[1]
+        for i in range(n_series)
+    ]
+    return breaks, np.full((n_series, 1), np.nan), [], "exact (pelt)"
+
+
+def _edges(breaks: list[list[int]], rows: np.ndarray, n: int) -> np.ndarray:
+    k = len(breaks[rows[0]])
+    edges = np.empty((len(rows), k + 2), dtype=np.int64)
+    edges[:, 0], edges[:, -1] = 0, n
+    if k:
+        edges[:, 1:-1] = np.array([breaks[i] for i in rows])
+    return edges
+
+
+def _result(
+    matrix: SeriesMatrix,
+    cost_class: type[Cost],
+    used: str,
+    min_size: int,
+    how: str,
+    penalty: Penalty | None,
+    breaks: list[list[int]],
+    path_costs: np.ndarray,
+    path_breaks: list[np.ndarray],
+    requested_penalty: Any,
+    requested_breaks: int | None,
+) -> Segmentation:
+    values, index, names = matrix.values, matrix.index, matrix.names
+    n_series, n = values.shape
+    counts = np.array([len(b) for b in breaks])
+    width = max(path_costs.shape[1], int(counts.max()) + 1)
+    costs = np.full((n_series, width), np.nan)
+    costs[:, : path_costs.shape[1]] = path_costs
+    bic = np.full((n_series, width), np.nan)
+    loglik = np.empty(n_series)
+    frames = []
+    n_par = cost_class.n_params
+    for k in np.unique(counts):
+        rows = np.flatnonzero(counts == k)
+        edges = _edges(breaks, rows, n)
+        cost = cost_class(values[rows])
+        loglik[rows] = cost.loglik(edges)
+        costs[rows, k] = cost.total_cost(edges)
+        estimate, se = cost.estimates(edges[:, :-1], edges[:, 1:])
+        first = edges[:, :-1]
+        frames.append(pd.DataFrame({
+            "series": np.repeat(np.asarray(names, dtype=object)[rows], k + 1),
+            "segment": np.tile(np.arange(k + 1), len(rows)),
+            "first_index": first.ravel(),
+            "n": np.diff(edges, axis=1).ravel(),
+            "estimate": estimate.ravel(),
+            "se": se.ravel(),
+        }))
+    full = cost_class(values)
+    for k, found in enumerate(path_breaks):
+        possible = np.isfinite(path_costs[:, k])
+        if possible.any():
+            edges = np.column_stack([np.zeros(n_series, int), found, np.full(n_series, n)])
+            ll = full.loglik(edges)
+            n_parameters = (k + 1) * n_par + k + cost_class.n_shared
+            bic[:, k] = np.where(possible, -2 * ll + n_parameters * np.log(n), np.nan)
+    for k in np.unique(counts):
+        rows = np.flatnonzero(counts == k)
+        n_parameters = (k + 1) * n_par + k + cost_class.n_shared
+        bic[rows, k] = -2 * loglik[rows] + n_parameters * np.log(n)
+    estimates = pd.concat(frames, ignore_index=True)
+    estimates["series"] = pd.Categorical(estimates["series"], categories=list(names))
+    estimates = estimates.sort_values(["series", "segment"]).set_index(["series", "segment"])
+    estimates.insert(0, "first", np.asarray(index)[estimates["first_index"]])
+    estimates.insert(1, "last", np.asarray(index)[estimates["first_index"] + estimates["n"] - 1])
+    k_index = pd.Index(range(width), name="k")
+    name_index = pd.Index(names, name="series")
+    nuisance = pd.DataFrame(full.nuisance(), index=name_index)
+    provenance = Provenance(
+        function="segment",
+        parameters={
+            "n_breaks": requested_breaks,
+            "penalty": requested_penalty,
+            "model": used,
+            "min_size": min_size,
+            "method": how,
+        },
+        input_sha256=matrix_sha256(values, index, names),
+    )
+    return Segmentation(
+        index=index,
+        names=names,
+        model=used,
+        min_size=min_size,
+        method=how,
+        penalty=None if penalty is None else {
+            "name": penalty.name, "per_break": penalty.per_break, "formula": penalty.formula
+        },
+        break_indices=tuple(tuple(int(i) for i in b) for b in breaks),
+        costs=pd.DataFrame(costs, index=name_index, columns=k_index),
+        bic=pd.DataFrame(bic, index=name_index, columns=k_index),
+        loglik=pd.Series(loglik, index=name_index, name="loglik"),
+        estimates=estimates,
+        nuisance=nuisance,
+        values=values,
+        provenance=provenance,
+    )

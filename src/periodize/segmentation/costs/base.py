@@ -1,0 +1,119 @@
+"""The batched cost contract: price many segments of many series from prefix sums.
+
+A cost is built once from a ``(n_series, n_periods)`` array and then prices arrays of
+segments ``[start, end)`` (0-based, end exclusive) for every series at once, in O(1) per
+segment. Costs are on the deviance scale: ``-2 × maximised log-likelihood`` of the segment,
+without the terms that do not depend on the segmentation, divided by a scale fixed once per
+series (dispersion or variance) so that penalties mean the same thing for every series.
+A cost never knows which search uses it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+import numpy as np
+
+
+def range_sum(prefix: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Sums over ``[start, end)`` from a prefix-sum array of shape ``(n_series, n + 1)``.
+
+    1-D ``start``/``end`` are shared by all series (result ``(n_series, m)``); 2-D ones are
+    given per series, shape ``(n_series, m)``.
+    """
+    start, end = np.asarray(start), np.asarray(end)
+    if start.ndim == 2:
+        return np.take_along_axis(prefix, end, axis=1) - np.take_along_axis(prefix, start, axis=1)
+    return prefix[:, end] - prefix[:, start]
+
+
+def prefix_sums(values: np.ndarray) -> np.ndarray:
+    """Cumulative sums along periods with a leading zero: shape ``(n_series, n + 1)``."""
+    out = np.zeros((values.shape[0], values.shape[1] + 1))
+    np.cumsum(values, axis=1, out=out[:, 1:])
+    return out
+
+
+def per_series(values: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """Reshape a per-series vector to broadcast against a ``(n_series, ...)`` array."""
+    return values.reshape((-1,) + (1,) * (like.ndim - 1))
+
+
+def difference_variance(values: np.ndarray) -> np.ndarray:
+    """Difference-based variance per series, ``sum(diff(y)**2) / (2 (n - 1))``.
+
+    Robust to a few shifts in mean (each shift adds one large difference only). A series
+    with no variation gets 1, so its costs stay finite.
+    """
+    if values.shape[1] < 2:
+        return np.ones(values.shape[0])
+    var = np.sum(np.diff(values, axis=1) ** 2, axis=1) / (2 * (values.shape[1] - 1))
+    return np.where(var > 0, var, 1.0)
+
+
+class Cost(ABC):
+    """Base class of the batched costs.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_series, n_periods)
+        Finite values, already checked by the caller for what the model needs.
+    """
+
+    #: Registry name of the model.
+    name: ClassVar[str]
+    #: Parameters estimated per segment (used by penalties and the BIC).
+    n_params: ClassVar[int] = 1
+    #: Parameters estimated once for the whole series (common variance, dispersion).
+    n_shared: ClassVar[int] = 0
+    #: Shortest segment the model can price.
+    min_size: ClassVar[int] = 1
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = np.asarray(values, dtype=float)
+        if self.values.ndim != 2:
+            raise ValueError("costs take a 2-D array (series × periods)")
+        self.n_series, self.n_periods = self.values.shape
+        self.s1 = prefix_sums(self.values)
+
+    @abstractmethod
+    def cost(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        """Deviance-scale cost of segments ``[start, end)`` for every series."""
+
+    @abstractmethod
+    def estimates(self, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Segment estimate (rate or mean) and its standard error, for every series."""
+
+    @abstractmethod
+    def logpdf(self, fitted_mean: np.ndarray, edges: np.ndarray) -> np.ndarray:
+        """Log-density of every observation given the fitted segment means.
+
+        ``edges`` (``(n_series, k + 2)``: 0, the break indices, n) is passed for models
+        whose other parameters depend on the segmentation.
+        """
+
+    def nuisance(self) -> dict[str, np.ndarray]:
+        """Parameters fixed once per series (dispersion, variance), by name."""
+        return {}
+
+    def total_cost(self, edges: np.ndarray) -> np.ndarray:
+        """Sum of segment costs for segmentations given as ``edges`` per series."""
+        return self.cost(edges[:, :-1], edges[:, 1:]).sum(axis=1)
+
+    def fitted_means(self, edges: np.ndarray) -> np.ndarray:
+        """Each observation's segment mean, shape ``(n_series, n_periods)``."""
+        means = range_sum(self.s1, edges[:, :-1], edges[:, 1:]) / np.diff(edges, axis=1)
+        segment = segment_of_each_period(edges, self.n_periods)
+        return np.take_along_axis(means, segment, axis=1)
+
+    def loglik(self, edges: np.ndarray) -> np.ndarray:
+        """Full log-likelihood (all constants included) of each series' segmentation."""
+        return self.logpdf(self.fitted_means(edges), edges).sum(axis=1)
+
+
+def segment_of_each_period(edges: np.ndarray, n_periods: int) -> np.ndarray:
+    """Segment number (0-based) of every period, for segmentations given as ``edges``."""
+    periods = np.arange(n_periods)
+    inner = edges[:, 1:-1]
+    return (periods[None, :, None] >= inner[:, None, :]).sum(axis=2)

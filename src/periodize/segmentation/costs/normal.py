@@ -1,0 +1,116 @@
+"""Gaussian segment costs: mean shift with common variance, and mean-and-variance shift."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import (
+    Cost,
+    difference_variance,
+    per_series,
+    prefix_sums,
+    range_sum,
+    segment_of_each_period,
+)
+
+
+class _Gaussian(Cost):
+    def __init__(self, values: np.ndarray) -> None:
+        centred = np.asarray(values, float) - np.asarray(values, float).mean(axis=1, keepdims=True)
+        super().__init__(centred)
+        self.shift = np.asarray(values, float).mean(axis=1)
+        self.s2 = prefix_sums(self.values**2)
+
+    def rss(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        total = range_sum(self.s1, start, end)
+        squares = range_sum(self.s2, start, end)
+        length = np.asarray(end) - np.asarray(start)
+        return np.maximum(squares - total**2 / length, 0.0)
+
+    def fitted_means(self, edges: np.ndarray) -> np.ndarray:
+        return super().fitted_means(edges) + self.shift[:, None]
+
+    def _residuals(self, fitted_mean: np.ndarray) -> np.ndarray:
+        return self.values + self.shift[:, None] - fitted_mean
+
+
+class NormalCost(_Gaussian):
+    r"""Gaussian mean shift with a variance common to all segments.
+
+    Cost of a segment: its residual sum of squares divided by :math:`\hat\sigma^2`, the
+    difference-based variance of the series (:func:`difference_variance`, fixed once per
+    series), so the cost is invariant to affine rescaling of the data. With a fixed number
+    of breaks the optimum is the least-squares segmentation (ruptures' ``l2``). The reported
+    log-likelihood profiles the common variance at the fitted segmentation
+    (:math:`\hat\sigma^2 = RSS/n`), as an OLS fit with period dummies does. Standard error
+    of a segment mean: :math:`\hat\sigma/\sqrt m` with :math:`\hat\sigma^2 = RSS/(n-k-1)`.
+    """
+
+    name = "normal"
+    n_shared = 1
+
+    def __init__(self, values: np.ndarray) -> None:
+        super().__init__(values)
+        self.sigma2 = difference_variance(self.values)
+
+    def cost(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        rss = self.rss(start, end)
+        return rss / per_series(self.sigma2, rss)
+
+    def estimates(self, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        length = np.asarray(end) - np.asarray(start)
+        mean = range_sum(self.s1, start, end) / length
+        rss = self.rss(start, end).sum(axis=-1, keepdims=True)
+        dof = np.maximum(self.n_periods - np.shape(mean)[-1], 1)
+        return mean + per_series(self.shift, mean), np.sqrt(rss / dof / length)
+
+    def logpdf(self, fitted_mean: np.ndarray, edges: np.ndarray) -> np.ndarray:
+        resid = self._residuals(fitted_mean)
+        var = np.mean(resid**2, axis=1, keepdims=True)
+        var = np.where(var > 0, var, np.finfo(float).tiny)
+        return -0.5 * (np.log(2 * np.pi * var) + resid**2 / var)
+
+    def nuisance(self) -> dict[str, np.ndarray]:
+        return {"sigma2": self.sigma2}
+
+
+class NormalMeanVarCost(_Gaussian):
+    r"""Gaussian with mean and variance both changing at each break.
+
+    Cost of a segment of length :math:`m`: :math:`m\log\hat\sigma_j^2` with
+    :math:`\hat\sigma_j^2 = \max(RSS_j/m,\ \epsilon)` and the floor
+    :math:`\epsilon = 10^{-6}` times the series variance (1e-6 for a constant series), so
+    segments of identical values (runs of zeros) do not have infinite likelihood. Needs
+    segments of at least 2 periods. Standard error of a segment mean:
+    :math:`\hat\sigma_j/\sqrt{m}`.
+    """
+
+    name = "normal_meanvar"
+    n_params = 2
+    min_size = 2
+
+    def __init__(self, values: np.ndarray) -> None:
+        super().__init__(values)
+        var = self.values.var(axis=1)
+        self.floor = 1e-6 * np.where(var > 0, var, 1.0)
+
+    def _segment_var(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        length = np.asarray(end) - np.asarray(start)
+        var = self.rss(start, end) / length
+        return np.maximum(var, per_series(self.floor, var))
+
+    def cost(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+        length = np.asarray(end) - np.asarray(start)
+        return length * np.log(self._segment_var(start, end))
+
+    def estimates(self, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        length = np.asarray(end) - np.asarray(start)
+        mean = range_sum(self.s1, start, end) / length
+        se = np.sqrt(self._segment_var(start, end) / length)
+        return mean + per_series(self.shift, mean), se
+
+    def logpdf(self, fitted_mean: np.ndarray, edges: np.ndarray) -> np.ndarray:
+        var = self._segment_var(edges[:, :-1], edges[:, 1:])
+        var = np.take_along_axis(var, segment_of_each_period(edges, self.n_periods), axis=1)
+        resid = self._residuals(fitted_mean)
+        return -0.5 * (np.log(2 * np.pi * var) + resid**2 / var)

@@ -1,0 +1,122 @@
+"""Turning user input (IntensitySeries, DataFrame, Series, arrays) into a checked matrix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import ParameterError, PeriodizeTypeError
+from ..intensity.series import IntensitySeries
+from .costs import COSTS, COUNT_MODELS
+
+
+@dataclass(frozen=True)
+class SeriesMatrix:
+    """Values as ``(n_series, n_periods)``, with the period index and series names."""
+
+    values: np.ndarray
+    index: pd.Index
+    names: tuple[str, ...]
+    weighted: bool
+    source: Any
+
+
+def check_time_index(index: pd.Index, what: str) -> None:
+    """Periods must be unique, increasing and without gaps."""
+    if index.has_duplicates:
+        dup = index[index.duplicated()].unique().tolist()
+        raise ParameterError(f"The {what} has duplicate periods: {dup[:10]}.")
+    if isinstance(index, pd.RangeIndex):
+        return
+    if isinstance(index, pd.PeriodIndex):
+        steps = np.diff(index.asi8)
+    elif pd.api.types.is_integer_dtype(index):
+        steps = np.diff(index.to_numpy())
+    elif isinstance(index, pd.DatetimeIndex):
+        if len(index) > 2 and pd.infer_freq(index) is None:
+            raise ParameterError(
+                f"The {what} must be regular dates (yearly, quarterly, monthly, ...); "
+                f"{index[:3].tolist()}... has gaps or irregular steps."
+            )
+        return
+    else:
+        raise ParameterError(
+            f"The {what} must hold integer years, periods or dates; got {index.dtype}."
+        )
+    bad = np.flatnonzero(steps != 1)
+    if bad.size:
+        i = int(bad[0])
+        raise ParameterError(
+            f"The {what} must be consecutive periods without gaps or disorder: "
+            f"{index[i]!s} is followed by {index[i + 1]!s}."
+        )
+
+
+def as_matrix(series: Any, func: str) -> SeriesMatrix:
+    """Accept an IntensitySeries, a DataFrame (periods × series), a Series or an array
+    (1-D, or 2-D as periods × series)."""
+    weighted = False
+    if isinstance(series, IntensitySeries):
+        frame, weighted = series.data, not series.is_count
+    elif isinstance(series, pd.DataFrame):
+        frame = series
+    elif isinstance(series, pd.Series):
+        frame = series.to_frame(series.name if series.name is not None else "series")
+    elif isinstance(series, np.ndarray | list | tuple):
+        array = np.asarray(series)
+        if array.ndim == 1:
+            array = array[:, None]
+        if array.ndim != 2:
+            raise ParameterError(
+                f"The 'series' parameter of {func} must be 1-D or 2-D (periods × series). "
+                f"Got an array of shape {array.shape} instead."
+            )
+        names = ["series"] if array.shape[1] == 1 else [f"series{i}" for i in range(array.shape[1])]
+        frame = pd.DataFrame(array, columns=names)
+    else:
+        raise PeriodizeTypeError(
+            f"The 'series' parameter of {func} must be an IntensitySeries, DataFrame, Series "
+            f"or array. Got {type(series).__name__} instead."
+        )
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise ParameterError(f"The 'series' parameter of {func} is empty: shape {frame.shape}.")
+    not_numeric = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if not_numeric or any(pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns):
+        raise PeriodizeTypeError(
+            f"The 'series' parameter of {func} must be numeric; columns {not_numeric} are not."
+        )
+    check_time_index(frame.index, f"index of the 'series' parameter of {func}")
+    values = frame.to_numpy(dtype=float).T
+    return SeriesMatrix(values, frame.index, tuple(map(str, frame.columns)), weighted, series)
+
+
+def check_values(matrix: SeriesMatrix, model: str, func: str) -> None:
+    """Values must be finite; count models need non-negative values, ``poisson`` integers."""
+    if model not in COSTS:
+        raise ParameterError(
+            f"The 'model' parameter of {func} must be one of {sorted(COSTS)}. "
+            f"Got {model!r} instead."
+        )
+    values = matrix.values
+    for test, expected in (
+        (~np.isfinite(values), "finite values (no NaN or inf)"),
+        ((values < 0) if model in COUNT_MODELS else None, f"non-negative values for {model!r}"),
+        (
+            (values != np.round(values)) if model == "poisson" else None,
+            "integer counts for 'poisson' (for weighted intensities use "
+            "model='quasipoisson', or pass the IntensitySeries itself)",
+        ),
+    ):
+        if test is None:
+            continue
+        test = test & np.isfinite(values) if "finite" not in expected else test
+        if test.any():
+            row, col = (int(v[0]) for v in np.nonzero(test))
+            raise ParameterError(
+                f"The 'series' parameter of {func} must hold {expected}: series "
+                f"{matrix.names[row]!r} has {values[row, col]!r} at {matrix.index[col]!s} "
+                f"({int(test.sum())} such values in all)."
+            )

@@ -1,0 +1,215 @@
+"""Segmentation: the result of :func:`periodize.segment`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..results import Provenance, to_json
+
+
+@dataclass(frozen=True, eq=False)
+class Segmentation:
+    """Change points of one or many series, with estimates and fit statistics.
+
+    Conventions (DESIGN §2): ``boundaries`` are the first periods of new segments,
+    ``last_years`` the last period of each closed segment, ``indices`` the 0-based
+    positions of the first observation of each new segment.
+
+    Attributes
+    ----------
+    index : Index
+        The periods.
+    names : tuple of str
+        Series names.
+    model : str
+        Model used (``poisson`` becomes ``quasipoisson`` for weighted intensities).
+    min_size : int
+        Minimum segment length.
+    method : str
+        Search used.
+    penalty : dict or None
+        Penalty name, value per break and formula, for penalised searches.
+    break_indices : tuple of tuple of int
+        Per series, the 0-based index of the first period of each new segment.
+    costs : DataFrame
+        Optimal cost (deviance scale) per series (rows) and number of breaks k (columns);
+        NaN where not computed or impossible.
+    bic : DataFrame
+        BIC per series and k, ``-2 loglik_k + n_par(k) log n`` with
+        ``n_par(k) = (k + 1) p + k + shared``.
+    loglik : Series
+        Full log-likelihood of the chosen segmentation of each series.
+    estimates : DataFrame
+        One row per series and segment: ``first``, ``last``, ``n``, ``estimate``, ``se``.
+    nuisance : DataFrame
+        Per-series quantities fixed before the search (dispersion, variance).
+    values : ndarray
+        The observed series, ``(n_series, n_periods)``.
+    provenance : Provenance
+    """
+
+    index: pd.Index
+    names: tuple[str, ...]
+    model: str
+    min_size: int
+    method: str
+    penalty: dict[str, Any] | None
+    break_indices: tuple[tuple[int, ...], ...]
+    costs: pd.DataFrame
+    bic: pd.DataFrame
+    loglik: pd.Series
+    estimates: pd.DataFrame
+    nuisance: pd.DataFrame
+    values: np.ndarray
+    provenance: Provenance
+
+    def _per_series(self, values: list[tuple[Any, ...]]) -> Any:
+        if len(self.names) == 1:
+            return values[0]
+        return dict(zip(self.names, values, strict=True))
+
+    @property
+    def n_breaks(self) -> Any:
+        """Number of breaks (an int for one series, a dict for many)."""
+        return self._per_series([len(b) for b in self.break_indices])
+
+    @property
+    def indices(self) -> Any:
+        """0-based index of the first observation of each new segment."""
+        return self._per_series(list(self.break_indices))
+
+    @property
+    def boundaries(self) -> Any:
+        """First period of each new segment (a tuple for one series, a dict for many)."""
+        return self._per_series(
+            [tuple(_plain(self.index[i]) for i in b) for b in self.break_indices]
+        )
+
+    @property
+    def last_years(self) -> Any:
+        """Last period of each closed segment (the strucchange/changepoint convention)."""
+        return self._per_series(
+            [tuple(_plain(self.index[i - 1]) for i in b) for b in self.break_indices]
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-segment estimates table (one row per series and segment)."""
+        return self.estimates.copy()
+
+    def summary(self) -> str:
+        """A readable account of the fit."""
+        how = (
+            f"penalty {self.penalty['name']} = {self.penalty['per_break']:.4g} per break "
+            f"({self.penalty['formula']})"
+            if self.penalty
+            else "fixed number of breaks"
+        )
+        lines = [
+            f"Segmentation: {len(self.names)} series × {len(self.index)} periods "
+            f"({self.index[0]}–{self.index[-1]})",
+            f"model: {self.model}; search: {self.method}; min_size: {self.min_size}; {how}",
+        ]
+        for i, name in enumerate(self.names):
+            bounds = [str(_plain(self.index[j])) for j in self.break_indices[i]]
+            lines.append(
+                f"{name}: {len(bounds)} break(s); new periods start in "
+                f"{', '.join(bounds) if bounds else '(none)'}; loglik {self.loglik.iloc[i]:.3f}"
+            )
+        table = self.estimates.drop(columns=["first_index"]).to_string(
+            float_format=lambda v: f"{v:.4g}"
+        )
+        lines += ["", table]
+        if not self.nuisance.empty:
+            lines += ["", "fixed before the search:", self.nuisance.to_string()]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as plain JSON types; keys are stable."""
+        series = []
+        for i, name in enumerate(self.names):
+            b = self.break_indices[i]
+            rows = self.estimates.loc[name]
+            series.append(
+                {
+                    "name": name,
+                    "n_breaks": len(b),
+                    "boundaries": [_plain(self.index[j]) for j in b],
+                    "last_years": [_plain(self.index[j - 1]) for j in b],
+                    "indices": list(b),
+                    "loglik": float(self.loglik.iloc[i]),
+                    "cost": _finite(self.costs.iloc[i, len(b)]),
+                    "costs_by_k": [_finite(v) for v in self.costs.iloc[i]],
+                    "bic_by_k": [_finite(v) for v in self.bic.iloc[i]],
+                    "segments": [
+                        {
+                            "first": _plain(r.first),
+                            "last": _plain(r.last),
+                            "n": int(r.n),
+                            "estimate": float(r.estimate),
+                            "se": float(r.se),
+                        }
+                        for r in rows.itertuples()
+                    ],
+                    "nuisance": {k: float(v) for k, v in self.nuisance.loc[name].items()}
+                    if not self.nuisance.empty
+                    else {},
+                }
+            )
+        return {
+            "model": self.model,
+            "method": self.method,
+            "min_size": self.min_size,
+            "penalty": self.penalty,
+            "periods": [_plain(p) for p in self.index],
+            "series": series,
+            "provenance": self.provenance.to_dict(),
+        }
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as canonical JSON."""
+        return to_json(self.to_dict())
+
+    def plot(self, ax: Any = None, series: str | None = None) -> Any:
+        """Plot a series with its fitted segment means and boundaries; returns the Figure."""
+        import matplotlib.pyplot as plt
+
+        name = series if series is not None else self.names[0]
+        i = self.names.index(name)
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(8, 3.2))
+        else:
+            fig = ax.figure
+        x = np.arange(len(self.index))
+        ax.bar(x, self.values[i], color="0.75", label="observed")
+        for r in self.estimates.loc[name].itertuples():
+            ax.hlines(r.estimate, r.first_index - 0.4, r.first_index + r.n - 0.6, color="C0",
+                      label="segment estimate" if r.first_index == 0 else None)
+        for j in self.break_indices[i]:
+            ax.axvline(j - 0.5, color="C3", linestyle="--")
+        ticks = x[:: max(1, len(x) // 12)]
+        ax.set_xticks(ticks, [str(self.index[t]) for t in ticks])
+        ax.set_xlabel(self.index.name or "period")
+        ax.set_ylabel("intensity")
+        starts = ", ".join(str(_plain(self.index[j])) for j in self.break_indices[i])
+        ax.set_title(f"{name} ({self.model}): new periods from {starts or '(no break)'}")
+        ax.legend(loc="upper right")
+        return fig
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Period | pd.Timestamp):
+        return str(value)
+    return value
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None

@@ -1,0 +1,1 @@
+"""Searches over segmentations: exact dynamic programming, PELT, the penalty path."""

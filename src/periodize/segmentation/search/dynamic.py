@@ -1,0 +1,92 @@
+"""Exact optimal segmentation with exactly k breaks, for k = 0..K, batched over series.
+
+Segment neighbourhood dynamic programming (Auger & Lawrence 1989; Bai & Perron 2003):
+``C[k, t] = min_s C[k-1, s] + cost(s, t)`` over ``s`` leaving every segment at least
+``min_size`` periods long. The loops run over positions and numbers of breaks; every step is
+vectorised over series and candidate starts. Time ``O(K n^2)`` per series, memory
+``O(K n)`` per series; series are processed in chunks so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..costs.base import Cost
+
+#: Bytes of working memory a chunk of series may use.
+CHUNK_BYTES = 256 * 2**20
+
+
+@dataclass(frozen=True)
+class ExactPath:
+    """Optimal costs and break indices for k = 0..K breaks.
+
+    ``costs[i, k]`` is the optimal cost of series ``i`` with ``k`` breaks (``inf`` when
+    impossible); ``breaks[k]`` is an int array ``(n_series, k)`` of the 0-based indices of
+    the first period of each new segment.
+    """
+
+    costs: np.ndarray
+    breaks: list[np.ndarray]
+
+
+def exact_path(
+    make_cost: Callable[[np.ndarray], Cost],
+    values: np.ndarray,
+    max_breaks: int,
+    min_size: int,
+    segment_penalty: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> ExactPath:
+    """Exact optimum for every k = 0..``max_breaks``, for every series (rows of ``values``).
+
+    ``segment_penalty(length)`` adds a term to every segment's cost (used by mBIC).
+    """
+    n_series, n = values.shape
+    per_series_bytes = (max_breaks + 1) * (n + 1) * 12 + (n + 1) * 8 * 4
+    chunk = max(1, CHUNK_BYTES // per_series_bytes)
+    costs = np.empty((n_series, max_breaks + 1))
+    breaks = [np.empty((n_series, k), dtype=np.int64) for k in range(max_breaks + 1)]
+    for first in range(0, n_series, chunk):
+        rows = slice(first, min(first + chunk, n_series))
+        part = _exact_chunk(make_cost(values[rows]), max_breaks, min_size, segment_penalty)
+        costs[rows] = part.costs
+        for k in range(max_breaks + 1):
+            breaks[k][rows] = part.breaks[k]
+    return ExactPath(costs, breaks)
+
+
+def _exact_chunk(
+    cost: Cost,
+    max_breaks: int,
+    min_size: int,
+    segment_penalty: Callable[[np.ndarray], np.ndarray] | None,
+) -> ExactPath:
+    n_series, n = cost.n_series, cost.n_periods
+    best = np.full((max_breaks + 1, n_series, n + 1), np.inf)
+    back = np.zeros((max_breaks + 1, n_series, n + 1), dtype=np.int32)
+    for end in range(min_size, n + 1):
+        starts = np.arange(0, end - min_size + 1)
+        segment = cost.cost(starts, np.full_like(starts, end))
+        if segment_penalty is not None:
+            segment = segment + segment_penalty(end - starts)
+        best[0, :, end] = segment[:, 0]
+        for k in range(1, max_breaks + 1):
+            if end < (k + 1) * min_size:
+                break
+            candidates = best[k - 1][:, starts] + segment
+            choice = np.argmin(candidates, axis=1)
+            best[k, :, end] = np.take_along_axis(candidates, choice[:, None], axis=1)[:, 0]
+            back[k, :, end] = starts[choice]
+    rows = np.arange(n_series)
+    breaks = []
+    for k in range(max_breaks + 1):
+        found = np.empty((n_series, k), dtype=np.int64)
+        position = np.full(n_series, n)
+        for j in range(k, 0, -1):
+            position = back[j, rows, position]
+            found[:, j - 1] = position
+        breaks.append(found)
+    return ExactPath(best[:, :, n].T.copy(), breaks)

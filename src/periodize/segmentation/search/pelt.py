@@ -1,0 +1,85 @@
+"""Penalised exact search: optimal partitioning (batched) and PELT (pruned, one series).
+
+Both minimise ``sum(segment costs) + penalty × (number of breaks)`` over all segmentations
+whose segments are at least ``min_size`` long.
+
+PELT (Killick, Fearnhead & Eckley 2012) prunes a candidate last break ``s`` once
+``F(s) + C(s, t) >= F(t)``. With ``min_size > 1`` that inequality only shows ``s`` can never
+win for ends ``T >= t + min_size`` (``F(t) + C(t, T)`` is not a valid candidate for shorter
+``T - t``), so a flagged candidate is kept until then. Pruning at once, as ruptures' ``Pelt``
+does, can return a segmentation that is not optimal (ruptures PR #383).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ..costs.base import Cost
+
+SegmentPenalty = Callable[[np.ndarray], np.ndarray] | None
+
+
+def _backtrack(last: np.ndarray, n: int) -> list[list[int]]:
+    found: list[list[int]] = []
+    for row in last:
+        position, breaks = n, []
+        while position > 0:
+            position = int(row[position])
+            if position > 0:
+                breaks.append(position)
+        found.append(breaks[::-1])
+    return found
+
+
+def optimal_partitioning(
+    cost: Cost, penalty: float, min_size: int, segment_penalty: SegmentPenalty = None
+) -> tuple[np.ndarray, list[list[int]]]:
+    """Exact penalised optimum for every series at once (no pruning; ``O(n^2)`` per series).
+
+    Returns the penalised optimum per series and the break indices per series.
+    """
+    n_series, n = cost.n_series, cost.n_periods
+    best = np.full((n_series, n + 1), np.inf)
+    best[:, 0] = -penalty
+    last = np.zeros((n_series, n + 1), dtype=np.int64)
+    for end in range(min_size, n + 1):
+        starts = np.arange(0, end - min_size + 1)
+        values = best[:, starts] + cost.cost(starts, np.full_like(starts, end)) + penalty
+        if segment_penalty is not None:
+            values = values + segment_penalty(end - starts)
+        choice = np.argmin(values, axis=1)
+        best[:, end] = np.take_along_axis(values, choice[:, None], axis=1)[:, 0]
+        last[:, end] = starts[choice]
+    return best[:, n], _backtrack(last, n)
+
+
+def pelt(
+    cost: Cost, penalty: float, min_size: int, segment_penalty: SegmentPenalty = None
+) -> tuple[float, list[int]]:
+    """Exact penalised optimum of one series (``cost`` built on a single row) by PELT.
+
+    Returns the penalised optimum and the break indices.
+    """
+    n = cost.n_periods
+    best = np.full(n + 1, np.inf)
+    best[0] = -penalty
+    last = np.zeros(n + 1, dtype=np.int64)
+    candidates = np.array([0], dtype=np.int64)
+    flagged = np.array([np.iinfo(np.int64).max], dtype=np.int64)
+    for end in range(min_size, n + 1):
+        new = end - min_size
+        if new >= min_size:
+            candidates = np.append(candidates, new)
+            flagged = np.append(flagged, np.iinfo(np.int64).max)
+        fit = best[candidates] + cost.cost(candidates, np.full_like(candidates, end))[0]
+        if segment_penalty is not None:
+            fit = fit + segment_penalty(end - candidates)
+        choice = int(np.argmin(fit + penalty))
+        best[end] = fit[choice] + penalty
+        last[end] = candidates[choice]
+        flagged = np.where(fit > best[end], np.minimum(flagged, end), flagged)
+        keep = flagged > end + 1 - min_size
+        candidates, flagged = candidates[keep], flagged[keep]
+    return float(best[n]), _backtrack(last[None, :], n)[0]
