@@ -127,9 +127,7 @@ def _detect(args: argparse.Namespace) -> None:
         return
     document = fit.to_dict()
     if args.series is None:
-        document.update(
-            {k: v for k, v in document["series"][0].items() if k not in ("name",)}
-        )
+        document.update({k: v for k, v in document["series"][0].items() if k not in ("name",)})
     document["n_series"] = len(fit.names)
     print(to_json(document))
 

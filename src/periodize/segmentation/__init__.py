@@ -6,4 +6,11 @@ from .result import Segmentation
 from .search.path import penalty_path
 from .search.ruptures_adapter import ruptures_cost
 
-__all__ = ["PENALTIES", "Segmentation", "penalty_path", "resolve_penalty", "ruptures_cost", "segment"]
+__all__ = [
+    "PENALTIES",
+    "Segmentation",
+    "penalty_path",
+    "resolve_penalty",
+    "ruptures_cost",
+    "segment",
+]

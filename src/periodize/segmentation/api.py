@@ -97,14 +97,24 @@ def segment(
             )
     else:
         if most < 0:
-            raise ParameterError(
-                f"The series has {n} periods, fewer than min_size={min_size}."
-            )
+            raise ParameterError(f"The series has {n} periods, fewer than min_size={min_size}.")
         resolved = resolve_penalty(penalty, n, cost_class.n_params, func)
-    breaks, costs, path_breaks, how = _search(matrix, cost_class, n_breaks, resolved,
-                                             min_size, method)
-    return _result(matrix, cost_class, used, min_size, how, resolved, breaks, costs,
-                   path_breaks, penalty, n_breaks)
+    breaks, costs, path_breaks, how = _search(
+        matrix, cost_class, n_breaks, resolved, min_size, method
+    )
+    return _result(
+        matrix,
+        cost_class,
+        used,
+        min_size,
+        how,
+        resolved,
+        breaks,
+        costs,
+        path_breaks,
+        penalty,
+        n_breaks,
+    )
 
 
 def _search(
@@ -184,14 +194,18 @@ def _result(
         costs[rows, k] = cost.total_cost(edges)
         estimate, se = cost.estimates(edges[:, :-1], edges[:, 1:])
         first = edges[:, :-1]
-        frames.append(pd.DataFrame({
-            "series": np.repeat(np.asarray(names, dtype=object)[rows], k + 1),
-            "segment": np.tile(np.arange(k + 1), len(rows)),
-            "first_index": first.ravel(),
-            "n": np.diff(edges, axis=1).ravel(),
-            "estimate": estimate.ravel(),
-            "se": se.ravel(),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "series": np.repeat(np.asarray(names, dtype=object)[rows], k + 1),
+                    "segment": np.tile(np.arange(k + 1), len(rows)),
+                    "first_index": first.ravel(),
+                    "n": np.diff(edges, axis=1).ravel(),
+                    "estimate": estimate.ravel(),
+                    "se": se.ravel(),
+                }
+            )
+        )
     full = cost_class(values)
     for k, found in enumerate(path_breaks):
         possible = np.isfinite(path_costs[:, k])
@@ -229,9 +243,9 @@ def _result(
         model=used,
         min_size=min_size,
         method=how,
-        penalty=None if penalty is None else {
-            "name": penalty.name, "per_break": penalty.per_break, "formula": penalty.formula
-        },
+        penalty=None
+        if penalty is None
+        else {"name": penalty.name, "per_break": penalty.per_break, "formula": penalty.formula},
         break_indices=tuple(tuple(int(i) for i in b) for b in breaks),
         costs=pd.DataFrame(costs, index=name_index, columns=k_index),
         bic=pd.DataFrame(bic, index=name_index, columns=k_index),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,10 @@ def check_time_index(index: pd.Index, what: str) -> None:
     elif pd.api.types.is_integer_dtype(index):
         steps = np.diff(index.to_numpy())
     elif isinstance(index, pd.DatetimeIndex):
-        if len(index) > 2 and pd.infer_freq(index) is None:
+        with warnings.catch_warnings():  # pandas 3 warns that infer_freq will return offsets
+            warnings.simplefilter("ignore")
+            irregular = len(index) > 2 and pd.infer_freq(index) is None
+        if irregular:
             raise ParameterError(
                 f"The {what} must be regular dates (yearly, quarterly, monthly, ...); "
                 f"{index[:3].tolist()}... has gaps or irregular steps."
@@ -74,7 +78,9 @@ def as_matrix(series: Any, func: str) -> SeriesMatrix:
                 f"The 'series' parameter of {func} must be 1-D or 2-D (periods × series). "
                 f"Got an array of shape {array.shape} instead."
             )
-        names = ["series"] if array.shape[1] == 1 else [f"series{i}" for i in range(array.shape[1])]
+        names = (
+            ["series"] if array.shape[1] == 1 else [f"series{i}" for i in range(array.shape[1])]
+        )
         frame = pd.DataFrame(array, columns=names)
     else:
         raise PeriodizeTypeError(

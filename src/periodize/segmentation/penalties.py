@@ -49,24 +49,27 @@ def resolve_penalty(penalty: object, n_periods: int, n_params: int, func: str) -
 
     Examples
     --------
-    >>> round(resolve_penalty("bic", 34, 1, "segment").per_break, 3)
+    >>> round(float(resolve_penalty("bic", 34, 1, "segment").per_break), 3)
     7.053
     """
     n, p = n_periods, n_params
     if isinstance(penalty, str):
         if penalty == "bic":
-            return Penalty("bic", (p + 1) * np.log(n), f"({p}+1)·log({n})", n)
+            return Penalty("bic", float((p + 1) * np.log(n)), f"({p}+1)·log({n})", n)
         if penalty == "mbic":
             return Penalty(
-                "mbic", (p + 2) * np.log(n), f"({p}+2)·log({n}) + Σ log(n_j/{n})", n, True
+                "mbic", float((p + 2) * np.log(n)), f"({p}+2)·log({n}) + Σ log(n_j/{n})", n, True
             )
         if penalty == "aic":
             return Penalty("aic", 2.0 * (p + 1), f"2·({p}+1)", n)
         if penalty == "hq":
-            return Penalty("hq", 2 * (p + 1) * np.log(np.log(n)), f"2·({p}+1)·log(log({n}))", n)
+            return Penalty(
+                "hq", float(2 * (p + 1) * np.log(np.log(n))), f"2·({p}+1)·log(log({n}))", n
+            )
     elif isinstance(penalty, numbers.Real) and not isinstance(penalty, bool):
-        if np.isfinite(penalty) and penalty >= 0:
-            return Penalty("manual", float(penalty), f"{float(penalty):g}", n)
+        value = float(penalty)
+        if np.isfinite(value) and value >= 0:
+            return Penalty("manual", value, f"{value:g}", n)
     raise ParameterError(
         f"The 'penalty' parameter of {func} must be one of {set(PENALTIES)} or a "
         f"non-negative number. Got {penalty!r} instead."

@@ -67,7 +67,7 @@ class Segmentation:
     values: np.ndarray
     provenance: Provenance
 
-    def _per_series(self, values: list[tuple[Any, ...]]) -> Any:
+    def _per_series(self, values: list[Any]) -> Any:
         if len(self.names) == 1:
             return values[0]
         return dict(zip(self.names, values, strict=True))
@@ -189,8 +189,13 @@ class Segmentation:
         x = np.arange(len(self.index))
         ax.bar(x, self.values[i], color="0.75", label="observed")
         for r in self.estimates.loc[name].itertuples():
-            ax.hlines(r.estimate, r.first_index - 0.4, r.first_index + r.n - 0.6, color="C0",
-                      label="segment estimate" if r.first_index == 0 else None)
+            ax.hlines(
+                r.estimate,
+                r.first_index - 0.4,
+                r.first_index + r.n - 0.6,
+                color="C0",
+                label="segment estimate" if r.first_index == 0 else None,
+            )
         for j in self.break_indices[i]:
             ax.axvline(j - 0.5, color="C3", linestyle="--")
         ticks = x[:: max(1, len(x) // 12)]

@@ -59,8 +59,11 @@ class NegativeBinomialCost(Cost):
         poisson = xlogy(y, mu) - mu - gammaln(y + 1)
         r = 1.0 / np.where(alpha > 0, alpha, 1.0)
         nb = (
-            gammaln(y + r) - gammaln(r) - gammaln(y + 1)
-            + xlogy(r, r / (r + mu)) + xlogy(y, mu / (r + mu))
+            gammaln(y + r)
+            - gammaln(r)
+            - gammaln(y + 1)
+            + xlogy(r, r / (r + mu))
+            + xlogy(y, mu / (r + mu))
         )
         return np.where(alpha > 0, nb, poisson)
 

@@ -65,7 +65,9 @@ class QuasiPoissonCost(PoissonCost):
 
     def _scale(self) -> np.ndarray:
         mean = self.values.mean(axis=1)
-        return np.where(mean > 0, difference_variance(self.values) / np.where(mean > 0, mean, 1), 1)
+        return np.where(
+            mean > 0, difference_variance(self.values) / np.where(mean > 0, mean, 1), 1
+        )
 
     def nuisance(self) -> dict[str, np.ndarray]:
         return {"dispersion": self.scale}

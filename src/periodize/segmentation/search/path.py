@@ -79,15 +79,21 @@ def penalty_path(
         for k, beta_low, beta_high in _hull(path.costs[i]):
             if beta_high <= low or beta_low >= high:
                 continue
-            rows.append({
-                "series": name,
-                "n_breaks": k,
-                "penalty_low": max(beta_low, low),
-                "penalty_high": min(beta_high, high),
-                "cost": path.costs[i, k],
-                "boundaries": tuple(matrix.index[j].item() if hasattr(matrix.index[j], "item")
-                                    else matrix.index[j] for j in path.breaks[k][i]),
-            })
+            rows.append(
+                {
+                    "series": name,
+                    "n_breaks": k,
+                    "penalty_low": max(beta_low, low),
+                    "penalty_high": min(beta_high, high),
+                    "cost": path.costs[i, k],
+                    "boundaries": tuple(
+                        matrix.index[j].item()
+                        if hasattr(matrix.index[j], "item")
+                        else matrix.index[j]
+                        for j in path.breaks[k][i]
+                    ),
+                }
+            )
     return pd.DataFrame(rows)
 
 

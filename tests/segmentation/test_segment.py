@@ -1,0 +1,153 @@
+"""segment(): conventions, result object, and every bad-input path."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import periodize as pz
+from periodize.exceptions import ParameterError, PeriodizeTypeError
+
+YEARS = pd.RangeIndex(1992, 2026, name="year")
+#: A hand-made series: rate 2 in 1992-2008, 0 in 2009-2018, 3 in 2019-2025.
+STEPS = pd.Series([2.0] * 17 + [0.0] * 10 + [3.0] * 7, index=YEARS, name="visits")
+
+
+def test_conventions_on_a_hand_made_series():
+    fit = pz.segment(STEPS, n_breaks=2)
+    assert fit.boundaries == (2009, 2019)
+    assert fit.last_years == (2008, 2018)
+    assert fit.indices == (17, 27)
+    table = fit.to_frame()
+    assert table["first"].tolist() == [1992, 2009, 2019]
+    assert table["last"].tolist() == [2008, 2018, 2025]
+    assert table["n"].tolist() == [17, 10, 7]
+    assert table["estimate"].tolist() == [2.0, 0.0, 3.0]
+
+
+def test_penalised_search_finds_the_same_periods_and_bic_path():
+    fit = pz.segment(STEPS, penalty="bic")
+    assert fit.boundaries == (2009, 2019)
+    assert fit.bic.iloc[0].idxmin() == 2
+    assert fit.costs.shape[1] == 34 // 3
+    assert fit.penalty["name"] == "bic"
+
+
+def test_loglik_of_the_fit_is_poisson_by_hand():
+    from scipy import stats
+
+    fit = pz.segment(STEPS, n_breaks=2)
+    by_hand = sum(
+        stats.poisson.logpmf(STEPS.loc[a:b], STEPS.loc[a:b].mean()).sum()
+        for a, b in [(1992, 2008), (2009, 2018), (2019, 2025)]
+    )
+    assert fit.loglik.iloc[0] == pytest.approx(by_hand)
+
+
+def test_many_series_give_dicts():
+    frame = pd.DataFrame({"a": STEPS, "b": STEPS[::-1].to_numpy()}, index=YEARS)
+    fit = pz.segment(frame, n_breaks=2)
+    assert fit.boundaries == {"a": (2009, 2019), "b": (1999, 2009)}
+    assert set(fit.to_frame().index.get_level_values("series")) == {"a", "b"}
+
+
+def test_weighted_intensity_uses_quasipoisson():
+    series = pz.intensity(pz.datasets.mongolia_kazakhstan(), "goldstein")
+    fit = pz.segment(series, n_breaks=2)
+    assert fit.model == "quasipoisson"
+    assert "dispersion" in fit.nuisance.columns
+    with pytest.raises(ParameterError, match=r"integer counts for 'poisson'.*quasipoisson"):
+        pz.segment(series.data, n_breaks=2, model="poisson")
+
+
+def test_json_summary_and_plot(tmp_path):
+    fit = pz.segment(STEPS, n_breaks=2)
+    data = json.loads(fit.to_json())
+    entry = data["series"][0]
+    assert entry["boundaries"] == [2009, 2019] and entry["last_years"] == [2008, 2018]
+    assert data["provenance"]["parameters"]["model"] == "poisson"
+    assert fit.to_json() == pz.segment(STEPS.copy(), n_breaks=2).to_json()
+    text = str(fit)
+    assert "new periods start in 2009, 2019" in text
+    import matplotlib
+
+    matplotlib.use("Agg")
+    figure = fit.plot()
+    figure.savefig(tmp_path / "fit.png")
+    assert (tmp_path / "fit.png").stat().st_size > 0
+
+
+def test_period_index_and_dates():
+    quarters = pd.Series(STEPS.to_numpy(), index=pd.period_range("2000Q1", periods=34, freq="Q"))
+    assert pz.segment(quarters, n_breaks=2).boundaries == ("2004Q2", "2006Q4")
+
+
+# --- bad input: each a specific error naming the parameter ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "model", "match"),
+    [
+        ([1.0, np.nan, 2.0, 3.0, 1.0, 2.0], "poisson", "finite values.*nan"),
+        ([1.0, np.inf, 2.0, 3.0, 1.0, 2.0], "normal", "finite values.*inf"),
+        ([1.0, -1.0, 2.0, 3.0, 1.0, 2.0], "negbin", "non-negative values for 'negbin'"),
+        ([1.0, 1.5, 2.0, 3.0, 1.0, 2.0], "poisson", "integer counts for 'poisson'"),
+    ],
+)
+def test_bad_values(values, model, match):
+    with pytest.raises(ParameterError, match=match):
+        pz.segment(values, n_breaks=1, model=model, min_size=2)
+
+
+def test_series_too_short_for_k_and_min_size():
+    with pytest.raises(ParameterError, match=r"at most 1 for 7 periods with min_size=3"):
+        pz.segment(np.ones(7), n_breaks=2)
+    with pytest.raises(ParameterError, match=r"fewer than min_size=3"):
+        pz.segment(np.ones(2), penalty="bic")
+
+
+def test_bad_parameters():
+    y = np.ones(12)
+    with pytest.raises(
+        ParameterError, match=r"'n_breaks' parameter of segment must be an integer >= 0"
+    ):
+        pz.segment(y, n_breaks=-1)
+    with pytest.raises(PeriodizeTypeError, match=r"'n_breaks' parameter.*integer"):
+        pz.segment(y, n_breaks=1.5)
+    with pytest.raises(
+        ParameterError, match=r"'min_size' parameter of segment must be an integer >= 1"
+    ):
+        pz.segment(y, n_breaks=1, min_size=0)
+    with pytest.raises(ParameterError, match=r"'min_size'.*>= 2"):
+        pz.segment(y, n_breaks=1, model="normal_meanvar", min_size=1)
+    with pytest.raises(ParameterError, match=r"'model' parameter of segment must be one of"):
+        pz.segment(y, n_breaks=1, model="gauss")
+    with pytest.raises(ParameterError, match=r"'penalty'.*one of .*'bic'.*Got 'bci'"):
+        pz.segment(y, penalty="bci")
+    with pytest.raises(ParameterError, match=r"'penalty'.*non-negative number. Got -1"):
+        pz.segment(y, penalty=-1)
+    with pytest.raises(ParameterError, match=r"exactly one of 'n_breaks'"):
+        pz.segment(y)
+    with pytest.raises(ParameterError, match=r"exactly one of 'n_breaks'"):
+        pz.segment(y, n_breaks=1, penalty="bic")
+    with pytest.raises(ParameterError, match=r"'method' parameter"):
+        pz.segment(y, n_breaks=1, method="binseg")
+
+
+def test_bad_time_index():
+    gap = pd.Series(np.ones(9), index=[2000, 2001, 2002, 2004, 2005, 2006, 2007, 2008, 2009])
+    with pytest.raises(ParameterError, match=r"2002 is followed by 2004"):
+        pz.segment(gap, n_breaks=1)
+    dup = pd.Series(np.ones(9), index=[2000, 2001, 2001, 2002, 2003, 2004, 2005, 2006, 2007])
+    with pytest.raises(ParameterError, match=r"duplicate periods: \[2001\]"):
+        pz.segment(dup, n_breaks=1)
+
+
+def test_bad_series_types():
+    with pytest.raises(PeriodizeTypeError, match=r"must be numeric"):
+        pz.segment(pd.DataFrame({"a": list("abcdef")}), n_breaks=1, min_size=2)
+    with pytest.raises(PeriodizeTypeError, match=r"IntensitySeries, DataFrame, Series or array"):
+        pz.segment("1,2,3", n_breaks=1)
+    with pytest.raises(ParameterError, match=r"1-D or 2-D"):
+        pz.segment(np.ones((2, 2, 2)), n_breaks=1)

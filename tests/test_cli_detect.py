@@ -1,0 +1,147 @@
+"""periodize detect: JSON contract, long format, and input errors."""
+
+import json
+
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from periodize.cli import main
+
+YEARS = list(range(1992, 2026))
+VALUES = [2] * 17 + [0] * 10 + [3] * 7
+
+
+@pytest.fixture
+def one(tmp_path):
+    path = tmp_path / "one.csv"
+    pd.DataFrame({"year": YEARS, "visits": VALUES}).to_csv(path, index=False)
+    return path
+
+
+def run_json(args, capsys):
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    return json.loads(out)
+
+
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.PerfectSeparationWarning")
+def test_json_document_for_one_series(one, capsys):
+    doc = run_json(
+        ["detect", str(one), "--time", "year", "--value", "visits", "--breaks", "2", "--json"],
+        capsys,
+    )
+    assert doc["boundaries"] == [2009, 2019] and doc["last_years"] == [2008, 2018]
+    assert doc["model"] == "poisson" and doc["min_size"] == 3 and doc["n_breaks"] == 2
+    # loglik with all constants, as statsmodels reports it for the same partition
+    dummies = pd.get_dummies(pd.cut(YEARS, [0, 2008, 2018, 3000])).to_numpy(float)
+    llf = sm.GLM(VALUES, dummies, family=sm.families.Poisson()).fit().llf
+    assert doc["loglik"] == pytest.approx(llf)
+    assert isinstance(doc["cost"], float)
+
+
+def test_long_format_with_series(tmp_path, capsys):
+    path = tmp_path / "long.csv"
+    frame = pd.DataFrame(
+        {"year": YEARS * 2, "dyad": ["A"] * 34 + ["B"] * 34, "v": VALUES + VALUES[::-1]}
+    )
+    frame.sample(frac=1, random_state=0).to_csv(path, index=False)
+    doc = run_json(
+        [
+            "detect",
+            str(path),
+            "--time",
+            "year",
+            "--value",
+            "v",
+            "--series",
+            "dyad",
+            "--penalty",
+            "bic",
+            "--json",
+        ],
+        capsys,
+    )
+    assert [s["name"] for s in doc["series"]] == ["A", "B"]
+    assert doc["series"][0]["boundaries"] == [2009, 2019]
+    assert doc["series"][1]["boundaries"] == [1999, 2009]
+
+
+def test_dates_as_time(tmp_path, capsys):
+    path = tmp_path / "dates.csv"
+    dates = pd.date_range("1992-01-01", periods=34, freq="YS").strftime("%Y-%m-%d")
+    pd.DataFrame({"t": dates, "v": VALUES}).to_csv(path, index=False)
+    doc = run_json(
+        ["detect", str(path), "--time", "t", "--value", "v", "--penalty", "7", "--json"], capsys
+    )
+    assert doc["boundaries"] == ["2009-01-01 00:00:00", "2019-01-01 00:00:00"]
+
+
+@pytest.mark.parametrize(
+    ("years", "series", "message"),
+    [
+        (YEARS[:10] + YEARS[11:], None, "2001 is followed by 2003"),
+        ([*YEARS[:10], YEARS[9], *YEARS[11:]], None, "duplicate periods"),
+    ],
+)
+def test_gaps_and_duplicates_exit_2(tmp_path, capsys, years, series, message):
+    path = tmp_path / "bad.csv"
+    pd.DataFrame({"year": years, "v": VALUES[: len(years)]}).to_csv(path, index=False)
+    assert main(["detect", str(path), "--time", "year", "--value", "v", "--breaks", "1"]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_long_format_errors(tmp_path, capsys):
+    path = tmp_path / "long.csv"
+    pd.DataFrame(
+        {"year": [2000, 2001, 2001, 2002], "s": ["a", "a", "a", "b"], "v": [1, 2, 3, 4]}
+    ).to_csv(path, index=False)
+    assert (
+        main(
+            [
+                "detect",
+                str(path),
+                "--time",
+                "year",
+                "--value",
+                "v",
+                "--series",
+                "s",
+                "--breaks",
+                "0",
+                "--min-size",
+                "1",
+            ]
+        )
+        == 2
+    )
+    assert "series 'a' has two rows for year 2001" in capsys.readouterr().err
+    pd.DataFrame({"year": [2000, 2001, 2000], "s": ["a", "a", "b"], "v": [1, 2, 3]}).to_csv(
+        path, index=False
+    )
+    assert (
+        main(
+            [
+                "detect",
+                str(path),
+                "--time",
+                "year",
+                "--value",
+                "v",
+                "--series",
+                "s",
+                "--breaks",
+                "0",
+                "--min-size",
+                "1",
+            ]
+        )
+        == 2
+    )
+    assert "series 'b' has no row for year 2001" in capsys.readouterr().err
+
+
+def test_missing_column_and_file(one, capsys):
+    assert main(["detect", str(one), "--time", "yr", "--value", "visits", "--breaks", "1"]) == 2
+    assert "no column ['yr']" in capsys.readouterr().err
+    assert main(["detect", "nope.csv", "--time", "t", "--value", "v", "--breaks", "1"]) == 2
