@@ -91,54 +91,25 @@ def test_gaps_and_duplicates_exit_2(tmp_path, capsys, years, series, message):
     assert message in capsys.readouterr().err
 
 
-def test_long_format_errors(tmp_path, capsys):
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            {"year": [2000, 2001, 2001, 2002], "s": ["a", "a", "a", "b"], "v": [1, 2, 3, 4]},
+            "series 'a' has two rows for year 2001",
+        ),
+        (
+            {"year": [2000, 2001, 2000], "s": ["a", "a", "b"], "v": [1, 2, 3]},
+            "series 'b' has no row for year 2001",
+        ),
+    ],
+)
+def test_long_format_errors(tmp_path, capsys, rows, message):
     path = tmp_path / "long.csv"
-    pd.DataFrame(
-        {"year": [2000, 2001, 2001, 2002], "s": ["a", "a", "a", "b"], "v": [1, 2, 3, 4]}
-    ).to_csv(path, index=False)
-    assert (
-        main(
-            [
-                "detect",
-                str(path),
-                "--time",
-                "year",
-                "--value",
-                "v",
-                "--series",
-                "s",
-                "--breaks",
-                "0",
-                "--min-size",
-                "1",
-            ]
-        )
-        == 2
-    )
-    assert "series 'a' has two rows for year 2001" in capsys.readouterr().err
-    pd.DataFrame({"year": [2000, 2001, 2000], "s": ["a", "a", "b"], "v": [1, 2, 3]}).to_csv(
-        path, index=False
-    )
-    assert (
-        main(
-            [
-                "detect",
-                str(path),
-                "--time",
-                "year",
-                "--value",
-                "v",
-                "--series",
-                "s",
-                "--breaks",
-                "0",
-                "--min-size",
-                "1",
-            ]
-        )
-        == 2
-    )
-    assert "series 'b' has no row for year 2001" in capsys.readouterr().err
+    pd.DataFrame(rows).to_csv(path, index=False)
+    args = ["detect", str(path), "--time", "year", "--value", "v", "--series", "s"]
+    assert main([*args, "--breaks", "0", "--min-size", "1"]) == 2
+    assert message in capsys.readouterr().err
 
 
 def test_missing_column_and_file(one, capsys):

@@ -19,6 +19,7 @@ import numpy as np
 from ..costs.base import Cost
 
 SegmentPenalty = Callable[[np.ndarray], np.ndarray] | None
+_NEVER = np.iinfo(np.int64).max
 
 
 def _backtrack(last: np.ndarray, n: int) -> list[list[int]]:
@@ -66,20 +67,24 @@ def pelt(
     best = np.full(n + 1, np.inf)
     best[0] = -penalty
     last = np.zeros(n + 1, dtype=np.int64)
-    candidates = np.array([0], dtype=np.int64)
-    flagged = np.array([np.iinfo(np.int64).max], dtype=np.int64)
+    # candidate last breaks (increasing) and when each was first found prunable
+    candidates = np.zeros(n + 1, dtype=np.int64)
+    flagged = np.full(n + 1, _NEVER, dtype=np.int64)
+    size = 1
     for end in range(min_size, n + 1):
         new = end - min_size
         if new >= min_size:
-            candidates = np.append(candidates, new)
-            flagged = np.append(flagged, np.iinfo(np.int64).max)
-        fit = best[candidates] + cost.cost(candidates, np.full_like(candidates, end))[0]
+            candidates[size], flagged[size] = new, _NEVER
+            size += 1
+        alive = candidates[:size]
+        fit = best[alive] + cost.cost(alive, end)[0]
         if segment_penalty is not None:
-            fit = fit + segment_penalty(end - candidates)
-        choice = int(np.argmin(fit + penalty))
+            fit += segment_penalty(end - alive)
+        choice = int(np.argmin(fit))
         best[end] = fit[choice] + penalty
-        last[end] = candidates[choice]
-        flagged = np.where(fit > best[end], np.minimum(flagged, end), flagged)
-        keep = flagged > end + 1 - min_size
-        candidates, flagged = candidates[keep], flagged[keep]
+        last[end] = alive[choice]
+        marks = np.where(fit > best[end], np.minimum(flagged[:size], end), flagged[:size])
+        keep = marks > end + 1 - min_size
+        size = int(np.count_nonzero(keep))
+        candidates[:size], flagged[:size] = alive[keep], marks[keep]
     return float(best[n]), _backtrack(last[None, :], n)[0]

@@ -1,0 +1,79 @@
+"""Run the benchmarks: ``python -m benchmarks [--quick | --large] [--out DIR]``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import engine
+from .harness import machine
+
+HERE = Path(__file__).parent
+
+
+def _markdown(record: dict[str, Any]) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Command: `{record['command']}`  ",
+        f"Date: {record['date']}  ",
+        f"Machine: {record['machine']['platform']}, {record['machine']['cpus']} CPUs  ",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in record["machine"]["versions"].items()),
+        "",
+        "Every ratio compares periodize with its baseline on the same data in the same run, "
+        "after checking that both give the same answer.",
+        "",
+    ]
+    for result in record["results"]:
+        lines.append(f"## {result['case']}")
+        lines.append("")
+        for key, value in result.items():
+            if key == "case":
+                continue
+            shown = f"{value:,.4g}" if isinstance(value, float) else str(value)
+            lines.append(f"- {key}: {shown}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    preset = parser.add_mutually_exclusive_group()
+    preset.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")
+    preset.add_argument("--large", action="store_true", help="sizes beyond the default")
+    parser.add_argument("--out", type=Path, default=HERE, help="where to write the results")
+    parser.add_argument("--seed", type=int, default=20261127)
+    args = parser.parse_args(argv)
+    size = "quick" if args.quick else "large" if args.large else "default"
+    results = []
+    for case in engine.CASES:
+        print(f"running {case.__name__} ({size})...", file=sys.stderr)
+        results.append(case(size, np.random.default_rng(args.seed)))
+    record = {
+        "command": "python -m benchmarks"
+        + (
+            ""
+            if argv is None and len(sys.argv) < 2
+            else " " + " ".join(argv if argv is not None else sys.argv[1:])
+        ),
+        "date": dt.date.today().isoformat(),
+        "preset": size,
+        "seed": args.seed,
+        "machine": machine(),
+        "results": results,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(record, indent=2) + "\n")
+    (args.out / "RESULTS.md").write_text(_markdown(record) + "\n")
+    print(_markdown(record))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
