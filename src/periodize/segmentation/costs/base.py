@@ -14,9 +14,10 @@ from abc import ABC, abstractmethod
 from typing import ClassVar
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def range_sum(prefix: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+def range_sum(prefix: np.ndarray, start: ArrayLike, end: ArrayLike) -> np.ndarray:
     """Sums over ``[start, end)`` from a prefix-sum array of shape ``(n_series, n + 1)``.
 
     1-D ``start``/``end`` are shared by all series (result ``(n_series, m)``); 2-D ones are
@@ -78,7 +79,7 @@ class Cost(ABC):
         self.s1 = prefix_sums(self.values)
 
     @abstractmethod
-    def cost(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    def cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
         """Deviance-scale cost of segments ``[start, end)`` for every series."""
 
     @abstractmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import gammaln, xlogy
 
 from .base import Cost, per_series, range_sum
@@ -37,7 +38,7 @@ class NegativeBinomialCost(Cost):
         super().__init__(values)
         self.alpha = moment_alpha(self.values) if alpha is None else np.asarray(alpha, float)
 
-    def cost(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    def cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
         total = range_sum(self.s1, start, end)
         length = np.asarray(end) - np.asarray(start)
         mean = total / length

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .base import (
     Cost,
@@ -21,7 +22,7 @@ class _Gaussian(Cost):
         self.shift = np.asarray(values, float).mean(axis=1)
         self.s2 = prefix_sums(self.values**2)
 
-    def rss(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    def rss(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
         total = range_sum(self.s1, start, end)
         squares = range_sum(self.s2, start, end)
         length = np.asarray(end) - np.asarray(start)
@@ -53,7 +54,7 @@ class NormalCost(_Gaussian):
         super().__init__(values)
         self.sigma2 = difference_variance(self.values)
 
-    def cost(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    def cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
         rss = self.rss(start, end)
         return rss / per_series(self.sigma2, rss)
 
@@ -94,12 +95,12 @@ class NormalMeanVarCost(_Gaussian):
         var = self.values.var(axis=1)
         self.floor = 1e-6 * np.where(var > 0, var, 1.0)
 
-    def _segment_var(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    def _segment_var(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
         length = np.asarray(end) - np.asarray(start)
         var = self.rss(start, end) / length
         return np.maximum(var, per_series(self.floor, var))
 
-    def cost(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    def cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
         length = np.asarray(end) - np.asarray(start)
         return length * np.log(self._segment_var(start, end))
 

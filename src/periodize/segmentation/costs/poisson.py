@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import gammaln, xlogy
 
 from .base import Cost, difference_variance, per_series, range_sum
@@ -32,7 +33,7 @@ class PoissonCost(Cost):
     def _scale(self) -> np.ndarray:
         return np.ones(self.n_series)
 
-    def cost(self, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    def cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
         total = range_sum(self.s1, start, end)
         length = np.asarray(end) - np.asarray(start)
         deviance = -2.0 * (xlogy(total, total / length) - total)
