@@ -89,10 +89,16 @@ def as_matrix(series: Any, func: str) -> SeriesMatrix:
         )
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise ParameterError(f"The 'series' parameter of {func} is empty: shape {frame.shape}.")
-    not_numeric = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    if not_numeric or any(pd.api.types.is_bool_dtype(frame[c]) for c in frame.columns):
+    bad_types = {
+        dtype
+        for dtype in set(frame.dtypes)
+        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+    }
+    if bad_types:
+        not_numeric = [c for c, d in frame.dtypes.items() if d in bad_types]
         raise PeriodizeTypeError(
-            f"The 'series' parameter of {func} must be numeric; columns {not_numeric} are not."
+            f"The 'series' parameter of {func} must be numeric; columns {not_numeric[:10]} "
+            f"are not ({', '.join(map(str, bad_types))})."
         )
     check_time_index(frame.index, f"index of the 'series' parameter of {func}")
     values = frame.to_numpy(dtype=float).T

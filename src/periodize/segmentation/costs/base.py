@@ -18,27 +18,39 @@ from numpy.typing import ArrayLike
 
 
 def range_sum(prefix: np.ndarray, start: ArrayLike, end: ArrayLike) -> np.ndarray:
-    """Sums over ``[start, end)`` from a prefix-sum array of shape ``(n_series, n + 1)``.
+    """Sums over ``[start, end)`` from prefix sums laid out ``(n + 1, n_series)``.
 
-    1-D ``start``/``end`` are shared by all series (result ``(n_series, m)``); 2-D ones are
-    given per series, shape ``(n_series, m)``.
+    Scalar or 1-D ``start``/``end`` are shared by all series; 2-D ones are given per series,
+    shape ``(n_series, m)``. The result is laid out ``(m, n_series)``: series last, so every
+    elementwise step runs over long contiguous rows.
     """
     start, end = np.asarray(start), np.asarray(end)
-    if start.ndim == 2:
-        return np.take_along_axis(prefix, end, axis=1) - np.take_along_axis(prefix, start, axis=1)
-    return prefix[:, end] - prefix[:, start]
+    if start.ndim == 2 or end.ndim == 2:
+        start, end = np.broadcast_arrays(start, end)
+        return np.take_along_axis(prefix, end.T, axis=0) - np.take_along_axis(
+            prefix, start.T, axis=0
+        )
+    return _rows(prefix, end) - _rows(prefix, start)
+
+
+def segment_length(start: ArrayLike, end: ArrayLike) -> np.ndarray:
+    """Segment lengths laid out like :func:`range_sum` results (broadcastable)."""
+    start, end = np.asarray(start), np.asarray(end)
+    if start.ndim == 2 or end.ndim == 2:
+        return np.transpose(end - start)
+    return np.atleast_1d(end - start)[:, None]
+
+
+def _rows(prefix: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``prefix[positions]`` with a leading axis, a view for a single position."""
+    return prefix[positions] if positions.ndim else prefix[int(positions)][None, :]
 
 
 def prefix_sums(values: np.ndarray) -> np.ndarray:
-    """Cumulative sums along periods with a leading zero: shape ``(n_series, n + 1)``."""
-    out = np.zeros((values.shape[0], values.shape[1] + 1))
-    np.cumsum(values, axis=1, out=out[:, 1:])
+    """Cumulative sums along periods with a leading zero, laid out ``(n + 1, n_series)``."""
+    out = np.zeros((values.shape[1] + 1, values.shape[0]))
+    np.cumsum(values.T, axis=0, out=out[1:])
     return out
-
-
-def per_series(values: np.ndarray, like: np.ndarray) -> np.ndarray:
-    """Reshape a per-series vector to broadcast against a ``(n_series, ...)`` array."""
-    return values.reshape((-1,) + (1,) * (like.ndim - 1))
 
 
 def difference_variance(values: np.ndarray) -> np.ndarray:
@@ -78,13 +90,22 @@ class Cost(ABC):
         self.n_series, self.n_periods = self.values.shape
         self.s1 = prefix_sums(self.values)
 
-    @abstractmethod
     def cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
-        """Deviance-scale cost of segments ``[start, end)`` for every series."""
+        """Deviance-scale cost of segments ``[start, end)``, shape ``(n_series, m)``."""
+        return self._cost(start, end).T
+
+    def estimates(self, start: ArrayLike, end: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """Segment estimate (rate or mean) and its standard error, each ``(n_series, m)``."""
+        estimate, se = self._estimates(start, end)
+        return estimate.T, se.T
 
     @abstractmethod
-    def estimates(self, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Segment estimate (rate or mean) and its standard error, for every series."""
+    def _cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
+        """Costs laid out ``(m, n_series)`` (see :func:`range_sum`)."""
+
+    @abstractmethod
+    def _estimates(self, start: ArrayLike, end: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """Estimates and standard errors laid out ``(m, n_series)``."""
 
     @abstractmethod
     def logpdf(self, fitted_mean: np.ndarray, edges: np.ndarray) -> np.ndarray:
@@ -104,7 +125,7 @@ class Cost(ABC):
 
     def fitted_means(self, edges: np.ndarray) -> np.ndarray:
         """Each observation's segment mean, shape ``(n_series, n_periods)``."""
-        means = range_sum(self.s1, edges[:, :-1], edges[:, 1:]) / np.diff(edges, axis=1)
+        means = range_sum(self.s1, edges[:, :-1], edges[:, 1:]).T / np.diff(edges, axis=1)
         segment = segment_of_each_period(edges, self.n_periods)
         return np.take_along_axis(means, segment, axis=1)
 

@@ -6,7 +6,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import gammaln, xlogy
 
-from .base import Cost, per_series, range_sum
+from .base import Cost, range_sum, segment_length
 
 
 def moment_alpha(values: np.ndarray) -> np.ndarray:
@@ -38,25 +38,24 @@ class NegativeBinomialCost(Cost):
         super().__init__(values)
         self.alpha = moment_alpha(self.values) if alpha is None else np.asarray(alpha, float)
 
-    def cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
+    def _cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
         total = range_sum(self.s1, start, end)
-        length = np.asarray(end) - np.asarray(start)
+        length = segment_length(start, end)
         mean = total / length
-        alpha = per_series(self.alpha, total)
+        alpha = self.alpha
         am = alpha * mean
         safe = np.where(alpha > 0, alpha, 1.0)
         tail = np.where(alpha > 0, length * np.log1p(am) / safe, total)
         return -2.0 * (xlogy(total, mean / (1.0 + am)) - tail)
 
-    def estimates(self, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        length = np.asarray(end) - np.asarray(start)
+    def _estimates(self, start: ArrayLike, end: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        length = segment_length(start, end)
         mean = range_sum(self.s1, start, end) / length
-        alpha = per_series(self.alpha, mean)
-        return mean, np.sqrt(mean * (1 + alpha * mean) / length)
+        return mean, np.sqrt(mean * (1 + self.alpha * mean) / length)
 
     def logpdf(self, fitted_mean: np.ndarray, edges: np.ndarray) -> np.ndarray:
         y, mu = self.values, fitted_mean
-        alpha = per_series(self.alpha, y)
+        alpha = self.alpha[:, None]
         poisson = xlogy(y, mu) - mu - gammaln(y + 1)
         r = 1.0 / np.where(alpha > 0, alpha, 1.0)
         nb = (

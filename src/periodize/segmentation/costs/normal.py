@@ -8,9 +8,9 @@ from numpy.typing import ArrayLike
 from .base import (
     Cost,
     difference_variance,
-    per_series,
     prefix_sums,
     range_sum,
+    segment_length,
     segment_of_each_period,
 )
 
@@ -23,10 +23,10 @@ class _Gaussian(Cost):
         self.s2 = prefix_sums(self.values**2)
 
     def rss(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
+        """Residual sums of squares, laid out ``(m, n_series)``."""
         total = range_sum(self.s1, start, end)
-        squares = range_sum(self.s2, start, end)
-        length = np.asarray(end) - np.asarray(start)
-        return np.maximum(squares - total**2 / length, 0.0)
+        rss = range_sum(self.s2, start, end) - total * total / segment_length(start, end)
+        return np.maximum(rss, 0.0, out=rss)
 
     def fitted_means(self, edges: np.ndarray) -> np.ndarray:
         return super().fitted_means(edges) + self.shift[:, None]
@@ -54,16 +54,16 @@ class NormalCost(_Gaussian):
         super().__init__(values)
         self.sigma2 = difference_variance(self.values)
 
-    def cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
-        rss = self.rss(start, end)
-        return rss / per_series(self.sigma2, rss)
+    def _cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
+        return self.rss(start, end) / self.sigma2
 
-    def estimates(self, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        length = np.asarray(end) - np.asarray(start)
+    def _estimates(self, start: ArrayLike, end: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """For the segments of one segmentation: the variance pools all of them."""
+        length = segment_length(start, end)
         mean = range_sum(self.s1, start, end) / length
-        rss = self.rss(start, end).sum(axis=-1, keepdims=True)
-        dof = np.maximum(self.n_periods - np.shape(mean)[-1], 1)
-        return mean + per_series(self.shift, mean), np.sqrt(rss / dof / length)
+        rss = self.rss(start, end).sum(axis=0, keepdims=True)
+        dof = np.maximum(self.n_periods - mean.shape[0], 1)
+        return mean + self.shift, np.sqrt(rss / dof / length)
 
     def logpdf(self, fitted_mean: np.ndarray, edges: np.ndarray) -> np.ndarray:
         resid = self._residuals(fitted_mean)
@@ -96,22 +96,19 @@ class NormalMeanVarCost(_Gaussian):
         self.floor = 1e-6 * np.where(var > 0, var, 1.0)
 
     def _segment_var(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
-        length = np.asarray(end) - np.asarray(start)
-        var = self.rss(start, end) / length
-        return np.maximum(var, per_series(self.floor, var))
+        var = self.rss(start, end) / segment_length(start, end)
+        return np.maximum(var, self.floor)
 
-    def cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
-        length = np.asarray(end) - np.asarray(start)
-        return length * np.log(self._segment_var(start, end))
+    def _cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
+        return segment_length(start, end) * np.log(self._segment_var(start, end))
 
-    def estimates(self, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        length = np.asarray(end) - np.asarray(start)
+    def _estimates(self, start: ArrayLike, end: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        length = segment_length(start, end)
         mean = range_sum(self.s1, start, end) / length
-        se = np.sqrt(self._segment_var(start, end) / length)
-        return mean + per_series(self.shift, mean), se
+        return mean + self.shift, np.sqrt(self._segment_var(start, end) / length)
 
     def logpdf(self, fitted_mean: np.ndarray, edges: np.ndarray) -> np.ndarray:
-        var = self._segment_var(edges[:, :-1], edges[:, 1:])
+        var = self._segment_var(edges[:, :-1], edges[:, 1:]).T
         var = np.take_along_axis(var, segment_of_each_period(edges, self.n_periods), axis=1)
         resid = self._residuals(fitted_mean)
         return -0.5 * (np.log(2 * np.pi * var) + resid**2 / var)

@@ -6,7 +6,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import gammaln, xlogy
 
-from .base import Cost, difference_variance, per_series, range_sum
+from .base import Cost, difference_variance, range_sum, segment_length
 
 
 class PoissonCost(Cost):
@@ -33,16 +33,15 @@ class PoissonCost(Cost):
     def _scale(self) -> np.ndarray:
         return np.ones(self.n_series)
 
-    def cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
+    def _cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
         total = range_sum(self.s1, start, end)
-        length = np.asarray(end) - np.asarray(start)
-        deviance = -2.0 * (xlogy(total, total / length) - total)
-        return deviance / per_series(self.scale, deviance)
+        deviance = -2.0 * (xlogy(total, total / segment_length(start, end)) - total)
+        return deviance / self.scale
 
-    def estimates(self, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        length = np.asarray(end) - np.asarray(start)
+    def _estimates(self, start: ArrayLike, end: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        length = segment_length(start, end)
         rate = range_sum(self.s1, start, end) / length
-        return rate, np.sqrt(per_series(self.scale, rate) * rate / length)
+        return rate, np.sqrt(self.scale * rate / length)
 
     def logpdf(self, fitted_mean: np.ndarray, edges: np.ndarray) -> np.ndarray:
         y = self.values

@@ -45,7 +45,7 @@ def exact_path(
     ``segment_penalty(length)`` adds a term to every segment's cost (used by mBIC).
     """
     n_series, n = values.shape
-    per_series_bytes = (max_breaks + 1) * (n + 1) * 12 + (n + 1) * 8 * 4
+    per_series_bytes = (max_breaks + 1) * (n + 1) * 12 + (n + 1) * 8 * 6
     chunk = max(1, CHUNK_BYTES // per_series_bytes)
     costs = np.empty((n_series, max_breaks + 1))
     breaks = [np.empty((n_series, k), dtype=np.int64) for k in range(max_breaks + 1)]
@@ -65,28 +65,29 @@ def _exact_chunk(
     segment_penalty: Callable[[np.ndarray], np.ndarray] | None,
 ) -> ExactPath:
     n_series, n = cost.n_series, cost.n_periods
-    best = np.full((max_breaks + 1, n_series, n + 1), np.inf)
-    back = np.zeros((max_breaks + 1, n_series, n + 1), dtype=np.int32)
+    # positions first, series last: every step works on contiguous rows
+    best = np.full((max_breaks + 1, n + 1, n_series), np.inf)
+    back = np.zeros((max_breaks + 1, n + 1, n_series), dtype=np.int32)
     for end in range(min_size, n + 1):
         starts = np.arange(0, end - min_size + 1)
-        segment = cost.cost(starts, np.full_like(starts, end))
+        segment = cost.cost(starts, end).T
         if segment_penalty is not None:
-            segment = segment + segment_penalty(end - starts)
-        best[0, :, end] = segment[:, 0]
+            segment = segment + segment_penalty(end - starts)[:, None]
+        best[0, end] = segment[0]
         for k in range(1, max_breaks + 1):
             if end < (k + 1) * min_size:
                 break
-            candidates = best[k - 1][:, starts] + segment
-            choice = np.argmin(candidates, axis=1)
-            best[k, :, end] = np.take_along_axis(candidates, choice[:, None], axis=1)[:, 0]
-            back[k, :, end] = starts[choice]
+            # candidate starts are 0..end-min_size, so the argmin is the start itself
+            candidates = best[k - 1, : end - min_size + 1] + segment
+            back[k, end] = np.argmin(candidates, axis=0)
+            best[k, end] = candidates.min(axis=0)
     rows = np.arange(n_series)
     breaks = []
     for k in range(max_breaks + 1):
         found = np.empty((n_series, k), dtype=np.int64)
         position = np.full(n_series, n)
         for j in range(k, 0, -1):
-            position = back[j, rows, position]
+            position = back[j, position, rows]
             found[:, j - 1] = position
         breaks.append(found)
-    return ExactPath(best[:, :, n].T.copy(), breaks)
+    return ExactPath(best[:, n, :].T.copy(), breaks)

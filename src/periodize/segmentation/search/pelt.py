@@ -80,9 +80,14 @@ def pelt(
         fit = best[alive] + cost.cost(alive, end)[0]
         if segment_penalty is not None:
             fit += segment_penalty(end - alive)
-        choice = int(np.argmin(fit))
+        choice = int(fit.argmin())
         best[end] = fit[choice] + penalty
         last[end] = alive[choice]
+        if min_size == 1:  # no delay needed: prune as soon as the inequality holds
+            keep = fit <= best[end]
+            size = int(np.count_nonzero(keep))
+            candidates[:size] = alive[keep]
+            continue
         marks = np.where(fit > best[end], np.minimum(flagged[:size], end), flagged[:size])
         keep = marks > end + 1 - min_size
         size = int(np.count_nonzero(keep))
