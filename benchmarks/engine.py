@@ -45,6 +45,10 @@ def _shifted_normal(rng: np.random.Generator, n_series: int, n: int) -> np.ndarr
     return np.take_along_axis(level, segment, axis=1) + rng.normal(size=(n_series, n))
 
 
+def _verdict(ratio: float, target: float, text: str) -> str:
+    return f"{text}: {'met' if ratio >= target else 'NOT met'}"
+
+
 def dp_vs_dynp(size: str, rng: np.random.Generator) -> dict[str, Any]:
     """Exact K=2 search, normal, min_size=3: batched periodize vs ruptures Dynp per series."""
     n_series, n, k, min_size = SIZES[size]["dp_series"], 34, 2, 3
@@ -75,6 +79,7 @@ def dp_vs_dynp(size: str, rng: np.random.Generator) -> dict[str, Any]:
         f"scaled per series to {n_series:,}",
         "speedup_engine": ruptures_time / engine_time,
         "speedup_segment": ruptures_time / api_time,
+        "target": _verdict(ruptures_time / api_time, 300, "segment() at least 300× (goal 1000×)"),
         "agree": f"boundaries identical on all {len(sample)} subsampled series",
     }
 
@@ -101,6 +106,11 @@ def pelt_vs_ruptures(size: str, rng: np.random.Generator) -> dict[str, Any]:
         "periodize_s": ours_time,
         "ruptures_s": theirs_time,
         "speedup": theirs_time / ours_time,
+        "target": _verdict(theirs_time / ours_time, 300, "at least 300×"),
+        "note": "PELT is sequential over positions; each step is a handful of numpy calls on "
+        "the surviving candidates, and their fixed cost (tens of microseconds) sets the "
+        "time. A loop written for the normal cost alone, inlined, runs in about 0.5 s here: "
+        "the floor of this design without compiled code.",
         "agree": f"same penalised optimum ({our_value:.6g}), {len(ours)} breaks",
     }
 
@@ -118,6 +128,8 @@ def poisson_many(size: str, rng: np.random.Generator) -> dict[str, Any]:
         "case": f"exact K=2, poisson, {n_series:,} series × {n} periods, min_size=3",
         "periodize_s": elapsed,
         "peak_mib": peak,
+        "target": _verdict(5 / elapsed, 1, "under 5 s") + "; "
+        + _verdict(2048 / peak, 1, "under 2 GiB peak"),
         "agree": "chunked result equals a separate run on the first 50 series",
     }
 
