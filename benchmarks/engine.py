@@ -128,7 +128,8 @@ def poisson_many(size: str, rng: np.random.Generator) -> dict[str, Any]:
         "case": f"exact K=2, poisson, {n_series:,} series × {n} periods, min_size=3",
         "periodize_s": elapsed,
         "peak_mib": peak,
-        "target": _verdict(5 / elapsed, 1, "under 5 s") + "; "
+        "target": _verdict(5 / elapsed, 1, "under 5 s")
+        + "; "
         + _verdict(2048 / peak, 1, "under 2 GiB peak"),
         "agree": "chunked result equals a separate run on the first 50 series",
     }
