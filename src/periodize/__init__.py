@@ -10,6 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from . import datasets
 from .events import read_events, validate_events, write_events
 from .exceptions import EventSchemaError, ParameterError, PeriodizeError
+from .inference import HypothesisTestResult, PeriodizationTest, test_periodization
 from .intensity import SCHEMES, IntensitySeries, WeightingScheme, intensity, period_summary
 from .segmentation import Segmentation, penalty_path, ruptures_cost, segment
 
@@ -21,8 +22,10 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "SCHEMES",
     "EventSchemaError",
+    "HypothesisTestResult",
     "IntensitySeries",
     "ParameterError",
+    "PeriodizationTest",
     "PeriodizeError",
     "Segmentation",
     "WeightingScheme",
@@ -34,6 +37,7 @@ __all__ = [
     "read_events",
     "ruptures_cost",
     "segment",
+    "test_periodization",
     "validate_events",
     "write_events",
 ]

@@ -26,11 +26,13 @@ class ExactPath:
 
     ``costs[i, k]`` is the optimal cost of series ``i`` with ``k`` breaks (``inf`` when
     impossible); ``breaks[k]`` is an int array ``(n_series, k)`` of the 0-based indices of
-    the first period of each new segment.
+    the first period of each new segment. ``table[k, t, i]``, when kept, is the optimal cost
+    of the first ``t`` periods of series ``i`` with ``k`` breaks.
     """
 
     costs: np.ndarray
     breaks: list[np.ndarray]
+    table: np.ndarray | None = None
 
 
 def exact_path(
@@ -39,23 +41,28 @@ def exact_path(
     max_breaks: int,
     min_size: int,
     segment_penalty: Callable[[np.ndarray], np.ndarray] | None = None,
+    keep_table: bool = False,
 ) -> ExactPath:
     """Exact optimum for every k = 0..``max_breaks``, for every series (rows of ``values``).
 
-    ``segment_penalty(length)`` adds a term to every segment's cost (used by mBIC).
+    ``segment_penalty(length)`` adds a term to every segment's cost (used by mBIC);
+    ``keep_table`` keeps the optimal cost of every prefix (used for likelihood profiles).
     """
     n_series, n = values.shape
     per_series_bytes = (max_breaks + 1) * (n + 1) * 12 + (n + 1) * 8 * 6
     chunk = max(1, CHUNK_BYTES // per_series_bytes)
     costs = np.empty((n_series, max_breaks + 1))
     breaks = [np.empty((n_series, k), dtype=np.int64) for k in range(max_breaks + 1)]
+    table = np.empty((max_breaks + 1, n + 1, n_series)) if keep_table else None
     for first in range(0, n_series, chunk):
         rows = slice(first, min(first + chunk, n_series))
         part = _exact_chunk(make_cost(values[rows]), max_breaks, min_size, segment_penalty)
         costs[rows] = part.costs
         for k in range(max_breaks + 1):
             breaks[k][rows] = part.breaks[k]
-    return ExactPath(costs, breaks)
+        if table is not None and part.table is not None:
+            table[:, :, rows] = part.table
+    return ExactPath(costs, breaks, table)
 
 
 def _exact_chunk(
@@ -90,4 +97,4 @@ def _exact_chunk(
             position = back[j, position, rows]
             found[:, j - 1] = position
         breaks.append(found)
-    return ExactPath(best[:, n, :].T.copy(), breaks)
+    return ExactPath(best[:, n, :].T.copy(), breaks, best)

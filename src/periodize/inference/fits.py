@@ -1,0 +1,96 @@
+"""Likelihood-ratio statistics of periodizations, vectorised over series (rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..segmentation.costs import COSTS, Cost
+from ..segmentation.costs.base import segment_of_each_period
+from ..segmentation.search.dynamic import exact_path
+
+
+def edges_of(breaks: np.ndarray, n: int) -> np.ndarray:
+    """``(rows, k + 2)`` edges ``0, breaks..., n`` from ``(rows, k)`` break indices."""
+    rows = breaks.shape[0]
+    return np.column_stack([np.zeros(rows, dtype=np.int64), breaks, np.full(rows, n)])
+
+
+def pearson_dispersion(values: np.ndarray, means: np.ndarray, n_params: int) -> np.ndarray:
+    """Pearson dispersion per row, ``sum((y - mu)^2 / mu) / (n - p)`` (periods with a zero
+    fitted mean have ``y = 0`` and add nothing); 1 where it is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(means > 0, (values - means) ** 2 / means, 0.0)
+    phi = terms.sum(axis=1) / max(values.shape[1] - n_params, 1)
+    return np.where(phi > 0, phi, 1.0)
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """Log-likelihoods of no change, the hypothesis and the best K-break segmentation."""
+
+    loglik_none: np.ndarray
+    loglik_hypothesis: np.ndarray
+    loglik_best: np.ndarray
+    best_breaks: np.ndarray
+    scale: np.ndarray
+
+    @property
+    def hypothesis_vs_none(self) -> np.ndarray:
+        return 2 * (self.loglik_hypothesis - self.loglik_none) / self.scale
+
+    @property
+    def best_vs_none(self) -> np.ndarray:
+        return 2 * (self.loglik_best - self.loglik_none) / self.scale
+
+    @property
+    def best_vs_hypothesis(self) -> np.ndarray:
+        return np.maximum(2 * (self.loglik_best - self.loglik_hypothesis) / self.scale, 0.0)
+
+
+def statistics(
+    model: str, values: np.ndarray, hypothesis: np.ndarray, min_size: int
+) -> Statistics:
+    """LR statistics for every row of ``values`` against the hypothesised break indices.
+
+    For ``quasipoisson`` the statistics are divided by the Pearson dispersion of the
+    hypothesised fit; otherwise the scale is 1.
+    """
+    rows, n = values.shape
+    k = hypothesis.size
+    cost_class = COSTS[model]
+    cost = cost_class(values)
+    hyp_edges = edges_of(np.broadcast_to(hypothesis, (rows, k)), n)
+    path = exact_path(cost_class, values, k, min_size)
+    scale = np.ones(rows)
+    if model == "quasipoisson":
+        scale = pearson_dispersion(values, cost.fitted_means(hyp_edges), k + 1)
+    return Statistics(
+        loglik_none=cost.loglik(edges_of(np.empty((rows, 0), dtype=np.int64), n)),
+        loglik_hypothesis=cost.loglik(hyp_edges),
+        loglik_best=cost.loglik(edges_of(path.breaks[k], n)),
+        best_breaks=path.breaks[k],
+        scale=scale,
+    )
+
+
+def fitted(model: str, values: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-period mean and spread of the fit of ``edges`` to each row (for simulation)."""
+    cost: Cost = COSTS[model](values)
+    means = cost.fitted_means(edges)
+    n_params = edges.shape[1] - 1
+    if model == "poisson":
+        spread = np.ones_like(means)
+    elif model == "quasipoisson":
+        spread = np.repeat(pearson_dispersion(values, means, n_params)[:, None], means.shape[1], 1)
+    elif model == "negbin":
+        spread = np.repeat(cost.nuisance()["alpha"][:, None], means.shape[1], 1)
+    elif model == "normal":
+        sigma = np.sqrt(np.mean((values - means) ** 2, axis=1))
+        spread = np.repeat(sigma[:, None], means.shape[1], 1)
+    else:
+        _mean, se = cost.estimates(edges[:, :-1], edges[:, 1:])
+        sigma = se * np.sqrt(np.diff(edges, axis=1))
+        spread = np.take_along_axis(sigma, segment_of_each_period(edges, means.shape[1]), axis=1)
+    return means, spread

@@ -1,0 +1,162 @@
+"""PeriodizationTest: the result of :func:`periodize.test_periodization`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..results import Provenance, to_json
+from .results import HypothesisTestResult
+
+TEST_NAMES = ("hypothesis_vs_none", "best_vs_none", "best_vs_hypothesis")
+
+
+@dataclass(frozen=True, eq=False)
+class PeriodizationTest:
+    """Tests, intervals and boundary uncertainty for a hypothesised periodization.
+
+    Attributes
+    ----------
+    names, index : series names and periods
+    hypothesis : the hypothesised boundaries (first periods of new segments)
+    model, min_size, n_sim, level, null : the options used
+    tests : per series, a dict of :class:`HypothesisTestResult` named
+        ``hypothesis_vs_none``, ``best_vs_none`` and ``best_vs_hypothesis`` (for one series
+        the dict itself is returned by :attr:`tests`)
+    periods : DataFrame of rates (or means) per hypothesised period with intervals, and
+        the ratio (difference for normal models) to the period before
+    boundaries : DataFrame per hypothesised boundary: the estimated boundary of the best
+        segmentation with as many breaks, the displacement, bootstrap 90% and 95% sets and
+        the likelihood-profile set
+    agreement : Hausdorff distance (periods) and Rand index between the hypothesised and
+        estimated partitions
+    dispersion : Pearson dispersion per series (quasi-Poisson only)
+    provenance : Provenance
+    """
+
+    names: tuple[str, ...]
+    index: pd.Index
+    hypothesis: tuple[Any, ...]
+    hypothesis_indices: tuple[int, ...]
+    model: str
+    min_size: int
+    n_sim: int
+    level: float
+    null: str
+    tests_by_series: list[dict[str, HypothesisTestResult]]
+    periods: pd.DataFrame
+    boundaries: pd.DataFrame
+    agreement: pd.DataFrame
+    dispersion: pd.Series | None
+    provenance: Provenance
+
+    @property
+    def tests(self) -> Any:
+        """The three tests (a dict for one series, a dict of dicts for many)."""
+        if len(self.names) == 1:
+            return self.tests_by_series[0]
+        return dict(zip(self.names, self.tests_by_series, strict=True))
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-period table."""
+        return self.periods.copy()
+
+    def test_table(self) -> pd.DataFrame:
+        """All tests as a table: series × test with statistic and p-values."""
+        rows = [
+            {
+                "series": name,
+                "test": test,
+                "statistic": result.statistic,
+                "pvalue": result.pvalue,
+                "pvalue_asymptotic": result.pvalue_asymptotic,
+            }
+            for name, tests in zip(self.names, self.tests_by_series, strict=True)
+            for test, result in tests.items()
+        ]
+        return pd.DataFrame(rows).set_index(["series", "test"])
+
+    def summary(self) -> str:
+        """A readable account of every part of the result."""
+        fmt = lambda v: f"{v:.4g}"  # noqa: E731
+        hypothesis = ", ".join(str(b) for b in self.hypothesis)
+        lines = [
+            f"Test of the periodization with new periods from {hypothesis}",
+            f"{len(self.names)} series × {len(self.index)} periods ({self.index[0]}–"
+            f"{self.index[-1]}); model {self.model}; min_size {self.min_size}; "
+            f"{self.n_sim} Monte Carlo replicates ({self.null}); seed "
+            f"{self.provenance.seed}",
+        ]
+        if self.dispersion is not None:
+            lines.append(
+                "dispersion (Pearson, hypothesised fit): "
+                + ", ".join(f"{n} {v:.3g}" for n, v in self.dispersion.items())
+            )
+        lines += [
+            "",
+            "Tests:",
+            self.test_table().to_string(float_format=fmt),
+            "",
+            f"Periods ({self.periods.attrs.get('method', '')}; level {self.level}):",
+            self.periods.to_string(float_format=fmt),
+            "",
+            "Boundaries (estimated = best segmentation with as many breaks):",
+            self.boundaries.to_string(),
+            "",
+            "Agreement between hypothesised and estimated periods:",
+            self.agreement.to_string(float_format=fmt),
+        ]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as plain JSON types, with stable keys."""
+        series = []
+        for i, name in enumerate(self.names):
+            series.append(
+                {
+                    "name": name,
+                    "tests": {t: r.to_dict() for t, r in self.tests_by_series[i].items()},
+                    "periods": _records(self.periods.loc[name]),
+                    "boundaries": _records(self.boundaries.loc[name]),
+                    "agreement": {k: float(v) for k, v in self.agreement.loc[name].items()},
+                    "dispersion": None
+                    if self.dispersion is None
+                    else float(self.dispersion[name]),
+                }
+            )
+        return {
+            "hypothesis": [_plain(b) for b in self.hypothesis],
+            "model": self.model,
+            "min_size": self.min_size,
+            "n_sim": self.n_sim,
+            "level": self.level,
+            "null": self.null,
+            "period_method": self.periods.attrs.get("method", ""),
+            "series": series,
+            "provenance": self.provenance.to_dict(),
+        }
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as canonical JSON (byte-identical for the same inputs and seed)."""
+        return to_json(self.to_dict())
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, pd.Period | pd.Timestamp):
+        return str(value)
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {k: _plain(v) for k, v in row.items()} for row in frame.reset_index().to_dict("records")
+    ]
