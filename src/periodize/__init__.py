@@ -10,7 +10,13 @@ from importlib.metadata import PackageNotFoundError, version
 from . import datasets
 from .events import read_events, validate_events, write_events
 from .exceptions import EventSchemaError, ParameterError, PeriodizeError
-from .inference import HypothesisTestResult, PeriodizationTest, test_periodization
+from .inference import (
+    HypothesisTestResult,
+    PeriodizationTest,
+    Posterior,
+    posterior,
+    test_periodization,
+)
 from .intensity import SCHEMES, IntensitySeries, WeightingScheme, intensity, period_summary
 from .segmentation import Segmentation, penalty_path, ruptures_cost, segment
 
@@ -27,6 +33,7 @@ __all__ = [
     "ParameterError",
     "PeriodizationTest",
     "PeriodizeError",
+    "Posterior",
     "Segmentation",
     "WeightingScheme",
     "__version__",
@@ -34,6 +41,7 @@ __all__ = [
     "intensity",
     "penalty_path",
     "period_summary",
+    "posterior",
     "read_events",
     "ruptures_cost",
     "segment",

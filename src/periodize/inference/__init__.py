@@ -2,6 +2,14 @@
 
 from .periodization import test_periodization
 from .periodization_result import PeriodizationTest
+from .posterior import posterior
+from .posterior_result import Posterior
 from .results import HypothesisTestResult
 
-__all__ = ["HypothesisTestResult", "PeriodizationTest", "test_periodization"]
+__all__ = [
+    "HypothesisTestResult",
+    "PeriodizationTest",
+    "Posterior",
+    "posterior",
+    "test_periodization",
+]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def hausdorff(a: Sequence[int], b: Sequence[int]) -> float:
+def hausdorff(a: ArrayLike, b: ArrayLike) -> float:
     """Hausdorff distance between two sets of boundary positions (NaN if one is empty).
 
     Examples
@@ -15,13 +14,14 @@ def hausdorff(a: Sequence[int], b: Sequence[int]) -> float:
     >>> hausdorff([17, 27], [17, 23])
     4.0
     """
-    if len(a) == 0 or len(b) == 0:
-        return 0.0 if len(a) == len(b) else float("nan")
+    a, b = np.atleast_1d(np.asarray(a)), np.atleast_1d(np.asarray(b))
+    if a.size == 0 or b.size == 0:
+        return 0.0 if a.size == b.size else float("nan")
     d = np.abs(np.subtract.outer(np.asarray(a), np.asarray(b)))
     return float(max(d.min(axis=1).max(), d.min(axis=0).max()))
 
 
-def rand_index(a: Sequence[int], b: Sequence[int], n: int) -> float:
+def rand_index(a: ArrayLike, b: ArrayLike, n: int) -> float:
     """Rand index of two segmentations of ``n`` periods given by their break positions:
     the share of pairs of periods that both put in the same segment or both split.
 

@@ -1,0 +1,279 @@
+"""``posterior``: the exact Bayesian posterior over segmentations, without MCMC."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.special import logsumexp
+
+from .._validation import check_choice, check_int
+from ..exceptions import ParameterError
+from ..results import Provenance, matrix_sha256
+from ..segmentation.inputs import as_matrix, check_values
+from .marginals import log_marginals, posterior_means, resolve_prior, sensitivity_grid
+from .periodization import boundary_positions, credible_set
+from .posterior_result import Posterior
+from .recursions import Sums, boundary_probabilities, segment_probabilities, sums
+
+MODELS = ("poisson", "normal")
+
+
+def posterior(
+    series: Any,
+    max_breaks: int = 3,
+    *,
+    model: str = "poisson",
+    prior: Mapping[str, Any] | None = None,
+    min_size: int = 3,
+    hypothesis: Sequence[Any] | None = None,
+    level: float = 0.95,
+) -> Posterior:
+    """Exact posterior over all segmentations with at most ``max_breaks`` breaks.
+
+    Conjugate marginal likelihoods (Poisson–Gamma for counts, Normal with a
+    Normal-inverse-gamma prior) summed over every admissible segmentation by forward–backward
+    recursions (Fearnhead 2006). Prior: uniform over the number of breaks k = 0..max_breaks,
+    and uniform over the admissible positions given k (every segment at least ``min_size``
+    long).
+
+    Parameters
+    ----------
+    series : IntensitySeries, DataFrame, Series or array
+    max_breaks : int
+        Largest number of breaks with prior mass.
+    model : {"poisson", "normal"}
+    prior : mapping, optional
+        ``{"shape": a, "rate": b}`` (Poisson–Gamma) or ``{"mean", "kappa", "shape",
+        "scale"}`` (Normal-inverse-gamma); scalars apply to every series. Default: see
+        :func:`periodize.inference.marginals.default_prior`.
+    min_size : int
+        Minimum segment length.
+    hypothesis : sequence, optional
+        Hypothesised boundaries, for Bayes factors and boundary credible sets given their
+        number of breaks.
+    level : float
+        Mass of credible sets and bands.
+
+    Returns
+    -------
+    Posterior
+
+    Examples
+    --------
+    >>> import periodize as pz
+    >>> counts = pz.intensity(pz.datasets.mongolia_kazakhstan())
+    >>> post = pz.posterior(counts, max_breaks=3, hypothesis=(2009, 2019))
+    >>> post.k_probabilities.round(3).to_dict()
+    {0: 0.408, 1: 0.203, 2: 0.193, 3: 0.196}
+    """
+    func = "posterior"
+    matrix = as_matrix(series, func)
+    check_choice(model, MODELS, name="model", func=func)
+    if model == "poisson" and matrix.weighted:
+        raise ParameterError(
+            "The Poisson–Gamma posterior needs counts; this IntensitySeries is weighted. "
+            "Use scheme='count' (or a stratified count), or model='normal'."
+        )
+    check_values(matrix, model, func)
+    values, index = matrix.values, matrix.index
+    n_series, n = values.shape
+    min_size = check_int(min_size, name="min_size", func=func, minimum=1)
+    most = n // min_size - 1
+    max_breaks = check_int(max_breaks, name="max_breaks", func=func, minimum=0)
+    if max_breaks > most:
+        raise ParameterError(
+            f"The 'max_breaks' parameter of {func} must be at most {max(most, 0)} for {n} "
+            f"periods with min_size={min_size}. Got {max_breaks} instead."
+        )
+    if not 0 < level < 1:
+        raise ParameterError(f"The 'level' parameter of {func} must be in (0, 1). Got {level!r}.")
+    resolved = resolve_prior(model, prior, values, func)
+    positions = (
+        None if hypothesis is None else boundary_positions(index, hypothesis, min_size, func)
+    )
+    log_m = log_marginals(model, values, resolved, min_size)
+    s = sums(log_m, max_breaks)
+    log_post_k = _k_posterior(s)
+    k_probabilities = np.exp(log_post_k)
+    by_k = boundary_probabilities(s)  # (series, k, j, t)
+    given_k = by_k.sum(axis=2)
+    marginal = np.einsum("ik,ikt->it", k_probabilities, given_k)
+    segments = np.einsum("ik,ikab->iab", k_probabilities, segment_probabilities(s, log_m))
+    rates = _rates(model, values, resolved, segments, level)
+    k_star = (
+        np.full(n_series, len(positions))
+        if positions is not None
+        else k_probabilities.argmax(axis=1)
+    )
+    names = pd.Index(matrix.names, name="series")
+    return Posterior(
+        names=matrix.names,
+        index=index,
+        model=model,
+        min_size=min_size,
+        max_breaks=max_breaks,
+        level=level,
+        prior={k: v.tolist() for k, v in resolved.items()},
+        k_probabilities_table=pd.DataFrame(
+            k_probabilities, index=names, columns=pd.Index(range(max_breaks + 1), name="k")
+        ),
+        boundary_by_k=given_k,
+        boundary_marginal=marginal,
+        boundary_by_position=by_k,
+        rates=rates,
+        credible_sets=_credible_sets(matrix.names, index, by_k, k_star, level),
+        bayes_factors=None
+        if positions is None
+        else _bayes_factors(names, log_m, s, positions, log_post_k),
+        sensitivity=_sensitivity(model, values, names, min_size, max_breaks, positions),
+        hypothesis=None if positions is None else tuple(index[p] for p in positions),
+        provenance=Provenance(
+            function=func,
+            parameters={
+                "max_breaks": max_breaks,
+                "model": model,
+                "min_size": min_size,
+                "prior": {k: v.tolist() for k, v in resolved.items()},
+                "hypothesis": None if hypothesis is None else [str(h) for h in hypothesis],
+                "level": level,
+                "k_prior": "uniform over 0..max_breaks",
+            },
+            input_sha256=matrix_sha256(values, index, matrix.names),
+        ),
+    )
+
+
+def _k_posterior(s: Sums) -> np.ndarray:
+    """log P(k | y) with a uniform prior over k and over positions given k."""
+    log_marginal_k = s.evidence - s.log_count[None, :]
+    return log_marginal_k - logsumexp(log_marginal_k, axis=1, keepdims=True)
+
+
+def _rates(
+    model: str,
+    values: np.ndarray,
+    prior: Mapping[str, np.ndarray],
+    segments: np.ndarray,
+    level: float,
+) -> np.ndarray:
+    """Posterior mean and equal-tailed band of each period's rate: ``(series, n, 3)``."""
+    n_series, n = values.shape
+    means = posterior_means(model, values, prior)
+    cover = (np.arange(n + 1)[:, None, None] <= np.arange(n)[None, None, :]) & (
+        np.arange(n)[None, None, :] < np.arange(n + 1)[None, :, None]
+    )  # (a, b, t)
+    weights = segments[:, :, :, None] * cover[None]  # (series, a, b, t)
+    out = np.empty((n_series, n, 3))
+    out[:, :, 0] = np.einsum("iabt,iab->it", weights, np.nan_to_num(means))
+    for i in range(n_series):
+        components = np.argwhere(segments[i] > 1e-12)
+        if components.size == 0:
+            out[i, :, 1:] = np.nan
+            continue
+        dist = _component_distribution(
+            model, values[i], {k: v[i] for k, v in prior.items()}, components
+        )
+        w = weights[i][components[:, 0], components[:, 1]]  # (components, t)
+        lo = dist.ppf(1e-6).min()
+        hi = dist.ppf(1 - 1e-6).max()
+        grid = np.linspace(lo, hi, 2001)
+        cdf = w.T @ dist.cdf(grid[:, None]).T  # (periods, grid): the mixture's CDF
+        cdf = cdf / np.maximum(cdf[:, -1:], 1e-300)
+        for col, q in ((1, (1 - level) / 2), (2, (1 + level) / 2)):
+            out[i, :, col] = grid[np.minimum((cdf < q).sum(axis=1), grid.size - 1)]
+    return out
+
+
+def _component_distribution(
+    model: str, y: np.ndarray, prior: Mapping[str, float], components: np.ndarray
+) -> Any:
+    cumulative = np.concatenate([[0.0], np.cumsum(y)])
+    total = cumulative[components[:, 1]] - cumulative[components[:, 0]]
+    length = (components[:, 1] - components[:, 0]).astype(float)
+    if model == "poisson":
+        return stats.gamma(prior["shape"] + total, scale=1.0 / (prior["rate"] + length))
+    squares = np.concatenate([[0.0], np.cumsum(y**2)])
+    q = squares[components[:, 1]] - squares[components[:, 0]]
+    mean = total / length
+    kappa_n = prior["kappa"] + length
+    alpha_n = prior["shape"] + length / 2
+    beta_n = (
+        prior["scale"]
+        + np.maximum(q - total * mean, 0) / 2
+        + prior["kappa"] * length * (mean - prior["mean"]) ** 2 / (2 * kappa_n)
+    )
+    loc = (prior["kappa"] * prior["mean"] + total) / kappa_n
+    return stats.t(2 * alpha_n, loc=loc, scale=np.sqrt(beta_n / (alpha_n * kappa_n)))
+
+
+def _credible_sets(
+    names: Sequence[str], index: pd.Index, by_k: np.ndarray, k_star: np.ndarray, level: float
+) -> pd.DataFrame:
+    rows = []
+    for i, name in enumerate(names):
+        k = int(k_star[i])
+        for j in range(1, k + 1):
+            p = by_k[i, k, j - 1]
+            members = credible_set(p, level)
+            rows.append(
+                {
+                    "series": name,
+                    "boundary": j,
+                    "given_k": k,
+                    "mode": index[int(p.argmax())],
+                    "p_mode": float(p.max()),
+                    "credible_set": [index[t] for t in members],
+                    "mass": float(p[members].sum()),
+                }
+            )
+    columns = ["series", "boundary", "given_k", "mode", "p_mode", "credible_set", "mass"]
+    return pd.DataFrame(rows, columns=columns).set_index(["series", "boundary"])
+
+
+def _bayes_factors(
+    names: pd.Index, log_m: np.ndarray, s: Sums, positions: np.ndarray, log_post_k: np.ndarray
+) -> pd.DataFrame:
+    """log10 Bayes factors of the hypothesised partition."""
+    n = log_m.shape[1] - 1
+    edges = [0, *positions.tolist(), n]
+    log_h = sum(log_m[:, a, b] for a, b in itertools.pairwise(edges))
+    k = len(positions)
+    free_k = s.evidence[:, k] - s.log_count[k]
+    free = logsumexp(s.evidence - s.log_count[None, :], axis=1) - np.log(s.log_count.size)
+    ln10 = np.log(10)
+    return pd.DataFrame(
+        {
+            "log10_bf_vs_none": (log_h - log_m[:, 0, n]) / ln10,
+            f"log10_bf_vs_free_{k}": (log_h - free_k) / ln10,
+            "log10_bf_vs_free": (log_h - free) / ln10,
+        },
+        index=names,
+    )
+
+
+def _sensitivity(
+    model: str,
+    values: np.ndarray,
+    names: pd.Index,
+    min_size: int,
+    max_breaks: int,
+    positions: np.ndarray | None,
+) -> pd.DataFrame:
+    rows = []
+    for label, prior in sensitivity_grid(model, values):
+        log_m = log_marginals(model, values, prior, min_size)
+        s = sums(log_m, max_breaks)
+        pk = np.exp(_k_posterior(s))
+        bf = None if positions is None else _bayes_factors(names, log_m, s, positions)
+        for i, name in enumerate(names):
+            row = {"series": name, "prior": label, "map_k": int(pk[i].argmax())}
+            row.update({f"p_k{k}": float(pk[i, k]) for k in range(max_breaks + 1)})
+            if bf is not None:
+                row["log10_bf_vs_none"] = float(bf.iloc[i, 0])
+            rows.append(row)
+    return pd.DataFrame(rows).set_index(["series", "prior"])

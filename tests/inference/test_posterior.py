@@ -1,0 +1,193 @@
+"""The exact posterior against brute-force enumeration, numerical integration and its own
+probability laws; bad input."""
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import integrate, stats
+from scipy.special import gammaln, logsumexp
+
+import periodize as pz
+from periodize.exceptions import ParameterError
+
+
+def poisson_gamma_segment(y, a, b):
+    """log ∫ Π Poisson(y_t | λ) Gamma(λ | a, b) dλ, from the slice (closed form)."""
+    s, m = y.sum(), len(y)
+    return (
+        a * np.log(b)
+        - gammaln(a)
+        + gammaln(a + s)
+        - (a + s) * np.log(b + m)
+        - gammaln(y + 1).sum()
+    )
+
+
+def nig_segment(y, mu0, kappa0, alpha0, beta0):
+    m, ybar = len(y), y.mean()
+    kn, an = kappa0 + m, alpha0 + m / 2
+    bn = beta0 + ((y - ybar) ** 2).sum() / 2 + kappa0 * m * (ybar - mu0) ** 2 / (2 * kn)
+    return (
+        gammaln(an)
+        - gammaln(alpha0)
+        + alpha0 * np.log(beta0)
+        - an * np.log(bn)
+        + 0.5 * np.log(kappa0 / kn)
+        - m / 2 * np.log(2 * np.pi)
+    )
+
+
+def test_poisson_gamma_marginal_by_numerical_integration():
+    y, a, b = np.array([2.0, 0.0, 3.0]), 1.5, 0.8
+    value, _ = integrate.quad(
+        lambda lam: np.prod(stats.poisson.pmf(y, lam)) * stats.gamma.pdf(lam, a, scale=1 / b),
+        0,
+        50,
+    )
+    assert poisson_gamma_segment(y, a, b) == pytest.approx(np.log(value), rel=1e-8)
+
+
+def test_nig_marginal_by_numerical_integration():
+    y, mu0, k0, a0, b0 = np.array([0.3, -0.4, 1.1]), 0.1, 2.0, 2.0, 1.5
+    mu = np.linspace(-8, 8, 1601)[:, None]
+    log_var = np.linspace(np.log(1e-4), np.log(200.0), 2001)[None, :]
+    var = np.exp(log_var)
+    density = (
+        stats.invgamma.pdf(var, a0, scale=b0)
+        * var  # d(var) = var d(log var)
+        * stats.norm.pdf(mu, mu0, np.sqrt(var / k0))
+        * np.prod(stats.norm.pdf(y[:, None, None], mu, np.sqrt(var)), axis=0)
+    )
+    value = integrate.simpson(integrate.simpson(density, x=log_var[0], axis=1), x=mu[:, 0])
+    assert nig_segment(y, mu0, k0, a0, b0) == pytest.approx(np.log(value), rel=1e-6)
+
+
+def enumerate_posterior(y, max_breaks, min_size, segment_log_marginal):
+    """P(k), P(boundary at t) and posterior mean rates by listing every segmentation."""
+    n = len(y)
+    by_k = {}
+    for k in range(max_breaks + 1):
+        entries = []
+        for breaks in itertools.combinations(range(1, n), k):
+            edges = (0, *breaks, n)
+            if min(np.diff(edges)) < min_size:
+                continue
+            entries.append(
+                (breaks, sum(segment_log_marginal(y[a:b]) for a, b in itertools.pairwise(edges)))
+            )
+        by_k[k] = entries
+    log_k = np.array(
+        [logsumexp([v for _, v in by_k[k]]) - np.log(len(by_k[k])) for k in range(max_breaks + 1)]
+    )
+    p_k = np.exp(log_k - logsumexp(log_k))
+    boundary = np.zeros(n)
+    for k, entries in by_k.items():
+        weights = np.exp(np.array([v for _, v in entries]) - logsumexp([v for _, v in entries]))
+        for (breaks, _), w in zip(entries, weights, strict=True):
+            for t in breaks:
+                boundary[t] += p_k[k] * w
+    return p_k, boundary
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize(("min_size", "max_breaks"), [(1, 3), (2, 2), (2, 3)])
+def test_poisson_posterior_equals_enumeration(seed, min_size, max_breaks):
+    y = np.random.default_rng(seed).poisson(np.repeat([1.0, 4.0], 4)).astype(float)
+    a, b = 1.0, 1.0 / max(y.mean(), 1e-12)
+    post = pz.posterior(y, max_breaks, prior={"shape": a, "rate": b}, min_size=min_size)
+    p_k, boundary = enumerate_posterior(
+        y, max_breaks, min_size, lambda s: poisson_gamma_segment(s, a, b)
+    )
+    np.testing.assert_allclose(post.k_probabilities.to_numpy(), p_k, rtol=1e-9)
+    np.testing.assert_allclose(
+        post.boundary_probabilities().to_numpy(), boundary, rtol=1e-9, atol=1e-12
+    )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_normal_posterior_equals_enumeration(seed):
+    y = np.random.default_rng(seed).normal(np.repeat([0.0, 2.0], 4), 1.0)
+    prior = {"mean": 0.5, "kappa": 1.0, "shape": 2.0, "scale": 1.0}
+    post = pz.posterior(y, 2, model="normal", prior=prior, min_size=2)
+    p_k, boundary = enumerate_posterior(y, 2, 2, lambda s: nig_segment(s, 0.5, 1.0, 2.0, 1.0))
+    np.testing.assert_allclose(post.k_probabilities.to_numpy(), p_k, rtol=1e-9)
+    np.testing.assert_allclose(post.boundary_probabilities().to_numpy(), boundary, atol=1e-12)
+
+
+def test_probabilities_add_up():
+    counts = pz.intensity(pz.datasets.mongolia_kazakhstan())
+    post = pz.posterior(counts, 3, hypothesis=(2009, 2019))
+    assert post.k_probabilities.sum() == pytest.approx(1.0)
+    for k in range(4):
+        assert post.boundary_probabilities(k=k).sum() == pytest.approx(k)
+    expected = sum(k * p for k, p in post.k_probabilities.items())
+    assert post.boundary_probabilities().sum() == pytest.approx(expected)
+    rates = post.rate_frame()
+    assert (rates["lower"] <= rates["mean"]).all() and (rates["mean"] <= rates["upper"]).all()
+    sets = post.credible_sets
+    assert (sets["mass"] >= 0.95).all() and (sets["given_k"] == 2).all()
+
+
+def test_posterior_mean_rate_by_enumeration_for_one_break():
+    y = np.array([4.0, 5.0, 3.0, 1.0, 0.0, 1.0])
+    a, b = 2.0, 1.0
+    post = pz.posterior(y, 1, prior={"shape": a, "rate": b}, min_size=2)
+    weights, means = [], []
+    for k, edges_list in ((0, [(0, 6)]), *[(1, [(0, t), (t, 6)]) for t in (2, 3, 4)]):
+        log_w = sum(poisson_gamma_segment(y[s:e], a, b) for s, e in edges_list)
+        count = 1 if k == 0 else 3
+        weights.append(log_w - np.log(count) + np.log(0.5))
+        rate = np.empty(6)
+        for s, e in edges_list:
+            rate[s:e] = (a + y[s:e].sum()) / (b + e - s)
+        means.append(rate)
+    w = np.exp(np.array(weights) - logsumexp(weights))
+    np.testing.assert_allclose(post.rate_frame()["mean"].to_numpy(), w @ np.array(means))
+
+
+def test_bayes_factor_against_no_change_by_hand():
+    y = pd.Series([3.0, 4.0, 5.0, 0.0, 1.0, 0.0], index=range(2000, 2006))
+    prior = {"shape": 1.0, "rate": 0.5}
+    post = pz.posterior(y, 1, prior=prior, min_size=2, hypothesis=(2003,))
+    by_hand = (
+        poisson_gamma_segment(y.to_numpy()[:3], 1.0, 0.5)
+        + poisson_gamma_segment(y.to_numpy()[3:], 1.0, 0.5)
+        - poisson_gamma_segment(y.to_numpy(), 1.0, 0.5)
+    ) / np.log(10)
+    assert post.bayes_factors["log10_bf_vs_none"].iloc[0] == pytest.approx(by_hand)
+
+
+def test_sensitivity_grid_and_output():
+    counts = pz.intensity(pz.datasets.mongolia_kazakhstan())
+    post = pz.posterior(counts, 2, hypothesis=(2009, 2019))
+    assert len(post.sensitivity) == 9
+    assert np.allclose(post.sensitivity[["p_k0", "p_k1", "p_k2"]].sum(axis=1), 1.0)
+    text = str(post)
+    assert "Prior sensitivity" in text and "Bayes factors" in text
+    assert post.to_json() == pz.posterior(counts, 2, hypothesis=(2009, 2019)).to_json()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"prior": {"shape": 0.0, "rate": 1.0}}, "finite positive 'shape'"),
+        ({"prior": {"shape": 1.0, "rate": -2.0}}, "finite positive 'rate'"),
+        ({"prior": {"shape": 1.0}}, "keys \\['shape', 'rate'\\]"),
+        ({"max_breaks": 11}, "'max_breaks' parameter of posterior must be at most 10"),
+        ({"model": "negbin"}, "'model' parameter of posterior"),
+        ({"hypothesis": (2009, 2010)}, "shorter than min_size"),
+    ],
+)
+def test_bad_input(kwargs, match):
+    counts = pz.intensity(pz.datasets.mongolia_kazakhstan())
+    with pytest.raises(ParameterError, match=match):
+        pz.posterior(counts, **{"max_breaks": 3, **kwargs})
+
+
+def test_weighted_intensity_needs_counts_or_normal():
+    series = pz.intensity(pz.datasets.mongolia_kazakhstan(), "goldstein")
+    with pytest.raises(ParameterError, match="needs counts"):
+        pz.posterior(series, 2)
+    assert pz.posterior(series, 2, model="normal").k_probabilities.sum() == pytest.approx(1)
