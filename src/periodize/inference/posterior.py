@@ -127,9 +127,7 @@ def posterior(
         boundary_by_position=by_k,
         rates=rates,
         credible_sets=_credible_sets(matrix.names, index, by_k, k_star, level),
-        bayes_factors=None
-        if positions is None
-        else _bayes_factors(names, log_m, s, positions, log_post_k),
+        bayes_factors=None if positions is None else _bayes_factors(names, log_m, s, positions),
         sensitivity=_sensitivity(model, values, names, min_size, max_breaks, positions),
         hypothesis=None if positions is None else tuple(index[p] for p in positions),
         provenance=Provenance(
@@ -236,7 +234,7 @@ def _credible_sets(
 
 
 def _bayes_factors(
-    names: pd.Index, log_m: np.ndarray, s: Sums, positions: np.ndarray, log_post_k: np.ndarray
+    names: pd.Index, log_m: np.ndarray, s: Sums, positions: np.ndarray
 ) -> pd.DataFrame:
     """log10 Bayes factors of the hypothesised partition."""
     n = log_m.shape[1] - 1
