@@ -14,6 +14,7 @@ from .inference import (
     HypothesisTestResult,
     PeriodizationTest,
     Posterior,
+    overdispersion,
     posterior,
     test_periodization,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "__version__",
     "datasets",
     "intensity",
+    "overdispersion",
     "penalty_path",
     "period_summary",
     "posterior",

@@ -211,3 +211,27 @@ def test_credible_set_is_the_smallest_high_mass_set():
     assert credible_set(counts, 0.5).tolist() == [2]
     assert credible_set(counts, 0.8).tolist() == [2, 3]
     assert credible_set(counts, 0.9).tolist() == [2, 3, 4]
+
+
+def test_overdispersion_alpha_and_lr_equal_statsmodels_negative_binomial():
+    rng = np.random.default_rng(6)
+    y = rng.negative_binomial(1.5, 1.5 / (1.5 + 3.0), 60).astype(float)
+    checks = pz.overdispersion(y)
+    nb = sm.NegativeBinomial(y, np.ones((60, 1))).fit(disp=0)
+    poisson = sm.Poisson(y, np.ones((60, 1))).fit(disp=0)
+    row = checks.iloc[0]
+    assert row["alpha"] == pytest.approx(nb.params[-1], rel=1e-3)
+    assert row["lr_negbin_vs_poisson"] == pytest.approx(2 * (nb.llf - poisson.llf), rel=1e-4)
+    assert row["pearson_dispersion"] == pytest.approx(y.var(ddof=1) / y.mean())
+    assert row["lr_pvalue"] < 0.01
+
+
+def test_model_checks_in_the_test_result(counts):
+    result = pz.test_periodization(counts, (2009, 2019), n_sim=99, rng=0)
+    assert list(result.model_checks.columns[:2]) == ["pearson_dispersion", "pearson_pvalue"]
+    assert "overdispersion" in str(result)
+
+
+def test_model_checks_in_json(counts):
+    data = json.loads(pz.test_periodization(counts, (2009, 2019), n_sim=99, rng=0).to_json())
+    assert set(data["series"][0]["model_checks"]) >= {"pearson_dispersion", "alpha"}

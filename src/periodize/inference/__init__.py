@@ -1,5 +1,6 @@
 """Inference: tests of hypothesised periodizations, intervals, exact posterior."""
 
+from .checks import overdispersion
 from .periodization import test_periodization
 from .periodization_result import PeriodizationTest
 from .posterior import posterior
@@ -10,6 +11,7 @@ __all__ = [
     "HypothesisTestResult",
     "PeriodizationTest",
     "Posterior",
+    "overdispersion",
     "posterior",
     "test_periodization",
 ]

@@ -206,6 +206,7 @@ def test_periodization(
             },
             index=pd.Index(matrix.names, name="series"),
         ),
+        model_checks=_model_checks(used, matrix, positions),
         dispersion=pd.Series(
             observed.scale, index=pd.Index(matrix.names, name="series"), name="dispersion"
         )
@@ -228,6 +229,16 @@ def test_periodization(
 
 
 test_periodization.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+def _model_checks(model: str, matrix: SeriesMatrix, positions: np.ndarray) -> pd.DataFrame | None:
+    """Overdispersion checks at the hypothesised periods, for integer counts."""
+    from .checks import overdispersion
+
+    if model not in ("poisson", "negbin") or np.any(matrix.values != np.round(matrix.values)):
+        return None
+    frame = pd.DataFrame(matrix.values.T, index=matrix.index, columns=list(matrix.names))
+    return overdispersion(frame, [matrix.index[p] for p in positions])
 
 
 def _count_at_least(simulated: np.ndarray, observed: np.ndarray, n_sim: int) -> np.ndarray:

@@ -32,6 +32,8 @@ class PeriodizationTest:
         the likelihood-profile set
     agreement : Hausdorff distance (periods) and Rand index between the hypothesised and
         estimated partitions
+    model_checks : overdispersion checks at the hypothesised periods (integer counts only):
+        Pearson dispersion and NB2-against-Poisson likelihood ratio, with p-values
     dispersion : Pearson dispersion per series (quasi-Poisson only)
     provenance : Provenance
     """
@@ -49,6 +51,7 @@ class PeriodizationTest:
     periods: pd.DataFrame
     boundaries: pd.DataFrame
     agreement: pd.DataFrame
+    model_checks: pd.DataFrame | None
     dispersion: pd.Series | None
     provenance: Provenance
 
@@ -108,6 +111,12 @@ class PeriodizationTest:
             "Agreement between hypothesised and estimated periods:",
             self.agreement.to_string(float_format=fmt),
         ]
+        if self.model_checks is not None:
+            lines += [
+                "",
+                "Is the Poisson model adequate? (overdispersion at the hypothesised periods)",
+                self.model_checks.to_string(float_format=fmt),
+            ]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -127,6 +136,9 @@ class PeriodizationTest:
                     "dispersion": None
                     if self.dispersion is None
                     else float(self.dispersion[name]),
+                    "model_checks": None
+                    if self.model_checks is None
+                    else {k: float(v) for k, v in self.model_checks.loc[name].items()},
                 }
             )
         return {
