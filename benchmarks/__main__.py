@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from . import engine
+from . import engine, inference
 from .harness import machine
 
 HERE = Path(__file__).parent
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     size = "quick" if args.quick else "large" if args.large else "default"
     results = []
-    for case in engine.CASES:
+    for case in (*engine.CASES, *inference.CASES):
         print(f"running {case.__name__} ({size})...", file=sys.stderr)
         results.append(case(size, np.random.default_rng(args.seed)))
     record = {
