@@ -54,7 +54,7 @@ def dp_vs_dynp(size: str, rng: np.random.Generator) -> dict[str, Any]:
     n_series, n, k, min_size = SIZES[size]["dp_series"], 34, 2, 3
     values = _shifted_normal(rng, n_series, n)
     engine_time, path = timed(lambda: exact_path(NormalCost, values, k, min_size), repeat=3)
-    api_time, fit = timed(lambda: pz.segment(values.T, n_breaks=k, model="normal"), repeat=1)
+    api_time, fit = timed(lambda: pz.segment(values.T, n_breaks=k, model="normal"), repeat=3)
     sample = rng.choice(n_series, size=SIZES[size]["dp_subsample"], replace=False)
 
     def run_ruptures() -> list[list[int]]:
@@ -63,7 +63,7 @@ def dp_vs_dynp(size: str, rng: np.random.Generator) -> dict[str, Any]:
             for i in sample
         ]
 
-    sample_time, theirs = timed(run_ruptures)
+    sample_time, theirs = timed(run_ruptures, repeat=3)
     ours = path.breaks[k][sample].tolist()
     if ours != theirs:
         raise AssertionError("periodize and ruptures Dynp disagree on the subsample")

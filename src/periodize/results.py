@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Provenance", "frame_sha256", "matrix_sha256", "to_json"]
+__all__ = ["Provenance", "ResultMixin", "frame_sha256", "matrix_sha256", "plain", "to_json"]
 
 _DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "ruptures")
 
@@ -94,3 +94,31 @@ def _jsonable(value: Any) -> Any:
 def to_json(data: dict[str, Any]) -> str:
     """Canonical JSON: sorted keys, two-space indent, no NaN (written as null)."""
     return json.dumps(_jsonable(data), indent=2, sort_keys=True, allow_nan=False)
+
+
+def plain(value: Any) -> Any:
+    """A period label or numpy scalar as a plain JSON value (periods and dates as text)."""
+    if isinstance(value, pd.Period | pd.Timestamp):
+        return str(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+class ResultMixin:
+    """``__str__`` from ``summary()`` and ``to_json()`` from ``to_dict()``, for every result."""
+
+    def summary(self) -> str:  # pragma: no cover - every result defines it
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:  # pragma: no cover - every result defines it
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def to_json(self) -> str:
+        """:meth:`to_dict` as canonical JSON (byte-identical for the same inputs and seed)."""
+        return to_json(self.to_dict())

@@ -7,14 +7,14 @@ from typing import Any
 
 import pandas as pd
 
-from ..results import Provenance, to_json
+from ..results import Provenance, ResultMixin, plain
 from .results import HypothesisTestResult
 
 TEST_NAMES = ("hypothesis_vs_none", "best_vs_none", "best_vs_hypothesis")
 
 
 @dataclass(frozen=True, eq=False)
-class PeriodizationTest:
+class PeriodizationTest(ResultMixin):
     """Tests, intervals and boundary uncertainty for a hypothesised periodization.
 
     Attributes
@@ -119,9 +119,6 @@ class PeriodizationTest:
             ]
         return "\n".join(lines)
 
-    def __str__(self) -> str:
-        return self.summary()
-
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain JSON types, with stable keys."""
         series = []
@@ -142,7 +139,7 @@ class PeriodizationTest:
                 }
             )
         return {
-            "hypothesis": [_plain(b) for b in self.hypothesis],
+            "hypothesis": [plain(b) for b in self.hypothesis],
             "model": self.model,
             "min_size": self.min_size,
             "n_sim": self.n_sim,
@@ -153,22 +150,8 @@ class PeriodizationTest:
             "provenance": self.provenance.to_dict(),
         }
 
-    def to_json(self) -> str:
-        """:meth:`to_dict` as canonical JSON (byte-identical for the same inputs and seed)."""
-        return to_json(self.to_dict())
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "item"):
-        return value.item()
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, pd.Period | pd.Timestamp):
-        return str(value)
-    return value
-
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [
-        {k: _plain(v) for k, v in row.items()} for row in frame.reset_index().to_dict("records")
+        {k: plain(v) for k, v in row.items()} for row in frame.reset_index().to_dict("records")
     ]

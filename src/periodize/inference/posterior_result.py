@@ -8,12 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..results import Provenance, to_json
-from .periodization_result import _plain, _records
+from ..results import Provenance, ResultMixin, plain
+from .periodization_result import _records
 
 
 @dataclass(frozen=True, eq=False)
-class Posterior:
+class Posterior(ResultMixin):
     """Exact posterior over segmentations.
 
     Attributes
@@ -103,7 +103,7 @@ class Posterior:
             self.credible_sets.to_string(float_format=fmt),
         ]
         if self.bayes_factors is not None:
-            hypothesis = ", ".join(str(_plain(h)) for h in self.hypothesis or ())
+            hypothesis = ", ".join(str(plain(h)) for h in self.hypothesis or ())
             lines += [
                 "",
                 f"Bayes factors of the hypothesis ({hypothesis}) (log10):",
@@ -123,9 +123,6 @@ class Posterior:
         return "; ".join(
             f"{k} {', '.join(f'{v:.3g}' for v in vals)}" for k, vals in self.prior.items()
         )
-
-    def __str__(self) -> str:
-        return self.summary()
 
     def to_dict(self) -> dict[str, Any]:
         series = []
@@ -159,13 +156,8 @@ class Posterior:
             "min_size": self.min_size,
             "level": self.level,
             "prior": self.prior,
-            "periods": [_plain(p) for p in self.index],
-            "hypothesis": None
-            if self.hypothesis is None
-            else [_plain(h) for h in self.hypothesis],
+            "periods": [plain(p) for p in self.index],
+            "hypothesis": None if self.hypothesis is None else [plain(h) for h in self.hypothesis],
             "series": series,
             "provenance": self.provenance.to_dict(),
         }
-
-    def to_json(self) -> str:
-        return to_json(self.to_dict())

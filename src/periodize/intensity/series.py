@@ -7,12 +7,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..results import Provenance, to_json
+from ..results import Provenance, ResultMixin
 from .schemes import WeightingScheme
 
 
 @dataclass(frozen=True, eq=False)
-class IntensitySeries:
+class IntensitySeries(ResultMixin):
     """Zero-filled intensity of events per period and series.
 
     Attributes
@@ -85,9 +85,6 @@ class IntensitySeries:
         lines.append(totals.to_string(float_format=lambda v: f"{v:g}"))
         return "\n".join(lines)
 
-    def __str__(self) -> str:
-        return self.summary()
-
     def to_dict(self) -> dict[str, Any]:
         """Values, options and provenance as plain JSON types."""
         return {
@@ -101,7 +98,3 @@ class IntensitySeries:
             "n_unreported_documents": self.n_unreported_documents,
             "provenance": self.provenance.to_dict(),
         }
-
-    def to_json(self) -> str:
-        """:meth:`to_dict` as canonical JSON."""
-        return to_json(self.to_dict())

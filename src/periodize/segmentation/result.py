@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..results import Provenance, to_json
+from ..results import Provenance, ResultMixin, plain
 
 
 @dataclass(frozen=True, eq=False)
-class Segmentation:
+class Segmentation(ResultMixin):
     """Change points of one or many series, with estimates and fit statistics.
 
     Conventions (DESIGN §2): ``boundaries`` are the first periods of new segments,
@@ -86,14 +86,14 @@ class Segmentation:
     def boundaries(self) -> Any:
         """First period of each new segment (a tuple for one series, a dict for many)."""
         return self._per_series(
-            [tuple(_plain(self.index[i]) for i in b) for b in self.break_indices]
+            [tuple(plain(self.index[i]) for i in b) for b in self.break_indices]
         )
 
     @property
     def last_years(self) -> Any:
         """Last period of each closed segment (the strucchange/changepoint convention)."""
         return self._per_series(
-            [tuple(_plain(self.index[i - 1]) for i in b) for b in self.break_indices]
+            [tuple(plain(self.index[i - 1]) for i in b) for b in self.break_indices]
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -114,7 +114,7 @@ class Segmentation:
             f"model: {self.model}; search: {self.method}; min_size: {self.min_size}; {how}",
         ]
         for i, name in enumerate(self.names):
-            bounds = [str(_plain(self.index[j])) for j in self.break_indices[i]]
+            bounds = [str(plain(self.index[j])) for j in self.break_indices[i]]
             lines.append(
                 f"{name}: {len(bounds)} break(s); new periods start in "
                 f"{', '.join(bounds) if bounds else '(none)'}; loglik {self.loglik.iloc[i]:.3f}"
@@ -127,9 +127,6 @@ class Segmentation:
             lines += ["", "fixed before the search:", self.nuisance.to_string()]
         return "\n".join(lines)
 
-    def __str__(self) -> str:
-        return self.summary()
-
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain JSON types; keys are stable."""
         series = []
@@ -140,8 +137,8 @@ class Segmentation:
                 {
                     "name": name,
                     "n_breaks": len(b),
-                    "boundaries": [_plain(self.index[j]) for j in b],
-                    "last_years": [_plain(self.index[j - 1]) for j in b],
+                    "boundaries": [plain(self.index[j]) for j in b],
+                    "last_years": [plain(self.index[j - 1]) for j in b],
                     "indices": list(b),
                     "loglik": float(self.loglik.iloc[i]),
                     "cost": _finite(self.costs.iloc[i, len(b)]),
@@ -149,8 +146,8 @@ class Segmentation:
                     "bic_by_k": [_finite(v) for v in self.bic.iloc[i]],
                     "segments": [
                         {
-                            "first": _plain(r.first),
-                            "last": _plain(r.last),
+                            "first": plain(r.first),
+                            "last": plain(r.last),
                             "n": int(r.n),
                             "estimate": float(r.estimate),
                             "se": float(r.se),
@@ -167,14 +164,10 @@ class Segmentation:
             "method": self.method,
             "min_size": self.min_size,
             "penalty": self.penalty,
-            "periods": [_plain(p) for p in self.index],
+            "periods": [plain(p) for p in self.index],
             "series": series,
             "provenance": self.provenance.to_dict(),
         }
-
-    def to_json(self) -> str:
-        """:meth:`to_dict` as canonical JSON."""
-        return to_json(self.to_dict())
 
     def plot(self, ax: Any = None, series: str | None = None) -> Any:
         """Plot a series with its fitted segment means and boundaries; returns the Figure."""
@@ -202,18 +195,10 @@ class Segmentation:
         ax.set_xticks(ticks, [str(self.index[t]) for t in ticks])
         ax.set_xlabel(self.index.name or "period")
         ax.set_ylabel("intensity")
-        starts = ", ".join(str(_plain(self.index[j])) for j in self.break_indices[i])
+        starts = ", ".join(str(plain(self.index[j])) for j in self.break_indices[i])
         ax.set_title(f"{name} ({self.model}): new periods from {starts or '(no break)'}")
         ax.legend(loc="upper right")
         return fig
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, pd.Period | pd.Timestamp):
-        return str(value)
-    return value
 
 
 def _finite(value: float) -> float | None:
