@@ -15,8 +15,8 @@ import periodize as pz
 from periodize.exceptions import ParameterError, PeriodizeTypeError
 from periodize.inference import periodization
 from periodize.inference.agreement import hausdorff, rand_index
+from periodize.inference.boundary_sets import credible_set
 from periodize.inference.intervals import garwood, rate_ratio
-from periodize.inference.periodization import credible_set
 
 YEARS = pd.RangeIndex(1992, 2026, name="year")
 

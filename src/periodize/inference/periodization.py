@@ -16,10 +16,10 @@ from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
 from ..segmentation.costs import COSTS
 from ..segmentation.inputs import SeriesMatrix, as_matrix, check_values
-from ..segmentation.search.dynamic import exact_path
 from .agreement import hausdorff, rand_index
+from .boundary_sets import boundary_table, profile_sets
 from .fits import edges_of, fitted, statistics
-from .intervals import garwood, rate_ratio, t_interval
+from .period_table import period_table
 from .periodization_result import PeriodizationTest
 from .results import HypothesisTestResult
 from .simulate import draw, permute
@@ -185,7 +185,7 @@ def test_periodization(
             else:
                 boot_breaks[rows] = simulated.best_breaks.reshape(len(members), n_sim, k)
     pvalues = (1 + exceed) / (n_sim + 1)
-    profile = _profile_sets(used, values, observed.best_breaks, k, min_size, level)
+    profile = profile_sets(used, values, observed.best_breaks, k, min_size, level)
     return PeriodizationTest(
         names=matrix.names,
         index=matrix.index,
@@ -197,8 +197,8 @@ def test_periodization(
         level=level,
         null=null,
         tests_by_series=_tests(used, observed, pvalues, k, n_sim, null),
-        periods=_period_table(used, matrix, hyp_edges, observed.scale, level),
-        boundaries=_boundary_table(matrix, positions, observed.best_breaks, boot_breaks, profile),
+        periods=period_table(used, matrix, hyp_edges, observed.scale, level),
+        boundaries=boundary_table(matrix, positions, observed.best_breaks, boot_breaks, profile),
         agreement=pd.DataFrame(
             {
                 "hausdorff": [hausdorff(positions, b) for b in observed.best_breaks],
@@ -324,129 +324,3 @@ def _tests(
             }
         )
     return results
-
-
-def _period_table(
-    model: str, matrix: SeriesMatrix, edges: np.ndarray, scale: np.ndarray, level: float
-) -> pd.DataFrame:
-    """Rates (or means) per hypothesised period with intervals, and the change from the
-    period before."""
-    values, index = matrix.values, matrix.index
-    _n_series, n = values.shape
-    cost = COSTS[model](values)
-    starts, ends = edges[:, :-1], edges[:, 1:]
-    length = (ends - starts).astype(float)
-    total = np.add.reduceat(values, edges[0, :-1], axis=1)
-    estimate, se = cost.estimates(starts, ends)
-    if model in ("poisson", "quasipoisson"):
-        phi = scale[:, None] if model == "quasipoisson" else 1.0
-        low, high = garwood(total / phi, length, level)
-        low, high = low * phi, high * phi
-        change, c_low, c_high = rate_ratio(
-            total[:, :-1] / phi, length[:, :-1], total[:, 1:] / phi, length[:, 1:], level
-        )
-        method = (
-            "exact Garwood interval; exact conditional (binomial) interval for the ratio"
-        ) + (" on counts scaled by the dispersion" if model == "quasipoisson" else "")
-        change_name = "ratio"
-    elif model == "negbin":
-        z = stats.norm.ppf(0.5 + level / 2)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_se = se / estimate
-            low, high = estimate * np.exp(-z * log_se), estimate * np.exp(z * log_se)
-            change = estimate[:, 1:] / estimate[:, :-1]
-            ratio_se = np.sqrt(log_se[:, 1:] ** 2 + log_se[:, :-1] ** 2)
-            c_low, c_high = change * np.exp(-z * ratio_se), change * np.exp(z * ratio_se)
-        low, high = np.nan_to_num(low, nan=0.0), np.nan_to_num(high, nan=np.nan)
-        method = "Wald interval on the log scale (undefined for a period without events)"
-        change_name = "ratio"
-    else:
-        dof = n - edges.shape[1] + 1
-        low, high = t_interval(estimate, se, dof, level)
-        change = estimate[:, 1:] - estimate[:, :-1]
-        diff_se = np.sqrt(se[:, 1:] ** 2 + se[:, :-1] ** 2)
-        c_low, c_high = t_interval(change, diff_se, dof, level)
-        method = f"Student-t interval ({dof} df); difference of consecutive means"
-        change_name = "difference"
-    rows = []
-    for i, name in enumerate(matrix.names):
-        for j in range(edges.shape[1] - 1):
-            rows.append(
-                {
-                    "series": name,
-                    "period": j,
-                    "first": index[starts[i, j]],
-                    "last": index[ends[i, j] - 1],
-                    "n": int(length[i, j]),
-                    "total": float(total[i, j]),
-                    "estimate": float(estimate[i, j]),
-                    "lower": float(low[i, j]),
-                    "upper": float(high[i, j]),
-                    change_name: float(change[i, j - 1]) if j else np.nan,
-                    f"{change_name}_lower": float(c_low[i, j - 1]) if j else np.nan,
-                    f"{change_name}_upper": float(c_high[i, j - 1]) if j else np.nan,
-                }
-            )
-    table = pd.DataFrame(rows).set_index(["series", "period"])
-    table.attrs["method"] = method
-    return table
-
-
-def _profile_sets(
-    model: str, values: np.ndarray, best: np.ndarray, k: int, min_size: int, level: float
-) -> list[list[np.ndarray]]:
-    """For each series and boundary j: positions whose profiled cost is within the chi2_1
-    quantile of the optimum (other boundaries re-optimised)."""
-    if k == 0:
-        return [[] for _ in range(len(values))]
-    n = values.shape[1]
-    forward = exact_path(COSTS[model], values, k, min_size, keep_table=True).table
-    backward = exact_path(COSTS[model], values[:, ::-1].copy(), k, min_size, keep_table=True).table
-    if forward is None or backward is None:  # pragma: no cover - keep_table guarantees them
-        raise RuntimeError("the dynamic programme did not keep its table")
-    threshold = stats.chi2.ppf(level, 1)
-    taus = np.arange(n + 1)
-    sets = []
-    for i in range(len(values)):
-        per_boundary = []
-        for j in range(1, k + 1):
-            profile = forward[j - 1, taus, i] + backward[k - j, n - taus, i]
-            best_cost = profile[best[i, j - 1]]
-            per_boundary.append(np.flatnonzero(profile - best_cost <= threshold))
-        sets.append(per_boundary)
-    return sets
-
-
-def credible_set(counts: np.ndarray, level: float) -> np.ndarray:
-    """Smallest set of positions holding at least ``level`` of the mass (highest first)."""
-    order = np.argsort(-counts, kind="stable")
-    cumulative = np.cumsum(counts[order]) / counts.sum()
-    size = int(np.searchsorted(cumulative, level - 1e-12) + 1)
-    return np.sort(order[:size])
-
-
-def _boundary_table(
-    matrix: SeriesMatrix,
-    positions: np.ndarray,
-    best: np.ndarray,
-    boot: np.ndarray,
-    profile: list[list[np.ndarray]],
-) -> pd.DataFrame:
-    index, n = matrix.index, matrix.values.shape[1]
-    rows = []
-    for i, name in enumerate(matrix.names):
-        for j, position in enumerate(positions):
-            counts = np.bincount(boot[i, :, j], minlength=n + 1).astype(float)
-            rows.append(
-                {
-                    "series": name,
-                    "boundary": j + 1,
-                    "hypothesised": index[position],
-                    "estimated": index[best[i, j]],
-                    "displacement": int(best[i, j] - position),
-                    "bootstrap_90": [index[p] for p in credible_set(counts, 0.90)],
-                    "bootstrap_95": [index[p] for p in credible_set(counts, 0.95)],
-                    "profile_set": [index[p] for p in profile[i][j]],
-                }
-            )
-    return pd.DataFrame(rows).set_index(["series", "boundary"])

@@ -15,8 +15,9 @@ from .._validation import check_choice, check_int
 from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
 from ..segmentation.inputs import as_matrix, check_values
+from .boundary_sets import credible_set
 from .marginals import log_marginals, posterior_means, resolve_prior, sensitivity_grid
-from .periodization import boundary_positions, credible_set
+from .periodization import boundary_positions
 from .posterior_result import Posterior
 from .recursions import Sums, boundary_probabilities, segment_probabilities, sums
 

@@ -136,13 +136,13 @@ def _search(
     if penalty is None:
         k = int(n_breaks or 0)
         path = exact_path(cost_class, values, k, min_size)
-        return [list(b) for b in path.breaks[k]], path.costs, path.breaks, "exact (dp)"
+        return path.breaks[k].tolist(), path.costs, path.breaks, "exact (dp)"
     term = penalty.segment_term()
     if method == "exact" and most * n * n <= PATH_BUDGET:
         path = exact_path(cost_class, values, most, min_size, term)
         totals = path.costs + penalty.per_break * np.arange(most + 1)
         chosen = np.argmin(totals, axis=1)
-        breaks = [list(path.breaks[k][i]) for i, k in enumerate(chosen)]
+        breaks = [path.breaks[k][i].tolist() for i, k in enumerate(chosen)]
         return breaks, path.costs, path.breaks, "exact (dp over all k)"
     if method == "exact" and n <= PELT_LENGTH:
         _, breaks = optimal_partitioning(cost_class(values), penalty.per_break, min_size, term)
@@ -246,7 +246,7 @@ def _result(
         penalty=None
         if penalty is None
         else {"name": penalty.name, "per_break": penalty.per_break, "formula": penalty.formula},
-        break_indices=tuple(tuple(int(i) for i in b) for b in breaks),
+        break_indices=tuple(map(tuple, breaks)),
         costs=pd.DataFrame(costs, index=name_index, columns=k_index),
         bic=pd.DataFrame(bic, index=name_index, columns=k_index),
         loglik=pd.Series(loglik, index=name_index, name="loglik"),

@@ -1,0 +1,71 @@
+"""Uncertainty of boundary positions: bootstrap sets and likelihood-profile sets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..segmentation.costs import COSTS
+from ..segmentation.inputs import SeriesMatrix
+from ..segmentation.search.dynamic import exact_path
+
+
+def profile_sets(
+    model: str, values: np.ndarray, best: np.ndarray, k: int, min_size: int, level: float
+) -> list[list[np.ndarray]]:
+    """For each series and boundary j: positions whose profiled cost is within the chi2_1
+    quantile of the optimum (other boundaries re-optimised)."""
+    if k == 0:
+        return [[] for _ in range(len(values))]
+    n = values.shape[1]
+    forward = exact_path(COSTS[model], values, k, min_size, keep_table=True).table
+    backward = exact_path(COSTS[model], values[:, ::-1].copy(), k, min_size, keep_table=True).table
+    if forward is None or backward is None:  # pragma: no cover - keep_table guarantees them
+        raise RuntimeError("the dynamic programme did not keep its table")
+    threshold = stats.chi2.ppf(level, 1)
+    taus = np.arange(n + 1)
+    sets = []
+    for i in range(len(values)):
+        per_boundary = []
+        for j in range(1, k + 1):
+            profile = forward[j - 1, taus, i] + backward[k - j, n - taus, i]
+            best_cost = profile[best[i, j - 1]]
+            per_boundary.append(np.flatnonzero(profile - best_cost <= threshold))
+        sets.append(per_boundary)
+    return sets
+
+
+def credible_set(counts: np.ndarray, level: float) -> np.ndarray:
+    """Smallest set of positions holding at least ``level`` of the mass (highest first)."""
+    order = np.argsort(-counts, kind="stable")
+    cumulative = np.cumsum(counts[order]) / counts.sum()
+    size = int(np.searchsorted(cumulative, level - 1e-12) + 1)
+    return np.sort(order[:size])
+
+
+def boundary_table(
+    matrix: SeriesMatrix,
+    positions: np.ndarray,
+    best: np.ndarray,
+    boot: np.ndarray,
+    profile: list[list[np.ndarray]],
+) -> pd.DataFrame:
+    index, n = matrix.index, matrix.values.shape[1]
+    rows = []
+    for i, name in enumerate(matrix.names):
+        for j, position in enumerate(positions):
+            counts = np.bincount(boot[i, :, j], minlength=n + 1).astype(float)
+            rows.append(
+                {
+                    "series": name,
+                    "boundary": j + 1,
+                    "hypothesised": index[position],
+                    "estimated": index[best[i, j]],
+                    "displacement": int(best[i, j] - position),
+                    "bootstrap_90": [index[p] for p in credible_set(counts, 0.90)],
+                    "bootstrap_95": [index[p] for p in credible_set(counts, 0.95)],
+                    "profile_set": [index[p] for p in profile[i][j]],
+                }
+            )
+    return pd.DataFrame(rows).set_index(["series", "boundary"])

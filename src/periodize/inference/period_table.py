@@ -1,0 +1,78 @@
+"""Rates (or means) per hypothesised period with intervals, and the change between
+consecutive periods."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..segmentation.costs import COSTS
+from ..segmentation.inputs import SeriesMatrix
+from .intervals import garwood, rate_ratio, t_interval
+
+
+def period_table(
+    model: str, matrix: SeriesMatrix, edges: np.ndarray, scale: np.ndarray, level: float
+) -> pd.DataFrame:
+    """Rates (or means) per hypothesised period with intervals, and the change from the
+    period before."""
+    values, index = matrix.values, matrix.index
+    _n_series, n = values.shape
+    cost = COSTS[model](values)
+    starts, ends = edges[:, :-1], edges[:, 1:]
+    length = (ends - starts).astype(float)
+    total = np.add.reduceat(values, edges[0, :-1], axis=1)
+    estimate, se = cost.estimates(starts, ends)
+    if model in ("poisson", "quasipoisson"):
+        phi = scale[:, None] if model == "quasipoisson" else 1.0
+        low, high = garwood(total / phi, length, level)
+        low, high = low * phi, high * phi
+        change, c_low, c_high = rate_ratio(
+            total[:, :-1] / phi, length[:, :-1], total[:, 1:] / phi, length[:, 1:], level
+        )
+        method = (
+            "exact Garwood interval; exact conditional (binomial) interval for the ratio"
+        ) + (" on counts scaled by the dispersion" if model == "quasipoisson" else "")
+        change_name = "ratio"
+    elif model == "negbin":
+        z = stats.norm.ppf(0.5 + level / 2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_se = se / estimate
+            low, high = estimate * np.exp(-z * log_se), estimate * np.exp(z * log_se)
+            change = estimate[:, 1:] / estimate[:, :-1]
+            ratio_se = np.sqrt(log_se[:, 1:] ** 2 + log_se[:, :-1] ** 2)
+            c_low, c_high = change * np.exp(-z * ratio_se), change * np.exp(z * ratio_se)
+        low, high = np.nan_to_num(low, nan=0.0), np.nan_to_num(high, nan=np.nan)
+        method = "Wald interval on the log scale (undefined for a period without events)"
+        change_name = "ratio"
+    else:
+        dof = n - edges.shape[1] + 1
+        low, high = t_interval(estimate, se, dof, level)
+        change = estimate[:, 1:] - estimate[:, :-1]
+        diff_se = np.sqrt(se[:, 1:] ** 2 + se[:, :-1] ** 2)
+        c_low, c_high = t_interval(change, diff_se, dof, level)
+        method = f"Student-t interval ({dof} df); difference of consecutive means"
+        change_name = "difference"
+    rows = []
+    for i, name in enumerate(matrix.names):
+        for j in range(edges.shape[1] - 1):
+            rows.append(
+                {
+                    "series": name,
+                    "period": j,
+                    "first": index[starts[i, j]],
+                    "last": index[ends[i, j] - 1],
+                    "n": int(length[i, j]),
+                    "total": float(total[i, j]),
+                    "estimate": float(estimate[i, j]),
+                    "lower": float(low[i, j]),
+                    "upper": float(high[i, j]),
+                    change_name: float(change[i, j - 1]) if j else np.nan,
+                    f"{change_name}_lower": float(c_low[i, j - 1]) if j else np.nan,
+                    f"{change_name}_upper": float(c_high[i, j - 1]) if j else np.nan,
+                }
+            )
+    table = pd.DataFrame(rows).set_index(["series", "period"])
+    table.attrs["method"] = method
+    return table
