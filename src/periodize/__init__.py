@@ -14,8 +14,10 @@ from .inference import (
     HypothesisTestResult,
     PeriodizationTest,
     Posterior,
+    benjamini_hochberg,
     overdispersion,
     posterior,
+    shared_boundary_test,
     test_periodization,
 )
 from .intensity import SCHEMES, IntensitySeries, WeightingScheme, intensity, period_summary
@@ -38,6 +40,7 @@ __all__ = [
     "Segmentation",
     "WeightingScheme",
     "__version__",
+    "benjamini_hochberg",
     "datasets",
     "intensity",
     "overdispersion",
@@ -47,6 +50,7 @@ __all__ = [
     "read_events",
     "ruptures_cost",
     "segment",
+    "shared_boundary_test",
     "test_periodization",
     "validate_events",
     "write_events",

@@ -67,7 +67,11 @@ class PeriodizationTest(ResultMixin):
         return self.periods.copy()
 
     def test_table(self) -> pd.DataFrame:
-        """All tests as a table: series × test with statistic and p-values."""
+        """All tests as a table: series × test with statistic, p-values, and the
+        Benjamini–Hochberg q-value of each test across the series (false-discovery-rate
+        control when many dyads are tested)."""
+        from .multiple import benjamini_hochberg
+
         rows = [
             {
                 "series": name,
@@ -79,7 +83,11 @@ class PeriodizationTest(ResultMixin):
             for name, tests in zip(self.names, self.tests_by_series, strict=True)
             for test, result in tests.items()
         ]
-        return pd.DataFrame(rows).set_index(["series", "test"])
+        table = pd.DataFrame(rows)
+        table["qvalue_bh"] = table.groupby("test")["pvalue"].transform(
+            lambda p: benjamini_hochberg(p.to_numpy())
+        )
+        return table.set_index(["series", "test"])
 
     def summary(self) -> str:
         """A readable account of every part of the result."""
