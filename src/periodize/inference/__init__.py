@@ -7,14 +7,18 @@ from .periodization_result import PeriodizationTest
 from .posterior import posterior
 from .posterior_result import Posterior
 from .results import HypothesisTestResult
+from .robustness import robustness
+from .robustness_result import Robustness
 
 __all__ = [
     "HypothesisTestResult",
     "PeriodizationTest",
     "Posterior",
+    "Robustness",
     "benjamini_hochberg",
     "overdispersion",
     "posterior",
+    "robustness",
     "shared_boundary_test",
     "test_periodization",
 ]
