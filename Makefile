@@ -4,10 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: study test lint clean
+.PHONY: study test lint clean docs-study
 
 study: $(STAMP)
-	$(BIN)/periodize describe
+	$(BIN)/periodize study
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -25,3 +25,7 @@ $(STAMP): pyproject.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+
+# Regenerate the study shown in docs/ and the README (tests check it is current).
+docs-study: $(STAMP)
+	$(BIN)/periodize study --out docs/study --quiet

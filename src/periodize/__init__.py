@@ -24,6 +24,7 @@ from .inference import (
 )
 from .intensity import SCHEMES, IntensitySeries, WeightingScheme, intensity, period_summary
 from .segmentation import Segmentation, penalty_path, ruptures_cost, segment
+from .study import Study, study
 
 try:
     __version__ = version("periodize")
@@ -41,6 +42,7 @@ __all__ = [
     "Posterior",
     "Robustness",
     "Segmentation",
+    "Study",
     "WeightingScheme",
     "__version__",
     "benjamini_hochberg",
@@ -55,6 +57,7 @@ __all__ = [
     "ruptures_cost",
     "segment",
     "shared_boundary_test",
+    "study",
     "test_periodization",
     "validate_events",
     "write_events",

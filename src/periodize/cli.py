@@ -54,6 +54,44 @@ def _parser() -> argparse.ArgumentParser:
         help="first years of new periods, e.g. 2009,2019 (default for the bundled dataset: "
         "the paper's 2009,2019)",
     )
+    study = commands.add_parser(
+        "study",
+        help="run the whole analysis and write a report",
+        description="Run the whole periodization analysis (tests, exact posterior, "
+        "robustness) and write report.md, result.json, figure.png and figure.svg. With no "
+        "arguments: the bundled Mongolia–Kazakhstan dataset and the paper's periods.",
+    )
+    source = study.add_mutually_exclusive_group()
+    source.add_argument("--events", metavar="FILE", help="event table (.csv, .jsonl, .parquet)")
+    source.add_argument(
+        "--dataset",
+        choices=["mongolia-kazakhstan"],
+        help="a bundled dataset (default: mongolia-kazakhstan)",
+    )
+    study.add_argument(
+        "--hypothesis",
+        type=_years,
+        default=PAPER_BOUNDARIES,
+        metavar="YEARS",
+        help="first years of the hypothesised new periods (default 2009,2019)",
+    )
+    study.add_argument("--scheme", default="count", help="weighting scheme (default count)")
+    study.add_argument("--model", default="poisson", choices=["poisson", "negbin"])
+    study.add_argument("--rng", type=int, default=0, metavar="SEED", help="seed (default 0)")
+    study.add_argument(
+        "--n-sim",
+        type=int,
+        default=9999,
+        metavar="N",
+        help="Monte Carlo replicates per test (default 9999)",
+    )
+    study.add_argument(
+        "--out",
+        default="periodize-study",
+        metavar="DIR",
+        help="output folder (default ./periodize-study)",
+    )
+    study.add_argument("--quiet", action="store_true", help="no progress on stderr")
     detect = commands.add_parser(
         "detect",
         help="change points of the series in a CSV file",
@@ -143,12 +181,39 @@ def _describe(args: argparse.Namespace) -> None:
     print(describe_text(events, name, boundaries))
 
 
+def _study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
+    from .study import stderr_progress, study
+
+    if args.events is None:
+        events, title = datasets.mongolia_kazakhstan(), "Mongolia–Kazakhstan (bundled dataset)"
+    else:
+        events, title = read_events(args.events), args.events
+    words = list(sys.argv[1:] if argv is None else argv)
+    result = study(
+        events,
+        args.hypothesis,
+        scheme=args.scheme,
+        model=args.model,
+        n_sim=args.n_sim,
+        rng=args.rng,
+        title=title,
+        command="periodize " + " ".join(words),
+        progress=None if args.quiet else stderr_progress,
+    )
+    paths = result.write(args.out)
+    print(result.summary())
+    print("")
+    print("written: " + ", ".join(str(p) for p in paths.values()))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
     try:
         if args.command == "detect":
             _detect(args)
+        elif args.command == "study":
+            _study(args, argv)
         else:
             _describe(args)
     except (PeriodizeError, FileNotFoundError) as error:

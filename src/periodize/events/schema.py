@@ -34,6 +34,7 @@ OPTIONAL: tuple[str, ...] = (
 )
 #: Columns validation derives from ``date``; an input may carry them only if they agree.
 DERIVED: tuple[str, ...] = ("year", "month", "day", "precision")
+_EXTRA_CODES = "periodize_extra_codes"
 _TEXT = ("person", "office", "venue", "multilateral_context", "source", "note", "cameo_code")
 _ORDER = ("event_id", "date", "date_end", *DERIVED, *REQUIRED[1:], *OPTIONAL[2:])
 
@@ -128,8 +129,10 @@ def _validate(
         raise PeriodizeTypeError(
             f"validate_events expects a pandas DataFrame; got {type(events).__name__}."
         )
-    levels = tuple(LEVELS if levels is None else levels)
-    kinds = tuple(KINDS if kinds is None else kinds)
+    # a validated table carries its vocabularies (categories) and extra codes (attrs)
+    levels = tuple(levels if levels is not None else _categories(events, "level", LEVELS))
+    kinds = tuple(kinds if kinds is not None else _categories(events, "kind", KINDS))
+    extra_codes = frozenset(extra_codes) | frozenset(events.attrs.get(_EXTRA_CODES, ()))
     frame = events.reset_index(drop=True).copy()
     table: list[Problem] = []
     if len(frame) == 0:
@@ -244,7 +247,14 @@ def _validate(
     result = pd.DataFrame({c: out[c] for c in ordered}, index=frame.index)
     for column in extra:
         result[column] = frame[column].to_numpy()
+    result.attrs[_EXTRA_CODES] = sorted(extra_codes)
     return result
+
+
+def _categories(events: pd.DataFrame, column: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    if column in events.columns and isinstance(events[column].dtype, pd.CategoricalDtype):
+        return tuple(events[column].cat.categories)
+    return default
 
 
 def _count_column(frame: pd.DataFrame, column: str, found: _Problems) -> pd.arrays.IntegerArray:

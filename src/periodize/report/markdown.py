@@ -1,0 +1,192 @@
+"""The study report: a plain-language answer first, then the tables, then provenance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+
+def _span(members: list[Any]) -> str:
+    """A set of periods as runs: ``1995–1997, 2002–2009``."""
+    from .figure import runs
+
+    if not members:
+        return "–"
+    return ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in runs(members))
+
+
+def answer(study: Any) -> list[str]:
+    """The plain-language findings, each sentence tied to a number in the report."""
+    test, post, robust = study.test, study.posterior, study.robustness
+    name = test.names[0]
+    tests = test.tests_by_series[0]
+    hyp = ", ".join(str(b) for b in study.hypothesis)
+    k = len(study.hypothesis)
+    none, best = tests["hypothesis_vs_none"], tests["best_vs_hypothesis"]
+    bounds = test.boundaries.loc[name]
+    estimated = ", ".join(str(b) for b in bounds["estimated"])
+    years = len(test.index)
+    lines = [
+        f"The record has {study.n_events} events in {years} years "
+        f"({test.index[0]}–{test.index[-1]}), {study.n_events / years:.2f} per year; the "
+        f"hypothesis starts new periods in {hyp}.",
+        f"Against a single constant rate, the hypothesised periods fit better (likelihood "
+        f"ratio {none.statistic:.2f}) but "
+        + (
+            "this is **significant** at the 5% level"
+            if none.pvalue <= 0.05
+            else "this is **not significant** at the 5% level"
+        )
+        + f" (Monte Carlo p = {none.pvalue:.3f}, {test.n_sim} replicates).",
+        f"The best segmentation with {k} break(s) starts new periods in {estimated}; "
+        + (
+            "the data **favour it over the hypothesis**"
+            if best.pvalue <= 0.05
+            else "the data **cannot tell it apart from the hypothesis**"
+        )
+        + f" (p = {best.pvalue:.3f}).",
+        "95% bootstrap confidence sets for the boundaries: "
+        + "; ".join(
+            f"boundary {j + 1} (hypothesised {h}): {_span(s)}"
+            for j, (h, s) in enumerate(
+                zip(bounds["hypothesised"], bounds["bootstrap_95"], strict=True)
+            )
+        )
+        + ".",
+    ]
+    pk = post.k_probabilities
+    bf = None if post.bayes_factors is None else post.bayes_factors.iloc[0, 0]
+    lines.append(
+        "The exact Bayesian posterior gives "
+        + ", ".join(f"P({i} break{'s' if i != 1 else ''}) = {p:.2f}" for i, p in pk.items())
+        + (
+            f"; the Bayes factor of the hypothesis against no change is {10**bf:.2f}"
+            if bf is not None
+            else ""
+        )
+        + "."
+    )
+    table = robust.table
+    computed = table[table["estimated"].notna()]
+    moved = int(computed["moved"].sum())
+    env = robust.envelope_summary()
+    lines.append(
+        f"Robustness: across {len(computed)} variants (each event left out, other weighting "
+        f"schemes, shorter windows, other minimum period lengths, the negative binomial model, "
+        f"without multilateral meetings) the estimated boundaries moved in {moved}; the test "
+        f"against no change had p from {computed['p_hypothesis_vs_none'].min():.3f} to "
+        f"{computed['p_hypothesis_vs_none'].max():.3f}"
+        + (
+            f"; in {env.attrs['share_rejected']:.0%} of {len(robust.envelope)} protocol weight "
+            "vectors the hypothesis was rejected against the best alternative"
+            if not env.empty
+            else ""
+        )
+        + "."
+    )
+    if len(robust.influential):
+        lines.append(
+            "Events whose removal moves the estimate: " + ", ".join(robust.influential.index) + "."
+        )
+    lines.append(
+        f"With {study.n_events} events in {years} years only large, lasting changes can be "
+        "detected; a periodization the data do not reject is not thereby confirmed."
+    )
+    return lines
+
+
+def _cell(value: Any, digits: int) -> str:
+    if isinstance(value, float):
+        return "" if value != value else f"{value:.{digits}g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value).replace("|", "\\|")
+
+
+def _table(frame: pd.DataFrame, digits: int = 3) -> str:
+    """A GitHub-flavoured Markdown table of a frame, index included."""
+    flat = frame.reset_index()
+    header = "| " + " | ".join(str(c) for c in flat.columns) + " |"
+    rule = "|" + "|".join("---" for _ in flat.columns) + "|"
+    rows = [
+        "| " + " | ".join(_cell(v, digits) for v in row) + " |"
+        for row in flat.itertuples(index=False)
+    ]
+    return "\n".join([header, rule, *rows])
+
+
+def report(study: Any) -> str:
+    """The full Markdown report."""
+    test, post, robust = study.test, study.posterior, study.robustness
+    name = test.names[0]
+    top = post.boundary_probabilities().nlargest(8).round(3).to_frame()
+    sections = [
+        f"# Periodization report: {study.title}",
+        "",
+        "## Answer",
+        "",
+        *[f"- {line}" for line in answer(study)],
+        "",
+        "## Events per period (descriptive)",
+        "",
+        _table(study.period_table()),
+        "",
+        f"## Rates per hypothesised period ({test.periods.attrs.get('method', '')})",
+        "",
+        _table(test.periods.loc[name]),
+        "",
+        "## Tests",
+        "",
+        _table(test.test_table().loc[name]),
+        "",
+        "## Boundaries",
+        "",
+        _table(test.boundaries.loc[name].astype(object)),
+        "",
+        "## Exact posterior",
+        "",
+        "P(number of breaks = k):",
+        "",
+        _table(post.k_probabilities.to_frame().T),
+        "",
+        "Years most likely to start a new period (marginal over k):",
+        "",
+        _table(top),
+        "",
+        _table(post.credible_sets.astype(object)),
+        "",
+        "## Robustness",
+        "",
+        _table(
+            robust.table[
+                [
+                    "window",
+                    "model",
+                    "min_size",
+                    "estimated",
+                    "bic_breaks",
+                    "p_hypothesis_vs_none",
+                    "p_best_vs_hypothesis",
+                    "moved",
+                    "note",
+                ]
+            ].astype(object)
+        ),
+        "",
+        "## Free segmentation (number of breaks chosen by the BIC)",
+        "",
+        "```",
+        study.free.summary(),
+        "```",
+        "",
+        "## How this was made",
+        "",
+        f"Command: `{study.command}`",
+        "",
+        "```",
+        "\n".join(f"{k}: {v}" for k, v in study.provenance_lines().items()),
+        "```",
+        "",
+    ]
+    return "\n".join(sections)

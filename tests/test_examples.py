@@ -1,0 +1,30 @@
+"""Every example runs, at small settings, so the examples cannot rot."""
+
+import importlib.util
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_mongolia_kazakhstan(tmp_path):
+    study = load("mongolia_kazakhstan").main(quick=True, out=tmp_path)
+    assert study.hypothesis == (2009, 2019) and (tmp_path / "report.md").exists()
+
+
+def test_your_own_dyad(tmp_path):
+    study = load("your_own_dyad").main(quick=True, out=tmp_path)
+    assert study.n_events == 17 and (tmp_path / "figure.png").exists()
+
+
+def test_many_dyads():
+    table, shared = load("many_dyads").main(quick=True)
+    assert len(table) == 24
+    assert (table["qvalue_bh"] <= 0.05).sum() >= 6  # most of the 12 aligned dyads
+    assert shared.pvalue < 0.05
