@@ -9,6 +9,19 @@ import pandas as pd
 
 from ..results import Provenance, ResultMixin, plain
 
+#: The columns a reader needs, in the order reports show them.
+DISPLAY_COLUMNS = (
+    "window",
+    "model",
+    "min_size",
+    "estimated",
+    "bic_breaks",
+    "p_hypothesis_vs_none",
+    "p_best_vs_hypothesis",
+    "moved",
+    "note",
+)
+
 
 @dataclass(frozen=True, eq=False)
 class Robustness(ResultMixin):
@@ -57,14 +70,7 @@ class Robustness(ResultMixin):
         fmt = lambda v: f"{v:.3g}"  # noqa: E731
         base = self.table.loc[("baseline", "baseline")]
         loo = self.table.loc["leave_one_out"]
-        columns = [
-            "estimated",
-            "bic_breaks",
-            "p_hypothesis_vs_none",
-            "p_best_vs_hypothesis",
-            "moved",
-            "note",
-        ]
+        columns = list(DISPLAY_COLUMNS[3:])
         lines = [
             f"Robustness of the periodization {self.hypothesis} (scheme {self.scheme}, model "
             f"{self.model}, min_size {self.min_size}, {self.n_sim} replicates per test)",

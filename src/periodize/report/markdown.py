@@ -6,6 +6,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..inference.robustness_result import DISPLAY_COLUMNS
+
 
 def _span(members: list[Any]) -> str:
     """A set of periods as runs: ``1995–1997, 2002–2009``."""
@@ -158,21 +160,7 @@ def report(study: Any) -> str:
         "",
         "## Robustness",
         "",
-        _table(
-            robust.table[
-                [
-                    "window",
-                    "model",
-                    "min_size",
-                    "estimated",
-                    "bic_breaks",
-                    "p_hypothesis_vs_none",
-                    "p_best_vs_hypothesis",
-                    "moved",
-                    "note",
-                ]
-            ].astype(object)
-        ),
+        _table(robust.table[list(DISPLAY_COLUMNS)].astype(object)),
         "",
         "## Free segmentation (number of breaks chosen by the BIC)",
         "",
