@@ -132,9 +132,12 @@ class Study(ResultMixin):
         }
         paths["report.md"].write_text(report(self) + "\n![figure](figure.png)\n", encoding="utf-8")
         paths["result.json"].write_text(self.to_json() + "\n", encoding="utf-8")
+        import matplotlib
+
         fig = self.figure()
         fig.savefig(paths["figure.png"], dpi=120)
-        fig.savefig(paths["figure.svg"], metadata={"Date": None})
+        with matplotlib.rc_context({"svg.hashsalt": "periodize"}):  # stable SVG ids
+            fig.savefig(paths["figure.svg"], metadata={"Date": None})
         return paths
 
 

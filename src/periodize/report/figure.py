@@ -38,7 +38,6 @@ def study_figure(
     import matplotlib
 
     matplotlib.use("Agg")
-    matplotlib.rcParams["svg.hashsalt"] = "periodize"  # stable SVG ids: same input, same file
     import matplotlib.pyplot as plt
 
     years = np.asarray(by_direction.index)
