@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: study test lint clean docs-study
+.PHONY: study test lint clean docs-study docs-power
 
 study: $(STAMP)
 	$(BIN)/periodize study
@@ -29,3 +29,7 @@ clean:
 # Regenerate the study shown in docs/ and the README (tests check it is current).
 docs-study: $(STAMP)
 	$(BIN)/periodize study --out docs/study --quiet
+
+# Regenerate the power analysis shown in docs/synthetic.md.
+docs-power: $(STAMP)
+	$(BIN)/python examples/power_analysis.py --out docs/power

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from . import engine, inference
+from . import aggregation, engine, inference, scaling
 from .harness import machine
 
 HERE = Path(__file__).parent
@@ -27,7 +27,10 @@ def _markdown(record: dict[str, Any]) -> str:
         "Versions: " + ", ".join(f"{k} {v}" for k, v in record["machine"]["versions"].items()),
         "",
         "Every ratio compares periodize with its baseline on the same data in the same run, "
-        "after checking that both give the same answer.",
+        "after checking that both give the same answer. Peak memory is traced allocation "
+        "(Python objects and numpy buffers, via tracemalloc).",
+        "",
+        "![scaling curves](scaling.png)",
         "",
     ]
     for result in record["results"]:
@@ -37,6 +40,11 @@ def _markdown(record: dict[str, Any]) -> str:
             if key == "case":
                 continue
             shown = f"{value:,.4g}" if isinstance(value, float) else str(value)
+            if isinstance(value, dict):
+                shown = ", ".join(
+                    f"{k}: {v:,.4g}" if isinstance(v, float) else f"{k}: {v}"
+                    for k, v in value.items()
+                )
             lines.append(f"- {key}: {shown}")
         lines.append("")
     return "\n".join(lines)
@@ -52,9 +60,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     size = "quick" if args.quick else "large" if args.large else "default"
     results = []
+    print(f"running aggregation ({size})...", file=sys.stderr)
+    results.extend(aggregation.aggregation(size, np.random.default_rng(args.seed)))
     for case in (*engine.CASES, *inference.CASES):
         print(f"running {case.__name__} ({size})...", file=sys.stderr)
         results.append(case(size, np.random.default_rng(args.seed)))
+    print(f"running scaling ({size})...", file=sys.stderr)
+    args.out.mkdir(parents=True, exist_ok=True)
+    results.append(scaling.scaling(size, np.random.default_rng(args.seed), args.out))
     record = {
         "command": "python -m benchmarks"
         + (

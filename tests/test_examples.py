@@ -28,3 +28,9 @@ def test_many_dyads():
     assert len(table) == 24
     assert (table["qvalue_bh"] <= 0.05).sum() >= 6  # most of the 12 aligned dyads
     assert shared.pvalue < 0.05
+
+
+def test_power_analysis(tmp_path):
+    result = load("power_analysis").main(quick=True, out=tmp_path)
+    assert (tmp_path / "power.png").exists() and (tmp_path / "power.md").exists()
+    assert result.table["power"].is_monotonic_increasing

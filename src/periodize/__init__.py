@@ -25,6 +25,7 @@ from .inference import (
 from .intensity import SCHEMES, IntensitySeries, WeightingScheme, intensity, period_summary
 from .segmentation import Segmentation, penalty_path, ruptures_cost, segment
 from .study import Study, study
+from .synthetic import power, simulate_events
 
 try:
     __version__ = version("periodize")
@@ -52,11 +53,13 @@ __all__ = [
     "penalty_path",
     "period_summary",
     "posterior",
+    "power",
     "read_events",
     "robustness",
     "ruptures_cost",
     "segment",
     "shared_boundary_test",
+    "simulate_events",
     "study",
     "test_periodization",
     "validate_events",

@@ -92,6 +92,16 @@ def _parser() -> argparse.ArgumentParser:
         help="output folder (default ./periodize-study)",
     )
     study.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    bench = commands.add_parser(
+        "bench",
+        help="run the benchmarks (from a source checkout)",
+        description="Run the benchmark suite (python -m benchmarks) and write "
+        "benchmarks/RESULTS.md; needs the repository's benchmarks/ folder.",
+    )
+    size = bench.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")
+    size.add_argument("--large", action="store_true", help="sizes beyond the default")
+    bench.add_argument("--out", metavar="DIR", help="where to write the results")
     detect = commands.add_parser(
         "detect",
         help="change points of the series in a CSV file",
@@ -181,6 +191,18 @@ def _describe(args: argparse.Namespace) -> None:
     print(describe_text(events, name, boundaries))
 
 
+def _bench(args: argparse.Namespace) -> int:
+    try:
+        from benchmarks.__main__ import main as run
+    except ImportError:
+        raise ParameterError(
+            "periodize bench needs the benchmarks/ folder of a source checkout: run it from "
+            "the repository root."
+        ) from None
+    options = ["--quick"] if args.quick else ["--large"] if args.large else []
+    return run([*options, *(["--out", args.out] if args.out else [])])
+
+
 def _study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
     from .study import stderr_progress, study
 
@@ -214,6 +236,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             _detect(args)
         elif args.command == "study":
             _study(args, argv)
+        elif args.command == "bench":
+            return _bench(args)
         else:
             _describe(args)
     except (PeriodizeError, FileNotFoundError) as error:
