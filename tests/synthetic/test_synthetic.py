@@ -81,3 +81,10 @@ def test_power_plot(tmp_path):
     result = pz.power(YEARS, (2010,), [1.0, 4.0], (3.0,), n_rep=100, n_null=200, rng=0)
     result.plot().savefig(tmp_path / "power.png")
     assert (tmp_path / "power.png").stat().st_size > 0
+
+
+def test_power_errors_name_power():
+    with pytest.raises(ParameterError, match="parameter of power must be increasing years"):
+        pz.power(YEARS, (1990,), [1.0], (2.0,), n_rep=10, n_null=99)
+    with pytest.raises(ParameterError, match="'rate_ratios' parameter of power"):
+        pz.power(YEARS, (2010,), [1.0], (2.0, 3.0), n_rep=10, n_null=99)

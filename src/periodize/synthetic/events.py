@@ -74,7 +74,7 @@ def _mix(
     values = np.array([chosen.get(v, 0.0) for v in vocabulary], dtype=float)
     if unknown or np.any(values < 0) or values.sum() <= 0:
         raise ParameterError(
-            f"The {name!r} parameter of simulate_events must map values of {list(vocabulary)} "
+            f"The {name!r} parameter must map values of {list(vocabulary)} "
             f"to non-negative shares. Got {mix!r} instead."
         )
     return values / values.sum()
@@ -91,9 +91,9 @@ def design(
     kind_mix: Mapping[str, float] | None,
     documents: float,
     rng: RandomState,
+    func: str = "simulate_events",
 ) -> Design:
-    """Check the parameters of a simulation and fix its random seed."""
-    func = "simulate_events"
+    """Check the parameters of a simulation and fix its random seed (errors name ``func``)."""
     n_dyads = check_int(n_dyads, name="n_dyads", func=func, minimum=1)
     year_array = np.asarray(list(years), dtype=np.int64)
     if year_array.size < 2 or np.any(np.diff(year_array) != 1):
@@ -122,7 +122,7 @@ def design(
         or not np.all(np.isfinite(per_segment))
     ):
         raise ParameterError(
-            f"simulate_events needs one non-negative finite rate per period "
+            f"{func} needs one non-negative finite rate per period "
             f"({len(bounds) + 1}); got {per_segment.tolist()}."
         )
     if documents < 0:

@@ -132,10 +132,12 @@ def power(
     rows = []
     for i, base in enumerate(base_rates):
         alt = design(
-            n_rep, years, boundaries, base, rate_ratios, None, None, None, 0.5, seed + 2 * i
+            n_rep, years, boundaries, base, rate_ratios, None, None, None, 0.5, seed + 2 * i, func
         )
         mean_rate = float(alt.period_rates[0].mean())
-        null = design(n_null, years, (), mean_rate, (), None, None, None, 0.5, seed + 2 * i + 1)
+        null = design(
+            n_null, years, (), mean_rate, (), None, None, None, 0.5, seed + 2 * i + 1, func
+        )
         observed = _series(alt, table, len(year_array))
         critical = np.quantile(
             statistics(
