@@ -46,6 +46,13 @@ def check_int(
     return value
 
 
+def check_probability(value: Any, *, name: str, func: str) -> float:
+    """Return ``value`` if it is a number strictly between 0 and 1 (a level or alpha)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < float(value) < 1:
+        raise _fail(name, func, "a number in (0, 1)", value)
+    return float(value)
+
+
 def check_boundaries(
     boundaries: Sequence[Any], *, start: int, end: int, func: str, min_size: int = 1
 ) -> tuple[int, ...]:

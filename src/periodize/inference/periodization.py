@@ -11,11 +11,11 @@ import pandas as pd
 from scipy import stats
 
 from .._typing import RandomState
-from .._validation import check_choice, check_int
+from .._validation import check_choice, check_int, check_probability
 from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
 from ..segmentation.costs import COSTS
-from ..segmentation.inputs import SeriesMatrix, as_matrix, check_values
+from ..segmentation.inputs import SeriesMatrix, as_matrix, check_values, resolve_model
 from .agreement import hausdorff, rand_index
 from .boundary_sets import boundary_table, profile_sets
 from .fits import edges_of, fitted, statistics
@@ -122,15 +122,12 @@ def test_periodization(
     """
     func = "test_periodization"
     matrix = as_matrix(series, func)
-    used = "quasipoisson" if model == "poisson" and matrix.weighted else model
+    used = resolve_model(model, matrix.weighted)
     check_values(matrix, used, func)
     check_choice(null, NULLS, name="null", func=func)
     min_size = check_int(min_size, name="min_size", func=func, minimum=COSTS[used].min_size)
     n_sim = check_int(n_sim, name="n_sim", func=func, minimum=99)
-    if not 0 < level < 1:
-        raise ParameterError(
-            f"The 'level' parameter of {func} must be in (0, 1). Got {level!r} instead."
-        )
+    level = check_probability(level, name="level", func=func)
     positions = boundary_positions(matrix.index, boundaries, min_size, func)
     seed = root_seed(rng, func)
     values = matrix.values

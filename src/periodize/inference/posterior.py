@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import logsumexp
 
-from .._validation import check_choice, check_int
+from .._validation import check_choice, check_int, check_probability
 from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
 from ..segmentation.inputs import as_matrix, check_values
@@ -91,8 +91,7 @@ def posterior(
             f"The 'max_breaks' parameter of {func} must be at most {max(most, 0)} for {n} "
             f"periods with min_size={min_size}. Got {max_breaks} instead."
         )
-    if not 0 < level < 1:
-        raise ParameterError(f"The 'level' parameter of {func} must be in (0, 1). Got {level!r}.")
+    level = check_probability(level, name="level", func=func)
     resolved = resolve_prior(model, prior, values, func)
     positions = (
         None if hypothesis is None else boundary_positions(index, hypothesis, min_size, func)

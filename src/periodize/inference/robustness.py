@@ -10,13 +10,14 @@ import numpy as np
 import pandas as pd
 
 from .._typing import RandomState
-from .._validation import check_int
+from .._validation import check_int, check_probability
 from ..events.schema import validate_events
 from ..exceptions import EventSchemaError, ParameterError
 from ..intensity import SCHEMES, intensity
 from ..intensity.schemes import get_scheme
 from ..results import Provenance, frame_sha256
 from ..segmentation import segment
+from ..segmentation.inputs import resolve_model
 from .envelope import envelope_event_weights
 from .periodization import test_periodization
 from .robustness_result import Robustness
@@ -82,13 +83,12 @@ def robustness(
     table = validate_events(events)
     n_sim = check_int(n_sim, name="n_sim", func=func, minimum=99)
     envelope_draws = check_int(envelope_draws, name="envelope_draws", func=func, minimum=0)
-    if not 0 < alpha < 1:
-        raise ParameterError(f"The 'alpha' parameter of {func} must be in (0, 1). Got {alpha!r}.")
+    alpha = check_probability(alpha, name="alpha", func=func)
     seed = root_seed(rng, func)
     resolved = get_scheme(scheme)
     base = intensity(table, resolved, by=None, start=start, end=end)
     years = base.data.index
-    used = _model(model, base.is_count)
+    used = resolve_model(model, not base.is_count)
     options: dict[str, Any] = {"hypothesis": hypothesis, "n_sim": n_sim, "rng": seed}
     rows = _variants(
         base.data.rename(columns={"all": "baseline"}), "baseline", used, min_size, **options
@@ -114,7 +114,7 @@ def robustness(
             _variants(
                 series.data.rename(columns={"all": name}),
                 "scheme",
-                _model(model, series.is_count),
+                resolve_model(model, not series.is_count),
                 min_size,
                 **options,
             )
@@ -196,10 +196,6 @@ def robustness(
             seed=seed,
         ),
     )
-
-
-def _model(model: str, is_count: bool) -> str:
-    return "quasipoisson" if model == "poisson" and not is_count else model
 
 
 def _variants(

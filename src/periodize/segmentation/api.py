@@ -11,7 +11,7 @@ from .._validation import check_choice, check_int
 from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
 from .costs import COSTS, Cost
-from .inputs import SeriesMatrix, as_matrix, check_values
+from .inputs import SeriesMatrix, as_matrix, check_values, resolve_model
 from .penalties import Penalty, resolve_penalty
 from .result import Segmentation
 from .search.dynamic import exact_path
@@ -73,8 +73,7 @@ def segment(
     """
     func = "segment"
     matrix = as_matrix(series, func)
-    weighted_poisson = model == "poisson" and matrix.weighted
-    used = "quasipoisson" if weighted_poisson else model
+    used = resolve_model(model, matrix.weighted)
     check_values(matrix, used, func)
     check_choice(method, METHODS, name="method", func=func)
     cost_class = COSTS[used]

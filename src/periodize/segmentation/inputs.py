@@ -105,6 +105,11 @@ def as_matrix(series: Any, func: str) -> SeriesMatrix:
     return SeriesMatrix(values, frame.index, tuple(map(str, frame.columns)), weighted, series)
 
 
+def resolve_model(model: str, weighted: bool) -> str:
+    """``poisson`` on weighted intensities is the quasi-Poisson likelihood (DESIGN §3)."""
+    return "quasipoisson" if model == "poisson" and weighted else model
+
+
 def check_values(matrix: SeriesMatrix, model: str, func: str) -> None:
     """Values must be finite; count models need non-negative values, ``poisson`` integers."""
     if model not in COSTS:

@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._typing import RandomState
-from .._validation import check_int
-from ..exceptions import ParameterError
+from .._validation import check_int, check_probability
 from ..inference.fits import statistics
 from ..inference.streams import root_seed
 from ..intensity.schemes import get_scheme
@@ -121,8 +120,7 @@ def power(
     func = "power"
     n_rep = check_int(n_rep, name="n_rep", func=func, minimum=10)
     n_null = check_int(n_null, name="n_null", func=func, minimum=99)
-    if not 0 < alpha < 1:
-        raise ParameterError(f"The 'alpha' parameter of {func} must be in (0, 1).")
+    alpha = check_probability(alpha, name="alpha", func=func)
     resolved = get_scheme(scheme)
     model = "poisson" if resolved.integer_valued else "quasipoisson"
     table = resolved.table().to_numpy()

@@ -17,7 +17,7 @@ import pandas as pd
 from ..._validation import check_int
 from ...exceptions import ParameterError
 from ..costs import COSTS
-from ..inputs import as_matrix, check_values
+from ..inputs import as_matrix, check_values, resolve_model
 from .dynamic import exact_path
 
 
@@ -59,7 +59,7 @@ def penalty_path(
     """
     func = "penalty_path"
     matrix = as_matrix(series, func)
-    used = "quasipoisson" if model == "poisson" and matrix.weighted else model
+    used = resolve_model(model, matrix.weighted)
     check_values(matrix, used, func)
     cost_class = COSTS[used]
     min_size = check_int(min_size, name="min_size", func=func, minimum=cost_class.min_size)
