@@ -6,7 +6,7 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import integrate, stats
+from scipy import integrate, optimize, stats
 from scipy.special import gammaln, logsumexp
 
 import periodize as pz
@@ -145,6 +145,42 @@ def test_posterior_mean_rate_by_enumeration_for_one_break():
         means.append(rate)
     w = np.exp(np.array(weights) - logsumexp(weights))
     np.testing.assert_allclose(post.rate_frame()["mean"].to_numpy(), w @ np.array(means))
+
+
+def test_rate_band_is_the_mixture_quantile_by_root_finding():
+    """Each period's band: quantiles of the mixture of the Gamma posteriors of the segments
+    that cover it, weighted by enumeration, solved with brentq (not on a grid)."""
+    y = np.array([4.0, 5.0, 3.0, 1.0, 0.0, 1.0, 0.0])
+    a, b, n = 2.0, 1.0, 7
+    post = pz.posterior(y, 2, prior={"shape": a, "rate": b}, min_size=2)
+    segmentations = [[0, n]] + [
+        [0, *cut, n]
+        for k in (1, 2)
+        for cut in itertools.combinations(range(2, n - 1), k)
+        if all(e - s >= 2 for s, e in itertools.pairwise([0, *cut, n]))
+    ]
+    counts = {k: sum(len(e) - 2 == k for e in segmentations) for k in range(3)}
+    log_w = np.array(
+        [
+            sum(poisson_gamma_segment(y[s:e], a, b) for s, e in itertools.pairwise(edges))
+            - np.log(counts[len(edges) - 2])
+            for edges in segmentations
+        ]
+    )
+    w = np.exp(log_w - logsumexp(log_w))
+    bands = post.rate_frame()
+    for t in range(n):
+        parts = []
+        for weight, edges in zip(w, segmentations, strict=True):
+            s, e = next((s, e) for s, e in itertools.pairwise(edges) if s <= t < e)
+            parts.append((weight, stats.gamma(a + y[s:e].sum(), scale=1 / (b + e - s))))
+
+        def mixture_cdf(x, parts=parts):
+            return sum(weight * dist.cdf(x) for weight, dist in parts)
+
+        for column, q in (("lower", 0.025), ("upper", 0.975)):
+            exact = optimize.brentq(lambda x, q=q: mixture_cdf(x) - q, 1e-9, 50.0)
+            assert bands[column].iloc[t] == pytest.approx(exact, abs=0.01)
 
 
 def test_bayes_factor_against_no_change_by_hand():

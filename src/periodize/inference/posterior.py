@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 from scipy.special import logsumexp
 
 from .._validation import check_choice, check_int, check_probability
@@ -152,6 +152,14 @@ def _k_posterior(s: Sums) -> np.ndarray:
     return log_marginal_k - logsumexp(log_marginal_k, axis=1, keepdims=True)
 
 
+#: Most and fewest points of the grid on which each period's mixture CDF is evaluated.
+BAND_GRID = (2001, 201)
+#: CDF evaluations (segments × grid points) above which the grid is made coarser.
+BAND_BUDGET = 10_000_000
+#: Segments per block when evaluating their CDFs (bounds memory).
+BAND_BLOCK = 2000
+
+
 def _rates(
     model: str,
     values: np.ndarray,
@@ -159,32 +167,55 @@ def _rates(
     segments: np.ndarray,
     level: float,
 ) -> np.ndarray:
-    """Posterior mean and equal-tailed band of each period's rate: ``(series, n, 3)``."""
+    """Posterior mean and equal-tailed band of each period's rate: ``(series, n, 3)``.
+
+    The rate of period ``t`` is a mixture over the segments ``[a, b)`` that cover ``t``,
+    weighted by their posterior probability. Sums over covering segments are difference
+    arrays (add at ``a``, subtract at ``b``, cumulate over periods), so memory is O(n²) in
+    the series length, not O(n³). Band quantiles are interpolated linearly on a grid of
+    ``BAND_GRID[0]`` points, coarsened towards ``BAND_GRID[1]`` when many segments carry
+    probability (long series with several breaks) to keep within ``BAND_BUDGET``.
+    """
     n_series, n = values.shape
-    means = posterior_means(model, values, prior)
-    cover = (np.arange(n + 1)[:, None, None] <= np.arange(n)[None, None, :]) & (
-        np.arange(n)[None, None, :] < np.arange(n + 1)[None, :, None]
-    )  # (a, b, t)
-    weights = segments[:, :, :, None] * cover[None]  # (series, a, b, t)
+    weighted = segments * np.nan_to_num(posterior_means(model, values, prior))
     out = np.empty((n_series, n, 3))
-    out[:, :, 0] = np.einsum("iabt,iab->it", weights, np.nan_to_num(means))
+    out[:, :, 0] = np.cumsum(weighted.sum(axis=2) - weighted.sum(axis=1), axis=1)[:, :n]
     for i in range(n_series):
-        components = np.argwhere(segments[i] > 1e-12)
-        if components.size == 0:
+        starts, ends = np.nonzero(segments[i] > 1e-12)
+        if starts.size == 0:
             out[i, :, 1:] = np.nan
             continue
-        dist = _component_distribution(
-            model, values[i], {k: v[i] for k, v in prior.items()}, components
-        )
-        w = weights[i][components[:, 0], components[:, 1]]  # (components, t)
-        lo = dist.ppf(1e-6).min()
-        hi = dist.ppf(1 - 1e-6).max()
-        grid = np.linspace(lo, hi, 2001)
-        cdf = w.T @ dist.cdf(grid[:, None]).T  # (periods, grid): the mixture's CDF
-        cdf = cdf / np.maximum(cdf[:, -1:], 1e-300)
+        components = np.column_stack([starts, ends])
+        prior_i = {k: v[i] for k, v in prior.items()}
+        dist = _component_distribution(model, values[i], prior_i, components)
+        size = int(np.clip(BAND_BUDGET // starts.size, BAND_GRID[1], BAND_GRID[0]))
+        grid = np.linspace(dist.ppf(1e-6).min(), dist.ppf(1 - 1e-6).max(), size)
+        diff = np.zeros((n + 1, size))
+        for first in range(0, starts.size, BAND_BLOCK):
+            block = slice(first, first + BAND_BLOCK)
+            weights = segments[i, starts[block], ends[block]]
+            columns = np.arange(weights.size)
+            shape = (n + 1, weights.size)
+            signed = sparse.csr_array((weights, (starts[block], columns)), shape=shape)
+            signed -= sparse.csr_array((weights, (ends[block], columns)), shape=shape)
+            cdf = _component_distribution(model, values[i], prior_i, components[block]).cdf(
+                grid[:, None]
+            )  # (grid, segments)
+            diff += signed @ cdf.T
+        cdf = np.cumsum(diff, axis=0)[:n]  # (periods, grid): each period's mixture CDF
+        cdf = np.maximum.accumulate(cdf / np.maximum(cdf[:, -1:], 1e-300), axis=1)
         for col, q in ((1, (1 - level) / 2), (2, (1 + level) / 2)):
-            out[i, :, col] = grid[np.minimum((cdf < q).sum(axis=1), grid.size - 1)]
+            out[i, :, col] = _interpolated_quantile(cdf, grid, q)
     return out
+
+
+def _interpolated_quantile(cdf: np.ndarray, grid: np.ndarray, q: float) -> np.ndarray:
+    """Per row of ``cdf`` (non-decreasing on ``grid``), the ``x`` where it reaches ``q``."""
+    above = np.clip((cdf < q).sum(axis=1), 1, grid.size - 1)  # first index with cdf >= q
+    rows = np.arange(len(cdf))
+    low, high = cdf[rows, above - 1], cdf[rows, above]
+    share = np.clip((q - low) / np.where(high > low, high - low, 1.0), 0.0, 1.0)
+    return grid[above - 1] + share * (grid[above] - grid[above - 1])
 
 
 def _component_distribution(
