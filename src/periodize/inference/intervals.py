@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy import stats
+from scipy.special import xlogy
 
 
 def garwood(total: np.ndarray, length: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
@@ -62,3 +65,131 @@ def t_interval(
     """Student-t interval ``mean ± t_{dof} se``."""
     q = stats.t.ppf(0.5 + level / 2, max(dof, 1))
     return mean - q * se, mean + q * se
+
+
+def negbin_loglik(
+    total: np.ndarray, length: np.ndarray, mean: np.ndarray, alpha: np.ndarray
+) -> np.ndarray:
+    r"""NB2 log-likelihood of a segment's mean up to terms free of it:
+    :math:`S\log\mu - (S + m/\alpha)\log(1+\alpha\mu)`, the Poisson :math:`S\log\mu - m\mu`
+    when :math:`\alpha = 0`."""
+    safe = np.where(alpha > 0, alpha, 1.0)
+    tail = np.where(alpha > 0, (total + length / safe) * np.log1p(alpha * mean), length * mean)
+    return xlogy(total, mean) - tail
+
+
+def negbin_profile(
+    total: np.ndarray, length: np.ndarray, alpha: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Likelihood-ratio interval for an NB2 mean with the dispersion :math:`\alpha` fixed:
+    :math:`\{\mu: 2[\ell(\hat\mu) - \ell(\mu)] \le \chi^2_{1,\,\mathrm{level}}\}`,
+    :math:`\hat\mu = S/m`. Without events the lower bound is 0 and the upper bound
+    :math:`\mathrm{expm1}(c\alpha/2m)/\alpha` (:math:`c/2m` for :math:`\alpha = 0`).
+
+    Examples
+    --------
+    >>> lo, hi = negbin_profile(np.array([0.0, 10.0]), np.array([10.0, 10.0]),
+    ...                         np.array([0.5, 0.5]), 0.95)
+    >>> lo.round(4), hi.round(4)
+    (array([0.    , 0.4489]), array([0.2016, 2.0878]))
+    """
+    cutoff = stats.chi2.ppf(level, 1)
+    alpha = np.broadcast_to(alpha, total.shape)
+    estimate = np.where(total > 0, total / length, 1.0)
+    best = negbin_loglik(total, length, estimate, alpha)
+
+    def deviance(mean: np.ndarray) -> np.ndarray:
+        return 2 * (best - negbin_loglik(total, length, mean, alpha))
+
+    found = total > 0
+    low = np.where(found, _deviance_root(deviance, np.log(estimate), -1.0, cutoff, found), 0.0)
+    high = _deviance_root(deviance, np.log(estimate), 1.0, cutoff, found)
+    safe = np.where(alpha > 0, alpha, 1.0)
+    half = cutoff / (2 * length)
+    empty = np.where(alpha > 0, np.expm1(half * safe) / safe, half)
+    return low, np.where(total > 0, high, empty)
+
+
+def negbin_profile_ratio(
+    first: np.ndarray,
+    first_length: np.ndarray,
+    second: np.ndarray,
+    second_length: np.ndarray,
+    alpha: np.ndarray,
+    level: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Ratio of the second NB2 mean to the first, with the profile-likelihood interval.
+
+    For a ratio :math:`r` the first mean is profiled out: the score equation in
+    :math:`\mu` is the quadratic
+    :math:`\alpha r (m_1+m_2)\mu^2 - B\mu - T = 0` with :math:`T = S_1+S_2` and
+    :math:`B = \alpha T(1+r) - (\alpha S_1 + m_1) - (\alpha S_2 + m_2) r`, whose positive
+    root is taken. The interval is
+    :math:`\{r: 2[\ell(\hat\mu_1,\hat\mu_2) - \ell_p(r)] \le \chi^2_{1,\,\mathrm{level}}\}`;
+    its bound is 0 (or infinite) where a period has no events; with none in either the
+    ratio is undefined (NaN).
+    """
+    cutoff = stats.chi2.ppf(level, 1)
+    alpha = np.broadcast_to(alpha, first.shape)
+    total = first + second
+    # A period without events: start the search where the ratio is (nearly) its estimate,
+    # 0 or infinite, and the deviance (nearly) 0.
+    rate1 = np.where(first > 0, first / first_length, 1e-8 * second / second_length)
+    rate2 = np.where(second > 0, second / second_length, 1e-8 * first / first_length)
+    best = negbin_loglik(first, first_length, first / first_length, alpha) + negbin_loglik(
+        second, second_length, second / second_length, alpha
+    )
+
+    def deviance(ratio: np.ndarray) -> np.ndarray:
+        a = alpha * ratio * (first_length + second_length)
+        b = (
+            alpha * total * (1 + ratio)
+            - (alpha * first + first_length)
+            - (alpha * second + second_length) * ratio
+        )
+        root = np.sqrt(b**2 + 4 * a * total)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.where(b <= 0, 2 * total / (root - b), (b + root) / (2 * a))
+        profile = negbin_loglik(first, first_length, mean, alpha) + negbin_loglik(
+            second, second_length, ratio * mean, alpha
+        )
+        return 2 * (best - profile)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centre = np.log(rate2 / rate1)
+    low = _deviance_root(deviance, centre, -1.0, cutoff, second > 0)
+    high = _deviance_root(deviance, centre, 1.0, cutoff, first > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (second / second_length) / (first / first_length)
+    undefined = total == 0
+    return (
+        np.where(undefined, np.nan, ratio),
+        np.where(undefined, np.nan, np.where(second > 0, low, 0.0)),
+        np.where(undefined, np.nan, np.where(first > 0, high, np.inf)),
+    )
+
+
+def _deviance_root(
+    deviance: Callable[[np.ndarray], np.ndarray],
+    centre: np.ndarray,
+    direction: float,
+    cutoff: float,
+    active: np.ndarray,
+) -> np.ndarray:
+    """Elementwise ``x`` on one side of ``exp(centre)`` (``direction`` -1 below, +1 above)
+    where ``deviance(x)`` reaches ``cutoff``, for the ``active`` elements (NaN elsewhere): a
+    doubling bracket in log x, then bisection."""
+    centre = np.where(active, centre, 0.0)
+    step = np.ones_like(centre)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for _ in range(64):
+            short = active & (deviance(np.exp(centre + direction * step)) < cutoff)
+            if not short.any():
+                break
+            step = np.where(short, 2 * step, step)
+        near, far = np.zeros_like(centre), step
+        for _ in range(80):
+            middle = (near + far) / 2
+            inside = deviance(np.exp(centre + direction * middle)) < cutoff
+            near, far = np.where(inside, middle, near), np.where(inside, far, middle)
+    return np.where(active, np.exp(centre + direction * (near + far) / 2), np.nan)

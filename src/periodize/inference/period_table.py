@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..segmentation.costs import COSTS
 from ..segmentation.inputs import SeriesMatrix
-from .intervals import garwood, rate_ratio, t_interval
+from .intervals import garwood, negbin_profile, negbin_profile_ratio, rate_ratio, t_interval
 
 
 def period_table(
@@ -36,15 +35,15 @@ def period_table(
         ) + (" on counts scaled by the dispersion" if model == "quasipoisson" else "")
         change_name = "ratio"
     elif model == "negbin":
-        z = stats.norm.ppf(0.5 + level / 2)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_se = se / estimate
-            low, high = estimate * np.exp(-z * log_se), estimate * np.exp(z * log_se)
-            change = estimate[:, 1:] / estimate[:, :-1]
-            ratio_se = np.sqrt(log_se[:, 1:] ** 2 + log_se[:, :-1] ** 2)
-            c_low, c_high = change * np.exp(-z * ratio_se), change * np.exp(z * ratio_se)
-        low, high = np.nan_to_num(low, nan=0.0), np.nan_to_num(high, nan=np.nan)
-        method = "Wald interval on the log scale (undefined for a period without events)"
+        alpha = cost.nuisance()["alpha"][:, None]
+        low, high = negbin_profile(total, length, alpha, level)
+        change, c_low, c_high = negbin_profile_ratio(
+            total[:, :-1], length[:, :-1], total[:, 1:], length[:, 1:], alpha, level
+        )
+        method = (
+            "profile-likelihood intervals with the dispersion fixed at its moment estimate; "
+            "for the ratio the earlier period's mean is profiled out"
+        )
         change_name = "ratio"
     else:
         dof = n - edges.shape[1] + 1

@@ -15,6 +15,7 @@ from .._validation import check_choice, check_int, check_probability
 from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
 from ..segmentation.costs import COSTS
+from ..segmentation.costs.negbin import moment_alpha
 from ..segmentation.inputs import SeriesMatrix, as_matrix, check_values, resolve_model
 from .agreement import hausdorff, rand_index
 from .boundary_sets import boundary_table, profile_sets
@@ -204,11 +205,7 @@ def test_periodization(
             index=pd.Index(matrix.names, name="series"),
         ),
         model_checks=_model_checks(used, matrix, positions),
-        dispersion=pd.Series(
-            observed.scale, index=pd.Index(matrix.names, name="series"), name="dispersion"
-        )
-        if used == "quasipoisson"
-        else None,
+        dispersion=_dispersion(used, matrix, observed.scale),
         provenance=Provenance(
             function=func,
             parameters={
@@ -226,6 +223,17 @@ def test_periodization(
 
 
 test_periodization.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+def _dispersion(model: str, matrix: SeriesMatrix, scale: np.ndarray) -> pd.Series | None:
+    """The dispersion each model estimated (see ``DISPERSION_METHODS``), per series."""
+    if model == "quasipoisson":
+        values = scale
+    elif model == "negbin":
+        values = moment_alpha(matrix.values)
+    else:
+        return None
+    return pd.Series(values, index=pd.Index(matrix.names, name="series"), name="dispersion")
 
 
 def _model_checks(model: str, matrix: SeriesMatrix, positions: np.ndarray) -> pd.DataFrame | None:

@@ -34,7 +34,8 @@ class PeriodizationTest(ResultMixin):
         estimated partitions
     model_checks : overdispersion checks at the hypothesised periods (integer counts only):
         Pearson dispersion and NB2-against-Poisson likelihood ratio, with p-values
-    dispersion : Pearson dispersion per series (quasi-Poisson only)
+    dispersion : per series, the Pearson dispersion of the hypothesised fit (quasi-Poisson)
+        or the NB2 dispersion alpha held fixed (negative binomial); None otherwise
     provenance : Provenance
     """
 
@@ -102,7 +103,7 @@ class PeriodizationTest(ResultMixin):
         ]
         if self.dispersion is not None:
             lines.append(
-                "dispersion (Pearson, hypothesised fit): "
+                f"dispersion ({DISPERSION_METHODS[self.model]}): "
                 + ", ".join(f"{n} {v:.3g}" for n, v in self.dispersion.items())
             )
         lines += [
@@ -154,9 +155,17 @@ class PeriodizationTest(ResultMixin):
             "level": self.level,
             "null": self.null,
             "period_method": self.periods.attrs.get("method", ""),
+            "dispersion_method": DISPERSION_METHODS.get(self.model),
             "series": series,
             "provenance": self.provenance.to_dict(),
         }
+
+
+#: How the dispersion reported for each model was estimated.
+DISPERSION_METHODS = {
+    "quasipoisson": "Pearson, hypothesised fit",
+    "negbin": "NB2 alpha, moment estimate from the unsegmented series, held fixed",
+}
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
