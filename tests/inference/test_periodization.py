@@ -106,6 +106,40 @@ def test_period_table_and_boundaries(counts):
         assert row.estimated in row.profile_set
 
 
+def test_profile_set_by_hand_for_one_break():
+    """The set is every break year whose Poisson log-likelihood, profiled by hand, is within
+    Hansen's (2000, Table 1) 95% critical value 7.35 of the best."""
+    y = pd.Series([3.0, 5, 2, 4, 6, 3, 1, 0, 2, 1, 0, 1, 2, 0], index=range(2000, 2014))
+    result = pz.test_periodization(y, (2007,), n_sim=99, rng=0, min_size=3)
+    values = y.to_numpy()
+
+    def loglik(segment):
+        return stats.poisson.logpmf(segment, segment.mean()).sum()
+
+    profile = {
+        2000 + t: loglik(values[:t]) + loglik(values[t:]) for t in range(3, len(values) - 2)
+    }
+    top = max(profile.values())
+    assert all(abs(2 * (top - v) - 7.35) > 0.01 for v in profile.values())  # no ties at 7.35
+    expected = [year for year, v in profile.items() if 2 * (top - v) <= 7.35]
+    assert result.boundaries.iloc[0]["profile_set"] == expected
+
+
+def test_profile_set_covers_the_true_break_at_its_level():
+    """A coarse coverage check (800 series, one break of rate 2 -> 1 in 34 years): the
+    inverted-LR set with Hansen's critical values covers at or above its level, where a
+    chi2_1 cut-off covers about 0.68 at 90% and 0.80 at 95%."""
+    rng = np.random.default_rng(11)
+    truth = 17
+    rates = np.repeat([2.0, 1.0], [truth, 34 - truth])
+    values = rng.poisson(rates, size=(800, 34)).astype(float)
+    frame = pd.DataFrame(values.T, index=range(1990, 2024), columns=[f"s{i}" for i in range(800)])
+    for level in (0.90, 0.95):
+        result = pz.test_periodization(frame, (2007,), n_sim=99, rng=0, level=level)
+        covered = [2007 in row.profile_set for row in result.boundaries.itertuples()]
+        assert np.mean(covered) >= level - 0.03
+
+
 def test_planted_change_is_found_and_covered():
     rng = np.random.default_rng(4)
     y = pd.Series(rng.poisson(np.repeat([1.0, 6.0], 15)), index=range(2000, 2030), dtype=float)

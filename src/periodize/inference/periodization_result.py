@@ -29,7 +29,7 @@ class PeriodizationTest(ResultMixin):
         the ratio (difference for normal models) to the period before
     boundaries : DataFrame per hypothesised boundary: the estimated boundary of the best
         segmentation with as many breaks, the displacement, bootstrap 90% and 95% sets and
-        the likelihood-profile set
+        the likelihood-profile set (Hansen 2000 critical value at ``level``)
     agreement : Hausdorff distance (periods) and Rand index between the hypothesised and
         estimated partitions
     model_checks : overdispersion checks at the hypothesised periods (integer counts only):
