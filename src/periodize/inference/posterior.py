@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse, special, stats
 from scipy.special import logsumexp
 
 from .._validation import check_choice, check_int, check_probability
@@ -153,7 +153,7 @@ def _k_posterior(s: Sums) -> np.ndarray:
 
 
 #: Most and fewest points of the grid on which each period's mixture CDF is evaluated.
-BAND_GRID = (2001, 201)
+BAND_GRID = (513, 129)
 #: CDF evaluations (segments × grid points) above which the grid is made coarser.
 BAND_BUDGET = 10_000_000
 #: Segments per block when evaluating their CDFs (bounds memory).
@@ -172,72 +172,131 @@ def _rates(
     The rate of period ``t`` is a mixture over the segments ``[a, b)`` that cover ``t``,
     weighted by their posterior probability. Sums over covering segments are difference
     arrays (add at ``a``, subtract at ``b``, cumulate over periods), so memory is O(n²) in
-    the series length, not O(n³). Band quantiles are interpolated linearly on a grid of
-    ``BAND_GRID[0]`` points, coarsened towards ``BAND_GRID[1]`` when many segments carry
-    probability (long series with several breaks) to keep within ``BAND_BUDGET``.
+    the series length, not O(n³). Bands are computed for groups of series at once, each
+    group holding at most ``BAND_BUDGET / BAND_GRID[0]`` segments with probability (one
+    long series may exceed it alone; its grid is then coarsened, down to ``BAND_GRID[1]``
+    points).
     """
     n_series, n = values.shape
     weighted = segments * np.nan_to_num(posterior_means(model, values, prior))
     out = np.empty((n_series, n, 3))
     out[:, :, 0] = np.cumsum(weighted.sum(axis=2) - weighted.sum(axis=1), axis=1)[:, :n]
-    for i in range(n_series):
-        starts, ends = np.nonzero(segments[i] > 1e-12)
-        if starts.size == 0:
-            out[i, :, 1:] = np.nan
-            continue
-        components = np.column_stack([starts, ends])
-        prior_i = {k: v[i] for k, v in prior.items()}
-        dist = _component_distribution(model, values[i], prior_i, components)
-        size = int(np.clip(BAND_BUDGET // starts.size, BAND_GRID[1], BAND_GRID[0]))
-        grid = np.linspace(dist.ppf(1e-6).min(), dist.ppf(1 - 1e-6).max(), size)
-        diff = np.zeros((n + 1, size))
-        for first in range(0, starts.size, BAND_BLOCK):
-            block = slice(first, first + BAND_BLOCK)
-            weights = segments[i, starts[block], ends[block]]
-            columns = np.arange(weights.size)
-            shape = (n + 1, weights.size)
-            signed = sparse.csr_array((weights, (starts[block], columns)), shape=shape)
-            signed -= sparse.csr_array((weights, (ends[block], columns)), shape=shape)
-            cdf = _component_distribution(model, values[i], prior_i, components[block]).cdf(
-                grid[:, None]
-            )  # (grid, segments)
-            diff += signed @ cdf.T
-        cdf = np.cumsum(diff, axis=0)[:n]  # (periods, grid): each period's mixture CDF
-        cdf = np.maximum.accumulate(cdf / np.maximum(cdf[:, -1:], 1e-300), axis=1)
-        for col, q in ((1, (1 - level) / 2), (2, (1 + level) / 2)):
-            out[i, :, col] = _interpolated_quantile(cdf, grid, q)
+    carrying = (segments > 1e-12).reshape(n_series, -1).sum(axis=1)
+    group_of = np.cumsum(carrying) // (BAND_BUDGET // BAND_GRID[0])
+    bounds = [0, *(np.flatnonzero(np.diff(group_of)) + 1).tolist(), n_series]
+    for first, last in itertools.pairwise(bounds):
+        group = slice(first, last)
+        out[group, :, 1:] = _bands(
+            model, values[group], {k: v[group] for k, v in prior.items()}, segments[group], level
+        )
     return out
 
 
+def _bands(
+    model: str,
+    values: np.ndarray,
+    prior: Mapping[str, np.ndarray],
+    segments: np.ndarray,
+    level: float,
+) -> np.ndarray:
+    """Equal-tailed band of each period's rate for a group of series: ``(series, n, 2)``.
+
+    Each period's mixture CDF is evaluated on a grid per series spanning its segments'
+    posteriors; quantiles are interpolated linearly between grid points.
+    """
+    n_series, n = values.shape
+    bands = np.full((n_series, n, 2), np.nan)
+    series, starts, ends = np.nonzero(segments > 1e-12)
+    if series.size == 0:
+        return bands
+    params = _component_posteriors(model, values, prior, series, starts, ends)
+    dist = _frozen(model, params)
+    low, high = np.full(n_series, np.inf), np.full(n_series, -np.inf)
+    np.minimum.at(low, series, dist.ppf(1e-6))
+    np.maximum.at(high, series, dist.ppf(1 - 1e-6))
+    found = np.isfinite(low)
+    low, high = np.where(found, low, 0.0), np.where(found, high, 1.0)
+    size = int(np.clip(BAND_BUDGET // series.size, BAND_GRID[1], BAND_GRID[0]))
+    grid = low[:, None] + (high - low)[:, None] * np.linspace(0.0, 1.0, size)
+    diff = np.zeros((n_series * (n + 1), size))
+    for first in range(0, series.size, BAND_BLOCK):
+        block = slice(first, first + BAND_BLOCK)
+        weights = segments[series[block], starts[block], ends[block]]
+        columns = np.arange(weights.size)
+        shape = (n_series * (n + 1), weights.size)
+        row = series[block] * (n + 1)
+        signed = sparse.csr_array((weights, (row + starts[block], columns)), shape=shape)
+        signed -= sparse.csr_array((weights, (row + ends[block], columns)), shape=shape)
+        part = {k: v[block] for k, v in params.items()}
+        diff += signed @ _cdf(model, part, grid[series[block]])
+    cdf = np.cumsum(diff.reshape(n_series, n + 1, size), axis=1)[:, :n].reshape(-1, size)
+    cdf = np.maximum.accumulate(cdf / np.maximum(cdf[:, -1:], 1e-300), axis=1)
+    per_row_grid = np.repeat(grid, n, axis=0)
+    for col, q in enumerate(((1 - level) / 2, (1 + level) / 2)):
+        bands[:, :, col] = _interpolated_quantile(cdf, per_row_grid, q).reshape(n_series, n)
+    bands[~found] = np.nan
+    return bands
+
+
 def _interpolated_quantile(cdf: np.ndarray, grid: np.ndarray, q: float) -> np.ndarray:
-    """Per row of ``cdf`` (non-decreasing on ``grid``), the ``x`` where it reaches ``q``."""
-    above = np.clip((cdf < q).sum(axis=1), 1, grid.size - 1)  # first index with cdf >= q
+    """Per row of ``cdf`` (non-decreasing on that row of ``grid``), the ``x`` where it
+    reaches ``q``, interpolated linearly."""
+    above = np.clip((cdf < q).sum(axis=1), 1, cdf.shape[1] - 1)  # first index with cdf >= q
     rows = np.arange(len(cdf))
     low, high = cdf[rows, above - 1], cdf[rows, above]
     share = np.clip((q - low) / np.where(high > low, high - low, 1.0), 0.0, 1.0)
-    return grid[above - 1] + share * (grid[above] - grid[above - 1])
+    return grid[rows, above - 1] + share * (grid[rows, above] - grid[rows, above - 1])
 
 
-def _component_distribution(
-    model: str, y: np.ndarray, prior: Mapping[str, float], components: np.ndarray
-) -> Any:
-    cumulative = np.concatenate([[0.0], np.cumsum(y)])
-    total = cumulative[components[:, 1]] - cumulative[components[:, 0]]
-    length = (components[:, 1] - components[:, 0]).astype(float)
+def _component_posteriors(
+    model: str,
+    values: np.ndarray,
+    prior: Mapping[str, np.ndarray],
+    series: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Parameters of the posterior of the rate (Gamma: ``shape``, ``rate``) or mean
+    (Student t: ``df``, ``loc``, ``scale``) of segments ``[start, end)`` of the given series."""
+    cumulative = np.zeros((values.shape[0], values.shape[1] + 1))
+    np.cumsum(values, axis=1, out=cumulative[:, 1:])
+    total = cumulative[series, ends] - cumulative[series, starts]
+    length = (ends - starts).astype(float)
+    p = {k: np.asarray(v, dtype=float)[series] for k, v in prior.items()}
     if model == "poisson":
-        return stats.gamma(prior["shape"] + total, scale=1.0 / (prior["rate"] + length))
-    squares = np.concatenate([[0.0], np.cumsum(y**2)])
-    q = squares[components[:, 1]] - squares[components[:, 0]]
+        return {"shape": p["shape"] + total, "rate": p["rate"] + length}
+    squares = np.zeros_like(cumulative)
+    np.cumsum(values**2, axis=1, out=squares[:, 1:])
+    q = squares[series, ends] - squares[series, starts]
     mean = total / length
-    kappa_n = prior["kappa"] + length
-    alpha_n = prior["shape"] + length / 2
+    kappa_n = p["kappa"] + length
+    alpha_n = p["shape"] + length / 2
     beta_n = (
-        prior["scale"]
+        p["scale"]
         + np.maximum(q - total * mean, 0) / 2
-        + prior["kappa"] * length * (mean - prior["mean"]) ** 2 / (2 * kappa_n)
+        + p["kappa"] * length * (mean - p["mean"]) ** 2 / (2 * kappa_n)
     )
-    loc = (prior["kappa"] * prior["mean"] + total) / kappa_n
-    return stats.t(2 * alpha_n, loc=loc, scale=np.sqrt(beta_n / (alpha_n * kappa_n)))
+    return {
+        "df": 2 * alpha_n,
+        "loc": (p["kappa"] * p["mean"] + total) / kappa_n,
+        "scale": np.sqrt(beta_n / (alpha_n * kappa_n)),
+    }
+
+
+def _frozen(model: str, params: Mapping[str, np.ndarray]) -> Any:
+    """The segment posteriors as frozen scipy distributions (for their quantiles)."""
+    if model == "poisson":
+        return stats.gamma(params["shape"], scale=1.0 / params["rate"])
+    return stats.t(params["df"], loc=params["loc"], scale=params["scale"])
+
+
+def _cdf(model: str, params: Mapping[str, np.ndarray], x: np.ndarray) -> np.ndarray:
+    """CDF of segment ``i``'s posterior at ``x[i, :]``: ``(segments, points)``; the special
+    functions directly, without scipy.stats' argument checks."""
+    if model == "poisson":
+        return special.gammainc(params["shape"][:, None], params["rate"][:, None] * x)
+    z = (x - params["loc"][:, None]) / params["scale"][:, None]
+    return special.stdtr(params["df"][:, None], z)
 
 
 def _credible_sets(
