@@ -147,12 +147,42 @@ def test_posterior_mean_rate_by_enumeration_for_one_break():
     np.testing.assert_allclose(post.rate_frame()["mean"].to_numpy(), w @ np.array(means))
 
 
-def test_rate_band_is_the_mixture_quantile_by_root_finding():
-    """Each period's band: quantiles of the mixture of the Gamma posteriors of the segments
-    that cover it, weighted by enumeration, solved with brentq (not on a grid)."""
-    y = np.array([4.0, 5.0, 3.0, 1.0, 0.0, 1.0, 0.0])
-    a, b, n = 2.0, 1.0, 7
-    post = pz.posterior(y, 2, prior={"shape": a, "rate": b}, min_size=2)
+def gamma_posterior(y, a, b):
+    """Posterior of a Poisson rate under Gamma(a, b)."""
+    return stats.gamma(a + y.sum(), scale=1 / (b + len(y)))
+
+
+def nig_mean_posterior(y, mu0, kappa0, alpha0, beta0):
+    """Marginal posterior of a normal mean under Normal-inverse-gamma: Student t."""
+    m, ybar = len(y), y.mean()
+    kn, an = kappa0 + m, alpha0 + m / 2
+    bn = beta0 + ((y - ybar) ** 2).sum() / 2 + kappa0 * m * (ybar - mu0) ** 2 / (2 * kn)
+    return stats.t(2 * an, loc=(kappa0 * mu0 + m * ybar) / kn, scale=np.sqrt(bn / (an * kn)))
+
+
+BAND_CASES = {
+    "poisson": (
+        np.array([4.0, 5.0, 3.0, 1.0, 0.0, 1.0, 0.0]),
+        {"shape": 2.0, "rate": 1.0},
+        lambda y: poisson_gamma_segment(y, 2.0, 1.0),
+        lambda y: gamma_posterior(y, 2.0, 1.0),
+    ),
+    "normal": (
+        np.array([0.1, -0.3, 0.2, 2.9, 3.2, 2.8, 3.1]),
+        {"mean": 1.0, "kappa": 1.0, "shape": 1.0, "scale": 1.0},
+        lambda y: nig_segment(y, 1.0, 1.0, 1.0, 1.0),
+        lambda y: nig_mean_posterior(y, 1.0, 1.0, 1.0, 1.0),
+    ),
+}
+
+
+@pytest.mark.parametrize("model", ["poisson", "normal"])
+def test_rate_band_is_the_mixture_quantile_by_root_finding(model):
+    """Each period's band: quantiles of the mixture of the posteriors of the segments that
+    cover it, weighted by enumeration, solved with brentq (not on a grid)."""
+    y, prior, log_marginal, segment_posterior = BAND_CASES[model]
+    n = len(y)
+    post = pz.posterior(y, 2, model=model, prior=prior, min_size=2)
     segmentations = [[0, n]] + [
         [0, *cut, n]
         for k in (1, 2)
@@ -162,7 +192,7 @@ def test_rate_band_is_the_mixture_quantile_by_root_finding():
     counts = {k: sum(len(e) - 2 == k for e in segmentations) for k in range(3)}
     log_w = np.array(
         [
-            sum(poisson_gamma_segment(y[s:e], a, b) for s, e in itertools.pairwise(edges))
+            sum(log_marginal(y[s:e]) for s, e in itertools.pairwise(edges))
             - np.log(counts[len(edges) - 2])
             for edges in segmentations
         ]
@@ -173,14 +203,18 @@ def test_rate_band_is_the_mixture_quantile_by_root_finding():
         parts = []
         for weight, edges in zip(w, segmentations, strict=True):
             s, e = next((s, e) for s, e in itertools.pairwise(edges) if s <= t < e)
-            parts.append((weight, stats.gamma(a + y[s:e].sum(), scale=1 / (b + e - s))))
+            parts.append((weight, segment_posterior(y[s:e])))
 
         def mixture_cdf(x, parts=parts):
             return sum(weight * dist.cdf(x) for weight, dist in parts)
 
-        for column, q in (("lower", 0.025), ("upper", 0.975)):
-            exact = optimize.brentq(lambda x, q=q: mixture_cdf(x) - q, 1e-9, 50.0)
-            assert bands[column].iloc[t] == pytest.approx(exact, abs=0.002)
+        exact = [
+            optimize.brentq(lambda x, q=q: mixture_cdf(x) - q, -50.0, 50.0, xtol=1e-12)
+            for q in (0.025, 0.975)
+        ]
+        width = exact[1] - exact[0]
+        assert bands["lower"].iloc[t] == pytest.approx(exact[0], abs=1e-3 * width)
+        assert bands["upper"].iloc[t] == pytest.approx(exact[1], abs=1e-3 * width)
 
 
 @pytest.mark.parametrize("model", ["poisson", "normal"])

@@ -158,6 +158,8 @@ BAND_GRID = (513, 129)
 BAND_BUDGET = 10_000_000
 #: Segments per block when evaluating their CDFs (bounds memory).
 BAND_BLOCK = 2000
+#: Probability mass of a period's mixture that a segment may leave outside the grid.
+BAND_TAIL = 1e-7
 
 
 def _rates(
@@ -211,9 +213,13 @@ def _bands(
         return bands
     params = _component_posteriors(model, values, prior, series, starts, ends)
     dist = _frozen(model, params)
+    # The grid spans each segment's posterior up to tails of mass BAND_TAIL / probability:
+    # what lies beyond moves no period's CDF by more than BAND_TAIL per covering segment,
+    # and improbable short segments with wide posteriors do not stretch the grid.
+    tail = np.minimum(0.5, BAND_TAIL / segments[series, starts, ends])
     low, high = np.full(n_series, np.inf), np.full(n_series, -np.inf)
-    np.minimum.at(low, series, dist.ppf(1e-6))
-    np.maximum.at(high, series, dist.ppf(1 - 1e-6))
+    np.minimum.at(low, series, dist.ppf(tail))
+    np.maximum.at(high, series, dist.ppf(1 - tail))
     found = np.isfinite(low)
     low, high = np.where(found, low, 0.0), np.where(found, high, 1.0)
     size = int(np.clip(BAND_BUDGET // series.size, BAND_GRID[1], BAND_GRID[0]))
@@ -240,12 +246,29 @@ def _bands(
 
 def _interpolated_quantile(cdf: np.ndarray, grid: np.ndarray, q: float) -> np.ndarray:
     """Per row of ``cdf`` (non-decreasing on that row of ``grid``), the ``x`` where it
-    reaches ``q``, interpolated linearly."""
-    above = np.clip((cdf < q).sum(axis=1), 1, cdf.shape[1] - 1)  # first index with cdf >= q
+    reaches ``q``: a cubic Hermite interpolant between the two grid points that bracket
+    ``q`` (tangents from central differences), solved by bisection."""
+    size = cdf.shape[1]
     rows = np.arange(len(cdf))
-    low, high = cdf[rows, above - 1], cdf[rows, above]
-    share = np.clip((q - low) / np.where(high > low, high - low, 1.0), 0.0, 1.0)
-    return grid[rows, above - 1] + share * (grid[rows, above] - grid[rows, above - 1])
+    right = np.clip((cdf < q).sum(axis=1), 1, size - 1)  # first index with cdf >= q
+    left = right - 1
+    before, after = np.maximum(left - 1, 0), np.minimum(right + 1, size - 1)
+    f0, f1 = cdf[rows, left], cdf[rows, right]
+    d0 = (f1 - cdf[rows, before]) / (right - before)
+    d1 = (cdf[rows, after] - f0) / (after - left)
+    low, high = np.zeros(len(cdf)), np.ones(len(cdf))
+    for _ in range(40):
+        u = (low + high) / 2
+        value = (
+            (2 * u**3 - 3 * u**2 + 1) * f0
+            + (u**3 - 2 * u**2 + u) * d0
+            + (3 * u**2 - 2 * u**3) * f1
+            + (u**3 - u**2) * d1
+        )
+        below = value < q
+        low, high = np.where(below, u, low), np.where(below, high, u)
+    share = (low + high) / 2
+    return grid[rows, left] + share * (grid[rows, right] - grid[rows, left])
 
 
 def _component_posteriors(
