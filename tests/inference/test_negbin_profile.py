@@ -4,6 +4,8 @@ statsmodels (family log-likelihoods and offset GLM fits) solved with brentq."""
 import numpy as np
 import pytest
 import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import optimize, stats
 
 import periodize as pz
@@ -117,3 +119,68 @@ def test_periodization_reports_alpha_and_its_profile_intervals():
     np.testing.assert_allclose([ratio["ratio_lower"], ratio["ratio_upper"]], expected, rtol=1e-6)
     expected = mean_bounds_by_statsmodels(y[8:], alpha)
     np.testing.assert_allclose([ratio["lower"], ratio["upper"]], expected, rtol=1e-7)
+
+
+def scipy_loglik(total, length, mean, alpha):
+    """NB2 (Poisson for alpha 0) log-likelihood of ``length`` periods holding ``total``
+    events in one period, from scipy's pmfs; depends on the data only through the total."""
+    y = np.zeros(int(length))
+    y[0] = total
+    if alpha == 0:
+        return stats.poisson.logpmf(y, mean).sum()
+    return stats.nbinom.logpmf(y, 1 / alpha, 1 / (1 + alpha * mean)).sum()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    total=st.integers(0, 400),
+    length=st.integers(1, 60),
+    alpha=st.one_of(st.just(0.0), st.floats(0.01, 5.0)),
+    level=st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+)
+def test_mean_bounds_sit_on_the_cutoff(total, length, alpha, level):
+    low, high = negbin_profile(
+        np.array([float(total)]), np.array([float(length)]), np.array([alpha]), level
+    )
+    estimate = total / length
+    assert low[0] <= estimate <= high[0]
+    cutoff = stats.chi2.ppf(level, 1)
+    best = scipy_loglik(total, length, estimate, alpha)
+    bounds = [high[0]] + ([low[0]] if total > 0 else [])
+    for bound in bounds:
+        deviance = 2 * (best - scipy_loglik(total, length, bound, alpha))
+        assert deviance == pytest.approx(cutoff, rel=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    first=st.integers(1, 200),
+    second=st.integers(1, 200),
+    lengths=st.tuples(st.integers(1, 30), st.integers(1, 30)),
+    alpha=st.one_of(st.just(0.0), st.floats(0.01, 3.0)),
+)
+def test_ratio_bounds_sit_on_the_cutoff(first, second, lengths, alpha):
+    m1, m2 = lengths
+    one = np.ones(1)
+    ratio, low, high = negbin_profile_ratio(
+        one * first, one * m1, one * second, one * m2, one * alpha, 0.95
+    )
+    assert low[0] <= ratio[0] <= high[0]
+    best = scipy_loglik(first, m1, first / m1, alpha)
+    best += scipy_loglik(second, m2, second / m2, alpha)
+
+    def profile(r):
+        fit = optimize.minimize_scalar(
+            lambda log_mu: (
+                -(
+                    scipy_loglik(first, m1, np.exp(log_mu), alpha)
+                    + scipy_loglik(second, m2, r * np.exp(log_mu), alpha)
+                )
+            ),
+            bracket=(np.log(first / m1) - 1, np.log(first / m1) + 1),
+            tol=1e-12,
+        )
+        return -fit.fun
+
+    for bound in (low[0], high[0]):
+        assert 2 * (best - profile(bound)) == pytest.approx(CUTOFF, rel=1e-5)
