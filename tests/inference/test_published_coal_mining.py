@@ -97,8 +97,9 @@ def raftery_akman_density(explosions, shape=0.5):
     return grid, p / p.sum()
 
 
-def test_closed_form_reproduces_the_published_mode(explosions):
-    grid, p = raftery_akman_density(explosions)
+@pytest.mark.parametrize("shape", [0.25, 0.5, 1.0, 2.0])
+def test_closed_form_reproduces_the_published_mode(explosions, shape):
+    grid, p = raftery_akman_density(explosions, shape)
     assert DAY_ZERO + pd.Timedelta(days=grid[p.argmax()]) == PUBLISHED_MODE
 
 
