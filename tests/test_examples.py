@@ -34,3 +34,11 @@ def test_power_analysis(tmp_path):
     result = load("power_analysis").main(quick=True, out=tmp_path)
     assert (tmp_path / "power.png").exists() and (tmp_path / "power.md").exists()
     assert result.table["power"].is_monotonic_increasing
+
+
+def test_boundary_set_coverage():
+    table = load("boundary_set_coverage").main(quick=True)
+    assert len(table) == 4
+    covers = table.filter(like="covers")
+    assert ((covers >= 0) & (covers <= 1)).all().all()
+    assert (table["profile_set (95%) covers"] >= 0.85).all()  # about 0.95-0.99 at full size

@@ -116,7 +116,7 @@ class Study(ResultMixin):
             self.by_direction,
             self.hypothesis,
             tuple(bounds["estimated"]),
-            list(bounds["bootstrap_95"]),
+            list(bounds["profile_set"]),
             self.posterior.boundary_probabilities(),
             f"{self.title}: events per year, hypothesised and estimated boundaries",
         )

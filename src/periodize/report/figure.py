@@ -30,7 +30,7 @@ def study_figure(
     by_direction: pd.DataFrame,
     hypothesis: tuple[Any, ...],
     estimated: tuple[Any, ...],
-    bootstrap_sets: list[list[Any]],
+    confidence_sets: list[list[Any]],
     boundary_probability: pd.Series,
     title: str,
 ) -> Any:
@@ -55,15 +55,19 @@ def study_figure(
             label=f"events {column}",
         )
         bottom_stack += by_direction[column].to_numpy()
-    shade = ("#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb")
-    for j, members in enumerate(bootstrap_sets):
+    peak = max(1.0, float(bottom_stack.max()))
+    for j, members in enumerate(confidence_sets):
+        height = peak * (1.12 + 0.1 * j)
         for first, last in runs(members):
-            top.axvspan(
-                first - 0.5,
-                last + 0.5,
-                color=shade[j % len(shade)],
-                zorder=0,
-                label=f"95% bootstrap set, boundary {j + 1}" if first == members[0] else None,
+            top.hlines(
+                height,
+                first - 0.45,
+                last + 0.45,
+                color=f"C{4 + j}",
+                linewidth=5,
+                label=f"95% likelihood-ratio set, boundary {j + 1}"
+                if first == members[0]
+                else None,
             )
     for j, year in enumerate(estimated):
         top.axvline(
@@ -84,7 +88,7 @@ def study_figure(
         )
     top.set_ylabel("events per year")
     top.set_title(title)
-    top.set_ylim(0, max(1.0, float(bottom_stack.max())) * 1.55)
+    top.set_ylim(0, peak * (1.55 + 0.1 * len(confidence_sets)))
     top.legend(loc="upper left", ncol=3, fontsize=8, frameon=False)
     top.yaxis.get_major_locator().set_params(integer=True)
     bottom.bar(years, boundary_probability.to_numpy(), color="C2", width=0.8)

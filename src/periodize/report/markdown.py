@@ -48,14 +48,15 @@ def answer(study: Any) -> list[str]:
             else "the data **cannot tell it apart from the hypothesis**"
         )
         + f" (p = {best.pvalue:.3f}).",
-        "95% bootstrap confidence sets for the boundaries: "
+        f"{test.level:.0%} likelihood-ratio confidence sets for the boundaries: "
         + "; ".join(
             f"boundary {j + 1} (hypothesised {h}): {_span(s)}"
             for j, (h, s) in enumerate(
-                zip(bounds["hypothesised"], bounds["bootstrap_95"], strict=True)
+                zip(bounds["hypothesised"], bounds["profile_set"], strict=True)
             )
         )
-        + ".",
+        + " (the bootstrap sets in the table are narrower, but with small changes they cover "
+        "less than their level).",
     ]
     pk = post.k_probabilities
     bf = None if post.bayes_factors is None else post.bayes_factors.iloc[0, 0]
