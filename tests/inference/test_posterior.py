@@ -6,6 +6,8 @@ import itertools
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from scipy import integrate, optimize, stats
 from scipy.special import gammaln, logsumexp
 
@@ -285,3 +287,22 @@ def test_weighted_intensity_needs_counts_or_normal():
     with pytest.raises(ParameterError, match="needs counts"):
         pz.posterior(series, 2)
     assert pz.posterior(series, 2, model="normal").k_probabilities.sum() == pytest.approx(1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    y=st.lists(st.integers(0, 8), min_size=4, max_size=9),
+    min_size=st.integers(1, 3),
+    max_breaks=st.integers(1, 3),
+    shape=st.floats(0.3, 3.0),
+    rate=st.floats(0.1, 3.0),
+)
+def test_poisson_posterior_equals_enumeration_for_any_counts(y, min_size, max_breaks, shape, rate):
+    y = np.array(y, dtype=float)
+    assume(len(y) >= (max_breaks + 1) * min_size)
+    post = pz.posterior(y, max_breaks, prior={"shape": shape, "rate": rate}, min_size=min_size)
+    p_k, boundary = enumerate_posterior(
+        y, max_breaks, min_size, lambda s: poisson_gamma_segment(s, shape, rate)
+    )
+    np.testing.assert_allclose(post.k_probabilities.to_numpy(), p_k, rtol=1e-8)
+    np.testing.assert_allclose(post.boundary_probabilities().to_numpy(), boundary, atol=1e-10)
