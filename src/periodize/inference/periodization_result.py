@@ -115,6 +115,8 @@ class PeriodizationTest(ResultMixin):
             self.periods.to_string(float_format=fmt),
             "",
             "Boundaries (estimated = best segmentation with as many breaks):",
+            f"profile_set: likelihood-ratio confidence set at level {self.level}, the one to "
+            "cite; bootstrap sets are narrower but under-cover when changes are small",
             self.boundaries.to_string(),
             "",
             "Agreement between hypothesised and estimated periods:",
