@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 from scipy import stats
-from scipy.special import xlogy
+
+from ..segmentation.costs.negbin import negbin_loglik
 
 
 def garwood(total: np.ndarray, length: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
@@ -67,17 +68,6 @@ def t_interval(
     return mean - q * se, mean + q * se
 
 
-def negbin_loglik(
-    total: np.ndarray, length: np.ndarray, mean: np.ndarray, alpha: np.ndarray
-) -> np.ndarray:
-    r"""NB2 log-likelihood of a segment's mean up to terms free of it:
-    :math:`S\log\mu - (S + m/\alpha)\log(1+\alpha\mu)`, the Poisson :math:`S\log\mu - m\mu`
-    when :math:`\alpha = 0`."""
-    safe = np.where(alpha > 0, alpha, 1.0)
-    tail = np.where(alpha > 0, (total + length / safe) * np.log1p(alpha * mean), length * mean)
-    return xlogy(total, mean) - tail
-
-
 def negbin_profile(
     total: np.ndarray, length: np.ndarray, alpha: np.ndarray, level: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -107,7 +97,7 @@ def negbin_profile(
     safe = np.where(alpha > 0, alpha, 1.0)
     half = cutoff / (2 * length)
     empty = np.where(alpha > 0, np.expm1(half * safe) / safe, half)
-    return low, np.where(total > 0, high, empty)
+    return low, np.where(found, high, empty)
 
 
 def negbin_profile_ratio(

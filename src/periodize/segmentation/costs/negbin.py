@@ -18,6 +18,17 @@ def moment_alpha(values: np.ndarray) -> np.ndarray:
     return np.where(mean > 0, np.maximum(alpha, 0.0), 0.0)
 
 
+def negbin_loglik(
+    total: np.ndarray, length: np.ndarray, mean: np.ndarray, alpha: np.ndarray
+) -> np.ndarray:
+    r"""NB2 log-likelihood of a segment's mean up to terms free of it:
+    :math:`S\log\mu - (S + m/\alpha)\log(1+\alpha\mu)`, the Poisson :math:`S\log\mu - m\mu`
+    when :math:`\alpha = 0`."""
+    safe = np.where(alpha > 0, alpha, 1.0)
+    tail = np.where(alpha > 0, (total + length / safe) * np.log1p(alpha * mean), length * mean)
+    return xlogy(total, mean) - tail
+
+
 class NegativeBinomialCost(Cost):
     r"""NB2 likelihood (variance :math:`\mu + \alpha\mu^2`) with a piecewise-constant mean.
 
@@ -41,12 +52,7 @@ class NegativeBinomialCost(Cost):
     def _cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
         total = range_sum(self.s1, start, end)
         length = segment_length(start, end)
-        mean = total / length
-        alpha = self.alpha
-        am = alpha * mean
-        safe = np.where(alpha > 0, alpha, 1.0)
-        tail = np.where(alpha > 0, length * np.log1p(am) / safe, total)
-        return -2.0 * (xlogy(total, mean / (1.0 + am)) - tail)
+        return -2.0 * negbin_loglik(total, length, total / length, self.alpha)
 
     def _estimates(self, start: ArrayLike, end: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         length = segment_length(start, end)
