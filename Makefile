@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 .PHONY: study test lint clean docs-study docs-power
 
 study: $(STAMP)
-	$(BIN)/periodize study
+	$(BIN)/periodize study --force
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -28,7 +28,7 @@ clean:
 
 # Regenerate the study shown in docs/ and the README (tests check it is current).
 docs-study: $(STAMP)
-	$(BIN)/periodize study --out docs/study --quiet
+	$(BIN)/periodize study --out docs/study --quiet --force
 
 # Regenerate the power analysis shown in docs/synthetic.md.
 docs-power: $(STAMP)

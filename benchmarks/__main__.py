@@ -6,10 +6,13 @@ import argparse
 import datetime as dt
 import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from periodize._output import write_file
 
 from . import aggregation, engine, inference, scaling
 from .harness import machine
@@ -55,10 +58,17 @@ def main(argv: list[str] | None = None) -> int:
     preset = parser.add_mutually_exclusive_group()
     preset.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")
     preset.add_argument("--large", action="store_true", help="sizes beyond the default")
-    parser.add_argument("--out", type=Path, default=HERE, help="where to write the results")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="where to write the results (default: benchmarks/ for a full run, a new "
+        "temporary folder for --quick, so a smoke run never replaces the recorded results)",
+    )
     parser.add_argument("--seed", type=int, default=20261127)
     args = parser.parse_args(argv)
     size = "quick" if args.quick else "large" if args.large else "default"
+    if args.out is None:
+        args.out = Path(tempfile.mkdtemp(prefix="periodize-bench-")) if args.quick else HERE
     results = []
     print(f"running aggregation ({size})...", file=sys.stderr)
     results.extend(aggregation.aggregation(size, np.random.default_rng(args.seed)))
@@ -82,9 +92,11 @@ def main(argv: list[str] | None = None) -> int:
         "results": results,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.json").write_text(json.dumps(record, indent=2) + "\n")
-    (args.out / "RESULTS.md").write_text(_markdown(record) + "\n")
+    document = json.dumps(record, indent=2) + "\n"
+    write_file(args.out / "results.json", document.encode(), overwrite=True)
+    write_file(args.out / "RESULTS.md", (_markdown(record) + "\n").encode(), overwrite=True)
     print(_markdown(record))
+    print(f"written: {args.out / 'RESULTS.md'}", file=sys.stderr)
     return 0
 
 

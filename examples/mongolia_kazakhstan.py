@@ -21,7 +21,7 @@ def main(quick: bool = False, out: Path = Path("periodize-study")) -> pz.Study:
         rng=0,
         title="Mongolia–Kazakhstan",
     )
-    study.write(out)
+    study.write(out, overwrite=True)  # the example owns this folder
     print(study)
     return study
 

@@ -27,7 +27,7 @@ def main(quick: bool = False, out: Path = Path("example-dyad-study")) -> pz.Stud
         rng=1,
         title="example dyad XAA–XBB (synthetic)",
     )
-    study.write(out)
+    study.write(out, overwrite=True)  # the example owns this folder
     print(study)
     return study
 

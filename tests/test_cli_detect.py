@@ -81,7 +81,7 @@ def test_dates_as_time(tmp_path, capsys):
     ("years", "series", "message"),
     [
         (YEARS[:10] + YEARS[11:], None, "2001 is followed by 2003"),
-        ([*YEARS[:10], YEARS[9], *YEARS[11:]], None, "duplicate periods"),
+        ([*YEARS[:10], YEARS[9], *YEARS[11:]], None, "two rows for year 2001 (lines 11 and 12)"),
     ],
 )
 def test_gaps_and_duplicates_exit_2(tmp_path, capsys, years, series, message):

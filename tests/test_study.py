@@ -13,11 +13,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def small_study():
-    return pz.study(pz.datasets.mongolia_kazakhstan(), n_sim=199, rng=3, title="MK")
+    return pz.study(pz.datasets.mongolia_kazakhstan(), (2009, 2019), n_sim=199, rng=3, title="MK")
 
 
 def test_write_produces_every_file(small_study, tmp_path):
-    paths = small_study.write(tmp_path)
+    paths = small_study.write(tmp_path / "out")
     assert sorted(p.name for p in paths.values()) == [
         "figure.png",
         "figure.svg",
@@ -59,8 +59,8 @@ def test_answer_reports_the_test_numbers(small_study):
 
 def test_same_seed_same_json():
     events = pz.datasets.mongolia_kazakhstan()
-    a = pz.study(events, n_sim=99, rng=5).to_json()
-    assert a == pz.study(events, n_sim=99, rng=5).to_json()
+    a = pz.study(events, (2009, 2019), n_sim=99, rng=5).to_json()
+    assert a == pz.study(events, (2009, 2019), n_sim=99, rng=5).to_json()
 
 
 def test_cli_study_writes_and_prints(tmp_path, capsys):
@@ -75,7 +75,13 @@ def test_cli_study_on_own_events(tmp_path, capsys):
     path = tmp_path / "events.csv"
     pz.write_events(pz.datasets.mongolia_kazakhstan(), path)
     assert (
-        main(["study", "--events", str(path), "--n-sim", "99", "--out", str(tmp_path / "o")]) == 0
+        main(
+            [
+                *("study", "--events", str(path), "--hypothesis", "2009,2019"),
+                *("--n-sim", "99", "--out", str(tmp_path / "o")),
+            ]
+        )
+        == 0
     )
     assert "periodize study: exact posterior" in capsys.readouterr().err
 
@@ -84,6 +90,8 @@ def test_shipped_study_docs_are_current():
     """docs/study is made by `make docs-study`; its findings must match a fresh run."""
     shipped = json.loads((ROOT / "docs" / "study" / "result.json").read_text())
     fresh = pz.study(
-        pz.datasets.mongolia_kazakhstan(), title="Mongolia–Kazakhstan (bundled dataset)"
+        pz.datasets.mongolia_kazakhstan(),
+        (2009, 2019),
+        title="Mongolia–Kazakhstan (bundled dataset)",
     )
     assert shipped["answer"] == fresh.to_dict()["answer"]

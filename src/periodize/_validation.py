@@ -14,6 +14,17 @@ from typing import Any
 from .exceptions import ParameterError, PeriodizeTypeError
 
 
+def type_name(value: Any) -> str:
+    """The type of ``value`` as a reader knows it (``dask.dataframe.DataFrame``, not just
+    ``DataFrame``), with the remedy for lazy collections."""
+    kind = type(value)
+    package = kind.__module__.split(".")[0]
+    name = kind.__name__ if package == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    if package == "dask" or hasattr(value, "compute"):
+        name += " (a lazy collection: call .compute() on it first)"
+    return name
+
+
 def _fail(name: str, func: str, expected: str, value: Any) -> ParameterError:
     return ParameterError(
         f"The {name!r} parameter of {func} must be {expected}. Got {value!r} instead."

@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import datasets
+from ._output import OutputFolder
+from ._textfiles import read_csv_text, read_text
 from .events import read_events
-from .exceptions import ParameterError, PeriodizeError
+from .events.numbers import DECIMAL
+from .exceptions import EventSchemaError, ParameterError, PeriodizeError
 from .report.describe import describe_text
 from .results import to_json
 from .segmentation import segment
@@ -26,17 +32,38 @@ PAPER_BOUNDARIES = (2009, 2019)
 
 
 def _years(text: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
+    parts = [part.strip() for part in text.split(",")]
+    if not all(part.isascii() and part.lstrip("-").isdigit() for part in parts):
         raise argparse.ArgumentTypeError(
-            f"expected years separated by commas, such as 2009,2019; got {text!r}"
-        ) from None
+            f"expected one or more years separated by commas, such as 2009,2019; got {text!r}"
+        )
+    return tuple(int(part) for part in parts)
+
+
+def _seed(text: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer seed; got {text!r}")
+    return int(text)
+
+
+def _positive(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
+    return int(text)
+
+
+def _count(text: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer; got {text!r}")
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="periodize", description="Statistical periodization of bilateral relations."
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an internal error"
     )
     commands = parser.add_subparsers(dest="command", required=True)
     describe = commands.add_parser(
@@ -71,16 +98,23 @@ def _parser() -> argparse.ArgumentParser:
     study.add_argument(
         "--hypothesis",
         type=_years,
-        default=PAPER_BOUNDARIES,
         metavar="YEARS",
-        help="first years of the hypothesised new periods (default 2009,2019)",
+        help="first years of the hypothesised new periods, e.g. 2009,2019 (required with "
+        "--events; for the bundled dataset the paper's 2009,2019)",
     )
     study.add_argument("--scheme", default="count", help="weighting scheme (default count)")
     study.add_argument("--model", default="poisson", choices=["poisson", "negbin"])
-    study.add_argument("--rng", type=int, default=0, metavar="SEED", help="seed (default 0)")
+    study.add_argument("--rng", type=_seed, default=0, metavar="SEED", help="seed (default 0)")
+    study.add_argument(
+        "--max-breaks",
+        type=_count,
+        metavar="K",
+        help="most breaks in the exact posterior (default 3, or fewer when the window is "
+        "too short for 3 periods of min-size years each)",
+    )
     study.add_argument(
         "--n-sim",
-        type=int,
+        type=_positive,
         default=9999,
         metavar="N",
         help="Monte Carlo replicates per test (default 9999)",
@@ -89,7 +123,12 @@ def _parser() -> argparse.ArgumentParser:
         "--out",
         default="periodize-study",
         metavar="DIR",
-        help="output folder (default ./periodize-study)",
+        help="output folder (default ./periodize-study); must be new or empty",
+    )
+    study.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a previous study in --out (never files periodize did not write)",
     )
     study.add_argument("--quiet", action="store_true", help="no progress on stderr")
     bench = commands.add_parser(
@@ -114,9 +153,9 @@ def _parser() -> argparse.ArgumentParser:
     detect.add_argument("--series", metavar="COL", help="column naming the series (long format)")
     detect.add_argument("--model", default="poisson", choices=sorted(COSTS))
     how = detect.add_mutually_exclusive_group(required=True)
-    how.add_argument("--breaks", type=int, metavar="K", help="exact number of breaks")
+    how.add_argument("--breaks", type=_count, metavar="K", help="exact number of breaks")
     how.add_argument("--penalty", metavar="P", help="bic, mbic, aic, hq or a number")
-    detect.add_argument("--min-size", type=int, default=3, metavar="N")
+    detect.add_argument("--min-size", type=_positive, default=3, metavar="N")
     detect.add_argument("--json", action="store_true", help="print one JSON document")
     return parser
 
@@ -131,34 +170,71 @@ def _penalty(text: str | None) -> str | float | None:
 
 
 def _read_series(path: str, time: str, value: str, series: str | None) -> pd.DataFrame:
-    """Periods × series from a CSV in long format; gaps and duplicates are errors."""
-    table = pd.read_csv(path)
+    """Periods × series from a CSV in long format, rows in any order; gaps, empty cells
+    and duplicates are errors that name the line."""
+    file, text = read_text(path)
+    table, lines = read_csv_text(file, text)
     missing = [c for c in (time, value, series) if c is not None and c not in table.columns]
     if missing:
         raise ParameterError(f"{path}: no column {missing}; columns are {list(table.columns)}.")
-    if not pd.api.types.is_integer_dtype(table[time]):
-        try:
-            table[time] = pd.to_datetime(table[time], format="ISO8601")
-        except (ValueError, TypeError):
-            raise ParameterError(
-                f"{path}: column {time!r} must hold integer years or ISO dates."
-            ) from None
+    for column in (time, value, series):
+        if column is not None and table[column].isna().any():
+            i = int(np.flatnonzero(table[column].isna().to_numpy())[0])
+            raise ParameterError(f"{path}, line {lines[i]}: the {column!r} cell is empty.")
+    table[time] = _times(table[time], path, time, lines)
+    table[value] = _numbers(table[value], path, value, lines)
+    table = table.assign(_line=lines).sort_values(time, kind="stable")
+    keys = [time] if series is None else [series, time]
+    dup = table.duplicated(keys, keep=False).to_numpy()
+    if dup.any():
+        first = table[dup].iloc[:2]
+        label = "" if series is None else f"series {first[series].iat[0]!r} has "
+        raise ParameterError(
+            f"{path}: {label}two rows for {time} {first[time].iat[0]} (lines "
+            f"{first['_line'].iat[0]} and {first['_line'].iat[1]})."
+        )
     if series is None:
         frame = table.set_index(time)[[value]]
     else:
-        dup = table.duplicated([series, time])
-        if dup.any():
-            row = table[dup].iloc[0]
-            raise ParameterError(
-                f"{path}: series {row[series]!r} has two rows for {time} {row[time]}."
-            )
         frame = table.pivot(index=time, columns=series, values=value)
-        holes = frame.isna() & ~frame.index.to_series().isna().to_numpy()[:, None]
+        holes = frame.isna()
         if holes.to_numpy().any():
             t, name = holes.stack()[lambda s: s].index[0]
-            raise ParameterError(f"{path}: series {name!r} has no row for {time} {t}.")
+            raise ParameterError(
+                f"{path}: series {name!r} has no row for {time} {t} (each series needs a "
+                "row for every period, with 0 where nothing happened)."
+            )
     check_time_index(frame.index, f"{time!r} column of {path}")
     return frame
+
+
+def _times(values: pd.Series, path: str, column: str, lines: np.ndarray) -> pd.Series:
+    """Integer years, or ISO dates, from text cells (ASCII digits only)."""
+    text = values.astype(str)
+    years = text.str.fullmatch(r"-?[0-9]{1,9}")
+    if years.all():
+        return text.astype(np.int64)
+    try:
+        return pd.to_datetime(text, format="ISO8601")
+    except (ValueError, TypeError):
+        i = int(np.flatnonzero(~years.to_numpy())[0])
+        raise ParameterError(
+            f"{path}, line {lines[i]}: column {column!r} must hold integer years or ISO dates "
+            f"(YYYY-MM-DD); got {text.iat[i]!r}."
+        ) from None
+
+
+def _numbers(values: pd.Series, path: str, column: str, lines: np.ndarray) -> pd.Series:
+    """Finite decimal numbers from text cells."""
+    text = values.astype(str)
+    ok = text.str.fullmatch(DECIMAL).to_numpy()
+    if not ok.all():
+        i = int(np.flatnonzero(~ok)[0])
+        raise ParameterError(
+            f"{path}, line {lines[i]}: column {column!r} must hold decimal numbers; got "
+            f"{text.iat[i]!r}."
+        )
+    return text.astype(float)
 
 
 def _detect(args: argparse.Namespace) -> None:
@@ -192,6 +268,9 @@ def _describe(args: argparse.Namespace) -> None:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    root = Path.cwd()
+    if (root / "benchmarks" / "__main__.py").is_file() and str(root) not in sys.path:
+        sys.path.insert(0, str(root))
     try:
         from benchmarks.__main__ import main as run
     except ImportError:
@@ -204,33 +283,60 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
-    from .study import stderr_progress, study
+    from .study import OUTPUT_FILES, stderr_progress, study
 
     if args.events is None:
         events, title = datasets.mongolia_kazakhstan(), "Mongolia–Kazakhstan (bundled dataset)"
+        hypothesis = args.hypothesis or PAPER_BOUNDARIES
     else:
-        events, title = read_events(args.events), args.events
-    words = list(sys.argv[1:] if argv is None else argv)
-    result = study(
-        events,
-        args.hypothesis,
-        scheme=args.scheme,
-        model=args.model,
-        n_sim=args.n_sim,
-        rng=args.rng,
-        title=title,
-        command="periodize " + " ".join(words),
-        progress=None if args.quiet else stderr_progress,
-    )
-    paths = result.write(args.out)
+        if args.hypothesis is None:
+            raise ParameterError(
+                "a hypothesis is needed for your own data: give the first years of the "
+                "hypothesised new periods, e.g. --hypothesis 1991,2004."
+            )
+        events, title, hypothesis = read_events(args.events), args.events, args.hypothesis
+    folder = OutputFolder(args.out, OUTPUT_FILES, overwrite=args.force)
+    try:
+        words = list(sys.argv[1:] if argv is None else argv)
+        result = study(
+            events,
+            hypothesis,
+            scheme=args.scheme,
+            model=args.model,
+            n_sim=args.n_sim,
+            max_breaks=args.max_breaks,
+            rng=args.rng,
+            title=title,
+            command="periodize " + " ".join(words),
+            progress=None if args.quiet else stderr_progress,
+        )
+        paths = folder.publish(result.files())
+    finally:
+        folder.discard()
     print(result.summary())
     print("")
     print("written: " + ", ".join(str(p) for p in paths.values()))
 
 
+def _one_line(error: BaseException, debug: bool) -> str:
+    """An error as one line (every problem of an event table is listed under --debug)."""
+    if isinstance(error, EventSchemaError) and not debug:
+        shown = "; ".join(str(p) for p in error.problems[:3])
+        more = len(error.problems) - 3
+        origin = f" in {error.source}" if error.source else ""
+        tail = f" (and {more} more: --debug lists them all)" if more > 0 else ""
+        return f"{len(error.problems)} problem(s) in the event table{origin}: {shown}{tail}"
+    return str(error) if debug else " ".join(str(error).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    args = _parser().parse_args(argv)
+    """Run the command line; return the exit code (0 done, 1 internal error, 2 bad input or
+    usage, 130 interrupted)."""
+    try:
+        args = _parser().parse_args(argv)
+    except KeyboardInterrupt:
+        return 130
+    name = f"periodize {args.command}"
     try:
         if args.command == "detect":
             _detect(args)
@@ -240,9 +346,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _bench(args)
         else:
             _describe(args)
-    except (PeriodizeError, FileNotFoundError) as error:
-        print(f"periodize {args.command}: error: {error}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"{name}: interrupted; nothing was written.", file=sys.stderr)
+        return 130
+    except PeriodizeError as error:
+        print(f"{name}: error: {_one_line(error, args.debug)}", file=sys.stderr)
         return 2
+    except OSError as error:
+        print(f"{name}: error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"{name}: internal error ({type(error).__name__}: {' '.join(str(error).split())}); "
+            "please report it with the command and the output of --debug.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

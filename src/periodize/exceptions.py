@@ -52,13 +52,13 @@ class Problem:
 
     def __str__(self) -> str:
         if self.row is None:
-            place = "table"
+            place = "table" if self.line is None else f"line {self.line}"
         elif self.line is None:
             place = f"row {self.row}"
         else:
             place = f"row {self.row} (line {self.line})"
         column = "" if self.column is None else f", column {self.column!r}"
-        value = "" if self.row is None else f": got {self.value!r}"
+        value = "" if self.row is None and self.value is None else f": got {self.value!r}"
         return f"{place}{column}{value}; expected {self.expected}"
 
 
@@ -94,5 +94,6 @@ class EventSchemaError(PeriodizeError, ValueError):
         )
 
 
-def _problem_order(problem: Problem) -> tuple[int, str]:
-    return (-1 if problem.row is None else problem.row, problem.column or "")
+def _problem_order(problem: Problem) -> tuple[int, int, str]:
+    row = -1 if problem.row is None else problem.row
+    return (row, problem.line or 0, problem.column or "")

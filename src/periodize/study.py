@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -12,15 +11,21 @@ from typing import Any
 
 import pandas as pd
 
+from ._output import OutputFolder
 from ._typing import PathLike, RandomState
+from ._validation import check_int
 from .events.schema import validate_events
 from .inference import PeriodizationTest, Posterior, Robustness, posterior, robustness
 from .inference import test_periodization as _test
+from .inference.posterior import check_posterior_size
 from .inference.streams import root_seed
 from .intensity import IntensitySeries, intensity, period_summary
 from .report.describe import describe_events, scheme_table
 from .results import ResultMixin, frame_sha256, plain, versions
 from .segmentation import Segmentation, segment
+
+#: The files :meth:`Study.write` produces.
+OUTPUT_FILES = ("report.md", "result.json", "figure.png", "figure.svg")
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,35 +126,48 @@ class Study(ResultMixin):
             f"{self.title}: events per year, hypothesised and estimated boundaries",
         )
 
-    def write(self, out_dir: PathLike) -> dict[str, Path]:
-        """Write ``report.md``, ``result.json``, ``figure.png`` and ``figure.svg``."""
-        from .report.markdown import report
+    def files(self) -> dict[str, bytes]:
+        """The contents of every output file, by name (nothing is written)."""
+        import io
 
-        out = Path(os.fspath(out_dir))
-        out.mkdir(parents=True, exist_ok=True)
-        paths = {
-            name: out / name for name in ("report.md", "result.json", "figure.png", "figure.svg")
-        }
-        paths["report.md"].write_text(report(self) + "\n![figure](figure.png)\n", encoding="utf-8")
-        paths["result.json"].write_text(self.to_json() + "\n", encoding="utf-8")
         import matplotlib
 
+        from .report.markdown import report
+
         fig = self.figure()
-        fig.savefig(paths["figure.png"], dpi=120)
+        png, svg = io.BytesIO(), io.BytesIO()
+        fig.savefig(png, format="png", dpi=120)
         with matplotlib.rc_context({"svg.hashsalt": "periodize"}):  # stable SVG ids
-            fig.savefig(paths["figure.svg"], metadata={"Date": None})
-        return paths
+            fig.savefig(svg, format="svg", metadata={"Date": None})
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+        return {
+            "report.md": (report(self) + "\n![figure](figure.png)\n").encode("utf-8"),
+            "result.json": (self.to_json() + "\n").encode("utf-8"),
+            "figure.png": png.getvalue(),
+            "figure.svg": svg.getvalue(),
+        }
+
+    def write(self, out_dir: PathLike, *, overwrite: bool = False) -> dict[str, Path]:
+        """Write ``report.md``, ``result.json``, ``figure.png`` and ``figure.svg``.
+
+        All four appear at once (see :class:`periodize._output.OutputFolder`): a folder that
+        is not empty is refused unless ``overwrite=True``, and even then it may hold only
+        these files.
+        """
+        return OutputFolder(out_dir, OUTPUT_FILES, overwrite=overwrite).publish(self.files())
 
 
 def study(
     events: pd.DataFrame,
-    hypothesis: Sequence[int] = (2009, 2019),
+    hypothesis: Sequence[int],
     *,
     scheme: Any = "count",
     model: str = "poisson",
     min_size: int = 3,
     n_sim: int = 9999,
-    max_breaks: int = 3,
+    max_breaks: int | None = None,
     rng: RandomState = 0,
     title: str = "event table",
     command: str = "periodize.study(...)",
@@ -159,17 +177,26 @@ def study(
     scheme, the period summary, the free segmentation, the hypothesis tests, the exact
     posterior and the robustness table.
 
+    ``hypothesis`` (the first years of the hypothesised new periods) has no default: a
+    periodization is the question the study answers. ``max_breaks`` (the exact posterior's
+    largest number of breaks) defaults to 3, fewer when the window cannot hold four periods
+    of ``min_size``, and never fewer than the hypothesis has. Work that would exceed the
+    memory budget (see :mod:`periodize._limits`) is refused before it starts.
+
     Examples
     --------
     >>> import periodize as pz
-    >>> s = pz.study(pz.datasets.mongolia_kazakhstan(), n_sim=99)  # doctest: +SKIP
+    >>> s = pz.study(pz.datasets.mongolia_kazakhstan(), (2009, 2019), n_sim=99)  # doctest: +SKIP
     >>> print(s)  # doctest: +SKIP
     """
     say = progress or (lambda message: None)
     seed = root_seed(rng, "study")
     clock = time.perf_counter()
+    min_size = check_int(min_size, name="min_size", func="study", minimum=1)
     table = validate_events(events)
     series = intensity(table, scheme, by=None)
+    max_breaks = _max_breaks(max_breaks, len(series.data), min_size, hypothesis)
+    check_posterior_size(1, len(series.data), max_breaks)
     counts = intensity(table, "count", by="direction", start=series.start, end=series.end)
     schemes, _ = scheme_table(table)
     say("intensity and period tables")
@@ -203,6 +230,16 @@ def study(
         command=command,
         seed=seed,
     )
+
+
+def _max_breaks(
+    given: int | None, n_periods: int, min_size: int, hypothesis: Sequence[int]
+) -> int:
+    """The posterior's largest number of breaks: as given, or 3 capped by the window."""
+    if given is not None:
+        return given
+    fits = max(n_periods // max(int(min_size), 1) - 1, 0)
+    return max(min(3, fits), len(tuple(hypothesis)))
 
 
 def stderr_progress(message: str) -> None:

@@ -176,8 +176,15 @@ def test_unknown_confidence(good_events):
 
 
 def test_weight_must_be_finite_number(good_events):
-    found, _ = problems(good_events.assign(weight=[1.0, np.inf, "3"]))
-    assert found == [(1, "weight", np.inf), (2, "weight", "3")]
+    found, _ = problems(good_events.assign(weight=[1.0, np.inf, "three"]))
+    assert found == [(1, "weight", np.inf), (2, "weight", "three")]
+
+
+def test_weight_as_decimal_text_is_read_exactly(good_events):
+    out = pz.validate_events(good_events.assign(weight=["1.5", "2", "1e-1"]))
+    assert out["weight"].tolist() == [1.5, 2.0, 0.1]
+    found, _ = problems(good_events.assign(weight=["1.5 ", "nan", "١"]))
+    assert [f[0] for f in found] == [0, 1, 2]
 
 
 def test_text_columns_are_not_converted(good_events):

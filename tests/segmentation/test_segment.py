@@ -145,7 +145,7 @@ def test_bad_time_index():
 
 
 def test_bad_series_types():
-    with pytest.raises(PeriodizeTypeError, match=r"must be numeric"):
+    with pytest.raises(PeriodizeTypeError, match=r"must be real numbers"):
         pz.segment(pd.DataFrame({"a": list("abcdef")}), n_breaks=1, min_size=2)
     with pytest.raises(PeriodizeTypeError, match=r"IntensitySeries, DataFrame, Series or array"):
         pz.segment("1,2,3", n_breaks=1)

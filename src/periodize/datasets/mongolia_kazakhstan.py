@@ -9,9 +9,11 @@ every decision is explained in ``docs/data.md``.
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
+from .._textfiles import read_csv_text
 from ..events.schema import _validate
 
 __all__ = ["mongolia_kazakhstan", "mongolia_kazakhstan_sources"]
@@ -43,9 +45,10 @@ def mongolia_kazakhstan() -> pd.DataFrame:
     {'official_visit': 13, 'multilateral_meeting': 6, 'working_visit': 4,
      'state_visit': 3, 'other': 0}
     """
-    return _validate(
-        _read("mongolia_kazakhstan.csv"), source="mongolia_kazakhstan.csv", first_line=2
-    )
+    name = "mongolia_kazakhstan.csv"
+    text = resources.files(_PACKAGE).joinpath(name).read_text(encoding="utf-8")
+    frame, lines = read_csv_text(Path(name), text)
+    return _validate(frame, source=name, lines=lines)
 
 
 def mongolia_kazakhstan_sources() -> pd.DataFrame:

@@ -11,7 +11,7 @@ import pandas as pd
 
 #: Precision codes, coarsest first (index into ``PRECISIONS``).
 YEAR, MONTH, DAY = 0, 1, 2
-_PATTERN = r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$"
+_PATTERN = r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z"
 _DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 FORMAT_EXPECTED = "an ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD"

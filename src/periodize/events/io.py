@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
+import io
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from .._output import write_file
+from .._textfiles import read_bytes, read_csv_text, read_jsonl_text, read_text
 from .._typing import PathLike
 from ..exceptions import ParameterError
 from .schema import DERIVED, _validate
@@ -24,12 +26,16 @@ def read_events(
     levels: Sequence[str] | None = None,
     kinds: Sequence[str] | None = None,
     extra_codes: Iterable[str] = (),
+    encoding: str | None = None,
 ) -> pd.DataFrame:
     """Read an event table from CSV, JSON Lines or Parquet and validate it.
 
     CSV cells are read as text, so nothing is converted behind your back (a CAMEO code
     ``"042"`` stays ``"042"``, ``"NA"`` stays ``"NA"``); only empty cells are missing.
-    Problems are reported with the file's line numbers. Parquet needs ``pyarrow``.
+    Text files must be UTF-8 (a byte-order mark, or UTF-16/32 with one, is recognised);
+    other encodings are refused with the line and byte, unless named in ``encoding``.
+    Every problem is reported with the file's line numbers (the line a record starts on,
+    counting blank lines and cells that span lines). Parquet needs ``pyarrow``.
 
     Parameters
     ----------
@@ -37,6 +43,9 @@ def read_events(
         ``.csv``, ``.jsonl``/``.ndjson`` or ``.parquet``.
     levels, kinds, extra_codes
         As in :func:`periodize.validate_events`.
+    encoding : str, optional
+        The text encoding of a CSV or JSON Lines file when it is not UTF-8 (e.g.
+        ``"latin-1"``).
 
     Returns
     -------
@@ -54,61 +63,75 @@ def read_events(
     0  2019-10-10   MNG    KAZ       day
     """
     path = Path(os.fspath(path))
-    fmt = _FORMATS.get(path.suffix.lower())
-    if fmt is None:
-        raise ParameterError(
-            f"The 'path' parameter of read_events must end in one of {sorted(_FORMATS)}. "
-            f"Got {str(path)!r} instead."
-        )
-    if fmt == "csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-        first_line = 2
-    elif fmt == "jsonl":
-        frame = _read_jsonl(path)
-        first_line = 1
+    fmt = _format(path, "read_events")
+    if fmt == "parquet":
+        frame, lines = _read_parquet(path), None
     else:
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise ParameterError(
-                f"Reading {str(path)!r} needs pyarrow, which is not installed: "
-                "pip install pyarrow (or use CSV or JSON Lines)."
-            ) from None
-        frame = pd.read_parquet(path)
-        first_line = None
+        path, text = read_text(path, encoding)
+        read = read_csv_text if fmt == "csv" else read_jsonl_text
+        frame, lines = read(path, text)
     return _validate(
         frame,
         levels=levels,
         kinds=kinds,
         extra_codes=extra_codes,
-        first_line=first_line,
+        lines=lines,
         source=str(path),
     )
 
 
-def _read_jsonl(path: Path) -> pd.DataFrame:
-    """JSON Lines to a frame with the values exactly as parsed (no date or dtype guessing)."""
-    with path.open(encoding="utf-8") as handle:
-        records = [json.loads(line) for line in handle if line.strip()]
-    return pd.DataFrame.from_records(records)
-
-
-def write_events(events: pd.DataFrame, path: PathLike) -> None:
-    """Write a validated event table as CSV or JSON Lines (without derived columns).
-
-    What :func:`read_events` reads back is equal to what was written.
-    """
-    path = Path(os.fspath(path))
+def _format(path: Path, func: str) -> str:
     fmt = _FORMATS.get(path.suffix.lower())
-    table = events.drop(columns=[c for c in DERIVED if c in events.columns])
-    if fmt == "csv":
-        table.to_csv(path, index=False)
-    elif fmt == "jsonl":
-        table.to_json(path, orient="records", lines=True, force_ascii=False)
-    elif fmt == "parquet":
-        table.to_parquet(path, index=False)
-    else:
+    if fmt is None:
         raise ParameterError(
-            f"The 'path' parameter of write_events must end in one of {sorted(_FORMATS)}. "
+            f"The 'path' parameter of {func} must end in one of {sorted(_FORMATS)}. "
             f"Got {str(path)!r} instead."
         )
+    return fmt
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise ParameterError(
+            f"Reading {str(path)!r} needs pyarrow, which is not installed: "
+            "pip install pyarrow (or use CSV or JSON Lines)."
+        ) from None
+    read_bytes(path)  # a clear error for a folder, a missing or unreadable file
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as error:
+        raise ParameterError(f"{path} is not a readable Parquet file: {error}") from None
+
+
+def write_events(events: pd.DataFrame, path: PathLike, *, overwrite: bool = False) -> Path:
+    """Write a validated event table as CSV, JSON Lines or Parquet (without derived
+    columns), atomically; an existing file is replaced only with ``overwrite=True``.
+
+    What :func:`read_events` reads back is equal to what was written.
+
+    Examples
+    --------
+    >>> import periodize as pz, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "events.csv")
+    >>> events = pz.datasets.mongolia_kazakhstan()
+    >>> _ = pz.write_events(events, path)
+    >>> pz.read_events(path).equals(events)
+    True
+    >>> pz.write_events(events, path)
+    Traceback (most recent call last):
+    ...
+    periodize.exceptions.ParameterError: ... exists; pass overwrite=True ...
+    """
+    path = Path(os.fspath(path))
+    fmt = _format(path, "write_events")
+    table = events.drop(columns=[c for c in DERIVED if c in events.columns])
+    buffer = io.BytesIO()
+    if fmt == "csv":
+        table.to_csv(buffer, index=False, encoding="utf-8")
+    elif fmt == "jsonl":
+        table.to_json(buffer, orient="records", lines=True, force_ascii=False)
+    else:
+        table.to_parquet(buffer, index=False)
+    return write_file(path, buffer.getvalue(), overwrite=overwrite)

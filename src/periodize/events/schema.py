@@ -11,8 +11,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from .._validation import type_name
 from ..exceptions import EventSchemaError, PeriodizeTypeError, Problem
 from .dates import earliest_key, latest_key, parse_dates
+from .numbers import COUNT_EXPECTED, WEIGHT_EXPECTED, parse_counts, parse_weights
 from .vocabulary import CONFIDENCE, KINDS, LEVELS, PRECISIONS, iso3166_alpha3
 
 __all__ = ["DERIVED", "OPTIONAL", "REQUIRED", "validate_events"]
@@ -35,6 +37,7 @@ OPTIONAL: tuple[str, ...] = (
 #: Columns validation derives from ``date``; an input may carry them only if they agree.
 DERIVED: tuple[str, ...] = ("year", "month", "day", "precision")
 _EXTRA_CODES = "periodize_extra_codes"
+_VOCABULARIES = "periodize_vocabularies"
 _TEXT = ("person", "office", "venue", "multilateral_context", "source", "note", "cameo_code")
 _ORDER = ("event_id", "date", "date_end", *DERIVED, *REQUIRED[1:], *OPTIONAL[2:])
 
@@ -42,9 +45,9 @@ _ORDER = ("event_id", "date", "date_end", *DERIVED, *REQUIRED[1:], *OPTIONAL[2:]
 class _Problems:
     """Collects problems found by vectorised checks; builds messages only for bad rows."""
 
-    def __init__(self, frame: pd.DataFrame, first_line: int | None) -> None:
+    def __init__(self, frame: pd.DataFrame, lines: np.ndarray | None) -> None:
         self.frame = frame
-        self.first_line = first_line
+        self.lines = lines
         self.items: list[Problem] = []
 
     def add(self, positions: Iterable[int], column: str, expected: str) -> None:
@@ -53,7 +56,7 @@ class _Problems:
             pos = int(pos)
             value = values.iat[pos]
             value = None if _is_missing(value) else _plain(value)
-            line = None if self.first_line is None else self.first_line + pos
+            line = None if self.lines is None else int(self.lines[pos])
             self.items.append(Problem(pos, column, value, expected, line))
 
     def add_mask(self, mask: np.ndarray, column: str, expected: str) -> None:
@@ -122,17 +125,18 @@ def _validate(
     levels: Sequence[str] | None = None,
     kinds: Sequence[str] | None = None,
     extra_codes: Iterable[str] = (),
-    first_line: int | None = None,
+    lines: np.ndarray | None = None,
     source: str | None = None,
 ) -> pd.DataFrame:
     if not isinstance(events, pd.DataFrame):
         raise PeriodizeTypeError(
-            f"validate_events expects a pandas DataFrame; got {type(events).__name__}."
+            f"validate_events expects a pandas DataFrame; got {type_name(events)}."
         )
-    # a validated table carries its vocabularies (categories) and extra codes (attrs)
-    levels = tuple(levels if levels is not None else _categories(events, "level", LEVELS))
-    kinds = tuple(kinds if kinds is not None else _categories(events, "kind", KINDS))
-    extra_codes = frozenset(extra_codes) | frozenset(events.attrs.get(_EXTRA_CODES, ()))
+    # a validated table carries its vocabularies and extra codes (attrs), a raw one does not
+    known = events.attrs.get(_VOCABULARIES, {})
+    levels = _vocabulary(levels, known.get("level", LEVELS), "levels")
+    kinds = _vocabulary(kinds, known.get("kind", KINDS), "kinds")
+    extra_codes = frozenset(_codes(extra_codes)) | frozenset(events.attrs.get(_EXTRA_CODES, ()))
     frame = events.reset_index(drop=True).copy()
     table: list[Problem] = []
     if len(frame) == 0:
@@ -146,7 +150,7 @@ def _validate(
     if table:
         raise EventSchemaError(table, source)
 
-    found = _Problems(frame, first_line)
+    found = _Problems(frame, lines)
     out: dict[str, pd.Series | np.ndarray] = {}
 
     for column in REQUIRED:
@@ -182,10 +186,12 @@ def _validate(
     codes = iso3166_alpha3() | frozenset(extra_codes)
     for column in ("actor", "target"):
         values = frame[column]
-        bad_code = values.notna().to_numpy() & ~values.isin(codes).to_numpy()
+        bad_code = values.notna().to_numpy() & ~_isin(values, codes)
         found.add_mask(bad_code, column, "an ISO 3166-1 alpha-3 code such as 'MNG' or 'KAZ'")
         out[column] = _as_string(values)
-    same = (frame["actor"] == frame["target"]).fillna(False).to_numpy(dtype=bool)
+    same = _isin(frame["actor"], codes) & (
+        frame["actor"].astype(object) == frame["target"].astype(object)
+    ).to_numpy(dtype=bool)
     for pos in np.flatnonzero(same).tolist():
         found.add(
             [pos], "target", f"a target different from the actor ({frame['actor'].iat[pos]!r})"
@@ -193,20 +199,12 @@ def _validate(
 
     for column, vocabulary in (("level", levels), ("kind", kinds)):
         values = frame[column]
-        unknown = values.notna().to_numpy() & ~values.isin(vocabulary).to_numpy()
+        unknown = values.notna().to_numpy() & ~_isin(values, vocabulary)
         found.add_mask(unknown, column, f"one of {list(vocabulary)}")
         out[column] = pd.Categorical(values.where(~unknown), categories=list(vocabulary))
 
     if "event_id" in frame.columns:
-        ids = frame["event_id"]
-        found.add_mask(ids.isna().to_numpy(), "event_id", "a value (event_id must be unique)")
-        codes, _ = pd.factorize(ids)
-        dup = ids.duplicated(keep="first").to_numpy() & (codes >= 0)
-        _, first_index = np.unique(codes[codes >= 0], return_index=True)
-        first_pos = np.flatnonzero(codes >= 0)[first_index]
-        for pos in np.flatnonzero(dup).tolist():
-            found.add([pos], "event_id", f"a unique id (same as row {first_pos[codes[pos]]})")
-        out["event_id"] = _as_string(ids)
+        out["event_id"] = _event_ids(frame, found)
     else:
         out["event_id"] = pd.array([f"row{i}" for i in range(len(frame))], dtype="string")
 
@@ -214,7 +212,7 @@ def _validate(
         out["documents_signed"] = _count_column(frame, "documents_signed", found)
     if "confidence" in frame.columns:
         values = frame["confidence"]
-        unknown = values.notna().to_numpy() & ~values.isin(CONFIDENCE).to_numpy()
+        unknown = values.notna().to_numpy() & ~_isin(values, CONFIDENCE)
         found.add_mask(unknown, "confidence", f"one of {list(CONFIDENCE)}")
         out["confidence"] = pd.Categorical(
             values.where(~unknown), categories=list(CONFIDENCE), ordered=True
@@ -248,42 +246,89 @@ def _validate(
     for column in extra:
         result[column] = frame[column].to_numpy()
     result.attrs[_EXTRA_CODES] = sorted(extra_codes)
+    result.attrs[_VOCABULARIES] = {"level": list(levels), "kind": list(kinds)}
     return result
 
 
-def _categories(events: pd.DataFrame, column: str, default: tuple[str, ...]) -> tuple[str, ...]:
-    if column in events.columns and isinstance(events[column].dtype, pd.CategoricalDtype):
-        return tuple(events[column].cat.categories)
-    return default
+def _vocabulary(given: Sequence[str] | None, default: Sequence[str], name: str) -> tuple[str, ...]:
+    if given is None:
+        return tuple(default)
+    if isinstance(given, str) or not all(isinstance(v, str) for v in given):
+        raise PeriodizeTypeError(
+            f"The {name!r} parameter of validate_events must be a list of strings such as "
+            f"['head_of_state', 'minister']. Got {given!r} instead."
+        )
+    return tuple(given)
+
+
+def _codes(extra_codes: Iterable[str]) -> list[str]:
+    if isinstance(extra_codes, str) or not all(isinstance(c, str) for c in extra_codes):
+        raise PeriodizeTypeError(
+            "The 'extra_codes' parameter of validate_events must be a list of codes such as "
+            f"['XKX']. Got {extra_codes!r} instead."
+        )
+    return list(extra_codes)
+
+
+def _isin(values: pd.Series, allowed: Iterable[str]) -> np.ndarray:
+    """``values.isin(allowed)`` that treats unhashable cells (lists, dicts) as not allowed."""
+    allowed = list(allowed)
+    try:
+        return values.astype(object).isin(allowed).to_numpy(dtype=bool)
+    except TypeError:
+        members = frozenset(allowed)
+        return np.array(
+            [isinstance(v, str) and v in members for v in values.to_numpy(dtype=object)]
+        )
+
+
+def _event_ids(frame: pd.DataFrame, found: _Problems) -> pd.arrays.StringArray:
+    """Ids as text: strings or integers, unique once written as text (``1`` and ``"1"``
+    are the same id)."""
+    ids = frame["event_id"]
+    raw = ids.to_numpy(dtype=object)
+    kinds = np.array([_id_kind(v) for v in raw])
+    found.add_mask(kinds == "missing", "event_id", "a value (event_id must be unique)")
+    found.add_mask(kinds == "bad", "event_id", "text or an integer")
+    text = pd.Series(
+        [
+            str(int(v)) if k == "int" else v if k == "str" else None
+            for v, k in zip(raw, kinds, strict=True)
+        ],
+        dtype=object,
+    )
+    usable = text.notna().to_numpy()
+    dup = text.duplicated(keep="first").to_numpy() & usable
+    if dup.any():
+        first: dict[str, int] = {}
+        for pos, key in enumerate(text):
+            if key is not None:
+                first.setdefault(key, pos)
+        for pos in np.flatnonzero(dup).tolist():
+            found.add([pos], "event_id", f"a unique id (same as row {first[text[pos]]})")
+    return _as_string(text)
 
 
 def _count_column(frame: pd.DataFrame, column: str, found: _Problems) -> pd.arrays.IntegerArray:
-    values = frame[column]
-    present = values.notna().to_numpy()
-    numbers = pd.to_numeric(values.where(values.map(_is_count_like)), errors="coerce")
-    ok = numbers.notna().to_numpy() & (numbers.fillna(-1).to_numpy() >= 0)
-    ok &= np.equal(np.mod(numbers.fillna(0).to_numpy(dtype=float), 1), 0)
-    found.add_mask(present & ~ok, column, "a non-negative integer (or empty when not known)")
-    return pd.array(numbers.where(ok).to_numpy(dtype=float), dtype="Float64").astype("Int64")
+    counts, bad = parse_counts(frame[column])
+    found.add_mask(bad, column, COUNT_EXPECTED)
+    return counts
 
 
 def _weight_column(frame: pd.DataFrame, found: _Problems) -> np.ndarray:
-    values = frame["weight"]
-    numeric = values.map(lambda v: _is_number(v) and np.isfinite(v)).to_numpy(dtype=bool)
-    found.add_mask(~numeric, "weight", "a finite number")
-    return pd.to_numeric(values.where(numeric)).to_numpy(dtype=float)
+    weights, bad = parse_weights(frame["weight"])
+    found.add_mask(bad, "weight", WEIGHT_EXPECTED)
+    return weights
 
 
-def _is_count_like(value: object) -> bool:
+def _id_kind(value: object) -> str:
+    if _is_missing(value):
+        return "missing"
     if isinstance(value, str):
-        return value.isdigit()
-    return _is_number(value)
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
-        value, bool | np.bool_
-    )
+        return "str"
+    if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
+        return "int"
+    return "bad"
 
 
 def _is_text(value: object) -> bool:

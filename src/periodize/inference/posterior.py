@@ -11,6 +11,7 @@ import pandas as pd
 from scipy import sparse, special, stats
 from scipy.special import logsumexp
 
+from .._limits import check_memory, posterior_bytes
 from .._validation import check_choice, check_int, check_probability
 from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
@@ -92,10 +93,17 @@ def posterior(
             f"periods with min_size={min_size}. Got {max_breaks} instead."
         )
     level = check_probability(level, name="level", func=func)
+    check_posterior_size(n_series, n, max_breaks)
     resolved = resolve_prior(model, prior, values, func)
     positions = (
         None if hypothesis is None else boundary_positions(index, hypothesis, min_size, func)
     )
+    if positions is not None and len(positions) > max_breaks:
+        raise ParameterError(
+            f"The 'hypothesis' parameter of {func} has {len(positions)} boundaries, more than "
+            f"max_breaks={max_breaks}: the prior gives it no mass. Raise max_breaks to at "
+            f"least {len(positions)}."
+        )
     log_m = log_marginals(model, values, resolved, min_size)
     s = sums(log_m, max_breaks)
     log_post_k = _k_posterior(s)
@@ -143,6 +151,17 @@ def posterior(
             },
             input_sha256=matrix_sha256(values, index, matrix.names),
         ),
+    )
+
+
+def check_posterior_size(n_series: int, n_periods: int, max_breaks: int) -> None:
+    """Refuse an exact posterior whose O(n²) tables would exceed the memory budget."""
+    check_memory(
+        posterior_bytes(n_series, n_periods, max_breaks),
+        f"The exact posterior of {n_series} series × {n_periods} periods with max_breaks="
+        f"{max_breaks}",
+        "it grows with the square of the series length, so shorten the window (start/end), "
+        "aggregate to a coarser frequency, pass fewer series per call or lower max_breaks",
     )
 
 

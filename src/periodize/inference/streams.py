@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._typing import RandomState
-from ..exceptions import PeriodizeTypeError
+from ..exceptions import ParameterError, PeriodizeTypeError
 
 #: Replicates drawn from one stream.
 BLOCK = 1024
@@ -24,6 +24,11 @@ def root_seed(rng: RandomState, func: str) -> int:
     if isinstance(rng, np.random.Generator):
         return int(rng.integers(0, 2**63 - 1))
     if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ParameterError(
+                f"The 'rng' parameter of {func} must be a non-negative int seed. "
+                f"Got {int(rng)} instead."
+            )
         return int(rng)
     raise PeriodizeTypeError(
         f"The 'rng' parameter of {func} must be an int seed, a numpy Generator or None. "

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._limits import check_memory
 from .._typing import BYS, FREQS, STRATIFY, By, Freq, PathLike, Stratify
 from .._validation import check_choice
 from ..events.schema import _validate
@@ -115,6 +116,11 @@ def intensity(
         )
 
     series_codes, names = _series_codes(table, by, stratify)
+    check_memory(
+        3 * 8 * len(index) * len(names),
+        f"Intensity series of {len(names)} series × {len(index)} periods",
+        "narrow the window (start/end), use a coarser freq, or split the events by dyad",
+    )
     weights = resolved.weights(table)
     values = accumulate(codes - first, series_codes, weights, len(index), len(names))
     unreported = (

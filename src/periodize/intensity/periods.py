@@ -34,6 +34,11 @@ def window_ordinal(value: Any, freq: str, name: str, func: str) -> int:
                 f"The {name!r} parameter of {func} must be a year (int) when freq='year'. "
                 f"Got {value!r} instead."
             )
+        if not 1 <= value <= 9999:
+            raise ParameterError(
+                f"The {name!r} parameter of {func} must be a calendar year in 1..9999 (the "
+                f"years event dates can have). Got {value!r} instead."
+            )
         return int(value)
     try:
         period = pd.Period(value, freq=_PANDAS_FREQ[freq])

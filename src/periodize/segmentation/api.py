@@ -85,6 +85,12 @@ def segment(
         )
     n = matrix.values.shape[1]
     most = n // min_size - 1
+    if most < 0:
+        raise ParameterError(
+            f"The 'min_size' parameter of segment must be at most the series length: the "
+            f"series has {n} periods, fewer than min_size={min_size}, so not even one "
+            f"segment fits. Lower min_size."
+        )
     resolved: Penalty | None = None
     if n_breaks is not None:
         k = check_int(n_breaks, name="n_breaks", func=func, minimum=0)
@@ -95,8 +101,6 @@ def segment(
                 f"{min_size} periods). Got {k} instead."
             )
     else:
-        if most < 0:
-            raise ParameterError(f"The series has {n} periods, fewer than min_size={min_size}.")
         resolved = resolve_penalty(penalty, n, cost_class.n_params, func)
     breaks, costs, path_breaks, how = _search(
         matrix, cost_class, n_breaks, resolved, min_size, method

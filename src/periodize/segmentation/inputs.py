@@ -8,7 +8,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
 
+from .._validation import type_name
 from ..exceptions import ParameterError, PeriodizeTypeError
 from ..intensity.series import IntensitySeries
 from .costs import COSTS, COUNT_MODELS
@@ -26,36 +28,65 @@ class SeriesMatrix:
 
 
 def check_time_index(index: pd.Index, what: str) -> None:
-    """Periods must be unique, increasing and without gaps."""
+    """Periods must be unique, increasing and consecutive, one unit of their frequency apart.
+
+    Integer labels are years (steps of 1); a ``PeriodIndex`` steps by one of its periods; a
+    ``DatetimeIndex`` must have a regular frequency of one unit (yearly, quarterly, monthly,
+    ...), not a multiple such as every second year. Anything else is refused with the first
+    offending pair of labels, so a table given newest first, or with every second year, is
+    never analysed as if it ran forward in consecutive steps.
+    """
     if index.has_duplicates:
         dup = index[index.duplicated()].unique().tolist()
         raise ParameterError(f"The {what} has duplicate periods: {dup[:10]}.")
-    if isinstance(index, pd.RangeIndex):
+    if isinstance(index, pd.DatetimeIndex):
+        _check_dates(index, what)
         return
     if isinstance(index, pd.PeriodIndex):
         steps = np.diff(index.asi8)
-    elif pd.api.types.is_integer_dtype(index):
-        steps = np.diff(index.to_numpy())
-    elif isinstance(index, pd.DatetimeIndex):
-        with warnings.catch_warnings():  # pandas 3 warns that infer_freq will return offsets
-            warnings.simplefilter("ignore")
-            irregular = len(index) > 2 and pd.infer_freq(index) is None
-        if irregular:
-            raise ParameterError(
-                f"The {what} must be regular dates (yearly, quarterly, monthly, ...); "
-                f"{index[:3].tolist()}... has gaps or irregular steps."
-            )
-        return
+        unit = f"one {index.freqstr} period"
+    elif pd.api.types.is_integer_dtype(index) and not pd.api.types.is_bool_dtype(index):
+        steps = np.diff(index.to_numpy().astype(np.int64))
+        unit = "one year (integer labels are years)"
     else:
         raise ParameterError(
             f"The {what} must hold integer years, periods or dates; got {index.dtype}."
         )
+    _check_steps(index, steps, unit, what)
+
+
+def _check_steps(index: pd.Index, steps: np.ndarray, unit: str, what: str) -> None:
     bad = np.flatnonzero(steps != 1)
-    if bad.size:
-        i = int(bad[0])
+    if not bad.size:
+        return
+    i = int(bad[0])
+    if np.all(steps < 0):
+        problem = "runs backwards (newest first); sort it oldest first"
+    elif steps[i] < 0:
+        problem = "is out of order; sort it oldest first"
+    else:
+        problem = f"has a gap or a step other than {unit}; fill missing periods with 0"
+    raise ParameterError(f"The {what} {problem}: {index[i]!s} is followed by {index[i + 1]!s}.")
+
+
+def _check_dates(index: pd.DatetimeIndex, what: str) -> None:
+    steps = np.sign(np.diff(index.asi8))
+    if np.any(steps <= 0):
+        _check_steps(index, steps, "one period", what)
+    if len(index) < 3:
+        return
+    with warnings.catch_warnings():  # pandas warns that infer_freq will return offsets
+        warnings.simplefilter("ignore")
+        freq = pd.infer_freq(index)
+    if freq is None:
         raise ParameterError(
-            f"The {what} must be consecutive periods without gaps or disorder: "
-            f"{index[i]!s} is followed by {index[i + 1]!s}."
+            f"The {what} must be regular dates (yearly, quarterly, monthly, ...); "
+            f"{[str(d.date()) for d in index[:3]]}... has gaps or irregular steps."
+        )
+    if to_offset(freq).n != 1:
+        raise ParameterError(
+            f"The {what} steps by {freq}, a multiple of its unit; give one row per "
+            f"period (fill missing periods with 0) or use a PeriodIndex of that length."
         )
 
 
@@ -85,19 +116,21 @@ def as_matrix(series: Any, func: str) -> SeriesMatrix:
     else:
         raise PeriodizeTypeError(
             f"The 'series' parameter of {func} must be an IntensitySeries, DataFrame, Series "
-            f"or array. Got {type(series).__name__} instead."
+            f"or array. Got {type_name(series)} instead."
         )
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise ParameterError(f"The 'series' parameter of {func} is empty: shape {frame.shape}.")
     bad_types = {
         dtype
         for dtype in set(frame.dtypes)
-        if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+        if not pd.api.types.is_numeric_dtype(dtype)
+        or pd.api.types.is_bool_dtype(dtype)
+        or pd.api.types.is_complex_dtype(dtype)
     }
     if bad_types:
         not_numeric = [c for c, d in frame.dtypes.items() if d in bad_types]
         raise PeriodizeTypeError(
-            f"The 'series' parameter of {func} must be numeric; columns {not_numeric[:10]} "
+            f"The 'series' parameter of {func} must be real numbers; columns {not_numeric[:10]} "
             f"are not ({', '.join(map(str, bad_types))})."
         )
     check_time_index(frame.index, f"index of the 'series' parameter of {func}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import string
 
+from ..exceptions import ParameterError
+
 LETTERS = string.ascii_uppercase
 
 
@@ -24,8 +26,18 @@ def user_assigned_codes() -> list[str]:
     return sorted(codes)
 
 
+#: Distinct dyads (unordered pairs) the user-assigned codes can name: 1,092 · 1,091 / 2.
+MAX_DYADS = 1092 * 1091 // 2
+
+
 def dyad_codes(n_dyads: int) -> tuple[list[str], list[str]]:
-    """Actor and target codes of ``n_dyads`` distinct dyads (unordered pairs)."""
+    """Actor and target codes of ``n_dyads`` distinct dyads (unordered pairs), at most
+    :data:`MAX_DYADS`."""
+    if n_dyads > MAX_DYADS:
+        raise ParameterError(
+            f"Only {MAX_DYADS:,} distinct dyads can be named with the user-assigned codes; "
+            f"got n_dyads={n_dyads:,}."
+        )
     codes = user_assigned_codes()
     actors: list[str] = []
     targets: list[str] = []

@@ -12,6 +12,7 @@ from .._validation import check_int
 from ..events.vocabulary import KINDS, LEVELS
 from ..exceptions import ParameterError
 from ..inference.streams import root_seed
+from .codes import MAX_DYADS
 
 #: Dyads drawn from one random stream; chunks are whole blocks, so results do not depend on
 #: the chunk size.
@@ -94,7 +95,7 @@ def design(
     func: str = "simulate_events",
 ) -> Design:
     """Check the parameters of a simulation and fix its random seed (errors name ``func``)."""
-    n_dyads = check_int(n_dyads, name="n_dyads", func=func, minimum=1)
+    n_dyads = check_int(n_dyads, name="n_dyads", func=func, minimum=1, maximum=MAX_DYADS)
     year_array = np.asarray(list(years), dtype=np.int64)
     if year_array.size < 2 or np.any(np.diff(year_array) != 1):
         raise ParameterError(f"The 'years' parameter of {func} must be consecutive years.")

@@ -8,11 +8,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._limits import check_memory
 from .._typing import RandomState
+from .._validation import check_int
 from ..events.schema import validate_events
 from ..events.vocabulary import KINDS, LEVELS
 from .codes import dyad_codes
-from .events import EventColumns, column_chunks, design
+from .events import Design, EventColumns, column_chunks, design
 
 
 def simulate_events(
@@ -78,6 +80,7 @@ def simulate_events(
         documents,
         rng,
     )
+    _check_size(d, stream, chunk_dyads, columnar)
     actors, targets = dyad_codes(n_dyads)
     truth = pd.DataFrame(
         {
@@ -93,6 +96,28 @@ def simulate_events(
     if stream:
         return (convert(c) for c in chunks), truth
     return convert(next(iter(chunks))), truth
+
+
+#: Measured bytes per simulated event: integer columns, and a validated event table.
+BYTES_PER_EVENT = {True: 16, False: 400}
+
+
+def _check_size(d: Design, stream: bool, chunk_dyads: int, columnar: bool) -> None:
+    """Refuse simulations whose dyads cannot be named or whose events would not fit."""
+    n_dyads = d.rates.shape[0]
+    chunk_dyads = check_int(chunk_dyads, name="chunk_dyads", func="simulate_events", minimum=1)
+    segment = np.searchsorted(np.asarray(d.boundaries), d.years, side="right")
+    per_dyad = float(d.rates[0, segment].sum())  # every dyad has the same design
+    at_once = min(n_dyads, chunk_dyads) if stream else n_dyads
+    check_memory(
+        # expected events plus six standard deviations, so a chance excess still fits
+        (at_once * per_dyad + 6 * (at_once * per_dyad) ** 0.5) * BYTES_PER_EVENT[columnar],
+        f"Simulating {n_dyads:,} dyads {'in chunks ' if stream else ''}(about "
+        f"{n_dyads * per_dyad:,.0f} events)",
+        "use stream=True with a smaller chunk_dyads, columnar=True, or fewer dyads"
+        if not stream
+        else "lower chunk_dyads",
+    )
 
 
 def to_table(
