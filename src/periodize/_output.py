@@ -12,7 +12,7 @@ Two operations:
   new one. A non-empty target is refused unless ``overwrite=True``, and even then only if
   it holds nothing but the files periodize writes there: other files are never deleted.
   Existing entries are never opened for writing, so a symlink inside the folder is
-  replaced, never written through.
+  replaced by a file (its target left untouched), never written through.
 """
 
 from __future__ import annotations
@@ -97,7 +97,8 @@ class OutputFolder:
     def __init__(
         self, path: str | os.PathLike[str], names: Iterable[str], *, overwrite: bool = False
     ) -> None:
-        self.path = Path(os.path.realpath(os.fspath(path)))
+        self.given = Path(os.fspath(path))  # as the caller named it, for messages
+        self.path = Path(os.path.realpath(self.given))
         self.names = frozenset(names)
         self.overwrite = overwrite
         self._check_target()
@@ -140,11 +141,11 @@ class OutputFolder:
                 "would be lost, so it is not replaced even with overwrite. Choose an empty "
                 "folder or move them."
             )
-        odd = [e for e in entries if not stat.S_ISREG(os.lstat(path / e).st_mode)]
-        if odd:
+        folders = [e for e in entries if stat.S_ISDIR(os.lstat(path / e).st_mode)]
+        if folders:
             raise ParameterError(
-                f"{path} holds {', '.join(odd)} that are not plain files (folders or links); "
-                "remove them or choose another folder."
+                f"{path} holds {', '.join(folders)} as folders, not plain files; remove them "
+                "or choose another folder."
             )
         return entries
 
@@ -174,7 +175,7 @@ class OutputFolder:
             raise
         self.discard()
         _fsync_folder(self.path.parent)
-        return {name: self.path / name for name in files}
+        return {name: self.given / name for name in files}
 
     def discard(self) -> None:
         """Remove the staging folder (after a failure, or what it holds after an exchange)."""

@@ -76,6 +76,8 @@ def check_boundaries(
         values = tuple(boundaries)
     except TypeError:
         raise _fail("boundaries", func, "a sequence of years", boundaries) from None
+    if not values:
+        raise _fail("boundaries", func, "at least one year (the first year of a new period)", [])
     years = tuple(check_int(b, name="boundaries", func=func) for b in values)
     for earlier, later in itertools.pairwise(years):
         if later <= earlier:

@@ -201,7 +201,9 @@ def _validate(
         values = frame[column]
         unknown = values.notna().to_numpy() & ~_isin(values, vocabulary)
         found.add_mask(unknown, column, f"one of {list(vocabulary)}")
-        out[column] = pd.Categorical(values.where(~unknown), categories=list(vocabulary))
+        out[column] = pd.Categorical(
+            values.astype(object).where(~unknown), categories=list(vocabulary)
+        )
 
     if "event_id" in frame.columns:
         out["event_id"] = _event_ids(frame, found)

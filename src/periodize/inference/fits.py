@@ -17,13 +17,18 @@ def edges_of(breaks: np.ndarray, n: int) -> np.ndarray:
     return np.column_stack([np.zeros(rows, dtype=np.int64), breaks, np.full(rows, n)])
 
 
+#: Dispersions below this are rounding error of an exact fit (a constant series), not data.
+NO_DISPERSION = 1e-8
+
+
 def pearson_dispersion(values: np.ndarray, means: np.ndarray, n_params: int) -> np.ndarray:
     """Pearson dispersion per row, ``sum((y - mu)^2 / mu) / (n - p)`` (periods with a zero
-    fitted mean have ``y = 0`` and add nothing); 1 where it is 0."""
+    fitted mean have ``y = 0`` and add nothing); 1 where it is 0 (a series the fit matches
+    exactly, up to rounding: below :data:`NO_DISPERSION`)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(means > 0, (values - means) ** 2 / means, 0.0)
     phi = terms.sum(axis=1) / max(values.shape[1] - n_params, 1)
-    return np.where(phi > 0, phi, 1.0)
+    return np.where(phi > NO_DISPERSION, phi, 1.0)
 
 
 @dataclass(frozen=True)

@@ -43,11 +43,18 @@ def boundary_positions(
             f"The 'boundaries' parameter of {func} must be a sequence of periods such as "
             f"(2009, 2019). Got {boundaries!r} instead."
         ) from None
+    if not labels:
+        raise ParameterError(
+            f"The 'boundaries' parameter of {func} must hold at least one period (the first "
+            "period of a new segment), such as (2009,). Got an empty sequence."
+        )
     positions = []
     for label in labels:
         try:
+            if isinstance(label, bool | np.bool_):
+                raise KeyError(label)
             position = index.get_loc(label)
-        except KeyError:
+        except (KeyError, TypeError, pd.errors.InvalidIndexError):
             raise ParameterError(
                 f"The 'boundaries' parameter of {func} must name periods of the series "
                 f"({index[0]}–{index[-1]}); {label!r} is not one of them."
@@ -74,7 +81,7 @@ def boundary_positions(
 
 def test_periodization(
     series: Any,
-    boundaries: Sequence[Any] = (2009, 2019),
+    boundaries: Sequence[Any],
     *,
     model: str = "poisson",
     min_size: int = 3,

@@ -20,9 +20,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._textfiles import decode, read_bytes
 from .._typing import PathLike
 from ..events.vocabulary import KINDS, LEVELS
-from ..exceptions import EventSchemaError, ParameterError, PeriodizeTypeError, Problem
+from ..exceptions import (
+    EventSchemaError,
+    ParameterError,
+    PeriodizeError,
+    PeriodizeTypeError,
+    Problem,
+)
 
 __all__ = ["SCHEMES", "WeightingScheme", "get_scheme"]
 
@@ -210,23 +217,50 @@ class WeightingScheme:
             "description",
             "source",
         }
+        if not isinstance(mapping, Mapping):
+            raise PeriodizeTypeError(
+                f"A weighting scheme must be a mapping (a JSON object or TOML table). Got "
+                f"{type(mapping).__name__} instead."
+            )
         extra = sorted(set(mapping) - known)
         if extra:
             raise ParameterError(
                 f"Unknown keys {extra} in a weighting scheme; expected keys among {sorted(known)}."
             )
-        overrides = {(o["level"], o["kind"]): o["weight"] for o in mapping.get("overrides", [])}
+        for key in ("level", "kind"):
+            if key in mapping and not isinstance(mapping[key], Mapping):
+                raise PeriodizeTypeError(
+                    f"The {key!r} entry of a weighting scheme must map each {key} to a weight, "
+                    f'such as {{"state_visit": 3}}. Got {mapping[key]!r} instead.'
+                )
+        overrides = mapping.get("overrides", [])
+        if not isinstance(overrides, list | tuple) or not all(
+            isinstance(o, Mapping) and {"level", "kind", "weight"} <= set(o) for o in overrides
+        ):
+            raise ParameterError(
+                "The 'overrides' entry of a weighting scheme must be a list of objects with "
+                f"keys level, kind and weight. Got {overrides!r} instead."
+            )
+        for key in ("level_order", "kind_order"):
+            order = mapping.get(key, ())
+            if not isinstance(order, list | tuple) or not all(
+                isinstance(t, list | tuple) for t in order
+            ):
+                raise ParameterError(
+                    f"The {key!r} entry of a weighting scheme must be a list of lists (ranks, "
+                    f"highest first). Got {order!r} instead."
+                )
         return cls(
             name=str(mapping.get("name", "user")),
             level_weights=mapping.get("level"),
             kind_weights=mapping.get("kind"),
-            overrides=overrides,
+            overrides={(o["level"], o["kind"]): o["weight"] for o in overrides},
             per_document=mapping.get("per_document", 0.0),
             weight_column=mapping.get("weight_column"),
             level_order=tuple(tuple(t) for t in mapping.get("level_order", ())),
             kind_order=tuple(tuple(t) for t in mapping.get("kind_order", ())),
-            description=mapping.get("description", ""),
-            source=mapping.get("source", ""),
+            description=str(mapping.get("description", "")),
+            source=str(mapping.get("source", "")),
             version=str(mapping.get("version", "1")),
         )
 
@@ -234,16 +268,26 @@ class WeightingScheme:
     def from_file(cls, path: PathLike) -> WeightingScheme:
         """Read a user scheme from a ``.json`` or ``.toml`` file."""
         path = Path(os.fspath(path))
-        if path.suffix.lower() == ".json":
-            mapping = json.loads(path.read_text(encoding="utf-8"))
-        elif path.suffix.lower() == ".toml":
-            mapping = tomllib.loads(path.read_text(encoding="utf-8"))
-        else:
+        suffix = path.suffix.lower()
+        if suffix not in (".json", ".toml"):
             raise ParameterError(
                 f"A weighting scheme file must end in .json or .toml. Got {str(path)!r}."
             )
-        mapping.setdefault("name", path.stem)
-        return cls.from_mapping(mapping)
+        text = decode(path, read_bytes(path))
+        try:
+            mapping = json.loads(text) if suffix == ".json" else tomllib.loads(text)
+        except json.JSONDecodeError as error:
+            raise ParameterError(
+                f"{path}, line {error.lineno}, column {error.colno}: not valid JSON ({error.msg})."
+            ) from None
+        except tomllib.TOMLDecodeError as error:
+            raise ParameterError(f"{path}: not valid TOML ({error}).") from None
+        if isinstance(mapping, dict):
+            mapping.setdefault("name", path.stem)
+        try:
+            return cls.from_mapping(mapping)
+        except PeriodizeError as error:
+            raise type(error)(f"{path}: {error}") from None
 
 
 COUNT = WeightingScheme(
@@ -351,9 +395,16 @@ def get_scheme(scheme: str | Mapping[str, Any] | WeightingScheme | PathLike) -> 
         return WeightingScheme.from_mapping(scheme)
     if isinstance(scheme, str) and scheme in SCHEMES:
         return SCHEMES[scheme]
-    if isinstance(scheme, str | os.PathLike) and Path(os.fspath(scheme)).is_file():
+    if isinstance(scheme, str | os.PathLike) and _is_file(scheme):
         return WeightingScheme.from_file(scheme)
     raise ParameterError(
         f"The 'scheme' parameter of intensity must be one of {sorted(SCHEMES)}, a mapping, "
         f"a WeightingScheme or the path of a .json/.toml scheme file. Got {scheme!r} instead."
     )
+
+
+def _is_file(path: str | os.PathLike[str]) -> bool:
+    try:
+        return Path(os.fspath(path)).is_file()
+    except (OSError, ValueError):  # a name the system cannot hold (NUL byte, too long)
+        return False

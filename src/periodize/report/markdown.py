@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -18,8 +20,11 @@ def _span(members: list[Any]) -> str:
     return ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in runs(members))
 
 
-def answer(study: Any) -> list[str]:
-    """The plain-language findings, each sentence tied to a number in the report."""
+def answer(study: Any, escape: Callable[[Any], str] = str) -> list[str]:
+    """The plain-language findings, each sentence tied to a number in the report.
+
+    Text from the data (event ids) goes through ``escape`` (:func:`inline` for Markdown).
+    """
     test, post, robust = study.test, study.posterior, study.robustness
     name = test.names[0]
     tests = test.tests_by_series[0]
@@ -33,14 +38,7 @@ def answer(study: Any) -> list[str]:
         f"The record has {study.n_events} events in {years} years "
         f"({test.index[0]}–{test.index[-1]}), {study.n_events / years:.2f} per year; the "
         f"hypothesis starts new periods in {hyp}.",
-        f"Against a single constant rate, the hypothesised periods fit better (likelihood "
-        f"ratio {none.statistic:.2f}) but "
-        + (
-            "this is **significant** at the 5% level"
-            if none.pvalue <= 0.05
-            else "this is **not significant** at the 5% level"
-        )
-        + f" (Monte Carlo p = {none.pvalue:.3f}, {test.n_sim} replicates).",
+        _against_none(none.statistic, none.pvalue, test.n_sim),
         f"The best segmentation with {k} break(s) starts new periods in {estimated}; "
         + (
             "the data **favour it over the hypothesis**"
@@ -90,7 +88,9 @@ def answer(study: Any) -> list[str]:
     )
     if len(robust.influential):
         lines.append(
-            "Events whose removal moves the estimate: " + ", ".join(robust.influential.index) + "."
+            "Events whose removal moves the estimate: "
+            + ", ".join(escape(i) for i in robust.influential.index)
+            + "."
         )
     lines.append(
         f"With {study.n_events} events in {years} years only large, lasting changes can be "
@@ -99,18 +99,50 @@ def answer(study: Any) -> list[str]:
     return lines
 
 
+_MARKUP = re.compile(r"([\\`*_\[\]<>|~&#!])")
+
+
+def inline(value: Any) -> str:
+    """Text from the data (titles, ids, names) as inert Markdown: one line, markup escaped,
+    so an event id cannot add a heading, a link or HTML to the report."""
+    return _MARKUP.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def _code(value: Any) -> str:
+    """Text as one inline code span, whatever backticks it holds."""
+    text = " ".join(str(value).split())
+    fence = "`" * (max((len(r) for r in re.findall("`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
+
+
+def _against_none(statistic: float, pvalue: float, n_sim: int) -> str:
+    """The hypothesis-vs-no-change sentence, its words chosen by the numbers."""
+    evidence = f"Monte Carlo p = {pvalue:.3f}, {n_sim} replicates"
+    if not statistic > 1e-9:
+        return (
+            "The hypothesised periods fit no better than a single constant rate (likelihood "
+            f"ratio {statistic:.2f}; {evidence})."
+        )
+    verdict = "**significant**" if pvalue <= 0.05 else "**not significant**"
+    return (
+        "Against a single constant rate, the hypothesised periods raise the likelihood "
+        f"(likelihood ratio {statistic:.2f}); the improvement is {verdict} at the 5% level "
+        f"({evidence})."
+    )
+
+
 def _cell(value: Any, digits: int) -> str:
     if isinstance(value, float):
         return "" if value != value else f"{value:.{digits}g}"
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value).replace("|", "\\|")
+        return ", ".join(inline(v) for v in value)
+    return inline(value)
 
 
 def _table(frame: pd.DataFrame, digits: int = 3) -> str:
     """A GitHub-flavoured Markdown table of a frame, index included."""
     flat = frame.reset_index()
-    header = "| " + " | ".join(str(c) for c in flat.columns) + " |"
+    header = "| " + " | ".join(inline(c) for c in flat.columns) + " |"
     rule = "|" + "|".join("---" for _ in flat.columns) + "|"
     rows = [
         "| " + " | ".join(_cell(v, digits) for v in row) + " |"
@@ -125,11 +157,11 @@ def report(study: Any) -> str:
     name = test.names[0]
     top = post.boundary_probabilities().nlargest(8).round(3).to_frame()
     sections = [
-        f"# Periodization report: {study.title}",
+        f"# Periodization report: {inline(study.title)}",
         "",
         "## Answer",
         "",
-        *[f"- {line}" for line in answer(study)],
+        *[f"- {line}" for line in answer(study, inline)],
         "",
         "## Events per period (descriptive)",
         "",
@@ -171,10 +203,10 @@ def report(study: Any) -> str:
         "",
         "## How this was made",
         "",
-        f"Command: `{study.command}`",
+        f"Command: {_code(study.command)}",
         "",
         "```",
-        "\n".join(f"{k}: {v}" for k, v in study.provenance_lines().items()),
+        "\n".join(f"{k}: {' '.join(str(v).split())}" for k, v in study.provenance_lines().items()),
         "```",
         "",
     ]

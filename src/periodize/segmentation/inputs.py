@@ -59,13 +59,14 @@ def _check_steps(index: pd.Index, steps: np.ndarray, unit: str, what: str) -> No
     bad = np.flatnonzero(steps != 1)
     if not bad.size:
         return
-    i = int(bad[0])
-    if np.all(steps < 0):
-        problem = "runs backwards (newest first); sort it oldest first"
-    elif steps[i] < 0:
-        problem = "is out of order; sort it oldest first"
+    backwards = np.flatnonzero(steps < 0)
+    if backwards.size == steps.size:
+        problem, i = "runs backwards (newest first); sort it oldest first", 0
+    elif backwards.size:
+        problem, i = "is out of order; sort it oldest first", int(backwards[0])
     else:
         problem = f"has a gap or a step other than {unit}; fill missing periods with 0"
+        i = int(bad[0])
     raise ParameterError(f"The {what} {problem}: {index[i]!s} is followed by {index[i + 1]!s}.")
 
 

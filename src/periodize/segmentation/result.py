@@ -96,6 +96,28 @@ class Segmentation(ResultMixin):
             [tuple(plain(self.index[i - 1]) for i in b) for b in self.break_indices]
         )
 
+    @property
+    def identified(self) -> Any:
+        """Whether the breaks fit better than no change (a bool, or a dict for many series).
+
+        ``False`` where the series is constant (for instance all zero) or the optimal cost
+        with the breaks equals the cost without: every placement fits equally well, so the
+        boundaries reported are an arbitrary choice among ties, not an estimate.
+        """
+        return self._per_series([self._identified(i) for i in range(len(self.names))])
+
+    def _identified(self, i: int) -> bool:
+        k = len(self.break_indices[i])
+        if k == 0:
+            return True
+        row = self.values[i]
+        if np.all(row == row[0]):
+            return False
+        none, best = self.costs.iloc[i, 0], self.costs.iloc[i, k]
+        if np.isfinite(none) and np.isfinite(best):
+            return bool(best < none - 1e-9 * max(1.0, abs(none)))
+        return True
+
     def to_frame(self) -> pd.DataFrame:
         """The per-segment estimates table (one row per series and segment)."""
         return self.estimates.copy()
@@ -118,6 +140,12 @@ class Segmentation(ResultMixin):
             lines.append(
                 f"{name}: {len(bounds)} break(s); new periods start in "
                 f"{', '.join(bounds) if bounds else '(none)'}; loglik {self.loglik.iloc[i]:.3f}"
+                + (
+                    ""
+                    if self._identified(i)
+                    else " (not identified: no segmentation fits better than none, so these "
+                    "boundaries are an arbitrary choice among ties)"
+                )
             )
         table = self.estimates.drop(columns=["first_index"]).to_string(
             float_format=lambda v: f"{v:.4g}"
@@ -141,6 +169,7 @@ class Segmentation(ResultMixin):
                     "last_years": [plain(self.index[j - 1]) for j in b],
                     "indices": list(b),
                     "loglik": float(self.loglik.iloc[i]),
+                    "identified": self._identified(i),
                     "cost": _finite(self.costs.iloc[i, len(b)]),
                     "costs_by_k": [_finite(v) for v in self.costs.iloc[i]],
                     "bic_by_k": [_finite(v) for v in self.bic.iloc[i]],

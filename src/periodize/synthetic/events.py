@@ -95,7 +95,12 @@ def design(
     func: str = "simulate_events",
 ) -> Design:
     """Check the parameters of a simulation and fix its random seed (errors name ``func``)."""
-    n_dyads = check_int(n_dyads, name="n_dyads", func=func, minimum=1, maximum=MAX_DYADS)
+    n_dyads = check_int(n_dyads, name="n_dyads", func=func, minimum=1)
+    if n_dyads > MAX_DYADS:
+        raise ParameterError(
+            f"The 'n_dyads' parameter of {func} must be at most {MAX_DYADS:,} (the dyads the "
+            f"user-assigned country codes can name). Got {n_dyads:,} instead."
+        )
     year_array = np.asarray(list(years), dtype=np.int64)
     if year_array.size < 2 or np.any(np.diff(year_array) != 1):
         raise ParameterError(f"The 'years' parameter of {func} must be consecutive years.")

@@ -57,7 +57,8 @@ class QuasiPoissonCost(PoissonCost):
     (each shift in rate inflates one difference only), and the cost is the Poisson deviance
     divided by :math:`\hat\phi`, so penalties keep their meaning whatever the weights' unit.
     The reported log-likelihood is the Poisson quasi-log-likelihood with
-    :math:`\log\Gamma(y+1)` in place of :math:`\log y!`.
+    :math:`\log\Gamma(y+1)` in place of :math:`\log y!`. Where the estimate is 0 (a
+    constant or all-zero series shows no variation to measure) :math:`\hat\phi = 1`.
     """
 
     name = "quasipoisson"
@@ -65,9 +66,8 @@ class QuasiPoissonCost(PoissonCost):
 
     def _scale(self) -> np.ndarray:
         mean = self.values.mean(axis=1)
-        return np.where(
-            mean > 0, difference_variance(self.values) / np.where(mean > 0, mean, 1), 1
-        )
+        phi = difference_variance(self.values) / np.where(mean > 0, mean, 1)
+        return np.where((mean > 0) & (phi > 1e-8), phi, 1.0)
 
     def nuisance(self) -> dict[str, np.ndarray]:
         return {"dispersion": self.scale}

@@ -1,0 +1,235 @@
+"""Bad input and faults: every hostile case of benchmarks/reliability.py ends in a clear error
+or a correct result; random malformed tables never end in anything but a PeriodizeError or a
+valid table; a study killed while writing leaves the previous set of files or the new one."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import periodize as pz
+from benchmarks import reliability
+from periodize._output import OutputFolder
+from periodize.exceptions import PeriodizeError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("case", reliability.CASES, ids=lambda c: f"{c.group}: {c.name}")
+def test_hostile_case(case, tmp_path):
+    outcome, seen = reliability.classify(case, tmp_path, timeout=60)
+    assert outcome in ("clear error", "correct result"), seen
+
+
+def test_quick_benchmark_keeps_the_recorded_results():
+    (case,) = reliability.SLOW_CASES
+    assert reliability.classify(case, ROOT)[0] == "correct result"
+
+
+def test_classifier_tells_the_outcomes_apart(tmp_path):
+    """The harness itself: a traceback, a silent success and a wrong message are caught."""
+
+    def case(run, expect):
+        return reliability.Case("test", "test", run, expect)
+
+    assert reliability.classify(case(lambda f: 1 / 0, "x"), tmp_path)[0] == "traceback"
+    assert reliability.classify(case(lambda f: 1, "x"), tmp_path)[0] == "silent wrong"
+    wrong = case(lambda f: pz.segment([1.0] * 10, n_breaks=99), "nothing like it")
+    assert reliability.classify(wrong, tmp_path)[0] == "other message"
+    assert reliability.classify(case(lambda f: 1, lambda r, f: r == 2), tmp_path)[0] == (
+        "silent wrong"
+    )
+    slow = case(lambda f: time.sleep(5), "x")
+    assert reliability.classify(slow, tmp_path, timeout=1)[0] == "hang"
+
+
+# --- fuzzing: malformed tables ---------------------------------------------------------
+
+CELLS = st.sampled_from(
+    [
+        "2001",
+        "2001-02",
+        "2001-02-30",
+        "１９９５",
+        "FRA",
+        "DEU",
+        "minister",
+        "other",
+        "head_of_state",
+        "",
+        '"',
+        '"a,b"',
+        "a\nb",
+        "1e300",
+        "-1",
+        "99999999999999999999",
+        "\x00",
+        "é",
+        "NaN",
+        " ",
+    ]
+)
+HEADERS = st.lists(
+    st.sampled_from(
+        ["date", "actor", "target", "level", "kind", "event_id", "documents_signed", "weight"]
+    ),
+    min_size=0,
+    max_size=7,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    header=HEADERS,
+    rows=st.lists(st.lists(CELLS, max_size=8), max_size=6),
+    separator=st.sampled_from(["\n", "\r\n", "\n\n"]),
+    encoding=st.sampled_from(["utf-8", "utf-16", "latin-1"]),
+)
+def test_random_csv_is_a_table_or_a_periodize_error(
+    tmp_path_factory, header, rows, separator, encoding
+):
+    lines = [",".join(header), *(",".join(r) for r in rows)]
+    path = tmp_path_factory.mktemp("fuzz") / "e.csv"
+    path.write_bytes(separator.join(lines).encode(encoding, errors="replace"))
+    _read_or_clear_error(path)
+
+
+JSON_LINES = st.sampled_from(
+    [
+        '{"date": "2001", "actor": "FRA", "target": "DEU", "level": "minister", "kind": "other"}',
+        '{"date": 2001, "actor": "FRA", "target": "DEU", "level": "minister", "kind": "other"}',
+        '{"date": "2001", "actor": "FRA", "target": "DEU", "level": ["minister"], '
+        '"kind": "other"}',
+        '{"date": "2001", "actor": "FRA", "actor": "DEU"}',
+        '{"date": "2001", "actor": "FRA", "target": "DEU", "level": "minister", '
+        '"kind": "other", "documents_signed": 1e400}',
+        '{"event_id": 1, "date": "2001", "actor": "FRA", "target": "DEU", '
+        '"level": "minister", "kind": "other", "weight": NaN}',
+        '{"event_id": {"a": 1}, "date": null}',
+        "[1, 2]",
+        "3",
+        '"text"',
+        "{",
+        "",
+        "null",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=st.lists(JSON_LINES, max_size=6))
+def test_random_jsonl_is_a_table_or_a_periodize_error(tmp_path_factory, lines):
+    path = tmp_path_factory.mktemp("fuzz") / "e.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    _read_or_clear_error(path)
+
+
+def _read_or_clear_error(path: Path) -> None:
+    try:
+        table = pz.read_events(path)
+    except PeriodizeError as error:
+        assert str(path) in str(error) or "line" in str(error) or "problem" in str(error)
+        return
+    assert len(table) > 0
+    assert table["year"].notna().all()
+    pz.intensity(table)  # a valid table aggregates
+
+
+# --- faults while writing --------------------------------------------------------------
+
+NAMES = ("report.md", "result.json", "figure.png", "figure.svg")
+
+
+def _publish_slowly(out: Path) -> None:
+    """In a forked child: publish a new set, each fsync slowed so kills land inside."""
+    real_fsync = os.fsync
+
+    def slow_fsync(descriptor: int) -> None:
+        time.sleep(0.01)
+        real_fsync(descriptor)
+
+    os.fsync = slow_fsync
+    try:
+        folder = OutputFolder(out, NAMES, overwrite=True)
+        folder.publish({name: (f"new {name}").encode() * 5000 for name in NAMES})
+    finally:
+        os._exit(0)
+
+
+def _state(out: Path) -> str:
+    contents = {p.name: p.read_bytes() for p in out.iterdir()} if out.exists() else {}
+    if set(contents) != set(NAMES):
+        return f"mixed: {sorted(contents)}"
+    for version in ("old", "new"):
+        if all(contents[n] == (f"{version} {n}").encode() * 5000 for n in NAMES):
+            return version
+    return "mixed contents"
+
+
+def test_killed_while_writing_leaves_the_old_set_or_the_new(tmp_path):
+    chooser = random.Random(20261129)
+    seen = set()
+    for attempt in range(25):
+        out = tmp_path / f"out{attempt}"
+        out.mkdir()
+        for name in NAMES:
+            (out / name).write_bytes((f"old {name}").encode() * 5000)
+        child = os.fork()
+        if child == 0:
+            _publish_slowly(out)
+        time.sleep(chooser.uniform(0, 0.1))
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+        state = _state(out)
+        assert state in ("old", "new"), f"attempt {attempt}: {state}"
+        seen.add(state)
+    assert seen == {"old", "new"}  # the kill points covered both sides of the switch
+
+
+def test_interrupted_study_exits_130_and_writes_nothing(tmp_path):
+    out = tmp_path / "out"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "periodize.cli", "study", "--n-sim", "99999", "--out", str(out)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stderr is not None
+    child.stderr.readline()  # the first progress line: the analysis is running
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 130
+    assert "Traceback" not in err and "interrupted" in err
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+
+
+def test_output_folder_checks_happen_before_any_work(tmp_path):
+    (tmp_path / "taken").mkdir()
+    (tmp_path / "taken" / "mine.txt").write_text("x")
+    with pytest.raises(PeriodizeError, match="is not empty"):
+        OutputFolder(tmp_path / "taken", NAMES)
+    folder = OutputFolder(tmp_path / "new", NAMES)
+    folder.discard()
+    assert sorted(os.listdir(tmp_path)) == ["taken"]  # no staging folder left behind
+
+
+def test_installed_command_runs_benchmarks_from_the_repository_root(tmp_path):
+    command = Path(sys.executable).with_name("periodize")
+    result = subprocess.run(
+        [str(command), "bench", "--quick", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "RESULTS.md").exists()
