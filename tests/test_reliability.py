@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import resource
 import signal
 import subprocess
 import sys
@@ -193,6 +194,28 @@ def test_killed_while_writing_leaves_the_old_set_or_the_new(tmp_path):
         assert state in ("old", "new"), f"attempt {attempt}: {state}"
         seen.add(state)
     assert seen == {"old", "new"}  # the kill points covered both sides of the switch
+
+
+def test_a_file_size_limit_keeps_the_previous_set(tmp_path):
+    """A write that fails part-way (here: a 20 kB file-size limit) loses nothing."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in NAMES:
+        (out / name).write_bytes((f"old {name}").encode() * 5000)
+    child = os.fork()
+    if child == 0:
+        try:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+            folder = OutputFolder(out, NAMES, overwrite=True)
+            folder.publish({name: (f"new {name}").encode() * 5000 for name in NAMES})
+        except OSError:
+            os._exit(3)
+        os._exit(0)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 3  # the write failed ...
+    assert _state(out) == "old"  # ... and the previous set is whole
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging folder left
 
 
 def test_interrupted_study_exits_130_and_writes_nothing(tmp_path):
