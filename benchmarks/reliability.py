@@ -12,6 +12,16 @@
 - **hang**: no answer within the time limit.
 
 The same table drives ``tests/test_reliability.py``, so every case is also a test.
+
+The "before" row of ``docs/reliability.md`` is the same cases run on commit 832e5aa, the
+last before the reliability work, from a checkout of it::
+
+    git worktree add /tmp/old 832e5aa
+    (ulimit -v 12000000; PYTHONPATH=/tmp/old/src:. python -m benchmarks.reliability \
+        --csv benchmarks/reliability-832e5aa.csv)
+
+(the address-space limit makes its 8-22 GiB allocations fail with MemoryError, counted as
+tracebacks, instead of exhausting the machine).
 """
 
 from __future__ import annotations
@@ -948,6 +958,15 @@ def markdown(table: pd.DataFrame, command: str, before: str = "") -> str:
         f"| {len(table)} | " + " | ".join(str(int(counts[o])) for o in OUTCOMES) + " |",
         *([before] if before else []),
         "",
+        *(
+            [
+                "The second row is the same cases on the commit before this work (how: the "
+                "docstring of `benchmarks/reliability.py`).",
+                "",
+            ]
+            if before
+            else []
+        ),
         "Targets: tracebacks 0, silent wrong results 0, hangs 0.",
         "",
         RULES,
