@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import periodize as pz
@@ -91,7 +92,88 @@ def test_shipped_study_docs_are_current():
     shipped = json.loads((ROOT / "docs" / "study" / "result.json").read_text())
     fresh = pz.study(
         pz.datasets.mongolia_kazakhstan(),
-        (2009, 2019),
+        {"paper": (2009, 2019)},  # what `periodize study` tests on the bundled dataset
         title="Mongolia–Kazakhstan (bundled dataset)",
     )
     assert shipped["answer"] == fresh.to_dict()["answer"]
+
+
+def test_study_compares_named_periodizations_on_other_data(tmp_path, capsys):
+    """Two named hypotheses from the command line, on a dyad that is not the bundled one:
+    the first is tested in full, both are ranked, and the report has both tables."""
+    rng = np.random.default_rng(3)
+    years = np.arange(1990, 2016)
+    counts = rng.poisson(np.where(years < 2000, 0.5, 2.5))
+    rows = [
+        f"{y},{'FRA' if i % 2 else 'DEU'},{'DEU' if i % 2 else 'FRA'},minister,other"
+        for y, c in zip(years, counts, strict=True)
+        for i in range(c)
+    ]
+    path = tmp_path / "fra_deu.csv"
+    path.write_text("date,actor,target,level,kind\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "o"
+    code = main(
+        [
+            *("study", "--events", str(path), "--hypothesis", "truth=2000"),
+            *("--hypothesis", "wrong=1995,2008", "--n-sim", "199", "--out", str(out)),
+            "--quiet",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    document = json.loads((out / "result.json").read_text())
+    assert document["hypothesis"] == [2000]
+    assert document["comparison"]["candidates"] == {"truth": [2000], "wrong": [1995, 2008]}
+    ranked = {p["name"]: p for p in document["comparison"]["series"][0]["periodizations"]}
+    assert ranked["truth"]["bic_weight"] > ranked["wrong"]["bic_weight"]
+    report = (out / "report.md").read_text()
+    assert "Mongolia" not in report and "2009" not in report.split("## How this")[0]
+
+
+def test_study_compares_named_periodizations(tmp_path):
+    events = pz.datasets.mongolia_kazakhstan()
+    result = pz.study(events, {"one": (2009,), "two": (2005, 2015)}, n_sim=199, rng=1)
+    assert result.hypothesis == (2009,)
+    assert result.test.hypothesis == (2009,)
+    table = result.comparison.table.loc[result.test.names[0]]
+    assert {"no change", "one", "two", "best with 1 break", "best with 2 breaks"} == set(
+        table.index
+    )
+    files = result.files()
+    report = files["report.md"].decode()
+    assert "## Each boundary" in report and "## Competing periodizations" in report
+    document = json.loads(files["result.json"])
+    assert document["comparison"]["candidates"] == {"one": [2009], "two": [2005, 2015]}
+    assert any("Compared periodizations" in line for line in document["answer"])
+
+
+def test_cli_names_and_repeats_hypotheses(tmp_path):
+    out = tmp_path / "o"
+    code = main(
+        [
+            *("study", "--hypothesis", "paper=2009,2019", "--hypothesis", "2009"),
+            *("--n-sim", "99", "--out", str(out), "--quiet"),
+        ]
+    )
+    assert code == 0
+    document = json.loads((out / "result.json").read_text())
+    assert document["comparison"]["candidates"] == {
+        "paper": [2009, 2019],
+        "hypothesis 2": [2009],
+    }
+    with pytest.raises(SystemExit) as exit_:
+        main(["study", "--hypothesis", "=2009", "--out", str(tmp_path / "x")])
+    assert exit_.value.code == 2
+    assert (
+        main(
+            [
+                "study",
+                "--hypothesis",
+                "a=2009",
+                "--hypothesis",
+                "a=2015",
+                "--out",
+                str(tmp_path / "y"),
+            ]
+        )
+        == 2
+    )

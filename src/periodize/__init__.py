@@ -11,11 +11,14 @@ from . import datasets
 from .events import read_events, validate_events, write_events
 from .exceptions import EventSchemaError, ParameterError, PeriodizeError
 from .inference import (
+    Comparison,
     HypothesisTestResult,
     PeriodizationTest,
     Posterior,
     Robustness,
     benjamini_hochberg,
+    compare_periodizations,
+    holm,
     overdispersion,
     posterior,
     robustness,
@@ -34,6 +37,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "SCHEMES",
+    "Comparison",
     "EventSchemaError",
     "HypothesisTestResult",
     "IntensitySeries",
@@ -47,7 +51,9 @@ __all__ = [
     "WeightingScheme",
     "__version__",
     "benjamini_hochberg",
+    "compare_periodizations",
     "datasets",
+    "holm",
     "intensity",
     "overdispersion",
     "penalty_path",

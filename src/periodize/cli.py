@@ -40,6 +40,15 @@ def _years(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in parts)
 
 
+def _named_years(text: str) -> tuple[str | None, tuple[int, ...]]:
+    name, _, years = text.rpartition("=")
+    if "=" in text and not name.strip():
+        raise argparse.ArgumentTypeError(
+            f"expected NAME=YEARS such as paper=2009,2019; got {text!r}"
+        )
+    return (name.strip() or None), _years(years)
+
+
 def _seed(text: str) -> int:
     if not (text.isascii() and text.isdigit()):
         raise argparse.ArgumentTypeError(f"expected a non-negative integer seed; got {text!r}")
@@ -97,10 +106,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     study.add_argument(
         "--hypothesis",
-        type=_years,
-        metavar="YEARS",
-        help="first years of the hypothesised new periods, e.g. 2009,2019 (required with "
-        "--events; for the bundled dataset the paper's 2009,2019)",
+        type=_named_years,
+        action="append",
+        metavar="[NAME=]YEARS",
+        help="first years of the hypothesised new periods, e.g. 2009,2019 or paper=2009,2019; "
+        "repeat to compare several (the first is tested in full). Required with --events; for "
+        "the bundled dataset the paper's 2009,2019",
     )
     study.add_argument("--scheme", default="count", help="weighting scheme (default count)")
     study.add_argument("--model", default="poisson", choices=["poisson", "negbin"])
@@ -287,14 +298,15 @@ def _study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
 
     if args.events is None:
         events, title = datasets.mongolia_kazakhstan(), "Mongolia–Kazakhstan (bundled dataset)"
-        hypothesis = args.hypothesis or PAPER_BOUNDARIES
+        given = args.hypothesis or [("paper", PAPER_BOUNDARIES)]
     else:
         if args.hypothesis is None:
             raise ParameterError(
                 "a hypothesis is needed for your own data: give the first years of the "
                 "hypothesised new periods, e.g. --hypothesis 1991,2004."
             )
-        events, title, hypothesis = read_events(args.events), args.events, args.hypothesis
+        events, title, given = read_events(args.events), args.events, args.hypothesis
+    hypothesis = _hypotheses(given)
     folder = OutputFolder(args.out, OUTPUT_FILES, overwrite=args.force)
     try:
         words = list(sys.argv[1:] if argv is None else argv)
@@ -316,6 +328,21 @@ def _study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
     print(result.summary())
     print("")
     print("written: " + ", ".join(str(p) for p in paths.values()))
+
+
+def _hypotheses(
+    given: list[tuple[str | None, tuple[int, ...]]],
+) -> tuple[int, ...] | dict[str, tuple[int, ...]]:
+    """One unnamed hypothesis as years; otherwise names (default "hypothesis N") to years."""
+    if len(given) == 1 and given[0][0] is None:
+        return given[0][1]
+    named: dict[str, tuple[int, ...]] = {}
+    for number, (name, years) in enumerate(given, start=1):
+        label = name or f"hypothesis {number}"
+        if label in named:
+            raise ParameterError(f"--hypothesis: the name {label!r} is given twice.")
+        named[label] = years
+    return named
 
 
 def _one_line(error: BaseException, debug: bool) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,16 @@ from ._output import OutputFolder
 from ._typing import PathLike, RandomState
 from ._validation import check_int
 from .events.schema import validate_events
-from .inference import PeriodizationTest, Posterior, Robustness, posterior, robustness
+from .exceptions import ParameterError, PeriodizeTypeError
+from .inference import (
+    Comparison,
+    PeriodizationTest,
+    Posterior,
+    Robustness,
+    compare_periodizations,
+    posterior,
+    robustness,
+)
 from .inference import test_periodization as _test
 from .inference.posterior import check_posterior_size
 from .inference.streams import root_seed
@@ -39,11 +48,13 @@ class Study(ResultMixin):
     title: str
     events: pd.DataFrame
     hypothesis: tuple[int, ...]
+    hypotheses: dict[str, tuple[int, ...]]
     series: IntensitySeries
     by_direction: pd.DataFrame
     schemes: pd.DataFrame
     free: Segmentation
     test: PeriodizationTest
+    comparison: Comparison
     posterior: Posterior
     robustness: Robustness
     command: str
@@ -52,6 +63,17 @@ class Study(ResultMixin):
     @property
     def n_events(self) -> int:
         return len(self.events)
+
+    @property
+    def posterior_data(self) -> str:
+        """What the exact posterior was computed on (it needs counts)."""
+        if self.series.is_count:
+            return "the event counts analysed by the tests"
+        return (
+            f"raw event counts (every event counts 1): the Poisson–Gamma posterior needs "
+            f"counts, so the {self.series.scheme.name!r} weights used by the tests are not "
+            "applied to it"
+        )
 
     def period_table(self) -> pd.DataFrame:
         """Events per hypothesised period by direction, level and kind (descriptive)."""
@@ -71,6 +93,10 @@ class Study(ResultMixin):
             "events SHA-256": frame_sha256(self.events, sort_by="event_id"),
             "seed": str(self.seed),
             "hypothesis": ", ".join(map(str, self.hypothesis)),
+            "compared": "; ".join(
+                f"{name}: {', '.join(map(str, b))}" for name, b in self.hypotheses.items()
+            ),
+            "posterior on": "counts" if self.series.is_count else "raw counts (unweighted)",
             "scheme": self.series.scheme.name,
             "model": self.test.model,
             "min_size": str(self.test.min_size),
@@ -106,7 +132,9 @@ class Study(ResultMixin):
             ],
             "free_segmentation": self.free.to_dict(),
             "test": self.test.to_dict(),
+            "comparison": self.comparison.to_dict(),
             "posterior": self.posterior.to_dict(),
+            "posterior_data": self.posterior_data,
             "robustness": self.robustness.to_dict(),
             "provenance": self.provenance_lines(),
         }
@@ -161,7 +189,7 @@ class Study(ResultMixin):
 
 def study(
     events: pd.DataFrame,
-    hypothesis: Sequence[int],
+    hypothesis: Sequence[int] | Mapping[str, Sequence[int]],
     *,
     scheme: Any = "count",
     model: str = "poisson",
@@ -178,8 +206,11 @@ def study(
     posterior and the robustness table.
 
     ``hypothesis`` (the first years of the hypothesised new periods) has no default: a
-    periodization is the question the study answers. ``max_breaks`` (the exact posterior's
-    largest number of breaks) defaults to 3, fewer when the window cannot hold four periods
+    periodization is the question the study answers. Give several as a mapping of names to
+    boundaries (``{"paper": (2009, 2019), "2009 only": (2009,)}``): the first is tested in
+    full, and all are ranked by :func:`periodize.compare_periodizations`. ``max_breaks``
+    (the exact posterior's largest number of breaks) defaults to 3, fewer when the window
+    cannot hold four periods
     of ``min_size``, and never fewer than the hypothesis has. Work that would exceed the
     memory budget (see :mod:`periodize._limits`) is refused before it starts.
 
@@ -193,6 +224,8 @@ def study(
     seed = root_seed(rng, "study")
     clock = time.perf_counter()
     min_size = check_int(min_size, name="min_size", func="study", minimum=1)
+    hypotheses = _hypotheses(hypothesis)
+    hypothesis = next(iter(hypotheses.values()))
     table = validate_events(events)
     series = intensity(table, scheme, by=None)
     max_breaks = _max_breaks(max_breaks, len(series.data), min_size, hypothesis)
@@ -203,6 +236,10 @@ def study(
     free = segment(series, penalty="bic", model=model, min_size=min_size)
     tested = _test(series, hypothesis, model=model, min_size=min_size, n_sim=n_sim, rng=seed)
     say(f"hypothesis tests ({n_sim} replicates)")
+    compared = compare_periodizations(
+        series, hypotheses, model=model, min_size=min_size, n_sim=n_sim, rng=seed
+    )
+    say(f"comparison of {len(hypotheses)} periodization(s)")
     count_series = series if series.is_count else intensity(table, "count", by=None)
     post = posterior(count_series, max_breaks=max_breaks, min_size=min_size, hypothesis=hypothesis)
     say("exact posterior")
@@ -220,16 +257,36 @@ def study(
         title=title,
         events=table,
         hypothesis=tuple(int(h) for h in hypothesis),
+        hypotheses=hypotheses,
         series=series,
         by_direction=counts.data,
         schemes=schemes,
         free=free,
         test=tested,
+        comparison=compared,
         posterior=post,
         robustness=robust,
         command=command,
         seed=seed,
     )
+
+
+def _hypotheses(
+    hypothesis: Sequence[int] | Mapping[str, Sequence[int]],
+) -> dict[str, tuple[int, ...]]:
+    """Named periodizations; a plain sequence of years is one, named "hypothesis"."""
+    if isinstance(hypothesis, Mapping):
+        if not hypothesis:
+            raise ParameterError(
+                "The 'hypothesis' parameter of study must name at least one periodization."
+            )
+        return {str(k): tuple(v) for k, v in hypothesis.items()}
+    if isinstance(hypothesis, str):
+        raise PeriodizeTypeError(
+            "The 'hypothesis' parameter of study must be years such as (2009, 2019) or a "
+            f"mapping of names to years. Got {hypothesis!r} instead."
+        )
+    return {"hypothesis": tuple(hypothesis)}
 
 
 def _max_breaks(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,11 +18,12 @@ from ..segmentation.costs.negbin import moment_alpha
 from ..segmentation.inputs import SeriesMatrix, as_matrix, check_values, resolve_model
 from .agreement import hausdorff, rand_index
 from .boundary_sets import boundary_table, profile_sets
+from .boundary_tests import boundary_tests
 from .fits import edges_of, fitted, statistics
 from .period_table import period_table
 from .periodization_result import PeriodizationTest
 from .results import HypothesisTestResult
-from .simulate import draw, permute
+from .simulate import count_at_least, replicates
 from .streams import root_seed
 
 NULLS = ("parametric", "permutation")
@@ -79,6 +79,19 @@ def boundary_positions(
     return np.array(positions, dtype=np.int64)
 
 
+def checked_inputs(
+    series: Any, model: str, min_size: Any, n_sim: Any, null: str, func: str
+) -> tuple[SeriesMatrix, str, int, int]:
+    """The series as a checked matrix, the model used, ``min_size`` and ``n_sim``."""
+    matrix = as_matrix(series, func)
+    used = resolve_model(model, matrix.weighted)
+    check_values(matrix, used, func)
+    check_choice(null, NULLS, name="null", func=func)
+    min_size = check_int(min_size, name="min_size", func=func, minimum=COSTS[used].min_size)
+    n_sim = check_int(n_sim, name="n_sim", func=func, minimum=99)
+    return matrix, used, min_size, n_sim
+
+
 def test_periodization(
     series: Any,
     boundaries: Sequence[Any],
@@ -126,15 +139,10 @@ def test_periodization(
     >>> result = pz.test_periodization(counts, (2009, 2019), n_sim=999, rng=1)
     >>> test = result.tests["hypothesis_vs_none"]
     >>> round(test.pvalue, 3), round(test.pvalue_asymptotic, 3)
-    (0.084, 0.091)
+    (0.099, 0.091)
     """
     func = "test_periodization"
-    matrix = as_matrix(series, func)
-    used = resolve_model(model, matrix.weighted)
-    check_values(matrix, used, func)
-    check_choice(null, NULLS, name="null", func=func)
-    min_size = check_int(min_size, name="min_size", func=func, minimum=COSTS[used].min_size)
-    n_sim = check_int(n_sim, name="n_sim", func=func, minimum=99)
+    matrix, used, min_size, n_sim = checked_inputs(series, model, min_size, n_sim, null, func)
     level = check_probability(level, name="level", func=func)
     positions = boundary_positions(matrix.index, boundaries, min_size, func)
     seed = root_seed(rng, func)
@@ -154,43 +162,40 @@ def test_periodization(
         _BEST_SIM: fitted(used, values, best_edges),
     }
     groups = np.searchsorted(positions, np.arange(n), side="right").astype(float)
-    keys = [zlib.crc32(name.encode()) for name in matrix.names]
     per_group = max(1, BATCH_BYTES // (n_sim * n * 8))
     for first in range(0, n_series, per_group):
         members = range(first, min(first + per_group, n_series))
-        for simulation, (means, spread) in fits.items():
-            replicates = np.vstack(
-                [
-                    permute(
-                        values[i],
-                        groups if simulation == _HYPOTHESIS_SIM else np.zeros(n),
-                        n_sim,
-                        seed,
-                        simulation,
-                        keys[i],
-                    )
-                    if null == "permutation" and simulation != _BEST_SIM
-                    else draw(used, means[i], spread[i], n_sim, seed, simulation, keys[i])
-                    for i in members
-                ]
+        for simulation, fit in fits.items():
+            drawn = replicates(
+                used,
+                values,
+                fit,
+                members,
+                n_sim,
+                seed,
+                simulation,
+                "parametric" if simulation == _BEST_SIM else null,
+                groups if simulation == _HYPOTHESIS_SIM else np.zeros(n),
             )
-            simulated = _batched_statistics(used, replicates, positions, min_size)
+            simulated = _batched_statistics(used, drawn, positions, min_size)
             rows = slice(members.start, members.stop)
             if simulation == _NULL_SIM:
-                exceed[0, rows] = _count_at_least(
+                exceed[0, rows] = count_at_least(
                     simulated.hypothesis_vs_none, observed.hypothesis_vs_none[rows], n_sim
                 )
-                exceed[1, rows] = _count_at_least(
+                exceed[1, rows] = count_at_least(
                     simulated.best_vs_none, observed.best_vs_none[rows], n_sim
                 )
             elif simulation == _HYPOTHESIS_SIM:
-                exceed[2, rows] = _count_at_least(
+                exceed[2, rows] = count_at_least(
                     simulated.best_vs_hypothesis, observed.best_vs_hypothesis[rows], n_sim
                 )
             else:
                 boot_breaks[rows] = simulated.best_breaks.reshape(len(members), n_sim, k)
     pvalues = (1 + exceed) / (n_sim + 1)
     profile = profile_sets(used, values, observed.best_breaks, k, min_size, level)
+    periods = period_table(used, matrix, hyp_edges, observed.scale, level)
+    each = boundary_tests(used, matrix, positions, periods, n_sim=n_sim, seed=seed, null=null)
     return PeriodizationTest(
         names=matrix.names,
         index=matrix.index,
@@ -202,7 +207,8 @@ def test_periodization(
         level=level,
         null=null,
         tests_by_series=_tests(used, observed, pvalues, k, n_sim, null),
-        periods=period_table(used, matrix, hyp_edges, observed.scale, level),
+        periods=periods,
+        boundary_tests=each,
         boundaries=boundary_table(matrix, positions, observed.best_breaks, boot_breaks, profile),
         agreement=pd.DataFrame(
             {
@@ -251,13 +257,6 @@ def _model_checks(model: str, matrix: SeriesMatrix, positions: np.ndarray) -> pd
         return None
     frame = pd.DataFrame(matrix.values.T, index=matrix.index, columns=list(matrix.names))
     return overdispersion(frame, [matrix.index[p] for p in positions])
-
-
-def _count_at_least(simulated: np.ndarray, observed: np.ndarray, n_sim: int) -> np.ndarray:
-    """Replicates per series whose statistic reaches the observed one (ties count; a
-    relative tolerance of 1e-9 absorbs rounding)."""
-    tolerance = 1e-9 * np.maximum(1.0, np.abs(observed))
-    return np.sum(simulated.reshape(-1, n_sim) >= (observed - tolerance)[:, None], axis=1)
 
 
 def _batched_statistics(

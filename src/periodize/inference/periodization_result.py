@@ -27,6 +27,10 @@ class PeriodizationTest(ResultMixin):
         the dict itself is returned by :attr:`tests`)
     periods : DataFrame of rates (or means) per hypothesised period with intervals, and
         the ratio (difference for normal models) to the period before
+    boundary_tests : DataFrame per series and hypothesised boundary: the likelihood ratio
+        of the periodization against itself without that boundary, its Monte Carlo p-value
+        (replicates from the periods without it), the Holm-adjusted and asymptotic
+        p-values, and the ratio (difference) across the boundary with its interval
     boundaries : DataFrame per hypothesised boundary: the estimated boundary of the best
         segmentation with as many breaks, the displacement, bootstrap 90% and 95% sets and
         the likelihood-profile set (Hansen 2000 critical value at ``level``)
@@ -50,6 +54,7 @@ class PeriodizationTest(ResultMixin):
     null: str
     tests_by_series: list[dict[str, HypothesisTestResult]]
     periods: pd.DataFrame
+    boundary_tests: pd.DataFrame
     boundaries: pd.DataFrame
     agreement: pd.DataFrame
     model_checks: pd.DataFrame | None
@@ -80,6 +85,7 @@ class PeriodizationTest(ResultMixin):
                 "statistic": result.statistic,
                 "pvalue": result.pvalue,
                 "pvalue_asymptotic": result.pvalue_asymptotic,
+                "n_sim": result.n_sim,
             }
             for name, tests in zip(self.names, self.tests_by_series, strict=True)
             for test, result in tests.items()
@@ -89,6 +95,22 @@ class PeriodizationTest(ResultMixin):
             lambda p: benjamini_hochberg(p.to_numpy())
         )
         return table.set_index(["series", "test"])
+
+    def notes(self, series: str | None = None) -> list[str]:
+        """Plain-language cautions for one series (default the first): a hypothesis within
+        one period of the best segmentation may have been read off the same record."""
+        name = series if series is not None else self.names[0]
+        i = self.names.index(name)
+        if self.agreement.loc[name, "hausdorff"] > 1:
+            return []
+        best = self.tests_by_series[i]["best_vs_none"]
+        estimated = ", ".join(str(b) for b in self.boundaries.loc[name, "estimated"])
+        return [
+            f"The hypothesis lies within one period of the best segmentation ({estimated}): "
+            "if its boundaries were read off this record, its tests are optimistic; the test "
+            f"of the best segmentation against no change (p = {best.pvalue:.3f}) accounts for "
+            "the search."
+        ]
 
     def summary(self) -> str:
         """A readable account of every part of the result."""
@@ -114,6 +136,9 @@ class PeriodizationTest(ResultMixin):
             f"Periods ({self.periods.attrs.get('method', '')}; level {self.level}):",
             self.periods.to_string(float_format=fmt),
             "",
+            f"Each boundary ({self.boundary_tests.attrs.get('method', '')}):",
+            self.boundary_tests.to_string(float_format=fmt),
+            "",
             "Boundaries (estimated = best segmentation with as many breaks):",
             f"profile_set: likelihood-ratio confidence set at level {self.level}, the one to "
             "cite; bootstrap sets are narrower but under-cover when changes are small",
@@ -122,6 +147,8 @@ class PeriodizationTest(ResultMixin):
             "Agreement between hypothesised and estimated periods:",
             self.agreement.to_string(float_format=fmt),
         ]
+        for name in self.names:
+            lines += [f"note ({name}): {note}" for note in self.notes(name)]
         if self.model_checks is not None:
             lines += [
                 "",
@@ -139,6 +166,8 @@ class PeriodizationTest(ResultMixin):
                     "name": name,
                     "tests": {t: r.to_dict() for t, r in self.tests_by_series[i].items()},
                     "periods": _records(self.periods.loc[name]),
+                    "boundary_tests": _records(self.boundary_tests.loc[name]),
+                    "notes": self.notes(name),
                     "boundaries": _records(self.boundaries.loc[name]),
                     "agreement": {k: float(v) for k, v in self.agreement.loc[name].items()},
                     "dispersion": None
@@ -157,6 +186,7 @@ class PeriodizationTest(ResultMixin):
             "level": self.level,
             "null": self.null,
             "period_method": self.periods.attrs.get("method", ""),
+            "boundary_test_method": self.boundary_tests.attrs.get("method", ""),
             "dispersion_method": DISPERSION_METHODS.get(self.model),
             "series": series,
             "provenance": self.provenance.to_dict(),

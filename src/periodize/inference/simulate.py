@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .streams import BLOCK, block_generator
+from .streams import BLOCK, block_generator, series_keys
 
 
 def draw(
@@ -63,3 +63,37 @@ def permute(
         keys = generator.random((count, values.size)) + groups[None, :]
         blocks.append(values[np.argsort(keys, axis=1)])
     return np.vstack(blocks)
+
+
+def replicates(
+    model: str,
+    values: np.ndarray,
+    fit: tuple[np.ndarray, np.ndarray],
+    members: np.ndarray | range,
+    n_sim: int,
+    seed: int,
+    simulation: int,
+    null: str,
+    groups: np.ndarray,
+) -> np.ndarray:
+    """``n_sim`` replicates of each series in ``members``, stacked ``(members × n_sim, n)``:
+    drawn from ``fit`` (means, spread) or, for ``null="permutation"``, permuted within
+    ``groups``; the stream of each series is keyed by its values."""
+    members = np.asarray(members)
+    means, spread = fit
+    keys = series_keys(values[members])
+    return np.vstack(
+        [
+            permute(values[i], groups, n_sim, seed, simulation, key)
+            if null == "permutation"
+            else draw(model, means[i], spread[i], n_sim, seed, simulation, key)
+            for i, key in zip(members, keys, strict=True)
+        ]
+    )
+
+
+def count_at_least(simulated: np.ndarray, observed: np.ndarray, n_sim: int) -> np.ndarray:
+    """Replicates per series whose statistic reaches the observed one (ties count; a
+    relative tolerance of 1e-9 absorbs rounding). ``simulated`` is ``(series × n_sim,)``."""
+    tolerance = 1e-9 * np.maximum(1.0, np.abs(observed))
+    return np.sum(simulated.reshape(-1, n_sim) >= (observed - tolerance)[:, None], axis=1)

@@ -2,11 +2,14 @@
 
 Replicate ``r`` of a series in simulation set ``s`` is drawn from the stream
 ``SeedSequence(seed, spawn_key=(s, key, r // BLOCK))`` where ``key`` is the CRC-32 of the
-series name, so the numbers are the same whatever the number of series processed together,
-their order, or the memory chunks used.
+series' values (float64 bytes), never of its name or position: the numbers are the same
+whatever the series are called, the order they come in, the number processed together or
+the memory chunks used.
 """
 
 from __future__ import annotations
+
+import zlib
 
 import numpy as np
 
@@ -34,6 +37,19 @@ def root_seed(rng: RandomState, func: str) -> int:
         f"The 'rng' parameter of {func} must be an int seed, a numpy Generator or None. "
         f"Got {type(rng).__name__} instead."
     )
+
+
+def series_keys(values: np.ndarray) -> list[int]:
+    """The stream key of each row of ``values``: the CRC-32 of its float64 bytes.
+
+    Examples
+    --------
+    >>> a = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> series_keys(a) == series_keys(a[::-1])[::-1]
+    True
+    """
+    rows = np.ascontiguousarray(np.atleast_2d(values), dtype=np.float64)
+    return [zlib.crc32(row.tobytes()) for row in rows]
 
 
 def block_generator(seed: int, simulation: int, series: int, block: int) -> np.random.Generator:

@@ -56,10 +56,14 @@ def answer(study: Any, escape: Callable[[Any], str] = str) -> list[str]:
         + " (the bootstrap sets in the table are narrower, but with small changes they cover "
         "less than their level).",
     ]
+    lines.append(_each_boundary(test.boundary_tests.loc[name], test.n_sim))
+    lines.append(_ranking(study.comparison, name, escape))
+    lines.extend(test.notes(name))
     pk = post.k_probabilities
     bf = None if post.bayes_factors is None else post.bayes_factors.iloc[0, 0]
+    on = "" if study.series.is_count else " (on raw event counts; it needs counts)"
     lines.append(
-        "The exact Bayesian posterior gives "
+        f"The exact Bayesian posterior{on} gives "
         + ", ".join(f"P({i} break{'s' if i != 1 else ''}) = {p:.2f}" for i, p in pk.items())
         + (
             f"; the Bayes factor of the hypothesis against no change is {10**bf:.2f}"
@@ -113,6 +117,40 @@ def _code(value: Any) -> str:
     text = " ".join(str(value).split())
     fence = "`" * (max((len(r) for r in re.findall("`+", text)), default=0) + 1)
     return f"{fence} {text} {fence}"
+
+
+def _each_boundary(table: pd.DataFrame, n_sim: int) -> str:
+    """One clause per hypothesised boundary: its own test and the change across it."""
+    change = "ratio" if "ratio" in table.columns else "difference"
+    what = "rate ratio" if change == "ratio" else "difference in means"
+    clauses = [
+        f"{boundary}: likelihood ratio {row.statistic:.2f}, p = {row.pvalue:.3f} (Holm "
+        f"{row.pvalue_holm:.3f}), {what} {row[change]:.2f} "
+        f"({row[f'{change}_lower']:.2f}–{row[f'{change}_upper']:.2f})"
+        for boundary, row in table.iterrows()
+    ]
+    return (
+        "Each boundary against the same periods without it ("
+        f"{n_sim} replicates each): " + "; ".join(clauses) + "."
+    )
+
+
+def _ranking(comparison: Any, name: str, escape: Callable[[Any], str]) -> str:
+    """The compared periodizations by BIC weight, with their exact posterior shares."""
+    rows = comparison.table.loc[name].sort_values("bic_weight", ascending=False)
+    exact = bool(rows["posterior"].notna().all())
+    shown = []
+    for label, row in rows.iterrows():
+        years = ", ".join(map(str, row.boundaries))
+        what = escape(label) if not years else f"{escape(label)} ({years})"
+        shown.append(f"{what} {row.bic_weight:.2f}" + (f" / {row.posterior:.2f}" if exact else ""))
+    return (
+        "Compared periodizations, by BIC weight"
+        + (" / exact posterior probability within the set" if exact else "")
+        + ": "
+        + "; ".join(shown)
+        + "."
+    )
 
 
 def _against_none(statistic: float, pvalue: float, n_sim: int) -> str:
@@ -170,6 +208,20 @@ def report(study: Any) -> str:
         f"## Rates per hypothesised period ({test.periods.attrs.get('method', '')})",
         "",
         _table(test.periods.loc[name]),
+        "",
+        f"## Each boundary ({test.boundary_tests.attrs.get('method', '')})",
+        "",
+        _table(test.boundary_tests.loc[name]),
+        "",
+        "## Competing periodizations",
+        "",
+        "AIC/BIC weights and the exact posterior (normalised over the distinct partitions "
+        "listed; `posterior_given_k`: share among all partitions with as many breaks); "
+        "`p_vs_none`, `p_vs_best`: Monte Carlo likelihood-ratio tests against no change and "
+        f"against the best segmentation with as many breaks ({study.comparison.n_sim} "
+        "replicates).",
+        "",
+        _table(study.comparison.to_frame().loc[name]),
         "",
         "## Tests",
         "",

@@ -1,0 +1,390 @@
+"""``compare_periodizations``: several named periodizations of the same series, ranked.
+
+Every candidate (and, optionally, no change and the best segmentation with as many breaks
+as each candidate) gets its log-likelihood, its number of parameters, AIC and BIC with
+their weights, its exact posterior probability under the conjugate priors of
+:func:`periodize.posterior`, and two Monte Carlo likelihood-ratio tests: against no change
+and against the best segmentation with as many breaks. The replicates are the ones
+:func:`periodize.test_periodization` draws for the same seed, so each candidate's p-values
+equal that function's ``hypothesis_vs_none`` and ``best_vs_hypothesis``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.special import logsumexp
+
+from .._typing import RandomState
+from ..exceptions import ParameterError, PeriodizeTypeError
+from ..results import Provenance, matrix_sha256
+from ..segmentation.costs import COSTS
+from ..segmentation.inputs import SeriesMatrix
+from ..segmentation.search.dynamic import exact_path
+from .comparison_result import Comparison
+from .fits import edges_of, fitted, pearson_dispersion
+from .marginals import log_marginals, resolve_prior
+from .periodization import BATCH_BYTES, boundary_positions, checked_inputs
+from .recursions import sums
+from .simulate import count_at_least, replicates
+
+__all__ = ["compare_periodizations"]
+
+_NULL_SIM, _CANDIDATE_SIM = 0, 1  # the simulation ids test_periodization uses
+
+
+def compare_periodizations(
+    series: Any,
+    candidates: Mapping[str, Sequence[Any]],
+    *,
+    model: str = "poisson",
+    min_size: int = 3,
+    n_sim: int = 9999,
+    rng: RandomState = 0,
+    null: str = "parametric",
+    include_best: bool = True,
+    include_none: bool = True,
+    prior: Mapping[str, Any] | None = None,
+) -> Comparison:
+    """Rank named periodizations of one or many series.
+
+    Parameters
+    ----------
+    series : IntensitySeries, DataFrame, Series or array
+        One or many series (periods × series).
+    candidates : mapping of str to sequence
+        Named periodizations by their boundaries (first periods of new segments), e.g.
+        ``{"paper": (2009, 2019), "2009 only": (2009,)}``.
+    model : str
+        As in :func:`periodize.test_periodization`.
+    min_size : int
+        Minimum period length (every candidate must respect it).
+    n_sim : int
+        Monte Carlo replicates per test (at least 99).
+    rng : int, Generator or None
+        Seed; the same seed gives the same p-values as ``test_periodization``.
+    null : {"parametric", "permutation"}
+        How replicates are drawn (see :func:`periodize.test_periodization`).
+    include_best, include_none : bool
+        Add a row for the best segmentation with as many breaks as each candidate, and one
+        for no change.
+    prior : mapping, optional
+        Conjugate prior of the exact posterior (see :func:`periodize.posterior`).
+
+    Returns
+    -------
+    Comparison
+        ``table``: one row per series and periodization with ``boundaries``, ``breaks``,
+        ``loglik``, ``n_params``, ``aic``, ``bic``, ``aic_weight``, ``bic_weight``,
+        ``posterior`` (the exact posterior probability, normalised over the distinct
+        partitions among the rows of the series), ``posterior_given_k`` (its share among
+        all partitions with that many breaks), ``p_vs_none``, ``p_vs_best`` and ``n_sim``.
+
+    Notes
+    -----
+    Hypothesised boundaries are fixed, so a candidate with ``k`` breaks has ``(k + 1) p +
+    s`` parameters (``p`` per segment, ``s`` shared); a best segmentation's ``k`` estimated
+    boundaries count too. For quasi-Poisson the log-likelihoods are divided by the Pearson
+    dispersion of the largest model (the best segmentation with the most breaks), as in
+    QAIC. The exact posterior needs counts (``poisson``) or ``normal`` data; for other
+    models those columns are empty. Its prior is uniform over k = 0..(the most breaks of
+    any row) and uniform over admissible positions given k, as in ``posterior``.
+
+    Examples
+    --------
+    >>> import periodize as pz
+    >>> counts = pz.intensity(pz.datasets.mongolia_kazakhstan())
+    >>> table = pz.compare_periodizations(
+    ...     counts, {"paper": (2009, 2019), "2009 only": (2009,)}, n_sim=199).table
+    >>> table.loc["KAZ-MNG", ["breaks", "bic_weight", "p_vs_none"]].round(2)
+                        breaks  bic_weight  p_vs_none
+    name
+    no change                0        0.52        NaN
+    paper                    2        0.17       0.10
+    2009 only                1        0.18       0.23
+    best with 1 break        1        0.06       0.66
+    best with 2 breaks       2        0.07       0.21
+    """
+    func = "compare_periodizations"
+    matrix, used, min_size, n_sim = checked_inputs(series, model, min_size, n_sim, null, func)
+    named = _candidates(candidates, matrix, min_size, func)
+    seed = _root(rng, func)
+    k_max = max([len(p) for p in named.values()] + [0])
+    n = matrix.values.shape[1]
+    if k_max > n // min_size - 1:
+        raise ParameterError(
+            f"A candidate of {func} has {k_max} breaks, more than {n} periods with "
+            f"min_size={min_size} allow."
+        )
+    rows, found = _rows(used, matrix, named, k_max, min_size, include_best, include_none)
+    _information(rows, found, used, matrix)
+    _posterior(rows, found, used, matrix, prior, min_size, func)
+    _monte_carlo(rows, found, used, matrix, min_size, n_sim, seed, null)
+    table = pd.concat(rows.values(), keys=list(rows), names=["name"]).swaplevel(0, 1)
+    order = {name: i for i, name in enumerate(rows)}
+    table = table.sort_index(
+        level=[0, 1], key=lambda level: level.map(order) if level.name == "name" else level
+    )
+    table = table.loc[list(matrix.names)]
+    return Comparison(
+        names=matrix.names,
+        index=matrix.index,
+        model=used,
+        min_size=min_size,
+        n_sim=n_sim,
+        null=null,
+        candidates={k: tuple(matrix.index[p] for p in v) for k, v in named.items()},
+        table=table,
+        provenance=Provenance(
+            function=func,
+            parameters={
+                "candidates": {k: [str(b) for b in v] for k, v in candidates.items()},
+                "model": used,
+                "min_size": min_size,
+                "n_sim": n_sim,
+                "null": null,
+                "include_best": include_best,
+                "include_none": include_none,
+                "prior": None if prior is None else dict(prior),
+            },
+            input_sha256=matrix_sha256(matrix.values, matrix.index, matrix.names),
+            seed=seed,
+        ),
+    )
+
+
+def _root(rng: RandomState, func: str) -> int:
+    from .streams import root_seed
+
+    return root_seed(rng, func)
+
+
+def _candidates(
+    candidates: Any, matrix: SeriesMatrix, min_size: int, func: str
+) -> dict[str, np.ndarray]:
+    if not isinstance(candidates, Mapping) or not candidates:
+        raise PeriodizeTypeError(
+            f"The 'candidates' parameter of {func} must be a non-empty mapping of names to "
+            'boundaries, such as {"paper": (2009, 2019), "2009 only": (2009,)}. '
+            f"Got {candidates!r} instead."
+        )
+    named = {}
+    for name, boundaries in candidates.items():
+        if not isinstance(name, str) or not name.strip():
+            raise PeriodizeTypeError(f"Candidate names of {func} must be text; got {name!r}.")
+        named[name] = boundary_positions(matrix.index, boundaries, min_size, func)
+    seen: dict[tuple[int, ...], str] = {}
+    for name, positions in named.items():
+        key = tuple(positions.tolist())
+        if key in seen:
+            raise ParameterError(
+                f"Candidates {seen[key]!r} and {name!r} of {func} are the same periodization."
+            )
+        seen[key] = name
+    return named
+
+
+def _rows(
+    model: str,
+    matrix: SeriesMatrix,
+    named: dict[str, np.ndarray],
+    k_max: int,
+    min_size: int,
+    include_best: bool,
+    include_none: bool,
+) -> tuple[dict[str, pd.DataFrame], dict[str, np.ndarray]]:
+    """The rows (no change, the candidates, best segmentations) and the break positions of
+    each, ``(series, k)``."""
+    values = matrix.values
+    n_series = values.shape[0]
+    path = exact_path(COSTS[model], values, k_max, min_size)
+    breaks: dict[str, tuple[np.ndarray, bool]] = {}
+    if include_none:
+        breaks["no change"] = (np.empty((n_series, 0), dtype=np.int64), False)
+    for name, positions in named.items():
+        breaks[name] = (np.broadcast_to(positions, (n_series, positions.size)), False)
+    if include_best:
+        for k in sorted({len(p) for p in named.values()} - {0}):
+            breaks[f"best with {k} break{'s' if k != 1 else ''}"] = (path.breaks[k], True)
+    rows = {}
+    for name, (found, estimated) in breaks.items():
+        rows[name] = pd.DataFrame(
+            {
+                "boundaries": [tuple(matrix.index[j] for j in row) for row in found],
+                "breaks": found.shape[1],
+                "estimated": estimated,
+            },
+            index=pd.Index(matrix.names, name="series"),
+        )
+    return rows, {name: np.asarray(found) for name, (found, _) in breaks.items()}
+
+
+def _information(
+    rows: dict[str, pd.DataFrame], found: dict[str, np.ndarray], model: str, matrix: SeriesMatrix
+) -> None:
+    values = matrix.values
+    n = values.shape[1]
+    cost = COSTS[model](values)
+    largest = max(rows, key=lambda r: (rows[r]["breaks"].iat[0], rows[r]["estimated"].iat[0]))
+    scale = np.ones(values.shape[0])
+    if model == "quasipoisson":
+        edges = edges_of(found[largest], n)
+        scale = pearson_dispersion(values, cost.fitted_means(edges), edges.shape[1] - 1)
+    p, shared = COSTS[model].n_params, COSTS[model].n_shared
+    for name, row in rows.items():
+        k = row["breaks"].to_numpy()
+        loglik = cost.loglik(edges_of(found[name], n)) / scale
+        n_params = (k + 1) * p + shared + np.where(row["estimated"], k, 0)
+        row["loglik"] = loglik
+        row["n_params"] = n_params
+        row["aic"] = -2 * loglik + 2 * n_params
+        row["bic"] = -2 * loglik + n_params * np.log(n)
+    for criterion in ("aic", "bic"):
+        stacked = np.column_stack([r[criterion].to_numpy() for r in rows.values()])
+        weights = np.exp(-0.5 * (stacked - stacked.min(axis=1, keepdims=True)))
+        weights /= weights.sum(axis=1, keepdims=True)
+        for j, row in enumerate(rows.values()):
+            row[f"{criterion}_weight"] = weights[:, j]
+
+
+def _posterior(
+    rows: dict[str, pd.DataFrame],
+    found: dict[str, np.ndarray],
+    model: str,
+    matrix: SeriesMatrix,
+    prior: Mapping[str, Any] | None,
+    min_size: int,
+    func: str,
+) -> None:
+    conjugate = {"poisson": "poisson", "normal": "normal", "normal_meanvar": "normal"}
+    if model not in conjugate:
+        for row in rows.values():
+            row["posterior"] = np.nan
+            row["posterior_given_k"] = np.nan
+        return
+    values = matrix.values
+    n = values.shape[1]
+    k_max = max(int(r["breaks"].iat[0]) for r in rows.values())
+    resolved = resolve_prior(conjugate[model], prior, values, func)
+    log_m = log_marginals(conjugate[model], values, resolved, min_size)
+    s = sums(log_m, k_max)
+    series = np.arange(values.shape[0])
+    scores = []
+    for name, row in rows.items():
+        edges = edges_of(found[name], n)
+        k = edges.shape[1] - 2
+        log_like = sum(log_m[series, edges[:, j], edges[:, j + 1]] for j in range(k + 1))
+        row["posterior_given_k"] = np.exp(log_like - s.evidence[:, k])
+        scores.append(log_like - s.log_count[k] - np.log(k_max + 1))
+    stacked = np.column_stack(scores)
+    # each distinct partition counts once (a candidate may equal a best segmentation)
+    breaks = [found[name] for name in rows]
+    repeated = np.zeros(stacked.shape, dtype=bool)
+    for later in range(len(breaks)):
+        for earlier in range(later):
+            if breaks[earlier].shape == breaks[later].shape:
+                repeated[:, later] |= np.all(breaks[earlier] == breaks[later], axis=1)
+    total = logsumexp(np.where(repeated, -np.inf, stacked), axis=1)
+    normalised = np.exp(stacked - total[:, None])
+    for j, row in enumerate(rows.values()):
+        row["posterior"] = normalised[:, j]
+
+
+def _monte_carlo(
+    rows: dict[str, pd.DataFrame],
+    found: dict[str, np.ndarray],
+    model: str,
+    matrix: SeriesMatrix,
+    min_size: int,
+    n_sim: int,
+    seed: int,
+    null: str,
+) -> None:
+    """p-values against no change (one replicate set under no change for every row) and
+    against the best segmentation with as many breaks (replicates from each candidate)."""
+    values = matrix.values
+    n_series, n = values.shape
+    k_max = max(int(r["breaks"].iat[0]) for r in rows.values())
+    cost = COSTS[model](values)
+    none_edges = edges_of(np.empty((n_series, 0), dtype=np.int64), n)
+    observed_none = {
+        name: _lr_vs_none(model, cost, values, found[name], none_edges) for name in rows
+    }
+    exceed_none = {name: np.zeros(n_series) for name in rows}
+    null_fit = fitted(model, values, none_edges)
+    per_group = max(1, BATCH_BYTES // (n_sim * n * 8 * max(k_max, 1)))
+    zeros = np.zeros(n)
+    for first in range(0, n_series, per_group):
+        members = np.arange(first, min(first + per_group, n_series))
+        reps = replicates(model, values, null_fit, members, n_sim, seed, _NULL_SIM, null, zeros)
+        rep_cost = COSTS[model](reps)
+        rep_none = rep_cost.loglik(edges_of(np.empty((len(reps), 0), dtype=np.int64), n))
+        path = exact_path(COSTS[model], reps, k_max, min_size) if k_max else None
+        for name, row in rows.items():
+            k = int(row["breaks"].iat[0])
+            if k == 0:
+                continue
+            if row["estimated"].iat[0]:
+                assert path is not None
+                breaks = path.breaks[k]
+            else:
+                breaks = np.broadcast_to(found[name][0], (len(reps), k))
+            edges = edges_of(breaks, n)
+            lr = 2 * (rep_cost.loglik(edges) - rep_none)
+            if model == "quasipoisson":
+                lr = lr / pearson_dispersion(reps, rep_cost.fitted_means(edges), k + 1)
+            exceed_none[name][members] = count_at_least(lr, observed_none[name][members], n_sim)
+    for name, row in rows.items():
+        k = int(row["breaks"].iat[0])
+        row["p_vs_none"] = np.nan if k == 0 else (1 + exceed_none[name]) / (n_sim + 1)
+        row["p_vs_best"] = np.nan
+        row["n_sim"] = n_sim
+    for name, row in rows.items():
+        if row["breaks"].iat[0] and not row["estimated"].iat[0]:
+            rows[name]["p_vs_best"] = _p_vs_best(
+                model, matrix, found[name][0], min_size, n_sim, seed, null
+            )
+
+
+def _lr_vs_none(
+    model: str, cost: Any, values: np.ndarray, breaks: np.ndarray, none_edges: np.ndarray
+) -> np.ndarray:
+    k = breaks.shape[1]
+    if k == 0:
+        return np.zeros(values.shape[0])
+    edges = edges_of(breaks, values.shape[1])
+    lr = 2 * (cost.loglik(edges) - cost.loglik(none_edges))
+    if model == "quasipoisson":
+        lr = lr / pearson_dispersion(values, cost.fitted_means(edges), k + 1)
+    return lr
+
+
+def _p_vs_best(
+    model: str,
+    matrix: SeriesMatrix,
+    positions: np.ndarray,
+    min_size: int,
+    n_sim: int,
+    seed: int,
+    null: str,
+) -> np.ndarray:
+    """The ``best_vs_hypothesis`` p-value of :func:`test_periodization` for one candidate."""
+    from .fits import statistics
+
+    values = matrix.values
+    n_series, n = values.shape
+    k = positions.size
+    observed = statistics(model, values, positions, min_size).best_vs_hypothesis
+    fit = fitted(model, values, edges_of(np.broadcast_to(positions, (n_series, k)), n))
+    groups = np.searchsorted(positions, np.arange(n), side="right").astype(float)
+    exceed = np.zeros(n_series)
+    per_group = max(1, BATCH_BYTES // (n_sim * n * 8))
+    for first in range(0, n_series, per_group):
+        members = np.arange(first, min(first + per_group, n_series))
+        reps = replicates(model, values, fit, members, n_sim, seed, _CANDIDATE_SIM, null, groups)
+        simulated = statistics(model, reps, positions, min_size).best_vs_hypothesis
+        exceed[members] = count_at_least(simulated, observed[members], n_sim)
+    return (1 + exceed) / (n_sim + 1)

@@ -1,0 +1,170 @@
+"""compare_periodizations: likelihoods and criteria against statsmodels, posterior partition
+probabilities against enumeration, p-values equal to test_periodization's, many series equal
+to looping, and the post-hoc note."""
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.special import gammaln, logsumexp
+
+import periodize as pz
+from periodize.exceptions import ParameterError, PeriodizeTypeError
+
+YEARS = np.arange(1990, 2012)
+CANDIDATES = {"two": (1997, 2004), "one": (2004,), "three": (1995, 2000, 2006)}
+
+
+def step_counts(seed, n_series=1):
+    rng = np.random.default_rng(seed)
+    rate = np.where(YEARS < 1997, 1.0, np.where(YEARS < 2004, 4.0, 2.0))
+    values = rng.poisson(rate, size=(n_series, YEARS.size)).T
+    return pd.DataFrame(values, index=YEARS, columns=[f"d{i}" for i in range(n_series)])
+
+
+def test_loglik_and_criteria_equal_statsmodels():
+    frame = step_counts(1)
+    y = frame["d0"].to_numpy()
+    table = pz.compare_periodizations(frame, CANDIDATES, n_sim=99).table.loc["d0"]
+    for name, boundaries in CANDIDATES.items():
+        period = np.searchsorted(np.asarray(boundaries), YEARS, side="right")
+        design = pd.get_dummies(period).to_numpy(dtype=float)
+        fit = sm.GLM(y, design, family=sm.families.Poisson()).fit()
+        row = table.loc[name]
+        assert row["loglik"] == pytest.approx(fit.llf, rel=1e-9)
+        assert row["n_params"] == design.shape[1]
+        assert row["aic"] == pytest.approx(fit.aic, rel=1e-9)
+        assert row["bic"] == pytest.approx(-2 * fit.llf + design.shape[1] * np.log(len(y)))
+    best = table.loc["best with 2 breaks"]
+    assert best["n_params"] == 3 + 2  # the two estimated boundaries count
+    assert table["aic_weight"].sum() == pytest.approx(1.0)
+    assert table["bic_weight"].sum() == pytest.approx(1.0)
+
+
+def poisson_gamma_log_marginal(y, a, b):
+    """Closed-form log marginal likelihood of one segment under Gamma(a, b)."""
+    total, n = y.sum(), y.size
+    return (
+        a * np.log(b)
+        - gammaln(a)
+        + gammaln(a + total)
+        - (a + total) * np.log(b + n)
+        - gammaln(y + 1).sum()
+    )
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    y=st.lists(st.integers(0, 6), min_size=8, max_size=11),
+    min_size=st.integers(1, 2),
+    shape=st.sampled_from([0.5, 1.0, 2.0]),
+)
+def test_posterior_of_each_partition_equals_enumeration(y, min_size, shape):
+    y = np.asarray(y, dtype=float)
+    n = y.size
+    index = np.arange(2000, 2000 + n)
+    candidates = {"a": (2000 + n // 2,), "b": (2000 + 2, 2000 + n - 2)}
+    prior = {"shape": shape, "rate": 1.0}
+    table = pz.compare_periodizations(
+        pd.Series(y, index=index, name="y"),
+        candidates,
+        n_sim=99,
+        min_size=min_size,
+        prior=prior,
+        include_best=False,
+    ).table.loc["y"]
+
+    def log_like(edges):
+        return sum(
+            poisson_gamma_log_marginal(y[a:b], shape, 1.0) for a, b in itertools.pairwise(edges)
+        )
+
+    k_max = 2
+    by_k = {}
+    for k in range(k_max + 1):
+        partitions = [
+            (0, *c, n)
+            for c in itertools.combinations(range(1, n), k)
+            if min(np.diff((0, *c, n))) >= min_size
+        ]
+        by_k[k] = [log_like(p) for p in partitions]
+    rows = {"no change": (0, n), "a": (0, n // 2, n), "b": (0, 2, n - 2, n)}
+    scores = {}
+    for name, edges in rows.items():
+        k = len(edges) - 2
+        ll = log_like(edges)
+        assert table.loc[name, "posterior_given_k"] == pytest.approx(
+            np.exp(ll - logsumexp(by_k[k])), rel=1e-7
+        )
+        scores[name] = ll - np.log(len(by_k[k])) - np.log(k_max + 1)
+    total = logsumexp(list(scores.values()))
+    for name, score in scores.items():
+        assert table.loc[name, "posterior"] == pytest.approx(np.exp(score - total), rel=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("model", "null"),
+    [
+        ("poisson", "parametric"),
+        ("poisson", "permutation"),
+        ("quasipoisson", "parametric"),
+        ("normal", "parametric"),
+    ],
+)
+def test_pvalues_equal_test_periodization(model, null):
+    frame = step_counts(2, n_series=3).astype(float)
+    if model == "quasipoisson":
+        frame = frame * 1.5 + 0.25
+    comparison = pz.compare_periodizations(
+        frame, CANDIDATES, model=model, n_sim=199, rng=9, null=null
+    )
+    for name, boundaries in CANDIDATES.items():
+        tested = pz.test_periodization(frame, boundaries, model=model, n_sim=199, rng=9, null=null)
+        for series in frame.columns:
+            row = comparison.table.loc[(series, name)]
+            tests = tested.tests[series]
+            assert row["p_vs_none"] == tests["hypothesis_vs_none"].pvalue
+            assert row["p_vs_best"] == tests["best_vs_hypothesis"].pvalue
+            k = len(boundaries)
+            best = comparison.table.loc[(series, f"best with {k} break{'s' * (k != 1)}")]
+            if model != "quasipoisson":  # there the sup-LR is scaled by the best fit's
+                # dispersion, in test_periodization by the hypothesis fit's
+                assert best["p_vs_none"] == tests["best_vs_none"].pvalue
+
+
+def test_many_series_equal_looping():
+    frame = step_counts(3, n_series=5)
+    together = pz.compare_periodizations(frame, CANDIDATES, n_sim=99, rng=2).table
+    for series in frame.columns:
+        alone = pz.compare_periodizations(frame[[series]], CANDIDATES, n_sim=99, rng=2).table
+        pd.testing.assert_frame_equal(together.loc[[series]], alone)
+
+
+def test_post_hoc_note_and_outputs():
+    counts = pz.intensity(pz.datasets.mongolia_kazakhstan())
+    result = pz.compare_periodizations(
+        counts, {"paper": (2009, 2019), "read off the data": (2009, 2015)}, n_sim=99
+    )
+    notes = result.notes()
+    assert len(notes) == 1 and "'read off the data'" in notes[0] and "optimistic" in notes[0]
+    document = result.to_dict()
+    assert document["series"][0]["notes"] == notes
+    names = [p["name"] for p in document["series"][0]["periodizations"]]
+    assert names == ["no change", "paper", "read off the data", "best with 2 breaks"]
+    assert "note:" in result.summary()
+
+
+def test_bad_candidates():
+    counts = pz.intensity(pz.datasets.mongolia_kazakhstan())
+    with pytest.raises(PeriodizeTypeError, match="non-empty mapping"):
+        pz.compare_periodizations(counts, {})
+    with pytest.raises(PeriodizeTypeError, match="non-empty mapping"):
+        pz.compare_periodizations(counts, [(2009,)])
+    with pytest.raises(ParameterError, match="same periodization"):
+        pz.compare_periodizations(counts, {"a": (2009,), "b": [2009]})
+    with pytest.raises(ParameterError, match="not one of them"):
+        pz.compare_periodizations(counts, {"a": (1900,)})
