@@ -96,6 +96,6 @@ def test_a_variant_that_breaks_the_hypothesis_says_so(events):
 
 def test_bad_parameters(events):
     with pytest.raises(ParameterError, match="'n_sim'"):
-        pz.robustness(events, n_sim=10)
+        pz.robustness(events, (2009, 2019), n_sim=10)
     with pytest.raises(ParameterError, match="'alpha'"):
-        pz.robustness(events, n_sim=99, alpha=2)
+        pz.robustness(events, (2009, 2019), n_sim=99, alpha=2)

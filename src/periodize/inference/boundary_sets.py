@@ -11,15 +11,26 @@ from ..segmentation.search.dynamic import exact_path
 
 
 def profile_sets(
-    model: str, values: np.ndarray, best: np.ndarray, k: int, min_size: int, level: float
+    model: str,
+    values: np.ndarray,
+    best: np.ndarray,
+    k: int,
+    min_size: int,
+    level: float,
+    exposure: np.ndarray | None = None,
 ) -> list[list[np.ndarray]]:
     """For each series and boundary j: positions whose profiled cost (other boundaries
     re-optimised) is within :func:`profile_critical_value` of the optimum."""
     if k == 0:
         return [[] for _ in range(len(values))]
     n = values.shape[1]
-    forward = exact_path(COSTS[model], values, k, min_size, keep_table=True).table
-    backward = exact_path(COSTS[model], values[:, ::-1].copy(), k, min_size, keep_table=True).table
+    reverse = None if exposure is None else exposure[:, ::-1].copy()
+    forward = exact_path(
+        COSTS[model], values, k, min_size, keep_table=True, exposure=exposure
+    ).table
+    backward = exact_path(
+        COSTS[model], values[:, ::-1].copy(), k, min_size, keep_table=True, exposure=reverse
+    ).table
     if forward is None or backward is None:  # pragma: no cover - keep_table guarantees them
         raise RuntimeError("the dynamic programme did not keep its table")
     threshold = profile_critical_value(level)

@@ -20,18 +20,24 @@ from ..segmentation.costs import COSTS
 from ..segmentation.inputs import SeriesMatrix
 from .fits import edges_of, fitted, pearson_dispersion
 from .multiple import holm
-from .simulate import count_at_least, replicates
+from .simulate import count_at_least, repeat_rows, replicates
 
 #: Simulation ids of the per-boundary tests start here (0-2 are the tests of the whole).
 FIRST_SIMULATION = 16
 
 
-def nested_lr(model: str, values: np.ndarray, full: np.ndarray, reduced: np.ndarray) -> np.ndarray:
+def nested_lr(
+    model: str,
+    values: np.ndarray,
+    full: np.ndarray,
+    reduced: np.ndarray,
+    exposure: np.ndarray | None = None,
+) -> np.ndarray:
     """``2 (ℓ(full) − ℓ(reduced)) / φ`` per row, for break positions ``full`` (rows × k) and
     ``reduced`` (rows × k − 1); ``φ`` is the quasi-Poisson Pearson dispersion of the full
     fit (1 for other models)."""
     n = values.shape[1]
-    cost = COSTS[model](values)
+    cost = COSTS[model](values, exposure=exposure)
     full_edges, reduced_edges = edges_of(full, n), edges_of(reduced, n)
     lr = 2 * (cost.loglik(full_edges) - cost.loglik(reduced_edges))
     if model == "quasipoisson":
@@ -63,8 +69,8 @@ def boundary_tests(
     for j in range(k):
         reduced_positions = np.delete(positions, j)
         reduced = np.broadcast_to(reduced_positions, (n_series, k - 1))
-        statistic[:, j] = nested_lr(model, values, full, reduced)
-        fit = fitted(model, values, edges_of(reduced, n))
+        statistic[:, j] = nested_lr(model, values, full, reduced, matrix.exposure)
+        fit = fitted(model, values, edges_of(reduced, n), matrix.exposure)
         groups = np.searchsorted(reduced_positions, np.arange(n), side="right").astype(float)
         for first in range(0, n_series, per_group):
             members = range(first, min(first + per_group, n_series))
@@ -77,6 +83,7 @@ def boundary_tests(
                 drawn,
                 np.broadcast_to(positions, (rows, k)),
                 np.broadcast_to(reduced_positions, (rows, k - 1)),
+                repeat_rows(matrix.exposure, members, n_sim),
             )
             exceed[members.start : members.stop, j] = count_at_least(
                 simulated, statistic[members.start : members.stop, j], n_sim

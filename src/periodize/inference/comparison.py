@@ -22,14 +22,14 @@ from .._typing import RandomState
 from ..exceptions import ParameterError, PeriodizeTypeError
 from ..results import Provenance, matrix_sha256
 from ..segmentation.costs import COSTS
-from ..segmentation.inputs import SeriesMatrix
+from ..segmentation.inputs import SeriesMatrix, exposure_sha256
 from ..segmentation.search.dynamic import exact_path
 from .comparison_result import Comparison
 from .fits import edges_of, fitted, pearson_dispersion
 from .marginals import log_marginals, resolve_prior
-from .periodization import BATCH_BYTES, boundary_positions, checked_inputs
+from .periodization import BATCH_BYTES, boundary_positions, checked_inputs, exposed
 from .recursions import sums
-from .simulate import count_at_least, replicates
+from .simulate import count_at_least, repeat_rows, replicates
 
 __all__ = ["compare_periodizations"]
 
@@ -48,6 +48,7 @@ def compare_periodizations(
     include_best: bool = True,
     include_none: bool = True,
     prior: Mapping[str, Any] | None = None,
+    exposure: Any = None,
 ) -> Comparison:
     """Rank named periodizations of one or many series.
 
@@ -73,6 +74,9 @@ def compare_periodizations(
         for no change.
     prior : mapping, optional
         Conjugate prior of the exact posterior (see :func:`periodize.posterior`).
+    exposure : Series, DataFrame or array, optional
+        Exposure of every period for ``poisson``/``quasipoisson`` (offset ``log E_t``), as
+        in :func:`periodize.test_periodization`.
 
     Returns
     -------
@@ -110,6 +114,7 @@ def compare_periodizations(
     """
     func = "compare_periodizations"
     matrix, used, min_size, n_sim = checked_inputs(series, model, min_size, n_sim, null, func)
+    matrix = exposed(matrix, exposure, used, null, func)
     named = _candidates(candidates, matrix, min_size, func)
     seed = _root(rng, func)
     k_max = max([len(p) for p in named.values()] + [0])
@@ -149,6 +154,7 @@ def compare_periodizations(
                 "include_best": include_best,
                 "include_none": include_none,
                 "prior": None if prior is None else dict(prior),
+                "exposure_sha256": exposure_sha256(matrix),
             },
             input_sha256=matrix_sha256(matrix.values, matrix.index, matrix.names),
             seed=seed,
@@ -200,7 +206,7 @@ def _rows(
     each, ``(series, k)``."""
     values = matrix.values
     n_series = values.shape[0]
-    path = exact_path(COSTS[model], values, k_max, min_size)
+    path = exact_path(COSTS[model], values, k_max, min_size, exposure=matrix.exposure)
     breaks: dict[str, tuple[np.ndarray, bool]] = {}
     if include_none:
         breaks["no change"] = (np.empty((n_series, 0), dtype=np.int64), False)
@@ -227,7 +233,7 @@ def _information(
 ) -> None:
     values = matrix.values
     n = values.shape[1]
-    cost = COSTS[model](values)
+    cost = COSTS[model](values, exposure=matrix.exposure)
     largest = max(rows, key=lambda r: (rows[r]["breaks"].iat[0], rows[r]["estimated"].iat[0]))
     scale = np.ones(values.shape[0])
     if model == "quasipoisson":
@@ -268,8 +274,8 @@ def _posterior(
     values = matrix.values
     n = values.shape[1]
     k_max = max(int(r["breaks"].iat[0]) for r in rows.values())
-    resolved = resolve_prior(conjugate[model], prior, values, func)
-    log_m = log_marginals(conjugate[model], values, resolved, min_size)
+    resolved = resolve_prior(conjugate[model], prior, values, func, matrix.exposure)
+    log_m = log_marginals(conjugate[model], values, resolved, min_size, matrix.exposure)
     s = sums(log_m, k_max)
     series = np.arange(values.shape[0])
     scores = []
@@ -308,21 +314,27 @@ def _monte_carlo(
     values = matrix.values
     n_series, n = values.shape
     k_max = max(int(r["breaks"].iat[0]) for r in rows.values())
-    cost = COSTS[model](values)
+    exposure = matrix.exposure
+    cost = COSTS[model](values, exposure=exposure)
     none_edges = edges_of(np.empty((n_series, 0), dtype=np.int64), n)
     observed_none = {
         name: _lr_vs_none(model, cost, values, found[name], none_edges) for name in rows
     }
     exceed_none = {name: np.zeros(n_series) for name in rows}
-    null_fit = fitted(model, values, none_edges)
+    null_fit = fitted(model, values, none_edges, exposure)
     per_group = max(1, BATCH_BYTES // (n_sim * n * 8 * max(k_max, 1)))
     zeros = np.zeros(n)
     for first in range(0, n_series, per_group):
         members = np.arange(first, min(first + per_group, n_series))
         reps = replicates(model, values, null_fit, members, n_sim, seed, _NULL_SIM, null, zeros)
-        rep_cost = COSTS[model](reps)
+        rep_exposure = repeat_rows(exposure, members, n_sim)
+        rep_cost = COSTS[model](reps, exposure=rep_exposure)
         rep_none = rep_cost.loglik(edges_of(np.empty((len(reps), 0), dtype=np.int64), n))
-        path = exact_path(COSTS[model], reps, k_max, min_size) if k_max else None
+        path = (
+            exact_path(COSTS[model], reps, k_max, min_size, exposure=rep_exposure)
+            if k_max
+            else None
+        )
         for name, row in rows.items():
             k = int(row["breaks"].iat[0])
             if k == 0:
@@ -374,17 +386,19 @@ def _p_vs_best(
     """The ``best_vs_hypothesis`` p-value of :func:`test_periodization` for one candidate."""
     from .fits import statistics
 
-    values = matrix.values
+    values, exposure = matrix.values, matrix.exposure
     n_series, n = values.shape
     k = positions.size
-    observed = statistics(model, values, positions, min_size).best_vs_hypothesis
-    fit = fitted(model, values, edges_of(np.broadcast_to(positions, (n_series, k)), n))
+    observed = statistics(model, values, positions, min_size, exposure).best_vs_hypothesis
+    hypothesis_edges = edges_of(np.broadcast_to(positions, (n_series, k)), n)
+    fit = fitted(model, values, hypothesis_edges, exposure)
     groups = np.searchsorted(positions, np.arange(n), side="right").astype(float)
     exceed = np.zeros(n_series)
     per_group = max(1, BATCH_BYTES // (n_sim * n * 8))
     for first in range(0, n_series, per_group):
         members = np.arange(first, min(first + per_group, n_series))
         reps = replicates(model, values, fit, members, n_sim, seed, _CANDIDATE_SIM, null, groups)
-        simulated = statistics(model, reps, positions, min_size).best_vs_hypothesis
+        rep_exposure = repeat_rows(exposure, members, n_sim)
+        simulated = statistics(model, reps, positions, min_size, rep_exposure).best_vs_hypothesis
         exceed[members] = count_at_least(simulated, observed[members], n_sim)
     return (1 + exceed) / (n_sim + 1)

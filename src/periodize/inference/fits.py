@@ -55,19 +55,23 @@ class Statistics:
 
 
 def statistics(
-    model: str, values: np.ndarray, hypothesis: np.ndarray, min_size: int
+    model: str,
+    values: np.ndarray,
+    hypothesis: np.ndarray,
+    min_size: int,
+    exposure: np.ndarray | None = None,
 ) -> Statistics:
     """LR statistics for every row of ``values`` against the hypothesised break indices.
 
     For ``quasipoisson`` the statistics are divided by the Pearson dispersion of the
-    hypothesised fit; otherwise the scale is 1.
+    hypothesised fit; otherwise the scale is 1. ``exposure`` has the rows of ``values``.
     """
     rows, n = values.shape
     k = hypothesis.size
     cost_class = COSTS[model]
-    cost = cost_class(values)
+    cost = cost_class(values, exposure=exposure)
     hyp_edges = edges_of(np.broadcast_to(hypothesis, (rows, k)), n)
-    path = exact_path(cost_class, values, k, min_size)
+    path = exact_path(cost_class, values, k, min_size, exposure=exposure)
     scale = np.ones(rows)
     if model == "quasipoisson":
         scale = pearson_dispersion(values, cost.fitted_means(hyp_edges), k + 1)
@@ -80,9 +84,11 @@ def statistics(
     )
 
 
-def fitted(model: str, values: np.ndarray, edges: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def fitted(
+    model: str, values: np.ndarray, edges: np.ndarray, exposure: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-period mean and spread of the fit of ``edges`` to each row (for simulation)."""
-    cost: Cost = COSTS[model](values)
+    cost: Cost = COSTS[model](values, exposure=exposure)
     means = cost.fitted_means(edges)
     n_params = edges.shape[1] - 1
     if model == "poisson":

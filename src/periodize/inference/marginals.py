@@ -18,14 +18,17 @@ from ..exceptions import ParameterError
 PRIOR_KEYS = {"poisson": ("shape", "rate"), "normal": ("mean", "kappa", "shape", "scale")}
 
 
-def default_prior(model: str, values: np.ndarray) -> dict[str, np.ndarray]:
+def default_prior(
+    model: str, values: np.ndarray, exposure: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """The default prior per series.
 
     Poisson–Gamma: shape 1 and rate ``1 / ybar`` (an exponential prior whose mean is the
-    series' overall rate). Normal–inverse-gamma: mean ``ybar``, ``kappa = 1`` (the prior
-    mean weighs as one observation), shape 1 and scale the series' variance.
+    series' overall rate; with an exposure, events per unit of exposure). Normal–inverse-
+    gamma: mean ``ybar``, ``kappa = 1`` (the prior mean weighs as one observation), shape 1
+    and scale the series' variance.
     """
-    mean = values.mean(axis=1)
+    mean = values.mean(axis=1) if exposure is None else values.sum(axis=1) / exposure.sum(axis=1)
     if model == "poisson":
         return {"shape": np.ones(len(values)), "rate": 1.0 / np.where(mean > 0, mean, 1.0)}
     var = values.var(axis=1)
@@ -38,11 +41,15 @@ def default_prior(model: str, values: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def resolve_prior(
-    model: str, prior: Mapping[str, Any] | None, values: np.ndarray, func: str
+    model: str,
+    prior: Mapping[str, Any] | None,
+    values: np.ndarray,
+    func: str,
+    exposure: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Check a user prior (scalars apply to every series) or build the default."""
     if prior is None:
-        return default_prior(model, values)
+        return default_prior(model, values, exposure)
     keys = PRIOR_KEYS[model]
     if not isinstance(prior, Mapping) or set(prior) != set(keys):
         raise ParameterError(
@@ -62,13 +69,15 @@ def resolve_prior(
     return out
 
 
-def sensitivity_grid(model: str, values: np.ndarray) -> list[tuple[str, dict[str, np.ndarray]]]:
+def sensitivity_grid(
+    model: str, values: np.ndarray, exposure: np.ndarray | None = None
+) -> list[tuple[str, dict[str, np.ndarray]]]:
     """The documented grid of priors for the sensitivity table (labels and priors).
 
     Poisson: shape 0.5, 1, 2 times prior mean 0.5, 1, 2 × the overall rate. Normal: kappa
     0.1, 1, 10 times scale 0.5, 1, 2 × the variance.
     """
-    base = default_prior(model, values)
+    base = default_prior(model, values, exposure)
     grid = []
     if model == "poisson":
         mean = 1.0 / base["rate"]
@@ -88,14 +97,28 @@ def sensitivity_grid(model: str, values: np.ndarray) -> list[tuple[str, dict[str
     return grid
 
 
-def log_marginals(
-    model: str, values: np.ndarray, prior: Mapping[str, np.ndarray], min_size: int
-) -> np.ndarray:
-    """Log marginal likelihood of every segment of every series (see module docstring)."""
-    n_series, n = values.shape
-    cumulative = np.zeros((n_series, n + 1))
+def pair_sums(values: np.ndarray) -> np.ndarray:
+    """Sums of every segment ``[s, e)`` of every row: ``(n_series, n + 1, n + 1)``."""
+    cumulative = np.zeros((values.shape[0], values.shape[1] + 1))
     np.cumsum(values, axis=1, out=cumulative[:, 1:])
-    total = cumulative[:, None, :] - cumulative[:, :, None]
+    return cumulative[:, None, :] - cumulative[:, :, None]
+
+
+def log_marginals(
+    model: str,
+    values: np.ndarray,
+    prior: Mapping[str, np.ndarray],
+    min_size: int,
+    exposure: np.ndarray | None = None,
+) -> np.ndarray:
+    """Log marginal likelihood of every segment of every series (see module docstring).
+
+    With an exposure (Poisson only) the rate of a segment multiplies each period's
+    exposure: the Gamma prior stays conjugate, the segment's length is replaced by its total
+    exposure and ``Σ y_t log E_t`` joins the constant terms.
+    """
+    n_series, n = values.shape
+    total = pair_sums(values)
     length = (np.arange(n + 1)[None, :] - np.arange(n + 1)[:, None]).astype(float)
     valid = length >= min_size
     safe_length = np.where(valid, length, 1.0)[None]
@@ -105,11 +128,15 @@ def log_marginals(
         np.cumsum(gammaln(values + 1), axis=1, out=factorials[:, 1:])
         log_fact = factorials[:, None, :] - factorials[:, :, None]
         a, b = p["shape"], p["rate"]
+        extent = safe_length
+        if exposure is not None:
+            extent = np.where(valid[None], pair_sums(exposure), 1.0)
+            log_fact = log_fact - pair_sums(values * np.log(exposure))
         out = (
             a * np.log(b)
             - gammaln(a)
             + gammaln(a + total)
-            - (a + total) * np.log(b + safe_length)
+            - (a + total) * np.log(b + extent)
             - log_fact
         )
     else:
@@ -133,14 +160,18 @@ def log_marginals(
     return np.where(valid[None], out, -np.inf)
 
 
-def posterior_means(model: str, values: np.ndarray, prior: Mapping[str, np.ndarray]) -> np.ndarray:
+def posterior_means(
+    model: str,
+    values: np.ndarray,
+    prior: Mapping[str, np.ndarray],
+    exposure: np.ndarray | None = None,
+) -> np.ndarray:
     """Posterior mean of the segment rate (or mean) for every segment ``[s, e)``."""
-    n_series, n = values.shape
-    cumulative = np.zeros((n_series, n + 1))
-    np.cumsum(values, axis=1, out=cumulative[:, 1:])
-    total = cumulative[:, None, :] - cumulative[:, :, None]
+    n = values.shape[1]
+    total = pair_sums(values)
     length = np.maximum(np.arange(n + 1)[None, :] - np.arange(n + 1)[:, None], 0)[None]
     p = {k: np.asarray(v, dtype=float)[:, None, None] for k, v in prior.items()}
     if model == "poisson":
-        return (p["shape"] + total) / (p["rate"] + length)
+        extent = length if exposure is None else np.maximum(pair_sums(exposure), 0)
+        return (p["shape"] + total) / (p["rate"] + extent)
     return (p["kappa"] * p["mean"] + total) / (p["kappa"] + length)

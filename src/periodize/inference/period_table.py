@@ -18,22 +18,25 @@ def period_table(
     period before."""
     values, index = matrix.values, matrix.index
     _n_series, n = values.shape
-    cost = COSTS[model](values)
+    cost = COSTS[model](values, exposure=matrix.exposure)
     starts, ends = edges[:, :-1], edges[:, 1:]
     length = (ends - starts).astype(float)
+    extent = cost.extent(starts, ends).T  # exposure of each period (its length without one)
     total = np.add.reduceat(values, edges[0, :-1], axis=1)
     estimate, se = cost.estimates(starts, ends)
     if model in ("poisson", "quasipoisson"):
         phi = scale[:, None] if model == "quasipoisson" else 1.0
-        low, high = garwood(total / phi, length, level)
+        low, high = garwood(total / phi, extent, level)
         low, high = low * phi, high * phi
         change, c_low, c_high = rate_ratio(
-            total[:, :-1] / phi, length[:, :-1], total[:, 1:] / phi, length[:, 1:], level
+            total[:, :-1] / phi, extent[:, :-1], total[:, 1:] / phi, extent[:, 1:], level
         )
         method = (
             "exact Garwood interval; exact conditional (binomial) interval for the ratio"
         ) + (" on counts scaled by the dispersion" if model == "quasipoisson" else "")
         change_name = "ratio"
+        if matrix.exposure is not None:
+            method += "; rates per unit of exposure"
     elif model == "negbin":
         alpha = cost.nuisance()["alpha"][:, None]
         low, high = negbin_profile(total, length, alpha, level)
@@ -63,6 +66,7 @@ def period_table(
                     "first": index[starts[i, j]],
                     "last": index[ends[i, j] - 1],
                     "n": int(length[i, j]),
+                    **({"exposure": float(extent[i, j])} if matrix.exposure is not None else {}),
                     "total": float(total[i, j]),
                     "estimate": float(estimate[i, j]),
                     "lower": float(low[i, j]),

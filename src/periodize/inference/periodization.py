@@ -15,7 +15,14 @@ from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
 from ..segmentation.costs import COSTS
 from ..segmentation.costs.negbin import moment_alpha
-from ..segmentation.inputs import SeriesMatrix, as_matrix, check_values, resolve_model
+from ..segmentation.inputs import (
+    SeriesMatrix,
+    as_matrix,
+    check_values,
+    exposure_sha256,
+    resolve_model,
+    with_exposure,
+)
 from .agreement import hausdorff, rand_index
 from .boundary_sets import boundary_table, profile_sets
 from .boundary_tests import boundary_tests
@@ -23,7 +30,7 @@ from .fits import edges_of, fitted, statistics
 from .period_table import period_table
 from .periodization_result import PeriodizationTest
 from .results import HypothesisTestResult
-from .simulate import count_at_least, replicates
+from .simulate import count_at_least, repeat_rows, replicates
 from .streams import root_seed
 
 NULLS = ("parametric", "permutation")
@@ -92,6 +99,16 @@ def checked_inputs(
     return matrix, used, min_size, n_sim
 
 
+def exposed(matrix: SeriesMatrix, exposure: Any, model: str, null: str, func: str) -> SeriesMatrix:
+    """The matrix with its exposure attached (checked against the model and the null)."""
+    if exposure is not None and null == "permutation":
+        raise ParameterError(
+            f"The 'exposure' parameter of {func} cannot be used with null='permutation': "
+            "periods with different exposures are not exchangeable. Use null='parametric'."
+        )
+    return with_exposure(matrix, exposure, model, func)
+
+
 def test_periodization(
     series: Any,
     boundaries: Sequence[Any],
@@ -102,6 +119,7 @@ def test_periodization(
     rng: RandomState = 0,
     level: float = 0.95,
     null: str = "parametric",
+    exposure: Any = None,
 ) -> PeriodizationTest:
     """Test a hypothesised periodization against no change and against the best alternative.
 
@@ -127,6 +145,11 @@ def test_periodization(
         How replicates are drawn for the tests: from the fitted model (parametric
         bootstrap) or by permuting the series (within hypothesised periods for the test
         against the best alternative); permutation needs no distributional assumption.
+    exposure : Series, DataFrame or array, optional
+        Exposure of every period for ``poisson``/``quasipoisson`` (offset ``log E_t``):
+        rates are events per unit of exposure and replicates are drawn with the same
+        exposures. Not with ``null="permutation"`` (periods with different exposures are
+        not exchangeable).
 
     Returns
     -------
@@ -143,13 +166,15 @@ def test_periodization(
     """
     func = "test_periodization"
     matrix, used, min_size, n_sim = checked_inputs(series, model, min_size, n_sim, null, func)
+    matrix = exposed(matrix, exposure, used, null, func)
     level = check_probability(level, name="level", func=func)
     positions = boundary_positions(matrix.index, boundaries, min_size, func)
     seed = root_seed(rng, func)
     values = matrix.values
     n_series, n = values.shape
     k = positions.size
-    observed = statistics(used, values, positions, min_size)
+    exposure_rows = matrix.exposure
+    observed = statistics(used, values, positions, min_size, exposure_rows)
 
     exceed = np.zeros((3, n_series))
     boot_breaks = np.empty((n_series, n_sim, k), dtype=np.int64)
@@ -157,9 +182,9 @@ def test_periodization(
     null_edges = edges_of(np.empty((n_series, 0), dtype=np.int64), n)
     best_edges = edges_of(observed.best_breaks, n)
     fits = {
-        _NULL_SIM: fitted(used, values, null_edges),
-        _HYPOTHESIS_SIM: fitted(used, values, hyp_edges),
-        _BEST_SIM: fitted(used, values, best_edges),
+        _NULL_SIM: fitted(used, values, null_edges, exposure_rows),
+        _HYPOTHESIS_SIM: fitted(used, values, hyp_edges, exposure_rows),
+        _BEST_SIM: fitted(used, values, best_edges, exposure_rows),
     }
     groups = np.searchsorted(positions, np.arange(n), side="right").astype(float)
     per_group = max(1, BATCH_BYTES // (n_sim * n * 8))
@@ -177,7 +202,9 @@ def test_periodization(
                 "parametric" if simulation == _BEST_SIM else null,
                 groups if simulation == _HYPOTHESIS_SIM else np.zeros(n),
             )
-            simulated = _batched_statistics(used, drawn, positions, min_size)
+            simulated = _batched_statistics(
+                used, drawn, positions, min_size, repeat_rows(exposure_rows, members, n_sim)
+            )
             rows = slice(members.start, members.stop)
             if simulation == _NULL_SIM:
                 exceed[0, rows] = count_at_least(
@@ -193,7 +220,7 @@ def test_periodization(
             else:
                 boot_breaks[rows] = simulated.best_breaks.reshape(len(members), n_sim, k)
     pvalues = (1 + exceed) / (n_sim + 1)
-    profile = profile_sets(used, values, observed.best_breaks, k, min_size, level)
+    profile = profile_sets(used, values, observed.best_breaks, k, min_size, level, exposure_rows)
     periods = period_table(used, matrix, hyp_edges, observed.scale, level)
     each = boundary_tests(used, matrix, positions, periods, n_sim=n_sim, seed=seed, null=null)
     return PeriodizationTest(
@@ -228,6 +255,7 @@ def test_periodization(
                 "n_sim": n_sim,
                 "level": level,
                 "null": null,
+                "exposure_sha256": exposure_sha256(matrix),
             },
             input_sha256=matrix_sha256(values, matrix.index, matrix.names),
             seed=seed,
@@ -255,17 +283,29 @@ def _model_checks(model: str, matrix: SeriesMatrix, positions: np.ndarray) -> pd
 
     if model not in ("poisson", "negbin") or np.any(matrix.values != np.round(matrix.values)):
         return None
+    if matrix.exposure is not None:  # the checks assume one mean per period
+        return None
     frame = pd.DataFrame(matrix.values.T, index=matrix.index, columns=list(matrix.names))
     return overdispersion(frame, [matrix.index[p] for p in positions])
 
 
 def _batched_statistics(
-    model: str, replicates: np.ndarray, positions: np.ndarray, min_size: int
+    model: str,
+    replicates: np.ndarray,
+    positions: np.ndarray,
+    min_size: int,
+    exposure: np.ndarray | None = None,
 ) -> Any:
     """Statistics of many replicates, in batches of bounded memory."""
     rows = max(1, BATCH_BYTES // (replicates.shape[1] * 8 * 16))
     parts = [
-        statistics(model, replicates[a : a + rows], positions, min_size)
+        statistics(
+            model,
+            replicates[a : a + rows],
+            positions,
+            min_size,
+            None if exposure is None else exposure[a : a + rows],
+        )
         for a in range(0, len(replicates), rows)
     ]
     if len(parts) == 1:

@@ -15,7 +15,7 @@ from .._limits import check_memory, posterior_bytes
 from .._validation import check_choice, check_int, check_probability
 from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
-from ..segmentation.inputs import as_matrix, check_values
+from ..segmentation.inputs import as_matrix, check_values, exposure_sha256, with_exposure
 from .boundary_sets import credible_set
 from .marginals import log_marginals, posterior_means, resolve_prior, sensitivity_grid
 from .periodization import boundary_positions
@@ -34,6 +34,7 @@ def posterior(
     min_size: int = 3,
     hypothesis: Sequence[Any] | None = None,
     level: float = 0.95,
+    exposure: Any = None,
 ) -> Posterior:
     """Exact posterior over all segmentations with at most ``max_breaks`` breaks.
 
@@ -65,6 +66,10 @@ def posterior(
         number of breaks.
     level : float
         Mass of credible sets and bands.
+    exposure : Series, DataFrame or array, optional
+        Exposure of every period (Poisson only): the rate of a segment multiplies each
+        period's exposure, the Gamma prior stays conjugate, and rates are per unit of
+        exposure.
 
     Returns
     -------
@@ -87,7 +92,8 @@ def posterior(
             "Use scheme='count' (or a stratified count), or model='normal'."
         )
     check_values(matrix, model, func)
-    values, index = matrix.values, matrix.index
+    matrix = with_exposure(matrix, exposure, model, func)
+    values, index, exposure = matrix.values, matrix.index, matrix.exposure
     n_series, n = values.shape
     min_size = check_int(min_size, name="min_size", func=func, minimum=1)
     most = n // min_size - 1
@@ -99,7 +105,7 @@ def posterior(
         )
     level = check_probability(level, name="level", func=func)
     check_posterior_size(n_series, n, max_breaks)
-    resolved = resolve_prior(model, prior, values, func)
+    resolved = resolve_prior(model, prior, values, func, exposure)
     positions = (
         None if hypothesis is None else boundary_positions(index, hypothesis, min_size, func)
     )
@@ -109,7 +115,7 @@ def posterior(
             f"max_breaks={max_breaks}: the prior gives it no mass. Raise max_breaks to at "
             f"least {len(positions)}."
         )
-    log_m = log_marginals(model, values, resolved, min_size)
+    log_m = log_marginals(model, values, resolved, min_size, exposure)
     s = sums(log_m, max_breaks)
     log_post_k = _k_posterior(s)
     k_probabilities = np.exp(log_post_k)
@@ -117,7 +123,7 @@ def posterior(
     given_k = by_k.sum(axis=2)
     marginal = np.einsum("ik,ikt->it", k_probabilities, given_k)
     segments = np.einsum("ik,ikab->iab", k_probabilities, segment_probabilities(s, log_m))
-    rates = _rates(model, values, resolved, segments, level)
+    rates = _rates(model, values, resolved, segments, level, exposure)
     k_star = (
         np.full(n_series, len(positions))
         if positions is not None
@@ -141,7 +147,7 @@ def posterior(
         rates=rates,
         credible_sets=_credible_sets(matrix.names, index, by_k, k_star, level),
         bayes_factors=None if positions is None else _bayes_factors(names, log_m, s, positions),
-        sensitivity=_sensitivity(model, values, names, min_size, max_breaks, positions),
+        sensitivity=_sensitivity(model, values, names, min_size, max_breaks, positions, exposure),
         hypothesis=None if positions is None else tuple(index[p] for p in positions),
         provenance=Provenance(
             function=func,
@@ -151,6 +157,7 @@ def posterior(
                 "min_size": min_size,
                 "prior": {k: v.tolist() for k, v in resolved.items()},
                 "hypothesis": None if hypothesis is None else [str(h) for h in hypothesis],
+                "exposure_sha256": exposure_sha256(matrix),
                 "level": level,
                 "k_prior": "uniform over 0..max_breaks",
             },
@@ -192,6 +199,7 @@ def _rates(
     prior: Mapping[str, np.ndarray],
     segments: np.ndarray,
     level: float,
+    exposure: np.ndarray | None = None,
 ) -> np.ndarray:
     """Posterior mean and equal-tailed band of each period's rate: ``(series, n, 3)``.
 
@@ -204,7 +212,7 @@ def _rates(
     points).
     """
     n_series, n = values.shape
-    weighted = segments * np.nan_to_num(posterior_means(model, values, prior))
+    weighted = segments * np.nan_to_num(posterior_means(model, values, prior, exposure))
     out = np.empty((n_series, n, 3))
     out[:, :, 0] = np.cumsum(weighted.sum(axis=2) - weighted.sum(axis=1), axis=1)[:, :n]
     carrying = (segments > 1e-12).reshape(n_series, -1).sum(axis=1)
@@ -213,7 +221,12 @@ def _rates(
     for first, last in itertools.pairwise(bounds):
         group = slice(first, last)
         out[group, :, 1:] = _bands(
-            model, values[group], {k: v[group] for k, v in prior.items()}, segments[group], level
+            model,
+            values[group],
+            {k: v[group] for k, v in prior.items()},
+            segments[group],
+            level,
+            None if exposure is None else exposure[group],
         )
     return out
 
@@ -224,6 +237,7 @@ def _bands(
     prior: Mapping[str, np.ndarray],
     segments: np.ndarray,
     level: float,
+    exposure: np.ndarray | None = None,
 ) -> np.ndarray:
     """Equal-tailed band of each period's rate for a group of series: ``(series, n, 2)``.
 
@@ -235,7 +249,7 @@ def _bands(
     series, starts, ends = np.nonzero(segments > 1e-12)
     if series.size == 0:
         return bands
-    params = _component_posteriors(model, values, prior, series, starts, ends)
+    params = _component_posteriors(model, values, prior, series, starts, ends, exposure)
     dist = _frozen(model, params)
     # The grid spans each segment's posterior up to tails of mass BAND_TAIL / probability:
     # what lies beyond moves no period's CDF by more than BAND_TAIL per covering segment,
@@ -302,6 +316,7 @@ def _component_posteriors(
     series: np.ndarray,
     starts: np.ndarray,
     ends: np.ndarray,
+    exposure: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Parameters of the posterior of the rate (Gamma: ``shape``, ``rate``) or mean
     (Student t: ``df``, ``loc``, ``scale``) of segments ``[start, end)`` of the given series."""
@@ -311,7 +326,12 @@ def _component_posteriors(
     length = (ends - starts).astype(float)
     p = {k: np.asarray(v, dtype=float)[series] for k, v in prior.items()}
     if model == "poisson":
-        return {"shape": p["shape"] + total, "rate": p["rate"] + length}
+        extent = length
+        if exposure is not None:
+            exposed = np.zeros_like(cumulative)
+            np.cumsum(exposure, axis=1, out=exposed[:, 1:])
+            extent = exposed[series, ends] - exposed[series, starts]
+        return {"shape": p["shape"] + total, "rate": p["rate"] + extent}
     squares = np.zeros_like(cumulative)
     np.cumsum(values**2, axis=1, out=squares[:, 1:])
     q = squares[series, ends] - squares[series, starts]
@@ -398,10 +418,11 @@ def _sensitivity(
     min_size: int,
     max_breaks: int,
     positions: np.ndarray | None,
+    exposure: np.ndarray | None = None,
 ) -> pd.DataFrame:
     rows = []
-    for label, prior in sensitivity_grid(model, values):
-        log_m = log_marginals(model, values, prior, min_size)
+    for label, prior in sensitivity_grid(model, values, exposure):
+        log_m = log_marginals(model, values, prior, min_size, exposure)
         s = sums(log_m, max_breaks)
         pk = np.exp(_k_posterior(s))
         bf = None if positions is None else _bayes_factors(names, log_m, s, positions)

@@ -32,7 +32,7 @@ _P_COLUMNS = {
 
 def robustness(
     events: pd.DataFrame,
-    hypothesis: Sequence[int] = (2009, 2019),
+    hypothesis: Sequence[int],
     *,
     scheme: Any = "count",
     model: str = "poisson",
@@ -46,6 +46,7 @@ def robustness(
     min_sizes: Sequence[int] = (2, 3, 4, 5),
     start: int | None = None,
     end: int | None = None,
+    exposure: Any = None,
 ) -> Robustness:
     """Re-run the periodization test under every variation reviewers ask about.
 
@@ -64,6 +65,9 @@ def robustness(
       others; state > official > working > multilateral meeting > other), each tested with
       ``envelope_n_sim`` replicates.
 
+    ``exposure`` (a Series of exposures by year, covering the window) is passed to every
+    test (Poisson and quasi-Poisson; the negative binomial variant is then not computed).
+
     Returns
     -------
     Robustness
@@ -74,7 +78,7 @@ def robustness(
     Examples
     --------
     >>> import periodize as pz
-    >>> result = pz.robustness(pz.datasets.mongolia_kazakhstan(), n_sim=99,
+    >>> result = pz.robustness(pz.datasets.mongolia_kazakhstan(), (2009, 2019), n_sim=99,
     ...                        envelope_draws=50)
     >>> result.table.loc["baseline", "estimated"].iloc[0]
     (2009, 2015)
@@ -89,7 +93,17 @@ def robustness(
     base = intensity(table, resolved, by=None, start=start, end=end)
     years = base.data.index
     used = resolve_model(model, not base.is_count)
-    options: dict[str, Any] = {"hypothesis": hypothesis, "n_sim": n_sim, "rng": seed}
+    if exposure is not None and not isinstance(exposure, pd.Series):
+        raise ParameterError(
+            f"The 'exposure' parameter of {func} must be a Series indexed by year (the "
+            "variants cut the window by label)."
+        )
+    options: dict[str, Any] = {
+        "hypothesis": hypothesis,
+        "n_sim": n_sim,
+        "rng": seed,
+        "exposure": exposure,
+    }
     rows = _variants(
         base.data.rename(columns={"all": "baseline"}), "baseline", used, min_size, **options
     )
@@ -138,7 +152,9 @@ def robustness(
                     **options,
                 )
             )
-    if base.is_count and model == "poisson":
+    if base.is_count and model == "poisson" and exposure is not None:
+        parts.append(_not_applicable("model", "negbin", "the negative binomial takes no exposure"))
+    elif base.is_count and model == "poisson":
         parts.append(
             _variants(
                 base.data.rename(columns={"all": "negbin"}), "model", "negbin", min_size, **options
@@ -166,7 +182,7 @@ def robustness(
     ]
 
     envelope = _envelope(
-        table, years, hypothesis, min_size, envelope_draws, envelope_n_sim, seed, alpha
+        table, years, hypothesis, min_size, envelope_draws, envelope_n_sim, seed, alpha, exposure
     )
     return Robustness(
         hypothesis=tuple(hypothesis),
@@ -191,6 +207,7 @@ def robustness(
                 "envelope_n_sim": envelope_n_sim,
                 "truncations": list(truncations),
                 "min_sizes": list(min_sizes),
+                "exposure": None if exposure is None else [float(v) for v in exposure],
             },
             input_sha256=frame_sha256(table, sort_by="event_id"),
             seed=seed,
@@ -207,12 +224,13 @@ def _variants(
     hypothesis: Sequence[int],
     n_sim: int,
     rng: int,
+    exposure: Any = None,
 ) -> pd.DataFrame:
     """Test every column of ``frame`` and tabulate the results."""
     tested = test_periodization(
-        frame, hypothesis, model=model, min_size=min_size, n_sim=n_sim, rng=rng
+        frame, hypothesis, model=model, min_size=min_size, n_sim=n_sim, rng=rng, exposure=exposure
     )
-    bic = segment(frame, penalty="bic", model=model, min_size=min_size)
+    bic = segment(frame, penalty="bic", model=model, min_size=min_size, exposure=exposure)
     pvalues = tested.test_table()["pvalue"].unstack("test")
     counts = bic.n_breaks if len(frame.columns) > 1 else {frame.columns[0]: bic.n_breaks}
     rows = []
@@ -259,6 +277,7 @@ def _envelope(
     n_sim: int,
     seed: int,
     alpha: float,
+    exposure: Any = None,
 ) -> pd.DataFrame:
     """Per draw of the protocol envelope: the estimated boundaries and the test p-values."""
     if draws == 0:
@@ -270,7 +289,13 @@ def _envelope(
     np.add.at(series.T, periods, weights.T)
     frame = pd.DataFrame(series.T, index=years, columns=[f"draw{d}" for d in range(draws)])
     tested = test_periodization(
-        frame, hypothesis, model="quasipoisson", min_size=min_size, n_sim=n_sim, rng=seed
+        frame,
+        hypothesis,
+        model="quasipoisson",
+        min_size=min_size,
+        n_sim=n_sim,
+        rng=seed,
+        exposure=exposure,
     )
     pvalues = tested.test_table()["pvalue"].unstack("test")
     estimated = tested.boundaries["estimated"].groupby(level="series", sort=False).agg(tuple)

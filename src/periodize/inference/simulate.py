@@ -97,3 +97,12 @@ def count_at_least(simulated: np.ndarray, observed: np.ndarray, n_sim: int) -> n
     relative tolerance of 1e-9 absorbs rounding). ``simulated`` is ``(series × n_sim,)``."""
     tolerance = 1e-9 * np.maximum(1.0, np.abs(observed))
     return np.sum(simulated.reshape(-1, n_sim) >= (observed - tolerance)[:, None], axis=1)
+
+
+def repeat_rows(
+    exposure: np.ndarray | None, members: np.ndarray | range, n_sim: int
+) -> np.ndarray | None:
+    """The exposure of each replicate row of :func:`replicates` (``None`` without one)."""
+    if exposure is None:
+        return None
+    return np.repeat(exposure[np.asarray(members)], n_sim, axis=0)

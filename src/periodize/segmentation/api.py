@@ -11,7 +11,14 @@ from .._validation import check_choice, check_int
 from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
 from .costs import COSTS, Cost
-from .inputs import SeriesMatrix, as_matrix, check_values, resolve_model
+from .inputs import (
+    SeriesMatrix,
+    as_matrix,
+    check_values,
+    exposure_sha256,
+    resolve_model,
+    with_exposure,
+)
 from .penalties import Penalty, resolve_penalty
 from .result import Segmentation
 from .search.dynamic import exact_path
@@ -33,6 +40,7 @@ def segment(
     model: str = "poisson",
     min_size: int = 3,
     method: str = "exact",
+    exposure: Any = None,
 ) -> Segmentation:
     """Find the change points of one or many series.
 
@@ -58,6 +66,10 @@ def segment(
     method : {"exact", "pelt", "ruptures.Binseg", "ruptures.BottomUp"}
         ``exact`` is exact dynamic programming (optimal partitioning or PELT for penalised
         searches on long series); ``pelt`` forces PELT; the ruptures methods are approximate.
+    exposure : Series, DataFrame or array, optional
+        Exposure of every period for ``poisson``/``quasipoisson`` (the GLM offset
+        ``log E_t``): the rate of a segment is events per unit of exposure. A Series is
+        shared by every series; a DataFrame has one column per series.
 
     Returns
     -------
@@ -76,6 +88,9 @@ def segment(
     used = resolve_model(model, matrix.weighted)
     check_values(matrix, used, func)
     check_choice(method, METHODS, name="method", func=func)
+    matrix = with_exposure(matrix, exposure, used, func)
+    if matrix.exposure is not None and method in RUPTURES_METHODS:
+        raise ParameterError(f"The ruptures methods of {func} take no exposure; use 'exact'.")
     cost_class = COSTS[used]
     min_size = check_int(min_size, name="min_size", func=func, minimum=cost_class.min_size)
     if (n_breaks is None) == (penalty is None):
@@ -138,20 +153,26 @@ def _search(
         return breaks, np.full((n_series, 1), np.nan), [], method
     if penalty is None:
         k = int(n_breaks or 0)
-        path = exact_path(cost_class, values, k, min_size)
+        path = exact_path(cost_class, values, k, min_size, exposure=matrix.exposure)
         return path.breaks[k].tolist(), path.costs, path.breaks, "exact (dp)"
     term = penalty.segment_term()
     if method == "exact" and most * n * n <= PATH_BUDGET:
-        path = exact_path(cost_class, values, most, min_size, term)
+        path = exact_path(cost_class, values, most, min_size, term, exposure=matrix.exposure)
         totals = path.costs + penalty.per_break * np.arange(most + 1)
         chosen = np.argmin(totals, axis=1)
         breaks = [path.breaks[k][i].tolist() for i, k in enumerate(chosen)]
         return breaks, path.costs, path.breaks, "exact (dp over all k)"
     if method == "exact" and n <= PELT_LENGTH:
-        _, breaks = optimal_partitioning(cost_class(values), penalty.per_break, min_size, term)
+        full = cost_class(values, exposure=matrix.exposure)
+        _, breaks = optimal_partitioning(full, penalty.per_break, min_size, term)
         return breaks, np.full((n_series, 1), np.nan), [], "exact (optimal partitioning)"
     breaks = [
-        pelt(cost_class(values[i : i + 1]), penalty.per_break, min_size, term)[1]
+        pelt(
+            cost_class(values[i : i + 1], exposure=matrix.rows(slice(i, i + 1))),
+            penalty.per_break,
+            min_size,
+            term,
+        )[1]
         for i in range(n_series)
     ]
     return breaks, np.full((n_series, 1), np.nan), [], "exact (pelt)"
@@ -192,7 +213,7 @@ def _result(
     for k in np.unique(counts):
         rows = np.flatnonzero(counts == k)
         edges = _edges(breaks, rows, n)
-        cost = cost_class(values[rows])
+        cost = cost_class(values[rows], exposure=matrix.rows(rows))
         loglik[rows] = cost.loglik(edges)
         costs[rows, k] = cost.total_cost(edges)
         estimate, se = cost.estimates(edges[:, :-1], edges[:, 1:])
@@ -209,7 +230,7 @@ def _result(
                 }
             )
         )
-    full = cost_class(values)
+    full = cost_class(values, exposure=matrix.exposure)
     for k, found in enumerate(path_breaks):
         possible = np.isfinite(path_costs[:, k])
         if possible.any():
@@ -237,6 +258,7 @@ def _result(
             "model": used,
             "min_size": min_size,
             "method": how,
+            "exposure_sha256": exposure_sha256(matrix),
         },
         input_sha256=matrix_sha256(values, index, names),
     )

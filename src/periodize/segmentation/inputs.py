@@ -13,18 +13,25 @@ from pandas.tseries.frequencies import to_offset
 from .._validation import type_name
 from ..exceptions import ParameterError, PeriodizeTypeError
 from ..intensity.series import IntensitySeries
+from ..results import matrix_sha256
 from .costs import COSTS, COUNT_MODELS
 
 
 @dataclass(frozen=True)
 class SeriesMatrix:
-    """Values as ``(n_series, n_periods)``, with the period index and series names."""
+    """Values as ``(n_series, n_periods)``, with the period index, series names and, for
+    count models, the exposure of every period (``None``: exposure 1)."""
 
     values: np.ndarray
     index: pd.Index
     names: tuple[str, ...]
     weighted: bool
     source: Any
+    exposure: np.ndarray | None = None
+
+    def rows(self, rows: Any) -> np.ndarray | None:
+        """The exposure of some rows (``None`` without an exposure)."""
+        return None if self.exposure is None else self.exposure[rows]
 
 
 def check_time_index(index: pd.Index, what: str) -> None:
@@ -171,3 +178,69 @@ def check_values(matrix: SeriesMatrix, model: str, func: str) -> None:
                 f"{matrix.names[row]!r} has {values[row, col]!r} at {matrix.index[col]!s} "
                 f"({int(test.sum())} such values in all)."
             )
+
+
+def with_exposure(matrix: SeriesMatrix, exposure: Any, model: str, func: str) -> SeriesMatrix:
+    """Attach an exposure series to a checked matrix.
+
+    ``exposure`` is a Series (one exposure per period, shared by every series), a DataFrame
+    (periods × series, with the series' names, or one column shared by all), or an array
+    of shape ``(n_periods,)`` or ``(n_periods, n_series)``. Labelled exposures are matched
+    by period label and must cover every period; values must be finite and positive.
+    """
+    if exposure is None:
+        return matrix
+    if not COSTS[model].supports_exposure:
+        supported = sorted(name for name, cost in COSTS.items() if cost.supports_exposure)
+        raise ParameterError(
+            f"The 'exposure' parameter of {func} needs a model with an exposure offset "
+            f"({', '.join(supported)}); model {model!r} has none."
+        )
+    n_series, n = matrix.values.shape
+    if isinstance(exposure, pd.Series | pd.DataFrame):
+        frame = exposure.to_frame() if isinstance(exposure, pd.Series) else exposure
+        missing = matrix.index.difference(frame.index)
+        if len(missing):
+            raise ParameterError(
+                f"The 'exposure' parameter of {func} has no value for periods "
+                f"{[str(m) for m in missing[:5]]} of the series."
+            )
+        frame = frame.loc[matrix.index]
+        if frame.shape[1] == 1:
+            array = np.repeat(frame.to_numpy(dtype=float), n_series, axis=1)
+        else:
+            absent = [name for name in matrix.names if name not in frame.columns]
+            if absent:
+                raise ParameterError(
+                    f"The 'exposure' parameter of {func} has no column for series "
+                    f"{absent[:5]}; give one column per series or a single column."
+                )
+            array = frame[list(matrix.names)].to_numpy(dtype=float)
+    else:
+        array = np.asarray(exposure, dtype=float)
+        if array.ndim == 1:
+            array = array[:, None]
+        if array.shape[0] != n or array.shape[1] not in (1, n_series):
+            raise ParameterError(
+                f"The 'exposure' parameter of {func} must have shape ({n},) or ({n}, "
+                f"{n_series}) like the series. Got {array.shape} instead."
+            )
+        array = np.broadcast_to(array, (n, n_series))
+    values = np.ascontiguousarray(array.T)
+    bad = ~(np.isfinite(values) & (values > 0))
+    if bad.any():
+        row, col = (int(v[0]) for v in np.nonzero(bad))
+        raise ParameterError(
+            f"The 'exposure' parameter of {func} must be finite and positive: series "
+            f"{matrix.names[row]!r} has {values[row, col]!r} at {matrix.index[col]!s}."
+        )
+    return SeriesMatrix(
+        matrix.values, matrix.index, matrix.names, matrix.weighted, matrix.source, values
+    )
+
+
+def exposure_sha256(matrix: SeriesMatrix) -> str | None:
+    """SHA-256 of the exposure (for provenance), ``None`` without one."""
+    if matrix.exposure is None:
+        return None
+    return matrix_sha256(matrix.exposure, matrix.index, matrix.names)

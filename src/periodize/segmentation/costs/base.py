@@ -72,6 +72,10 @@ class Cost(ABC):
     ----------
     values : ndarray of shape (n_series, n_periods)
         Finite values, already checked by the caller for what the model needs.
+    exposure : ndarray of shape (n_series, n_periods), optional
+        Positive exposures ``E_t`` for count models that support them
+        (``supports_exposure``): the mean of period ``t`` is ``rate × E_t``, the offset
+        ``log E_t`` of a GLM. Without it every period has exposure 1.
     """
 
     #: Registry name of the model.
@@ -82,13 +86,26 @@ class Cost(ABC):
     n_shared: ClassVar[int] = 0
     #: Shortest segment the model can price.
     min_size: ClassVar[int] = 1
+    #: Whether the model takes an exposure offset.
+    supports_exposure: ClassVar[bool] = False
 
-    def __init__(self, values: np.ndarray) -> None:
+    def __init__(self, values: np.ndarray, exposure: np.ndarray | None = None) -> None:
         self.values = np.asarray(values, dtype=float)
         if self.values.ndim != 2:
             raise ValueError("costs take a 2-D array (series × periods)")
         self.n_series, self.n_periods = self.values.shape
         self.s1 = prefix_sums(self.values)
+        if exposure is not None and not self.supports_exposure:
+            raise ValueError(f"the {self.name} cost takes no exposure")
+        self.exposure = None if exposure is None else np.asarray(exposure, dtype=float)
+        self.e1 = None if self.exposure is None else prefix_sums(self.exposure)
+
+    def extent(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
+        """Total exposure of segments (their length without an exposure), laid out like
+        :func:`range_sum` results."""
+        if self.e1 is None:
+            return segment_length(start, end)
+        return range_sum(self.e1, start, end)
 
     def cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
         """Deviance-scale cost of segments ``[start, end)``, shape ``(n_series, m)``."""
@@ -124,10 +141,13 @@ class Cost(ABC):
         return self.cost(edges[:, :-1], edges[:, 1:]).sum(axis=1)
 
     def fitted_means(self, edges: np.ndarray) -> np.ndarray:
-        """Each observation's segment mean, shape ``(n_series, n_periods)``."""
-        means = range_sum(self.s1, edges[:, :-1], edges[:, 1:]).T / np.diff(edges, axis=1)
+        """Each observation's fitted mean (its segment's rate times its exposure), shape
+        ``(n_series, n_periods)``."""
+        starts, ends = edges[:, :-1], edges[:, 1:]
+        rates = range_sum(self.s1, starts, ends).T / self.extent(starts, ends).T
         segment = segment_of_each_period(edges, self.n_periods)
-        return np.take_along_axis(means, segment, axis=1)
+        means = np.take_along_axis(rates, segment, axis=1)
+        return means if self.exposure is None else means * self.exposure
 
     def loglik(self, edges: np.ndarray) -> np.ndarray:
         """Full log-likelihood (all constants included) of each series' segmentation."""

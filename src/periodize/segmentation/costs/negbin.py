@@ -45,8 +45,13 @@ class NegativeBinomialCost(Cost):
     name = "negbin"
     n_shared = 1
 
-    def __init__(self, values: np.ndarray, alpha: np.ndarray | None = None) -> None:
-        super().__init__(values)
+    def __init__(
+        self,
+        values: np.ndarray,
+        alpha: np.ndarray | None = None,
+        exposure: np.ndarray | None = None,
+    ) -> None:
+        super().__init__(values, exposure)
         self.alpha = moment_alpha(self.values) if alpha is None else np.asarray(alpha, float)
 
     def _cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:

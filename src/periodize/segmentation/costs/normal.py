@@ -16,9 +16,9 @@ from .base import (
 
 
 class _Gaussian(Cost):
-    def __init__(self, values: np.ndarray) -> None:
+    def __init__(self, values: np.ndarray, exposure: np.ndarray | None = None) -> None:
         centred = np.asarray(values, float) - np.asarray(values, float).mean(axis=1, keepdims=True)
-        super().__init__(centred)
+        super().__init__(centred, exposure)
         self.shift = np.asarray(values, float).mean(axis=1)
         self.s2 = prefix_sums(self.values**2)
 
@@ -50,8 +50,8 @@ class NormalCost(_Gaussian):
     name = "normal"
     n_shared = 1
 
-    def __init__(self, values: np.ndarray) -> None:
-        super().__init__(values)
+    def __init__(self, values: np.ndarray, exposure: np.ndarray | None = None) -> None:
+        super().__init__(values, exposure)
         self.sigma2 = difference_variance(self.values)
 
     def _cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
@@ -90,8 +90,8 @@ class NormalMeanVarCost(_Gaussian):
     n_params = 2
     min_size = 2
 
-    def __init__(self, values: np.ndarray) -> None:
-        super().__init__(values)
+    def __init__(self, values: np.ndarray, exposure: np.ndarray | None = None) -> None:
+        super().__init__(values, exposure)
         var = self.values.var(axis=1)
         self.floor = 1e-6 * np.where(var > 0, var, 1.0)
 

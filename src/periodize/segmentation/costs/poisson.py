@@ -6,7 +6,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import gammaln, xlogy
 
-from .base import Cost, difference_variance, range_sum, segment_length
+from .base import Cost, difference_variance, range_sum
 
 
 class PoissonCost(Cost):
@@ -15,7 +15,9 @@ class PoissonCost(Cost):
     For a segment with total :math:`S` over :math:`m` periods the rate estimate is
     :math:`\hat\lambda = S/m` and the cost is :math:`-2\,(S\log\hat\lambda - S)`; the
     omitted term :math:`2\sum_t \log y_t!` does not depend on the segmentation. Standard
-    error of :math:`\hat\lambda`: :math:`\sqrt{\hat\lambda/m}`.
+    error of :math:`\hat\lambda`: :math:`\sqrt{\hat\lambda/m}`. With exposures
+    :math:`E_t` (the GLM offset :math:`\log E_t`) :math:`m` becomes :math:`\sum E_t` and the
+    mean of period :math:`t` is :math:`\hat\lambda E_t`.
 
     Examples
     --------
@@ -25,9 +27,10 @@ class PoissonCost(Cost):
     """
 
     name = "poisson"
+    supports_exposure = True
 
-    def __init__(self, values: np.ndarray) -> None:
-        super().__init__(values)
+    def __init__(self, values: np.ndarray, exposure: np.ndarray | None = None) -> None:
+        super().__init__(values, exposure)
         self.scale = self._scale()
 
     def _scale(self) -> np.ndarray:
@@ -35,13 +38,13 @@ class PoissonCost(Cost):
 
     def _cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
         total = range_sum(self.s1, start, end)
-        deviance = -2.0 * (xlogy(total, total / segment_length(start, end)) - total)
+        deviance = -2.0 * (xlogy(total, total / self.extent(start, end)) - total)
         return deviance / self.scale
 
     def _estimates(self, start: ArrayLike, end: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-        length = segment_length(start, end)
-        rate = range_sum(self.s1, start, end) / length
-        return rate, np.sqrt(self.scale * rate / length)
+        extent = self.extent(start, end)
+        rate = range_sum(self.s1, start, end) / extent
+        return rate, np.sqrt(self.scale * rate / extent)
 
     def logpdf(self, fitted_mean: np.ndarray, edges: np.ndarray) -> np.ndarray:
         y = self.values
@@ -65,8 +68,18 @@ class QuasiPoissonCost(PoissonCost):
     n_shared = 1
 
     def _scale(self) -> np.ndarray:
-        mean = self.values.mean(axis=1)
-        phi = difference_variance(self.values) / np.where(mean > 0, mean, 1)
+        if self.values.shape[1] < 2:
+            return np.ones(self.n_series)
+        if self.exposure is None:
+            mean = self.values.mean(axis=1)
+            phi = difference_variance(self.values) / np.where(mean > 0, mean, 1)
+        else:  # Var(y_t / E_t) = phi * rate / E_t under a constant rate
+            rate = self.values.sum(axis=1) / self.exposure.sum(axis=1)
+            mean = rate
+            ratio = self.values / self.exposure
+            inverse = 1 / self.exposure
+            spread = np.diff(ratio, axis=1) ** 2 / (inverse[:, 1:] + inverse[:, :-1])
+            phi = spread.mean(axis=1) / np.where(rate > 0, rate, 1)
         return np.where((mean > 0) & (phi > 1e-8), phi, 1.0)
 
     def nuisance(self) -> dict[str, np.ndarray]:

@@ -42,11 +42,13 @@ def exact_path(
     min_size: int,
     segment_penalty: Callable[[np.ndarray], np.ndarray] | None = None,
     keep_table: bool = False,
+    exposure: np.ndarray | None = None,
 ) -> ExactPath:
     """Exact optimum for every k = 0..``max_breaks``, for every series (rows of ``values``).
 
     ``segment_penalty(length)`` adds a term to every segment's cost (used by mBIC);
-    ``keep_table`` keeps the optimal cost of every prefix (used for likelihood profiles).
+    ``keep_table`` keeps the optimal cost of every prefix (used for likelihood profiles);
+    ``exposure`` (rows like ``values``) is passed to the costs that take one.
     """
     n_series, n = values.shape
     per_series_bytes = (max_breaks + 1) * (n + 1) * 12 + (n + 1) * 8 * 6
@@ -56,7 +58,12 @@ def exact_path(
     table = np.empty((max_breaks + 1, n + 1, n_series)) if keep_table else None
     for first in range(0, n_series, chunk):
         rows = slice(first, min(first + chunk, n_series))
-        part = _exact_chunk(make_cost(values[rows]), max_breaks, min_size, segment_penalty)
+        cost = (
+            make_cost(values[rows])
+            if exposure is None
+            else make_cost(values[rows], exposure=exposure[rows])  # type: ignore[call-arg]
+        )
+        part = _exact_chunk(cost, max_breaks, min_size, segment_penalty)
         costs[rows] = part.costs
         for k in range(max_breaks + 1):
             breaks[k][rows] = part.breaks[k]
