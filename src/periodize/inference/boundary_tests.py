@@ -21,6 +21,7 @@ from ..segmentation.inputs import SeriesMatrix
 from .fits import edges_of, fitted, pearson_dispersion
 from .multiple import holm
 from .simulate import count_at_least, repeat_rows, replicates
+from .trend import TREND_SIMULATION, design, shifts, trend_pvalues
 
 #: Simulation ids of the per-boundary tests start here (0-2 are the tests of the whole).
 FIRST_SIMULATION = 16
@@ -54,14 +55,17 @@ def boundary_tests(
     n_sim: int,
     seed: int,
     null: str,
+    level: float = 0.95,
     batch_bytes: int = 64 * 2**20,
 ) -> pd.DataFrame:
     """One row per series and hypothesised boundary: statistic, Monte Carlo and asymptotic
     p-values, Holm-adjusted p-value, and the change across the boundary with its interval
     (from ``periods``, the table of the hypothesised periods)."""
-    values, index = matrix.values, matrix.index
+    values = matrix.values
     n_series, n = values.shape
     k = positions.size
+    if null == "trend":
+        return _over_trend(model, matrix, positions, n_sim, seed, level, batch_bytes)
     full = np.broadcast_to(positions, (n_series, k))
     statistic = np.zeros((n_series, k))
     exceed = np.zeros((n_series, k))
@@ -89,34 +93,93 @@ def boundary_tests(
                 simulated, statistic[members.start : members.stop, j], n_sim
             )
     pvalues = (1 + exceed) / (n_sim + 1)
-    asymptotic = stats.chi2.sf(statistic, COSTS[model].n_params)
     change = "ratio" if "ratio" in periods.columns else "difference"
-    rows_out = []
-    for i, name in enumerate(matrix.names):
-        adjusted = holm(pvalues[i])
-        for j, p in enumerate(positions):
-            after = periods.loc[(name, j + 1)]
-            rows_out.append(
-                {
-                    "series": name,
-                    "boundary": index[p],
-                    "statistic": float(statistic[i, j]),
-                    "pvalue": float(pvalues[i, j]),
-                    "pvalue_holm": float(adjusted[j]),
-                    "pvalue_asymptotic": float(asymptotic[i, j]),
-                    change: float(after[change]),
-                    f"{change}_lower": float(after[f"{change}_lower"]),
-                    f"{change}_upper": float(after[f"{change}_upper"]),
-                    "n_sim": n_sim,
-                }
-            )
-    table = pd.DataFrame(rows_out).set_index(["series", "boundary"])
+    across = np.stack(
+        [
+            periods[column].unstack("period").loc[list(matrix.names)].to_numpy()[:, 1:]
+            for column in (change, f"{change}_lower", f"{change}_upper")
+        ]
+    )
+    table = _table(model, matrix, positions, statistic, pvalues, change, across, n_sim)
     table.attrs["method"] = (
         "likelihood ratio of the periodization against itself without the boundary"
         + (" (divided by the Pearson dispersion)" if model == "quasipoisson" else "")
         + f"; Monte Carlo p-value ({n_sim} replicates, "
         + ("permutation within" if null == "permutation" else "parametric bootstrap from")
         + " the periods without that boundary); asymptotic chi-squared with "
-        + f"{COSTS[model].n_params} df; Holm-adjusted across the boundaries of each series"
+        + f"{COSTS[model].n_params} df; Holm-adjusted across the boundaries of each series; "
+        + f"the {change} of the rates across the boundary with its interval"
+    )
+    return table
+
+
+def _table(
+    model: str,
+    matrix: SeriesMatrix,
+    positions: np.ndarray,
+    statistic: np.ndarray,
+    pvalues: np.ndarray,
+    change: str,
+    across: np.ndarray,
+    n_sim: int,
+) -> pd.DataFrame:
+    """One row per series and boundary; ``across`` is (estimate, lower, upper) × series ×
+    boundary."""
+    asymptotic = stats.chi2.sf(statistic, COSTS[model].n_params)
+    adjusted = np.vstack([holm(row) for row in pvalues])
+    k = positions.size
+    frame = pd.DataFrame(
+        {
+            "series": np.repeat(np.asarray(matrix.names, dtype=object), k),
+            "boundary": np.tile(np.asarray(matrix.index[positions], dtype=object), len(pvalues)),
+            "statistic": statistic.ravel(),
+            "pvalue": pvalues.ravel(),
+            "pvalue_holm": adjusted.ravel(),
+            "pvalue_asymptotic": asymptotic.ravel(),
+            change: across[0].ravel(),
+            f"{change}_lower": across[1].ravel(),
+            f"{change}_upper": across[2].ravel(),
+            "n_sim": n_sim,
+        }
+    )
+    return frame.set_index(["series", "boundary"])
+
+
+def _over_trend(
+    model: str,
+    matrix: SeriesMatrix,
+    positions: np.ndarray,
+    n_sim: int,
+    seed: int,
+    level: float,
+    batch_bytes: int,
+) -> pd.DataFrame:
+    """Each boundary on top of a log-linear trend: the trend with every hypothesised shift
+    against the same without boundary ``j``, replicates from the latter."""
+    n_series, n = matrix.values.shape
+    k = positions.size
+    statistic, pvalues = np.zeros((n_series, k)), np.zeros((n_series, k))
+    full = design(n, positions)
+    for j in range(k):
+        statistic[:, j], pvalues[:, j] = trend_pvalues(
+            model,
+            matrix,
+            full,
+            design(n, np.delete(positions, j)),
+            n_sim=n_sim,
+            seed=seed,
+            simulation=TREND_SIMULATION + 1 + FIRST_SIMULATION + j,
+            batch_bytes=batch_bytes,
+        )
+    change = "difference" if model == "normal" else "ratio"
+    across = np.stack(shifts(model, matrix, full, list(range(2, 2 + k)), level))
+    table = _table(model, matrix, positions, statistic, pvalues, change, across, n_sim)
+    table.attrs["method"] = (
+        "likelihood ratio of a log-linear trend with a level shift at every hypothesised "
+        "boundary against the same without the boundary"
+        + (" (divided by the Pearson dispersion)" if model == "quasipoisson" else "")
+        + f"; Monte Carlo p-value ({n_sim} replicates from the fit without it, both models "
+        "refitted); Holm-adjusted across the boundaries of each series; "
+        + f"the {change} is the level shift beyond the trend, with its Wald interval"
     )
     return table

@@ -113,7 +113,9 @@ def compare_periodizations(
     best with 2 breaks       2        0.07       0.21
     """
     func = "compare_periodizations"
-    matrix, used, min_size, n_sim = checked_inputs(series, model, min_size, n_sim, null, func)
+    matrix, used, min_size, n_sim = checked_inputs(
+        series, model, min_size, n_sim, null, func, nulls=("parametric", "permutation")
+    )
     matrix = exposed(matrix, exposure, used, null, func)
     named = _candidates(candidates, matrix, min_size, func)
     seed = _root(rng, func)

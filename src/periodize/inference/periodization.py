@@ -32,8 +32,9 @@ from .periodization_result import PeriodizationTest
 from .results import HypothesisTestResult
 from .simulate import count_at_least, repeat_rows, replicates
 from .streams import root_seed
+from .trend import TREND_SIMULATION, design, trend_pvalues
 
-NULLS = ("parametric", "permutation")
+NULLS = ("parametric", "permutation", "trend")
 #: Working memory for one batch of replicates (bytes).
 BATCH_BYTES = 64 * 2**20
 _NULL_SIM, _HYPOTHESIS_SIM, _BEST_SIM = 0, 1, 2
@@ -87,13 +88,24 @@ def boundary_positions(
 
 
 def checked_inputs(
-    series: Any, model: str, min_size: Any, n_sim: Any, null: str, func: str
+    series: Any,
+    model: str,
+    min_size: Any,
+    n_sim: Any,
+    null: str,
+    func: str,
+    nulls: tuple[str, ...] = NULLS,
 ) -> tuple[SeriesMatrix, str, int, int]:
     """The series as a checked matrix, the model used, ``min_size`` and ``n_sim``."""
     matrix = as_matrix(series, func)
     used = resolve_model(model, matrix.weighted)
     check_values(matrix, used, func)
-    check_choice(null, NULLS, name="null", func=func)
+    check_choice(null, nulls, name="null", func=func)
+    if null == "trend" and used == "normal_meanvar":
+        raise ParameterError(
+            f"The trend null of {func} needs a model with one variance or dispersion "
+            "(poisson, quasipoisson, negbin, normal); got 'normal_meanvar'."
+        )
     min_size = check_int(min_size, name="min_size", func=func, minimum=COSTS[used].min_size)
     n_sim = check_int(n_sim, name="n_sim", func=func, minimum=99)
     return matrix, used, min_size, n_sim
@@ -141,10 +153,14 @@ def test_periodization(
         Seed of the Monte Carlo streams (results do not depend on chunk sizes).
     level : float
         Confidence level of the rate intervals and the likelihood-profile sets.
-    null : {"parametric", "permutation"}
+    null : {"parametric", "permutation", "trend"}
         How replicates are drawn for the tests: from the fitted model (parametric
         bootstrap) or by permuting the series (within hypothesised periods for the test
         against the best alternative); permutation needs no distributional assumption.
+        ``"trend"`` adds the test ``hypothesis_vs_trend``: a level shift at each boundary on
+        top of a log-linear trend (a linear one for ``normal``) against the trend alone,
+        and tests each boundary on top of the trend too; the other tests are parametric
+        (see :mod:`periodize.inference.trend`).
     exposure : Series, DataFrame or array, optional
         Exposure of every period for ``poisson``/``quasipoisson`` (offset ``log E_t``):
         rates are events per unit of exposure and replicates are drawn with the same
@@ -174,6 +190,7 @@ def test_periodization(
     n_series, n = values.shape
     k = positions.size
     exposure_rows = matrix.exposure
+    draws = "parametric" if null == "trend" else null  # how the three tests draw replicates
     observed = statistics(used, values, positions, min_size, exposure_rows)
 
     exceed = np.zeros((3, n_series))
@@ -199,7 +216,7 @@ def test_periodization(
                 n_sim,
                 seed,
                 simulation,
-                "parametric" if simulation == _BEST_SIM else null,
+                "parametric" if simulation == _BEST_SIM else draws,
                 groups if simulation == _HYPOTHESIS_SIM else np.zeros(n),
             )
             simulated = _batched_statistics(
@@ -222,7 +239,25 @@ def test_periodization(
     pvalues = (1 + exceed) / (n_sim + 1)
     profile = profile_sets(used, values, observed.best_breaks, k, min_size, level, exposure_rows)
     periods = period_table(used, matrix, hyp_edges, observed.scale, level)
-    each = boundary_tests(used, matrix, positions, periods, n_sim=n_sim, seed=seed, null=null)
+    each = boundary_tests(
+        used, matrix, positions, periods, n_sim=n_sim, seed=seed, null=null, level=level
+    )
+    tests = _tests(used, observed, pvalues, k, n_sim, draws)
+    if null == "trend":
+        statistic, trend_p = trend_pvalues(
+            used,
+            matrix,
+            design(n, positions),
+            design(n, positions[:0]),
+            n_sim=n_sim,
+            seed=seed,
+            simulation=TREND_SIMULATION,
+            batch_bytes=BATCH_BYTES,
+        )
+        for i, by_test in enumerate(tests):
+            by_test["hypothesis_vs_trend"] = _trend_result(
+                used, float(statistic[i]), float(trend_p[i]), k, n_sim
+            )
     return PeriodizationTest(
         names=matrix.names,
         index=matrix.index,
@@ -233,7 +268,7 @@ def test_periodization(
         n_sim=n_sim,
         level=level,
         null=null,
-        tests_by_series=_tests(used, observed, pvalues, k, n_sim, null),
+        tests_by_series=tests,
         periods=periods,
         boundary_tests=each,
         boundaries=boundary_table(matrix, positions, observed.best_breaks, boot_breaks, profile),
@@ -312,6 +347,26 @@ def _batched_statistics(
         return parts[0]
     return type(parts[0])(
         *(np.concatenate([getattr(p, f) for p in parts]) for f in parts[0].__dataclass_fields__)
+    )
+
+
+def _trend_result(
+    model: str, statistic: float, pvalue: float, k: int, n_sim: int
+) -> HypothesisTestResult:
+    params = COSTS[model].n_params
+    scaled = " (divided by the Pearson dispersion)" if model == "quasipoisson" else ""
+    return HypothesisTestResult(
+        "hypothesis_vs_trend",
+        statistic,
+        pvalue,
+        f"likelihood ratio of a log-linear trend plus a level shift at each hypothesised "
+        f"boundary against the trend alone{scaled}; Monte Carlo p-value ({n_sim} "
+        f"replicates, parametric bootstrap from the fitted trend, both models refitted); "
+        f"asymptotic chi-squared with {k * params} df",
+        "the intensity follows a smooth log-linear trend over the whole window",
+        "the intensity shifts at the hypothesised boundaries on top of the trend",
+        pvalue_asymptotic=float(stats.chi2.sf(statistic, k * params)),
+        n_sim=n_sim,
     )
 
 
