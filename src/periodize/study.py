@@ -26,7 +26,7 @@ from .inference import (
     robustness,
 )
 from .inference import test_periodization as _test
-from .inference.posterior import check_posterior_size
+from .inference.bayes.posterior import check_posterior_size
 from .inference.streams import root_seed
 from .intensity import IntensitySeries, intensity, period_summary
 from .report.describe import describe_events, scheme_table

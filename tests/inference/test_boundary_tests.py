@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from statsmodels.stats.multitest import multipletests
 
 import periodize as pz
-from periodize.inference.multiple import holm
+from periodize.inference.tests.multiple import holm
 
 YEARS = np.arange(1980, 2010)
 

@@ -8,7 +8,7 @@ from statsmodels.stats.multitest import multipletests
 
 import periodize as pz
 from periodize.exceptions import ParameterError
-from periodize.inference.multiple import uniform_segmentations
+from periodize.inference.tests.multiple import uniform_segmentations
 
 
 def test_benjamini_hochberg_equals_statsmodels():

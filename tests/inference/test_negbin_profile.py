@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy import optimize, stats
 
 import periodize as pz
-from periodize.inference.intervals import negbin_profile, negbin_profile_ratio
+from periodize.inference.tests.intervals import negbin_profile, negbin_profile_ratio
 
 CUTOFF = stats.chi2.ppf(0.95, 1)
 SEGMENTS = [

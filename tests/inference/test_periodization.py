@@ -13,10 +13,10 @@ from statsmodels.stats.rates import confint_poisson
 
 import periodize as pz
 from periodize.exceptions import ParameterError, PeriodizeTypeError
-from periodize.inference import periodization
-from periodize.inference.agreement import hausdorff, rand_index
-from periodize.inference.boundary_sets import credible_set
-from periodize.inference.intervals import garwood, rate_ratio
+from periodize.inference.tests import periodization
+from periodize.inference.tests.agreement import hausdorff, rand_index
+from periodize.inference.tests.boundary_sets import credible_set
+from periodize.inference.tests.intervals import garwood, rate_ratio
 
 YEARS = pd.RangeIndex(1992, 2026, name="year")
 

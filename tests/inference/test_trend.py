@@ -8,7 +8,7 @@ import pytest
 import statsmodels.api as sm
 
 import periodize as pz
-from periodize.inference.trend import design, fit
+from periodize.inference.tests.trend import design, fit
 from periodize.segmentation.costs.negbin import moment_alpha
 
 YEARS = np.arange(1990, 2020)

@@ -1,16 +1,16 @@
 """Inference: tests of hypothesised periodizations, intervals, exact posterior."""
 
-from .checks import overdispersion
-from .comparison import compare_periodizations
-from .comparison_result import Comparison
-from .multiple import benjamini_hochberg, holm, shared_boundary_test
-from .periodization import test_periodization
-from .periodization_result import PeriodizationTest
-from .posterior import posterior
-from .posterior_result import Posterior
+from .bayes.posterior import posterior
+from .bayes.posterior_result import Posterior
 from .results import HypothesisTestResult
-from .robustness import robustness
-from .robustness_result import Robustness
+from .robust.robustness import robustness
+from .robust.robustness_result import Robustness
+from .tests.checks import overdispersion
+from .tests.comparison import compare_periodizations
+from .tests.comparison_result import Comparison
+from .tests.multiple import benjamini_hochberg, holm, shared_boundary_test
+from .tests.periodization import test_periodization
+from .tests.periodization_result import PeriodizationTest
 
 __all__ = [
     "Comparison",

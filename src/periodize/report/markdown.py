@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..inference.robustness_result import DISPLAY_COLUMNS
+from ..inference.robust.robustness_result import DISPLAY_COLUMNS
 
 
 def _span(members: list[Any]) -> str:

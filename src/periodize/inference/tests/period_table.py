@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..segmentation.costs import COSTS
-from ..segmentation.inputs import SeriesMatrix
+from ...segmentation.costs import COSTS
+from ...segmentation.inputs import SeriesMatrix
 from .intervals import garwood, negbin_profile, negbin_profile_ratio, rate_ratio, t_interval
 
 

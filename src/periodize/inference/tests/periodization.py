@@ -9,116 +9,30 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._typing import RandomState
-from .._validation import check_choice, check_int, check_probability
-from ..exceptions import ParameterError
-from ..results import Provenance, matrix_sha256
-from ..segmentation.costs import COSTS
-from ..segmentation.costs.negbin import moment_alpha
-from ..segmentation.inputs import (
+from ..._typing import RandomState
+from ..._validation import check_probability
+from ...results import Provenance, matrix_sha256
+from ...segmentation.costs import COSTS
+from ...segmentation.costs.negbin import moment_alpha
+from ...segmentation.inputs import (
     SeriesMatrix,
-    as_matrix,
-    check_values,
     exposure_sha256,
-    resolve_model,
-    with_exposure,
 )
+from ..fits import edges_of, fitted, statistics
+from ..hypothesis import boundary_positions, checked_inputs, exposed
+from ..results import HypothesisTestResult
+from ..simulate import count_at_least, repeat_rows, replicates
+from ..streams import root_seed
 from .agreement import hausdorff, rand_index
 from .boundary_sets import boundary_table, profile_sets
 from .boundary_tests import boundary_tests
-from .fits import edges_of, fitted, statistics
 from .period_table import period_table
 from .periodization_result import PeriodizationTest
-from .results import HypothesisTestResult
-from .simulate import count_at_least, repeat_rows, replicates
-from .streams import root_seed
 from .trend import TREND_SIMULATION, design, trend_pvalues
 
-NULLS = ("parametric", "permutation", "trend")
 #: Working memory for one batch of replicates (bytes).
 BATCH_BYTES = 64 * 2**20
 _NULL_SIM, _HYPOTHESIS_SIM, _BEST_SIM = 0, 1, 2
-
-
-def boundary_positions(
-    index: pd.Index, boundaries: Sequence[Any], min_size: int, func: str
-) -> np.ndarray:
-    """0-based positions of hypothesised boundaries (first periods of new segments)."""
-    try:
-        labels = list(boundaries)
-    except TypeError:
-        raise ParameterError(
-            f"The 'boundaries' parameter of {func} must be a sequence of periods such as "
-            f"(2009, 2019). Got {boundaries!r} instead."
-        ) from None
-    if not labels:
-        raise ParameterError(
-            f"The 'boundaries' parameter of {func} must hold at least one period (the first "
-            "period of a new segment), such as (2009,). Got an empty sequence."
-        )
-    positions = []
-    for label in labels:
-        try:
-            if isinstance(label, bool | np.bool_):
-                raise KeyError(label)
-            position = index.get_loc(label)
-        except (KeyError, TypeError, pd.errors.InvalidIndexError):
-            raise ParameterError(
-                f"The 'boundaries' parameter of {func} must name periods of the series "
-                f"({index[0]}–{index[-1]}); {label!r} is not one of them."
-            ) from None
-        if not isinstance(position, int | np.integer) or position == 0:
-            raise ParameterError(
-                f"The 'boundaries' parameter of {func} must be first periods of new segments "
-                f"after the first period {index[0]}; got {label!r}."
-            )
-        positions.append(int(position))
-    edges = [0, *positions, len(index)]
-    lengths = np.diff(edges)
-    if np.any(lengths <= 0):
-        raise ParameterError(
-            f"The 'boundaries' parameter of {func} must be strictly increasing. Got {labels}."
-        )
-    if lengths.min() < min_size:
-        raise ParameterError(
-            f"The 'boundaries' parameter of {func} leaves a period shorter than "
-            f"min_size={min_size} (period lengths {lengths.tolist()} for {labels})."
-        )
-    return np.array(positions, dtype=np.int64)
-
-
-def checked_inputs(
-    series: Any,
-    model: str,
-    min_size: Any,
-    n_sim: Any,
-    null: str,
-    func: str,
-    nulls: tuple[str, ...] = NULLS,
-) -> tuple[SeriesMatrix, str, int, int]:
-    """The series as a checked matrix, the model used, ``min_size`` and ``n_sim``."""
-    matrix = as_matrix(series, func)
-    used = resolve_model(model, matrix.weighted)
-    check_values(matrix, used, func)
-    check_choice(null, nulls, name="null", func=func)
-    if null == "trend" and used == "normal_meanvar":
-        raise ParameterError(
-            f"The trend null of {func} needs a model with one variance or dispersion "
-            "(poisson, quasipoisson, negbin, normal); got 'normal_meanvar'."
-        )
-    min_size = check_int(min_size, name="min_size", func=func, minimum=COSTS[used].min_size)
-    n_sim = check_int(n_sim, name="n_sim", func=func, minimum=99)
-    return matrix, used, min_size, n_sim
-
-
-def exposed(matrix: SeriesMatrix, exposure: Any, model: str, null: str, func: str) -> SeriesMatrix:
-    """The matrix with its exposure attached (checked against the model and the null)."""
-    if exposure is not None and null == "permutation":
-        raise ParameterError(
-            f"The 'exposure' parameter of {func} cannot be used with null='permutation': "
-            "periods with different exposures are not exchangeable. Use null='parametric'."
-        )
-    return with_exposure(matrix, exposure, model, func)
 
 
 def test_periodization(
@@ -160,7 +74,7 @@ def test_periodization(
         ``"trend"`` adds the test ``hypothesis_vs_trend``: a level shift at each boundary on
         top of a log-linear trend (a linear one for ``normal``) against the trend alone,
         and tests each boundary on top of the trend too; the other tests are parametric
-        (see :mod:`periodize.inference.trend`).
+        (see :mod:`periodize.inference.tests.trend`).
     exposure : Series, DataFrame or array, optional
         Exposure of every period for ``poisson``/``quasipoisson`` (offset ``log E_t``):
         rates are events per unit of exposure and replicates are drawn with the same

@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..results import Provenance, ResultMixin, plain
-from .results import HypothesisTestResult
+from ...results import Provenance, ResultMixin, plain
+from ..results import HypothesisTestResult
 
 TEST_NAMES = ("hypothesis_vs_none", "best_vs_none", "best_vs_hypothesis")
 

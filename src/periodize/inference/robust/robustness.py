@@ -9,19 +9,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._typing import RandomState
-from .._validation import check_int, check_probability
-from ..events.schema import validate_events
-from ..exceptions import EventSchemaError, ParameterError
-from ..intensity import SCHEMES, intensity
-from ..intensity.schemes import get_scheme
-from ..results import Provenance, frame_sha256
-from ..segmentation import segment
-from ..segmentation.inputs import resolve_model
+from ..._typing import RandomState
+from ..._validation import check_int, check_probability
+from ...events.schema import validate_events
+from ...exceptions import EventSchemaError, ParameterError
+from ...intensity import SCHEMES, intensity
+from ...intensity.schemes import get_scheme
+from ...results import Provenance, frame_sha256
+from ...segmentation import segment
+from ...segmentation.inputs import resolve_model
+from ..streams import root_seed
+from ..tests.periodization import test_periodization
 from .envelope import envelope_event_weights
-from .periodization import test_periodization
 from .robustness_result import Robustness
-from .streams import root_seed
 
 _P_COLUMNS = {
     "hypothesis_vs_none": "p_hypothesis_vs_none",

@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..segmentation.costs import COSTS
-from ..segmentation.inputs import SeriesMatrix
-from .fits import edges_of, fitted, pearson_dispersion
+from ...segmentation.costs import COSTS
+from ...segmentation.inputs import SeriesMatrix
+from ..fits import edges_of, fitted, pearson_dispersion
+from ..simulate import count_at_least, repeat_rows, replicates
 from .multiple import holm
-from .simulate import count_at_least, repeat_rows, replicates
 from .trend import TREND_SIMULATION, design, shifts, trend_pvalues
 
 #: Simulation ids of the per-boundary tests start here (0-2 are the tests of the whole).

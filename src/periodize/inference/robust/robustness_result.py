@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..results import Provenance, ResultMixin, plain
+from ...results import Provenance, ResultMixin, plain
 
 #: The columns a reader needs, in the order reports show them.
 DISPLAY_COLUMNS = (

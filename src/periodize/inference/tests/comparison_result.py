@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..results import Provenance, ResultMixin, plain
+from ...results import Provenance, ResultMixin, plain
 
 #: Columns of :attr:`Comparison.table` in the order they are shown.
 COLUMNS = (

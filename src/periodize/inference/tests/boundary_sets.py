@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..segmentation.costs import COSTS
-from ..segmentation.inputs import SeriesMatrix
-from ..segmentation.search.dynamic import exact_path
+from ...segmentation.costs import COSTS
+from ...segmentation.inputs import SeriesMatrix
+from ...segmentation.search.dynamic import exact_path
 
 
 def profile_sets(

@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from .._typing import RandomState
-from .._validation import check_int
-from ..exceptions import ParameterError
-from ..segmentation import segment
-from .results import HypothesisTestResult
-from .streams import root_seed
+from ..._typing import RandomState
+from ..._validation import check_int
+from ...exceptions import ParameterError
+from ...segmentation import segment
+from ..results import HypothesisTestResult
+from ..streams import root_seed
 
 
 def benjamini_hochberg(pvalues: ArrayLike) -> np.ndarray:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from scipy.special import gammaln
 
-from ..exceptions import ParameterError
+from ...exceptions import ParameterError
 
 PRIOR_KEYS = {"poisson": ("shape", "rate"), "normal": ("mean", "kappa", "shape", "scale")}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..exceptions import ParameterError
-from ..intensity.schemes import WeightingScheme
+from ...exceptions import ParameterError
+from ...intensity.schemes import WeightingScheme
 
 
 def _tier_values(

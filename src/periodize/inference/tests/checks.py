@@ -10,9 +10,9 @@ import pandas as pd
 from scipy import optimize, stats
 from scipy.special import gammaln, xlogy
 
-from ..segmentation.inputs import as_matrix, check_values
-from .fits import edges_of, pearson_dispersion
-from .periodization import boundary_positions
+from ...segmentation.inputs import as_matrix, check_values
+from ..fits import edges_of, pearson_dispersion
+from ..hypothesis import boundary_positions
 
 
 def _nb_loglik(alpha: float, y: np.ndarray, mu: np.ndarray) -> float:

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..results import Provenance, ResultMixin, plain
-from .periodization_result import _records
+from ...results import Provenance, ResultMixin, plain
+from ..tests.periodization_result import _records
 
 
 @dataclass(frozen=True, eq=False)

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaln, xlogy
 
-from ..segmentation.costs.negbin import moment_alpha
-from ..segmentation.inputs import SeriesMatrix
-from .fits import NO_DISPERSION
-from .simulate import count_at_least, repeat_rows, replicates
+from ...segmentation.costs.negbin import moment_alpha
+from ...segmentation.inputs import SeriesMatrix
+from ..fits import NO_DISPERSION
+from ..simulate import count_at_least, repeat_rows, replicates
 
 #: Simulation id of the trend null (the other tests use 0-2 and 16 upwards).
 TREND_SIMULATION = 8

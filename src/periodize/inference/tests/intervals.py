@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import stats
 
-from ..segmentation.costs.negbin import negbin_loglik
+from ...segmentation.costs.negbin import negbin_loglik
 
 
 def garwood(total: np.ndarray, length: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:

@@ -18,18 +18,19 @@ import numpy as np
 import pandas as pd
 from scipy.special import logsumexp
 
-from .._typing import RandomState
-from ..exceptions import ParameterError, PeriodizeTypeError
-from ..results import Provenance, matrix_sha256
-from ..segmentation.costs import COSTS
-from ..segmentation.inputs import SeriesMatrix, exposure_sha256
-from ..segmentation.search.dynamic import exact_path
+from ..._typing import RandomState
+from ...exceptions import ParameterError, PeriodizeTypeError
+from ...results import Provenance, matrix_sha256
+from ...segmentation.costs import COSTS
+from ...segmentation.inputs import SeriesMatrix, exposure_sha256
+from ...segmentation.search.dynamic import exact_path
+from ..bayes.marginals import log_marginals, resolve_prior
+from ..bayes.recursions import sums
+from ..fits import edges_of, fitted, pearson_dispersion
+from ..hypothesis import boundary_positions, checked_inputs, exposed
+from ..simulate import count_at_least, repeat_rows, replicates
 from .comparison_result import Comparison
-from .fits import edges_of, fitted, pearson_dispersion
-from .marginals import log_marginals, resolve_prior
-from .periodization import BATCH_BYTES, boundary_positions, checked_inputs, exposed
-from .recursions import sums
-from .simulate import count_at_least, repeat_rows, replicates
+from .periodization import BATCH_BYTES
 
 __all__ = ["compare_periodizations"]
 
@@ -165,7 +166,7 @@ def compare_periodizations(
 
 
 def _root(rng: RandomState, func: str) -> int:
-    from .streams import root_seed
+    from ..streams import root_seed
 
     return root_seed(rng, func)
 
@@ -386,7 +387,7 @@ def _p_vs_best(
     null: str,
 ) -> np.ndarray:
     """The ``best_vs_hypothesis`` p-value of :func:`test_periodization` for one candidate."""
-    from .fits import statistics
+    from ..fits import statistics
 
     values, exposure = matrix.values, matrix.exposure
     n_series, n = values.shape

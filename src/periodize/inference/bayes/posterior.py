@@ -11,14 +11,14 @@ import pandas as pd
 from scipy import sparse, special, stats
 from scipy.special import logsumexp
 
-from .._limits import check_memory, posterior_bytes
-from .._validation import check_choice, check_int, check_probability
-from ..exceptions import ParameterError
-from ..results import Provenance, matrix_sha256
-from ..segmentation.inputs import as_matrix, check_values, exposure_sha256, with_exposure
-from .boundary_sets import credible_set
+from ..._limits import check_memory, posterior_bytes
+from ..._validation import check_choice, check_int, check_probability
+from ...exceptions import ParameterError
+from ...results import Provenance, matrix_sha256
+from ...segmentation.inputs import as_matrix, check_values, exposure_sha256, with_exposure
+from ..hypothesis import boundary_positions
+from ..tests.boundary_sets import credible_set
 from .marginals import log_marginals, posterior_means, resolve_prior, sensitivity_grid
-from .periodization import boundary_positions
 from .posterior_result import Posterior
 from .recursions import Sums, boundary_probabilities, segment_probabilities, sums
 
@@ -58,7 +58,7 @@ def posterior(
     prior : mapping, optional
         ``{"shape": a, "rate": b}`` (Poisson–Gamma) or ``{"mean", "kappa", "shape",
         "scale"}`` (Normal-inverse-gamma); scalars apply to every series. Default: see
-        :func:`periodize.inference.marginals.default_prior`.
+        :func:`periodize.inference.bayes.marginals.default_prior`.
     min_size : int
         Minimum segment length.
     hypothesis : sequence, optional

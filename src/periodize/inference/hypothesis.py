@@ -1,0 +1,105 @@
+"""A hypothesised periodization and the checked inputs every test of it shares: the
+series as a matrix, the model, ``min_size``, ``n_sim``, the null and the exposure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._validation import check_choice, check_int
+from ..exceptions import ParameterError
+from ..segmentation.costs import COSTS
+from ..segmentation.inputs import (
+    SeriesMatrix,
+    as_matrix,
+    check_values,
+    resolve_model,
+    with_exposure,
+)
+
+#: How replicates are drawn (and, for ``trend``, which null is tested besides).
+NULLS = ("parametric", "permutation", "trend")
+
+
+def boundary_positions(
+    index: pd.Index, boundaries: Sequence[Any], min_size: int, func: str
+) -> np.ndarray:
+    """0-based positions of hypothesised boundaries (first periods of new segments)."""
+    try:
+        labels = list(boundaries)
+    except TypeError:
+        raise ParameterError(
+            f"The 'boundaries' parameter of {func} must be a sequence of periods such as "
+            f"(2009, 2019). Got {boundaries!r} instead."
+        ) from None
+    if not labels:
+        raise ParameterError(
+            f"The 'boundaries' parameter of {func} must hold at least one period (the first "
+            "period of a new segment), such as (2009,). Got an empty sequence."
+        )
+    positions = []
+    for label in labels:
+        try:
+            if isinstance(label, bool | np.bool_):
+                raise KeyError(label)
+            position = index.get_loc(label)
+        except (KeyError, TypeError, pd.errors.InvalidIndexError):
+            raise ParameterError(
+                f"The 'boundaries' parameter of {func} must name periods of the series "
+                f"({index[0]}–{index[-1]}); {label!r} is not one of them."
+            ) from None
+        if not isinstance(position, int | np.integer) or position == 0:
+            raise ParameterError(
+                f"The 'boundaries' parameter of {func} must be first periods of new segments "
+                f"after the first period {index[0]}; got {label!r}."
+            )
+        positions.append(int(position))
+    edges = [0, *positions, len(index)]
+    lengths = np.diff(edges)
+    if np.any(lengths <= 0):
+        raise ParameterError(
+            f"The 'boundaries' parameter of {func} must be strictly increasing. Got {labels}."
+        )
+    if lengths.min() < min_size:
+        raise ParameterError(
+            f"The 'boundaries' parameter of {func} leaves a period shorter than "
+            f"min_size={min_size} (period lengths {lengths.tolist()} for {labels})."
+        )
+    return np.array(positions, dtype=np.int64)
+
+
+def checked_inputs(
+    series: Any,
+    model: str,
+    min_size: Any,
+    n_sim: Any,
+    null: str,
+    func: str,
+    nulls: tuple[str, ...] = NULLS,
+) -> tuple[SeriesMatrix, str, int, int]:
+    """The series as a checked matrix, the model used, ``min_size`` and ``n_sim``."""
+    matrix = as_matrix(series, func)
+    used = resolve_model(model, matrix.weighted)
+    check_values(matrix, used, func)
+    check_choice(null, nulls, name="null", func=func)
+    if null == "trend" and used == "normal_meanvar":
+        raise ParameterError(
+            f"The trend null of {func} needs a model with one variance or dispersion "
+            "(poisson, quasipoisson, negbin, normal); got 'normal_meanvar'."
+        )
+    min_size = check_int(min_size, name="min_size", func=func, minimum=COSTS[used].min_size)
+    n_sim = check_int(n_sim, name="n_sim", func=func, minimum=99)
+    return matrix, used, min_size, n_sim
+
+
+def exposed(matrix: SeriesMatrix, exposure: Any, model: str, null: str, func: str) -> SeriesMatrix:
+    """The matrix with its exposure attached (checked against the model and the null)."""
+    if exposure is not None and null == "permutation":
+        raise ParameterError(
+            f"The 'exposure' parameter of {func} cannot be used with null='permutation': "
+            "periods with different exposures are not exchangeable. Use null='parametric'."
+        )
+    return with_exposure(matrix, exposure, model, func)
