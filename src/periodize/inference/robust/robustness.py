@@ -246,6 +246,7 @@ def _variants(
                 "estimated": tuple(tested.boundaries.loc[name]["estimated"].tolist()),
                 "bic_breaks": int(counts[name]),
                 **{column: float(pvalues.loc[name, test]) for test, column in _P_COLUMNS.items()},
+                "n_sim": n_sim,
                 "note": "",
             }
         )

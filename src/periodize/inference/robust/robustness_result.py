@@ -18,6 +18,7 @@ DISPLAY_COLUMNS = (
     "bic_breaks",
     "p_hypothesis_vs_none",
     "p_best_vs_hypothesis",
+    "n_sim",
     "moved",
     "note",
 )
