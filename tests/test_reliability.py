@@ -224,6 +224,9 @@ def test_interrupted_study_exits_130_and_writes_nothing(tmp_path):
         [sys.executable, "-m", "periodize.cli", "study", "--n-sim", "99999", "--out", str(out)],
         stderr=subprocess.PIPE,
         text=True,
+        # a run started in the background inherits SIGINT ignored; Ctrl-C reaches a
+        # foreground process, which is what this test stands for
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert child.stderr is not None
     child.stderr.readline()  # the first progress line: the analysis is running

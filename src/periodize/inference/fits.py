@@ -33,7 +33,8 @@ def pearson_dispersion(values: np.ndarray, means: np.ndarray, n_params: int) -> 
 
 @dataclass(frozen=True)
 class Statistics:
-    """Log-likelihoods of no change, the hypothesis and the best K-break segmentation."""
+    """Log-likelihoods of no change, the hypothesis and the best K-break segmentation (up to
+    the terms free of the segmentation, which cancel in every statistic)."""
 
     loglik_none: np.ndarray
     loglik_hypothesis: np.ndarray
@@ -76,9 +77,9 @@ def statistics(
     if model == "quasipoisson":
         scale = pearson_dispersion(values, cost.fitted_means(hyp_edges), k + 1)
     return Statistics(
-        loglik_none=cost.loglik(edges_of(np.empty((rows, 0), dtype=np.int64), n)),
-        loglik_hypothesis=cost.loglik(hyp_edges),
-        loglik_best=cost.loglik(edges_of(path.breaks[k], n)),
+        loglik_none=cost.partial_loglik(edges_of(np.empty((rows, 0), dtype=np.int64), n)),
+        loglik_hypothesis=cost.partial_loglik(hyp_edges),
+        loglik_best=cost.partial_loglik(edges_of(path.breaks[k], n)),
         best_breaks=path.breaks[k],
         scale=scale,
     )

@@ -40,7 +40,7 @@ def nested_lr(
     n = values.shape[1]
     cost = COSTS[model](values, exposure=exposure)
     full_edges, reduced_edges = edges_of(full, n), edges_of(reduced, n)
-    lr = 2 * (cost.loglik(full_edges) - cost.loglik(reduced_edges))
+    lr = 2 * (cost.partial_loglik(full_edges) - cost.partial_loglik(reduced_edges))
     if model == "quasipoisson":
         lr = lr / pearson_dispersion(values, cost.fitted_means(full_edges), full.shape[1] + 1)
     return np.maximum(lr, 0.0)

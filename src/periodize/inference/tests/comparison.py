@@ -332,7 +332,7 @@ def _monte_carlo(
         reps = replicates(model, values, null_fit, members, n_sim, seed, _NULL_SIM, null, zeros)
         rep_exposure = repeat_rows(exposure, members, n_sim)
         rep_cost = COSTS[model](reps, exposure=rep_exposure)
-        rep_none = rep_cost.loglik(edges_of(np.empty((len(reps), 0), dtype=np.int64), n))
+        rep_none = rep_cost.partial_loglik(edges_of(np.empty((len(reps), 0), dtype=np.int64), n))
         path = (
             exact_path(COSTS[model], reps, k_max, min_size, exposure=rep_exposure)
             if k_max
@@ -348,7 +348,7 @@ def _monte_carlo(
             else:
                 breaks = np.broadcast_to(found[name][0], (len(reps), k))
             edges = edges_of(breaks, n)
-            lr = 2 * (rep_cost.loglik(edges) - rep_none)
+            lr = 2 * (rep_cost.partial_loglik(edges) - rep_none)
             if model == "quasipoisson":
                 lr = lr / pearson_dispersion(reps, rep_cost.fitted_means(edges), k + 1)
             exceed_none[name][members] = count_at_least(lr, observed_none[name][members], n_sim)

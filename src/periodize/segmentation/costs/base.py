@@ -11,6 +11,7 @@ A cost never knows which search uses it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from functools import cached_property
 from typing import ClassVar
 
 import numpy as np
@@ -94,11 +95,20 @@ class Cost(ABC):
         if self.values.ndim != 2:
             raise ValueError("costs take a 2-D array (series × periods)")
         self.n_series, self.n_periods = self.values.shape
-        self.s1 = prefix_sums(self.values)
         if exposure is not None and not self.supports_exposure:
             raise ValueError(f"the {self.name} cost takes no exposure")
         self.exposure = None if exposure is None else np.asarray(exposure, dtype=float)
-        self.e1 = None if self.exposure is None else prefix_sums(self.exposure)
+
+    @cached_property
+    def s1(self) -> np.ndarray:
+        """Prefix sums of the values, ``(n + 1, n_series)`` (computed when first needed:
+        the compiled search reads the values directly)."""
+        return prefix_sums(self.values)
+
+    @cached_property
+    def e1(self) -> np.ndarray | None:
+        """Prefix sums of the exposure (``None`` without one)."""
+        return None if self.exposure is None else prefix_sums(self.exposure)
 
     def extent(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
         """Total exposure of segments (their length without an exposure), laid out like
@@ -153,9 +163,21 @@ class Cost(ABC):
         """Full log-likelihood (all constants included) of each series' segmentation."""
         return self.logpdf(self.fitted_means(edges), edges).sum(axis=1)
 
+    def partial_loglik(self, edges: np.ndarray) -> np.ndarray:
+        """The log-likelihood up to terms that do not depend on the segmentation: enough
+        for likelihood ratios, and cheaper where a cost knows a shortcut."""
+        return self.loglik(edges)
+
 
 def segment_of_each_period(edges: np.ndarray, n_periods: int) -> np.ndarray:
-    """Segment number (0-based) of every period, for segmentations given as ``edges``."""
-    periods = np.arange(n_periods)
+    """Segment number (0-based) of every period, for segmentations given as ``edges``.
+
+    A mark at each break, cumulated over periods: memory O(series × periods) whatever the
+    number of breaks.
+    """
+    rows = edges.shape[0]
     inner = edges[:, 1:-1]
-    return (periods[None, :, None] >= inner[:, None, :]).sum(axis=2)
+    marks = np.zeros((rows, n_periods + 1), dtype=np.int64)
+    if inner.shape[1]:
+        marks[np.arange(rows)[:, None], inner] = 1  # breaks of a row are distinct
+    return np.cumsum(marks[:, :n_periods], axis=1)

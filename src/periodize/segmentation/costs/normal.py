@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -20,7 +22,11 @@ class _Gaussian(Cost):
         centred = np.asarray(values, float) - np.asarray(values, float).mean(axis=1, keepdims=True)
         super().__init__(centred, exposure)
         self.shift = np.asarray(values, float).mean(axis=1)
-        self.s2 = prefix_sums(self.values**2)
+
+    @cached_property
+    def s2(self) -> np.ndarray:
+        """Prefix sums of the squared (centred) values, ``(n + 1, n_series)``."""
+        return prefix_sums(self.values**2)
 
     def rss(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
         """Residual sums of squares, laid out ``(m, n_series)``."""

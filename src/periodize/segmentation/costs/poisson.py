@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import gammaln, xlogy
@@ -49,6 +51,25 @@ class PoissonCost(Cost):
     def logpdf(self, fitted_mean: np.ndarray, edges: np.ndarray) -> np.ndarray:
         y = self.values
         return xlogy(y, fitted_mean) - fitted_mean - gammaln(y + 1)
+
+    def partial_loglik(self, edges: np.ndarray) -> np.ndarray:
+        """``Σ_segments (S log(S/E) − S)``: the log-likelihood without its
+        segmentation-free terms."""
+        return -0.5 * self.scale * self.total_cost(edges)
+
+    def loglik(self, edges: np.ndarray) -> np.ndarray:
+        """Full log-likelihood from the segment sums: ``Σ_segments (S log(S/E) − S)`` plus
+        the terms free of the segmentation, ``Σ_t (y_t log E_t − log y_t!)`` (computed once
+        per cost), so no logarithm is taken per period and segmentation."""
+        return self.partial_loglik(edges) + self._free_terms
+
+    @cached_property
+    def _free_terms(self) -> np.ndarray:
+        y = self.values
+        terms = -gammaln(y + 1)
+        if self.exposure is not None:
+            terms = terms + xlogy(y, self.exposure)
+        return terms.sum(axis=1)
 
 
 class QuasiPoissonCost(PoissonCost):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..costs.base import Cost
+from .compiled import compiled_chunk
 
 #: Bytes of working memory a chunk of series may use.
 CHUNK_BYTES = 256 * 2**20
@@ -43,12 +44,15 @@ def exact_path(
     segment_penalty: Callable[[np.ndarray], np.ndarray] | None = None,
     keep_table: bool = False,
     exposure: np.ndarray | None = None,
+    compiled: bool = True,
 ) -> ExactPath:
     """Exact optimum for every k = 0..``max_breaks``, for every series (rows of ``values``).
 
     ``segment_penalty(length)`` adds a term to every segment's cost (used by mBIC);
     ``keep_table`` keeps the optimal cost of every prefix (used for likelihood profiles);
-    ``exposure`` (rows like ``values``) is passed to the costs that take one.
+    ``exposure`` (rows like ``values``) is passed to the costs that take one;
+    ``compiled=False`` runs the numpy reference instead of the compiled programme
+    (:mod:`periodize.segmentation.search.compiled`).
     """
     n_series, n = values.shape
     per_series_bytes = (max_breaks + 1) * (n + 1) * 12 + (n + 1) * 8 * 6
@@ -63,7 +67,7 @@ def exact_path(
             if exposure is None
             else make_cost(values[rows], exposure=exposure[rows])  # type: ignore[call-arg]
         )
-        part = _exact_chunk(cost, max_breaks, min_size, segment_penalty)
+        part = _exact_chunk(cost, max_breaks, min_size, segment_penalty, compiled, keep_table)
         costs[rows] = part.costs
         for k in range(max_breaks + 1):
             breaks[k][rows] = part.breaks[k]
@@ -77,7 +81,34 @@ def _exact_chunk(
     max_breaks: int,
     min_size: int,
     segment_penalty: Callable[[np.ndarray], np.ndarray] | None,
+    compiled: bool = True,
+    keep_table: bool = False,
 ) -> ExactPath:
+    if compiled:
+        done = compiled_chunk(cost, max_breaks, min_size, segment_penalty, keep_table)
+        if done is not None:
+            return ExactPath(*done)
+    n_series, n = cost.n_series, cost.n_periods
+    best, back = _tables(cost, max_breaks, min_size, segment_penalty)
+    rows = np.arange(n_series)
+    breaks = []
+    for k in range(max_breaks + 1):
+        found = np.empty((n_series, k), dtype=np.int64)
+        position = np.full(n_series, n)
+        for j in range(k, 0, -1):
+            position = back[j, position, rows]
+            found[:, j - 1] = position
+        breaks.append(found)
+    return ExactPath(best[:, n, :].T.copy(), breaks, best if keep_table else None)
+
+
+def _tables(
+    cost: Cost,
+    max_breaks: int,
+    min_size: int,
+    segment_penalty: Callable[[np.ndarray], np.ndarray] | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The numpy reference: ``best`` (K+1, n+1, series) and ``back`` tables."""
     n_series, n = cost.n_series, cost.n_periods
     # positions first, series last: every step works on contiguous rows
     best = np.full((max_breaks + 1, n + 1, n_series), np.inf)
@@ -95,13 +126,4 @@ def _exact_chunk(
             candidates = best[k - 1, : end - min_size + 1] + segment
             back[k, end] = np.argmin(candidates, axis=0)
             best[k, end] = candidates.min(axis=0)
-    rows = np.arange(n_series)
-    breaks = []
-    for k in range(max_breaks + 1):
-        found = np.empty((n_series, k), dtype=np.int64)
-        position = np.full(n_series, n)
-        for j in range(k, 0, -1):
-            position = back[j, position, rows]
-            found[:, j - 1] = position
-        breaks.append(found)
-    return ExactPath(best[:, n, :].T.copy(), breaks, best)
+    return best, back

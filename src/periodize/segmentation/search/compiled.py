@@ -1,0 +1,201 @@
+"""The exact dynamic programme compiled with numba, for every built-in cost.
+
+The recursion is the one of :mod:`periodize.segmentation.search.dynamic` (which stays the
+reference the tests compare with): ``C[k, e] = min_s C[k-1, s] + cost(s, e)``. Here the
+loops over series (in parallel), end positions, numbers of breaks and starts run as
+machine code, and each segment's cost is computed from the cost object's prefix sums and
+per-series constants in place, with the same formulas:
+
+- ``poisson``/``quasipoisson``: ``-2 (S log(S/E) - S) / φ`` with ``E`` the length or total
+  exposure;
+- ``normal``: ``(S2 - S1²/m) / σ²`` (the residual sum of squares, floored at 0);
+- ``normal_meanvar``: ``m log max(RSS/m, floor)``;
+- ``negbin``: ``-2 [S log μ - (S + m/α) log(1 + αμ)]`` with ``μ = S/m`` (Poisson when
+  ``α = 0``).
+
+Costs computed in scalar code can differ from the numpy reference in the last bit, so
+where two segmentations tie exactly in theory either may be returned; the optimal cost is
+the same (tested). numba compiles the kernel on first use and caches it on disk
+(``cache=True``): the first call in a new installation takes a few seconds, later
+processes load it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..costs.base import Cost
+
+try:  # numba is a dependency; the numpy reference remains if it cannot be imported
+    import numba
+except ImportError:  # pragma: no cover - numba is installed with periodize
+    numba = None  # type: ignore[assignment]
+
+_POISSON, _NORMAL, _MEANVAR, _NEGBIN = 0, 1, 2, 3
+
+
+def kernel_inputs(cost: Cost) -> tuple[int, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Model code, values (series × periods, as the cost sees them), exposure (empty
+    without one) and the per-series constant of a cost, or ``None`` for a cost the kernel
+    does not know."""
+    name = cost.name
+    exposure = np.zeros((0, 0)) if cost.exposure is None else cost.exposure
+    constants = {
+        "poisson": (_POISSON, "scale"),
+        "quasipoisson": (_POISSON, "scale"),
+        "normal": (_NORMAL, "sigma2"),
+        "normal_meanvar": (_MEANVAR, "floor"),
+        "negbin": (_NEGBIN, "alpha"),
+    }
+    if name not in constants or (name == "negbin" and cost.exposure is not None):
+        return None
+    code, attribute = constants[name]
+    params = np.ascontiguousarray(getattr(cost, attribute), dtype=float)
+    values = np.ascontiguousarray(cost.values, dtype=float)
+    return code, values, np.ascontiguousarray(exposure, dtype=float), params
+
+
+def _segment_cost(code: int, s1: float, s2: float, extent: float, m: float, p: float) -> float:
+    if code == _POISSON:
+        if s1 <= 0.0:
+            return 0.0
+        return -2.0 * (s1 * math.log(s1 / extent) - s1) / p
+    if code == _NORMAL:
+        rss = s2 - s1 * s1 / m
+        return (rss if rss > 0.0 else 0.0) / p
+    if code == _MEANVAR:
+        rss = s2 - s1 * s1 / m
+        var = (rss if rss > 0.0 else 0.0) / m
+        return m * math.log(var if var > p else p)
+    mean = s1 / m
+    if p > 0.0:
+        tail = (s1 + m / p) * math.log1p(p * mean)
+    else:
+        tail = m * mean
+    head = s1 * math.log(mean) if s1 > 0.0 else 0.0
+    return -2.0 * (head - tail)
+
+
+def _dynamic_programme(
+    code: int,
+    values: np.ndarray,
+    exposure: np.ndarray,
+    params: np.ndarray,
+    max_breaks: int,
+    min_size: int,
+    penalty: np.ndarray,
+    costs: np.ndarray,
+    breaks: np.ndarray,
+    table: np.ndarray,
+) -> None:
+    """Fill ``costs`` (series × K+1), ``breaks`` (series × K+1 × K: the breaks of the
+    optimum with k breaks in its first k slots) and, when it has rows, ``table`` (K+1 ×
+    n+1 × series: the optimal cost of every prefix)."""
+    rows, n = values.shape
+    n1 = n + 1
+    keep = table.shape[0] > 0
+    exposed = exposure.shape[0] > 0
+    block = 64
+    for first in numba.prange((rows + block - 1) // block):  # type: ignore[union-attr]
+        a1, a2, ae = np.zeros(n1), np.zeros(n1), np.zeros(n1)
+        best = np.empty((max_breaks + 1, n1))
+        arg = np.zeros((max_breaks + 1, n1), dtype=np.int32)
+        segment = np.empty(n1)
+        for i in range(first * block, min((first + 1) * block, rows)):
+            p = params[i]
+            for t in range(n):
+                y = values[i, t]
+                a1[t + 1] = a1[t] + y
+                a2[t + 1] = a2[t] + y * y
+                ae[t + 1] = ae[t] + (exposure[i, t] if exposed else 1.0)
+            best[:, :] = math.inf
+            for e in range(min_size, n1):
+                last = e - min_size
+                for s in range(last + 1):
+                    segment[s] = (
+                        _segment_cost_jit(
+                            code, a1[e] - a1[s], a2[e] - a2[s], ae[e] - ae[s], float(e - s), p
+                        )
+                        + penalty[e - s]
+                    )
+                best[0, e] = segment[0]
+                for k in range(1, max_breaks + 1):
+                    if e < (k + 1) * min_size:
+                        break
+                    value = math.inf
+                    where = 0
+                    for s in range(last + 1):
+                        candidate = best[k - 1, s] + segment[s]
+                        if candidate < value:
+                            value = candidate
+                            where = s
+                    best[k, e] = value
+                    arg[k, e] = where
+            for k in range(max_breaks + 1):
+                costs[i, k] = best[k, n]
+                position = n
+                for j in range(k, 0, -1):
+                    position = arg[j, position]
+                    breaks[i, k, j - 1] = position
+            if keep:
+                for k in range(max_breaks + 1):
+                    for t in range(n1):
+                        table[k, t, i] = best[k, t]
+
+
+if numba is not None:
+    _segment_cost_jit = numba.njit(cache=True, inline="always")(_segment_cost)
+    _kernel: Callable[..., None] | None = numba.njit(cache=True, parallel=True)(_dynamic_programme)
+else:  # pragma: no cover
+    _kernel = None
+
+
+def compiled_chunk(
+    cost: Cost,
+    max_breaks: int,
+    min_size: int,
+    segment_penalty: Callable[[np.ndarray], np.ndarray] | None,
+    keep_table: bool = False,
+) -> tuple[np.ndarray, list[np.ndarray], np.ndarray | None] | None:
+    """Optimal costs (series × K+1), breaks for each k, and (when kept) the table of
+    optimal prefix costs, or ``None`` when numba or a kernel for this cost is missing."""
+    inputs = kernel_inputs(cost) if _kernel is not None else None
+    if inputs is None or _kernel is None:
+        return None
+    code, values, exposure, params = inputs
+    n = cost.n_periods
+    penalty = (
+        np.zeros(n + 1)
+        if segment_penalty is None
+        else np.asarray(segment_penalty(np.maximum(np.arange(n + 1), 1)), dtype=float)
+    )
+    costs = np.empty((cost.n_series, max_breaks + 1))
+    breaks = np.zeros((cost.n_series, max_breaks + 1, max(max_breaks, 1)), dtype=np.int64)
+    shape = (max_breaks + 1, n + 1, cost.n_series) if keep_table else (0, 0, 0)
+    table = np.empty(shape)
+    _kernel(
+        code,
+        values,
+        exposure,
+        params,
+        max_breaks,
+        min_size,
+        np.ascontiguousarray(penalty),
+        costs,
+        breaks,
+        table,
+    )
+    found = [breaks[:, k, :k].copy() for k in range(max_breaks + 1)]
+    return costs, found, table if keep_table else None
+
+
+def available() -> bool:
+    """Whether the compiled programme can run here."""
+    return _kernel is not None
+
+
+__all__: list[Any] = ["available", "compiled_chunk", "kernel_inputs"]

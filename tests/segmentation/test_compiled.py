@@ -1,0 +1,98 @@
+"""The compiled dynamic programme equals the numpy reference for every cost: the same
+optimal cost for every k (and the same breaks, or breaks that cost the same where the
+optimum ties), with min_size 1-5, ties and constant series, exposures, a per-segment
+penalty and the kept table of prefix costs."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from periodize.segmentation.costs import COSTS
+from periodize.segmentation.search.compiled import available
+from periodize.segmentation.search.dynamic import exact_path
+
+pytestmark = pytest.mark.skipif(not available(), reason="numba is not importable")
+
+
+def same_optimum(cost_class, values, max_breaks, min_size, exposure=None, penalty=None):
+    options = {"exposure": exposure} if exposure is not None else {}
+    fast = exact_path(
+        cost_class, values, max_breaks, min_size, penalty, True, compiled=True, **options
+    )
+    slow = exact_path(
+        cost_class, values, max_breaks, min_size, penalty, True, compiled=False, **options
+    )
+    np.testing.assert_allclose(fast.costs, slow.costs, rtol=1e-10, atol=1e-9)
+    finite = np.isfinite(slow.table)
+    assert (np.isfinite(fast.table) == finite).all()
+    np.testing.assert_allclose(fast.table[finite], slow.table[finite], rtol=1e-10, atol=1e-9)
+    cost = cost_class(values, **options)
+    n = values.shape[1]
+    for k in range(max_breaks + 1):
+        if not np.isfinite(slow.costs[:, k]).all():
+            continue
+        differ = np.any(fast.breaks[k] != slow.breaks[k], axis=1)
+        if differ.any():  # a tie: the compiled breaks must cost the optimum too
+            edges = np.column_stack(
+                [np.zeros(differ.sum(), int), fast.breaks[k][differ], np.full(differ.sum(), n)]
+            )
+            priced = cost_class(
+                values[differ], **({"exposure": exposure[differ]} if exposure is not None else {})
+            ).total_cost(edges)
+            if penalty is not None:
+                priced = priced + penalty(np.diff(edges, axis=1)).sum(axis=1)
+            np.testing.assert_allclose(priced, slow.costs[differ, k], rtol=1e-10, atol=1e-9)
+    return cost
+
+
+MODELS = sorted(COSTS)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    model=st.sampled_from(MODELS),
+    n=st.integers(4, 30),
+    rows=st.integers(1, 6),
+    min_size=st.integers(1, 5),
+    max_breaks=st.integers(0, 4),
+    seed=st.integers(0, 2**32 - 1),
+    kind=st.sampled_from(["counts", "ties", "constant", "sparse"]),
+)
+def test_compiled_equals_reference(model, n, rows, min_size, max_breaks, seed, kind):
+    min_size = max(min_size, COSTS[model].min_size)
+    if (max_breaks + 1) * min_size > n:
+        max_breaks = max(n // min_size - 1, 0)
+    rng = np.random.default_rng(seed)
+    if kind == "counts":
+        values = rng.poisson(3.0, (rows, n)).astype(float)
+    elif kind == "ties":
+        values = np.tile(rng.integers(0, 3, (rows, 1)), (1, n)).astype(float)
+        values[:, n // 2 :] += 1
+    elif kind == "constant":
+        values = np.full((rows, n), 2.0)
+    else:
+        values = (rng.random((rows, n)) < 0.1).astype(float)
+    if model == "quasipoisson":
+        values = values * 1.5
+    same_optimum(COSTS[model], values, max_breaks, min_size)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), model=st.sampled_from(["poisson", "quasipoisson"]))
+def test_compiled_with_exposure_equals_reference(seed, model):
+    rng = np.random.default_rng(seed)
+    exposure = rng.uniform(0.2, 3.0, (4, 20))
+    values = rng.poisson(1.5 * exposure).astype(float)
+    same_optimum(COSTS[model], values, 3, 2, exposure=exposure)
+
+
+def test_compiled_with_a_segment_penalty_equals_reference():
+    rng = np.random.default_rng(1)
+    values = rng.poisson(2.0, (10, 25)).astype(float)
+    same_optimum(COSTS["poisson"], values, 4, 2, penalty=lambda m: 2.0 * np.log(m))
+
+
+def test_negbin_with_exposure_is_not_compiled_but_refused_by_the_cost():
+    with pytest.raises(ValueError, match="takes no exposure"):
+        COSTS["negbin"](np.ones((1, 5)), exposure=np.ones((1, 5)))
