@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from periodize.segmentation.costs import COSTS
 from periodize.segmentation.search.compiled import available
 from periodize.segmentation.search.dynamic import exact_path
+from periodize.segmentation.search.pelt import pelt
 
 pytestmark = pytest.mark.skipif(not available(), reason="numba is not importable")
 
@@ -96,3 +97,32 @@ def test_compiled_with_a_segment_penalty_equals_reference():
 def test_negbin_with_exposure_is_not_compiled_but_refused_by_the_cost():
     with pytest.raises(ValueError, match="takes no exposure"):
         COSTS["negbin"](np.ones((1, 5)), exposure=np.ones((1, 5)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    model=st.sampled_from(MODELS),
+    n=st.integers(6, 80),
+    min_size=st.integers(1, 5),
+    penalty=st.floats(0.5, 20.0),
+    seed=st.integers(0, 2**32 - 1),
+    segment_term=st.booleans(),
+)
+def test_compiled_pelt_equals_reference(model, n, min_size, penalty, seed, segment_term):
+    min_size = max(min_size, COSTS[model].min_size)
+    rng = np.random.default_rng(seed)
+    rate = np.where(np.arange(n) < n // 2, 1.0, 4.0)
+    values = rng.poisson(rate)[None, :].astype(float)
+    if model == "quasipoisson":
+        values = values * 1.5
+    term = (lambda m: np.log(m)) if segment_term else None
+    cost = COSTS[model](values)
+    fast = pelt(cost, penalty, min_size, term, compiled=True)
+    slow = pelt(cost, penalty, min_size, term, compiled=False)
+    assert fast[0] == pytest.approx(slow[0], rel=1e-10, abs=1e-9)
+    if fast[1] != slow[1]:  # a tie: the compiled breaks must reach the same optimum
+        edges = np.array([[0, *fast[1], n]])
+        priced = cost.total_cost(edges)[0] + penalty * len(fast[1])
+        if term is not None:
+            priced += term(np.diff(edges[0])).sum()
+        assert priced == pytest.approx(slow[0], rel=1e-10, abs=1e-9)

@@ -147,11 +147,80 @@ def _dynamic_programme(
                         table[k, t, i] = best[k, t]
 
 
+def _pruned(
+    code: int,
+    values: np.ndarray,
+    exposure: np.ndarray,
+    p: float,
+    penalty: float,
+    min_size: int,
+    segment_penalty: np.ndarray,
+    last: np.ndarray,
+) -> float:
+    """PELT on one series (see :mod:`periodize.segmentation.search.pelt`, the reference):
+    a candidate flagged as prunable is kept until ``min_size`` periods later."""
+    n = values.shape[0]
+    exposed = exposure.shape[0] > 0
+    a1, a2, ae = np.zeros(n + 1), np.zeros(n + 1), np.zeros(n + 1)
+    for t in range(n):
+        y = values[t]
+        a1[t + 1] = a1[t] + y
+        a2[t + 1] = a2[t] + y * y
+        ae[t + 1] = ae[t] + (exposure[t] if exposed else 1.0)
+    never = np.iinfo(np.int64).max
+    best = np.full(n + 1, math.inf)
+    best[0] = -penalty
+    candidates = np.zeros(n + 1, dtype=np.int64)
+    flagged = np.full(n + 1, never, dtype=np.int64)
+    fit = np.empty(n + 1)
+    size = 1
+    for end in range(min_size, n + 1):
+        new = end - min_size
+        if new >= min_size:
+            candidates[size] = new
+            flagged[size] = never
+            size += 1
+        value = math.inf
+        where = 0
+        for c in range(size):
+            s = candidates[c]
+            f = (
+                best[s]
+                + _segment_cost_jit(
+                    code, a1[end] - a1[s], a2[end] - a2[s], ae[end] - ae[s], float(end - s), p
+                )
+                + segment_penalty[end - s]
+            )
+            fit[c] = f
+            if f < value:
+                value = f
+                where = s
+        best[end] = value + penalty
+        last[end] = where
+        kept = 0
+        for c in range(size):
+            mark = flagged[c]
+            if min_size == 1:
+                keep = fit[c] <= best[end]
+            else:
+                if fit[c] > best[end] and end < mark:
+                    mark = end
+                keep = mark > end + 1 - min_size
+            if keep:
+                candidates[kept] = candidates[c]
+                flagged[kept] = mark
+                kept += 1
+        size = kept
+    return float(best[n])
+
+
 if numba is not None:
     _segment_cost_jit = numba.njit(cache=True, inline="always")(_segment_cost)
     _kernel: Callable[..., None] | None = numba.njit(cache=True, parallel=True)(_dynamic_programme)
+    _pelt_kernel: Callable[..., float] | None = numba.njit(cache=True)(_pruned)
 else:  # pragma: no cover
     _kernel = None
+    _pelt_kernel = None
 
 
 def compiled_chunk(
@@ -193,9 +262,41 @@ def compiled_chunk(
     return costs, found, table if keep_table else None
 
 
+def compiled_pelt(
+    cost: Cost,
+    penalty: float,
+    min_size: int,
+    segment_penalty: Callable[[np.ndarray], np.ndarray] | None,
+) -> tuple[float, np.ndarray] | None:
+    """PELT on the single series of ``cost``: the penalised optimum and the last-break
+    table, or ``None`` when numba or a kernel for this cost is missing."""
+    inputs = kernel_inputs(cost) if _pelt_kernel is not None else None
+    if inputs is None or _pelt_kernel is None:
+        return None
+    code, values, exposure, params = inputs
+    n = cost.n_periods
+    per_segment = (
+        np.zeros(n + 1)
+        if segment_penalty is None
+        else np.asarray(segment_penalty(np.maximum(np.arange(n + 1), 1)), dtype=float)
+    )
+    last = np.zeros(n + 1, dtype=np.int64)
+    optimum = _pelt_kernel(
+        code,
+        values[0],
+        exposure[0] if exposure.shape[0] else np.zeros(0),
+        float(params[0]),
+        float(penalty),
+        min_size,
+        np.ascontiguousarray(per_segment),
+        last,
+    )
+    return float(optimum), last
+
+
 def available() -> bool:
     """Whether the compiled programme can run here."""
     return _kernel is not None
 
 
-__all__: list[Any] = ["available", "compiled_chunk", "kernel_inputs"]
+__all__: list[Any] = ["available", "compiled_chunk", "compiled_pelt", "kernel_inputs"]

@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..costs.base import Cost
+from .compiled import compiled_pelt
 
 SegmentPenalty = Callable[[np.ndarray], np.ndarray] | None
 _NEVER = np.iinfo(np.int64).max
@@ -57,13 +58,22 @@ def optimal_partitioning(
 
 
 def pelt(
-    cost: Cost, penalty: float, min_size: int, segment_penalty: SegmentPenalty = None
+    cost: Cost,
+    penalty: float,
+    min_size: int,
+    segment_penalty: SegmentPenalty = None,
+    compiled: bool = True,
 ) -> tuple[float, list[int]]:
     """Exact penalised optimum of one series (``cost`` built on a single row) by PELT.
 
-    Returns the penalised optimum and the break indices.
+    Returns the penalised optimum and the break indices. ``compiled=False`` runs this
+    numpy reference instead of the compiled kernel of
+    :mod:`periodize.segmentation.search.compiled`.
     """
     n = cost.n_periods
+    done = compiled_pelt(cost, penalty, min_size, segment_penalty) if compiled else None
+    if done is not None:
+        return done[0], _backtrack(done[1][None, :], n)[0]
     best = np.full(n + 1, np.inf)
     best[0] = -penalty
     last = np.zeros(n + 1, dtype=np.int64)
