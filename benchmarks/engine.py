@@ -107,10 +107,8 @@ def pelt_vs_ruptures(size: str, rng: np.random.Generator) -> dict[str, Any]:
         "ruptures_s": theirs_time,
         "speedup": theirs_time / ours_time,
         "target": _verdict(theirs_time / ours_time, 300, "at least 300×"),
-        "note": "PELT is sequential over positions; each step is a handful of numpy calls on "
-        "the surviving candidates, and their fixed cost (tens of microseconds) sets the "
-        "time. A loop written for the normal cost alone, inlined, runs in about 0.5 s here: "
-        "the floor of this design without compiled code.",
+        "note": "PELT runs compiled (numba); its numpy reference, a handful of numpy calls per "
+        "position, took about 0.3 s on this case before the kernel.",
         "agree": f"same penalised optimum ({our_value:.6g}), {len(ours)} breaks",
     }
 

@@ -191,7 +191,8 @@ def comparison_many_series(size: str, rng: np.random.Generator) -> dict[str, Any
         "per_series_batched_s": elapsed / n_series,
         "per_series_looped_s": loop_time / len(sample),
         "extrapolated_10000_series_s": elapsed / n_series * 10000,
-        "target": "< 60 s for 10,000 series (not met: needs the compiled search)",
+        "target": "< 60 s for 10,000 series: "
+        + ("met" if elapsed / n_series * 10000 < 60 else "NOT met (extrapolated)"),
         "agree": f"batched equals one series at a time on {len(sample)} series",
     }
 
