@@ -349,10 +349,13 @@ def _one_line(error: BaseException, debug: bool) -> str:
     """An error as one line (every problem of an event table is listed under --debug)."""
     if isinstance(error, EventSchemaError) and not debug:
         shown = "; ".join(str(p) for p in error.problems[:3])
-        more = len(error.problems) - 3
+        count = len(error.problems)
         origin = f" in {error.source}" if error.source else ""
-        tail = f" (and {more} more: --debug lists them all)" if more > 0 else ""
-        return f"{len(error.problems)} problem(s) in the event table{origin}: {shown}{tail}"
+        tail = (
+            f" (and {count - 3} more; periodize --debug ... lists them all)" if count > 3 else ""
+        )
+        noun = "problem" if count == 1 else "problems"
+        return f"{count} {noun} in the event table{origin}: {shown}{tail}"
     return str(error) if debug else " ".join(str(error).split())
 
 
