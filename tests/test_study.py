@@ -177,3 +177,28 @@ def test_cli_names_and_repeats_hypotheses(tmp_path):
         )
         == 2
     )
+
+
+def test_cli_study_window_title_and_vocabulary_of_other_data(tmp_path):
+    """Simulated events with user-assigned codes (--extra-codes), a window wider than the
+    data (--start/--end) and a title: the report uses all three."""
+    events, _ = pz.simulate_events(
+        1, range(1995, 2015), (2005,), base_rate=1.5, rate_ratios=(3.0,), rng=4
+    )
+    path = tmp_path / "simulated.csv"
+    pz.write_events(events, path)
+    out = tmp_path / "o"
+    code = main(
+        [
+            *("study", "--events", str(path), "--hypothesis", "2005"),
+            *("--extra-codes", "AAA,AAB", "--start", "1990", "--end", "2016"),
+            *("--title", "Simulated dyad", "--n-sim", "99", "--out", str(out), "--quiet"),
+        ]
+    )
+    assert code == 0
+    document = json.loads((out / "result.json").read_text())
+    assert document["title"] == "Simulated dyad"
+    years = document["intensity"]["index"]
+    assert str(years[0]) == "1990" and str(years[-1]) == "2016"
+    assert (out / "report.md").read_text().startswith("# Periodization report: Simulated dyad")
+    assert main(["study", "--levels", "a,b", "--out", str(tmp_path / "x")]) == 2

@@ -49,6 +49,13 @@ def _named_years(text: str) -> tuple[str | None, tuple[int, ...]]:
     return (name.strip() or None), _years(years)
 
 
+def _names(text: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in text.split(","))
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"expected names separated by commas; got {text!r}")
+    return names
+
+
 def _seed(text: str) -> int:
     if not (text.isascii() and text.isdigit()):
         raise argparse.ArgumentTypeError(f"expected a non-negative integer seed; got {text!r}")
@@ -140,6 +147,29 @@ def _parser() -> argparse.ArgumentParser:
         "--force",
         action="store_true",
         help="replace a previous study in --out (never files periodize did not write)",
+    )
+    study.add_argument("--title", help="title of the report (default: the file name)")
+    study.add_argument(
+        "--start", type=int, metavar="YEAR", help="first year of the window (default: data)"
+    )
+    study.add_argument(
+        "--end", type=int, metavar="YEAR", help="last year of the window (default: data)"
+    )
+    study.add_argument(
+        "--levels",
+        type=_names,
+        metavar="A,B,...",
+        help="the level vocabulary of --events (default: periodize's)",
+    )
+    study.add_argument(
+        "--kinds", type=_names, metavar="A,B,...", help="the kind vocabulary of --events"
+    )
+    study.add_argument(
+        "--extra-codes",
+        type=_names,
+        default=(),
+        metavar="XKX,...",
+        help="codes accepted in actor/target besides ISO 3166-1 alpha-3",
     )
     study.add_argument("--quiet", action="store_true", help="no progress on stderr")
     bench = commands.add_parser(
@@ -297,6 +327,16 @@ def _study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
     from .study import OUTPUT_FILES, stderr_progress, study
 
     if args.events is None:
+        given_options = [
+            f"--{name.replace('_', '-')}"
+            for name in ("levels", "kinds", "extra_codes")
+            if getattr(args, name)
+        ]
+        if given_options:
+            raise ParameterError(
+                f"{', '.join(given_options)} describe the table given with --events; the "
+                "bundled dataset has its own vocabularies."
+            )
         events, title = datasets.mongolia_kazakhstan(), "Mongolia–Kazakhstan (bundled dataset)"
         given = args.hypothesis or [("paper", PAPER_BOUNDARIES)]
     else:
@@ -305,7 +345,10 @@ def _study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
                 "a hypothesis is needed for your own data: give the first years of the "
                 "hypothesised new periods, e.g. --hypothesis 1991,2004."
             )
-        events, title, given = read_events(args.events), args.events, args.hypothesis
+        events = read_events(
+            args.events, levels=args.levels, kinds=args.kinds, extra_codes=args.extra_codes
+        )
+        title, given = args.events, args.hypothesis
     hypothesis = _hypotheses(given)
     folder = OutputFolder(args.out, OUTPUT_FILES, overwrite=args.force)
     try:
@@ -318,8 +361,10 @@ def _study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
             n_sim=args.n_sim,
             max_breaks=args.max_breaks,
             rng=args.rng,
-            title=title,
+            title=args.title or title,
             command="periodize " + " ".join(words),
+            start=args.start,
+            end=args.end,
             progress=None if args.quiet else stderr_progress,
         )
         paths = folder.publish(result.files())

@@ -200,6 +200,8 @@ def study(
     title: str = "event table",
     command: str = "periodize.study(...)",
     progress: Callable[[str], None] | None = None,
+    start: int | None = None,
+    end: int | None = None,
 ) -> Study:
     """Run the whole analysis: validation, intensity under the chosen and every built-in
     scheme, the period summary, the free segmentation, the hypothesis tests, the exact
@@ -212,7 +214,9 @@ def study(
     (the exact posterior's largest number of breaks) defaults to 3, fewer when the window
     cannot hold four periods
     of ``min_size``, and never fewer than the hypothesis has. Work that would exceed the
-    memory budget (see :mod:`periodize._limits`) is refused before it starts.
+    memory budget (see :mod:`periodize._limits`) is refused before it starts. ``start`` and
+    ``end`` fix the observation window (default the span of the events; an event outside
+    it is an error).
 
     Examples
     --------
@@ -227,11 +231,11 @@ def study(
     hypotheses = _hypotheses(hypothesis)
     hypothesis = next(iter(hypotheses.values()))
     table = validate_events(events)
-    series = intensity(table, scheme, by=None)
+    series = intensity(table, scheme, by=None, start=start, end=end)
     max_breaks = _max_breaks(max_breaks, len(series.data), min_size, hypothesis)
     check_posterior_size(1, len(series.data), max_breaks)
     counts = intensity(table, "count", by="direction", start=series.start, end=series.end)
-    schemes, _ = scheme_table(table)
+    schemes, _ = scheme_table(table, int(series.start), int(series.end))
     say("intensity and period tables")
     free = segment(series, penalty="bic", model=model, min_size=min_size)
     tested = _test(series, hypothesis, model=model, min_size=min_size, n_sim=n_sim, rng=seed)
@@ -240,7 +244,11 @@ def study(
         series, hypotheses, model=model, min_size=min_size, n_sim=n_sim, rng=seed
     )
     say(f"comparison of {len(hypotheses)} periodization(s)")
-    count_series = series if series.is_count else intensity(table, "count", by=None)
+    count_series = (
+        series
+        if series.is_count
+        else intensity(table, "count", by=None, start=series.start, end=series.end)
+    )
     post = posterior(count_series, max_breaks=max_breaks, min_size=min_size, hypothesis=hypothesis)
     say("exact posterior")
     robust = robustness(
@@ -251,6 +259,8 @@ def study(
         min_size=min_size,
         n_sim=min(n_sim, 999),
         rng=seed,
+        start=int(series.start),
+        end=int(series.end),
     )
     say(f"robustness table ({time.perf_counter() - clock:.1f} s in all)")
     return Study(

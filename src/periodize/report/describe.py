@@ -49,8 +49,11 @@ def describe_events(events: pd.DataFrame, name: str = "event table") -> str:
     return "\n".join(lines)
 
 
-def scheme_table(events: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Yearly intensity of all events under every built-in scheme, plus counts by direction.
+def scheme_table(
+    events: pd.DataFrame, start: int | None = None, end: int | None = None
+) -> tuple[pd.DataFrame, list[str]]:
+    """Yearly intensity of all events under every built-in scheme, plus counts by direction,
+    over the window ``start``..``end`` (default the span of the events).
 
     Returns the table and a note for each scheme that does not apply to these events.
     """
@@ -58,10 +61,10 @@ def scheme_table(events: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     notes = []
     for name in SCHEMES:
         try:
-            columns[name] = intensity(events, name, by=None).data["all"]
+            columns[name] = intensity(events, name, by=None, start=start, end=end).data["all"]
         except EventSchemaError as error:
             notes.append(f"{name}: not computed: {error.problems[0].expected}")
-    by_direction = intensity(events, "count", by="direction").data
+    by_direction = intensity(events, "count", by="direction", start=start, end=end).data
     for column in by_direction:
         columns[f"count {column}"] = by_direction[column]
     return pd.DataFrame(columns), notes
