@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import platform
@@ -14,7 +15,7 @@ import pandas as pd
 
 __all__ = ["Provenance", "ResultMixin", "frame_sha256", "matrix_sha256", "plain", "to_json"]
 
-_DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "ruptures")
+_DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "ruptures", "numba")
 
 
 def _version(package: str) -> str:
@@ -25,10 +26,16 @@ def _version(package: str) -> str:
 
 
 def versions() -> dict[str, str]:
-    """Versions of Python, periodize and its runtime dependencies."""
+    """Versions of Python, periodize and its runtime dependencies (looked up once per
+    process: they do not change while it runs)."""
+    return dict(_versions())
+
+
+@functools.cache
+def _versions() -> tuple[tuple[str, str], ...]:
     found = {"python": platform.python_version(), "periodize": _version("periodize")}
     found.update({name: _version(name) for name in _DEPENDENCIES})
-    return found
+    return tuple(found.items())
 
 
 def frame_sha256(frame: pd.DataFrame, sort_by: str | None = None) -> str:
