@@ -376,19 +376,19 @@ def _resource_cases() -> list[Case]:
         Case(
             "4 resources",
             "simulate_events: more dyads than codes (stream)",
-            lambda f: pz.simulate_events(10**6, columnar=True, stream=True),
+            lambda f: pz.simulate_events(10**6, range(2000, 2010), (), columnar=True, stream=True),
             "at most 595,686",
         ),
         Case(
             "4 resources",
             "simulate_events: 10**9 dyads",
-            lambda f: pz.simulate_events(10**9),
+            lambda f: pz.simulate_events(10**9, range(2000, 2010), ()),
             "at most 595,686",
         ),
         Case(
             "4 resources",
             "simulate_events: 10**7 events as a table",
-            lambda f: pz.simulate_events(10**5, base_rate=100.0),
+            lambda f: pz.simulate_events(10**5, range(1990, 2020), (2005,), base_rate=100.0),
             "budget",
         ),
         Case(

@@ -18,9 +18,9 @@ from .events import Design, EventColumns, column_chunks, design
 
 
 def simulate_events(
-    n_dyads: int = 1,
-    years: Sequence[int] = range(1992, 2026),
-    boundaries: Sequence[int] = (2009, 2019),
+    n_dyads: int,
+    years: Sequence[int],
+    boundaries: Sequence[int],
     *,
     base_rate: float = 1.0,
     rate_ratios: Sequence[float] | None = None,
@@ -43,6 +43,10 @@ def simulate_events(
 
     Randomness is drawn per block of 64 dyads from ``SeedSequence(seed, spawn_key=(block,))``,
     so the events are the same whatever ``chunk_dyads`` is.
+
+    The design has no defaults: the number of dyads, the consecutive ``years`` and the
+    ``boundaries`` (first years of new periods, possibly none) are the question a
+    simulation asks.
 
     Parameters
     ----------
