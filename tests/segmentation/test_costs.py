@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from periodize.segmentation.costs import (
@@ -133,3 +135,25 @@ def test_segments_are_priced_for_many_series_at_once():
     for i in range(3):
         np.testing.assert_allclose(batched[i], PoissonCost(data[i : i + 1]).cost(starts, ends)[0])
     assert np.all(batched[2] == 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    model=st.sampled_from(["poisson", "quasipoisson", "normal"]),
+    seed=st.integers(0, 2**32 - 1),
+    exposed=st.booleans(),
+    constant=st.booleans(),
+)
+def test_loglik_from_segment_sums_equals_the_sum_over_periods(model, seed, exposed, constant):
+    """Poisson and normal costs compute the log-likelihood from segment sums; it equals the
+    per-period log-densities summed (the base class's way), exposures and ties included."""
+    from periodize.segmentation.costs.base import Cost
+
+    rng = np.random.default_rng(seed)
+    values = np.full((4, 24), 2.0) if constant else rng.poisson(2.5, (4, 24)).astype(float)
+    if model == "quasipoisson":
+        values = values * 1.5
+    exposure = rng.uniform(0.3, 3.0, (4, 24)) if exposed and model != "normal" else None
+    cost = COSTS[model](values, exposure=exposure)
+    edges = np.array([[0, 5, 12, 24]] * 4)
+    np.testing.assert_allclose(cost.loglik(edges), Cost.loglik(cost, edges), rtol=1e-12)
