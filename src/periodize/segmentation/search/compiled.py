@@ -35,7 +35,9 @@ try:  # numba is a dependency; the numpy reference remains if it cannot be impor
 except ImportError:  # pragma: no cover - numba is installed with periodize
     numba = None  # type: ignore[assignment]
 
-_POISSON, _NORMAL, _MEANVAR, _NEGBIN = 0, 1, 2, 3
+_POISSON, _NORMAL, _MEANVAR, _NEGBIN, _POISSON_TABLE = 0, 1, 2, 3, 4
+#: Largest segment total for which ``S log S`` is looked up rather than computed.
+TABLE_LIMIT = 2**22
 
 
 def kernel_inputs(cost: Cost) -> tuple[int, np.ndarray, np.ndarray, np.ndarray] | None:
@@ -59,7 +61,18 @@ def kernel_inputs(cost: Cost) -> tuple[int, np.ndarray, np.ndarray, np.ndarray] 
     return code, values, np.ascontiguousarray(exposure, dtype=float), params
 
 
-def _segment_cost(code: int, s1: float, s2: float, extent: float, m: float, p: float) -> float:
+def _segment_cost(
+    code: int,
+    s1: float,
+    s2: float,
+    extent: float,
+    m: float,
+    p: float,
+    xlogx: np.ndarray,
+    logm: np.ndarray,
+) -> float:
+    if code == _POISSON_TABLE:  # integer counts without exposure: no logarithm per segment
+        return -2.0 * (xlogx[int(s1)] - s1 * logm[int(m)] - s1) / p
     if code == _POISSON:
         if s1 <= 0.0:
             return 0.0
@@ -91,6 +104,8 @@ def _dynamic_programme(
     costs: np.ndarray,
     breaks: np.ndarray,
     table: np.ndarray,
+    xlogx: np.ndarray,
+    logm: np.ndarray,
 ) -> None:
     """Fill ``costs`` (series × K+1), ``breaks`` (series × K+1 × K: the breaks of the
     optimum with k breaks in its first k slots) and, when it has rows, ``table`` (K+1 ×
@@ -118,7 +133,14 @@ def _dynamic_programme(
                 for s in range(last + 1):
                     segment[s] = (
                         _segment_cost_jit(
-                            code, a1[e] - a1[s], a2[e] - a2[s], ae[e] - ae[s], float(e - s), p
+                            code,
+                            a1[e] - a1[s],
+                            a2[e] - a2[s],
+                            ae[e] - ae[s],
+                            float(e - s),
+                            p,
+                            xlogx,
+                            logm,
                         )
                         + penalty[e - s]
                     )
@@ -156,6 +178,8 @@ def _pruned(
     min_size: int,
     segment_penalty: np.ndarray,
     last: np.ndarray,
+    xlogx: np.ndarray,
+    logm: np.ndarray,
 ) -> float:
     """PELT on one series (see :mod:`periodize.segmentation.search.pelt`, the reference):
     a candidate flagged as prunable is kept until ``min_size`` periods later."""
@@ -187,7 +211,14 @@ def _pruned(
             f = (
                 best[s]
                 + _segment_cost_jit(
-                    code, a1[end] - a1[s], a2[end] - a2[s], ae[end] - ae[s], float(end - s), p
+                    code,
+                    a1[end] - a1[s],
+                    a2[end] - a2[s],
+                    ae[end] - ae[s],
+                    float(end - s),
+                    p,
+                    xlogx,
+                    logm,
                 )
                 + segment_penalty[end - s]
             )
@@ -236,6 +267,8 @@ def compiled_chunk(
     if inputs is None or _kernel is None:
         return None
     code, values, exposure, params = inputs
+    xlogx, logm = _tables(code, values, exposure)
+    code = _POISSON_TABLE if xlogx.size > 1 else code
     n = cost.n_periods
     penalty = (
         np.zeros(n + 1)
@@ -257,6 +290,8 @@ def compiled_chunk(
         costs,
         breaks,
         table,
+        xlogx,
+        logm,
     )
     found = [breaks[:, k, :k].copy() for k in range(max_breaks + 1)]
     return costs, found, table if keep_table else None
@@ -274,6 +309,8 @@ def compiled_pelt(
     if inputs is None or _pelt_kernel is None:
         return None
     code, values, exposure, params = inputs
+    xlogx, logm = _tables(code, values, exposure)
+    code = _POISSON_TABLE if xlogx.size > 1 else code
     n = cost.n_periods
     per_segment = (
         np.zeros(n + 1)
@@ -290,8 +327,29 @@ def compiled_pelt(
         min_size,
         np.ascontiguousarray(per_segment),
         last,
+        xlogx,
+        logm,
     )
     return float(optimum), last
+
+
+def _tables(code: int, values: np.ndarray, exposure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``S log S`` for every possible segment total and ``log m`` for every length, when the
+    Poisson cost prices integer counts without exposure (empty tables otherwise)."""
+    empty = (np.zeros(1), np.zeros(1))
+    if code != _POISSON or exposure.shape[0] or values.size == 0:
+        return empty
+    totals = values.sum(axis=1)
+    if (
+        totals.max() > TABLE_LIMIT
+        or values.min() < 0
+        or not np.array_equal(values, np.round(values))
+    ):
+        return empty
+    counts = np.arange(int(totals.max()) + 1, dtype=float)
+    lengths = np.arange(values.shape[1] + 1, dtype=float)
+    with np.errstate(divide="ignore"):
+        return counts * np.where(counts > 0, np.log(counts), 0.0), np.log(lengths)
 
 
 def available() -> bool:
