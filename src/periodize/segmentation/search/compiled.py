@@ -7,7 +7,8 @@ machine code, and each segment's cost is computed from the cost object's prefix 
 per-series constants in place, with the same formulas:
 
 - ``poisson``/``quasipoisson``: ``-2 (S log(S/E) - S) / φ`` with ``E`` the length or total
-  exposure;
+  exposure (for integer counts without exposure ``S log S`` and ``log m`` are looked up in
+  tables built once per call, so no logarithm is taken per segment);
 - ``normal``: ``(S2 - S1²/m) / σ²`` (the residual sum of squares, floored at 0);
 - ``normal_meanvar``: ``m log max(RSS/m, floor)``;
 - ``negbin``: ``-2 [S log μ - (S + m/α) log(1 + αμ)]`` with ``μ = S/m`` (Poisson when
