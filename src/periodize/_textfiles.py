@@ -11,10 +11,12 @@ errors point at the right line even after blank lines or cells that span lines.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +35,21 @@ _BOMS = (
 
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, or a :class:`ParameterError` saying why it cannot be read."""
-    try:
+    with _readable(path):
         return path.read_bytes()
+
+
+def check_readable(path: Path) -> None:
+    """A :class:`ParameterError` saying why ``path`` cannot be read, if it cannot; the file
+    is opened, not read."""
+    with _readable(path), path.open("rb"):
+        pass
+
+
+@contextlib.contextmanager
+def _readable(path: Path) -> Iterator[None]:
+    try:
+        yield
     except IsADirectoryError:
         raise ParameterError(f"{path} is a folder, not a file.") from None
     except FileNotFoundError:

@@ -27,9 +27,6 @@ from .segmentation import segment
 from .segmentation.costs import COSTS
 from .segmentation.inputs import check_time_index
 
-#: The paper's periodization of the bundled dataset: 1992–2008, 2009–2018, 2019–.
-PAPER_BOUNDARIES = (2009, 2019)
-
 
 def _years(text: str) -> tuple[int, ...]:
     parts = [part.strip() for part in text.split(",")]
@@ -301,7 +298,7 @@ def _describe(args: argparse.Namespace) -> None:
     if args.events is None:
         events = datasets.mongolia_kazakhstan()
         name = "Mongolia–Kazakhstan high-level visits and meetings (bundled dataset)"
-        boundaries = args.boundaries or PAPER_BOUNDARIES
+        boundaries = args.boundaries or datasets.PAPER_BOUNDARIES
     else:
         events = read_events(args.events)
         name, boundaries = args.events, args.boundaries
@@ -338,7 +335,7 @@ def _study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
                 "bundled dataset has its own vocabularies."
             )
         events, title = datasets.mongolia_kazakhstan(), "Mongolia–Kazakhstan (bundled dataset)"
-        given = args.hypothesis or [("paper", PAPER_BOUNDARIES)]
+        given = args.hypothesis or [("paper", datasets.PAPER_BOUNDARIES)]
     else:
         if args.hypothesis is None:
             raise ParameterError(

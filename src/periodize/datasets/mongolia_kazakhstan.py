@@ -16,7 +16,11 @@ import pandas as pd
 from .._textfiles import read_csv_text
 from ..events.schema import _validate
 
-__all__ = ["mongolia_kazakhstan", "mongolia_kazakhstan_sources"]
+__all__ = ["PAPER_BOUNDARIES", "mongolia_kazakhstan", "mongolia_kazakhstan_sources"]
+
+#: The paper's periodization of this dataset (1992–2008, 2009–2018, 2019–) as boundaries:
+#: the hypothesis of the bundled study, and of nothing else.
+PAPER_BOUNDARIES = (2009, 2019)
 
 _PACKAGE = "periodize.datasets"
 

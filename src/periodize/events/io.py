@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._output import write_file
-from .._textfiles import read_bytes, read_csv_text, read_jsonl_text, read_text
+from .._textfiles import check_readable, read_csv_text, read_jsonl_text, read_text
 from .._typing import PathLike
 from ..exceptions import ParameterError
 from .schema import DERIVED, _validate
@@ -98,7 +98,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
             f"Reading {str(path)!r} needs pyarrow, which is not installed: "
             "pip install pyarrow (or use CSV or JSON Lines)."
         ) from None
-    read_bytes(path)  # a clear error for a folder, a missing or unreadable file
+    check_readable(path)  # a clear error for a folder, a missing or unreadable file
     try:
         return pd.read_parquet(path)
     except (OSError, ValueError) as error:

@@ -288,26 +288,30 @@ def _event_ids(frame: pd.DataFrame, found: _Problems) -> pd.arrays.StringArray:
     """Ids as text: strings or integers, unique once written as text (``1`` and ``"1"``
     are the same id)."""
     ids = frame["event_id"]
-    raw = ids.to_numpy(dtype=object)
-    kinds = np.array([_id_kind(v) for v in raw])
-    found.add_mask(kinds == "missing", "event_id", "a value (event_id must be unique)")
-    found.add_mask(kinds == "bad", "event_id", "text or an integer")
-    text = pd.Series(
-        [
-            str(int(v)) if k == "int" else v if k == "str" else None
-            for v, k in zip(raw, kinds, strict=True)
-        ],
-        dtype=object,
-    )
-    usable = text.notna().to_numpy()
-    dup = text.duplicated(keep="first").to_numpy() & usable
+    missing = ids.isna().to_numpy()
+    if pd.api.types.infer_dtype(ids, skipna=True) in ("string", "empty"):
+        text = ids.astype(object).where(~missing, None)  # the usual case: no per-row work
+    elif pd.api.types.is_integer_dtype(ids.dtype) and not pd.api.types.is_bool_dtype(ids.dtype):
+        text = ids.astype("string").astype(object).where(~missing, None)
+    else:
+        raw = ids.to_numpy(dtype=object)
+        kinds = np.array([_id_kind(v) for v in raw])
+        found.add_mask(kinds == "bad", "event_id", "text or an integer")
+        text = pd.Series(
+            [
+                str(int(v)) if k == "int" else v if k == "str" else None
+                for v, k in zip(raw, kinds, strict=True)
+            ],
+            dtype=object,
+        )
+    found.add_mask(missing, "event_id", "a value (event_id must be unique)")
+    codes, _ = pd.factorize(text)
+    dup = text.duplicated(keep="first").to_numpy() & (codes >= 0)
     if dup.any():
-        first: dict[str, int] = {}
-        for pos, key in enumerate(text):
-            if key is not None:
-                first.setdefault(key, pos)
+        _, first_index = np.unique(codes[codes >= 0], return_index=True)
+        first_pos = np.flatnonzero(codes >= 0)[first_index]
         for pos in np.flatnonzero(dup).tolist():
-            found.add([pos], "event_id", f"a unique id (same as row {first[text[pos]]})")
+            found.add([pos], "event_id", f"a unique id (same as row {first_pos[codes[pos]]})")
     return _as_string(text)
 
 

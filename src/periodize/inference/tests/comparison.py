@@ -26,9 +26,10 @@ from ...segmentation.inputs import SeriesMatrix, exposure_sha256
 from ...segmentation.search.dynamic import exact_path
 from ..bayes.marginals import log_marginals, resolve_prior
 from ..bayes.recursions import sums
-from ..fits import edges_of, fitted, pearson_dispersion
+from ..fits import edges_of, fitted, pearson_dispersion, statistics
 from ..hypothesis import boundary_positions, checked_inputs, exposed
 from ..simulate import count_at_least, repeat_rows, replicates
+from ..streams import root_seed
 from .comparison_result import Comparison
 from .periodization import BATCH_BYTES
 
@@ -119,7 +120,7 @@ def compare_periodizations(
     )
     matrix = exposed(matrix, exposure, used, null, func)
     named = _candidates(candidates, matrix, min_size, func)
-    seed = _root(rng, func)
+    seed = root_seed(rng, func)
     k_max = max([len(p) for p in named.values()] + [0])
     n = matrix.values.shape[1]
     if k_max > n // min_size - 1:
@@ -163,12 +164,6 @@ def compare_periodizations(
             seed=seed,
         ),
     )
-
-
-def _root(rng: RandomState, func: str) -> int:
-    from ..streams import root_seed
-
-    return root_seed(rng, func)
 
 
 def _candidates(
@@ -333,20 +328,16 @@ def _monte_carlo(
         rep_exposure = repeat_rows(exposure, members, n_sim)
         rep_cost = COSTS[model](reps, exposure=rep_exposure)
         rep_none = rep_cost.partial_loglik(edges_of(np.empty((len(reps), 0), dtype=np.int64), n))
-        path = (
-            exact_path(COSTS[model], reps, k_max, min_size, exposure=rep_exposure)
-            if k_max
-            else None
-        )
+        path = exact_path(COSTS[model], reps, k_max, min_size, exposure=rep_exposure)
         for name, row in rows.items():
             k = int(row["breaks"].iat[0])
             if k == 0:
                 continue
-            if row["estimated"].iat[0]:
-                assert path is not None
-                breaks = path.breaks[k]
-            else:
-                breaks = np.broadcast_to(found[name][0], (len(reps), k))
+            breaks = (
+                path.breaks[k]
+                if row["estimated"].iat[0]
+                else np.broadcast_to(found[name][0], (len(reps), k))
+            )
             edges = edges_of(breaks, n)
             lr = 2 * (rep_cost.partial_loglik(edges) - rep_none)
             if model == "quasipoisson":
@@ -387,8 +378,6 @@ def _p_vs_best(
     null: str,
 ) -> np.ndarray:
     """The ``best_vs_hypothesis`` p-value of :func:`test_periodization` for one candidate."""
-    from ..fits import statistics
-
     values, exposure = matrix.values, matrix.exposure
     n_series, n = values.shape
     k = positions.size

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 from scipy.special import gammaln, xlogy
 
 from ...segmentation.costs.negbin import moment_alpha
@@ -42,11 +43,13 @@ def design(n: int, positions: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class GlmFit:
-    """Fits of one design to many rows: log-likelihood, fitted means, Pearson dispersion."""
+    """Fits of one design to many rows: log-likelihood, fitted means, Pearson dispersion and
+    coefficients (rows × columns)."""
 
     loglik: np.ndarray
     means: np.ndarray
     pearson: np.ndarray
+    coefficients: np.ndarray
 
 
 def fit(
@@ -64,7 +67,7 @@ def fit(
         means = (x @ beta).T
         rss = np.maximum(((values - means) ** 2).sum(axis=1), 1e-300)
         loglik = -n / 2 * (np.log(2 * np.pi * rss / n) + 1)
-        return GlmFit(loglik, means, rss / max(n - p, 1))
+        return GlmFit(loglik, means, rss / max(n - p, 1), beta.T)
     off = np.zeros((rows, n)) if offset is None else offset
     a = np.zeros(rows) if alpha is None else alpha
     eta = np.log(values + 0.5) - off
@@ -94,7 +97,7 @@ def fit(
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(means > 0, (values - means) ** 2 / means, 0.0)
     pearson = terms.sum(axis=1) / max(n - p, 1)
-    return GlmFit(loglik, means, np.where(pearson > NO_DISPERSION, pearson, 1.0))
+    return GlmFit(loglik, means, np.where(pearson > NO_DISPERSION, pearson, 1.0), beta)
 
 
 def _count_loglik(model: str, y: np.ndarray, mu: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -158,8 +161,7 @@ def trend_pvalues(
     elif model == "quasipoisson":
         spread = np.repeat(null.pearson[:, None], n, axis=1)
     elif model == "negbin":
-        assert alpha is not None
-        spread = np.repeat(alpha[:, None], n, axis=1)
+        spread = np.repeat(np.asarray(alpha)[:, None], n, axis=1)
     else:
         sigma = np.sqrt(((values - null.means) ** 2).mean(axis=1))
         spread = np.repeat(sigma[:, None], n, axis=1)
@@ -198,8 +200,6 @@ def shifts(
     """Estimate and Wald interval of the level shift in each of ``columns`` of design ``x``
     (on the rate-ratio scale for count models, a difference in means for ``normal``), per
     series: three ``(n_series, len(columns))`` arrays."""
-    from scipy import stats
-
     values, exposure = matrix.values, matrix.exposure
     family = "poisson" if model == "quasipoisson" else model
     offset = None if exposure is None else np.log(exposure)
@@ -215,13 +215,7 @@ def shifts(
             weight = weight / fitted_model.pearson[:, None]
     gram = np.einsum("tp,rt,tq->rpq", x, weight, x) + 1e-12 * np.eye(x.shape[1])
     covariance = np.linalg.inv(gram)
-    if model == "normal":
-        beta, *_ = np.linalg.lstsq(x, values.T, rcond=None)
-        coefficients = beta.T
-    else:
-        eta = np.log(np.maximum(mu, 1e-300)) - (0 if offset is None else offset)
-        coefficients, *_ = np.linalg.lstsq(x, eta.T, rcond=None)
-        coefficients = coefficients.T
+    coefficients = fitted_model.coefficients
     z = stats.norm.ppf((1 + level) / 2)
     estimate = coefficients[:, columns]
     se = np.sqrt(np.maximum(covariance[:, columns, columns], 0))

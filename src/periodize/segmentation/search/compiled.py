@@ -264,18 +264,11 @@ def compiled_chunk(
 ) -> tuple[np.ndarray, list[np.ndarray], np.ndarray | None] | None:
     """Optimal costs (series × K+1), breaks for each k, and (when kept) the table of
     optimal prefix costs, or ``None`` when numba or a kernel for this cost is missing."""
-    inputs = kernel_inputs(cost) if _kernel is not None else None
-    if inputs is None or _kernel is None:
+    prepared = _prepared(cost, segment_penalty) if _kernel is not None else None
+    if prepared is None or _kernel is None:
         return None
-    code, values, exposure, params = inputs
-    xlogx, logm = _tables(code, values, exposure)
-    code = _POISSON_TABLE if xlogx.size > 1 else code
+    code, values, exposure, params, penalty, xlogx, logm = prepared
     n = cost.n_periods
-    penalty = (
-        np.zeros(n + 1)
-        if segment_penalty is None
-        else np.asarray(segment_penalty(np.maximum(np.arange(n + 1), 1)), dtype=float)
-    )
     costs = np.empty((cost.n_series, max_breaks + 1))
     breaks = np.zeros((cost.n_series, max_breaks + 1, max(max_breaks, 1)), dtype=np.int64)
     shape = (max_breaks + 1, n + 1, cost.n_series) if keep_table else (0, 0, 0)
@@ -287,7 +280,7 @@ def compiled_chunk(
         params,
         max_breaks,
         min_size,
-        np.ascontiguousarray(penalty),
+        penalty,
         costs,
         breaks,
         table,
@@ -306,18 +299,11 @@ def compiled_pelt(
 ) -> tuple[float, np.ndarray] | None:
     """PELT on the single series of ``cost``: the penalised optimum and the last-break
     table, or ``None`` when numba or a kernel for this cost is missing."""
-    inputs = kernel_inputs(cost) if _pelt_kernel is not None else None
-    if inputs is None or _pelt_kernel is None:
+    prepared = _prepared(cost, segment_penalty) if _pelt_kernel is not None else None
+    if prepared is None or _pelt_kernel is None:
         return None
-    code, values, exposure, params = inputs
-    xlogx, logm = _tables(code, values, exposure)
-    code = _POISSON_TABLE if xlogx.size > 1 else code
+    code, values, exposure, params, per_segment, xlogx, logm = prepared
     n = cost.n_periods
-    per_segment = (
-        np.zeros(n + 1)
-        if segment_penalty is None
-        else np.asarray(segment_penalty(np.maximum(np.arange(n + 1), 1)), dtype=float)
-    )
     last = np.zeros(n + 1, dtype=np.int64)
     optimum = _pelt_kernel(
         code,
@@ -326,12 +312,33 @@ def compiled_pelt(
         float(params[0]),
         float(penalty),
         min_size,
-        np.ascontiguousarray(per_segment),
+        per_segment,
         last,
         xlogx,
         logm,
     )
     return float(optimum), last
+
+
+def _prepared(
+    cost: Cost, segment_penalty: Callable[[np.ndarray], np.ndarray] | None
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """What both kernels take: the model code (the look-up variant where it applies), the
+    values, exposure and constants of ``cost``, the penalty of every segment length, and
+    the look-up tables; ``None`` for a cost no kernel knows."""
+    inputs = kernel_inputs(cost)
+    if inputs is None:
+        return None
+    code, values, exposure, params = inputs
+    xlogx, logm = _tables(code, values, exposure)
+    lengths = np.maximum(np.arange(cost.n_periods + 1), 1)
+    penalty = (
+        np.zeros(cost.n_periods + 1)
+        if segment_penalty is None
+        else np.ascontiguousarray(segment_penalty(lengths), dtype=float)
+    )
+    code = _POISSON_TABLE if xlogx.size > 1 else code
+    return code, values, exposure, params, penalty, xlogx, logm
 
 
 def _tables(code: int, values: np.ndarray, exposure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
