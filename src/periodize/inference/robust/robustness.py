@@ -152,9 +152,7 @@ def robustness(
                     **options,
                 )
             )
-    if base.is_count and model == "poisson" and exposure is not None:
-        parts.append(_not_applicable("model", "negbin", "the negative binomial takes no exposure"))
-    elif base.is_count and model == "poisson":
+    if base.is_count and model == "poisson":
         parts.append(
             _variants(
                 base.data.rename(columns={"all": "negbin"}), "model", "negbin", min_size, **options

@@ -8,6 +8,7 @@ import numpy as np
 from scipy import stats
 
 from ...segmentation.costs.negbin import negbin_loglik
+from ...segmentation.costs.negbin_offset import fit_segments, segment_loglik
 
 
 def garwood(total: np.ndarray, length: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
@@ -183,3 +184,68 @@ def _deviance_root(
             inside = deviance(np.exp(centre + direction * middle)) < cutoff
             near, far = np.where(inside, middle, near), np.where(inside, far, middle)
     return np.where(active, np.exp(centre + direction * (near + far) / 2), np.nan)
+
+
+def negbin_offset_profile(
+    values: np.ndarray, exposure: np.ndarray, alpha: np.ndarray, edges: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    r"""Profile-likelihood intervals for NB2 rates with an exposure offset (``alpha``
+    fixed), for the periods between ``edges`` (``(n_series, k + 2)``), and for the ratio of
+    each period's rate to the one before.
+
+    The rate interval is :math:`\{\lambda: 2[\ell(\hat\lambda) - \ell(\lambda)] \le
+    \chi^2_{1,\,\mathrm{level}}\}`. For a ratio :math:`r` the earlier rate is profiled out:
+    with :math:`\lambda_2 = r\lambda_1` the two periods are one NB2 fit of
+    :math:`\lambda_1` whose later exposures are multiplied by :math:`r`. Returns the lower
+    and upper rate bounds ``(n_series, k + 1)`` and the ratio with its bounds
+    ``(n_series, k)``; bounds are 0 or infinite where a period has no events, NaN where
+    neither of two periods has any.
+    """
+    cutoff = stats.chi2.ppf(level, 1)
+    starts, ends = edges[:, :-1], edges[:, 1:]
+    rate, best, _ = fit_segments(values, exposure, alpha, starts, ends)
+    found = rate > 0
+
+    def deviance(trial: np.ndarray) -> np.ndarray:
+        return 2 * (best - segment_loglik(values, exposure, alpha, starts, ends, trial))
+
+    centre = np.log(np.where(found, rate, 1.0))
+    low = np.where(found, _deviance_root(deviance, centre, -1.0, cutoff, found), 0.0)
+    # without events the log-likelihood falls from 0 as the rate grows: start near 0
+    start = np.where(found, centre, np.log(1e-8 / (ends - starts)))
+    high = _deviance_root(deviance, start, 1.0, cutoff, np.ones_like(found))
+
+    first, second = rate[:, :-1], rate[:, 1:]
+    pair_best = best[:, :-1] + best[:, 1:]
+    pair_starts, middle, pair_ends = starts[:, :-1], ends[:, :-1], ends[:, 1:]
+    rows, n = values.shape
+    later = np.arange(n)[None, None, :] >= middle[:, :, None]  # (series, pairs, n)
+    pair_values = np.repeat(values[:, None, :], middle.shape[1], axis=1).reshape(-1, n)
+    pair_alpha = np.repeat(alpha, middle.shape[1])
+
+    prefix = np.concatenate([np.zeros((rows, 1)), np.cumsum(values, axis=1)], axis=1)
+    later_total = np.take_along_axis(prefix, pair_ends, 1) - np.take_along_axis(prefix, middle, 1)
+
+    def ratio_deviance(ratio: np.ndarray) -> np.ndarray:
+        # the fit sees exposures r E_t and so drops y_t log r: add S_2 log r back
+        scaled = np.where(later, exposure[:, None, :] * ratio[:, :, None], exposure[:, None, :])
+        flat = (pair_starts.reshape(-1, 1), pair_ends.reshape(-1, 1))
+        profile = fit_segments(pair_values, scaled.reshape(-1, n), pair_alpha, *flat)[1]
+        profile = profile.reshape(rows, -1) + later_total * np.log(ratio)
+        return 2 * (pair_best - profile)
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = second / first
+        top = np.where(second > 0, second, 1e-8 * first)
+        bottom = np.where(first > 0, first, 1e-8 * second)
+        centre = np.log(np.where((first > 0) | (second > 0), top / bottom, 1.0))
+    r_low = _deviance_root(ratio_deviance, centre, -1.0, cutoff, second > 0)
+    r_high = _deviance_root(ratio_deviance, centre, 1.0, cutoff, first > 0)
+    undefined = (first == 0) & (second == 0)
+    return (
+        low,
+        high,
+        np.where(undefined, np.nan, ratio),
+        np.where(undefined, np.nan, np.where(second > 0, r_low, 0.0)),
+        np.where(undefined, np.nan, np.where(first > 0, r_high, np.inf)),
+    )

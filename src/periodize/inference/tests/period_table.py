@@ -8,7 +8,14 @@ import pandas as pd
 
 from ...segmentation.costs import COSTS
 from ...segmentation.inputs import SeriesMatrix
-from .intervals import garwood, negbin_profile, negbin_profile_ratio, rate_ratio, t_interval
+from .intervals import (
+    garwood,
+    negbin_offset_profile,
+    negbin_profile,
+    negbin_profile_ratio,
+    rate_ratio,
+    t_interval,
+)
 
 
 def period_table(
@@ -38,15 +45,20 @@ def period_table(
         if matrix.exposure is not None:
             method += "; rates per unit of exposure"
     elif model == "negbin":
-        alpha = cost.nuisance()["alpha"][:, None]
-        low, high = negbin_profile(total, length, alpha, level)
-        change, c_low, c_high = negbin_profile_ratio(
-            total[:, :-1], length[:, :-1], total[:, 1:], length[:, 1:], alpha, level
-        )
+        alpha = cost.nuisance()["alpha"]
+        if matrix.exposure is None:
+            low, high = negbin_profile(total, length, alpha[:, None], level)
+            change, c_low, c_high = negbin_profile_ratio(
+                total[:, :-1], length[:, :-1], total[:, 1:], length[:, 1:], alpha[:, None], level
+            )
+        else:
+            low, high, change, c_low, c_high = negbin_offset_profile(
+                values, matrix.exposure, alpha, edges, level
+            )
         method = (
             "profile-likelihood intervals with the dispersion fixed at its moment estimate; "
             "for the ratio the earlier period's mean is profiled out"
-        )
+        ) + ("; rates per unit of exposure" if matrix.exposure is not None else "")
         change_name = "ratio"
     else:
         dof = n - edges.shape[1] + 1

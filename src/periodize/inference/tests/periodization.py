@@ -220,7 +220,7 @@ def _dispersion(model: str, matrix: SeriesMatrix, scale: np.ndarray) -> pd.Serie
     if model == "quasipoisson":
         values = scale
     elif model == "negbin":
-        values = moment_alpha(matrix.values)
+        values = moment_alpha(matrix.values, matrix.exposure)
     else:
         return None
     return pd.Series(values, index=pd.Index(matrix.names, name="series"), name="dispersion")

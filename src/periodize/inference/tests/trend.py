@@ -153,7 +153,7 @@ def trend_pvalues(
     n_series, n = values.shape
     family = "poisson" if model == "quasipoisson" else model
     offset = None if exposure is None else np.log(exposure)
-    alpha = moment_alpha(values) if model == "negbin" else None
+    alpha = moment_alpha(values, exposure) if model == "negbin" else None
     observed = lr_over_trend(model, values, full, reduced, offset, alpha)
     null = fit(family, values, reduced, offset, alpha)
     if model == "poisson":
@@ -188,7 +188,7 @@ def trend_pvalues(
             full,
             reduced,
             None if rep_exposure is None else np.log(rep_exposure),
-            moment_alpha(drawn) if model == "negbin" else None,  # re-estimated, as observed
+            moment_alpha(drawn, rep_exposure) if model == "negbin" else None,  # re-estimated
         )
         exceed[members] = count_at_least(simulated, observed[members], n_sim)
     return observed, (1 + exceed) / (n_sim + 1)
@@ -203,7 +203,7 @@ def shifts(
     values, exposure = matrix.values, matrix.exposure
     family = "poisson" if model == "quasipoisson" else model
     offset = None if exposure is None else np.log(exposure)
-    alpha = moment_alpha(values) if model == "negbin" else None
+    alpha = moment_alpha(values, exposure) if model == "negbin" else None
     fitted_model = fit(family, values, x, offset, alpha)
     mu = fitted_model.means
     if model == "normal":

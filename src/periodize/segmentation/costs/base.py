@@ -153,11 +153,15 @@ class Cost(ABC):
     def fitted_means(self, edges: np.ndarray) -> np.ndarray:
         """Each observation's fitted mean (its segment's rate times its exposure), shape
         ``(n_series, n_periods)``."""
-        starts, ends = edges[:, :-1], edges[:, 1:]
-        rates = range_sum(self.s1, starts, ends).T / self.extent(starts, ends).T
+        rates = self.rates(edges[:, :-1], edges[:, 1:])
         segment = segment_of_each_period(edges, self.n_periods)
         means = np.take_along_axis(rates, segment, axis=1)
         return means if self.exposure is None else means * self.exposure
+
+    def rates(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Maximum-likelihood rate (or mean) of segments given per series, ``(n_series, m)``:
+        the segment's total over its length or total exposure."""
+        return range_sum(self.s1, starts, ends).T / self.extent(starts, ends).T
 
     def loglik(self, edges: np.ndarray) -> np.ndarray:
         """Full log-likelihood (all constants included) of each series' segmentation."""

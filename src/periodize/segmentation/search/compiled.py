@@ -54,7 +54,9 @@ def kernel_inputs(cost: Cost) -> tuple[int, np.ndarray, np.ndarray, np.ndarray] 
         "normal_meanvar": (_MEANVAR, "floor"),
         "negbin": (_NEGBIN, "alpha"),
     }
-    if name not in constants or (name == "negbin" and cost.exposure is not None):
+    if name not in constants or (
+        name == "negbin" and cost.exposure is not None
+    ):  # fitted per segment
         return None
     code, attribute = constants[name]
     params = np.ascontiguousarray(getattr(cost, attribute), dtype=float)
