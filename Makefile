@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: study test lint clean docs-study docs-power
+.PHONY: study test lint clean docs docs-study docs-power
 
 study: $(STAMP)
 	$(BIN)/periodize study --force
@@ -25,6 +25,10 @@ $(STAMP): pyproject.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+
+# Regenerate every output shown in the README and docs/ (tests check they are current).
+docs: docs-study docs-power
+	$(BIN)/python docs/refresh.py
 
 # Regenerate the study shown in docs/ and the README (tests check it is current).
 docs-study: $(STAMP)

@@ -9,11 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from periodize.segmentation.costs import COSTS
-from periodize.segmentation.search.compiled import available
 from periodize.segmentation.search.dynamic import exact_path
 from periodize.segmentation.search.pelt import pelt
-
-pytestmark = pytest.mark.skipif(not available(), reason="numba is not importable")
 
 
 def same_optimum(cost_class, values, max_breaks, min_size, exposure=None, penalty=None):
@@ -130,3 +127,34 @@ def test_compiled_pelt_equals_reference(model, n, min_size, penalty, seed, segme
         if term is not None:
             priced += term(np.diff(edges[0])).sum()
         assert priced == pytest.approx(slow[0], rel=1e-10, abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    model=st.sampled_from(MODELS),
+    n=st.integers(2, 40),
+    rows=st.integers(1, 5),
+    breaks=st.integers(0, 4),
+    exposed=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_compiled_total_cost_equals_prefix_sums(model, n, rows, breaks, exposed, seed):
+    rng = np.random.default_rng(seed)
+    values = rng.poisson(2.0, (rows, n)).astype(float)
+    if model == "quasipoisson":
+        values = values * 0.7
+    options = {}
+    if exposed and COSTS[model].supports_exposure:
+        options["exposure"] = rng.uniform(0.2, 3.0, (rows, n))
+    size = COSTS[model].min_size
+    if n < (breaks + 1) * size:
+        breaks = n // size - 1
+    edges = []
+    for _ in range(rows):  # random breaks leaving every segment at least `size` long
+        cuts = np.sort(rng.choice(n - (breaks + 1) * size + 1, breaks, replace=True))
+        edges.append([0, *(cuts + size * np.arange(1, breaks + 1)), n])
+    edges = np.array(edges)
+    cost = COSTS[model](values, **options)
+    np.testing.assert_allclose(
+        cost.total_cost(edges), cost.total_cost(edges, compiled=False), rtol=1e-10, atol=1e-9
+    )

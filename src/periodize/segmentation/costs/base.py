@@ -17,6 +17,8 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .compiled import total_cost
+
 
 def range_sum(prefix: np.ndarray, start: ArrayLike, end: ArrayLike) -> np.ndarray:
     """Sums over ``[start, end)`` from prefix sums laid out ``(n + 1, n_series)``.
@@ -146,9 +148,12 @@ class Cost(ABC):
         """Parameters fixed once per series (dispersion, variance), by name."""
         return {}
 
-    def total_cost(self, edges: np.ndarray) -> np.ndarray:
-        """Sum of segment costs for segmentations given as ``edges`` per series."""
-        return self.cost(edges[:, :-1], edges[:, 1:]).sum(axis=1)
+    def total_cost(self, edges: np.ndarray, compiled: bool = True) -> np.ndarray:
+        """Sum of segment costs for segmentations given as ``edges`` per series (compiled,
+        O(n) per series, for the built-in formulas; ``compiled=False`` runs the numpy
+        reference from prefix sums)."""
+        priced = total_cost(self, edges) if compiled else None
+        return self.cost(edges[:, :-1], edges[:, 1:]).sum(axis=1) if priced is None else priced
 
     def fitted_means(self, edges: np.ndarray) -> np.ndarray:
         """Each observation's fitted mean (its segment's rate times its exposure), shape

@@ -1,18 +1,12 @@
-"""The exact dynamic programme compiled with numba, for every built-in cost.
+"""The exact dynamic programme and PELT compiled with numba, for every built-in cost.
 
 The recursion is the one of :mod:`periodize.segmentation.search.dynamic` (which stays the
 reference the tests compare with): ``C[k, e] = min_s C[k-1, s] + cost(s, e)``. Here the
 loops over series (in parallel), end positions, numbers of breaks and starts run as
-machine code, and each segment's cost is computed from the cost object's prefix sums and
-per-series constants in place, with the same formulas:
-
-- ``poisson``/``quasipoisson``: ``-2 (S log(S/E) - S) / φ`` with ``E`` the length or total
-  exposure (for integer counts without exposure ``S log S`` and ``log m`` are looked up in
-  tables built once per call, so no logarithm is taken per segment);
-- ``normal``: ``(S2 - S1²/m) / σ²`` (the residual sum of squares, floored at 0);
-- ``normal_meanvar``: ``m log max(RSS/m, floor)``;
-- ``negbin``: ``-2 [S log μ - (S + m/α) log(1 + αμ)]`` with ``μ = S/m`` (Poisson when
-  ``α = 0``).
+machine code, and each segment's cost is computed from prefix sums and per-series constants
+in place, with the formulas of :mod:`periodize.segmentation.costs.compiled`. The optimum
+with K breaks is only needed at the end of the series, so (unless the table of every
+prefix is kept) the last layer is filled there alone.
 
 Costs computed in scalar code can differ from the numpy reference in the last bit, so
 where two segmentations tie exactly in theory either may be returned; the optimal cost is
@@ -27,73 +21,11 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import numba
 import numpy as np
 
 from ..costs.base import Cost
-
-try:  # numba is a dependency; the numpy reference remains if it cannot be imported
-    import numba
-except ImportError:  # pragma: no cover - numba is installed with periodize
-    numba = None  # type: ignore[assignment]
-
-_POISSON, _NORMAL, _MEANVAR, _NEGBIN, _POISSON_TABLE = 0, 1, 2, 3, 4
-#: Largest segment total for which ``S log S`` is looked up rather than computed.
-TABLE_LIMIT = 2**22
-
-
-def kernel_inputs(cost: Cost) -> tuple[int, np.ndarray, np.ndarray, np.ndarray] | None:
-    """Model code, values (series × periods, as the cost sees them), exposure (empty
-    without one) and the per-series constant of a cost, or ``None`` for a cost the kernel
-    does not know."""
-    name = cost.name
-    exposure = np.zeros((0, 0)) if cost.exposure is None else cost.exposure
-    constants = {
-        "poisson": (_POISSON, "scale"),
-        "quasipoisson": (_POISSON, "scale"),
-        "normal": (_NORMAL, "sigma2"),
-        "normal_meanvar": (_MEANVAR, "floor"),
-        "negbin": (_NEGBIN, "alpha"),
-    }
-    if name not in constants or (
-        name == "negbin" and cost.exposure is not None
-    ):  # fitted per segment
-        return None
-    code, attribute = constants[name]
-    params = np.ascontiguousarray(getattr(cost, attribute), dtype=float)
-    values = np.ascontiguousarray(cost.values, dtype=float)
-    return code, values, np.ascontiguousarray(exposure, dtype=float), params
-
-
-def _segment_cost(
-    code: int,
-    s1: float,
-    s2: float,
-    extent: float,
-    m: float,
-    p: float,
-    xlogx: np.ndarray,
-    logm: np.ndarray,
-) -> float:
-    if code == _POISSON_TABLE:  # integer counts without exposure: no logarithm per segment
-        return -2.0 * (xlogx[int(s1)] - s1 * logm[int(m)] - s1) / p
-    if code == _POISSON:
-        if s1 <= 0.0:
-            return 0.0
-        return -2.0 * (s1 * math.log(s1 / extent) - s1) / p
-    if code == _NORMAL:
-        rss = s2 - s1 * s1 / m
-        return (rss if rss > 0.0 else 0.0) / p
-    if code == _MEANVAR:
-        rss = s2 - s1 * s1 / m
-        var = (rss if rss > 0.0 else 0.0) / m
-        return m * math.log(var if var > p else p)
-    mean = s1 / m
-    if p > 0.0:
-        tail = (s1 + m / p) * math.log1p(p * mean)
-    else:
-        tail = m * mean
-    head = s1 * math.log(mean) if s1 > 0.0 else 0.0
-    return -2.0 * (head - tail)
+from ..costs.compiled import _POISSON_TABLE, kernel_inputs, lookup_tables, segment_cost
 
 
 def _dynamic_programme(
@@ -117,12 +49,14 @@ def _dynamic_programme(
     n1 = n + 1
     keep = table.shape[0] > 0
     exposed = exposure.shape[0] > 0
+    looked_up = code == _POISSON_TABLE
     block = 64
     for first in numba.prange((rows + block - 1) // block):  # type: ignore[union-attr]
         a1, a2, ae = np.zeros(n1), np.zeros(n1), np.zeros(n1)
         best = np.empty((max_breaks + 1, n1))
         arg = np.zeros((max_breaks + 1, n1), dtype=np.int32)
         segment = np.empty(n1)
+        counts = np.zeros(n1, dtype=np.int64)
         for i in range(first * block, min((first + 1) * block, rows)):
             p = params[i]
             for t in range(n):
@@ -130,12 +64,22 @@ def _dynamic_programme(
                 a1[t + 1] = a1[t] + y
                 a2[t + 1] = a2[t] + y * y
                 ae[t + 1] = ae[t] + (exposure[i, t] if exposed else 1.0)
+                counts[t + 1] = counts[t] + int(y) if looked_up else 0
             best[:, :] = math.inf
+            factor = -2.0 / p
             for e in range(min_size, n1):
                 last = e - min_size
-                for s in range(last + 1):
+                # the most breaks ending here that anything reads: K only at the end
+                top = max_breaks if keep or e == n else max_breaks - 1
+                for s in range(last + 1 if top > 0 else 1):
+                    if looked_up:  # integer counts: two look-ups, no conversion
+                        total = counts[e] - counts[s]
+                        segment[s] = (
+                            factor * (xlogx[total] - total * logm[e - s] - total) + penalty[e - s]
+                        )
+                        continue
                     segment[s] = (
-                        _segment_cost_jit(
+                        segment_cost(
                             code,
                             a1[e] - a1[s],
                             a2[e] - a2[s],
@@ -148,12 +92,12 @@ def _dynamic_programme(
                         + penalty[e - s]
                     )
                 best[0, e] = segment[0]
-                for k in range(1, max_breaks + 1):
+                for k in range(1, top + 1):
                     if e < (k + 1) * min_size:
                         break
                     value = math.inf
                     where = 0
-                    for s in range(last + 1):
+                    for s in range(k * min_size, last + 1):  # shorter prefixes cannot hold k
                         candidate = best[k - 1, s] + segment[s]
                         if candidate < value:
                             value = candidate
@@ -213,7 +157,7 @@ def _pruned(
             s = candidates[c]
             f = (
                 best[s]
-                + _segment_cost_jit(
+                + segment_cost(
                     code,
                     a1[end] - a1[s],
                     a2[end] - a2[s],
@@ -248,13 +192,8 @@ def _pruned(
     return float(best[n])
 
 
-if numba is not None:
-    _segment_cost_jit = numba.njit(cache=True, inline="always")(_segment_cost)
-    _kernel: Callable[..., None] | None = numba.njit(cache=True, parallel=True)(_dynamic_programme)
-    _pelt_kernel: Callable[..., float] | None = numba.njit(cache=True)(_pruned)
-else:  # pragma: no cover
-    _kernel = None
-    _pelt_kernel = None
+_kernel = numba.njit(cache=True, parallel=True)(_dynamic_programme)
+_pelt_kernel = numba.njit(cache=True)(_pruned)
 
 
 def compiled_chunk(
@@ -266,8 +205,8 @@ def compiled_chunk(
 ) -> tuple[np.ndarray, list[np.ndarray], np.ndarray | None] | None:
     """Optimal costs (series × K+1), breaks for each k, and (when kept) the table of
     optimal prefix costs, or ``None`` when numba or a kernel for this cost is missing."""
-    prepared = _prepared(cost, segment_penalty) if _kernel is not None else None
-    if prepared is None or _kernel is None:
+    prepared = _prepared(cost, segment_penalty)
+    if prepared is None:
         return None
     code, values, exposure, params, penalty, xlogx, logm = prepared
     n = cost.n_periods
@@ -301,8 +240,8 @@ def compiled_pelt(
 ) -> tuple[float, np.ndarray] | None:
     """PELT on the single series of ``cost``: the penalised optimum and the last-break
     table, or ``None`` when numba or a kernel for this cost is missing."""
-    prepared = _prepared(cost, segment_penalty) if _pelt_kernel is not None else None
-    if prepared is None or _pelt_kernel is None:
+    prepared = _prepared(cost, segment_penalty)
+    if prepared is None:
         return None
     code, values, exposure, params, per_segment, xlogx, logm = prepared
     n = cost.n_periods
@@ -332,7 +271,7 @@ def _prepared(
     if inputs is None:
         return None
     code, values, exposure, params = inputs
-    xlogx, logm = _tables(code, values, exposure)
+    xlogx, logm = lookup_tables(code, values, exposure)
     lengths = np.maximum(np.arange(cost.n_periods + 1), 1)
     penalty = (
         np.zeros(cost.n_periods + 1)
@@ -343,28 +282,4 @@ def _prepared(
     return code, values, exposure, params, penalty, xlogx, logm
 
 
-def _tables(code: int, values: np.ndarray, exposure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``S log S`` for every possible segment total and ``log m`` for every length, when the
-    Poisson cost prices integer counts without exposure (empty tables otherwise)."""
-    empty = (np.zeros(1), np.zeros(1))
-    if code != _POISSON or exposure.shape[0] or values.size == 0:
-        return empty
-    totals = values.sum(axis=1)
-    if (
-        totals.max() > TABLE_LIMIT
-        or values.min() < 0
-        or not np.array_equal(values, np.round(values))
-    ):
-        return empty
-    counts = np.arange(int(totals.max()) + 1, dtype=float)
-    lengths = np.arange(values.shape[1] + 1, dtype=float)
-    with np.errstate(divide="ignore"):
-        return counts * np.where(counts > 0, np.log(counts), 0.0), np.log(lengths)
-
-
-def available() -> bool:
-    """Whether the compiled programme can run here."""
-    return _kernel is not None
-
-
-__all__: list[Any] = ["available", "compiled_chunk", "compiled_pelt", "kernel_inputs"]
+__all__: list[Any] = ["compiled_chunk", "compiled_pelt"]

@@ -1,0 +1,169 @@
+"""The segment-cost formulas of the built-in costs as compiled scalar code, shared by the
+compiled searches and by :meth:`Cost.total_cost`.
+
+Each formula is the one of its cost module, from a segment's sums (``S1 = Σy``,
+``S2 = Σy²``, ``E = ΣE_t`` or the length ``m``) and one constant per series:
+
+- ``poisson``/``quasipoisson``: ``-2 (S log(S/E) - S) / φ`` (for integer counts without
+  exposure ``S log S`` and ``log m`` are looked up in tables built once per call, so no
+  logarithm is taken per segment);
+- ``normal``: ``(S2 - S1²/m) / σ²`` (the residual sum of squares, floored at 0);
+- ``normal_meanvar``: ``m log max(RSS/m, floor)``;
+- ``negbin``: ``-2 [S log μ - (S + m/α) log(1 + αμ)]`` with ``μ = S/m`` (Poisson when
+  ``α = 0``); with an exposure its rate is fitted per segment
+  (:mod:`periodize.segmentation.costs.negbin_offset`) and no formula here applies.
+
+Scalar code can differ from the numpy formulas in the last bit.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numba
+import numpy as np
+
+if TYPE_CHECKING:
+    from .base import Cost
+
+_POISSON, _NORMAL, _MEANVAR, _NEGBIN, _POISSON_TABLE = 0, 1, 2, 3, 4
+#: Largest segment total for which ``S log S`` is looked up rather than computed.
+TABLE_LIMIT = 2**22
+
+
+def kernel_inputs(cost: Cost) -> tuple[int, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Model code, values (series × periods, as the cost sees them), exposure (empty
+    without one) and the per-series constant of a cost, or ``None`` for a cost the kernel
+    does not know."""
+    name = cost.name
+    exposure = np.zeros((0, 0)) if cost.exposure is None else cost.exposure
+    constants = {
+        "poisson": (_POISSON, "scale"),
+        "quasipoisson": (_POISSON, "scale"),
+        "normal": (_NORMAL, "sigma2"),
+        "normal_meanvar": (_MEANVAR, "floor"),
+        "negbin": (_NEGBIN, "alpha"),
+    }
+    if name not in constants or (
+        name == "negbin" and cost.exposure is not None
+    ):  # fitted per segment
+        return None
+    code, attribute = constants[name]
+    params = np.ascontiguousarray(getattr(cost, attribute), dtype=float)
+    values = np.ascontiguousarray(cost.values, dtype=float)
+    return code, values, np.ascontiguousarray(exposure, dtype=float), params
+
+
+def _segment_cost_py(
+    code: int,
+    s1: float,
+    s2: float,
+    extent: float,
+    m: float,
+    p: float,
+    xlogx: np.ndarray,
+    logm: np.ndarray,
+) -> float:
+    if code == _POISSON_TABLE:  # integer counts without exposure: no logarithm per segment
+        return -2.0 * (xlogx[int(s1)] - s1 * logm[int(m)] - s1) / p
+    if code == _POISSON:
+        if s1 <= 0.0:
+            return 0.0
+        return -2.0 * (s1 * math.log(s1 / extent) - s1) / p
+    if code == _NORMAL:
+        rss = s2 - s1 * s1 / m
+        return (rss if rss > 0.0 else 0.0) / p
+    if code == _MEANVAR:
+        rss = s2 - s1 * s1 / m
+        var = (rss if rss > 0.0 else 0.0) / m
+        return m * math.log(var if var > p else p)
+    mean = s1 / m
+    if p > 0.0:
+        tail = (s1 + m / p) * math.log1p(p * mean)
+    else:
+        tail = m * mean
+    head = s1 * math.log(mean) if s1 > 0.0 else 0.0
+    return -2.0 * (head - tail)
+
+
+@numba.njit(cache=True, parallel=True)
+def _largest_total(values: np.ndarray) -> float:
+    """The largest row total when every value is a non-negative integer, else -1."""
+    totals = np.empty(values.shape[0])
+    for i in numba.prange(values.shape[0]):
+        total = 0.0
+        for t in range(values.shape[1]):
+            y = values[i, t]
+            total += y if y >= 0.0 and y == math.floor(y) else -math.inf
+        totals[i] = total
+    largest = totals.max() if totals.size else 0.0
+    return largest if largest >= 0.0 and totals.min() >= 0.0 else -1.0
+
+
+def lookup_tables(
+    code: int, values: np.ndarray, exposure: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``S log S`` for every possible segment total and ``log m`` for every length, when the
+    Poisson cost prices integer counts without exposure (empty tables otherwise)."""
+    empty = (np.zeros(1), np.zeros(1))
+    if code != _POISSON or exposure.shape[0] or values.size == 0:
+        return empty
+    largest = _largest_total(values)
+    if not 0 <= largest <= TABLE_LIMIT:
+        return empty
+    counts = np.arange(int(largest) + 1, dtype=float)
+    lengths = np.arange(values.shape[1] + 1, dtype=float)
+    with np.errstate(divide="ignore"):
+        return counts * np.where(counts > 0, np.log(counts), 0.0), np.log(lengths)
+
+
+segment_cost = numba.njit(cache=True, inline="always")(_segment_cost_py)
+
+
+@numba.njit(cache=True, parallel=True)
+def _priced(
+    code: int,
+    values: np.ndarray,
+    exposure: np.ndarray,
+    params: np.ndarray,
+    edges: np.ndarray,
+    xlogx: np.ndarray,
+    logm: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    exposed = exposure.shape[0] > 0
+    for i in numba.prange(values.shape[0]):
+        total = 0.0
+        for j in range(edges.shape[1] - 1):
+            s1 = s2 = extent = 0.0
+            for t in range(edges[i, j], edges[i, j + 1]):
+                y = values[i, t]
+                s1 += y
+                s2 += y * y
+                extent += exposure[i, t] if exposed else 1.0
+            m = float(edges[i, j + 1] - edges[i, j])
+            total += segment_cost(code, s1, s2, extent, m, params[i], xlogx, logm)
+        out[i] = total
+
+
+def total_cost(cost: Cost, edges: np.ndarray) -> np.ndarray | None:
+    """Sum of segment costs of each row's segmentation (``edges``: ``(n_series, k + 2)``),
+    in O(n) per series without prefix sums, or ``None`` for a cost no formula here knows."""
+    inputs = kernel_inputs(cost)
+    if inputs is None:
+        return None
+    code, values, exposure, params = inputs
+    xlogx, logm = lookup_tables(code, values, exposure)
+    out = np.empty(cost.n_series)
+    _priced(
+        _POISSON_TABLE if xlogx.size > 1 else code,
+        values,
+        exposure,
+        params,
+        np.ascontiguousarray(edges, dtype=np.int64),
+        xlogx,
+        logm,
+        out,
+    )
+    return out

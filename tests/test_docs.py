@@ -1,0 +1,35 @@
+"""The outputs shown in the README and docs/ are what the code prints today."""
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_refresh():
+    spec = importlib.util.spec_from_file_location("refresh", ROOT / "docs" / "refresh.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_and_docs_outputs_are_current(capsys):
+    refresh = load_refresh()
+    code = refresh.main(["--check"])
+    stale = capsys.readouterr().out
+    assert code == 0, f"run `make docs`:\n{stale}"
+
+
+def test_refresh_finds_a_stale_block_and_rewrites_it(tmp_path):
+    refresh = load_refresh()
+    page = tmp_path / "page.md"
+    page.write_text(
+        "```python\nprint(6 * 7)\n```\n\n<!-- output -->\n```\n41\n```\n"
+        "```python\nprint('not run')\nraise SystemExit\n```\n\n```\nkept\n```\n"
+    )
+    assert refresh.main(["--check", str(page)]) == 1
+    assert "41" in page.read_text()  # --check changes nothing
+    assert refresh.main([str(page)]) == 0
+    assert refresh.main(["--check", str(page)]) == 0
+    text = page.read_text()
+    assert "<!-- output -->\n```\n42\n```" in text and "kept" in text
