@@ -19,7 +19,7 @@ SIZES = {
         "loop_sample": 200,
         "months": 1344,
         "series": 1000,
-        "compared": 1000,
+        "compared": 10000,
     },
     "large": {
         "n_sim": 99999,
@@ -190,9 +190,12 @@ def comparison_many_series(size: str, rng: np.random.Generator) -> dict[str, Any
         "peak_mib": peak,
         "per_series_batched_s": elapsed / n_series,
         "per_series_looped_s": loop_time / len(sample),
-        "extrapolated_10000_series_s": elapsed / n_series * 10000,
         "target": "< 60 s for 10,000 series: "
-        + ("met" if elapsed / n_series * 10000 < 60 else "NOT met (extrapolated)"),
+        + (
+            ("met" if elapsed < 60 else "NOT met")
+            if n_series == 10000
+            else f"{elapsed / n_series * 10000:.0f} s extrapolated from {n_series:,} series"
+        ),
         "agree": f"batched equals one series at a time on {len(sample)} series",
     }
 

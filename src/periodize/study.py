@@ -86,6 +86,13 @@ class Study(ResultMixin):
         ]
         return table
 
+    def verdict(self) -> pd.DataFrame:
+        """Every claim of the study with its evidence (see
+        :func:`periodize.report.verdict.verdict_table`)."""
+        from .report.verdict import verdict_table
+
+        return verdict_table(self)
+
     def provenance_lines(self) -> dict[str, str]:
         return {
             "periodize": versions()["periodize"],
@@ -122,6 +129,9 @@ class Study(ResultMixin):
         return {
             "title": self.title,
             "answer": [line.replace("**", "") for line in answer(self)],
+            "verdict": [
+                {k: plain(v) for k, v in row.items()} for row in self.verdict().to_dict("records")
+            ],
             "hypothesis": list(self.hypothesis),
             "command": self.command,
             "intensity": self.series.to_dict(),

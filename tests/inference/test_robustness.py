@@ -39,14 +39,36 @@ def test_leave_one_out_equals_rerunning_on_the_reduced_table(events, result, eve
     assert row["bic_breaks"] == pz.segment(series, penalty="bic").n_breaks
 
 
-def test_influential_events_are_those_that_move_the_estimate(result):
-    loo = result.table.loc["leave_one_out"]
-    baseline = result.table.loc[("baseline", "baseline")]
-    moved = loo[
-        (loo["estimated"] != baseline["estimated"]) | (loo["bic_breaks"] != baseline["bic_breaks"])
-    ]
-    assert list(result.influential.index) == list(moved.index)
-    assert len(loo) == 26
+def test_moved_and_flips_follow_their_definitions():
+    """On a dyad that is not the bundled one: `moved` is an estimated boundary outside the
+    baseline's likelihood-ratio set (recomputed by test_periodization), `flips` the test
+    against no change on the other side of alpha; the influential events are the
+    leave-one-out rows with either."""
+    events, _ = pz.simulate_events(
+        n_dyads=1, years=range(1990, 2016), boundaries=(2000, 2008), rates=(0.6, 1.6, 0.5), rng=11
+    )
+    result = pz.robustness(events, (2000, 2008), n_sim=99, rng=2, envelope_draws=0)
+    base = pz.test_periodization(pz.intensity(events), (2000, 2008), n_sim=99, rng=2)
+    sets = base.boundaries["profile_set"].tolist()
+    baseline_rejects = base.tests["hypothesis_vs_none"].pvalue <= 0.05
+    table = result.table[result.table["estimated"].notna()]
+    for (group, variant), row in table.iterrows():
+        outside = any(year not in s for year, s in zip(row["estimated"], sets, strict=True))
+        assert row["moved"] == outside, (group, variant)
+        assert row["flips"] == ((row["p_hypothesis_vs_none"] <= 0.05) != baseline_rejects)
+    loo = table.loc["leave_one_out"]
+    assert list(result.influential.index) == list(loo[loo["moved"] | loo["flips"]].index)
+    assert result.changing().index.equals(table[table["moved"] | table["flips"]].index)
+
+
+def test_a_sharp_change_has_no_influential_event():
+    events, _ = pz.simulate_events(
+        n_dyads=1, years=range(1990, 2016), boundaries=(2003,), rates=(0.3, 6.0), rng=5
+    )
+    result = pz.robustness(events, (2003,), n_sim=99, rng=0, envelope_draws=0)
+    assert result.table.loc[("baseline", "baseline"), "estimated"] == (2003,)
+    assert result.influential.empty
+    assert not result.table["moved"].any()
 
 
 def test_envelope_respects_the_declared_order_in_every_draw(result):

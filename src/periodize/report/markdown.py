@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from ..inference.robust.robustness_result import DISPLAY_COLUMNS
+from .verdict import verdict_table
 
 
 def _span(members: list[Any]) -> str:
@@ -31,6 +32,7 @@ def answer(study: Any, escape: Callable[[Any], str] = str) -> list[str]:
     hyp = ", ".join(str(b) for b in study.hypothesis)
     k = len(study.hypothesis)
     none, best = tests["hypothesis_vs_none"], tests["best_vs_hypothesis"]
+    searched = tests["best_vs_none"]
     bounds = test.boundaries.loc[name]
     estimated = ", ".join(str(b) for b in bounds["estimated"])
     years = len(test.index)
@@ -39,13 +41,15 @@ def answer(study: Any, escape: Callable[[Any], str] = str) -> list[str]:
         f"({test.index[0]}–{test.index[-1]}), {study.n_events / years:.2f} per year; the "
         f"hypothesis starts new periods in {hyp}.",
         _against_none(none.statistic, none.pvalue, test.n_sim),
-        f"The best segmentation with {k} break(s) starts new periods in {estimated}; "
+        f"The best segmentation with {k} break(s) starts new periods in {estimated}; searched "
+        f"for among all of them, it is {_significance(searched.pvalue)} against no change "
+        f"(p = {searched.pvalue:.3f}, {test.n_sim} replicates), and "
         + (
             "the data **favour it over the hypothesis**"
             if best.pvalue <= 0.05
             else "the data **cannot tell it apart from the hypothesis**"
         )
-        + f" (p = {best.pvalue:.3f}).",
+        + f" (p = {best.pvalue:.3f}, {test.n_sim} replicates).",
         f"{test.level:.0%} likelihood-ratio confidence sets for the boundaries: "
         + "; ".join(
             f"boundary {j + 1} (hypothesised {h}): {_span(s)}"
@@ -53,49 +57,28 @@ def answer(study: Any, escape: Callable[[Any], str] = str) -> list[str]:
                 zip(bounds["hypothesised"], bounds["profile_set"], strict=True)
             )
         )
-        + " (the bootstrap sets in the table are narrower, but with small changes they cover "
-        "less than their level).",
+        + _bootstrap_note(bounds, test.level),
     ]
     lines.append(_each_boundary(test.boundary_tests.loc[name], test.n_sim))
     lines.append(_ranking(study.comparison, name, escape))
     lines.extend(test.notes(name))
     pk = post.k_probabilities
-    bf = None if post.bayes_factors is None else post.bayes_factors.iloc[0, 0]
     on = "" if study.series.is_count else " (on raw event counts; it needs counts)"
+    bayes = ""
+    if post.bayes_factors is not None:
+        grid = 10 ** post.sensitivity["log10_bf_vs_none"]
+        bayes = (
+            "; the Bayes factor of the hypothesis against no change is "
+            f"{10 ** post.bayes_factors.iloc[0, 0]:.2f} ({grid.min():.2f}–{grid.max():.2f} over "
+            f"the {len(grid)} priors of the sensitivity grid)"
+        )
     lines.append(
         f"The exact Bayesian posterior{on} gives "
         + ", ".join(f"P({i} break{'s' if i != 1 else ''}) = {p:.2f}" for i, p in pk.items())
-        + (
-            f"; the Bayes factor of the hypothesis against no change is {10**bf:.2f}"
-            if bf is not None
-            else ""
-        )
+        + bayes
         + "."
     )
-    table = robust.table
-    computed = table[table["estimated"].notna()]
-    moved = int(computed["moved"].sum())
-    env = robust.envelope_summary()
-    lines.append(
-        f"Robustness: across {len(computed)} variants (each event left out, other weighting "
-        f"schemes, shorter windows, other minimum period lengths, the negative binomial model, "
-        f"without multilateral meetings) the estimated boundaries moved in {moved}; the test "
-        f"against no change had p from {computed['p_hypothesis_vs_none'].min():.3f} to "
-        f"{computed['p_hypothesis_vs_none'].max():.3f}"
-        + (
-            f"; in {env.attrs['share_rejected']:.0%} of {len(robust.envelope)} protocol weight "
-            "vectors the hypothesis was rejected against the best alternative"
-            if not env.empty
-            else ""
-        )
-        + "."
-    )
-    if len(robust.influential):
-        lines.append(
-            "Events whose removal moves the estimate: "
-            + ", ".join(escape(i) for i in robust.influential.index)
-            + "."
-        )
+    lines.append(_robustness(robust, escape))
     lines.append(
         f"With {study.n_events} events in {years} years only large, lasting changes can be "
         "detected; a periodization the data do not reject is not thereby confirmed."
@@ -153,6 +136,60 @@ def _ranking(comparison: Any, name: str, escape: Callable[[Any], str]) -> str:
     )
 
 
+def _bootstrap_note(bounds: pd.DataFrame, level: float) -> str:
+    """How the bootstrap sets of the table at the same level compare with the
+    likelihood-ratio sets, in sizes read off the table."""
+    column = f"bootstrap_{level * 100:.0f}"
+    if column not in bounds.columns:
+        return "."
+    sizes = [
+        f"{len(b)} against {len(p)} years"
+        for b, p in zip(bounds[column], bounds["profile_set"], strict=True)
+    ]
+    return (
+        f" (the {level:.0%} bootstrap sets in the table hold {'; '.join(sizes)}; with small "
+        "changes bootstrap sets cover less than their level)."
+    )
+
+
+def _significance(pvalue: float) -> str:
+    return "**significant**" if pvalue <= 0.05 else "**not significant**"
+
+
+def _robustness(robust: Any, escape: Callable[[Any], str]) -> str:
+    """How often the variants move a boundary beyond its likelihood-ratio set or flip the
+    verdict, with the variants named."""
+    from .verdict import variant_name
+
+    table = robust.table
+    computed = table[table["estimated"].notna()]
+    env = robust.envelope_summary()
+    changing = robust.changing()
+    named = "; ".join(
+        f"{escape(variant_name(group, variant))}: p = {row.p_hypothesis_vs_none:.3f}"
+        + (" (a boundary moves)" if row.moved else "")
+        for (group, variant), row in changing.iterrows()
+    )
+    return (
+        f"Robustness ({robust.n_sim} replicates per variant): of {len(computed)} variants (each "
+        "event left out, other weighting schemes, shorter windows, other minimum period "
+        "lengths, the negative binomial model, without multilateral meetings), "
+        f"{int(computed['moved'].sum())} move a boundary outside its "
+        "95% likelihood-ratio set and {int(computed['flips'].sum())} flip the test "
+        f"against no change at the {robust.alpha:.0%} level"
+        + (f" ({named})" if named else "")
+        + f"; p ranges from {computed['p_hypothesis_vs_none'].min():.3f} to "
+        f"{computed['p_hypothesis_vs_none'].max():.3f}"
+        + (
+            f"; in {env.attrs['share_rejected']:.0%} of {len(robust.envelope)} protocol weight "
+            "vectors the hypothesis was rejected against the best alternative"
+            if not env.empty
+            else ""
+        )
+        + "."
+    )
+
+
 def _against_none(statistic: float, pvalue: float, n_sim: int) -> str:
     """The hypothesis-vs-no-change sentence, its words chosen by the numbers."""
     evidence = f"Monte Carlo p = {pvalue:.3f}, {n_sim} replicates"
@@ -161,7 +198,7 @@ def _against_none(statistic: float, pvalue: float, n_sim: int) -> str:
             "The hypothesised periods fit no better than a single constant rate (likelihood "
             f"ratio {statistic:.2f}; {evidence})."
         )
-    verdict = "**significant**" if pvalue <= 0.05 else "**not significant**"
+    verdict = _significance(pvalue)
     return (
         "Against a single constant rate, the hypothesised periods raise the likelihood "
         f"(likelihood ratio {statistic:.2f}); the improvement is {verdict} at the 5% level "
@@ -200,6 +237,13 @@ def report(study: Any) -> str:
         "## Answer",
         "",
         *[f"- {line}" for line in answer(study, inline)],
+        "",
+        "## Verdict table",
+        "",
+        "Every claim above with its evidence (p-values are Monte Carlo; `decision` at 5%, by "
+        "Holm's adjusted p-value for single boundaries).",
+        "",
+        _table(verdict_table(study).set_index("claim")),
         "",
         "## Events per period (descriptive)",
         "",

@@ -71,9 +71,11 @@ def robustness(
     Returns
     -------
     Robustness
-        ``table`` (one row per variant), ``influential`` (events whose removal moves the
-        estimated boundaries or changes the number of breaks the BIC chooses), ``envelope``
-        and ``envelope_summary``, and a readable ``summary()``.
+        ``table`` (one row per variant, with ``moved``: an estimated boundary lies outside
+        the baseline's likelihood-ratio confidence set for it, and ``flips``: the test
+        against no change is on the other side of ``alpha`` than the baseline's),
+        ``influential`` (the events whose removal moves or flips), ``envelope`` and
+        ``envelope_summary``, and a readable ``summary()``.
 
     Examples
     --------
@@ -171,13 +173,14 @@ def robustness(
             )
         )
     result = pd.concat(parts, ignore_index=True)
-    result["moved"] = result["estimated"].map(lambda e: e is not None and e != baseline.estimated)
-    result = result.set_index(["group", "variant"])
+    result["moved"] = result["estimated"].map(lambda e: _outside(e, baseline.profile_sets))
+    rejected = result["p_hypothesis_vs_none"] <= alpha
+    result["flips"] = result["estimated"].notna() & (
+        rejected != (baseline.p_hypothesis_vs_none <= alpha)
+    )
+    result = result.drop(columns="profile_sets").set_index(["group", "variant"])
     loo_rows = result.loc["leave_one_out"]
-    influential = loo_rows[
-        (loo_rows["estimated"] != baseline.estimated)
-        | (loo_rows["bic_breaks"] != baseline.bic_breaks)
-    ]
+    influential = loo_rows[loo_rows["moved"] | loo_rows["flips"]]
 
     envelope = _envelope(
         table, years, hypothesis, min_size, envelope_draws, envelope_n_sim, seed, alpha, exposure
@@ -242,6 +245,7 @@ def _variants(
                 "model": model,
                 "min_size": min_size,
                 "estimated": tuple(tested.boundaries.loc[name]["estimated"].tolist()),
+                "profile_sets": tuple(map(tuple, tested.boundaries.loc[name]["profile_set"])),
                 "bic_breaks": int(counts[name]),
                 **{column: float(pvalues.loc[name, test]) for test, column in _P_COLUMNS.items()},
                 "n_sim": n_sim,
@@ -249,6 +253,14 @@ def _variants(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _outside(estimated: tuple[int, ...] | None, sets: tuple[tuple[int, ...], ...]) -> bool:
+    """Whether any estimated boundary lies outside the baseline's likelihood-ratio set for
+    it (a move the baseline's own uncertainty does not cover)."""
+    if estimated is None or not isinstance(estimated, tuple):
+        return False
+    return any(year not in members for year, members in zip(estimated, sets, strict=True))
 
 
 def _guarded(

@@ -20,6 +20,7 @@ DISPLAY_COLUMNS = (
     "p_best_vs_hypothesis",
     "n_sim",
     "moved",
+    "flips",
     "note",
 )
 
@@ -33,10 +34,12 @@ class Robustness(ResultMixin):
     table : DataFrame
         One row per (group, variant): the window, model, min_size, the estimated boundaries
         of the best segmentation with as many breaks as the hypothesis, the number of breaks
-        the BIC chooses, the three test p-values, whether the estimate moved from the
-        baseline, and a note where a variant could not be computed.
+        the BIC chooses, the three test p-values, ``moved`` (an estimated boundary lies
+        outside the baseline's likelihood-ratio confidence set for it), ``flips`` (the test
+        against no change falls on the other side of ``alpha`` than the baseline's), and a
+        note where a variant could not be computed.
     influential : DataFrame
-        Leave-one-event-out rows whose estimate moved or whose BIC number of breaks changed.
+        Leave-one-event-out rows that move or flip.
     envelope : DataFrame
         One row per draw of the protocol weight envelope: the weights drawn, the estimated
         boundaries and the p-values.
@@ -64,6 +67,11 @@ class Robustness(ResultMixin):
         frame.attrs["share_rejected"] = float(self.envelope["hypothesis_rejected"].mean())
         return frame
 
+    def changing(self) -> pd.DataFrame:
+        """The variants (of every group) that move a boundary out of the baseline's
+        likelihood-ratio set or flip the verdict at ``alpha``."""
+        return self.table[self.table["moved"] | self.table["flips"]]
+
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
@@ -80,8 +88,9 @@ class Robustness(ResultMixin):
             f"hypothesis vs none {base['p_hypothesis_vs_none']:.3g}, best vs hypothesis "
             f"{base['p_best_vs_hypothesis']:.3g}",
             "",
-            f"Leave one event out ({len(loo)} events): the estimate moves or the BIC's number "
-            f"of breaks changes without {len(self.influential)} of them:",
+            f"Leave one event out ({len(loo)} events): without {len(self.influential)} of them "
+            "a boundary leaves the baseline's likelihood-ratio set (moved) or the test against "
+            f"no change falls on the other side of {self.alpha} (flips):",
             self.influential[columns[:-1]].to_string(float_format=fmt)
             if len(self.influential)
             else "  (none)",
@@ -117,6 +126,15 @@ class Robustness(ResultMixin):
             "alpha": self.alpha,
             "table": [{k: plain(v) for k, v in row.items()} for row in rows],
             "influential_events": list(self.influential.index),
+            "changing_variants": [
+                {
+                    "group": group,
+                    "variant": variant,
+                    "moved": bool(row.moved),
+                    "flips": bool(row.flips),
+                }
+                for (group, variant), row in self.changing().iterrows()
+            ],
             "envelope": {
                 "draws": len(self.envelope),
                 "share_optimal": {str(k): float(v) for k, v in summary["share_optimal"].items()}

@@ -79,7 +79,7 @@ class Comparison(ResultMixin):
                     f"break(s) ({', '.join(map(str, best))}): if its boundaries were read off "
                     "this record, its p-values are optimistic; the test of the best "
                     f"segmentation against no change (p = {rows.loc[best_name, 'p_vs_none']:.3f}"
-                    ") accounts for the search."
+                    f", {self.n_sim} replicates) accounts for the search."
                 )
         return notes
 

@@ -108,7 +108,8 @@ class PeriodizationTest(ResultMixin):
         return [
             f"The hypothesis lies within one period of the best segmentation ({estimated}): "
             "if its boundaries were read off this record, its tests are optimistic; the test "
-            f"of the best segmentation against no change (p = {best.pvalue:.3f}) accounts for "
+            f"of the best segmentation against no change (p = {best.pvalue:.3f}, {self.n_sim} "
+            "replicates) accounts for "
             "the search."
         ]
 

@@ -1,0 +1,88 @@
+"""The Answer and the verdict table on dyads that are not the bundled one: significant, not
+significant and mixed verdicts, each sentence chosen by its numbers."""
+
+import re
+
+import numpy as np
+import pytest
+
+import periodize as pz
+from periodize.report.verdict import verdict_table
+
+
+def study_of(boundaries, rates, hypothesis, seed):
+    events, _ = pz.simulate_events(
+        n_dyads=1, years=range(1990, 2020), boundaries=boundaries, rates=rates, rng=seed
+    )
+    return pz.study(events, hypothesis, n_sim=199, rng=1, title="synthetic dyad")
+
+
+@pytest.fixture(scope="module")
+def significant():
+    return study_of((2005,), (0.5, 4.0), (2005,), 1)
+
+
+@pytest.fixture(scope="module")
+def flat():
+    return study_of((2005,), (1.0, 1.0), (2005,), 2)
+
+
+@pytest.fixture(scope="module")
+def mixed():
+    # a real change in 2000, none in 2010: the periodization fits, its second boundary not
+    return study_of((2000, 2010), (0.4, 3.0, 3.0), (2000, 2010), 3)
+
+
+def sentences(study):
+    return study.to_dict()["answer"]
+
+
+@pytest.mark.parametrize("name", ["significant", "flat", "mixed"])
+def test_no_fixed_connective_and_every_p_value_has_its_replicates(request, name):
+    study = request.getfixturevalue(name)
+    for line in sentences(study):
+        assert not re.search(r"\bbut\b", line), line
+        if "p = " in line:
+            assert "replicates" in line, line
+    table = verdict_table(study)
+    tests = study.test.tests_by_series[0]
+    assert table.loc[0, "pvalue"] == tests["hypothesis_vs_none"].pvalue
+    assert table.loc[1, "pvalue"] == tests["best_vs_none"].pvalue
+    assert table.loc[2, "pvalue"] == tests["best_vs_hypothesis"].pvalue
+    assert (table["n_sim"].dropna() > 0).all()
+
+
+def test_significant_verdict(significant):
+    line = sentences(significant)[1]
+    assert "the improvement is significant at the 5% level" in line
+    assert verdict_table(significant).loc[0, "decision"] == "significant at 5%"
+
+
+def test_not_significant_verdict(flat):
+    line = sentences(flat)[1]
+    assert "not significant" in line or "no better than a single constant rate" in line
+    assert verdict_table(flat).loc[0, "decision"] == "not significant at 5%"
+
+
+def test_mixed_verdict_names_the_boundary_without_support(mixed):
+    table = verdict_table(mixed).set_index("claim")
+    whole = table.iloc[0]
+    first = table.loc["a new period starts in 2000 (against the same periods without it)"]
+    second = table.loc["a new period starts in 2010 (against the same periods without it)"]
+    assert whole["decision"] == "significant at 5%"
+    assert first["decision"] == "significant at 5%"
+    assert second["decision"] == "not significant at 5%"
+    assert second["pvalue_holm"] >= second["pvalue"]
+    each = next(line for line in sentences(mixed) if line.startswith("Each boundary"))
+    assert f"2010: likelihood ratio {second['statistic']:.2f}" in each
+
+
+def test_verdict_is_in_the_json_and_the_report(mixed):
+    data = mixed.to_dict()
+    assert [row["claim"] for row in data["verdict"]] == list(verdict_table(mixed)["claim"])
+    assert "## Verdict table" in mixed.files()["report.md"].decode()
+    bf = next(row for row in data["verdict"] if row["claim"].startswith("Bayes factor"))
+    low, high = map(float, re.search(r"([0-9.]+)–([0-9.]+) over", bf["evidence"]).groups())
+    grid = 10 ** mixed.posterior.sensitivity["log10_bf_vs_none"].to_numpy()
+    assert (low, high) == (round(grid.min(), 2), round(grid.max(), 2))
+    assert np.isfinite(bf["statistic"])
