@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ._output import OutputFolder
@@ -150,19 +151,65 @@ class Study(ResultMixin):
         }
 
     def figure(self) -> Any:
-        """The study figure (matplotlib Figure)."""
+        """The study figure (matplotlib Figure): the tested intensity by direction with the
+        fitted period rates of the hypothesis and of the best segmentation, the boundaries'
+        likelihood-ratio sets in their own strip, the posterior boundary probabilities, and
+        the verdict in the title."""
         from .report.figure import study_figure
 
         name = self.test.names[0]
         bounds = self.test.boundaries.loc[name]
+        columns = ["first", "last", "estimate", "lower", "upper"]
         return study_figure(
             self.by_direction,
             self.hypothesis,
+            self.test.periods.loc[name][columns],
             tuple(bounds["estimated"]),
+            self._estimated_rates()[columns],
             list(bounds["profile_set"]),
             self.posterior.boundary_probabilities(),
-            f"{self.title}: events per year, hypothesised and estimated boundaries",
+            self._verdict_lines(),
+            self.title,
+            "events per year"
+            if self.series.is_count
+            else f"{self.series.scheme.name} intensity per year",
         )
+
+    def _estimated_rates(self) -> pd.DataFrame:
+        """Rates with intervals for the periods of the best segmentation (same model)."""
+        from .inference.fits import edges_of
+        from .inference.tests.period_table import period_table
+        from .segmentation.inputs import as_matrix
+
+        matrix = as_matrix(self.series, "study")
+        positions = [self.test.index.get_loc(b) for b in self.test.boundaries["estimated"]]
+        edges = edges_of(np.array([positions], dtype=np.int64), len(self.test.index))
+        scale = np.ones(1) if self.test.dispersion is None else self.test.dispersion.to_numpy()
+        if self.test.model != "quasipoisson":
+            scale = np.ones(1)
+        table = period_table(self.test.model, matrix, edges, scale, self.test.level)
+        return table.loc[self.test.names[0]]
+
+    def _verdict_lines(self) -> list[str]:
+        tests = self.test.tests_by_series[0]
+        none, best, searched = (
+            tests["hypothesis_vs_none"],
+            tests["best_vs_hypothesis"],
+            tests["best_vs_none"],
+        )
+        estimated = ", ".join(map(str, self.test.boundaries["estimated"]))
+        lines = [
+            f"hypothesis ({', '.join(map(str, self.hypothesis))}) against no change: "
+            f"likelihood ratio {none.statistic:.2f}, p = {none.pvalue:.3f} ({self.test.n_sim} "
+            f"replicates), {'' if none.pvalue <= 0.05 else 'not '}significant at 5%",
+            f"best segmentation ({estimated}) against no change p = {searched.pvalue:.3f}, "
+            f"against the hypothesis p = {best.pvalue:.3f}",
+        ]
+        post = self.posterior
+        text = f"exact posterior: P(no break) = {post.k_probabilities.iloc[0]:.2f}"
+        if post.bayes_factors is not None:
+            text += f", Bayes factor {10 ** post.bayes_factors.iloc[0, 0]:.2f} (hypothesis/none)"
+        return [*lines, text]
 
     def files(self) -> dict[str, bytes]:
         """The contents of every output file, by name (nothing is written)."""
@@ -244,7 +291,7 @@ def study(
     series = intensity(table, scheme, by=None, start=start, end=end)
     max_breaks = _max_breaks(max_breaks, len(series.data), min_size, hypothesis)
     check_posterior_size(1, len(series.data), max_breaks)
-    counts = intensity(table, "count", by="direction", start=series.start, end=series.end)
+    counts = intensity(table, scheme, by="direction", start=series.start, end=series.end)
     schemes, _ = scheme_table(table, int(series.start), int(series.end))
     say("intensity and period tables")
     free = segment(series, penalty="bic", model=model, min_size=min_size)
