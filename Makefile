@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: study test lint clean docs docs-study docs-power
+.PHONY: study test lint clean docs docs-study docs-power docs-screenshot
 
 study: $(STAMP)
 	$(BIN)/periodize study --force
@@ -37,3 +37,11 @@ docs-study: $(STAMP)
 # Regenerate the power analysis shown in docs/synthetic.md.
 docs-power: $(STAMP)
 	$(BIN)/python examples/power_analysis.py --out docs/power
+
+# How docs/study/report.html looks in a browser (needs Debian's chromium).
+docs-screenshot: docs-study
+	chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run --hide-scrollbars \
+		--user-data-dir=$$(mktemp -d) --window-size=1100,1500 \
+		--screenshot=$(CURDIR)/docs/study/report-screenshot.png \
+		file://$(CURDIR)/docs/study/report.html

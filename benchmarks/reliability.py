@@ -44,6 +44,7 @@ import pandas as pd
 import periodize as pz
 from periodize.cli import main as cli
 from periodize.exceptions import PeriodizeError
+from periodize.study import OUTPUT_FILES
 
 HEADER = "date,actor,target,level,kind"
 ROW = "2001,FRA,DEU,minister,other"
@@ -294,7 +295,7 @@ def _output_cases() -> list[Case]:
             lambda r, f: (
                 r.code == 0
                 and sorted(p.name for p in (f / "out").iterdir())
-                == ["figure.png", "figure.svg", "report.md", "result.json"]
+                == sorted(OUTPUT_FILES)
             ),
         ),
         Case(

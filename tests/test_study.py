@@ -22,6 +22,7 @@ def test_write_produces_every_file(small_study, tmp_path):
     assert sorted(p.name for p in paths.values()) == [
         "figure.png",
         "figure.svg",
+        "report.html",
         "report.md",
         "result.json",
     ]

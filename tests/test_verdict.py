@@ -42,6 +42,7 @@ def test_no_fixed_connective_and_every_p_value_has_its_replicates(request, name)
     study = request.getfixturevalue(name)
     for line in sentences(study):
         assert not re.search(r"\bbut\b", line), line
+        assert "{" not in line and "}" not in line, line  # no unformatted placeholder
         if "p = " in line:
             assert "replicates" in line, line
     table = verdict_table(study)
@@ -86,3 +87,12 @@ def test_verdict_is_in_the_json_and_the_report(mixed):
     grid = 10 ** mixed.posterior.sensitivity["log10_bf_vs_none"].to_numpy()
     assert (low, high) == (round(grid.min(), 2), round(grid.max(), 2))
     assert np.isfinite(bf["statistic"])
+
+
+def test_robustness_sentence_counts_what_the_table_holds(mixed):
+    line = next(line for line in sentences(mixed) if line.startswith("Robustness"))
+    table = mixed.robustness.table
+    computed = table[table["estimated"].notna()]
+    moved, flips = int(computed["moved"].sum()), int(computed["flips"].sum())
+    assert f"{moved} move a boundary outside" in line
+    assert f"and {flips} flip the test" in line

@@ -98,7 +98,8 @@ def _parser() -> argparse.ArgumentParser:
         "study",
         help="run the whole analysis and write a report",
         description="Run the whole periodization analysis (tests, exact posterior, "
-        "robustness) and write report.md, result.json, figure.png and figure.svg. With no "
+        "robustness) and write report.md, report.html, result.json, figure.png and "
+        "figure.svg. With no "
         "arguments: the bundled Mongolia–Kazakhstan dataset and the paper's periods.",
     )
     source = study.add_mutually_exclusive_group()

@@ -126,6 +126,12 @@ class ResultMixin:
     def __str__(self) -> str:
         return self.summary()
 
+    def _repr_html_(self) -> str:
+        """The summary in a notebook, as preformatted text (escaped)."""
+        import html
+
+        return f'<pre class="periodize">{html.escape(self.summary())}</pre>'
+
     def to_json(self) -> str:
         """:meth:`to_dict` as canonical JSON (byte-identical for the same inputs and seed)."""
         return to_json(self.to_dict())

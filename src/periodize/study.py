@@ -35,15 +35,16 @@ from .results import ResultMixin, frame_sha256, plain, versions
 from .segmentation import Segmentation, segment
 
 #: The files :meth:`Study.write` produces.
-OUTPUT_FILES = ("report.md", "result.json", "figure.png", "figure.svg")
+OUTPUT_FILES = ("report.md", "report.html", "result.json", "figure.png", "figure.svg")
 
 
 @dataclass(frozen=True, eq=False)
 class Study(ResultMixin):
     """Everything periodize says about one event table and one hypothesised periodization.
 
-    ``write(out_dir)`` produces ``report.md``, ``result.json``, ``figure.png`` and
-    ``figure.svg``.
+    ``write(out_dir)`` produces ``report.md``, ``report.html`` (one self-contained page),
+    ``result.json``, ``figure.png`` and ``figure.svg``; in a notebook the study shows as
+    that page.
     """
 
     title: str
@@ -217,6 +218,7 @@ class Study(ResultMixin):
 
         import matplotlib
 
+        from .report.html import html_report
         from .report.markdown import report
 
         fig = self.figure()
@@ -229,15 +231,22 @@ class Study(ResultMixin):
         plt.close(fig)
         return {
             "report.md": (report(self) + "\n![figure](figure.png)\n").encode("utf-8"),
+            "report.html": html_report(self, svg.getvalue()).encode("utf-8"),
             "result.json": (self.to_json() + "\n").encode("utf-8"),
             "figure.png": png.getvalue(),
             "figure.svg": svg.getvalue(),
         }
 
-    def write(self, out_dir: PathLike, *, overwrite: bool = False) -> dict[str, Path]:
-        """Write ``report.md``, ``result.json``, ``figure.png`` and ``figure.svg``.
+    def _repr_html_(self) -> str:
+        """The report page's body, for notebooks."""
+        page = self.files()["report.html"].decode("utf-8")
+        return page[page.index("<body>") + len("<body>") : page.index("</body>")]
 
-        All four appear at once (see :class:`periodize._output.OutputFolder`): a folder that
+    def write(self, out_dir: PathLike, *, overwrite: bool = False) -> dict[str, Path]:
+        """Write ``report.md``, ``report.html``, ``result.json``, ``figure.png`` and
+        ``figure.svg``.
+
+        All five appear at once (see :class:`periodize._output.OutputFolder`): a folder that
         is not empty is refused unless ``overwrite=True``, and even then it may hold only
         these files.
         """

@@ -8,8 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..inference.robust.robustness_result import DISPLAY_COLUMNS
-from .verdict import verdict_table
+from .sections import sections
 
 
 def _span(members: list[Any]) -> str:
@@ -95,13 +94,6 @@ def inline(value: Any) -> str:
     return _MARKUP.sub(r"\\\1", " ".join(str(value).split()))
 
 
-def _code(value: Any) -> str:
-    """Text as one inline code span, whatever backticks it holds."""
-    text = " ".join(str(value).split())
-    fence = "`" * (max((len(r) for r in re.findall("`+", text)), default=0) + 1)
-    return f"{fence} {text} {fence}"
-
-
 def _each_boundary(table: pd.DataFrame, n_sim: int) -> str:
     """One clause per hypothesised boundary: its own test and the change across it."""
     change = "ratio" if "ratio" in table.columns else "difference"
@@ -175,7 +167,7 @@ def _robustness(robust: Any, escape: Callable[[Any], str]) -> str:
         "event left out, other weighting schemes, shorter windows, other minimum period "
         "lengths, the negative binomial model, without multilateral meetings), "
         f"{int(computed['moved'].sum())} move a boundary outside its "
-        "95% likelihood-ratio set and {int(computed['flips'].sum())} flip the test "
+        f"95% likelihood-ratio set and {int(computed['flips'].sum())} flip the test "
         f"against no change at the {robust.alpha:.0%} level"
         + (f" ({named})" if named else "")
         + f"; p ranges from {computed['p_hypothesis_vs_none'].min():.3f} to "
@@ -227,83 +219,16 @@ def _table(frame: pd.DataFrame, digits: int = 3) -> str:
 
 
 def report(study: Any) -> str:
-    """The full Markdown report."""
-    test, post, robust = study.test, study.posterior, study.robustness
-    name = test.names[0]
-    top = post.boundary_probabilities().nlargest(8).round(3).to_frame()
-    sections = [
-        f"# Periodization report: {inline(study.title)}",
-        "",
-        "## Answer",
-        "",
-        *[f"- {line}" for line in answer(study, inline)],
-        "",
-        "## Verdict table",
-        "",
-        "Every claim above with its evidence (p-values are Monte Carlo; `decision` at 5%, by "
-        "Holm's adjusted p-value for single boundaries).",
-        "",
-        _table(verdict_table(study).set_index("claim")),
-        "",
-        "## Events per period (descriptive)",
-        "",
-        _table(study.period_table()),
-        "",
-        f"## Rates per hypothesised period ({test.periods.attrs.get('method', '')})",
-        "",
-        _table(test.periods.loc[name]),
-        "",
-        f"## Each boundary ({test.boundary_tests.attrs.get('method', '')})",
-        "",
-        _table(test.boundary_tests.loc[name]),
-        "",
-        "## Competing periodizations",
-        "",
-        "AIC/BIC weights and the exact posterior (normalised over the distinct partitions "
-        "listed; `posterior_given_k`: share among all partitions with as many breaks); "
-        "`p_vs_none`, `p_vs_best`: Monte Carlo likelihood-ratio tests against no change and "
-        f"against the best segmentation with as many breaks ({study.comparison.n_sim} "
-        "replicates).",
-        "",
-        _table(study.comparison.to_frame().loc[name]),
-        "",
-        "## Tests",
-        "",
-        _table(test.test_table().loc[name]),
-        "",
-        "## Boundaries",
-        "",
-        _table(test.boundaries.loc[name].astype(object)),
-        "",
-        "## Exact posterior",
-        "",
-        "P(number of breaks = k):",
-        "",
-        _table(post.k_probabilities.to_frame().T),
-        "",
-        "Years most likely to start a new period (marginal over k):",
-        "",
-        _table(top),
-        "",
-        _table(post.credible_sets.astype(object)),
-        "",
-        "## Robustness",
-        "",
-        _table(robust.table[list(DISPLAY_COLUMNS)].astype(object)),
-        "",
-        "## Free segmentation (number of breaks chosen by the BIC)",
-        "",
-        "```",
-        study.free.summary(),
-        "```",
-        "",
-        "## How this was made",
-        "",
-        f"Command: {_code(study.command)}",
-        "",
-        "```",
-        "\n".join(f"{k}: {' '.join(str(v).split())}" for k, v in study.provenance_lines().items()),
-        "```",
-        "",
-    ]
-    return "\n".join(sections)
+    """The full Markdown report (the sections of :func:`periodize.report.sections.sections`)."""
+    lines = [f"# Periodization report: {inline(study.title)}", ""]
+    for section in sections(study, inline):
+        lines += [f"## {section.title}", ""]
+        if section.bullets:
+            lines += [*[f"- {line}" for line in section.bullets], ""]
+        for paragraph in section.text:
+            lines += [paragraph, ""]
+        if section.table is not None:
+            lines += [_table(section.table), ""]
+        if section.code is not None:
+            lines += ["```", section.code, "```", ""]
+    return "\n".join(lines)

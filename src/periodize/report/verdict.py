@@ -127,7 +127,9 @@ def verdict_table(study: Any) -> pd.DataFrame:
                 "decision": decision(float(row.p_hypothesis_vs_none), robust.alpha),
             }
         )
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    table["n_sim"] = table["n_sim"].astype("Int64")  # whole numbers, missing where no test
+    return table
 
 
 def _probability(claim: str, value: float, evidence: str = "conjugate priors") -> dict:

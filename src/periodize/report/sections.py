@@ -1,0 +1,103 @@
+"""The sections of a study report, shared by the Markdown and the HTML renderings, so both
+say the same things in the same order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..inference.robust.robustness_result import DISPLAY_COLUMNS
+from .verdict import verdict_table
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading with, in this order, bullets, paragraphs, a table and a code block.
+    Paragraphs use two marks only: ``**bold**`` and ```code```."""
+
+    title: str
+    bullets: list[str] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+    table: pd.DataFrame | None = None
+    code: str | None = None
+
+
+def sections(study: Any, escape: Callable[[Any], str]) -> list[Section]:
+    """Every section of the report of ``study``; text from the data goes through ``escape``."""
+    from .markdown import answer
+
+    test, post, robust = study.test, study.posterior, study.robustness
+    name = test.names[0]
+    top = post.boundary_probabilities().nlargest(8).round(3).to_frame()
+    provenance = "\n".join(
+        f"{k}: {' '.join(str(v).split())}" for k, v in study.provenance_lines().items()
+    )
+    return [
+        Section("Answer", bullets=answer(study, escape)),
+        Section(
+            "Verdict table",
+            text=[
+                "Every claim above with its evidence (p-values are Monte Carlo; `decision` at "
+                "5%, by Holm's adjusted p-value for single boundaries)."
+            ],
+            table=verdict_table(study).set_index("claim"),
+        ),
+        Section("Events per period (descriptive)", table=study.period_table()),
+        Section(
+            f"Rates per hypothesised period ({test.periods.attrs.get('method', '')})",
+            table=test.periods.loc[name],
+        ),
+        Section(
+            f"Each boundary ({test.boundary_tests.attrs.get('method', '')})",
+            table=test.boundary_tests.loc[name],
+        ),
+        Section(
+            "Competing periodizations",
+            text=[
+                "AIC/BIC weights and the exact posterior (normalised over the distinct "
+                "partitions listed; `posterior_given_k`: share among all partitions with as "
+                "many breaks); `p_vs_none`, `p_vs_best`: Monte Carlo likelihood-ratio tests "
+                "against no change and against the best segmentation with as many breaks "
+                f"({study.comparison.n_sim} replicates)."
+            ],
+            table=study.comparison.to_frame().loc[name],
+        ),
+        Section("Tests", table=test.test_table().loc[name]),
+        Section("Boundaries", table=test.boundaries.loc[name].astype(object)),
+        Section(
+            "Exact posterior",
+            text=["P(number of breaks = k):"],
+            table=post.k_probabilities.to_frame().T,
+        ),
+        Section(
+            "Years most likely to start a new period",
+            text=["Posterior probability, marginal over the number of breaks."],
+            table=top,
+        ),
+        Section(
+            "Credible sets",
+            text=["Each boundary's mode and the smallest set of years with the stated mass."],
+            table=post.credible_sets.astype(object),
+        ),
+        Section("Robustness", table=robust.table[list(DISPLAY_COLUMNS)].astype(object)),
+        Section(
+            "Free segmentation (number of breaks chosen by the BIC)", code=study.free.summary()
+        ),
+        Section(
+            "How this was made",
+            text=[f"Command: {_code(study.command)}"],
+            code=provenance,
+        ),
+    ]
+
+
+def _code(value: Any) -> str:
+    """Text as one inline code span, whatever backticks it holds."""
+    import re
+
+    text = " ".join(str(value).split())
+    fence = "`" * (max((len(r) for r in re.findall("`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
