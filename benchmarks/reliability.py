@@ -294,8 +294,7 @@ def _output_cases() -> list[Case]:
             rerun_with_force,
             lambda r, f: (
                 r.code == 0
-                and sorted(p.name for p in (f / "out").iterdir())
-                == sorted(OUTPUT_FILES)
+                and sorted(p.name for p in (f / "out").iterdir()) == sorted(OUTPUT_FILES)
             ),
         ),
         Case(

@@ -1,12 +1,13 @@
 """Regenerate the outputs shown in the README and the docs, or check that they are current.
 
 An output block is a fenced block whose opening fence follows a line ``<!-- output -->``
-(the standard output of the Python block right before it; the Python blocks followed by an
-output share one namespace per file, in reading order, and no other block runs) or
-``<!-- output: periodize ARGS -->`` (the command line, standard error and output together).
-Both run in an empty temporary folder. ``python docs/refresh.py`` rewrites every output
-block of README.md and docs/*.md (``make docs``); ``--check`` rewrites nothing and exits 1
-naming the stale blocks (the test suite runs it). Durations (``5.4 s``) are compared as ``_ s``.
+(the standard output of the Python block right before it, run from the repository root;
+the Python blocks followed by an output share one namespace per file, in reading order, and
+no other block runs) or ``<!-- output: periodize ARGS -->`` (the command line, standard
+error and output together, in an empty temporary folder). ``python docs/refresh.py``
+rewrites every output block of README.md and docs/*.md (``make docs``); ``--check``
+rewrites nothing and exits 1 naming the stale blocks (the test suite runs it). Durations
+(``5.4 s``) are compared as ``_ s``.
 """
 
 from __future__ import annotations
@@ -46,9 +47,10 @@ def blocks(lines: list[str]) -> list[tuple[str, int, int, str | None]]:
 
 
 def run_python(code: str, namespace: dict) -> str:
-    """Standard output of ``code`` run in ``namespace``, in an empty temporary folder."""
+    """Standard output of ``code`` run in ``namespace``, from the repository root (so the
+    pages can read ``examples/data``; the blocks that run write nothing)."""
     out = io.StringIO()
-    with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder):
+    with contextlib.chdir(ROOT):
         with contextlib.redirect_stdout(out):
             exec(compile(code, "<docs>", "exec"), namespace)
     return out.getvalue()

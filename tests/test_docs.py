@@ -1,6 +1,7 @@
 """The outputs shown in the README and docs/ are what the code prints today."""
 
 import importlib.util
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,3 +34,20 @@ def test_refresh_finds_a_stale_block_and_rewrites_it(tmp_path):
     assert refresh.main(["--check", str(page)]) == 0
     text = page.read_text()
     assert "<!-- output -->\n```\n42\n```" in text and "kept" in text
+
+
+def test_api_reference_lists_every_public_name_once():
+    import importlib
+
+    import periodize as pz
+
+    text = (ROOT / "docs" / "api.md").read_text()
+    targets = re.findall(r"^::: (\S+)$", text, flags=re.M)
+    assert len(targets) == len(set(targets))
+    for target in targets:  # each resolves to a public object, no private helper
+        module, _, name = target.rpartition(".")
+        assert not name.startswith("_"), target
+        assert hasattr(importlib.import_module(module), name), target
+    listed = {t.removeprefix("periodize.") for t in targets}
+    public = set(pz.__all__) - {"__version__", "datasets"}
+    assert public <= listed, public - listed

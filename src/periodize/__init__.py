@@ -10,6 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from . import datasets
 from .events import read_events, validate_events, write_events
 from .exceptions import EventSchemaError, ParameterError, PeriodizeError
+from .exploration import Exploration, explore
 from .inference import (
     Comparison,
     HypothesisTestResult,
@@ -39,6 +40,7 @@ __all__ = [
     "SCHEMES",
     "Comparison",
     "EventSchemaError",
+    "Exploration",
     "HypothesisTestResult",
     "IntensitySeries",
     "ParameterError",
@@ -53,6 +55,7 @@ __all__ = [
     "benjamini_hochberg",
     "compare_periodizations",
     "datasets",
+    "explore",
     "holm",
     "intensity",
     "overdispersion",

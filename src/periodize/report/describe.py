@@ -9,7 +9,7 @@ import pandas as pd
 from ..exceptions import EventSchemaError
 from ..intensity import SCHEMES, intensity, period_summary
 
-__all__ = ["describe_events", "scheme_table"]
+__all__ = ["describe_data", "describe_events", "scheme_table"]
 
 
 def _counts(values: pd.Series) -> str:
@@ -95,3 +95,34 @@ def describe_text(events: pd.DataFrame, name: str, boundaries: Sequence[int] | N
         *notes,
     ]
     return "\n".join(parts)
+
+
+def describe_data(
+    events: pd.DataFrame, name: str, boundaries: Sequence[int] | None
+) -> dict[str, object]:
+    """What ``periodize describe --json`` prints: the counts of :func:`describe_events`,
+    the events per period at ``boundaries`` and the yearly intensity under every scheme."""
+    directions = events["actor"] + "->" + events["target"]
+    table, notes = scheme_table(events)
+    data: dict[str, object] = {
+        "name": name,
+        "n_events": len(events),
+        "first_year": int(events["year"].min()),
+        "last_year": int(events["year"].max()),
+        "counts": {
+            "direction": directions.value_counts().to_dict(),
+            **{c: events[c].astype(str).value_counts().to_dict() for c in ("level", "kind")},
+        },
+        "intensity": {
+            column: {str(year): float(v) for year, v in table[column].items()}
+            for column in table.columns
+        },
+        "notes": notes,
+    }
+    if boundaries:
+        summary = period_summary(events, boundaries)
+        data["periods"] = {
+            str(period): {" ".join(map(str, k)).strip(): float(v) for k, v in row.items()}
+            for period, row in summary.iterrows()
+        }
+    return data

@@ -1,0 +1,69 @@
+"""The ``periodize`` command.
+
+Exit codes: 0 success, 2 bad input or usage (the message says what and where), 1 internal
+error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+
+from ..exceptions import EventSchemaError, PeriodizeError
+from . import commands
+from .parser import build
+
+
+def one_line(error: BaseException, debug: bool) -> str:
+    """An error as one line (every problem of an event table is listed under --debug)."""
+    if isinstance(error, EventSchemaError) and not debug:
+        shown = "; ".join(str(p) for p in error.problems[:3])
+        count = len(error.problems)
+        origin = f" in {error.source}" if error.source else ""
+        tail = (
+            f" (and {count - 3} more; periodize --debug ... lists them all)" if count > 3 else ""
+        )
+        noun = "problem" if count == 1 else "problems"
+        return f"{count} {noun} in the event table{origin}: {shown}{tail}"
+    return str(error) if debug else " ".join(str(error).split())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 done, 1 internal error, 2 bad input or
+    usage, 130 interrupted)."""
+    try:
+        args = build().parse_args(argv)
+    except KeyboardInterrupt:
+        return 130
+    name = f"periodize {args.command}"
+    try:
+        if args.command == "study":
+            commands.study(args, argv)
+        elif args.command == "bench":
+            return commands.bench(args)
+        else:
+            getattr(commands, args.command)(args)
+    except KeyboardInterrupt:
+        print(f"{name}: interrupted; nothing was written.", file=sys.stderr)
+        return 130
+    except PeriodizeError as error:
+        print(f"{name}: error: {one_line(error, args.debug)}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"{name}: error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"{name}: internal error ({type(error).__name__}: {' '.join(str(error).split())}); "
+            "please report it with the command and the output of --debug.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

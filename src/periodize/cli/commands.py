@@ -1,0 +1,216 @@
+"""What each ``periodize`` subcommand does. Every one prints one JSON document on stdout with
+``--json`` (progress and file lists then go to stderr)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from .. import datasets
+from .._output import OutputFolder
+from ..events import read_events, write_events
+from ..exceptions import ParameterError
+from ..report.describe import describe_data, describe_text
+from ..results import plain, to_json
+from ..segmentation import segment
+from .series_file import read_series
+
+
+def penalty(text: str | None) -> str | float | None:
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def detect(args: argparse.Namespace) -> None:
+    frame = read_series(args.file, args.time, args.value, args.series)
+    fit = segment(
+        frame,
+        n_breaks=args.breaks,
+        penalty=penalty(args.penalty),
+        model=args.model,
+        min_size=args.min_size,
+    )
+    if not args.json:
+        print(fit.summary())
+        return
+    document = fit.to_dict()
+    if args.series is None:
+        document.update({k: v for k, v in document["series"][0].items() if k not in ("name",)})
+    document["n_series"] = len(fit.names)
+    print(to_json(document))
+
+
+def describe(args: argparse.Namespace) -> None:
+    if args.events is None:
+        events = datasets.mongolia_kazakhstan()
+        name = "Mongolia–Kazakhstan high-level visits and meetings (bundled dataset)"
+        boundaries = args.boundaries or datasets.PAPER_BOUNDARIES
+    else:
+        events = read_events(args.events)
+        name, boundaries = args.events, args.boundaries
+    if args.json:
+        print(to_json(describe_data(events, name, boundaries)))
+    else:
+        print(describe_text(events, name, boundaries))
+
+
+def bench(args: argparse.Namespace) -> int:
+    root = Path.cwd()
+    if (root / "benchmarks" / "__main__.py").is_file() and str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    try:
+        from benchmarks.__main__ import main as run
+    except ImportError:
+        raise ParameterError(
+            "periodize bench needs the benchmarks/ folder of a source checkout: run it from "
+            "the repository root."
+        ) from None
+    options = ["--quick"] if args.quick else ["--large"] if args.large else []
+    out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="periodize-bench-"))
+    if not args.json:
+        return run([*options, *(["--out", args.out] if args.out else [])])
+    if not args.out and not args.quick:
+        out = root / "benchmarks"
+    with contextlib.redirect_stdout(sys.stderr):  # the tables go to stderr, JSON to stdout
+        code = run([*options, "--out", str(out)])
+    print((out / "results.json").read_text(encoding="utf-8"), end="")
+    return code
+
+
+def study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
+    from ..study import OUTPUT_FILES, stderr_progress
+    from ..study import study as run_study
+
+    if args.events is None:
+        given_options = [
+            f"--{name.replace('_', '-')}"
+            for name in ("levels", "kinds", "extra_codes")
+            if getattr(args, name)
+        ]
+        if given_options:
+            raise ParameterError(
+                f"{', '.join(given_options)} describe the table given with --events; the "
+                "bundled dataset has its own vocabularies."
+            )
+        events, title = datasets.mongolia_kazakhstan(), "Mongolia–Kazakhstan (bundled dataset)"
+        given = args.hypothesis or [("paper", datasets.PAPER_BOUNDARIES)]
+    else:
+        if args.hypothesis is None:
+            raise ParameterError(
+                "a hypothesis is needed for your own data: give the first years of the "
+                "hypothesised new periods, e.g. --hypothesis 1991,2004, or run `periodize "
+                "explore --events FILE` for an exploratory segmentation that tests nothing."
+            )
+        events = read_events(
+            args.events, levels=args.levels, kinds=args.kinds, extra_codes=args.extra_codes
+        )
+        title, given = args.events, args.hypothesis
+    hypothesis = hypotheses(given)
+    folder = OutputFolder(args.out, OUTPUT_FILES, overwrite=args.force)
+    try:
+        words = list(sys.argv[1:] if argv is None else argv)
+        result = run_study(
+            events,
+            hypothesis,
+            scheme=args.scheme,
+            model=args.model,
+            n_sim=args.n_sim,
+            max_breaks=args.max_breaks,
+            rng=args.rng,
+            title=args.title or title,
+            command="periodize " + " ".join(words),
+            start=args.start,
+            end=args.end,
+            progress=None if args.quiet else stderr_progress,
+        )
+        paths = folder.publish(result.files())
+    finally:
+        folder.discard()
+    written = "written: " + ", ".join(str(p) for p in paths.values())
+    if args.json:
+        print(result.to_json())
+        print(written, file=sys.stderr)
+        return
+    print(result.summary())
+    print("")
+    print(written)
+
+
+def hypotheses(
+    given: list[tuple[str | None, tuple[int, ...]]],
+) -> tuple[int, ...] | dict[str, tuple[int, ...]]:
+    """One unnamed hypothesis as years; otherwise names (default "hypothesis N") to years."""
+    if len(given) == 1 and given[0][0] is None:
+        return given[0][1]
+    named: dict[str, tuple[int, ...]] = {}
+    for number, (name, years) in enumerate(given, start=1):
+        label = name or f"hypothesis {number}"
+        if label in named:
+            raise ParameterError(f"--hypothesis: the name {label!r} is given twice.")
+        named[label] = years
+    return named
+
+
+def explore(args: argparse.Namespace) -> None:
+    from ..exploration import explore as run_explore
+
+    result = run_explore(
+        read_events(args.events, extra_codes=args.extra_codes),
+        scheme=args.scheme,
+        min_size=args.min_size,
+        max_breaks=args.max_breaks,
+        start=args.start,
+        end=args.end,
+        title=args.events,
+    )
+    print(result.to_json() if args.json else result.summary())
+
+
+def simulate(args: argparse.Namespace) -> None:
+    from ..synthetic import simulate_events
+
+    events, truth = simulate_events(
+        args.dyads,
+        args.years,
+        args.boundaries,
+        base_rate=args.base_rate[0],
+        rate_ratios=args.rate_ratios,
+        rates=args.rates,
+        rng=args.rng,
+    )
+    path = write_events(events, args.out, overwrite=args.force)
+    codes = sorted(set(events["actor"]) | set(events["target"]))
+    if args.json:
+        rows = [{k: plain(v) for k, v in row.items()} for row in truth.to_dict("records")]
+        document = {"written": str(path), "n_events": len(events), "extra_codes": codes}
+        print(to_json({**document, "truth": rows}))
+        return
+    print(truth.to_string(index=False))
+    print(f"written: {path} ({len(events)} events)")
+    print(
+        "the dyads use ISO user-assigned codes, which no country has: read the file back "
+        f"with --extra-codes {','.join(codes)}"
+    )
+
+
+def power(args: argparse.Namespace) -> None:
+    from ..synthetic import power as run_power
+
+    result = run_power(
+        args.years,
+        args.boundaries,
+        args.base_rates,
+        args.rate_ratios,
+        scheme=args.scheme,
+        n_rep=args.n_rep,
+        rng=args.rng,
+    )
+    print(result.to_json() if args.json else result.summary())

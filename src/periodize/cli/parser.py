@@ -1,0 +1,195 @@
+"""The ``periodize`` command's parser: every subcommand and its options."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..segmentation.costs import COSTS
+from .arguments import count, decimals, named_years, names, positive, seed, year_span, years
+
+
+def build() -> argparse.ArgumentParser:
+    """The parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="periodize", description="Statistical periodization of bilateral relations."
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an internal error"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    describe = commands.add_parser(
+        "describe",
+        help="validate an event table and print its summary and yearly intensity",
+        description="Validate an event table (default: the bundled Mongolia–Kazakhstan "
+        "dataset) and print its summary, the events per period and its yearly intensity "
+        "under every built-in weighting scheme.",
+    )
+    describe.add_argument("--events", metavar="FILE", help="event table (.csv, .jsonl, .parquet)")
+    describe.add_argument(
+        "--boundaries",
+        type=years,
+        metavar="YEARS",
+        help="first years of new periods, e.g. 2009,2019 (default for the bundled dataset: "
+        "the paper's 2009,2019)",
+    )
+    study = commands.add_parser(
+        "study",
+        help="run the whole analysis and write a report",
+        description="Run the whole periodization analysis (tests, exact posterior, "
+        "robustness) and write report.md, report.html, result.json, figure.png and "
+        "figure.svg. With no "
+        "arguments: the bundled Mongolia–Kazakhstan dataset and the paper's periods.",
+    )
+    source = study.add_mutually_exclusive_group()
+    source.add_argument("--events", metavar="FILE", help="event table (.csv, .jsonl, .parquet)")
+    source.add_argument(
+        "--dataset",
+        choices=["mongolia-kazakhstan"],
+        help="a bundled dataset (default: mongolia-kazakhstan)",
+    )
+    study.add_argument(
+        "--hypothesis",
+        type=named_years,
+        action="append",
+        metavar="[NAME=]YEARS",
+        help="first years of the hypothesised new periods, e.g. 2009,2019 or paper=2009,2019; "
+        "repeat to compare several (the first is tested in full). Required with --events; for "
+        "the bundled dataset the paper's 2009,2019",
+    )
+    study.add_argument("--scheme", default="count", help="weighting scheme (default count)")
+    study.add_argument("--model", default="poisson", choices=["poisson", "negbin"])
+    study.add_argument("--rng", type=seed, default=0, metavar="SEED", help="seed (default 0)")
+    study.add_argument(
+        "--max-breaks",
+        type=count,
+        metavar="K",
+        help="most breaks in the exact posterior (default 3, or fewer when the window is "
+        "too short for 3 periods of min-size years each)",
+    )
+    study.add_argument(
+        "--n-sim",
+        type=positive,
+        default=9999,
+        metavar="N",
+        help="Monte Carlo replicates per test (default 9999)",
+    )
+    study.add_argument(
+        "--out",
+        default="periodize-study",
+        metavar="DIR",
+        help="output folder (default ./periodize-study); must be new or empty",
+    )
+    study.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a previous study in --out (never files periodize did not write)",
+    )
+    study.add_argument("--title", help="title of the report (default: the file name)")
+    _window_and_codes(study)
+    study.add_argument(
+        "--levels",
+        type=names,
+        metavar="A,B,...",
+        help="the level vocabulary of --events (default: periodize's)",
+    )
+    study.add_argument(
+        "--kinds", type=names, metavar="A,B,...", help="the kind vocabulary of --events"
+    )
+    study.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    bench = commands.add_parser(
+        "bench",
+        help="run the benchmarks (from a source checkout)",
+        description="Run the benchmark suite (python -m benchmarks) and write "
+        "benchmarks/RESULTS.md; needs the repository's benchmarks/ folder.",
+    )
+    size = bench.add_mutually_exclusive_group()
+    size.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")
+    size.add_argument("--large", action="store_true", help="sizes beyond the default")
+    bench.add_argument("--out", metavar="DIR", help="where to write the results")
+    detect = commands.add_parser(
+        "detect",
+        help="change points of the series in a CSV file",
+        description="Exact change points of one or many series in a CSV file with a time "
+        "column (integer years or ISO dates) and a numeric column.",
+    )
+    detect.add_argument("file", metavar="FILE", help="CSV file")
+    detect.add_argument("--time", required=True, metavar="COL", help="time column")
+    detect.add_argument("--value", required=True, metavar="COL", help="numeric column")
+    detect.add_argument("--series", metavar="COL", help="column naming the series (long format)")
+    detect.add_argument("--model", default="poisson", choices=sorted(COSTS))
+    how = detect.add_mutually_exclusive_group(required=True)
+    how.add_argument("--breaks", type=count, metavar="K", help="exact number of breaks")
+    how.add_argument("--penalty", metavar="P", help="bic, mbic, aic, hq or a number")
+    detect.add_argument("--min-size", type=positive, default=3, metavar="N")
+    explore = commands.add_parser(
+        "explore",
+        help="segment an event table without a hypothesis (tests nothing)",
+        description="An explicitly exploratory run: the number of breaks the BIC chooses, "
+        "the best segmentation with each number of breaks and the exact posterior. Nothing "
+        "is tested, and the output says so.",
+    )
+    explore.add_argument("--events", required=True, metavar="FILE", help="event table")
+    explore.add_argument("--scheme", default="count", help="weighting scheme (default count)")
+    explore.add_argument("--max-breaks", type=count, default=3, metavar="K")
+    explore.add_argument("--min-size", type=positive, default=3, metavar="N")
+    _window_and_codes(explore)
+    simulate = commands.add_parser(
+        "simulate",
+        help="write a synthetic event table with known boundaries",
+        description="Simulate events whose yearly rate changes at known boundaries (as "
+        "periodize.simulate_events) and write them; the truth goes to stdout.",
+    )
+    simulate.add_argument("--dyads", type=positive, required=True, metavar="N")
+    simulate.add_argument("--years", type=year_span, required=True, metavar="FIRST-LAST")
+    simulate.add_argument(
+        "--boundaries", type=years, required=True, metavar="YEARS", help="e.g. 2005,2012"
+    )
+    rates = simulate.add_mutually_exclusive_group(required=True)
+    rates.add_argument(
+        "--rates", type=decimals, metavar="R,...", help="events per year in each period"
+    )
+    rates.add_argument(
+        "--rate-ratios",
+        type=decimals,
+        metavar="X,...",
+        help="each period's rate over the one before (with --base-rate)",
+    )
+    simulate.add_argument("--base-rate", type=decimals, default=(1.0,), metavar="R")
+    simulate.add_argument("--rng", type=seed, default=0, metavar="SEED")
+    simulate.add_argument("-o", "--out", required=True, metavar="FILE", help=".csv/.parquet")
+    simulate.add_argument("--force", action="store_true", help="replace an existing FILE")
+    power = commands.add_parser(
+        "power",
+        help="how often a design finds its periods (simulation)",
+        description="Simulate a design at several base rates and report the power of the "
+        "test against no change and how often each boundary is found (periodize.power).",
+    )
+    power.add_argument("--years", type=year_span, required=True, metavar="FIRST-LAST")
+    power.add_argument("--boundaries", type=years, required=True, metavar="YEARS")
+    power.add_argument("--base-rates", type=decimals, required=True, metavar="R,...")
+    power.add_argument("--rate-ratios", type=decimals, required=True, metavar="X,...")
+    power.add_argument("--scheme", default="count")
+    power.add_argument("--n-rep", type=positive, default=1000, metavar="N")
+    power.add_argument("--rng", type=seed, default=0, metavar="SEED")
+    for command in commands.choices.values():
+        command.add_argument(
+            "--json", action="store_true", help="print one JSON document on stdout"
+        )
+    return parser
+
+
+def _window_and_codes(command: argparse.ArgumentParser) -> None:
+    """The options that say how to read an event table: window and extra country codes."""
+    command.add_argument(
+        "--start", type=int, metavar="YEAR", help="first year of the window (default: data)"
+    )
+    command.add_argument(
+        "--end", type=int, metavar="YEAR", help="last year of the window (default: data)"
+    )
+    command.add_argument(
+        "--extra-codes",
+        type=names,
+        default=(),
+        metavar="XKX,...",
+        help="codes accepted in actor/target besides ISO 3166-1 alpha-3",
+    )

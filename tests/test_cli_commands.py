@@ -1,0 +1,136 @@
+"""The subcommands beyond study and detect: explore, simulate, power, and one JSON document
+from every subcommand with --json."""
+
+import json
+
+import pandas as pd
+import pytest
+
+import periodize as pz
+from periodize.cli import main
+
+
+def run(capsys, *words):
+    code = main(list(words))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def own_events(tmp_path_factory):
+    path = tmp_path_factory.mktemp("own") / "events.csv"
+    events, _ = pz.simulate_events(1, range(1990, 2020), (2005,), rates=(0.5, 3.0), rng=4)
+    pz.write_events(events, path)
+    return path
+
+
+def test_simulate_writes_events_and_prints_the_truth(tmp_path, capsys):
+    out = tmp_path / "sim.csv"
+    words = ["simulate", "--dyads", "3", "--years", "1995-2020", "--boundaries", "2004,2012"]
+    code, text, _ = run(capsys, *words, "--rates", "1,0.4,2", "--rng", "5", "-o", str(out))
+    assert code == 0 and f"written: {out}" in text
+    events, truth = pz.simulate_events(
+        3, range(1995, 2021), (2004, 2012), rates=(1, 0.4, 2), rng=5
+    )
+    written = pz.read_events(out, extra_codes=["AAA", "AAB", "AAC", "AAD", "AAE", "AAF"])
+    assert "--extra-codes AAA,AAB" in text
+    assert len(written) == len(events)
+    assert sorted(written["event_id"]) == sorted(events["event_id"])
+    # an existing file is kept unless --force
+    code, _, err = run(capsys, *words, "--rates", "1,0.4,2", "-o", str(out))
+    assert code == 2 and "exists" in err and len(err.strip().splitlines()) == 1
+    again = [*words, "--rates", "1,0.4,2", "--rng", "5", "-o", str(out), "--force", "--json"]
+    code, text, _ = run(capsys, *again)
+    document = json.loads(text)
+    assert document["n_events"] == len(events) and len(document["truth"]) == len(truth)
+    assert set(document["extra_codes"]) == set(events["actor"]) | set(events["target"])
+
+
+@pytest.mark.parametrize(
+    ("words", "message"),
+    [
+        (["--years", "2000-1990"], "the last year must follow the first"),
+        (["--years", "1990-2000", "--rates", "1,-2"], "expected positive numbers"),
+    ],
+)
+def test_simulate_refuses_bad_designs(tmp_path, capsys, words, message):
+    base = ["simulate", "--dyads", "1", "--boundaries", "1995", "-o", str(tmp_path / "x.csv")]
+    if "--rates" not in words:
+        words = [*words, "--rates", "1,2"]
+    with pytest.raises(SystemExit) as stop:
+        main([*base, *words])
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_power_text_and_json_agree(capsys):
+    words = ["power", "--years", "1990-2015", "--boundaries", "2003", "--base-rates", "1,3"]
+    words += ["--rate-ratios", "3", "--n-rep", "100", "--rng", "2"]
+    code, text, _ = run(capsys, *words)
+    assert code == 0
+    code, doc, _ = run(capsys, *words, "--json")
+    direct = pz.power(range(1990, 2016), (2003,), (1, 3), (3,), n_rep=100, rng=2)
+    assert json.loads(doc) == json.loads(direct.to_json())
+    assert text.strip() == direct.summary().strip()
+
+
+def test_explore_tests_nothing_and_says_so(own_events, capsys):
+    codes = ("--extra-codes", "AAA,AAB")
+    code, text, _ = run(
+        capsys, "explore", "--events", str(own_events), *codes, "--max-breaks", "2"
+    )
+    assert code == 0 and "no periodization was hypothesised, so none was tested" in text
+    assert "p = " not in text and "significant" not in text
+    code, doc, _ = run(capsys, "explore", "--events", str(own_events), *codes, "--json")
+    document = json.loads(doc)
+    assert document["tested"] is False
+    events = pz.read_events(own_events, extra_codes=["AAA", "AAB"])
+    expected = pz.segment(pz.intensity(events), n_breaks=1).boundaries
+    assert tuple(document["by_breaks"]["1"]["series"][0]["boundaries"]) == expected
+
+
+def test_study_without_a_hypothesis_points_to_explore(own_events, capsys):
+    code, _, err = run(capsys, "study", "--events", str(own_events), "--out", "unused")
+    assert code == 2 and "periodize explore --events FILE" in err
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["describe", "--json"],
+        ["describe", "--boundaries", "2009,2019", "--json"],
+    ],
+)
+def test_describe_json(capsys, words):
+    code, doc, _ = run(capsys, *words)
+    document = json.loads(doc)
+    assert code == 0 and document["n_events"] == 26
+    assert sum(document["intensity"]["count"].values()) == 26
+
+
+def test_study_json_is_the_result_and_files_go_to_stderr(tmp_path, own_events, capsys):
+    out = tmp_path / "s"
+    words = ["study", "--events", str(own_events), "--hypothesis", "2005", "--n-sim", "99"]
+    words += ["--extra-codes", "AAA,AAB"]
+    code, doc, err = run(capsys, *words, "--out", str(out), "--json", "--quiet")
+    document = json.loads(doc)
+    assert code == 0 and "written:" in err
+    assert document == json.loads((out / "result.json").read_text())
+
+
+def test_every_subcommand_has_json():
+    from periodize.cli.parser import build
+
+    parser = build()
+    commands = parser._subparsers._group_actions[0].choices  # argparse keeps them here
+    for name, command in commands.items():
+        options = {o for action in command._actions for o in action.option_strings}
+        assert "--json" in options, name
+
+
+def test_bench_json(tmp_path, capsys):
+    code, doc, err = run(capsys, "bench", "--quick", "--out", str(tmp_path), "--json")
+    document = json.loads(doc)
+    assert code == 0 and document["preset"] == "quick" and document["results"]
+    assert "Benchmark results" in err
+    assert isinstance(pd.DataFrame(document["results"]), pd.DataFrame)
