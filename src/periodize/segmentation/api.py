@@ -22,10 +22,12 @@ from .inputs import (
 from .penalties import Penalty, resolve_penalty
 from .result import Segmentation
 from .search.dynamic import exact_path
+from .search.fpop import MODELS as FPOP_MODELS
+from .search.fpop import fpop_breaks
 from .search.pelt import optimal_partitioning, pelt
 from .search.ruptures_adapter import RUPTURES_METHODS, ruptures_search
 
-METHODS = ("exact", "pelt", *RUPTURES_METHODS)
+METHODS = ("exact", "pelt", "fpop", *RUPTURES_METHODS)
 #: Penalised searches run the exact path over all k when K_max · n² is at most this.
 PATH_BUDGET = 5_000_000
 #: Above this length, penalised exact search uses PELT instead of optimal partitioning.
@@ -63,9 +65,11 @@ def segment(
     min_size : int
         Minimum number of periods in every segment, first and last included (default 3:
         a period of one or two years cannot be told from a burst of visits).
-    method : {"exact", "pelt", "ruptures.Binseg", "ruptures.BottomUp"}
-        ``exact`` is exact dynamic programming (optimal partitioning or PELT for penalised
-        searches on long series); ``pelt`` forces PELT; the ruptures methods are approximate.
+    method : {"exact", "pelt", "fpop", "ruptures.Binseg", "ruptures.BottomUp"}
+        ``exact`` is exact dynamic programming (for penalised searches on long series:
+        functional pruning for ``normal``, ``poisson`` and ``quasipoisson`` with a constant
+        penalty per break, PELT otherwise); ``pelt`` and ``fpop`` force those searches; the
+        ruptures methods are approximate.
     exposure : Series, DataFrame or array, optional
         Exposure of every period for ``poisson``/``quasipoisson`` (the GLM offset
         ``log E_t``): the rate of a segment is events per unit of exposure. A Series is
@@ -166,6 +170,24 @@ def _search(
         full = cost_class(values, exposure=matrix.exposure)
         _, breaks = optimal_partitioning(full, penalty.per_break, min_size, term)
         return breaks, np.full((n_series, 1), np.nan), [], "exact (optimal partitioning)"
+    functional = cost_class.name in FPOP_MODELS and term is None
+    if method == "fpop" and not functional:
+        raise ParameterError(
+            f"method='fpop' takes the models {', '.join(FPOP_MODELS)} with a constant penalty "
+            f"per break (bic, aic, hq or a number); got model {cost_class.name!r}"
+            + (" with mbic" if term is not None else "")
+            + ". Use method='pelt'."
+        )
+    if method == "fpop" or (method == "exact" and functional):
+        breaks = [
+            fpop_breaks(
+                cost_class(values[i : i + 1], exposure=matrix.rows(slice(i, i + 1))),
+                penalty.per_break,
+                min_size,
+            )
+            for i in range(n_series)
+        ]
+        return breaks, np.full((n_series, 1), np.nan), [], "exact (fpop)"
     breaks = [
         pelt(
             cost_class(values[i : i + 1], exposure=matrix.rows(slice(i, i + 1))),

@@ -23,7 +23,7 @@ SegmentPenalty = Callable[[np.ndarray], np.ndarray] | None
 _NEVER = np.iinfo(np.int64).max
 
 
-def _backtrack(last: np.ndarray, n: int) -> list[list[int]]:
+def backtrack(last: np.ndarray, n: int) -> list[list[int]]:
     found: list[list[int]] = []
     for row in last:
         position, breaks = n, []
@@ -54,7 +54,7 @@ def optimal_partitioning(
         choice = np.argmin(values, axis=1)
         best[:, end] = np.take_along_axis(values, choice[:, None], axis=1)[:, 0]
         last[:, end] = starts[choice]
-    return best[:, n], _backtrack(last, n)
+    return best[:, n], backtrack(last, n)
 
 
 def pelt(
@@ -73,7 +73,7 @@ def pelt(
     n = cost.n_periods
     done = compiled_pelt(cost, penalty, min_size, segment_penalty) if compiled else None
     if done is not None:
-        return done[0], _backtrack(done[1][None, :], n)[0]
+        return done[0], backtrack(done[1][None, :], n)[0]
     best = np.full(n + 1, np.inf)
     best[0] = -penalty
     last = np.zeros(n + 1, dtype=np.int64)
@@ -102,4 +102,4 @@ def pelt(
         keep = marks > end + 1 - min_size
         size = int(np.count_nonzero(keep))
         candidates[:size], flagged[:size] = alive[keep], marks[keep]
-    return float(best[n]), _backtrack(last[None, :], n)[0]
+    return float(best[n]), backtrack(last[None, :], n)[0]
