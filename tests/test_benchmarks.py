@@ -11,7 +11,31 @@ def test_quick_benchmarks_run_and_agree(tmp_path):
     record = json.loads((tmp_path / "results.json").read_text())
     assert record["preset"] == "quick"
     assert {"machine", "command", "date", "seed"} <= set(record)
-    assert len(record["results"]) == 11  # aggregation, 3 engine, 6 inference, scaling
+    assert len(record["results"]) == 14  # aggregation, 3 engine, 3 peers, 6 inference, scaling
     assert all("agree" in result for result in record["results"])
     assert (tmp_path / "scaling.png").exists()
     assert "--quick" in (tmp_path / "RESULTS.md").read_text()
+
+
+def test_the_c_floor_agrees_with_periodize():
+    """benchmarks/floor.c computes what periodize computes (when a C compiler is here)."""
+    import numpy as np
+    import pytest
+
+    from benchmarks.floor import load
+    from periodize.segmentation.costs import COSTS
+    from periodize.segmentation.search.dynamic import exact_path
+    from periodize.segmentation.search.fpop import fpop_breaks
+
+    floor = load()
+    if floor is None:
+        pytest.skip("no C compiler")
+    rng = np.random.default_rng(2)
+    values = rng.normal(size=(50, 20))
+    values[:, 9:] += 2.0
+    path = exact_path(COSTS["normal"], values, 2, 3)
+    assert np.array_equal(floor.dp2(values, 3), path.breaks[2])
+    y = np.repeat([1.0, 5.0, 2.0], 300) + rng.normal(size=900)
+    cost = COSTS["normal"](y[None])
+    beta = 2 * np.log(900)
+    assert floor.pelt(y, beta * cost.sigma2[0], "l2") == fpop_breaks(cost, beta, 1)

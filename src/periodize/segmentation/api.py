@@ -146,7 +146,7 @@ def _search(
     penalty: Penalty | None,
     min_size: int,
     method: str,
-) -> tuple[list[list[int]], np.ndarray, list[np.ndarray], str]:
+) -> tuple[list[list[int]] | np.ndarray, np.ndarray, list[np.ndarray], str]:
     """Run the search; return breaks per series, costs by k, the path's breaks, and how."""
     values = matrix.values
     n_series, n = values.shape
@@ -158,7 +158,7 @@ def _search(
     if penalty is None:
         k = int(n_breaks or 0)
         path = exact_path(cost_class, values, k, min_size, exposure=matrix.exposure)
-        return path.breaks[k].tolist(), path.costs, path.breaks, "exact (dp)"
+        return path.breaks[k], path.costs, path.breaks, "exact (dp)"
     term = penalty.segment_term()
     if method == "exact" and most * n * n <= PATH_BUDGET:
         path = exact_path(cost_class, values, most, min_size, term, exposure=matrix.exposure)
@@ -200,12 +200,14 @@ def _search(
     return breaks, np.full((n_series, 1), np.nan), [], "exact (pelt)"
 
 
-def _edges(breaks: list[list[int]], rows: np.ndarray, n: int) -> np.ndarray:
+def _edges(breaks: list[list[int]] | np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:
     k = len(breaks[rows[0]])
     edges = np.empty((len(rows), k + 2), dtype=np.int64)
     edges[:, 0], edges[:, -1] = 0, n
     if k:
-        edges[:, 1:-1] = np.array([breaks[i] for i in rows])
+        edges[:, 1:-1] = (
+            breaks[rows] if isinstance(breaks, np.ndarray) else [breaks[i] for i in rows]
+        )
     return edges
 
 
@@ -216,7 +218,7 @@ def _result(
     min_size: int,
     how: str,
     penalty: Penalty | None,
-    breaks: list[list[int]],
+    breaks: list[list[int]] | np.ndarray,
     path_costs: np.ndarray,
     path_breaks: list[np.ndarray],
     requested_penalty: Any,
@@ -224,7 +226,11 @@ def _result(
 ) -> Segmentation:
     values, index, names = matrix.values, matrix.index, matrix.names
     n_series, n = values.shape
-    counts = np.array([len(b) for b in breaks])
+    counts = (
+        np.full(n_series, breaks.shape[1])
+        if isinstance(breaks, np.ndarray)
+        else np.array([len(b) for b in breaks])
+    )
     width = max(path_costs.shape[1], int(counts.max()) + 1)
     costs = np.full((n_series, width), np.nan)
     costs[:, : path_costs.shape[1]] = path_costs
@@ -232,10 +238,12 @@ def _result(
     loglik = np.empty(n_series)
     frames = []
     n_par = cost_class.n_params
-    for k in np.unique(counts):
+    full = cost_class(values, exposure=matrix.exposure)
+    groups = np.unique(counts)
+    for k in groups:
         rows = np.flatnonzero(counts == k)
         edges = _edges(breaks, rows, n)
-        cost = cost_class(values[rows], exposure=matrix.rows(rows))
+        cost = full if len(groups) == 1 else cost_class(values[rows], exposure=matrix.rows(rows))
         loglik[rows] = cost.loglik(edges)
         costs[rows, k] = cost.total_cost(edges)
         estimate, se = cost.estimates(edges[:, :-1], edges[:, 1:])
@@ -252,7 +260,6 @@ def _result(
                 }
             )
         )
-    full = cost_class(values, exposure=matrix.exposure)
     for k, found in enumerate(path_breaks):
         possible = np.isfinite(path_costs[:, k])
         if possible.any():
@@ -265,8 +272,10 @@ def _result(
         n_parameters = (k + 1) * n_par + k + cost_class.n_shared
         bic[rows, k] = -2 * loglik[rows] + n_parameters * np.log(n)
     estimates = pd.concat(frames, ignore_index=True)
-    estimates["series"] = pd.Categorical(estimates["series"], categories=list(names))
-    estimates = estimates.sort_values(["series", "segment"]).set_index(["series", "segment"])
+    if len(groups) > 1:  # one group is already in series order
+        order = pd.Categorical(estimates["series"], categories=list(names)).codes
+        estimates = estimates.iloc[np.lexsort((estimates["segment"].to_numpy(), order))]
+    estimates = estimates.set_index(["series", "segment"])
     estimates.insert(0, "first", np.asarray(index)[estimates["first_index"]])
     estimates.insert(1, "last", np.asarray(index)[estimates["first_index"] + estimates["n"] - 1])
     k_index = pd.Index(range(width), name="k")
@@ -293,7 +302,9 @@ def _result(
         penalty=None
         if penalty is None
         else {"name": penalty.name, "per_break": penalty.per_break, "formula": penalty.formula},
-        break_indices=tuple(map(tuple, breaks)),
+        break_indices=tuple(
+            map(tuple, breaks.tolist() if isinstance(breaks, np.ndarray) else breaks)
+        ),
         costs=pd.DataFrame(costs, index=name_index, columns=k_index),
         bic=pd.DataFrame(bic, index=name_index, columns=k_index),
         loglik=pd.Series(loglik, index=name_index, name="loglik"),
