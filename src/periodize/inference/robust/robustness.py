@@ -66,7 +66,7 @@ def robustness(
       ``envelope_n_sim`` replicates.
 
     ``exposure`` (a Series of exposures by year, covering the window) is passed to every
-    test (Poisson and quasi-Poisson; the negative binomial variant is then not computed).
+    test, the negative binomial variant included.
 
     Returns
     -------
