@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -224,6 +225,8 @@ def _result(
     requested_penalty: Any,
     requested_breaks: int | None,
 ) -> Segmentation:
+    """The Segmentation: break indices, costs and log-likelihoods now; the estimates table
+    and the BIC of every k when first asked for (:func:`_details`)."""
     values, index, names = matrix.values, matrix.index, matrix.names
     n_series, n = values.shape
     counts = (
@@ -234,53 +237,18 @@ def _result(
     width = max(path_costs.shape[1], int(counts.max()) + 1)
     costs = np.full((n_series, width), np.nan)
     costs[:, : path_costs.shape[1]] = path_costs
-    bic = np.full((n_series, width), np.nan)
     loglik = np.empty(n_series)
-    frames = []
-    n_par = cost_class.n_params
     full = cost_class(values, exposure=matrix.exposure)
     groups = np.unique(counts)
+    fits = []
     for k in groups:
         rows = np.flatnonzero(counts == k)
         edges = _edges(breaks, rows, n)
         cost = full if len(groups) == 1 else cost_class(values[rows], exposure=matrix.rows(rows))
         loglik[rows] = cost.loglik(edges)
         costs[rows, k] = cost.total_cost(edges)
-        estimate, se = cost.estimates(edges[:, :-1], edges[:, 1:])
-        first = edges[:, :-1]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "series": np.repeat(np.asarray(names, dtype=object)[rows], k + 1),
-                    "segment": np.tile(np.arange(k + 1), len(rows)),
-                    "first_index": first.ravel(),
-                    "n": np.diff(edges, axis=1).ravel(),
-                    "estimate": estimate.ravel(),
-                    "se": se.ravel(),
-                }
-            )
-        )
-    for k, found in enumerate(path_breaks):
-        possible = np.isfinite(path_costs[:, k])
-        if possible.any():
-            edges = np.column_stack([np.zeros(n_series, int), found, np.full(n_series, n)])
-            ll = full.loglik(edges)
-            n_parameters = (k + 1) * n_par + k + cost_class.n_shared
-            bic[:, k] = np.where(possible, -2 * ll + n_parameters * np.log(n), np.nan)
-    for k in np.unique(counts):
-        rows = np.flatnonzero(counts == k)
-        n_parameters = (k + 1) * n_par + k + cost_class.n_shared
-        bic[rows, k] = -2 * loglik[rows] + n_parameters * np.log(n)
-    estimates = pd.concat(frames, ignore_index=True)
-    if len(groups) > 1:  # one group is already in series order
-        order = pd.Categorical(estimates["series"], categories=list(names)).codes
-        estimates = estimates.iloc[np.lexsort((estimates["segment"].to_numpy(), order))]
-    estimates = estimates.set_index(["series", "segment"])
-    estimates.insert(0, "first", np.asarray(index)[estimates["first_index"]])
-    estimates.insert(1, "last", np.asarray(index)[estimates["first_index"] + estimates["n"] - 1])
-    k_index = pd.Index(range(width), name="k")
+        fits.append((k, rows, edges, cost))
     name_index = pd.Index(names, name="series")
-    nuisance = pd.DataFrame(full.nuisance(), index=name_index)
     provenance = Provenance(
         function="segment",
         parameters={
@@ -305,11 +273,63 @@ def _result(
         break_indices=tuple(
             map(tuple, breaks.tolist() if isinstance(breaks, np.ndarray) else breaks)
         ),
-        costs=pd.DataFrame(costs, index=name_index, columns=k_index),
-        bic=pd.DataFrame(bic, index=name_index, columns=k_index),
+        costs=pd.DataFrame(costs, index=name_index, columns=pd.Index(range(width), name="k")),
         loglik=pd.Series(loglik, index=name_index, name="loglik"),
-        estimates=estimates,
-        nuisance=nuisance,
+        nuisance=pd.DataFrame(full.nuisance(), index=name_index),
         values=values,
         provenance=provenance,
+        details=partial(_details, matrix, full, fits, loglik, path_costs, path_breaks, width),
     )
+
+
+def _details(
+    matrix: SeriesMatrix,
+    full: Cost,
+    fits: list[tuple[int, np.ndarray, np.ndarray, Cost]],
+    loglik: np.ndarray,
+    path_costs: np.ndarray,
+    path_breaks: list[np.ndarray],
+    width: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The estimates table (one row per series and segment) and the BIC of every k."""
+    index, names = matrix.index, matrix.names
+    n_series, n = matrix.values.shape
+    frames = []
+    for k, rows, edges, cost in fits:
+        estimate, se = cost.estimates(edges[:, :-1], edges[:, 1:])
+        frames.append(
+            pd.DataFrame(
+                {
+                    "series": np.repeat(np.asarray(names, dtype=object)[rows], k + 1),
+                    "segment": np.tile(np.arange(k + 1), len(rows)),
+                    "first_index": edges[:, :-1].ravel(),
+                    "n": np.diff(edges, axis=1).ravel(),
+                    "estimate": estimate.ravel(),
+                    "se": se.ravel(),
+                }
+            )
+        )
+    estimates = pd.concat(frames, ignore_index=True)
+    if len(fits) > 1:  # one group is already in series order
+        order = pd.Categorical(estimates["series"], categories=list(names)).codes
+        estimates = estimates.iloc[np.lexsort((estimates["segment"].to_numpy(), order))]
+    estimates = estimates.set_index(["series", "segment"])
+    estimates.insert(0, "first", np.asarray(index)[estimates["first_index"]])
+    estimates.insert(1, "last", np.asarray(index)[estimates["first_index"] + estimates["n"] - 1])
+    bic = np.full((n_series, width), np.nan)
+
+    def parameters(k: int) -> int:
+        return (k + 1) * full.n_params + k + full.n_shared
+
+    for k, found in enumerate(path_breaks):
+        possible = np.isfinite(path_costs[:, k])
+        if possible.any():
+            edges = np.column_stack([np.zeros(n_series, int), found, np.full(n_series, n)])
+            ll = full.loglik(edges)
+            bic[:, k] = np.where(possible, -2 * ll + parameters(k) * np.log(n), np.nan)
+    for k, rows, _, _ in fits:
+        bic[rows, k] = -2 * loglik[rows] + parameters(k) * np.log(n)
+    frame = pd.DataFrame(
+        bic, index=pd.Index(names, name="series"), columns=pd.Index(range(width), name="k")
+    )
+    return estimates, frame

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -40,16 +42,20 @@ class Segmentation(ResultMixin):
         NaN where not computed or impossible.
     bic : DataFrame
         BIC per series and k, ``-2 loglik_k + n_par(k) log n`` with
-        ``n_par(k) = (k + 1) p + k + shared``.
+        ``n_par(k) = (k + 1) p + k + shared`` (computed when first asked for).
     loglik : Series
         Full log-likelihood of the chosen segmentation of each series.
     estimates : DataFrame
-        One row per series and segment: ``first``, ``last``, ``n``, ``estimate``, ``se``.
+        One row per series and segment: ``first``, ``last``, ``n``, ``estimate``, ``se``
+        (computed when first asked for: on 10,000 series it is most of the cost of a
+        result).
     nuisance : DataFrame
         Per-series quantities fixed before the search (dispersion, variance).
     values : ndarray
         The observed series, ``(n_series, n_periods)``.
     provenance : Provenance
+    details : callable
+        Builds ``(estimates, bic)``; called once, on first use.
     """
 
     index: pd.Index
@@ -60,12 +66,26 @@ class Segmentation(ResultMixin):
     penalty: dict[str, Any] | None
     break_indices: tuple[tuple[int, ...], ...]
     costs: pd.DataFrame
-    bic: pd.DataFrame
     loglik: pd.Series
-    estimates: pd.DataFrame
     nuisance: pd.DataFrame
     values: np.ndarray
     provenance: Provenance
+    details: Callable[[], tuple[pd.DataFrame, pd.DataFrame]]
+
+    @cached_property
+    def _details(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return self.details()
+
+    @property
+    def estimates(self) -> pd.DataFrame:
+        """One row per series and segment: ``first``, ``last``, ``n``, ``estimate``, ``se``
+        (built when first asked for)."""
+        return self._details[0]
+
+    @property
+    def bic(self) -> pd.DataFrame:
+        """BIC per series and k (built when first asked for)."""
+        return self._details[1]
 
     def _per_series(self, values: list[Any]) -> Any:
         if len(self.names) == 1:

@@ -123,7 +123,6 @@ def posterior(
     given_k = by_k.sum(axis=2)
     marginal = np.einsum("ik,ikt->it", k_probabilities, given_k)
     segments = np.einsum("ik,ikab->iab", k_probabilities, segment_probabilities(s, log_m))
-    rates = _rates(model, values, resolved, segments, level, exposure)
     k_star = (
         np.full(n_series, len(positions))
         if positions is not None
@@ -144,7 +143,7 @@ def posterior(
         boundary_by_k=given_k,
         boundary_marginal=marginal,
         boundary_by_position=by_k,
-        rates=rates,
+        rate_inputs=(model, values.copy(), resolved, segments, level, exposure),
         credible_sets=_credible_sets(matrix.names, index, by_k, k_star, level),
         bayes_factors=None if positions is None else _bayes_factors(names, log_m, s, positions),
         sensitivity=_sensitivity(model, values, names, min_size, max_breaks, positions, exposure),
@@ -193,7 +192,7 @@ BAND_BLOCK = 2000
 BAND_TAIL = 1e-7
 
 
-def _rates(
+def posterior_rates(
     model: str,
     values: np.ndarray,
     prior: Mapping[str, np.ndarray],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,9 @@ class Posterior(ResultMixin):
         P(number of breaks = k | data), series × k.
     rates : ndarray
         ``(series, periods, 3)``: posterior mean and equal-tailed band of each period's
-        rate (mean for the normal model); see :meth:`rate_frame`.
+        rate (mean for the normal model); see :meth:`rate_frame`. Computed when first
+        used (from ``rate_inputs``): the bands evaluate every segment's posterior CDF on a
+        grid, most of the cost of a posterior, and many uses never need them.
     credible_sets : DataFrame
         Per boundary (given the hypothesised number of breaks, or the most probable one):
         mode, its probability, the smallest set of periods with the requested mass.
@@ -45,7 +48,7 @@ class Posterior(ResultMixin):
     boundary_by_k: np.ndarray
     boundary_marginal: np.ndarray
     boundary_by_position: np.ndarray
-    rates: np.ndarray
+    rate_inputs: tuple[Any, ...]
     credible_sets: pd.DataFrame
     bayes_factors: pd.DataFrame | None
     sensitivity: pd.DataFrame
@@ -72,6 +75,13 @@ class Posterior(ResultMixin):
         i = self._row(series)
         values = self.boundary_marginal[i] if k is None else self.boundary_by_k[i, k]
         return pd.Series(values[: len(self.index)], index=self.index, name="probability")
+
+    @cached_property
+    def rates(self) -> np.ndarray:
+        """Posterior mean and band of every period's rate, ``(series, periods, 3)``."""
+        from .posterior import posterior_rates
+
+        return posterior_rates(*self.rate_inputs)
 
     def rate_frame(self, series: str | None = None) -> pd.DataFrame:
         """Posterior mean and band of the rate in every period."""
