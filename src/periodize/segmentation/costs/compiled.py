@@ -65,15 +65,18 @@ def _segment_cost_py(
     xlogx: np.ndarray,
     logm: np.ndarray,
 ) -> float:
+    # ``* (c / p)`` rather than ``/ p``: the factor is the same for every segment of a
+    # series, so the compiled loops compute it once (a division per segment is most of
+    # the cost of the normal model's)
     if code == _POISSON_TABLE:  # integer counts without exposure: no logarithm per segment
-        return -2.0 * (xlogx[int(s1)] - s1 * logm[int(m)] - s1) / p
+        return (xlogx[int(s1)] - s1 * logm[int(m)] - s1) * (-2.0 / p)
     if code == _POISSON:
         if s1 <= 0.0:
             return 0.0
-        return -2.0 * (s1 * math.log(s1 / extent) - s1) / p
+        return (s1 * math.log(s1 / extent) - s1) * (-2.0 / p)
     if code == _NORMAL:
         rss = s2 - s1 * s1 / m
-        return (rss if rss > 0.0 else 0.0) / p
+        return (rss if rss > 0.0 else 0.0) * (1.0 / p)
     if code == _MEANVAR:
         rss = s2 - s1 * s1 / m
         var = (rss if rss > 0.0 else 0.0) / m

@@ -138,6 +138,9 @@ def _pruned(
         a1[t + 1] = a1[t] + y
         a2[t + 1] = a2[t] + y * y
         ae[t + 1] = ae[t] + (exposure[t] if exposed else 1.0)
+    penalised = False
+    for length in range(segment_penalty.shape[0]):
+        penalised = penalised or segment_penalty[length] != 0.0
     never = np.iinfo(np.int64).max
     best = np.full(n + 1, math.inf)
     best[0] = -penalty
@@ -155,20 +158,18 @@ def _pruned(
         where = 0
         for c in range(size):
             s = candidates[c]
-            f = (
-                best[s]
-                + segment_cost(
-                    code,
-                    a1[end] - a1[s],
-                    a2[end] - a2[s],
-                    ae[end] - ae[s],
-                    float(end - s),
-                    p,
-                    xlogx,
-                    logm,
-                )
-                + segment_penalty[end - s]
+            f = best[s] + segment_cost(
+                code,
+                a1[end] - a1[s],
+                a2[end] - a2[s],
+                ae[end] - ae[s],
+                float(end - s),
+                p,
+                xlogx,
+                logm,
             )
+            if penalised:
+                f += segment_penalty[end - s]
             fit[c] = f
             if f < value:
                 value = f
@@ -176,15 +177,18 @@ def _pruned(
         best[end] = value + penalty
         last[end] = where
         kept = 0
+        if min_size == 1:  # prune at once (a separate loop: the common case, kept tight)
+            for c in range(size):
+                if fit[c] <= best[end]:
+                    candidates[kept] = candidates[c]
+                    kept += 1
+            size = kept
+            continue
         for c in range(size):
             mark = flagged[c]
-            if min_size == 1:
-                keep = fit[c] <= best[end]
-            else:
-                if fit[c] > best[end] and end < mark:
-                    mark = end
-                keep = mark > end + 1 - min_size
-            if keep:
+            if fit[c] > best[end] and end < mark:
+                mark = end
+            if mark > end + 1 - min_size:
                 candidates[kept] = candidates[c]
                 flagged[kept] = mark
                 kept += 1

@@ -73,7 +73,8 @@ def _still_cheaper(
     """The interval of ``mu`` where the older candidate is not beaten by the newer one:
     ``constant + segment cost(mu) <= 0`` for the data between them (empty: low > high)."""
     if code == _NORMAL:
-        a, b, c = dm / p, -2.0 * d1 / p, constant + d2 / p
+        inverse = 1.0 / p  # hoisted by the compiler: p is the same for every call
+        a, b, c = dm * inverse, -2.0 * d1 * inverse, constant + d2 * inverse
         disc = b * b - 4.0 * a * c
         if disc < 0.0:
             return math.inf, -math.inf
@@ -95,10 +96,10 @@ def _still_cheaper(
 def _segment(code: int, s1: float, s2: float, se: float, m: float, p: float) -> float:
     if code == _NORMAL:
         rss = s2 - s1 * s1 / m
-        return (rss if rss > 0.0 else 0.0) / p
+        return (rss if rss > 0.0 else 0.0) * (1.0 / p)
     if s1 <= 0.0:
         return 0.0
-    return -2.0 * (s1 * math.log(s1 / se) - s1) / p
+    return (s1 * math.log(s1 / se) - s1) * (-2.0 / p)
 
 
 @numba.njit(cache=True)
