@@ -151,3 +151,13 @@ def test_bad_series_types():
         pz.segment("1,2,3", n_breaks=1)
     with pytest.raises(ParameterError, match=r"1-D or 2-D"):
         pz.segment(np.ones((2, 2, 2)), n_breaks=1)
+
+
+def test_results_do_not_alias_the_callers_array():
+    rng = np.random.default_rng(0)
+    y = np.asfortranarray(rng.poisson(2.0, (30, 3)).astype(float))
+    fit = pz.segment(y, n_breaks=1)
+    before = fit.values.copy()
+    y[:] = -1.0
+    assert np.array_equal(fit.values, before)
+    assert fit.estimates["estimate"].min() >= 0  # built later, from the copy

@@ -270,9 +270,7 @@ def _result(
         penalty=None
         if penalty is None
         else {"name": penalty.name, "per_break": penalty.per_break, "formula": penalty.formula},
-        break_indices=tuple(
-            map(tuple, breaks.tolist() if isinstance(breaks, np.ndarray) else breaks)
-        ),
+        breaks=breaks,
         costs=pd.DataFrame(costs, index=name_index, columns=pd.Index(range(width), name="k")),
         loglik=pd.Series(loglik, index=name_index, name="loglik"),
         nuisance=pd.DataFrame(full.nuisance(), index=name_index),

@@ -120,6 +120,11 @@ def as_matrix(series: Any, func: str) -> SeriesMatrix:
         names = (
             ["series"] if array.shape[1] == 1 else [f"series{i}" for i in range(array.shape[1])]
         )
+        kind = array.dtype.kind
+        if kind in "iuf" and array.size:  # plain numbers: no DataFrame of 10^4 columns
+            index = pd.RangeIndex(array.shape[0])
+            values = np.array(array.T, dtype=float, order="C")  # a copy: never the caller's
+            return SeriesMatrix(values, index, tuple(names), weighted, series)
         frame = pd.DataFrame(array, columns=names)
     else:
         raise PeriodizeTypeError(

@@ -54,6 +54,8 @@ class Segmentation(ResultMixin):
     values : ndarray
         The observed series, ``(n_series, n_periods)``.
     provenance : Provenance
+    breaks : ndarray or list of lists
+        The break indices as the search returned them (``break_indices`` as tuples).
     details : callable
         Builds ``(estimates, bic)``; called once, on first use.
     """
@@ -64,13 +66,19 @@ class Segmentation(ResultMixin):
     min_size: int
     method: str
     penalty: dict[str, Any] | None
-    break_indices: tuple[tuple[int, ...], ...]
+    breaks: np.ndarray | list[list[int]]
     costs: pd.DataFrame
     loglik: pd.Series
     nuisance: pd.DataFrame
     values: np.ndarray
     provenance: Provenance
     details: Callable[[], tuple[pd.DataFrame, pd.DataFrame]]
+
+    @cached_property
+    def break_indices(self) -> tuple[tuple[int, ...], ...]:
+        """Per series, the 0-based index of the first period of each new segment."""
+        rows = self.breaks.tolist() if isinstance(self.breaks, np.ndarray) else self.breaks
+        return tuple(tuple(int(i) for i in row) for row in rows)
 
     @cached_property
     def _details(self) -> tuple[pd.DataFrame, pd.DataFrame]:
