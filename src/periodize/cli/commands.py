@@ -74,11 +74,16 @@ def bench(args: argparse.Namespace) -> int:
             "the repository root."
         ) from None
     options = ["--quick"] if args.quick else ["--large"] if args.large else []
-    out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="periodize-bench-"))
     if not args.json:
         return run([*options, *(["--out", args.out] if args.out else [])])
-    if not args.out and not args.quick:
-        out = root / "benchmarks"
+    # where python -m benchmarks would write (a smoke run never replaces the recorded one)
+    out = (
+        Path(args.out)
+        if args.out
+        else Path(tempfile.mkdtemp(prefix="periodize-bench-"))
+        if args.quick
+        else root / "benchmarks"
+    )
     with contextlib.redirect_stdout(sys.stderr):  # the tables go to stderr, JSON to stdout
         code = run([*options, "--out", str(out)])
     print((out / "results.json").read_text(encoding="utf-8"), end="")
