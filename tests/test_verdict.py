@@ -96,3 +96,18 @@ def test_robustness_sentence_counts_what_the_table_holds(mixed):
     moved, flips = int(computed["moved"].sum()), int(computed["flips"].sum())
     assert f"{moved} move a boundary outside" in line
     assert f"and {flips} flip the test" in line
+
+
+def test_robustness_sentence_names_only_the_variants_it_ran():
+    events, _ = pz.simulate_events(
+        n_dyads=1,
+        years=range(1990, 2016),
+        boundaries=(2003,),
+        rates=(0.5, 3.0),
+        kind_mix={"official_visit": 1.0},
+        rng=4,
+    )
+    study = pz.study(events, (2003,), n_sim=99, rng=0)
+    line = next(line for line in sentences(study) if line.startswith("Robustness"))
+    assert "multilateral" not in line
+    assert "each event left out" in line

@@ -162,10 +162,19 @@ def _robustness(robust: Any, escape: Callable[[Any], str]) -> str:
         + (" (a boundary moves)" if row.moved else "")
         for (group, variant), row in changing.iterrows()
     )
+    kinds = {
+        "leave_one_out": "each event left out",
+        "scheme": "other weighting schemes",
+        "window": "shorter windows",
+        "min_size": "other minimum period lengths",
+        "model": "the negative binomial model",
+        "multilateral": "without multilateral meetings",
+    }
+    present = computed.index.get_level_values("group")
+    tried = ", ".join(text for group, text in kinds.items() if group in present)
     return (
-        f"Robustness ({robust.n_sim} replicates per variant): of {len(computed)} variants (each "
-        "event left out, other weighting schemes, shorter windows, other minimum period "
-        "lengths, the negative binomial model, without multilateral meetings), "
+        f"Robustness ({robust.n_sim} replicates per variant): of {len(computed)} variants "
+        f"({tried}), "
         f"{int(computed['moved'].sum())} move a boundary outside its "
         f"95% likelihood-ratio set and {int(computed['flips'].sum())} flip the test "
         f"against no change at the {robust.alpha:.0%} level"
