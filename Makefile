@@ -43,5 +43,5 @@ docs-screenshot: docs-study
 	chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
 		--disable-component-update --disable-sync --no-first-run --hide-scrollbars \
 		--user-data-dir=$$(mktemp -d) --window-size=1100,1500 \
-		--screenshot=$(CURDIR)/docs/study/report-screenshot.png \
+		--screenshot=$(CURDIR)/docs/report-screenshot.png \
 		file://$(CURDIR)/docs/study/report.html

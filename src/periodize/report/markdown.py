@@ -78,9 +78,20 @@ def answer(study: Any, escape: Callable[[Any], str] = str) -> list[str]:
         + "."
     )
     lines.append(_robustness(robust, escape))
+    positions = [[test.index.get_loc(m) for m in members] for members in bounds["profile_set"]]
+    spans = [max(p) - min(p) + 1 for p in positions if p]
+    widest = (
+        f"the {test.level:.0%} likelihood-ratio sets span up to {max(spans)} periods"
+        if spans
+        else "the boundaries are not located"
+    )
     lines.append(
-        f"With {study.n_events} events in {years} years only large, lasting changes can be "
-        "detected; a periodization the data do not reject is not thereby confirmed."
+        f"With {study.n_events} events in {years} years {widest}; "
+        + (
+            "a significant test against no change does not by itself single out these boundaries."
+            if none.pvalue <= 0.05
+            else "a periodization the data do not reject is not thereby confirmed."
+        )
     )
     return lines
 
