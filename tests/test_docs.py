@@ -51,3 +51,10 @@ def test_api_reference_lists_every_public_name_once():
     listed = {t.removeprefix("periodize.") for t in targets}
     public = set(pz.__all__) - {"__version__", "datasets"}
     assert public <= listed, public - listed
+
+
+def test_docs_study_holds_only_what_make_docs_study_writes():
+    """Anything else there would make `make docs-study` refuse to replace the folder."""
+    from periodize.study import OUTPUT_FILES
+
+    assert sorted(p.name for p in (ROOT / "docs" / "study").iterdir()) == sorted(OUTPUT_FILES)
