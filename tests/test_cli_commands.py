@@ -51,11 +51,12 @@ def test_simulate_writes_events_and_prints_the_truth(tmp_path, capsys):
     [
         (["--years", "2000-1990"], "the last year must follow the first"),
         (["--years", "1990-2000", "--rates", "1,-2"], "expected positive numbers"),
+        (["--years", "1990-2000", "--rate-ratios", "2", "--base-rate", "1,2"], "one positive"),
     ],
 )
 def test_simulate_refuses_bad_designs(tmp_path, capsys, words, message):
     base = ["simulate", "--dyads", "1", "--boundaries", "1995", "-o", str(tmp_path / "x.csv")]
-    if "--rates" not in words:
+    if "--rates" not in words and "--rate-ratios" not in words:
         words = [*words, "--rates", "1,2"]
     with pytest.raises(SystemExit) as stop:
         main([*base, *words])

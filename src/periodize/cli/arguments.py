@@ -68,6 +68,14 @@ def decimals(text: str) -> tuple[float, ...]:
     return tuple(out)
 
 
+def rate(text: str) -> float:
+    """One finite positive number."""
+    found = decimals(text)
+    if len(found) != 1:
+        raise argparse.ArgumentTypeError(f"expected one positive number; got {text!r}")
+    return found[0]
+
+
 def year_span(text: str) -> range:
     """``FIRST-LAST`` (both included), e.g. 1992-2025."""
     first, _, last = text.partition("-")

@@ -186,7 +186,7 @@ def simulate(args: argparse.Namespace) -> None:
         args.dyads,
         args.years,
         args.boundaries,
-        base_rate=args.base_rate[0],
+        base_rate=args.base_rate,
         rate_ratios=args.rate_ratios,
         rates=args.rates,
         rng=args.rng,

@@ -5,7 +5,17 @@ from __future__ import annotations
 import argparse
 
 from ..segmentation.costs import COSTS
-from .arguments import count, decimals, named_years, names, positive, seed, year_span, years
+from .arguments import (
+    count,
+    decimals,
+    named_years,
+    names,
+    positive,
+    rate,
+    seed,
+    year_span,
+    years,
+)
 
 
 def build() -> argparse.ArgumentParser:
@@ -154,7 +164,9 @@ def build() -> argparse.ArgumentParser:
         metavar="X,...",
         help="each period's rate over the one before (with --base-rate)",
     )
-    simulate.add_argument("--base-rate", type=decimals, default=(1.0,), metavar="R")
+    simulate.add_argument(
+        "--base-rate", type=rate, default=1.0, metavar="R", help="events per year at first"
+    )
     simulate.add_argument("--rng", type=seed, default=0, metavar="SEED")
     simulate.add_argument("-o", "--out", required=True, metavar="FILE", help=".csv/.parquet")
     simulate.add_argument("--force", action="store_true", help="replace an existing FILE")
