@@ -135,3 +135,15 @@ def test_bench_json(tmp_path, capsys):
     assert code == 0 and document["preset"] == "quick" and document["results"]
     assert "Benchmark results" in err
     assert isinstance(pd.DataFrame(document["results"]), pd.DataFrame)
+
+
+def test_describe_reads_simulated_codes_when_told(own_events, capsys):
+    code, _, err = run(capsys, "describe", "--events", str(own_events))
+    assert code == 2 and "ISO 3166-1 alpha-3" in err and len(err.strip().splitlines()) == 1
+    code, doc, _ = run(
+        capsys, "describe", "--events", str(own_events), "--extra-codes", "AAA,AAB", "--json"
+    )
+    events = pz.read_events(own_events, extra_codes=["AAA", "AAB"])
+    assert code == 0 and json.loads(doc)["n_events"] == len(events)
+    code, _, err = run(capsys, "describe", "--extra-codes", "AAA")
+    assert code == 2 and "bundled dataset needs none" in err

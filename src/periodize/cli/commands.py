@@ -50,11 +50,16 @@ def detect(args: argparse.Namespace) -> None:
 
 def describe(args: argparse.Namespace) -> None:
     if args.events is None:
+        if args.extra_codes:
+            raise ParameterError(
+                "--extra-codes describes the table given with --events; the bundled dataset "
+                "needs none."
+            )
         events = datasets.mongolia_kazakhstan()
         name = "Mongolia–Kazakhstan high-level visits and meetings (bundled dataset)"
         boundaries = args.boundaries or datasets.PAPER_BOUNDARIES
     else:
-        events = read_events(args.events)
+        events = read_events(args.events, extra_codes=args.extra_codes)
         name, boundaries = args.events, args.boundaries
     if args.json:
         print(to_json(describe_data(events, name, boundaries)))

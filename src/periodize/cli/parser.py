@@ -42,6 +42,7 @@ def build() -> argparse.ArgumentParser:
         help="first years of new periods, e.g. 2009,2019 (default for the bundled dataset: "
         "the paper's 2009,2019)",
     )
+    _extra_codes(describe)
     study = commands.add_parser(
         "study",
         help="run the whole analysis and write a report",
@@ -198,6 +199,10 @@ def _window_and_codes(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--end", type=int, metavar="YEAR", help="last year of the window (default: data)"
     )
+    _extra_codes(command)
+
+
+def _extra_codes(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--extra-codes",
         type=names,
