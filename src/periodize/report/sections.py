@@ -3,6 +3,7 @@ say the same things in the same order."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,8 +97,6 @@ def sections(study: Any, escape: Callable[[Any], str]) -> list[Section]:
 
 def _code(value: Any) -> str:
     """Text as one inline code span, whatever backticks it holds."""
-    import re
-
     text = " ".join(str(value).split())
     fence = "`" * (max((len(r) for r in re.findall("`+", text)), default=0) + 1)
     return f"{fence} {text} {fence}"

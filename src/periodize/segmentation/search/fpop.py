@@ -34,11 +34,11 @@ import numba
 import numpy as np
 
 from ..costs.base import Cost
+from ..costs.compiled import _NORMAL, kernel_inputs, segment_cost
 from .pelt import backtrack
 
 #: Models with one parameter per segment and convex per-observation costs.
 MODELS = ("normal", "poisson", "quasipoisson")
-_NORMAL, _POISSON = 0, 1
 #: Relative widening of each interval, so rounding never prunes a candidate that ties.
 SLACK = 1e-9
 
@@ -91,16 +91,6 @@ def _still_cheaper(
     low = _poisson_root(d1, de, constant, p, x, -1.0)
     high = _poisson_root(d1, de, constant, p, x, 1.0)
     return math.exp(low), math.exp(high)
-
-
-@numba.njit(cache=True)
-def _segment(code: int, s1: float, s2: float, se: float, m: float, p: float) -> float:
-    if code == _NORMAL:
-        rss = s2 - s1 * s1 / m
-        return (rss if rss > 0.0 else 0.0) * (1.0 / p)
-    if s1 <= 0.0:
-        return 0.0
-    return (s1 * math.log(s1 / se) - s1) * (-2.0 / p)
 
 
 @numba.njit(cache=True)
@@ -167,6 +157,7 @@ def _fpop(
     raw_lows, raw_highs = np.empty(n + 1), np.empty(n + 1)
     order = np.zeros(n + 1, dtype=np.int64)
     floor = -math.inf if code == _NORMAL else 0.0
+    no_table = np.zeros(1)  # the shared formulas' look-up tables, unused here
     size = 0
     most = 0
     for end in range(min_size, n + 1):
@@ -215,8 +206,15 @@ def _fpop(
         where = 0
         for c in range(size):
             s = taus[c]
-            f = best[s] + _segment(
-                code, a1[end] - a1[s], a2[end] - a2[s], ae[end] - ae[s], float(end - s), p
+            f = best[s] + segment_cost(
+                code,
+                a1[end] - a1[s],
+                a2[end] - a2[s],
+                ae[end] - ae[s],
+                float(end - s),
+                p,
+                no_table,
+                no_table,
             )
             if f < value:
                 value = f
@@ -224,16 +222,6 @@ def _fpop(
         best[end] = value + penalty
         last[end] = where
     return float(best[n]), most
-
-
-def fpop_code(cost: Cost) -> tuple[int, float] | None:
-    """The kernel's model code and per-series constant (variance or dispersion) of a
-    single-series cost, or ``None`` for a model FPOP does not take."""
-    if cost.name == "normal":
-        return _NORMAL, float(cost.sigma2[0])  # type: ignore[attr-defined]
-    if cost.name in ("poisson", "quasipoisson"):
-        return _POISSON, float(cost.scale[0])  # type: ignore[attr-defined]
-    return None
 
 
 def fpop(cost: Cost, penalty: float, min_size: int) -> tuple[float, np.ndarray, int]:
@@ -248,17 +236,16 @@ def fpop(cost: Cost, penalty: float, min_size: int) -> tuple[float, np.ndarray, 
     >>> int(last[100])
     50
     """
-    found = fpop_code(cost)
-    if found is None:
+    inputs = kernel_inputs(cost)
+    if cost.name not in MODELS or inputs is None:
         raise ValueError(f"FPOP takes {', '.join(MODELS)}, not {cost.name}")
-    code, constant = found
+    code, values, exposure, params = inputs
     last = np.zeros(cost.n_periods + 1, dtype=np.int64)
-    exposure = np.zeros(0) if cost.exposure is None else np.ascontiguousarray(cost.exposure[0])
     optimum, most = _fpop(
         code,
-        np.ascontiguousarray(cost.values[0], dtype=float),
-        exposure,
-        constant,
+        values[0],
+        exposure[0] if exposure.shape[0] else np.zeros(0),
+        float(params[0]),
         float(penalty),
         min_size,
         last,
