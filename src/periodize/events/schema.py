@@ -38,6 +38,7 @@ OPTIONAL: tuple[str, ...] = (
 DERIVED: tuple[str, ...] = ("year", "month", "day", "precision")
 _EXTRA_CODES = "periodize_extra_codes"
 _VOCABULARIES = "periodize_vocabularies"
+_ACCOUNT = "periodize_account"
 _TEXT = ("person", "office", "venue", "multilateral_context", "source", "note", "cameo_code")
 _ORDER = ("event_id", "date", "date_end", *DERIVED, *REQUIRED[1:], *OPTIONAL[2:])
 
@@ -247,6 +248,8 @@ def _validate(
     result = pd.DataFrame({c: out[c] for c in ordered}, index=frame.index)
     for column in extra:
         result[column] = frame[column].to_numpy()
+    if _ACCOUNT in events.attrs:  # an archive reader's row account travels with its table
+        result.attrs[_ACCOUNT] = events.attrs[_ACCOUNT]
     result.attrs[_EXTRA_CODES] = sorted(extra_codes)
     result.attrs[_VOCABULARIES] = {"level": list(levels), "kind": list(kinds)}
     return result

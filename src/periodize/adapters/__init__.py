@@ -1,0 +1,33 @@
+"""Machine-coded event archives in: ICEWS, POLECAT, GDELT and Phoenix readers, country
+codes, code tables shipped with their sources, and a concordance with hand-coded lists."""
+
+from .account import REASONS, RowAccount, row_account
+from .countries import cameo_to_iso, cow_to_iso, gw_to_iso, icews_to_iso, iso_to_cow, iso_to_gw
+from .mapping import KIND_PRESETS, MACHINE_KINDS, MACHINE_LEVELS, KindMapping, kind_mapping
+from .readers import read_gdelt, read_icews, read_phoenix, read_polecat
+from .tables import QUAD_CLASSES, cameo_codes, column_list, table_source
+
+__all__ = [
+    "KIND_PRESETS",
+    "MACHINE_KINDS",
+    "MACHINE_LEVELS",
+    "QUAD_CLASSES",
+    "REASONS",
+    "KindMapping",
+    "RowAccount",
+    "cameo_codes",
+    "cameo_to_iso",
+    "column_list",
+    "cow_to_iso",
+    "gw_to_iso",
+    "icews_to_iso",
+    "iso_to_cow",
+    "iso_to_gw",
+    "kind_mapping",
+    "read_gdelt",
+    "read_icews",
+    "read_phoenix",
+    "read_polecat",
+    "row_account",
+    "table_source",
+]

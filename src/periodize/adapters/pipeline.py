@@ -1,0 +1,445 @@
+"""The reading pipeline every archive shares: filter while streaming, then map the few
+rows left into the event schema, merge duplicate reports, and account for every row.
+
+Order (a row is counted under the first rule that drops it): malformed line, repeated
+header, bad date, outside the window, outside the countries asked for, event code not in
+the kind mapping, missing country, unmapped country, not a state, domestic, non-state
+actor. Then duplicate records (same archive id) and mirrored reports (A→B "make a visit"
+and B→A "host a visit" from the same story and day become one visit of A to B) are merged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..events.schema import validate_events
+from ..events.vocabulary import iso3166_alpha3
+from ..exceptions import ParameterError
+from .account import _ACCOUNT, RowAccount
+from .countries import USER_ASSIGNED, cameo_to_iso, icews_to_iso
+from .files import Source, batches
+from .mapping import MACHINE_LEVELS, KindMapping, level_from_sectors, level_from_types
+from .tables import _lookup_inverse
+
+__all__ = ["Layout", "read_archive"]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where an archive keeps each field the pipeline needs (column names of the file)."""
+
+    archive: str
+    event_id: str
+    date: str
+    actor_country: str
+    target_country: str
+    code: str
+    actor_level: str
+    target_level: str
+    level_rule: str  # "sectors" or "types"
+    countries: str  # "icews", "cameo" or "iso"
+    compact_dates: bool = False  # YYYYMMDD instead of YYYY-MM-DD
+    mode: str | None = None  # PLOVER event mode
+    actor_name: str | None = None
+    target_name: str | None = None
+    story: str | None = None
+    publisher: str | None = None
+    archive_goldstein: str | None = None
+    quad_class: str | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        fields = [
+            self.event_id,
+            self.date,
+            self.actor_country,
+            self.target_country,
+            self.code,
+            self.actor_level,
+            self.target_level,
+            self.mode,
+            self.actor_name,
+            self.target_name,
+            self.story,
+            self.publisher,
+            self.archive_goldstein,
+            self.quad_class,
+        ]
+        return list(dict.fromkeys(f for f in fields if f is not None))
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the caller asked for: kinds, countries, window and rules."""
+
+    mapping: KindMapping
+    countries: frozenset[str] | None
+    start: int | None
+    end: int | None
+    states_only: bool
+    one_per_day: bool
+    country_map: Mapping[str, str]
+
+
+def make_request(
+    kinds: KindMapping,
+    *,
+    dyad: Sequence[str] | None,
+    countries: Iterable[str] | None,
+    start: Any,
+    end: Any,
+    states_only: bool,
+    one_per_day: bool,
+    country_map: Mapping[str, str] | None,
+) -> Request:
+    """Check the reader's options and resolve them."""
+    if dyad is not None and countries is not None:
+        raise ParameterError("Pass either 'dyad' or 'countries', not both.")
+    chosen: frozenset[str] | None = None
+    if dyad is not None:
+        chosen = frozenset(_codes(dyad, "dyad"))
+        if len(chosen) != 2:
+            raise ParameterError(
+                f"The 'dyad' parameter must name two different countries, such as "
+                f"('MNG', 'KAZ'). Got {dyad!r} instead."
+            )
+    elif countries is not None:
+        chosen = frozenset(_codes(countries, "countries"))
+    first, last = _day(start, "start", first=True), _day(end, "end", first=False)
+    if first is not None and last is not None and last < first:
+        raise ParameterError(f"'end' ({end!r}) precedes 'start' ({start!r}).")
+    return Request(kinds, chosen, first, last, states_only, one_per_day, dict(country_map or {}))
+
+
+def _codes(values: Iterable[str], name: str) -> list[str]:
+    codes = [values] if isinstance(values, str) else list(values)
+    known = iso3166_alpha3() | USER_ASSIGNED
+    bad = [c for c in codes if not isinstance(c, str) or c not in known]
+    if bad or not codes:
+        raise ParameterError(
+            f"The {name!r} parameter must list ISO 3166-1 alpha-3 codes such as 'MNG'. "
+            f"Got {bad or codes!r}."
+        )
+    return codes
+
+
+def _day(value: Any, name: str, *, first: bool) -> int | None:
+    """A window bound as YYYYMMDD: a year (its first or last day) or an ISO date."""
+    if value is None:
+        return None
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return int(value) * 10000 + (101 if first else 1231)
+    try:
+        return int(pd.Timestamp(str(value)).strftime("%Y%m%d"))
+    except ValueError:
+        raise ParameterError(
+            f"The {name!r} parameter must be a year or a date such as '2009-06-30'. "
+            f"Got {value!r} instead."
+        ) from None
+
+
+def read_archive(
+    layout: Layout,
+    streams: Sequence[tuple[Source, Sequence[str], int]],
+    request: Request,
+    *,
+    null_values: Sequence[str] = ("",),
+    header: Sequence[str] | None = None,
+) -> tuple[pd.DataFrame, RowAccount]:
+    """Read every stream ``(source, column names, lines to skip)`` into one validated table."""
+    account = RowAccount(layout.archive)
+    raw_allowed = _raw_codes(layout.countries, request)
+    kept: list[pd.DataFrame] = []
+    for source, names, skip in streams:
+        account.files.append(source.label)
+        for batch in batches(
+            source, names, layout.columns, account, skip_rows=skip, null_values=null_values
+        ):
+            frame = _filter(batch, layout, request, raw_allowed, account, header)
+            if len(frame):
+                kept.append(frame)
+    frame = (
+        pd.concat(kept, ignore_index=True)
+        if kept
+        else pd.DataFrame(columns=[*layout.columns, "_day"])
+    )
+    events = _to_events(frame, layout, request, account)
+    account.check()
+    return events, account
+
+
+def _raw_codes(kind: str, request: Request) -> set[str] | None:
+    """The archive's own values for the countries asked for (so filtering needs no mapping)."""
+    if request.countries is None:
+        return None
+    raw = set(request.countries) if kind in ("iso", "cameo") else set()
+    raw |= {code for code, iso in request.country_map.items() if iso in request.countries}
+    if kind != "iso":
+        raw |= _lookup_inverse(kind, request.countries)
+    return raw
+
+
+def _filter(
+    batch: Any,
+    layout: Layout,
+    request: Request,
+    raw_allowed: set[str] | None,
+    account: RowAccount,
+    header: Sequence[str] | None,
+) -> pd.DataFrame:
+    """Arrow-side filters on one batch; returns the rows left as a pandas frame."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    account.read += batch.num_rows
+    keep = pa.array(np.ones(batch.num_rows, dtype=bool))
+    if header is not None:  # a second header line inside the file
+        repeated = pc.fill_null(pc.equal(batch.column(layout.event_id), header[0]), False)
+        account.drop("repeated_header", pc.sum(repeated).as_py() or 0)
+        keep = pc.invert(repeated)
+    text = batch.column(layout.date)
+    if not layout.compact_dates:
+        text = pc.replace_substring(pc.utf8_slice_codeunits(text, 0, 10), "-", "")
+    shaped = pc.fill_null(pc.match_substring_regex(text, r"^\d{8}$"), False)
+    calendar = pc.strptime(pc.if_else(shaped, text, "x"), "%Y%m%d", "s", error_is_null=True)
+    valid = pc.fill_null(pc.is_valid(calendar), False)
+    day = pc.cast(pc.if_else(valid, text, "0"), pa.int32())
+    bad = pc.and_(keep, pc.invert(valid))
+    if pc.any(bad).as_py():
+        account.drop(
+            "bad_date", pc.sum(bad).as_py(), batch.column(layout.date).filter(bad).to_pylist()
+        )
+    keep = pc.and_(keep, valid)
+    _expose(day.filter(keep), account)
+    if request.start is not None or request.end is not None:
+        inside = pc.and_(
+            pc.greater_equal(day, request.start or 0), pc.less_equal(day, request.end or 99991231)
+        )
+        account.drop("outside_window", pc.sum(pc.and_(keep, pc.invert(inside))).as_py())
+        keep = pc.and_(keep, inside)
+    if raw_allowed is not None:
+        allowed = pa.array(sorted(raw_allowed), type=pa.string())
+        both = pc.and_(
+            pc.fill_null(pc.is_in(batch.column(layout.actor_country), allowed), False),
+            pc.fill_null(pc.is_in(batch.column(layout.target_country), allowed), False),
+        )
+        account.drop("other_countries", pc.sum(pc.and_(keep, pc.invert(both))).as_py())
+        keep = pc.and_(keep, both)
+    codes = request.mapping.codes if layout.mode is None else _types(request.mapping)
+    known = pc.fill_null(pc.is_in(batch.column(layout.code), pa.array(codes, pa.string())), False)
+    account.drop("code_not_mapped", pc.sum(pc.and_(keep, pc.invert(known))).as_py())
+    keep = pc.and_(keep, known)
+    left = batch.filter(keep)
+    frame = left.to_pandas()
+    frame["_day"] = day.filter(keep).to_numpy(zero_copy_only=False)
+    return frame
+
+
+def _types(mapping: KindMapping) -> list[str]:
+    return sorted({code.split("/")[0] for code in mapping.kinds})
+
+
+def _expose(days: Any, account: RowAccount) -> None:
+    import pyarrow.compute as pc
+
+    counts = pc.value_counts(days)
+    for value, n in zip(
+        counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True
+    ):
+        key = f"{value // 10000:04d}-{value // 100 % 100:02d}-{value % 100:02d}"
+        account.exposure[key] = account.exposure.get(key, 0) + n
+
+
+def _to_events(
+    frame: pd.DataFrame, layout: Layout, request: Request, account: RowAccount
+) -> pd.DataFrame:
+    """Map the rows left into the schema, apply row rules, merge duplicates, validate."""
+    frame = frame.reset_index(drop=True)
+    modes = None if layout.mode is None else frame[layout.mode].to_numpy(dtype=object)
+    kinds, swap, known = request.mapping.lookup(frame[layout.code].to_numpy(dtype=object), modes)
+    frame = _drop(frame, ~known, "code_not_mapped", account)
+    kinds, swap = kinds[known], swap[known]
+
+    dates = pd.to_datetime(frame["_day"].astype(str), format="%Y%m%d", errors="coerce")
+    frame, (kinds, swap) = _drop_with(
+        frame, dates.isna().to_numpy(), "bad_date", account, (kinds, swap), layout.date
+    )
+    actor_iso, actor_why = _countries(frame[layout.actor_country], layout.countries, request)
+    target_iso, target_why = _countries(frame[layout.target_country], layout.countries, request)
+    for reason, test in (
+        ("missing_country", lambda why, raw: raw.isna().to_numpy()),
+        ("unmapped_country", lambda why, raw: why == "unmapped"),
+        ("not_a_state", lambda why, raw: pd.notna(why) & (why != "unmapped")),
+    ):
+        a_bad = np.asarray(test(actor_why, frame[layout.actor_country]), dtype=bool)
+        t_bad = np.asarray(test(target_why, frame[layout.target_country]), dtype=bool)
+        bad = a_bad | t_bad
+        if bad.any():
+            values = pd.concat(
+                [frame.loc[a_bad, layout.actor_country], frame.loc[t_bad, layout.target_country]]
+            )
+            account.drop(reason, int(bad.sum()), None if reason == "missing_country" else values)
+        keep = ~bad
+        frame, kinds, swap = frame[keep].reset_index(drop=True), kinds[keep], swap[keep]
+        actor_iso, actor_why = actor_iso[keep], actor_why[keep]
+        target_iso, target_why = target_iso[keep], target_why[keep]
+    domestic = actor_iso == target_iso
+    account.drop("domestic", int(domestic.sum()))
+    keep = ~domestic
+    frame, kinds, swap = frame[keep].reset_index(drop=True), kinds[keep], swap[keep]
+    actor_iso, target_iso = actor_iso[keep], target_iso[keep]
+
+    rule = level_from_sectors if layout.level_rule == "sectors" else level_from_types
+    actor_level = rule(frame[layout.actor_level])
+    target_level = rule(frame[layout.target_level])
+    if request.states_only:
+        state = _is_state(frame, layout, actor_level, "actor") & _is_state(
+            frame, layout, target_level, "target"
+        )
+        account.drop("non_state_actor", int((~state).sum()))
+        frame, kinds, swap = frame[state].reset_index(drop=True), kinds[state], swap[state]
+        actor_iso, target_iso = actor_iso[state], target_iso[state]
+        actor_level, target_level = actor_level[state], target_level[state]
+
+    # "host a visit" and the like: the actor becomes the visitor
+    actor, target = np.where(swap, target_iso, actor_iso), np.where(swap, actor_iso, target_iso)
+    level = np.where(swap, target_level, actor_level)
+    host_level = np.where(swap, actor_level, target_level)
+    day = frame["_day"].to_numpy()
+    events = pd.DataFrame(
+        {
+            "event_id": _event_ids(frame, layout),
+            "date": [f"{d // 10000:04d}-{d // 100 % 100:02d}-{d % 100:02d}" for d in day],
+            "actor": actor.astype(object),
+            "target": target.astype(object),
+            "level": level.astype(object),
+            "kind": kinds.astype(object),
+            "target_level": host_level.astype(object),
+            "archive": layout.archive,
+        }
+    )
+    _provenance(events, frame, layout, swap)
+    events = _merge(events, account, request.one_per_day)
+    account.kept = len(events)
+    if not len(events):
+        raise ParameterError(
+            f"No events kept from {account.read:,} rows read. " + _largest_reasons(account)
+        )
+    table = validate_events(
+        events,
+        levels=MACHINE_LEVELS,
+        kinds=request.mapping.vocabulary,
+        extra_codes=USER_ASSIGNED | set(request.country_map.values()),
+    )
+    table.attrs[_ACCOUNT] = account.to_dict()
+    return table
+
+
+def _largest_reasons(account: RowAccount) -> str:
+    top = sorted(account.dropped.items(), key=lambda item: -item[1])[:3]
+    return "Dropped: " + ", ".join(f"{n:,} {reason}" for reason, n in top) + "."
+
+
+def _drop(frame: pd.DataFrame, bad: np.ndarray, reason: str, account: RowAccount) -> pd.DataFrame:
+    account.drop(reason, int(bad.sum()))
+    return frame[~bad].reset_index(drop=True)
+
+
+def _drop_with(
+    frame: pd.DataFrame,
+    bad: np.ndarray,
+    reason: str,
+    account: RowAccount,
+    arrays: tuple[np.ndarray, ...],
+    column: str,
+) -> tuple[pd.DataFrame, tuple[np.ndarray, ...]]:
+    account.drop(reason, int(bad.sum()), frame.loc[bad, column] if bad.any() else None)
+    return frame[~bad].reset_index(drop=True), tuple(a[~bad] for a in arrays)
+
+
+def _countries(raw: pd.Series, kind: str, request: Request) -> tuple[np.ndarray, np.ndarray]:
+    extra = request.country_map
+    if kind == "icews":
+        return icews_to_iso(raw, extra)
+    if kind == "cameo":
+        return cameo_to_iso(raw, extra)
+    values = raw.to_numpy(dtype=object)
+    known = iso3166_alpha3() | USER_ASSIGNED | set(extra.values())
+    mapped = pd.Series(values).map(lambda v: extra.get(v, v) if v in known or v in extra else None)
+    codes = mapped.to_numpy(dtype=object)
+    why = np.full(len(codes), None, dtype=object)
+    why[pd.isna(codes) & pd.notna(values)] = "unmapped"
+    return codes, why
+
+
+def _is_state(frame: pd.DataFrame, layout: Layout, level: np.ndarray, side: str) -> np.ndarray:
+    state = level != "unknown"
+    name = layout.actor_name if side == "actor" else layout.target_name
+    country = layout.actor_country if side == "actor" else layout.target_country
+    if name is not None:
+        state |= (frame[name] == frame[country]).fillna(False).to_numpy(dtype=bool)
+    return np.asarray(state, dtype=bool)
+
+
+def _event_ids(frame: pd.DataFrame, layout: Layout) -> list[str]:
+    ids = frame[layout.event_id].fillna("").astype(str).to_numpy(dtype=object)
+    if layout.archive == "icews":  # ICEWS ids repeat across dates: (id, date) is the key
+        return [f"icews-{i}-{d}" for i, d in zip(ids, frame["_day"].to_numpy(), strict=True)]
+    return [f"{layout.archive}-{i}" for i in ids]
+
+
+def _provenance(
+    events: pd.DataFrame, frame: pd.DataFrame, layout: Layout, swap: np.ndarray
+) -> None:
+    code = frame[layout.code].astype(object)
+    if layout.mode is None:
+        events["cameo_code"] = code.to_numpy(dtype=object)
+    else:
+        events["plover_type"] = code.to_numpy(dtype=object)
+        events["plover_mode"] = frame[layout.mode].astype(object).to_numpy(dtype=object)
+    if layout.archive_goldstein is not None:
+        events["archive_goldstein"] = pd.to_numeric(
+            frame[layout.archive_goldstein], errors="coerce"
+        ).to_numpy(dtype=float)
+    if layout.quad_class is not None:
+        events["quad_class"] = pd.array(
+            pd.to_numeric(frame[layout.quad_class], errors="coerce"), dtype="Int64"
+        )
+    for column, field in (("actor_name", layout.actor_name), ("target_name", layout.target_name)):
+        if field is not None:
+            names = frame[field].astype(object).to_numpy(dtype=object)
+            events[column] = names
+    if layout.actor_name is not None and layout.target_name is not None:
+        a, t = events["actor_name"].to_numpy(), events["target_name"].to_numpy()
+        events["actor_name"], events["target_name"] = np.where(swap, t, a), np.where(swap, a, t)
+    story = frame[layout.story].astype(object) if layout.story is not None else None
+    events["story"] = (
+        story.to_numpy(dtype=object) if story is not None else np.full(len(frame), None)
+    )
+    if layout.publisher is not None:
+        events["publisher"] = frame[layout.publisher].astype(object).to_numpy(dtype=object)
+
+
+def _merge(events: pd.DataFrame, account: RowAccount, one_per_day: bool) -> pd.DataFrame:
+    """Merge duplicate records and mirrored reports; keep the smallest event id of a group."""
+    events = events.sort_values("event_id", kind="stable").reset_index(drop=True)
+    before = len(events)
+    events = events.drop_duplicates("event_id").reset_index(drop=True)
+    events["n_reports"] = 1
+    keys = ["date", "actor", "target", "kind", "story"]
+    if one_per_day:
+        code = "cameo_code" if "cameo_code" in events else "plover_type"
+        keys = ["date", "actor", "target", code]
+    grouped = events.assign(story=events["story"].fillna("")).groupby(keys, sort=False)
+    size = grouped["event_id"].transform("size")
+    first = ~events.assign(story=events["story"].fillna("")).duplicated(keys)
+    merged = events[first.to_numpy()].copy()
+    merged["n_reports"] = size[first.to_numpy()].to_numpy()
+    account.merged += before - len(merged)
+    order = ["date", "actor", "target", "event_id"]
+    return merged.sort_values(order, kind="stable").reset_index(drop=True)
