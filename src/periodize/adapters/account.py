@@ -4,6 +4,7 @@ named reason, and ``read = kept + merged + dropped`` is checked before it is ret
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,7 +79,10 @@ class RowAccount:
             self.dropped[reason] = self.dropped.get(reason, 0) + int(count)
         if values is not None and len(values):
             tally = Counter(self.values.get(reason, {}))
-            tally.update(pd.Series(values, dtype=object).fillna("<missing>").astype(str))
+            if isinstance(values, Mapping):
+                tally.update({str(k): int(v) for k, v in values.items()})
+            else:
+                tally.update(pd.Series(values, dtype=object).fillna("<missing>").astype(str))
             self.values[reason] = dict(tally.most_common())
 
     def check(self) -> None:

@@ -10,6 +10,7 @@ and B→A "host a visit" from the same story and day become one visit of A to B)
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -154,23 +155,27 @@ def read_archive(
     """Read every stream ``(source, column names, lines to skip)`` into one validated table."""
     account = RowAccount(layout.archive)
     raw_allowed = _raw_codes(layout.countries, request)
-    kept: list[pd.DataFrame] = []
+    kept = []
     for source, names, skip in streams:
         account.files.append(source.label)
         for batch in batches(
             source, names, layout.columns, account, skip_rows=skip, null_values=null_values
         ):
-            frame = _filter(batch, layout, request, raw_allowed, account, header)
-            if len(frame):
-                kept.append(frame)
-    frame = (
-        pd.concat(kept, ignore_index=True)
-        if kept
-        else pd.DataFrame(columns=[*layout.columns, "_day"])
-    )
+            left = _filter(batch, layout, request, raw_allowed, account, header)
+            if left.num_rows:
+                kept.append(left)
+    frame = _to_pandas(kept, layout)
     events = _to_events(frame, layout, request, account)
     account.check()
     return events, account
+
+
+def _to_pandas(kept: list, layout: Layout) -> pd.DataFrame:
+    import pyarrow as pa
+
+    if not kept:
+        return pd.DataFrame(columns=[*layout.columns, "_day"])
+    return pa.Table.from_batches(kept).to_pandas()
 
 
 def _raw_codes(kind: str, request: Request) -> set[str] | None:
@@ -191,66 +196,74 @@ def _filter(
     raw_allowed: set[str] | None,
     account: RowAccount,
     header: Sequence[str] | None,
-) -> pd.DataFrame:
-    """Arrow-side filters on one batch; returns the rows left as a pandas frame."""
+) -> Any:
+    """Filters on one batch, vectorised over its rows (dates are parsed once per distinct
+    value); returns the rows left (an arrow batch with their ``_day``)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     account.read += batch.num_rows
-    keep = pa.array(np.ones(batch.num_rows, dtype=bool))
+    keep = np.ones(batch.num_rows, dtype=bool)
     if header is not None:  # a second header line inside the file
-        repeated = pc.fill_null(pc.equal(batch.column(layout.event_id), header[0]), False)
-        account.drop("repeated_header", pc.sum(repeated).as_py() or 0)
-        keep = pc.invert(repeated)
-    text = batch.column(layout.date)
-    if not layout.compact_dates:
-        text = pc.replace_substring(pc.utf8_slice_codeunits(text, 0, 10), "-", "")
-    shaped = pc.fill_null(pc.match_substring_regex(text, r"^\d{8}$"), False)
-    calendar = pc.strptime(pc.if_else(shaped, text, "x"), "%Y%m%d", "s", error_is_null=True)
-    valid = pc.fill_null(pc.is_valid(calendar), False)
-    day = pc.cast(pc.if_else(valid, text, "0"), pa.int32())
-    bad = pc.and_(keep, pc.invert(valid))
-    if pc.any(bad).as_py():
-        account.drop(
-            "bad_date", pc.sum(bad).as_py(), batch.column(layout.date).filter(bad).to_pylist()
-        )
-    keep = pc.and_(keep, valid)
-    _expose(day.filter(keep), account)
+        repeated = _mask(pc.equal(batch.column(layout.event_id), header[0]))
+        account.drop("repeated_header", int(repeated.sum()))
+        keep &= ~repeated
+    encoded = pc.dictionary_encode(batch.column(layout.date))
+    distinct = encoded.dictionary.to_pylist()
+    days = np.array([*map(_parse_day, distinct), 0], dtype=np.int64)  # last: missing date
+    index = encoded.indices.fill_null(len(distinct)).to_numpy()
+    day = days[index]
+    bad = keep & (day == 0)
+    if bad.any():
+        counts = np.bincount(index[bad], minlength=len(days))
+        values = {str(v): int(c) for v, c in zip([*distinct, None], counts, strict=True) if c}
+        account.drop("bad_date", int(bad.sum()), values)
+    keep &= day > 0
+    _expose(np.bincount(index[keep], minlength=len(days)), days, account)
     if request.start is not None or request.end is not None:
-        inside = pc.and_(
-            pc.greater_equal(day, request.start or 0), pc.less_equal(day, request.end or 99991231)
-        )
-        account.drop("outside_window", pc.sum(pc.and_(keep, pc.invert(inside))).as_py())
-        keep = pc.and_(keep, inside)
+        inside = (day >= (request.start or 0)) & (day <= (request.end or 99991231))
+        account.drop("outside_window", int((keep & ~inside).sum()))
+        keep &= inside
     if raw_allowed is not None:
         allowed = pa.array(sorted(raw_allowed), type=pa.string())
-        both = pc.and_(
-            pc.fill_null(pc.is_in(batch.column(layout.actor_country), allowed), False),
-            pc.fill_null(pc.is_in(batch.column(layout.target_country), allowed), False),
+        both = _mask(pc.is_in(batch.column(layout.actor_country), allowed)) & _mask(
+            pc.is_in(batch.column(layout.target_country), allowed)
         )
-        account.drop("other_countries", pc.sum(pc.and_(keep, pc.invert(both))).as_py())
-        keep = pc.and_(keep, both)
+        account.drop("other_countries", int((keep & ~both).sum()))
+        keep &= both
     codes = request.mapping.codes if layout.mode is None else _types(request.mapping)
-    known = pc.fill_null(pc.is_in(batch.column(layout.code), pa.array(codes, pa.string())), False)
-    account.drop("code_not_mapped", pc.sum(pc.and_(keep, pc.invert(known))).as_py())
-    keep = pc.and_(keep, known)
-    left = batch.filter(keep)
-    frame = left.to_pandas()
-    frame["_day"] = day.filter(keep).to_numpy(zero_copy_only=False)
-    return frame
+    known = _mask(pc.is_in(batch.column(layout.code), pa.array(codes, pa.string())))
+    account.drop("code_not_mapped", int((keep & ~known).sum()))
+    keep &= known
+    rows = np.flatnonzero(keep)
+    return batch.take(pa.array(rows)).append_column("_day", pa.array(day[rows]))
+
+
+def _mask(array: Any) -> np.ndarray:
+    """A boolean arrow array as numpy, missing as False."""
+    return array.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _parse_day(text: str | None) -> int:
+    """YYYYMMDD of a date written YYYYMMDD or YYYY-MM-DD[...]; 0 when not a calendar date."""
+    if text is None:
+        return 0
+    compact = text if len(text) == 8 else text[:10].replace("-", "")
+    if len(compact) != 8 or not compact.isdigit() or (len(text) != 8 and text[4:5] != "-"):
+        return 0
+    try:
+        dt.date(int(compact[:4]), int(compact[4:6]), int(compact[6:]))
+    except ValueError:
+        return 0
+    return int(compact)
 
 
 def _types(mapping: KindMapping) -> list[str]:
     return sorted({code.split("/")[0] for code in mapping.kinds})
 
 
-def _expose(days: Any, account: RowAccount) -> None:
-    import pyarrow.compute as pc
-
-    counts = pc.value_counts(days)
-    for value, n in zip(
-        counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True
-    ):
+def _expose(counts: np.ndarray, days: np.ndarray, account: RowAccount) -> None:
+    for value, n in zip(days[counts > 0].tolist(), counts[counts > 0].tolist(), strict=True):
         key = f"{value // 10000:04d}-{value // 100 % 100:02d}-{value % 100:02d}"
         account.exposure[key] = account.exposure.get(key, 0) + n
 
