@@ -7,7 +7,8 @@ periods. Convention: a boundary is the first year of a new period, so the period
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import datasets
+from . import adapters, datasets
+from .adapters import concordance, read_gdelt, read_icews, read_phoenix, read_polecat
 from .events import read_events, validate_events, write_events
 from .exceptions import EventSchemaError, ParameterError, PeriodizeError
 from .exploration import Exploration, explore
@@ -52,8 +53,10 @@ __all__ = [
     "Study",
     "WeightingScheme",
     "__version__",
+    "adapters",
     "benjamini_hochberg",
     "compare_periodizations",
+    "concordance",
     "datasets",
     "explore",
     "holm",
@@ -64,6 +67,10 @@ __all__ = [
     "posterior",
     "power",
     "read_events",
+    "read_gdelt",
+    "read_icews",
+    "read_phoenix",
+    "read_polecat",
     "robustness",
     "ruptures_cost",
     "segment",

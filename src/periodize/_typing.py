@@ -12,10 +12,10 @@ RandomState: TypeAlias = int | np.random.Generator | None
 #: A file path argument.
 PathLike: TypeAlias = str | os.PathLike[str]
 
-Freq: TypeAlias = Literal["year", "quarter", "month"]
+Freq: TypeAlias = Literal["year", "quarter", "month", "week", "day"]
 By: TypeAlias = Literal["dyad", "direction"] | None
-Stratify: TypeAlias = Literal["level", "kind"] | None
+Stratify: TypeAlias = Literal["level", "kind", "quad_class"] | None
 
-FREQS: tuple[str, ...] = ("year", "quarter", "month")
+FREQS: tuple[str, ...] = ("year", "quarter", "month", "week", "day")
 BYS: tuple[str | None, ...] = ("dyad", "direction", None)
-STRATIFY: tuple[str | None, ...] = ("level", "kind", None)
+STRATIFY: tuple[str | None, ...] = ("level", "kind", "quad_class", None)

@@ -300,3 +300,27 @@ def test_user_kind_mapping_and_country_map(tmp_path):
     events = read_gdelt(path, kinds={"057": "agreement"}, country_map={"KSV": "XKX"})
     assert events[["actor", "target", "kind"]].values.tolist() == [["XKX", "MNG", "agreement"]]
     assert np.all(events["cameo_code"] == "057")
+
+
+def test_exposure_counts_every_dated_row_before_filters(tmp_path):
+    rows = every_reason_rows()
+    path = af.gdelt(tmp_path / "a.CSV", rows)
+    events = read_gdelt(path, dyad=("MNG", "KAZ"), exposure_by="country")
+    # dated rows: all but the two bad dates (the malformed line is not a row of dates)
+    by_day = pz.adapters.exposure(events, freq="day", start="2019-03-10", end="2019-03-11")
+    assert by_day.tolist() == [3, 7]
+    yearly = pz.adapters.exposure(events)
+    assert yearly.index[0] == 1899 and yearly.loc[2019] == 10 and yearly.sum() == 11
+    kaz = pz.adapters.exposure(events, country="KAZ", start=2019, end=2019)
+    # rows of 2019 with a calendar date in which KAZ is actor or target, counted directly
+    expected = sum(
+        1
+        for r in rows
+        if r["SQLDATE"].startswith("2019")
+        and len(r["SQLDATE"]) == 8
+        and r["SQLDATE"] != "20190229"
+        and "KAZ" in (r["Actor1CountryCode"], r["Actor2CountryCode"])
+    )
+    assert kaz.tolist() == [expected]
+    with pytest.raises(ParameterError, match="exposure_by='country'"):
+        pz.adapters.exposure(read_gdelt(path), country="KAZ")

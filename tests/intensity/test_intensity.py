@@ -148,7 +148,7 @@ def test_bad_options(mk):
     with pytest.raises(ParameterError, match="'by' parameter of intensity"):
         pz.intensity(mk, by="pair")
     with pytest.raises(ParameterError, match="'freq' parameter"):
-        pz.intensity(mk, freq="week", start=1992)
+        pz.intensity(mk, freq="fortnight", start=1992)
     with pytest.raises(ParameterError, match="'stratify' parameter"):
         pz.intensity(mk, stratify="person")
 
@@ -251,3 +251,74 @@ def test_total_equals_the_sum_of_event_weights(events, scheme):
     series = pz.intensity(events, scheme, by="dyad", **WINDOW)
     assert series.data.to_numpy().sum() == pytest.approx(by_hand)
     assert list(series.data.index) == list(range(2000, 2011))
+
+
+def test_weeks_and_days_from_day_dated_events():
+    events = pd.DataFrame(
+        {
+            "date": ["2019-03-10", "2019-03-11", "2019-03-17", "2019-03-18", "2020-02-29"],
+            "actor": ["MNG", "MNG", "KAZ", "MNG", "MNG"],
+            "target": ["KAZ", "KAZ", "MNG", "KAZ", "KAZ"],
+            "level": ["minister"] * 5,
+            "kind": ["working_visit"] * 5,
+        }
+    )
+    weekly = pz.intensity(events, freq="week", end="2020-03-01").data["KAZ-MNG"]
+    # Mon-Sun weeks: 10 March 2019 is a Sunday; 11-17 March is one week; 18 March starts one
+    assert weekly.index[0] == pd.Period("2019-03-10", "W-SUN")
+    assert weekly.iloc[:3].tolist() == [1.0, 2.0, 1.0]
+    assert weekly.sum() == 5 and weekly.iloc[-1] == 1.0
+    assert len(weekly) == (pd.Timestamp("2020-03-01") - pd.Timestamp("2019-03-04")).days // 7 + 1
+    four = events.iloc[:4]
+    daily = pz.intensity(four, freq="day", start="2019-03-09", end="2019-03-19").data
+    assert daily["KAZ-MNG"].tolist() == [0, 1, 1, 0, 0, 0, 0, 0, 1, 1, 0]
+    with pytest.raises(EventSchemaError, match="precise to the day"):
+        pz.intensity(events.assign(date=["2019-03"] * 5), freq="day")
+    with pytest.raises(ParameterError, match="'start' parameter of intensity must be a day"):
+        pz.intensity(events, freq="day", start="March")
+
+
+def test_quad_class_strata_from_the_column_or_the_code():
+    events = pd.DataFrame(
+        {
+            "date": ["2019", "2019", "2020"],
+            "actor": ["MNG", "MNG", "KAZ"],
+            "target": ["KAZ", "KAZ", "MNG"],
+            "level": ["minister"] * 3,
+            "kind": ["other"] * 3,
+            "cameo_code": ["042", "1123", "190"],
+        }
+    )
+    data = pz.intensity(events, stratify="quad_class").data
+    assert sorted(data.columns) == [
+        "KAZ-MNG:material_conflict",
+        "KAZ-MNG:verbal_conflict",
+        "KAZ-MNG:verbal_cooperation",
+    ]
+    assert data.sum().tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(EventSchemaError, match="quad class 1-4"):
+        pz.intensity(events.drop(columns="cameo_code"), stratify="quad_class")
+
+
+def test_goldstein_scores_cameo_codes_and_names_a_missing_one():
+    events = pd.DataFrame(
+        {
+            "date": ["2019", "2019", "2020", "2020"],
+            "actor": ["MNG", "MNG", "KAZ", "KAZ"],
+            "target": ["KAZ", "KAZ", "MNG", "MNG"],
+            "level": ["minister"] * 4,
+            "kind": ["other", "other", "other", "official_visit"],
+            "cameo_code": ["042", "057", "0874", None],
+        }
+    )
+    series = pz.intensity(events, "goldstein").data["KAZ-MNG"]
+    # codebook values: 042 make a visit 1.9, 057 sign formal agreement 8.0, 0874 retreat 10;
+    # the row without a code is a hand-coded official visit: 1.9 + 2.8
+    assert series.tolist() == pytest.approx([1.9 + 8.0, 10.0 + 4.7])
+    with pytest.raises(EventSchemaError, match=r"row 1, column 'cameo_code': got '999'"):
+        pz.intensity(events.assign(cameo_code=["042", "999", "057", None]), "goldstein")
+    # the count scheme ignores codes; a user scheme may ask for the table
+    assert pz.intensity(events).data["KAZ-MNG"].tolist() == [2.0, 2.0]
+    mine = pz.WeightingScheme.from_mapping({"name": "g", "code_table": "cameo"})
+    assert pz.intensity(events, mine).data["KAZ-MNG"].iloc[0] == pytest.approx(9.9)
+    assert get_scheme("goldstein").to_dict()["code_table"] == "cameo"

@@ -55,6 +55,9 @@ class RowAccount:
     exposure : dict
         Rows with a valid date per day (``"YYYY-MM-DD"``), before any filter: the archive's
         own volume, for exposure offsets.
+    exposure_by_country : dict
+        With ``exposure_by="country"``: rows per day in which each country (the archive's
+        own value) is actor or target, before any filter.
 
     Examples
     --------
@@ -72,6 +75,7 @@ class RowAccount:
     values: dict[str, dict[str, int]] = field(default_factory=dict)
     malformed: list[tuple[str, int, int]] = field(default_factory=list)
     exposure: dict[str, int] = field(default_factory=dict)
+    exposure_by_country: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def drop(self, reason: str, count: int, values: Any = None) -> None:
         """Record ``count`` rows dropped for ``reason`` (and which values, if given)."""
@@ -128,6 +132,7 @@ class RowAccount:
             "values": {k: dict(v) for k, v in self.values.items()},
             "malformed": [list(m) for m in self.malformed],
             "exposure": dict(self.exposure),
+            "exposure_by_country": {k: dict(v) for k, v in self.exposure_by_country.items()},
         }
 
     @classmethod

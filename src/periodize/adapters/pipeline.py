@@ -85,6 +85,7 @@ class Request:
     states_only: bool
     one_per_day: bool
     country_map: Mapping[str, str]
+    exposure_by: str = "all"
 
 
 def make_request(
@@ -97,6 +98,7 @@ def make_request(
     states_only: bool,
     one_per_day: bool,
     country_map: Mapping[str, str] | None,
+    exposure_by: str = "all",
 ) -> Request:
     """Check the reader's options and resolve them."""
     if dyad is not None and countries is not None:
@@ -114,7 +116,13 @@ def make_request(
     first, last = _day(start, "start", first=True), _day(end, "end", first=False)
     if first is not None and last is not None and last < first:
         raise ParameterError(f"'end' ({end!r}) precedes 'start' ({start!r}).")
-    return Request(kinds, chosen, first, last, states_only, one_per_day, dict(country_map or {}))
+    if exposure_by not in ("all", "country"):
+        raise ParameterError(
+            f"The 'exposure_by' parameter must be 'all' or 'country'. Got {exposure_by!r}."
+        )
+    return Request(
+        kinds, chosen, first, last, states_only, one_per_day, dict(country_map or {}), exposure_by
+    )
 
 
 def _codes(values: Iterable[str], name: str) -> list[str]:
@@ -220,6 +228,8 @@ def _filter(
         account.drop("bad_date", int(bad.sum()), values)
     keep &= day > 0
     _expose(np.bincount(index[keep], minlength=len(days)), days, account)
+    if request.exposure_by == "country":
+        _expose_countries(batch, layout, keep, index, days, account)
     if request.start is not None or request.end is not None:
         inside = (day >= (request.start or 0)) & (day <= (request.end or 99991231))
         account.drop("outside_window", int((keep & ~inside).sum()))
@@ -266,6 +276,33 @@ def _expose(counts: np.ndarray, days: np.ndarray, account: RowAccount) -> None:
     for value, n in zip(days[counts > 0].tolist(), counts[counts > 0].tolist(), strict=True):
         key = f"{value // 10000:04d}-{value // 100 % 100:02d}-{value % 100:02d}"
         account.exposure[key] = account.exposure.get(key, 0) + n
+
+
+def _expose_countries(
+    batch: Any,
+    layout: Layout,
+    rows: np.ndarray,
+    index: np.ndarray,
+    days: np.ndarray,
+    account: RowAccount,
+) -> None:
+    """Rows per (country value, day) in which the country is actor or target (a row whose
+    two sides are the same country counts once)."""
+    import pyarrow.compute as pc
+
+    actor, target = batch.column(layout.actor_country), batch.column(layout.target_country)
+    differs = _mask(pc.not_equal(actor, target)) | ~_mask(pc.is_valid(actor))
+    for column, selected in ((actor, rows), (target, rows & differs)):
+        encoded = pc.dictionary_encode(column)
+        names = encoded.dictionary.to_pylist()
+        codes = encoded.indices.fill_null(len(names)).to_numpy()
+        key = codes[selected] * len(days) + index[selected]
+        counts = np.bincount(key, minlength=(len(names) + 1) * len(days))
+        for flat in np.flatnonzero(counts[: len(names) * len(days)]).tolist():
+            name, value = names[flat // len(days)], int(days[flat % len(days)])
+            day = f"{value // 10000:04d}-{value // 100 % 100:02d}-{value % 100:02d}"
+            per_day = account.exposure_by_country.setdefault(name, {})
+            per_day[day] = per_day.get(day, 0) + int(counts[flat])
 
 
 def _to_events(

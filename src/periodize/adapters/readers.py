@@ -115,12 +115,32 @@ _COMMON = """
         Keep one event per (day, actor, target, code), as Phoenix does.
     country_map : mapping, optional
         More archive country values and their codes (``{"KSV": "XKX"}``).
+    exposure_by : {"all", "country"}
+        Count the archive's rows per day in all (default), or also per country, before any
+        filter: the volume :func:`~periodize.adapters.exposure` turns into offsets.
 
     Returns
     -------
     DataFrame
         The validated event table; ``periodize.adapters.row_account(table)`` is its
         account of every row read.
+
+    Examples
+    --------
+    >>> import os, tempfile, periodize as pz
+    >>> names = pz.adapters.column_list("gdelt2_61")
+    >>> row = dict.fromkeys(names, "") | {"GLOBALEVENTID": "7", "SQLDATE": "20191024",
+    ...     "Actor1Code": "MNGGOV", "Actor1CountryCode": "MNG", "Actor1Type1Code": "GOV",
+    ...     "Actor2Code": "KAZ", "Actor2CountryCode": "KAZ", "EventCode": "042"}
+    >>> path = os.path.join(tempfile.mkdtemp(), "20191024.export.CSV")
+    >>> _ = open(path, "w").write("\\t".join(row[n] for n in names) + "\\n")
+    >>> events = pz.read_gdelt(path, dyad=("MNG", "KAZ"))
+    >>> events[["date", "actor", "target", "level", "kind", "cameo_code"]]
+             date actor target       level   kind cameo_code
+    0  2019-10-24   MNG    KAZ  government  visit        042
+    >>> print(pz.adapters.row_account(events))
+    gdelt: 1 rows read from 1 file(s)
+      kept 1 events; merged 0 duplicate reports
 """
 
 
@@ -136,7 +156,7 @@ def _read(
 
 
 _OPTIONS = ("kinds", "dyad", "countries", "start", "end", "states_only", "one_per_day",
-            "country_map")  # fmt: skip
+            "country_map", "exposure_by")  # fmt: skip
 
 
 def _options(arguments: dict[str, Any]) -> dict[str, Any]:
@@ -155,6 +175,7 @@ def read_icews(
     states_only: bool = True,
     one_per_day: bool = False,
     country_map: Mapping[str, str] | None = None,
+    exposure_by: str = "all",
 ) -> pd.DataFrame:
     streams = []
     expected = column_list("icews")
@@ -184,6 +205,7 @@ def read_gdelt(
     states_only: bool = True,
     one_per_day: bool = False,
     country_map: Mapping[str, str] | None = None,
+    exposure_by: str = "all",
 ) -> pd.DataFrame:
     layouts = {57: "gdelt1_57", 58: "gdelt1_58", 61: "gdelt2_61"}
     streams = []
@@ -223,6 +245,7 @@ def read_phoenix(
     states_only: bool = True,
     one_per_day: bool = False,
     country_map: Mapping[str, str] | None = None,
+    exposure_by: str = "all",
 ) -> pd.DataFrame:
     names = column_list("phoenix")
     streams = []
@@ -260,6 +283,7 @@ def read_polecat(
     states_only: bool = True,
     one_per_day: bool = False,
     country_map: Mapping[str, str] | None = None,
+    exposure_by: str = "all",
 ) -> pd.DataFrame:
     streams = []
     layout_fields = set(POLECAT.columns)

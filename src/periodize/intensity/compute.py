@@ -21,6 +21,8 @@ from .series import IntensitySeries
 
 __all__ = ["intensity"]
 
+_PRECISION_NAME = {0: "year", 1: "month", 2: "day"}
+
 
 def intensity(
     events: pd.DataFrame,
@@ -41,8 +43,9 @@ def intensity(
     scheme : str, mapping, WeightingScheme or path
         ``"count"`` (default), ``"goldstein"``, ``"copdab"``, ``"protocol"``, or a user
         scheme (see :class:`~periodize.intensity.WeightingScheme`).
-    freq : {"year", "quarter", "month"}
-        Period length. Quarters and months need events dated at least to the month.
+    freq : {"year", "quarter", "month", "week", "day"}
+        Period length. Quarters and months need events dated at least to the month, weeks
+        (Monday to Sunday) and days to the day.
     start, end : int or period label, optional
         Observation window (inclusive); default the span of the events. A year for
         ``freq="year"``, otherwise a label such as ``"1992Q1"`` or ``"1992-01"``. An event
@@ -50,9 +53,11 @@ def intensity(
     by : {"dyad", "direction", None}
         One series per unordered pair (``"KAZ-MNG"``), per direction (``"KAZ->MNG"``,
         actor to target), or one series of all events (``"all"``).
-    stratify : {None, "level", "kind"}
-        Split each series by level or kind (``"KAZ-MNG:head_of_state"``); strata with no
-        events are not listed.
+    stratify : {None, "level", "kind", "quad_class"}
+        Split each series by level, kind or CAMEO/PLOVER quad class
+        (``"KAZ-MNG:head_of_state"``, ``"KAZ-MNG:verbal_cooperation"``); strata with no
+        events are not listed. ``"quad_class"`` reads the ``quad_class`` column (1-4) or,
+        where it is missing, the root of ``cameo_code``.
 
     Returns
     -------
@@ -89,14 +94,16 @@ def intensity(
                     int(p),
                     "date",
                     table["date"].iat[p],
-                    f"a date precise to the month at least, since freq={freq!r}",
+                    f"a date precise to the {_PRECISION_NAME[NEEDED_PRECISION[freq]]} at "
+                    f"least, since freq={freq!r}",
                 )
                 for p in coarse
             ]
         )
     year = table["year"].to_numpy(dtype=np.int64)
     month = table["month"].fillna(1).to_numpy(dtype=np.int64)
-    codes = ordinal(year, month, freq)
+    day = table["day"].fillna(1).to_numpy(dtype=np.int64)
+    codes = ordinal(year, month, freq, day)
     first = codes.min() if start is None else window_ordinal(start, freq, "start", func)
     last = codes.max() if end is None else window_ordinal(end, freq, "end", func)
     if last < first:
@@ -165,7 +172,7 @@ def _series_codes(
             actor, target = np.minimum(actor, target), np.maximum(actor, target)
         key = actor.astype(np.int64) * len(countries) + target
     if stratify is not None:
-        strata = pd.Categorical(table[stratify])
+        strata = pd.Categorical(_strata(table, stratify))
         key = key * len(strata.categories) + strata.codes
     series_codes, unique_keys = pd.factorize(key, sort=True)
 
@@ -181,3 +188,35 @@ def _series_codes(
         return ":".join(parts) or "all"
 
     return series_codes, [name(int(k)) for k in unique_keys]
+
+
+def _strata(table: pd.DataFrame, stratify: str) -> pd.Series:
+    """The stratum of every event; quad classes by name from ``quad_class`` or the code."""
+    if stratify != "quad_class":
+        return table[stratify]
+    from ..adapters.tables import QUAD_CLASSES, quad_class
+
+    quad = (
+        table["quad_class"].astype("Int64")
+        if "quad_class" in table
+        else pd.Series(pd.NA, index=table.index, dtype="Int64")
+    )
+    if "cameo_code" in table:
+        from_code = pd.Series(
+            quad_class(table["cameo_code"].to_numpy(dtype=object)), index=table.index
+        )
+        quad = quad.fillna(from_code.where(from_code > 0).astype("Int64"))
+    bad = quad.isna() | ~quad.isin(list(QUAD_CLASSES))
+    if bad.any():
+        raise EventSchemaError(
+            [
+                Problem(
+                    int(p),
+                    "quad_class",
+                    None if pd.isna(quad.iat[p]) else int(quad.iat[p]),
+                    "a quad class 1-4 (a quad_class column, or a CAMEO code in cameo_code)",
+                )
+                for p in np.flatnonzero(bad.to_numpy())
+            ]
+        )
+    return quad.astype(int).map(QUAD_CLASSES)

@@ -54,6 +54,11 @@ class WeightingScheme:
         count is not reported add nothing: event data count what is recorded.
     weight_column : str, optional
         Take each event's weight from this column of the event table instead.
+    code_table : {"cameo"}, optional
+        Score every event that has a ``cameo_code`` by that code's value in the shipped
+        CAMEO table (Goldstein scale; ``periodize.adapters.cameo_codes()``); events without a
+        code are weighted by level and kind. A code the table lacks is an error naming the
+        row and the code.
     level_order, kind_order : tuple of tuples
         Declared ordinal tiers, highest first (used by the weight envelope).
     description, source, version : str
@@ -72,6 +77,7 @@ class WeightingScheme:
     overrides: Mapping[tuple[str, str], float] = field(default_factory=dict)
     per_document: float = 0.0
     weight_column: str | None = None
+    code_table: str | None = None
     level_order: tuple[tuple[str, ...], ...] = ()
     kind_order: tuple[tuple[str, ...], ...] = ()
     description: str = ""
@@ -79,6 +85,11 @@ class WeightingScheme:
     version: str = "1"
 
     def __post_init__(self) -> None:
+        if self.code_table not in (None, "cameo"):
+            raise ParameterError(
+                f"The code_table of scheme {self.name!r} must be 'cameo' or None; got "
+                f"{self.code_table!r}."
+            )
         numbers = [self.per_document, *self.overrides.values()]
         for table in (self.level_weights, self.kind_weights):
             numbers.extend((table or {}).values())
@@ -101,7 +112,12 @@ class WeightingScheme:
             self.overrides,
         ]
         ones = all(v == 1 for t in tables for v in t.values())
-        return ones and self.per_document == 0 and self.weight_column is None
+        return (
+            ones
+            and self.per_document == 0
+            and self.weight_column is None
+            and self.code_table is None
+        )
 
     def base_weight(self, level: str, kind: str) -> float:
         """The weight of one event of this level and kind, before documents (NaN when the
@@ -135,19 +151,44 @@ class WeightingScheme:
                     ]
                 )
             return events[self.weight_column].to_numpy(dtype=float)
+        coded = self._coded(events)
         level = pd.Categorical(events["level"])
         kind = pd.Categorical(events["kind"])
-        self._check_known(events, level, "level", self.level_weights)
-        self._check_known(events, kind, "kind", self.kind_weights)
+        self._check_known(events, level, "level", self.level_weights, ~coded)
+        self._check_known(events, kind, "kind", self.kind_weights, ~coded)
         table = np.array(
             [[self.base_weight(lv, kd) for kd in kind.categories] for lv in level.categories],
             dtype=float,
         ).reshape(len(level.categories), len(kind.categories))
         weight = table[level.codes, kind.codes]
+        if coded.any():
+            weight[coded] = self._code_weights(events, coded)
         if self.per_document and "documents_signed" in events.columns:
             documents = events["documents_signed"].fillna(0).to_numpy(dtype=float)
             weight = weight + self.per_document * documents
         return weight
+
+    def _coded(self, events: pd.DataFrame) -> np.ndarray:
+        """Rows scored by their CAMEO code (when the scheme has a code table)."""
+        if self.code_table is None or "cameo_code" not in events.columns:
+            return np.zeros(len(events), dtype=bool)
+        return events["cameo_code"].notna().to_numpy(dtype=bool)
+
+    def _code_weights(self, events: pd.DataFrame, coded: np.ndarray) -> np.ndarray:
+        from ..adapters.tables import cameo_codes
+
+        codes = events["cameo_code"].astype(object)
+        weight = codes.map(cameo_codes()["goldstein"]).to_numpy(dtype=float)
+        unknown = np.flatnonzero(coded & np.isnan(weight))
+        if unknown.size:
+            expected = (
+                f"a CAMEO code of the {self.name!r} scheme's table (such as '042'; "
+                "periodize.adapters.cameo_codes() lists them)"
+            )
+            raise EventSchemaError(
+                [Problem(int(p), "cameo_code", codes.iat[p], expected) for p in unknown]
+            )
+        return weight[coded]
 
     def _check_known(
         self,
@@ -155,14 +196,15 @@ class WeightingScheme:
         values: pd.Categorical,
         column: str,
         table: Mapping[str, float] | None,
+        rows: np.ndarray,
     ) -> None:
         if table is None:
             return
-        present = np.unique(values.codes[values.codes >= 0])
+        present = np.unique(values.codes[rows & (values.codes >= 0)])
         unknown = [i for i in present if values.categories[i] not in table]
         if not unknown:
             return
-        positions = np.flatnonzero(np.isin(values.codes, unknown))
+        positions = np.flatnonzero(rows & np.isin(values.codes, unknown))
         expected = f"a {column} the {self.name!r} scheme knows: {sorted(table)}"
         raise EventSchemaError([Problem(int(p), column, values[p], expected) for p in positions])
 
@@ -187,6 +229,7 @@ class WeightingScheme:
             ],
             "per_document": self.per_document,
             "weight_column": self.weight_column,
+            "code_table": self.code_table,
             "level_order": [list(t) for t in self.level_order],
             "kind_order": [list(t) for t in self.kind_order],
             "description": self.description,
@@ -212,6 +255,7 @@ class WeightingScheme:
             "overrides",
             "per_document",
             "weight_column",
+            "code_table",
             "level_order",
             "kind_order",
             "description",
@@ -257,6 +301,7 @@ class WeightingScheme:
             overrides={(o["level"], o["kind"]): o["weight"] for o in overrides},
             per_document=mapping.get("per_document", 0.0),
             weight_column=mapping.get("weight_column"),
+            code_table=mapping.get("code_table"),
             level_order=tuple(tuple(t) for t in mapping.get("level_order", ())),
             kind_order=tuple(tuple(t) for t in mapping.get("kind_order", ())),
             description=str(mapping.get("description", "")),
@@ -305,8 +350,11 @@ GOLDSTEIN = WeightingScheme(
         "multilateral_meeting": 2.5,
     },
     per_document=8.0,
+    code_table="cameo",
     description=(
-        "CAMEO actions scored on the Goldstein (1992) conflict-cooperation scale: a visit is "
+        "CAMEO actions scored on the Goldstein (1992) conflict-cooperation scale. An event "
+        "with a cameo_code (machine-coded data) scores its own code (042 make a visit 1.9, "
+        "043 host a visit 2.8, ...). Hand-coded events without one: a visit is "
         "'make a visit' (CAMEO 042, 1.9) plus 'host a visit' (043, 2.8) = 4.7; a bilateral "
         "meeting during a multilateral event is 'meet at a third location' (044, 2.5); each "
         "signed document is 'sign formal agreement' (057, 8.0). Level does not enter. Kind "
