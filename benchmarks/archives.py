@@ -23,8 +23,9 @@ SIZES = {"quick": 20_000, "default": 10_000_000, "large": 30_000_000}
 NEEDED = ["GLOBALEVENTID", "SQLDATE", "Actor1Code", "Actor1CountryCode", "Actor1Type1Code",
           "Actor2Code", "Actor2CountryCode", "Actor2Type1Code", "EventCode", "QuadClass",
           "GoldsteinScale", "SOURCEURL"]  # fmt: skip
-_COUNTRIES = ["USA", "CHN", "RUS", "GBR", "FRA", "DEU", "IND", "JPN", "TUR", "IRN", "ISR",
-              "UKR", "KAZ", "MNG", "PAK", "EGY", "NGA", "BRA", "MEX", "ROM", "AFR", ""]  # fmt: skip
+_COUNTRIES = ["USA", "CHN", "RUS", "GBR", "FRA", "DEU", "IND", "JPN", "TUR", "IRN",
+              "ISR", "UKR", "KAZ", "MNG", "PAK", "EGY", "NGA", "BRA", "MEX", "ROM",
+              "AFR", ""]  # fmt: skip
 _CODES = ["010", "020", "036", "040", "042", "043", "044", "046", "051", "057", "112", "190"]
 
 

@@ -14,6 +14,8 @@ from ..exceptions import EventSchemaError, PeriodizeError
 from . import commands
 from .parser import build
 
+_FUNCTIONS = {"import": "import_events", "intensity": "write_intensity"}
+
 
 def one_line(error: BaseException, debug: bool) -> str:
     """An error as one line (every problem of an event table is listed under --debug)."""
@@ -43,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "bench":
             return commands.bench(args)
         else:
-            getattr(commands, args.command)(args)
+            getattr(commands, _FUNCTIONS.get(args.command, args.command))(args)
     except KeyboardInterrupt:
         print(f"{name}: interrupted; nothing was written.", file=sys.stderr)
         return 130

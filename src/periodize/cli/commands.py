@@ -17,7 +17,10 @@ from ..exceptions import ParameterError
 from ..report.describe import describe_data, describe_text
 from ..results import plain, to_json
 from ..segmentation import segment
+from .archives import import_events, intensity_series, write_intensity
 from .series_file import read_series
+
+__all__ = ["import_events", "write_intensity"]
 
 
 def penalty(text: str | None) -> str | float | None:
@@ -30,7 +33,16 @@ def penalty(text: str | None) -> str | float | None:
 
 
 def detect(args: argparse.Namespace) -> None:
-    frame = read_series(args.file, args.time, args.value, args.series)
+    if (args.file is None) == (args.events is None):
+        raise ParameterError("give either FILE (with --time and --value) or --events EVENTS.")
+    if args.events is not None:
+        if args.time or args.value or args.series:
+            raise ParameterError("--time, --value and --series read FILE; --events needs none.")
+        frame = intensity_series(args)  # segment reads its scheme (quasi-Poisson if weighted)
+    else:
+        if args.time is None or args.value is None:
+            raise ParameterError("FILE needs --time COL and --value COL.")
+        frame = read_series(args.file, args.time, args.value, args.series)
     fit = segment(
         frame,
         n_breaks=args.breaks,
@@ -42,7 +54,7 @@ def detect(args: argparse.Namespace) -> None:
         print(fit.summary())
         return
     document = fit.to_dict()
-    if args.series is None:
+    if args.series is None and len(fit.names) == 1:
         document.update({k: v for k, v in document["series"][0].items() if k not in ("name",)})
     document["n_series"] = len(fit.names)
     print(to_json(document))

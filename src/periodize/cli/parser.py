@@ -123,15 +123,64 @@ def build() -> argparse.ArgumentParser:
         description="Exact change points of one or many series in a CSV file with a time "
         "column (integer years or ISO dates) and a numeric column.",
     )
-    detect.add_argument("file", metavar="FILE", help="CSV file")
-    detect.add_argument("--time", required=True, metavar="COL", help="time column")
-    detect.add_argument("--value", required=True, metavar="COL", help="numeric column")
+    detect.add_argument("file", nargs="?", metavar="FILE", help="CSV file of series")
+    detect.add_argument("--time", metavar="COL", help="time column (with FILE)")
+    detect.add_argument("--value", metavar="COL", help="numeric column (with FILE)")
     detect.add_argument("--series", metavar="COL", help="column naming the series (long format)")
     detect.add_argument("--model", default="poisson", choices=sorted(COSTS))
     how = detect.add_mutually_exclusive_group(required=True)
     how.add_argument("--breaks", type=count, metavar="K", help="exact number of breaks")
     how.add_argument("--penalty", metavar="P", help="bic, mbic, aic, hq or a number")
     detect.add_argument("--min-size", type=positive, default=3, metavar="N")
+    detect.add_argument(
+        "--events",
+        metavar="EVENTS",
+        help="an event table instead of FILE: its intensity series are segmented",
+    )
+    _series_options(detect, optional=True)
+    archive = commands.add_parser(
+        "import",
+        help="read machine-coded archive files into an event table",
+        description="Read ICEWS, POLECAT, GDELT or Phoenix files (plain or zipped, globs "
+        "allowed) into the event schema, write the validated table and print the account of "
+        "every row read (kept, merged, dropped and why).",
+    )
+    archive.add_argument(
+        "--format", required=True, choices=["icews", "polecat", "gdelt", "phoenix"]
+    )
+    archive.add_argument("files", nargs="+", metavar="FILES", help="archive files or globs")
+    archive.add_argument("--dyad", type=names, metavar="A,B", help="e.g. MNG,KAZ")
+    archive.add_argument("--countries", type=names, metavar="A,B,...", help="keep only these")
+    archive.add_argument("--start", metavar="YEAR|DATE", type=_year_or_date)
+    archive.add_argument("--end", metavar="YEAR|DATE", type=_year_or_date)
+    archive.add_argument(
+        "--kinds",
+        dest="kinds_preset",
+        default="visits",
+        choices=["visits", "diplomacy"],
+        help="which event codes to keep and as which kinds (default visits)",
+    )
+    archive.add_argument(
+        "--one-per-day", action="store_true", help="one event per day, dyad, code"
+    )
+    archive.add_argument(
+        "--all-actors", action="store_true", help="keep non-state actors (default: drop them)"
+    )
+    archive.add_argument(
+        "--exposure-by-country", action="store_true", help="count rows per country and day too"
+    )
+    archive.add_argument("-o", "--out", required=True, metavar="FILE", help=".parquet (or .csv)")
+    archive.add_argument("--force", action="store_true", help="replace an existing FILE")
+    series = commands.add_parser(
+        "intensity",
+        help="turn an event table into intensity series (a CSV detect reads)",
+        description="Weight and count the events of a table per period and series, and "
+        "write the series in long format (period, label, series, value).",
+    )
+    series.add_argument("events", metavar="EVENTS", help="event table (.csv, .jsonl, .parquet)")
+    _series_options(series, optional=False)
+    series.add_argument("-o", "--out", required=True, metavar="FILE", help=".csv")
+    series.add_argument("--force", action="store_true", help="replace an existing FILE")
     explore = commands.add_parser(
         "explore",
         help="segment an event table without a hypothesis (tests nothing)",
@@ -189,6 +238,35 @@ def build() -> argparse.ArgumentParser:
             "--json", action="store_true", help="print one JSON document on stdout"
         )
     return parser
+
+
+def _year_or_date(text: str) -> int | str:
+    return int(text) if text.isdigit() else text
+
+
+def _series_options(command: argparse.ArgumentParser, *, optional: bool) -> None:
+    """How an event table becomes series (intensity, and detect --events)."""
+    command.add_argument("--scheme", default="count", help="weighting scheme (default count)")
+    command.add_argument(
+        "--freq", default="year", choices=["year", "quarter", "month", "week", "day"]
+    )
+    command.add_argument(
+        "--by", default="dyad", choices=["dyad", "direction", "all"], help="default dyad"
+    )
+    command.add_argument("--stratify", choices=["level", "kind", "quad_class"])
+    if not optional:
+        command.add_argument("--start", metavar="PERIOD", help="first period (a year, ...)")
+        command.add_argument("--end", metavar="PERIOD", help="last period")
+    else:
+        command.add_argument("--start", metavar="PERIOD", help="with --events: first period")
+        command.add_argument("--end", metavar="PERIOD", help="with --events: last period")
+    command.add_argument(
+        "--levels", type=names, metavar="A,B,...", help="the level vocabulary of the events"
+    )
+    command.add_argument(
+        "--kinds", type=names, metavar="A,B,...", help="the kind vocabulary of the events"
+    )
+    _extra_codes(command)
 
 
 def _window_and_codes(command: argparse.ArgumentParser) -> None:
