@@ -13,7 +13,7 @@ import periodize as pz
 from periodize.cli import main
 
 sys.path.insert(0, str(Path(__file__).parent / "adapters"))
-import archive_files as af  # noqa: E402
+import archive_files as af
 
 G = af.gdelt_row
 
