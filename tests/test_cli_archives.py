@@ -21,11 +21,11 @@ G = af.gdelt_row
 @pytest.fixture
 def gdelt_files(tmp_path):
     years = [2015] * 5 + [2016] * 3 + [2017] * 9 + [2018] * 2 + [2019] * 12
+    pairs = [("MNGGOV", "KAZGOV") if i % 2 else ("KAZGOV", "MNGGOV") for i in range(len(years))]
     rows = [
-        G(i, f"{y}0{1 + i % 9}1{i % 9}", *(("MNGGOV", "KAZGOV") if i % 2 else ("KAZGOV", "MNGGOV")),
-          "042" if i % 3 else "043", f"s{i}")
+        G(i, f"{y}0{1 + i % 9}1{i % 9}", *pairs[i], "042" if i % 3 else "043", f"s{i}")
         for i, y in enumerate(years)
-    ]  # fmt: skip
+    ]
     rows.append(G(99, "20170101", "USAGOV", "KAZGOV", "042", "x"))
     af.gdelt(tmp_path / "a.export.CSV", rows)
     af.gdelt(tmp_path / "b.export.CSV.zip", rows[:3], zipped=True)
