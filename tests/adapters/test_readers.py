@@ -23,6 +23,7 @@ from periodize.adapters import (
     row_account,
 )
 from periodize.adapters import files as files_module
+from periodize.adapters import scan as scan_module
 from periodize.exceptions import ParameterError
 
 G = af.gdelt_row
@@ -140,7 +141,8 @@ def test_chunked_reading_equals_whole_file(tmp_path, monkeypatch):
     ]
     path = af.gdelt(tmp_path / "a.CSV", rows)
     whole = read_gdelt(path)
-    monkeypatch.setattr(files_module, "BLOCK_SIZE", 4096)
+    monkeypatch.setattr(files_module, "BLOCK_SIZE", 4096)  # the pyarrow reader's blocks
+    monkeypatch.setattr(scan_module, "BLOCK_BYTES", 4096)  # the compiled scanner's
     chunked = read_gdelt(path)
     pd.testing.assert_frame_equal(whole, chunked)
     assert row_account(whole).to_dict() == row_account(chunked).to_dict()

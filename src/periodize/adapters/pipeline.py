@@ -25,9 +25,13 @@ from .account import _ACCOUNT, RowAccount
 from .countries import USER_ASSIGNED, cameo_to_iso, icews_to_iso
 from .files import Source, batches
 from .mapping import MACHINE_LEVELS, KindMapping, level_from_sectors, level_from_types
+from .scan import scan
 from .tables import _lookup_inverse
 
 __all__ = ["Layout", "read_archive"]
+
+#: Read ICEWS, GDELT and Phoenix with the compiled scanner (the pyarrow reader otherwise).
+COMPILED = True
 
 
 @dataclass(frozen=True)
@@ -163,9 +167,14 @@ def read_archive(
     """Read every stream ``(source, column names, lines to skip)`` into one validated table."""
     account = RowAccount(layout.archive)
     raw_allowed = _raw_codes(layout.countries, request)
-    kept = []
+    kept: list[Any] = []
+    compiled = COMPILED and header is None and request.exposure_by == "all"
     for source, names, skip in streams:
         account.files.append(source.label)
+        if compiled:
+            filters = _scan_filters(layout, request, raw_allowed, null_values)
+            kept.extend(scan(source, names, layout.columns, filters, account, skip))
+            continue
         for batch in batches(
             source, names, layout.columns, account, skip_rows=skip, null_values=null_values
         ):
@@ -176,6 +185,30 @@ def read_archive(
     events = _to_events(frame, layout, request, account)
     account.check()
     return events, account
+
+
+def _scan_filters(
+    layout: Layout, request: Request, raw_allowed: set[str] | None, null_values: Sequence[str]
+) -> dict[str, Any]:
+    """The compiled reader's filters: the same rules as :func:`_filter`."""
+    epoch = dt.date(1970, 1, 1)
+
+    def days(value: int | None, default: int) -> int:
+        if value is None:
+            return default
+        return (dt.date(value // 10000, value // 100 % 100, value % 100) - epoch).days
+
+    return {
+        "date": layout.date,
+        "actor": layout.actor_country,
+        "target": layout.target_country,
+        "code": layout.code,
+        "compact": layout.compact_dates,
+        "window": (days(request.start, -(1 << 39)), days(request.end, 1 << 39)),
+        "countries": None if raw_allowed is None else sorted(raw_allowed),
+        "codes": request.mapping.codes,
+        "null_values": list(null_values),
+    }
 
 
 def _to_pandas(kept: list, layout: Layout) -> pd.DataFrame:
@@ -218,13 +251,15 @@ def _filter(
         keep &= ~repeated
     encoded = pc.dictionary_encode(batch.column(layout.date))
     distinct = encoded.dictionary.to_pylist()
-    days = np.array([*map(_parse_day, distinct), 0], dtype=np.int64)  # last: missing date
+    parse = _parse_compact if layout.compact_dates else _parse_iso
+    days = np.array([*map(parse, distinct), 0], dtype=np.int64)  # last: missing date
     index = encoded.indices.fill_null(len(distinct)).to_numpy()
     day = days[index]
     bad = keep & (day == 0)
     if bad.any():
         counts = np.bincount(index[bad], minlength=len(days))
-        values = {str(v): int(c) for v, c in zip([*distinct, None], counts, strict=True) if c}
+        labels = ["<missing>" if v is None else str(v) for v in [*distinct, None]]
+        values = {v: int(c) for v, c in zip(labels, counts, strict=True) if c}
         account.drop("bad_date", int(bad.sum()), values)
     keep &= day > 0
     _expose(np.bincount(index[keep], minlength=len(days)), days, account)
@@ -254,12 +289,21 @@ def _mask(array: Any) -> np.ndarray:
     return array.fill_null(False).to_numpy(zero_copy_only=False)
 
 
-def _parse_day(text: str | None) -> int:
-    """YYYYMMDD of a date written YYYYMMDD or YYYY-MM-DD[...]; 0 when not a calendar date."""
-    if text is None:
+def _parse_compact(text: str | None) -> int:
+    """YYYYMMDD of a date written YYYYMMDD; 0 when it is not a calendar date so written."""
+    return _calendar(text) if text is not None and len(text) == 8 else 0
+
+
+def _parse_iso(text: str | None) -> int:
+    """YYYYMMDD of a date written YYYY-MM-DD (anything may follow, such as a time); 0 when
+    it is not a calendar date so written."""
+    if text is None or len(text) < 10 or text[4] != "-" or text[7] != "-":
         return 0
-    compact = text if len(text) == 8 else text[:10].replace("-", "")
-    if len(compact) != 8 or not compact.isdigit() or (len(text) != 8 and text[4:5] != "-"):
+    return _calendar(text[:4] + text[5:7] + text[8:10])
+
+
+def _calendar(compact: str) -> int:
+    if not (compact.isascii() and compact.isdigit()):
         return 0
     try:
         dt.date(int(compact[:4]), int(compact[4:6]), int(compact[6:]))
@@ -391,7 +435,7 @@ def _to_events(
 
 
 def _largest_reasons(account: RowAccount) -> str:
-    top = sorted(account.dropped.items(), key=lambda item: -item[1])[:3]
+    top = sorted(account.dropped.items(), key=lambda item: (-item[1], item[0]))[:3]
     return "Dropped: " + ", ".join(f"{n:,} {reason}" for reason, n in top) + "."
 
 
