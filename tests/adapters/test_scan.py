@@ -109,3 +109,28 @@ def test_phoenix_and_zip_and_bad_utf8(tmp_path, monkeypatch):
     af.phoenix(tmp_path / "z.txt.zip", [row | {"URLs": "u"}], zipped=True)
     fast, slow = both_ways(monkeypatch, read_phoenix, tmp_path / "z.txt.zip")
     assert_same(fast, slow)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.randoms(use_true_random=False), st.sampled_from(["parquet", "csv", "jsonl"]))
+def test_import_write_read_round_trip(tmp_path_factory, rnd: random.Random, suffix):
+    import periodize as pz
+    from periodize.adapters import MACHINE_KINDS, MACHINE_LEVELS
+
+    good = ["MNGGOV", "KAZGOV", "KAZ", "ROMMIL", "CHNLEG"]
+    rows = [
+        G(i, f"20{rnd.randint(10, 19)}0{rnd.randint(1, 9)}1{rnd.randint(0, 9)}",
+          *rnd.sample(good, 2), rnd.choice(["042", "043", "044"]), rnd.choice(["u1", "u2"]))
+        for i in range(rnd.randint(1, 40))
+    ]  # fmt: skip
+    folder = tmp_path_factory.mktemp("trip")
+    events = read_gdelt(af.gdelt(folder / "a.CSV", rows))
+    path = pz.write_events(events, folder / f"events.{suffix}")
+    back = pz.read_events(path, levels=MACHINE_LEVELS, kinds=MACHINE_KINDS, extra_codes=["XKX"])
+    pd.testing.assert_frame_equal(
+        back[["event_id", "date", "actor", "target", "level", "kind"]],
+        events[["event_id", "date", "actor", "target", "level", "kind"]],
+        check_dtype=False,
+        check_categorical=False,
+    )
+    assert back["cameo_code"].tolist() == events["cameo_code"].tolist()  # "042" stays "042"
