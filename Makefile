@@ -20,7 +20,7 @@ lint: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[plot,test,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[plot,test,dev,dask]"
 	touch $(STAMP)
 
 clean:

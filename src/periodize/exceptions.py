@@ -74,6 +74,10 @@ class EventSchemaError(PeriodizeError, ValueError):
         self.source = source
         super().__init__(self._message())
 
+    def __reduce__(self) -> tuple:
+        # pickled whole (problems and source), so it crosses to and from Dask workers
+        return (type(self), (self.problems, self.source))
+
     def _message(self) -> str:
         n = len(self.problems)
         origin = f" in {self.source}" if self.source else ""

@@ -6,6 +6,7 @@ import io
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -21,13 +22,17 @@ _FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "p
 
 
 def read_events(
-    path: PathLike,
+    path: PathLike | Sequence[PathLike],
     *,
     levels: Sequence[str] | None = None,
     kinds: Sequence[str] | None = None,
     extra_codes: Iterable[str] = (),
     encoding: str | None = None,
-) -> pd.DataFrame:
+    engine: str = "pandas",
+    countries: Iterable[str] | None = None,
+    start: int | None = None,
+    end: int | None = None,
+) -> Any:
     """Read an event table from CSV, JSON Lines or Parquet and validate it.
 
     CSV cells are read as text, so nothing is converted behind your back (a CAMEO code
@@ -46,6 +51,11 @@ def read_events(
     encoding : str, optional
         The text encoding of a CSV or JSON Lines file when it is not UTF-8 (e.g.
         ``"latin-1"``).
+    engine : {"pandas", "dask"}
+        ``"dask"`` reads many files, globs or a Parquet dataset folder lazily into a Dask
+        DataFrame, one validated partition per file (``periodize[dask]`` extra; see
+        ``docs/cluster.md``); ``countries``, ``start`` and ``end`` (years) then filter the
+        events, pushed down into Parquet reads.
 
     Returns
     -------
@@ -62,6 +72,26 @@ def read_events(
              date actor target precision
     0  2019-10-10   MNG    KAZ       day
     """
+    if engine == "dask":
+        from ..distributed import read_events_dask
+
+        return read_events_dask(
+            path, countries=countries, start=start, end=end, levels=levels, kinds=kinds,
+            extra_codes=extra_codes,
+        )  # fmt: skip
+    if engine != "pandas":
+        raise ParameterError(
+            f"The 'engine' parameter of read_events must be 'pandas' or 'dask'. Got {engine!r}."
+        )
+    if countries is not None or start is not None or end is not None:
+        raise ParameterError(
+            "countries, start and end filter while reading with engine='dask'; with pandas, "
+            "filter the table read (or give the window to intensity)."
+        )
+    if not isinstance(path, str | os.PathLike):
+        raise ParameterError(
+            "read_events with engine='pandas' reads one file; pass engine='dask' for many."
+        )
     path = Path(os.fspath(path))
     fmt = _format(path, "read_events")
     if fmt == "parquet":

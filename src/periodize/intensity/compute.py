@@ -38,8 +38,10 @@ def intensity(
 
     Parameters
     ----------
-    events : DataFrame
-        An event table (validated here if it has not been).
+    events : DataFrame or dask.dataframe.DataFrame
+        An event table (validated here if it has not been). A Dask DataFrame (from
+        ``read_events(..., engine="dask")``, or your own) is aggregated partition by
+        partition where it lies; the result is the same (``periodize[dask]`` extra).
     scheme : str, mapping, WeightingScheme or path
         ``"count"`` (default), ``"goldstein"``, ``"copdab"``, ``"protocol"``, or a user
         scheme (see :class:`~periodize.intensity.WeightingScheme`).
@@ -79,6 +81,12 @@ def intensity(
     2025         1.0       1.0
     """
     func = "intensity"
+    if type(events).__module__.split(".")[0] in ("dask", "dask_expr"):
+        from ..distributed import dask_intensity
+
+        return dask_intensity(
+            events, scheme, freq=freq, start=start, end=end, by=by, stratify=stratify
+        )
     resolved = get_scheme(scheme)
     check_choice(freq, FREQS, name="freq", func=func)
     check_choice(by, BYS, name="by", func=func)

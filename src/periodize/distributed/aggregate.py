@@ -1,0 +1,165 @@
+"""Intensity of a Dask DataFrame of events: every partition is aggregated where it lies
+(validated, weighted and summed by :func:`periodize.intensity` itself, so the rules are the
+in-memory ones), and only the small per-partition sums travel to be added up.
+
+The window, by default the span of the events, and the series, those with at least one
+event, are decided from all partitions together, so the result does not depend on how the
+events are partitioned or ordered (tested).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._typing import By, Freq, PathLike, Stratify
+from ..exceptions import EventSchemaError, ParameterError
+from ..intensity.periods import period_index, window_ordinal
+from ..intensity.schemes import WeightingScheme, get_scheme
+from ..intensity.series import IntensitySeries
+from ..results import Provenance
+
+__all__ = ["dask_intensity", "is_dask"]
+
+_COLUMNS = ["series", "period", "value", "events"]
+
+
+def is_dask(frame: Any) -> bool:
+    """True for a Dask DataFrame (checked without importing Dask)."""
+    return type(frame).__module__.split(".")[0] in ("dask", "dask_expr")
+
+
+def _partial(
+    frame: pd.DataFrame,
+    scheme: WeightingScheme,
+    freq: Freq,
+    by: By,
+    stratify: Stratify,
+    partition_info: dict | None = None,
+) -> pd.DataFrame:
+    """One partition's sums per (series, period ordinal), its number and row-hash digest."""
+    from ..intensity.compute import intensity
+
+    number = -1 if partition_info is None else int(partition_info["number"])
+    if len(frame) == 0:
+        return pd.DataFrame(
+            {"series": pd.Series(dtype=object), "period": pd.Series(dtype=np.int64),
+             "value": pd.Series(dtype=float), "events": pd.Series(dtype=np.int64),
+             "partition": pd.Series(dtype=np.int64), "digest": pd.Series(dtype=np.uint64),
+             "unreported": pd.Series(dtype=np.int64)}
+        )  # fmt: skip
+    try:
+        weighted = intensity(frame, scheme, freq=freq, by=by, stratify=stratify)
+    except EventSchemaError as error:  # rows of a raw partition: say which partition
+        raise EventSchemaError(error.problems, error.source or f"partition {number}") from None
+    counted = intensity(frame, "count", freq=freq, by=by, stratify=stratify)
+    ordinals = _ordinals(weighted.data.index, freq)
+    value = weighted.data.to_numpy()
+    events = counted.data.to_numpy().astype(np.int64)
+    rows, cols = np.nonzero(events)
+    digest = _digest(frame)
+    return pd.DataFrame(
+        {
+            "series": np.asarray(weighted.data.columns, dtype=object)[cols],
+            "period": ordinals[rows],
+            "value": value[rows, cols],
+            "events": events[rows, cols],
+            "partition": np.full(rows.size, number, dtype=np.int64),
+            "digest": np.full(rows.size, digest, dtype=np.uint64),
+            "unreported": np.full(rows.size, weighted.n_unreported_documents, dtype=np.int64),
+        }
+    )
+
+
+def _ordinals(index: pd.Index, freq: str) -> np.ndarray:
+    if freq == "year":
+        return index.to_numpy(dtype=np.int64)
+    return np.array([window_ordinal(str(p), freq, "period", "intensity") for p in index])
+
+
+def _digest(frame: pd.DataFrame) -> int:
+    """Sum (mod 2**64) of the rows' hashes: the same however the rows are partitioned."""
+    columns = [c for c in ("event_id", "date", "actor", "target", "level", "kind") if c in frame]
+    hashes = pd.util.hash_pandas_object(frame[columns], index=False)
+    return int(hashes.to_numpy(dtype=np.uint64).sum(dtype=np.uint64))
+
+
+def dask_intensity(
+    events: Any,
+    scheme: str | Mapping[str, Any] | WeightingScheme | PathLike = "count",
+    *,
+    freq: Freq = "year",
+    start: Any = None,
+    end: Any = None,
+    by: By = "dyad",
+    stratify: Stratify = None,
+) -> IntensitySeries:
+    """:func:`periodize.intensity` of a Dask DataFrame of events (see that function)."""
+    resolved = get_scheme(scheme)
+    meta = _partial(events._meta, resolved, freq, by, stratify)
+    partials = events.map_partitions(_partial, resolved, freq, by, stratify, meta=meta)
+    sums = partials.compute()
+    return _assemble(sums, resolved, freq, by, stratify, start, end, events.npartitions)
+
+
+def _assemble(
+    sums: pd.DataFrame,
+    scheme: WeightingScheme,
+    freq: str,
+    by: str | None,
+    stratify: str | None,
+    start: Any,
+    end: Any,
+    n_partitions: int,
+) -> IntensitySeries:
+    func = "intensity"
+    if sums.empty:
+        raise ParameterError("The Dask DataFrame holds no events (every partition is empty).")
+    first = sums["period"].min() if start is None else window_ordinal(start, freq, "start", func)
+    last = sums["period"].max() if end is None else window_ordinal(end, freq, "end", func)
+    outside = sums[(sums["period"] < first) | (sums["period"] > last)]
+    if len(outside):
+        index = period_index(first, last, freq)
+        raise ParameterError(
+            f"{int(outside['events'].sum())} events fall outside the window "
+            f"{index[0]}–{index[-1]}: widen start/end, or keep only the window's events when "
+            "reading them (read_events(..., engine='dask', start=..., end=...))."
+        )
+    table = sums.groupby(["series", "period"], sort=True)[["value", "events"]].sum()
+    wide = table["value"].unstack("series", fill_value=0.0)
+    index = period_index(first, last, freq)
+    data = wide.reindex(np.arange(first, last + 1), fill_value=0.0)
+    data = data.reindex(columns=sorted(data.columns))
+    data.index = index
+    data.columns = pd.Index(list(data.columns), name="series")
+    n_events = int(sums["events"].sum())
+    per_partition = sums.drop_duplicates("partition")
+    digest = int(per_partition["digest"].to_numpy(dtype=np.uint64).sum(dtype=np.uint64))
+    provenance = Provenance(
+        function="intensity",
+        parameters={
+            "scheme": scheme.to_dict(),
+            "freq": freq,
+            "start": str(index[0]),
+            "end": str(index[-1]),
+            "by": by,
+            "stratify": stratify,
+            "engine": "dask",
+            "partitions": int(n_partitions),
+        },
+        input_sha256=hashlib.sha256(f"{digest}:{n_events}".encode()).hexdigest(),
+    )
+    return IntensitySeries(
+        data=data.astype(float),
+        scheme=scheme,
+        freq=freq,
+        by=by,
+        stratify=stratify,
+        n_events=n_events,
+        n_unreported_documents=int(per_partition["unreported"].sum()),
+        provenance=provenance,
+    )

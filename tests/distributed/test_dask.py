@@ -1,0 +1,144 @@
+"""The Dask path gives the in-memory numbers: counts, boundaries, p-values, q-values; for
+any partitioning and order; with a worker killed mid-run; bad rows named by file and line.
+Run on a LocalCluster of 2 worker processes with 1 thread each."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import periodize as pz
+from periodize.exceptions import EventSchemaError
+
+distributed = pytest.importorskip("distributed")
+dd = pytest.importorskip("dask.dataframe")
+from periodize.distributed import panel, write_panel  # noqa: E402
+
+YEARS, BOUNDARIES = range(1990, 2020), (2005, 2012)
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    with distributed.Client(cluster) as connected:
+        yield connected
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def simulated():
+    events, _ = pz.simulate_events(
+        60, YEARS, BOUNDARIES, base_rate=1.5, rate_ratios=(2.5, 0.4), rng=11
+    )
+    codes = sorted(set(events["actor"]) | set(events["target"]))
+    return events, codes
+
+
+def write_parts(events, folder, n_parts, suffix="csv", seed=0):
+    shuffled = events.sample(frac=1, random_state=seed)
+    for i in range(n_parts):
+        pz.write_events(shuffled.iloc[i::n_parts], folder / f"part{i}.{suffix}")
+    return str(folder / f"part*.{suffix}")
+
+
+@pytest.mark.parametrize(("n_parts", "suffix"), [(1, "csv"), (3, "parquet"), (7, "jsonl")])
+def test_dask_intensity_equals_in_memory_for_any_partitioning(
+    client, simulated, tmp_path, n_parts, suffix
+):
+    events, codes = simulated
+    pattern = write_parts(events, tmp_path, n_parts, suffix, seed=n_parts)
+    lazy = pz.read_events(pattern, engine="dask", extra_codes=codes)
+    assert lazy.npartitions == n_parts
+    for scheme, by in (("count", "dyad"), ("protocol", "direction")):
+        expected = pz.intensity(events, scheme, by=by)
+        got = pz.intensity(lazy, scheme, by=by)
+        pd.testing.assert_frame_equal(got.data, expected.data)
+        assert got.n_events == expected.n_events == len(events)
+        assert got.provenance.parameters["engine"] == "dask"
+
+
+def test_digest_does_not_depend_on_partitions(client, simulated, tmp_path):
+    events, codes = simulated
+    digests = set()
+    for n_parts in (2, 5):
+        folder = tmp_path / str(n_parts)
+        folder.mkdir()
+        lazy = pz.read_events(write_parts(events, folder, n_parts, seed=n_parts),
+                              engine="dask", extra_codes=codes)  # fmt: skip
+        digests.add(pz.intensity(lazy).provenance.input_sha256)
+    assert len(digests) == 1
+
+
+def test_panel_equals_in_memory_tests_and_bh_across_all_series(client, simulated, tmp_path):
+    events, codes = simulated
+    lazy = pz.read_events(write_parts(events, tmp_path, 4), engine="dask", extra_codes=codes)
+    series = pz.intensity(lazy)
+    result = panel(series, BOUNDARIES, n_sim=199, rng=5, batch_size=16, client=client)
+    expected = pz.test_periodization(pz.intensity(events), boundaries=BOUNDARIES, n_sim=199, rng=5)
+    table = expected.test_table()
+    got = result.table.set_index(["series", "test"]).loc[table.index]
+    np.testing.assert_allclose(got["statistic"], table["statistic"])
+    np.testing.assert_allclose(got["pvalue"], table["pvalue"])
+    np.testing.assert_allclose(got["qvalue_bh"], table["qvalue_bh"])
+    fit = pz.segment(pz.intensity(events), penalty="bic")
+    found = {name: ",".join(map(str, b)) for name, b in fit.boundaries.items()}
+    assert result.table.groupby("series")["found"].first().to_dict() == found
+    shared = pz.shared_boundary_test(pz.intensity(events), n_sim=199, rng=5)
+    assert result.shared.pvalue == shared.pvalue
+    one_batch = panel(series, BOUNDARIES, n_sim=199, rng=5, batch_size=1000)
+    pd.testing.assert_frame_equal(one_batch.table, result.table)
+    path = write_panel(result, tmp_path / "results.parquet")
+    pd.testing.assert_frame_equal(pd.read_parquet(path), result.table)
+
+
+def test_a_killed_worker_does_not_change_the_result(client, simulated):
+    events, _ = simulated
+    series = pz.intensity(events)
+    expected = panel(series, BOUNDARIES, n_sim=999, rng=3, batch_size=2)
+    pids = client.run(os.getpid)
+
+    def kill_one() -> None:
+        time.sleep(1.0)
+        os.kill(next(iter(pids.values())), signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_one)
+    killer.start()
+    got = panel(series, BOUNDARIES, n_sim=999, rng=3, batch_size=2, client=client)
+    killer.join()
+    assert client.run(os.getpid) != pids  # a worker was replaced
+    pd.testing.assert_frame_equal(got.table, expected.table)
+
+
+def test_a_bad_row_is_named_by_file_and_line(client, simulated, tmp_path):
+    events, codes = simulated
+    write_parts(events, tmp_path, 3)
+    bad = tmp_path / "part1.csv"
+    lines = bad.read_text().splitlines()
+    lines[5] = lines[5].replace(",", ",,", 1)  # a shifted row: its date moves to event_id
+    lines[5] = "x" + lines[5][1:]
+    bad.write_text("\n".join(lines) + "\n")
+    lazy = pz.read_events(str(tmp_path / "part*.csv"), engine="dask", extra_codes=codes)
+    with pytest.raises(EventSchemaError) as error:
+        pz.intensity(lazy)
+    assert error.value.source.endswith("part1.csv")
+    assert {p.line for p in error.value.problems} == {6}
+
+
+def test_filters_are_pushed_into_parquet_reads(client, simulated, tmp_path):
+    events, codes = simulated
+    pattern = write_parts(events, tmp_path, 3, "parquet")
+    pair = sorted({*events["actor"].iloc[:1], *events["target"].iloc[:1]})
+    lazy = pz.read_events(pattern, engine="dask", extra_codes=codes, countries=pair, start=2000,
+                          end=2009)  # fmt: skip
+    keep = events["actor"].isin(pair) & events["target"].isin(pair)
+    keep &= events["year"].between(2000, 2009)
+    expected = pz.intensity(events[keep.to_numpy()])
+    pd.testing.assert_frame_equal(pz.intensity(lazy).data, expected.data)
