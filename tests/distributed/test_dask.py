@@ -142,3 +142,44 @@ def test_filters_are_pushed_into_parquet_reads(client, simulated, tmp_path):
     keep &= events["year"].between(2000, 2009)
     expected = pz.intensity(events[keep.to_numpy()])
     pd.testing.assert_frame_equal(pz.intensity(lazy).data, expected.data)
+
+
+def test_cli_panel_writes_the_api_result(client, simulated, tmp_path, capsys):
+    import json
+
+    from periodize.cli import main
+
+    events, codes = simulated
+    pattern = write_parts(events, tmp_path, 3, "parquet")
+    out = tmp_path / "results.parquet"
+    argv = ["panel", pattern, "--hypothesis", "2005,2012", "--n-sim", "199", "--rng", "4",
+            "--scheduler", client.scheduler.address, "--extra-codes", ",".join(codes),
+            "-o", str(out), "--json"]  # fmt: skip
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert document["n_series"] == events.pipe(pz.intensity).data.shape[1]
+    assert "dashboard:" in captured.err
+    expected = panel(pz.intensity(events), BOUNDARIES, n_sim=199, rng=4)
+    pd.testing.assert_frame_equal(pd.read_parquet(out), expected.table)
+    assert main(argv) == 2  # the file exists
+    assert "exists" in capsys.readouterr().err
+    assert main([*argv[:-3], "-o", str(tmp_path / "results.csv")]) == 2
+    assert ".parquet" in capsys.readouterr().err
+
+
+def test_raw_dask_frames_and_a_missing_dask_are_explained(client, simulated, monkeypatch):
+    import sys
+
+    events, codes = simulated
+    columns = ["date", "actor", "target", "level", "kind"]
+    raw = pd.DataFrame({c: events[c].astype(str).to_numpy() for c in columns})  # no attrs
+    lazy = dd.from_pandas(raw, npartitions=4)
+    with pytest.raises(EventSchemaError, match="partition"):
+        pz.intensity(lazy)  # simulated codes are not ISO: named with the partition
+    frame = pz.validate_events(raw, extra_codes=codes)
+    got = pz.intensity(dd.from_pandas(frame, npartitions=4))
+    pd.testing.assert_frame_equal(got.data, pz.intensity(events).data)
+    monkeypatch.setitem(sys.modules, "dask.dataframe", None)
+    with pytest.raises(pz.ParameterError, match=r"pip install 'periodize\[dask\]'"):
+        pz.read_events("events.parquet", engine="dask")

@@ -14,7 +14,7 @@ from ..exceptions import EventSchemaError, PeriodizeError
 from . import commands
 from .parser import build
 
-_FUNCTIONS = {"import": "import_events", "intensity": "write_intensity"}
+_FUNCTIONS = {"import": "import_events", "intensity": "write_intensity", "panel": "run_panel"}
 
 
 def one_line(error: BaseException, debug: bool) -> str:

@@ -18,9 +18,10 @@ from ..report.describe import describe_data, describe_text
 from ..results import plain, to_json
 from ..segmentation import segment
 from .archives import import_events, intensity_series, write_intensity
+from .cluster import run_panel
 from .series_file import read_series
 
-__all__ = ["import_events", "write_intensity"]
+__all__ = ["import_events", "run_panel", "write_intensity"]
 
 
 def penalty(text: str | None) -> str | float | None:

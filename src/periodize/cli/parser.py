@@ -171,6 +171,37 @@ def build() -> argparse.ArgumentParser:
     )
     archive.add_argument("-o", "--out", required=True, metavar="FILE", help=".parquet (or .csv)")
     archive.add_argument("--force", action="store_true", help="replace an existing FILE")
+    cluster = commands.add_parser(
+        "panel",
+        help="segment and test every dyad of many event files on Dask",
+        description="Read event files (globs, Parquet dataset folders) as partitions on a "
+        "Dask cluster, aggregate every dyad's series, segment and test the hypothesis on "
+        "each (batches of series per task), and write one tidy Parquet table. Needs "
+        "periodize[dask].",
+    )
+    cluster.add_argument("events", nargs="+", metavar="EVENTS", help="event files or folders")
+    cluster.add_argument("--hypothesis", type=years, required=True, metavar="YEARS")
+    cluster.add_argument("--scheme", default="count", help="weighting scheme (default count)")
+    cluster.add_argument("--by", default="dyad", choices=["dyad", "direction"])
+    cluster.add_argument(
+        "--model", default="poisson", choices=["poisson", "negbin", "quasipoisson"]
+    )
+    cluster.add_argument("--penalty", default="bic", help="for the boundaries found (default bic)")
+    cluster.add_argument("--min-size", type=positive, default=3, metavar="N")
+    cluster.add_argument("--n-sim", type=positive, default=999, metavar="N")
+    cluster.add_argument("--rng", type=seed, default=0, metavar="SEED")
+    cluster.add_argument("--batch-size", type=positive, default=512, metavar="N")
+    cluster.add_argument("--countries", type=names, metavar="A,B,...", help="keep only these")
+    cluster.add_argument("--start", type=int, metavar="YEAR")
+    cluster.add_argument("--end", type=int, metavar="YEAR")
+    where = cluster.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler")
+    where.add_argument("--workers", type=positive, metavar="N", help="local worker processes")
+    cluster.add_argument("--levels", type=names, metavar="A,B,...")
+    cluster.add_argument("--kinds", type=names, metavar="A,B,...")
+    _extra_codes(cluster)
+    cluster.add_argument("-o", "--out", required=True, metavar="FILE", help=".parquet")
+    cluster.add_argument("--force", action="store_true", help="replace an existing FILE")
     series = commands.add_parser(
         "intensity",
         help="turn an event table into intensity series (a CSV detect reads)",
