@@ -183,3 +183,30 @@ def test_raw_dask_frames_and_a_missing_dask_are_explained(client, simulated, mon
     monkeypatch.setitem(sys.modules, "dask.dataframe", None)
     with pytest.raises(pz.ParameterError, match=r"pip install 'periodize\[dask\]'"):
         pz.read_events("events.parquet", engine="dask")
+
+
+def test_panel_comparison_posterior_and_resume(client, simulated, tmp_path):
+    events, _ = simulated
+    series = pz.intensity(events)
+    competing = {"paper": BOUNDARIES, "one": (2005,)}
+    folder = tmp_path / "checkpoint"
+    first = panel(series, BOUNDARIES, n_sim=199, rng=2, batch_size=25, client=client,
+                  competing=competing, posterior_breaks=2, checkpoint=folder)  # fmt: skip
+    compared = pz.compare_periodizations(series, competing, n_sim=199, rng=2).to_frame()
+    got = first.comparison.set_index(["series", "name"]).loc[compared.index]
+    np.testing.assert_allclose(got["loglik"], compared["loglik"])
+    np.testing.assert_allclose(got["p_vs_best"].fillna(-1), compared["p_vs_best"].fillna(-1))
+    post = pz.posterior(series, max_breaks=2)
+    expected = post.boundary_probabilities(series=post.names[3])
+    rows = first.posterior[first.posterior["series"] == post.names[3]]
+    np.testing.assert_allclose(rows["p_boundary"].to_numpy(), expected.to_numpy())
+    assert len(list(folder.glob("batch-*.pkl"))) == 3
+    # a rerun reuses every batch: remove one and only it is computed again
+    next(iter(sorted(folder.glob("batch-*.pkl")))).unlink()
+    again = panel(series, BOUNDARIES, n_sim=199, rng=2, batch_size=25, client=client,
+                  competing=competing, posterior_breaks=2, checkpoint=folder)  # fmt: skip
+    pd.testing.assert_frame_equal(again.table, first.table)
+    pd.testing.assert_frame_equal(again.posterior, first.posterior)
+    assert len(list(folder.glob("batch-*.pkl"))) == 3
+    path = write_panel(again, tmp_path / "out.parquet")
+    assert (tmp_path / "out.comparison.parquet").exists() and path.exists()

@@ -12,18 +12,28 @@ panel.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import os
-from collections.abc import Sequence
+import pickle
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._output import write_file
 from .._typing import RandomState
 from ..exceptions import ParameterError
-from ..inference import benjamini_hochberg, shared_boundary_test, test_periodization
+from ..inference import (
+    benjamini_hochberg,
+    compare_periodizations,
+    shared_boundary_test,
+    test_periodization,
+)
+from ..inference import posterior as bayes_posterior
 from ..inference.results import HypothesisTestResult
 from ..inference.streams import root_seed
 from ..intensity.series import IntensitySeries
@@ -46,11 +56,19 @@ class PanelResult:
         Do the series' boundaries align more often than chance (:func:`shared_boundary_test`)?
     parameters : dict
         Hypothesis, model, penalty, min_size, n_sim, seed, batch size.
+    comparison : DataFrame or None
+        With ``competing``: :func:`compare_periodizations` of every series (its
+        ``to_frame``, tidy).
+    posterior : DataFrame or None
+        With ``posterior_breaks``: per series and period, the exact posterior probability
+        that a new period starts there (``p_boundary``), and per series ``p_k<k>``.
     """
 
     table: pd.DataFrame
     shared: HypothesisTestResult
     parameters: dict[str, Any]
+    comparison: pd.DataFrame | None = None
+    posterior: pd.DataFrame | None = None
 
     def summary(self) -> str:
         """How many series, and how many reject each test at FDR 5 %."""
@@ -70,23 +88,40 @@ def _batch(
     series: IntensitySeries,
     hypothesis: tuple[int, ...],
     options: dict[str, Any],
-) -> pd.DataFrame:
-    """Segment and test one batch of series (runs on a worker)."""
+) -> dict[str, pd.DataFrame]:
+    """Segment, test, and optionally compare and the posterior, for one batch of series
+    (runs on a worker)."""
+    common = {"model": options["model"], "min_size": options["min_size"]}
     tested = test_periodization(
-        series,
-        boundaries=hypothesis,
-        model=options["model"],
-        min_size=options["min_size"],
-        n_sim=options["n_sim"],
-        rng=options["seed"],
+        series, boundaries=hypothesis, n_sim=options["n_sim"], rng=options["seed"], **common
     )
     table = tested.test_table().drop(columns="qvalue_bh").reset_index()
-    fit = segment(series, penalty=options["penalty"], model=options["model"],
-                  min_size=options["min_size"])  # fmt: skip
+    fit = segment(series, penalty=options["penalty"], **common)
     found = {name: ",".join(map(str, b)) for name, b in fit.boundaries.items()}
     table["found"] = table["series"].map(found)
     table["events"] = table["series"].map(series.data.sum())
-    return table
+    out = {"tests": table}
+    if options["competing"]:
+        compared = compare_periodizations(
+            series, options["competing"], n_sim=options["n_sim"], rng=options["seed"], **common
+        )
+        frame = compared.to_frame().reset_index()
+        frame["boundaries"] = frame["boundaries"].map(lambda b: ",".join(map(str, b)))
+        out["comparison"] = frame
+    if options["posterior_breaks"] is not None:
+        post = bayes_posterior(series, max_breaks=options["posterior_breaks"], **common)
+        index = [str(p) for p in post.index]
+        marginal = np.asarray(post.boundary_marginal)[:, : len(index)]
+        long = pd.DataFrame(
+            {
+                "series": np.repeat(list(post.names), len(index)),
+                "period": np.tile(index, len(post.names)),
+                "p_boundary": marginal.ravel(),
+            }
+        )
+        k = post.k_probabilities_table.add_prefix("p_k").reset_index()
+        out["posterior"] = long.merge(k, on="series")
+    return out
 
 
 def panel(
@@ -101,6 +136,9 @@ def panel(
     batch_size: int = 512,
     client: Any = None,
     window: int = 1,
+    competing: Mapping[str, Sequence[int]] | None = None,
+    posterior_breaks: int | None = None,
+    checkpoint: str | os.PathLike[str] | None = None,
 ) -> PanelResult:
     """Test a hypothesised periodization on every series of a panel, on Dask.
 
@@ -121,6 +159,13 @@ def panel(
         the local threads).
     window : int
         Half-width of the shared-boundary test's alignment window.
+    competing : mapping, optional
+        Named periodizations to compare on every series (:func:`compare_periodizations`).
+    posterior_breaks : int, optional
+        Also compute the exact posterior with at most this many breaks.
+    checkpoint : folder, optional
+        Keep every finished batch here and reuse it when run again with the same series
+        and options: an interrupted run resumes where it stopped.
 
     Returns
     -------
@@ -139,15 +184,31 @@ def panel(
     seed = root_seed(rng, "panel")
     hypothesis = tuple(int(h) for h in hypothesis)
     options = {"model": model, "penalty": penalty, "min_size": min_size, "n_sim": n_sim,
-               "seed": seed}  # fmt: skip
+               "seed": seed, "posterior_breaks": posterior_breaks,
+               "competing": {k: tuple(v) for k, v in (competing or {}).items()}}  # fmt: skip
     names = list(series.data.columns)
     batches = [
         dataclasses.replace(series, data=series.data[names[i : i + batch_size]])
         for i in range(0, len(names), batch_size)
     ]
-    tasks = [dask.delayed(_batch)(b, hypothesis, options) for b in batches]
-    parts = client.gather(client.compute(tasks)) if client is not None else dask.compute(*tasks)
-    table = pd.concat(parts, ignore_index=True)
+    store = None if checkpoint is None else _Checkpoint(checkpoint)
+    keys = [_key(b, hypothesis, options) for b in batches]
+    todo = [i for i, key in enumerate(keys) if store is None or not store.has(key)]
+    tasks = [dask.delayed(_batch)(batches[i], hypothesis, options) for i in todo]
+    if client is not None:
+        futures = client.compute(tasks)
+        done = {}
+        for i, future in zip(todo, futures, strict=True):
+            done[i] = future.result()
+            if store is not None:
+                store.put(keys[i], done[i])
+    else:
+        done = dict(zip(todo, dask.compute(*tasks), strict=True))
+        if store is not None:
+            for i in todo:
+                store.put(keys[i], done[i])
+    parts = [done[i] if i in done else store.get(keys[i]) for i in range(len(batches))]  # type: ignore[union-attr]
+    table = pd.concat([p["tests"] for p in parts], ignore_index=True)
     table["qvalue_bh"] = table.groupby("test")["pvalue"].transform(
         lambda p: benjamini_hochberg(p.to_numpy())
     )
@@ -158,19 +219,72 @@ def panel(
         series, window=window, penalty=penalty, model=model, min_size=min_size, n_sim=n_sim,
         rng=seed,
     )  # fmt: skip
-    parameters = {**options, "hypothesis": list(hypothesis), "batch_size": batch_size,
-                  "window": window}  # fmt: skip
-    return PanelResult(table, shared, parameters)
+    parameters: dict[str, Any] = {**options, "hypothesis": list(hypothesis),
+                                  "batch_size": batch_size, "window": window}  # fmt: skip
+    parameters["competing"] = {k: list(v) for k, v in (competing or {}).items()}
+    comparison = (
+        pd.concat([p["comparison"] for p in parts], ignore_index=True) if competing else None
+    )
+    posterior = (
+        pd.concat([p["posterior"] for p in parts], ignore_index=True)
+        if posterior_breaks is not None
+        else None
+    )
+    return PanelResult(table, shared, parameters, comparison, posterior)
 
 
-def write_panel(result: PanelResult, path: str | os.PathLike[str], *, overwrite: bool = False):
-    """Write the panel table as one Parquet file, atomically (parameters in its metadata)."""
+def _key(series: IntensitySeries, hypothesis: tuple[int, ...], options: dict[str, Any]) -> str:
+    """What a batch's results depend on: its series (names and values) and the options."""
+    digest = hashlib.sha256()
+    digest.update(repr((list(series.data.columns), [str(i) for i in series.data.index])).encode())
+    digest.update(np.ascontiguousarray(series.data.to_numpy(dtype=float)).tobytes())
+    digest.update(repr((hypothesis, sorted(options.items()), series.is_count)).encode())
+    return digest.hexdigest()[:32]
+
+
+class _Checkpoint:
+    """Finished batches as pickles in a folder, written atomically."""
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.folder = Path(os.fspath(folder))
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"batch-{key}.pkl"
+
+    def has(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def get(self, key: str) -> dict[str, pd.DataFrame]:
+        with open(self._path(key), "rb") as handle:
+            return pickle.load(handle)
+
+    def put(self, key: str, value: dict[str, pd.DataFrame]) -> None:
+        write_file(self._path(key), pickle.dumps(value), overwrite=True)
+
+
+def write_panel(
+    result: PanelResult, path: str | os.PathLike[str], *, overwrite: bool = False
+) -> Path:
+    """Write the panel's test table as one Parquet file, atomically (parameters in its
+    metadata); the comparison and posterior tables, when computed, beside it as
+    ``<name>.comparison.parquet`` and ``<name>.posterior.parquet``."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(result.table, preserve_index=False)
     metadata = {b"periodize": str(result.parameters).encode()}
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+    target = Path(os.fspath(path))
+    for name, extra in (("comparison", result.comparison), ("posterior", result.posterior)):
+        if extra is not None:
+            side = target.with_name(f"{target.stem}.{name}.parquet")
+            _write_parquet(pa.Table.from_pandas(extra, preserve_index=False), side, overwrite)
+    return _write_parquet(table, target, overwrite)
+
+
+def _write_parquet(table: Any, path: Path, overwrite: bool) -> Path:
+    import pyarrow.parquet as pq
+
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
     return write_file(path, buffer.getvalue(), overwrite=overwrite)
