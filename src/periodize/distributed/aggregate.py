@@ -42,7 +42,7 @@ def _partial(
     partition_info: dict | None = None,
 ) -> pd.DataFrame:
     """One partition's sums per (series, period ordinal), its number and row-hash digest."""
-    from ..intensity.compute import intensity
+    from ..intensity.compute import _aggregate
 
     number = -1 if partition_info is None else int(partition_info["number"])
     if len(frame) == 0:
@@ -53,13 +53,12 @@ def _partial(
              "unreported": pd.Series(dtype=np.int64)}
         )  # fmt: skip
     try:
-        weighted = intensity(frame, scheme, freq=freq, by=by, stratify=stratify)
+        weighted, cells = _aggregate(frame, scheme, freq, None, None, by, stratify, True, False)
     except EventSchemaError as error:  # rows of a raw partition: say which partition
         raise EventSchemaError(error.problems, error.source or f"partition {number}") from None
-    counted = intensity(frame, "count", freq=freq, by=by, stratify=stratify)
     ordinals = _ordinals(weighted.data.index, freq)
     value = weighted.data.to_numpy()
-    events = counted.data.to_numpy().astype(np.int64)
+    events = np.asarray(cells).astype(np.int64)
     rows, cols = np.nonzero(events)
     digest = _digest(frame)
     return pd.DataFrame(

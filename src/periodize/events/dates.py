@@ -24,7 +24,7 @@ def days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
 
 
 def parse_dates(values: pd.Series) -> tuple[pd.DataFrame, dict[int, str]]:
-    """Parse a column of dates.
+    """Parse a column of dates, each distinct value once.
 
     Strings must match ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` exactly; integers are years;
     ``datetime64``/``datetime.date`` values are days. Missing values stay missing (precision
@@ -39,6 +39,39 @@ def parse_dates(values: pd.Series) -> tuple[pd.DataFrame, dict[int, str]]:
     problems : dict
         Position -> what was expected, for each value that is present but not a date.
     """
+    values = values.reset_index(drop=True)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) * 2 > len(values):  # mostly distinct: parse them as they are
+        return _parse_dates(values)
+    parsed, unique_problems = _parse_dates(pd.Series(uniques))
+    missing = codes < 0
+    rows = np.where(missing, 0, codes)
+    out = parsed.iloc[rows].reset_index(drop=True) if len(parsed) else _empty(len(values))
+    if missing.any():
+        out.loc[missing, "text"] = pd.NA
+        out.loc[missing, ["year", "month", "day"]] = 0
+        out.loc[missing, "precision"] = -1
+    expected = np.full(len(uniques) + 1, None, dtype=object)
+    for position, message in unique_problems.items():
+        expected[position] = message
+    per_row = expected[np.where(missing, len(uniques), codes)]
+    problems = {int(p): str(per_row[p]) for p in np.flatnonzero(pd.notna(per_row))}
+    return out, problems
+
+
+def _empty(n: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "text": pd.Series(pd.NA, index=range(n), dtype="string"),
+            "year": np.zeros(n, dtype=np.int64),
+            "month": np.zeros(n, dtype=np.int64),
+            "day": np.zeros(n, dtype=np.int64),
+            "precision": np.full(n, -1, dtype=np.int64),
+        }
+    )
+
+
+def _parse_dates(values: pd.Series) -> tuple[pd.DataFrame, dict[int, str]]:
     values = values.reset_index(drop=True)
     n = len(values)
     text = pd.Series(pd.NA, index=values.index, dtype="string")

@@ -278,8 +278,10 @@ def _codes(extra_codes: Iterable[str]) -> list[str]:
 def _isin(values: pd.Series, allowed: Iterable[str]) -> np.ndarray:
     """``values.isin(allowed)`` that treats unhashable cells (lists, dicts) as not allowed."""
     allowed = list(allowed)
-    try:
-        return values.astype(object).isin(allowed).to_numpy(dtype=bool)
+    try:  # each distinct value tested once
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        hit = pd.Index(uniques, dtype=object).isin(allowed)
+        return np.append(hit, False)[codes]
     except TypeError:
         members = frozenset(allowed)
         return np.array(

@@ -80,13 +80,29 @@ def intensity(
     2024         1.0       1.0
     2025         1.0       1.0
     """
-    func = "intensity"
     if type(events).__module__.split(".")[0] in ("dask", "dask_expr"):
         from ..distributed import dask_intensity
 
         return dask_intensity(
             events, scheme, freq=freq, start=start, end=end, by=by, stratify=stratify
         )
+    return _aggregate(events, scheme, freq, start, end, by, stratify)[0]
+
+
+def _aggregate(
+    events: pd.DataFrame,
+    scheme: Any,
+    freq: Any,
+    start: Any,
+    end: Any,
+    by: Any,
+    stratify: Any,
+    counts: bool = False,
+    hashed: bool = True,
+) -> tuple[IntensitySeries, np.ndarray | None]:
+    """:func:`intensity`, and (``counts=True``) the number of events in every cell;
+    ``hashed=False`` skips the input's SHA-256 (a caller that records its own)."""
+    func = "intensity"
     resolved = get_scheme(scheme)
     check_choice(freq, FREQS, name="freq", func=func)
     check_choice(by, BYS, name="by", func=func)
@@ -151,9 +167,12 @@ def intensity(
             "by": by,
             "stratify": stratify,
         },
-        input_sha256=frame_sha256(table, sort_by="event_id"),
+        input_sha256=frame_sha256(table, sort_by="event_id") if hashed else "",
     )
-    return IntensitySeries(
+    cells = None
+    if counts:
+        cells = accumulate(codes - first, series_codes, None, len(index), len(names))
+    series = IntensitySeries(
         data=pd.DataFrame(values, index=index, columns=pd.Index(names, name="series")),
         scheme=resolved,
         freq=freq,
@@ -163,6 +182,7 @@ def intensity(
         n_unreported_documents=unreported,
         provenance=provenance,
     )
+    return series, cells
 
 
 def _series_codes(
