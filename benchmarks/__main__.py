@@ -14,7 +14,7 @@ import numpy as np
 
 from periodize._output import write_file
 
-from . import aggregation, archives, engine, inference, peers, scaling
+from . import aggregation, archives, cluster, engine, inference, peers, scaling
 from .harness import machine
 
 HERE = Path(__file__).parent
@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     print(f"running aggregation ({size})...", file=sys.stderr)
     results.extend(aggregation.aggregation(size, np.random.default_rng(args.seed)))
-    for case in (*archives.CASES, *engine.CASES, *peers.CASES, *inference.CASES):
+    cases = (*archives.CASES, *cluster.CASES, *engine.CASES, *peers.CASES, *inference.CASES)
+    for case in cases:
         print(f"running {case.__name__} ({size})...", file=sys.stderr)
         results.append(case(size, np.random.default_rng(args.seed)))
     print(f"running scaling ({size})...", file=sys.stderr)
