@@ -210,3 +210,18 @@ def test_panel_comparison_posterior_and_resume(client, simulated, tmp_path):
     assert len(list(folder.glob("batch-*.pkl"))) == 3
     path = write_panel(again, tmp_path / "out.parquet")
     assert (tmp_path / "out.comparison.parquet").exists() and path.exists()
+
+
+def test_a_lazy_panel_stays_on_the_cluster_and_sums_to_the_same(client, simulated, tmp_path):
+    from periodize.distributed import dask_intensity
+
+    events, codes = simulated
+    lazy = pz.read_events(write_parts(events, tmp_path, 3), engine="dask", extra_codes=codes)
+    long = dask_intensity(lazy, lazy=True)
+    assert type(long).__module__.startswith("dask")
+    frame = long.compute()
+    wide = frame.pivot(index="period", columns="series", values="value").fillna(0.0)
+    expected = pz.intensity(events).data
+    wide = wide.reindex(index=expected.index, columns=expected.columns, fill_value=0.0)
+    np.testing.assert_allclose(wide.to_numpy(), expected.to_numpy())
+    assert frame["events"].sum() == len(events)

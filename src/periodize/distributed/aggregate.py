@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._limits import check_memory
 from .._typing import By, Freq, PathLike, Stratify
 from ..exceptions import EventSchemaError, ParameterError
 from ..intensity.periods import period_index, window_ordinal
@@ -96,11 +97,19 @@ def dask_intensity(
     end: Any = None,
     by: By = "dyad",
     stratify: Stratify = None,
-) -> IntensitySeries:
-    """:func:`periodize.intensity` of a Dask DataFrame of events (see that function)."""
+    lazy: bool = False,
+) -> Any:
+    """:func:`periodize.intensity` of a Dask DataFrame of events (see that function).
+
+    With ``lazy=True`` the result stays on the cluster: a Dask DataFrame in long format
+    (``series``, ``period`` ordinal, ``value``, ``events``), for panels too large to bring
+    back as one periods × series table.
+    """
     resolved = get_scheme(scheme)
     meta = _partial(events._meta, resolved, freq, by, stratify)
     partials = events.map_partitions(_partial, resolved, freq, by, stratify, meta=meta)
+    if lazy:
+        return partials.groupby(["series", "period"])[["value", "events"]].sum().reset_index()
     sums = partials.compute()
     return _assemble(sums, resolved, freq, by, stratify, start, end, events.npartitions)
 
@@ -129,6 +138,13 @@ def _assemble(
             "reading them (read_events(..., engine='dask', start=..., end=...))."
         )
     table = sums.groupby(["series", "period"], sort=True)[["value", "events"]].sum()
+    n_series = table.index.get_level_values("series").nunique()
+    check_memory(
+        3 * 8 * (last - first + 1) * n_series,
+        f"Intensity series of {n_series} series × {last - first + 1} periods",
+        "keep the panel on the cluster with periodize.distributed.dask_intensity(..., "
+        "lazy=True), narrow the window, or use a coarser freq",
+    )
     wide = table["value"].unstack("series", fill_value=0.0)
     index = period_index(first, last, freq)
     data = wide.reindex(np.arange(first, last + 1), fill_value=0.0)
