@@ -89,7 +89,8 @@ client = None
 if mode == "cluster":
     import distributed
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+                                       dashboard_address=None,
+                                       env={"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
     client = distributed.Client(cluster)
 else:
     dask.config.set(scheduler="synchronous")

@@ -15,6 +15,10 @@ from ..exceptions import ParameterError
 from ..intensity import intensity
 from ..results import to_json
 
+#: Worker processes run the compiled kernels on one thread each (the workers are the
+#: parallelism; threads in every worker would contend for the same cores).
+ONE_THREAD = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+
 
 def _client(args: argparse.Namespace) -> tuple[Any, Any]:
     need_dask()
@@ -24,8 +28,9 @@ def _client(args: argparse.Namespace) -> tuple[Any, Any]:
         return distributed.Client(args.scheduler, timeout="10s"), None
     workers = args.workers or os.cpu_count() or 1
     cluster = distributed.LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
-    )
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+        env=ONE_THREAD,
+    )  # fmt: skip
     return distributed.Client(cluster), cluster
 
 
