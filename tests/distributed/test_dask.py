@@ -225,3 +225,30 @@ def test_a_lazy_panel_stays_on_the_cluster_and_sums_to_the_same(client, simulate
     wide = wide.reindex(index=expected.index, columns=expected.columns, fill_value=0.0)
     np.testing.assert_allclose(wide.to_numpy(), expected.to_numpy())
     assert frame["events"].sum() == len(events)
+
+
+def test_archive_files_read_on_the_cluster(client, tmp_path):
+    import sys as _sys
+    from pathlib import Path as _Path
+
+    _sys.path.insert(0, str(_Path(__file__).parent.parent / "adapters"))
+    import archive_files as af
+
+    rows = [
+        af.gdelt_row(i, f"201{i % 6}0{1 + i % 9}1{i % 9}", "MNGGOV", "KAZGOV",
+                     "042" if i % 2 else "043", f"s{i}")
+        for i in range(60)
+    ]  # fmt: skip
+    for k in range(3):
+        af.gdelt(tmp_path / f"day{k}.export.CSV", rows[k::3])
+    af.gdelt(tmp_path / "day9.export.CSV", [af.gdelt_row(900, "20150101", "USAGOV", "CHN", "042")])
+    pattern = str(tmp_path / "day*.export.CSV")
+    in_memory = pz.read_gdelt(pattern, dyad=("MNG", "KAZ"))
+    lazy = pz.read_gdelt(pattern, dyad=("MNG", "KAZ"), engine="dask")
+    assert lazy.npartitions == 4
+    pd.testing.assert_frame_equal(pz.intensity(lazy).data, pz.intensity(in_memory).data)
+    total, single = pz.adapters.row_account(lazy), pz.adapters.row_account(in_memory)
+    assert (total.read, total.kept + total.merged, total.dropped) == (
+        single.read, single.kept + single.merged, single.dropped,
+    )  # fmt: skip
+    assert total.exposure == single.exposure

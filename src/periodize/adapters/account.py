@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..exceptions import PeriodizeError
 
-__all__ = ["REASONS", "RowAccount", "row_account"]
+__all__ = ["REASONS", "RowAccount", "combine", "row_account"]
 
 #: Why a row is dropped, in the order the reader applies them (a row counts under the
 #: first reason that drops it).
@@ -143,7 +143,27 @@ class RowAccount:
         return cls(**fields)
 
 
-def row_account(events: pd.DataFrame) -> RowAccount:
+def combine(accounts: list[RowAccount]) -> RowAccount:
+    """One account of many reads of the same archive (for example one per file)."""
+    total = RowAccount(accounts[0].archive if accounts else "")
+    for account in accounts:
+        total.files += account.files
+        total.read += account.read
+        total.kept += account.kept
+        total.merged += account.merged
+        for reason, n in account.dropped.items():
+            total.drop(reason, n, account.values.get(reason))
+        total.malformed += account.malformed[: max(0, 100 - len(total.malformed))]
+        for day, n in account.exposure.items():
+            total.exposure[day] = total.exposure.get(day, 0) + n
+        for country, days in account.exposure_by_country.items():
+            into = total.exposure_by_country.setdefault(country, {})
+            for day, n in days.items():
+                into[day] = into.get(day, 0) + n
+    return total
+
+
+def row_account(events: Any) -> RowAccount:
     """The row account an archive reader attached to its event table (also after a Parquet
     round trip).
 
@@ -152,6 +172,10 @@ def row_account(events: pd.DataFrame) -> RowAccount:
     PeriodizeError
         If the table did not come from an archive reader.
     """
+    if type(events).__module__.split(".")[0] in ("dask", "dask_expr"):
+        from ..distributed.reading import partition_accounts
+
+        return combine([RowAccount.from_dict(a) for a in partition_accounts(events)])
     data = events.attrs.get(_ACCOUNT)
     if data is None:
         raise PeriodizeError(

@@ -28,7 +28,19 @@ from .mapping import MACHINE_LEVELS, KindMapping, level_from_sectors, level_from
 from .scan import scan
 from .tables import _lookup_inverse
 
-__all__ = ["Layout", "read_archive"]
+__all__ = ["Layout", "NothingKept", "read_archive"]
+
+
+class NothingKept(ParameterError):
+    """No row of the files survived the filters (the account says why)."""
+
+    def __init__(self, message: str, account: RowAccount) -> None:
+        super().__init__(message)
+        self.account = account
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (str(self), self.account))
+
 
 #: Read ICEWS, GDELT and Phoenix with the compiled scanner (the pyarrow reader otherwise).
 COMPILED = True
@@ -421,8 +433,9 @@ def _to_events(
     events = _merge(events, account, request.one_per_day)
     account.kept = len(events)
     if not len(events):
-        raise ParameterError(
-            f"No events kept from {account.read:,} rows read. " + _largest_reasons(account)
+        raise NothingKept(
+            f"No events kept from {account.read:,} rows read. " + _largest_reasons(account),
+            account,
         )
     table = validate_events(
         events,

@@ -118,6 +118,10 @@ _COMMON = """
     exposure_by : {"all", "country"}
         Count the archive's rows per day in all (default), or also per country, before any
         filter: the volume :func:`~periodize.adapters.exposure` turns into offsets.
+    engine : {"pandas", "dask"}
+        ``"dask"``: a Dask DataFrame with one partition per file, each read where it lies
+        (``periodize[dask]``; see ``docs/cluster.md``); ``row_account`` adds up the files'
+        accounts.
 
     Returns
     -------
@@ -142,6 +146,14 @@ _COMMON = """
     gdelt: 1 rows read from 1 file(s)
       kept 1 events; merged 0 duplicate reports
 """
+
+
+def _other_engine(reader: Any, paths: Any, engine: str, options: dict[str, Any]) -> Any:
+    if engine != "dask":
+        raise ParameterError(f"The 'engine' parameter must be 'pandas' or 'dask'. Got {engine!r}.")
+    from ..distributed.reading import read_archive_dask
+
+    return read_archive_dask(reader, paths, options)
 
 
 def _read(
@@ -176,7 +188,10 @@ def read_icews(
     one_per_day: bool = False,
     country_map: Mapping[str, str] | None = None,
     exposure_by: str = "all",
-) -> pd.DataFrame:
+    engine: str = "pandas",
+) -> Any:
+    if engine != "pandas":
+        return _other_engine(read_icews, paths, engine, _options(locals()))
     streams = []
     expected = column_list("icews")
     for source in sources(paths):
@@ -206,7 +221,10 @@ def read_gdelt(
     one_per_day: bool = False,
     country_map: Mapping[str, str] | None = None,
     exposure_by: str = "all",
-) -> pd.DataFrame:
+    engine: str = "pandas",
+) -> Any:
+    if engine != "pandas":
+        return _other_engine(read_gdelt, paths, engine, _options(locals()))
     layouts = {57: "gdelt1_57", 58: "gdelt1_58", 61: "gdelt2_61"}
     streams = []
     for source in sources(paths):
@@ -246,7 +264,10 @@ def read_phoenix(
     one_per_day: bool = False,
     country_map: Mapping[str, str] | None = None,
     exposure_by: str = "all",
-) -> pd.DataFrame:
+    engine: str = "pandas",
+) -> Any:
+    if engine != "pandas":
+        return _other_engine(read_phoenix, paths, engine, _options(locals()))
     names = column_list("phoenix")
     streams = []
     for source in sources(paths):
@@ -284,7 +305,10 @@ def read_polecat(
     one_per_day: bool = False,
     country_map: Mapping[str, str] | None = None,
     exposure_by: str = "all",
-) -> pd.DataFrame:
+    engine: str = "pandas",
+) -> Any:
+    if engine != "pandas":
+        return _other_engine(read_polecat, paths, engine, _options(locals()))
     streams = []
     layout_fields = set(POLECAT.columns)
     for source in sources(paths):

@@ -18,7 +18,7 @@ from ..events.schema import _validate
 from ..exceptions import ParameterError
 from ._dask import need_dask
 
-__all__ = ["read_events_dask"]
+__all__ = ["partition_accounts", "read_archive_dask", "read_events_dask"]
 
 
 def read_events_dask(
@@ -136,3 +136,46 @@ def _filtered(table: pd.DataFrame, options: dict[str, Any]) -> pd.DataFrame:
     if options["end"] is not None:
         keep &= table["year"] <= options["end"]
     return table[keep.to_numpy()]
+
+
+def read_archive_dask(reader: Any, paths: Any, options: dict[str, Any]) -> Any:
+    """An archive reader over many files as a Dask DataFrame, one partition per file; a
+    file none of whose rows is kept is an empty partition (its account kept)."""
+    dd = need_dask()
+    from ..adapters.files import _expand
+
+    files = [str(p) for p in _expand(paths)]
+    return dd.from_map(
+        _read_archive_piece, files, reader=reader, options=options, enforce_metadata=False
+    )
+
+
+def _read_archive_piece(path: str, reader: Any, options: dict[str, Any]) -> pd.DataFrame:
+    from ..adapters.account import _ACCOUNT
+    from ..adapters.pipeline import NothingKept
+
+    try:
+        return reader(path, **options)
+    except NothingKept as nothing:
+        empty = pd.DataFrame()
+        empty.attrs[_ACCOUNT] = nothing.account.to_dict()
+        return empty
+
+
+def partition_accounts(frame: Any) -> list[dict[str, Any]]:
+    """The row account of every partition of a Dask DataFrame an archive reader made."""
+    import json
+
+    from ..adapters.account import _ACCOUNT
+
+    def one(part: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"account": [json.dumps(part.attrs.get(_ACCOUNT))]})
+
+    found = frame.map_partitions(one, meta={"account": object}).compute()
+    accounts = [json.loads(a) for a in found["account"]]
+    if any(a is None for a in accounts):
+        raise ParameterError(
+            "Some partitions carry no row account: the frame was not read by an archive "
+            "reader with engine='dask' (or a step in between dropped the accounts)."
+        )
+    return accounts
