@@ -113,7 +113,14 @@ def test_a_killed_worker_does_not_change_the_result(client, simulated):
     killer.start()
     got = panel(series, BOUNDARIES, n_sim=999, rng=3, batch_size=2, client=client)
     killer.join()
-    assert client.run(os.getpid) != pids  # a worker was replaced
+    client.wait_for_workers(2, timeout=60)  # the nanny restarts the killed worker
+    for _ in range(50):
+        try:
+            after = client.run(os.getpid)
+            break
+        except (OSError, distributed.comm.CommClosedError):
+            time.sleep(0.2)
+    assert after != pids  # a worker was replaced
     pd.testing.assert_frame_equal(got.table, expected.table)
 
 
