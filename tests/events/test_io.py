@@ -73,3 +73,16 @@ def test_parquet_round_trip_or_clear_error(tmp_path):
 def test_unknown_file_type(tmp_path):
     with pytest.raises(ParameterError, match=r"must end in one of \['.csv'"):
         pz.read_events(tmp_path / "events.xlsx")
+
+
+def test_read_events_engine_options_are_checked(tmp_path):
+    import periodize as pz
+    from periodize.exceptions import ParameterError
+
+    path = pz.write_events(pz.datasets.mongolia_kazakhstan(), tmp_path / "events.csv")
+    with pytest.raises(ParameterError, match="'engine' parameter of read_events"):
+        pz.read_events(path, engine="spark")
+    with pytest.raises(ParameterError, match="filter while reading with engine='dask'"):
+        pz.read_events(path, start=2000)
+    with pytest.raises(ParameterError, match="reads one file; pass engine='dask'"):
+        pz.read_events([path, path])
