@@ -23,7 +23,7 @@ import numpy as np
 YEARS = range(1992, 2026)
 BOUNDARIES, RATIOS = (2009, 2019), (0.5, 2.0)
 SIZES = {
-    "quick": [(200_000, 500)],
+    "quick": [(50_000, 200)],
     "default": [(10_000_000, 10_000), (100_000_000, 10_000)],
     "large": [(100_000_000, 10_000), (300_000_000, 40_000)],
 }
@@ -83,14 +83,15 @@ import dask, numpy as np
 import periodize as pz
 from periodize.distributed import panel
 folder, codes, mode, out = sys.argv[1], sys.argv[2].split(","), sys.argv[3], sys.argv[4]
+processes = sys.argv[5] == "processes"
 def hwm():
     return int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024
 client = None
 if mode == "cluster":
     import distributed
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None,
-                                       env={"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"})
+    extra = {"env": {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}} if processes else {}
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=processes,
+                                       dashboard_address=None, **extra)
     client = distributed.Client(cluster)
 else:
     dask.config.set(scheduler="synchronous")
@@ -111,10 +112,10 @@ if client is not None:
 """
 
 
-def _run(folder: Path, codes: list[str], mode: str, out: Path) -> dict[str, Any]:
+def _run(folder: Path, codes: list[str], mode: str, out: Path, quick: bool) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-c", f"N_SIM = {N_SIM}\n{_RUN}", str(folder), ",".join(codes), mode,
-         str(out)],
+         str(out), "threads" if quick else "processes"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -130,8 +131,10 @@ def cluster(size: str, rng: np.random.Generator) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="periodize-cluster-") as tmp:
             folder = Path(tmp) / "events"
             codes = write_dataset(folder, n_events, n_dyads)
-            single = _run(folder, codes, "single", Path(tmp) / "single.parquet")
-            local = _run(folder, codes, "cluster", Path(tmp) / "cluster.parquet")
+            # the quick preset (a smoke run) starts its workers as threads, which is faster
+            quick = size == "quick"
+            single = _run(folder, codes, "single", Path(tmp) / "single.parquet", quick)
+            local = _run(folder, codes, "cluster", Path(tmp) / "cluster.parquet", quick)
             same = pd.read_parquet(Path(tmp) / "single.parquet").equals(
                 pd.read_parquet(Path(tmp) / "cluster.parquet")
             )
