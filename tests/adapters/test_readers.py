@@ -326,3 +326,20 @@ def test_exposure_counts_every_dated_row_before_filters(tmp_path):
     assert kaz.tolist() == [expected]
     with pytest.raises(ParameterError, match="exposure_by='country'"):
         pz.adapters.exposure(read_gdelt(path), country="KAZ")
+
+
+def test_a_read_that_would_exhaust_memory_is_refused_with_the_remedy(tmp_path, monkeypatch):
+    rows = [G(i, "20190310", "MNGGOV", "KAZGOV", "042", f"s{i}") for i in range(2000)]
+    path = af.gdelt(tmp_path / "a.CSV", rows)
+    monkeypatch.setenv("PERIODIZE_MEMORY_GB", "0.0001")  # about 100 kB
+    with pytest.raises(ParameterError, match="filter while reading .* engine='dask'"):
+        read_gdelt(path)
+
+
+def test_a_byte_order_mark_before_the_header_is_not_part_of_it(tmp_path):
+    path = af.icews(tmp_path / "events.tab", [])
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes() + "\t".join(
+        ["1", "2016-06-01", "Mongolia", "Government", "Mongolia", "visit", "042", "1.9",
+         "Kazakhstan", "Government", "Kazakhstan", "9", "1", "P", "", "", "", "", "", ""]
+    ).encode() + b"\n")  # fmt: skip
+    assert read_icews(path)["actor"].tolist() == ["MNG"]

@@ -95,7 +95,7 @@ def first_lines(source: Source, count: int = 2) -> list[list[str]]:
     """The first ``count`` lines of a stream split on tabs (empty list for an empty file)."""
     lines: list[list[str]] = []
     with source.open() as handle:
-        text = io.TextIOWrapper(handle, encoding="utf-8", errors="replace", newline="")
+        text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="")
         for line in text:
             lines.append(line.rstrip("\r\n").split("\t"))
             if len(lines) == count:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._limits import check_memory
 from ..events.schema import validate_events
 from ..events.vocabulary import iso3166_alpha3
 from ..exceptions import ParameterError
@@ -44,6 +45,8 @@ class NothingKept(ParameterError):
 
 #: Read ICEWS, GDELT and Phoenix with the compiled scanner (the pyarrow reader otherwise).
 COMPILED = True
+#: The kept rows as pandas objects and their mapped copy, per byte of their arrow form.
+_PANDAS_FACTOR = 6
 
 
 @dataclass(frozen=True)
@@ -180,19 +183,31 @@ def read_archive(
     account = RowAccount(layout.archive)
     raw_allowed = _raw_codes(layout.countries, request)
     kept: list[Any] = []
+    held = 0
     compiled = COMPILED and header is None and request.exposure_by == "all"
     for source, names, skip in streams:
         account.files.append(source.label)
         if compiled:
             filters = _scan_filters(layout, request, raw_allowed, null_values)
-            kept.extend(scan(source, names, layout.columns, filters, account, skip))
-            continue
-        for batch in batches(
-            source, names, layout.columns, account, skip_rows=skip, null_values=null_values
-        ):
-            left = _filter(batch, layout, request, raw_allowed, account, header)
-            if left.num_rows:
-                kept.append(left)
+            parts = scan(source, names, layout.columns, filters, account, skip)
+        else:
+            parts = (
+                _filter(batch, layout, request, raw_allowed, account, header)
+                for batch in batches(
+                    source, names, layout.columns, account, skip_rows=skip,
+                    null_values=null_values,
+                )
+            )  # fmt: skip
+        for part in parts:
+            if part.num_rows:
+                kept.append(part)
+                held += part.nbytes
+                check_memory(
+                    _PANDAS_FACTOR * held,
+                    f"The {sum(p.num_rows for p in kept):,} rows kept so far",
+                    "filter while reading (dyad=, countries=, start=/end=, or a narrower "
+                    "kinds= mapping), or read the files with engine='dask'",
+                )
     frame = _to_pandas(kept, layout)
     events = _to_events(frame, layout, request, account)
     account.check()
