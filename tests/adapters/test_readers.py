@@ -332,7 +332,7 @@ def test_a_read_that_would_exhaust_memory_is_refused_with_the_remedy(tmp_path, m
     rows = [G(i, "20190310", "MNGGOV", "KAZGOV", "042", f"s{i}") for i in range(2000)]
     path = af.gdelt(tmp_path / "a.CSV", rows)
     monkeypatch.setenv("PERIODIZE_MEMORY_GB", "0.0001")  # about 100 kB
-    with pytest.raises(ParameterError, match="filter while reading .* engine='dask'"):
+    with pytest.raises(ParameterError, match=r"filter while reading .* engine='dask'"):
         read_gdelt(path)
 
 
