@@ -171,6 +171,14 @@ def row_account(events: Any) -> RowAccount:
     ------
     PeriodizeError
         If the table did not come from an archive reader.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame()
+    >>> table.attrs[_ACCOUNT] = RowAccount("icews", read=3, kept=3).to_dict()
+    >>> row_account(table).kept
+    3
     """
     if type(events).__module__.split(".")[0] in ("dask", "dask_expr"):
         from ..distributed.reading import partition_accounts

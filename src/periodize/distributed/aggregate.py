@@ -104,6 +104,14 @@ def dask_intensity(
     With ``lazy=True`` the result stays on the cluster: a Dask DataFrame in long format
     (``series``, ``period`` ordinal, ``value``, ``events``), for panels too large to bring
     back as one periods × series table.
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd, periodize as pz
+    >>> events = pz.datasets.mongolia_kazakhstan()
+    >>> lazy = dd.from_pandas(events, npartitions=3)
+    >>> dask_intensity(lazy).data.equals(pz.intensity(events).data)
+    True
     """
     resolved = get_scheme(scheme)
     meta = _partial(events._meta, resolved, freq, by, stratify)

@@ -187,6 +187,16 @@ def panel(
     -------
     PanelResult
         The same numbers as the in-memory functions on the whole panel (tested).
+
+    Examples
+    --------
+    >>> import periodize as pz
+    >>> events, _ = pz.simulate_events(6, range(1990, 2020), (2005,), base_rate=2.0,
+    ...                                rate_ratios=(3.0,), rng=1)
+    >>> result = panel(pz.intensity(events), (2005,), n_sim=99, rng=1, batch_size=4)
+    >>> tests = result.table.set_index("test").loc["hypothesis_vs_none"]
+    >>> bool(tests["qvalue_bh"].max() < 0.05), len(tests)
+    (True, 6)
     """
     if not isinstance(series, IntensitySeries):
         raise ParameterError(
