@@ -343,3 +343,12 @@ def test_a_byte_order_mark_before_the_header_is_not_part_of_it(tmp_path):
          "Kazakhstan", "Government", "Kazakhstan", "9", "1", "P", "", "", "", "", "", ""]
     ).encode() + b"\n")  # fmt: skip
     assert read_icews(path)["actor"].tolist() == ["MNG"]
+
+
+def test_a_window_given_as_year_text_spans_the_whole_year(tmp_path):
+    rows = [G(1, "20191231", "MNGGOV", "KAZ", "042"), G(2, "20200101", "MNGGOV", "KAZ", "042")]
+    path = af.gdelt(tmp_path / "a.CSV", rows)
+    assert read_gdelt(path, end="2019")["date"].tolist() == ["2019-12-31"]
+    assert read_gdelt(path, start="2019-12-31", end="2019-12-31")["date"].tolist() == [
+        "2019-12-31"
+    ]

@@ -160,6 +160,8 @@ def _day(value: Any, name: str, *, first: bool) -> int | None:
     """A window bound as YYYYMMDD: a year (its first or last day) or an ISO date."""
     if value is None:
         return None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) == 4:
+        value = int(value)  # "2009" is the year, not its first day
     if isinstance(value, int | np.integer) and not isinstance(value, bool):
         return int(value) * 10000 + (101 if first else 1231)
     try:
