@@ -259,3 +259,17 @@ def test_archive_files_read_on_the_cluster(client, tmp_path):
         single.read, single.kept + single.merged, single.dropped,
     )  # fmt: skip
     assert total.exposure == single.exposure
+
+
+def test_year_folders_outside_the_window_are_not_read(client, simulated, tmp_path):
+    events, codes = simulated
+    for year in (1995, 2005, 2015):
+        folder = tmp_path / f"year={year}"
+        folder.mkdir()
+        pz.write_events(events[events["year"] == year], folder / "part.parquet")
+    lazy = pz.read_events(str(tmp_path), engine="dask", extra_codes=codes, start=2000, end=2010)
+    assert lazy.npartitions == 1
+    expected = pz.intensity(events[events["year"] == 2005])
+    pd.testing.assert_frame_equal(pz.intensity(lazy).data, expected.data)
+    with pytest.raises(pz.ParameterError, match="lies in the years"):
+        pz.read_events(str(tmp_path), engine="dask", extra_codes=codes, start=2020)

@@ -53,7 +53,9 @@ def read_events_dask(
         and line when the partition is computed.
     """
     dd = need_dask()
-    pieces = _pieces(paths)
+    pieces = [p for p in _pieces(paths) if _in_window(p[1], start, end)]
+    if not pieces:
+        raise ParameterError(f"No event file of {paths!r} lies in the years {start}–{end}.")
     codes = None if countries is None else sorted(set(countries))
     options = {
         "countries": codes,
@@ -92,6 +94,15 @@ def _pieces(paths: PathLike | Sequence[PathLike]) -> list[tuple[str, str]]:
                     )
                 pieces.append((_FORMATS[suffix], match))
     return pieces
+
+
+def _in_window(path: str, start: int | None, end: int | None) -> bool:
+    """False for a file under a hive folder ``year=YYYY`` outside the window (not opened)."""
+    for part in Path(path).parts:
+        if part.startswith("year=") and part[5:].isdigit():
+            year = int(part[5:])
+            return (start is None or year >= start) and (end is None or year <= end)
+    return True
 
 
 def _read_piece(piece: tuple[str, str], options: dict[str, Any]) -> pd.DataFrame:
