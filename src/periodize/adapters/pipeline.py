@@ -385,13 +385,8 @@ def _to_events(
     frame = frame.reset_index(drop=True)
     modes = None if layout.mode is None else frame[layout.mode].to_numpy(dtype=object)
     kinds, swap, known = request.mapping.lookup(frame[layout.code].to_numpy(dtype=object), modes)
-    frame = _drop(frame, ~known, "code_not_mapped", account)
-    kinds, swap = kinds[known], swap[known]
-
-    dates = pd.to_datetime(frame["_day"].astype(str), format="%Y%m%d", errors="coerce")
-    frame, (kinds, swap) = _drop_with(
-        frame, dates.isna().to_numpy(), "bad_date", account, (kinds, swap), layout.date
-    )
+    frame, (kinds, swap) = _drop(frame, ~known, "code_not_mapped", account, (kinds, swap))
+    # every _day is a calendar date here: both readers checked it while reading
     actor_iso, actor_why = _countries(frame[layout.actor_country], layout.countries, request)
     target_iso, target_why = _countries(frame[layout.target_country], layout.countries, request)
     for reason, test in (
@@ -469,20 +464,16 @@ def _largest_reasons(account: RowAccount) -> str:
     return "Dropped: " + ", ".join(f"{n:,} {reason}" for reason, n in top) + "."
 
 
-def _drop(frame: pd.DataFrame, bad: np.ndarray, reason: str, account: RowAccount) -> pd.DataFrame:
-    account.drop(reason, int(bad.sum()))
-    return frame[~bad].reset_index(drop=True)
-
-
-def _drop_with(
+def _drop(
     frame: pd.DataFrame,
     bad: np.ndarray,
     reason: str,
     account: RowAccount,
     arrays: tuple[np.ndarray, ...],
-    column: str,
 ) -> tuple[pd.DataFrame, tuple[np.ndarray, ...]]:
-    account.drop(reason, int(bad.sum()), frame.loc[bad, column] if bad.any() else None)
+    """The rows (and their entries of ``arrays``) not ``bad``; the others counted as
+    dropped for ``reason``."""
+    account.drop(reason, int(bad.sum()))
     return frame[~bad].reset_index(drop=True), tuple(a[~bad] for a in arrays)
 
 

@@ -236,12 +236,10 @@ def read_gdelt(
                 "tab-separated fields; GDELT 1.0 has 57 (before April 2013) or 58, GDELT 2.0 "
                 "has 61."
             )
-        names = list(column_list(layouts[count]))
-        if "SOURCEURL" not in names:  # GDELT 1.0 before April 2013: no story to merge on
-            names = [*names]
-        streams.append((source, names, 0))
+        streams.append((source, list(column_list(layouts[count])), 0))
     options = _options(locals())
     layout = GDELT
+    # GDELT 1.0 before April 2013 has no SOURCEURL: no story to merge mirrored reports on
     if any("SOURCEURL" not in names for _, names, _ in streams):
         if not all("SOURCEURL" not in names for _, names, _ in streams):
             raise ParameterError(

@@ -197,9 +197,7 @@ def build() -> argparse.ArgumentParser:
     where = cluster.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler")
     where.add_argument("--workers", type=positive, metavar="N", help="local worker processes")
-    cluster.add_argument("--levels", type=names, metavar="A,B,...")
-    cluster.add_argument("--kinds", type=names, metavar="A,B,...")
-    _extra_codes(cluster)
+    _vocabularies(cluster)
     cluster.add_argument("-o", "--out", required=True, metavar="FILE", help=".parquet")
     cluster.add_argument("--force", action="store_true", help="replace an existing FILE")
     series = commands.add_parser(
@@ -285,12 +283,14 @@ def _series_options(command: argparse.ArgumentParser, *, optional: bool) -> None
         "--by", default="dyad", choices=["dyad", "direction", "all"], help="default dyad"
     )
     command.add_argument("--stratify", choices=["level", "kind", "quad_class"])
-    if not optional:
-        command.add_argument("--start", metavar="PERIOD", help="first period (a year, ...)")
-        command.add_argument("--end", metavar="PERIOD", help="last period")
-    else:
-        command.add_argument("--start", metavar="PERIOD", help="with --events: first period")
-        command.add_argument("--end", metavar="PERIOD", help="with --events: last period")
+    when = "with --events: " if optional else ""
+    command.add_argument("--start", metavar="PERIOD", help=f"{when}first period (a year, ...)")
+    command.add_argument("--end", metavar="PERIOD", help=f"{when}last period")
+    _vocabularies(command)
+
+
+def _vocabularies(command: argparse.ArgumentParser) -> None:
+    """The vocabularies of an event table read from a file, and its extra country codes."""
     command.add_argument(
         "--levels", type=names, metavar="A,B,...", help="the level vocabulary of the events"
     )

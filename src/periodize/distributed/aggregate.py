@@ -19,6 +19,7 @@ import pandas as pd
 from .._limits import check_memory
 from .._typing import By, Freq, PathLike, Stratify
 from ..exceptions import EventSchemaError, ParameterError
+from ..intensity.compute import provenance_parameters
 from ..intensity.periods import period_index, window_ordinal
 from ..intensity.schemes import WeightingScheme, get_scheme
 from ..intensity.series import IntensitySeries
@@ -165,12 +166,7 @@ def _assemble(
     provenance = Provenance(
         function="intensity",
         parameters={
-            "scheme": scheme.to_dict(),
-            "freq": freq,
-            "start": str(index[0]),
-            "end": str(index[-1]),
-            "by": by,
-            "stratify": stratify,
+            **provenance_parameters(scheme, freq, index, by, stratify),
             "engine": "dask",
             "partitions": int(n_partitions),
         },

@@ -159,14 +159,7 @@ def _aggregate(
     )
     provenance = Provenance(
         function="intensity",
-        parameters={
-            "scheme": resolved.to_dict(),
-            "freq": freq,
-            "start": str(index[0]),
-            "end": str(index[-1]),
-            "by": by,
-            "stratify": stratify,
-        },
+        parameters=provenance_parameters(resolved, freq, index, by, stratify),
         input_sha256=frame_sha256(table, sort_by="event_id") if hashed else "",
     )
     cells = None
@@ -183,6 +176,20 @@ def _aggregate(
         provenance=provenance,
     )
     return series, cells
+
+
+def provenance_parameters(
+    scheme: WeightingScheme, freq: str, index: pd.Index, by: Any, stratify: Any
+) -> dict[str, Any]:
+    """The parameters an intensity's provenance records (shared with the Dask path)."""
+    return {
+        "scheme": scheme.to_dict(),
+        "freq": freq,
+        "start": str(index[0]),
+        "end": str(index[-1]),
+        "by": by,
+        "stratify": stratify,
+    }
 
 
 def _series_codes(
