@@ -67,12 +67,51 @@ def test_fpop_equals_pelt_and_optimal_partitioning(
     assert priced == pytest.approx(optimum, rel=1e-9, abs=1e-8)
 
 
-def test_fpop_keeps_few_candidates_on_a_long_series():
+def test_fpop_keeps_few_pieces_on_a_long_series():
     rng = np.random.default_rng(0)
     y = np.repeat(rng.normal(0, 3, 50), 400) + rng.standard_normal(20000)
     cost = COSTS["normal"](y[None])
     _, _, most = fpop(cost, 2 * np.log(20000), 1)
     assert most < 200  # without pruning it would keep up to 20,000
+
+
+@pytest.mark.parametrize(
+    "model, shape",
+    [
+        ("normal", "offset"),  # large values: the pieces' constants grow like n * 1e12
+        ("normal", "rounded"),  # many tied segmentations
+        ("poisson", "many"),
+        ("poisson", "sparse"),  # mostly zeros: roots near a rate of 0
+        ("quasipoisson", "exposed"),
+    ],
+)
+@pytest.mark.parametrize("min_size", [1, 3])
+def test_fpop_equals_pelt_on_long_series(model, shape, min_size):
+    rng = np.random.default_rng(min_size)
+    n = 3000
+    means = np.repeat(rng.uniform(0.0, 5.0, 30), 100)
+    options = {}
+    if shape == "offset":
+        values = 1e6 + means + rng.standard_normal(n)
+    elif shape == "rounded":
+        values = np.round(means + 0.3 * rng.standard_normal(n))
+    else:
+        scale = {"many": 50.0, "sparse": 0.1, "exposed": 1.0}[shape]
+        values = rng.poisson(means * scale).astype(float)
+        if shape == "exposed":
+            values *= 1.5
+            options["exposure"] = rng.uniform(0.2, 5.0, (1, n))
+    cost = COSTS[model](values[None], **options)
+    penalty = 3 * np.log(n)
+    optimum, last, _ = fpop(cost, penalty, min_size)
+    reference, _ = pelt(cost, penalty, min_size)
+    assert optimum == pytest.approx(reference, rel=1e-10)
+    found, position = [], n
+    while (position := int(last[position])) > 0:
+        found.append(position)
+    edges = np.array([[0, *found[::-1], n]])
+    priced = cost.total_cost(edges)[0] + penalty * (edges.shape[1] - 2)
+    assert priced == pytest.approx(reference, rel=1e-10)
 
 
 def test_fpop_refuses_other_models():
