@@ -168,3 +168,15 @@ def test_labels_and_a_long_segment_stay_in_linear_memory():
     tracemalloc.stop()
     assert list(fit.break_indices[0]) == breaks.tolist()
     assert peak < 300 * 2**20
+
+
+@pytest.mark.parametrize("min_size", [1, 4])
+def test_fpop_grows_its_piece_table(min_size):
+    # a steady trend under a large penalty leaves many candidates each cheapest for a
+    # narrow band of means: more pieces than the table's first 64 rows
+    rng = np.random.default_rng(3)
+    values = np.linspace(0.0, 100.0, 3000) + rng.standard_normal(3000)
+    cost = COSTS["normal"](values[None])
+    optimum, _, most = fpop(cost, 1e6, min_size)
+    assert most > 64
+    assert optimum == pytest.approx(pelt(cost, 1e6, min_size)[0], rel=1e-10)

@@ -112,6 +112,25 @@ def _lowest(normal: bool, constant: float, s1: float, extent: float) -> float:
     return constant - 2.0 * (s1 * math.log(s1 / extent) - s1)
 
 
+#: Columns of the piece table.
+LOW, HIGH, OWNER, CONSTANT, SUM, EXTENT = range(6)
+
+
+@numba.njit(cache=True, inline="always")
+def _put(
+    table: np.ndarray,
+    row: int,
+    low: float,
+    high: float,
+    owner: float,
+    constant: float,
+    s1: float,
+    extent: float,
+) -> None:
+    table[row, LOW], table[row, HIGH], table[row, OWNER] = low, high, owner
+    table[row, CONSTANT], table[row, SUM], table[row, EXTENT] = constant, s1, extent
+
+
 @numba.njit(cache=True)
 def _fpop(
     code: int,
@@ -125,9 +144,10 @@ def _fpop(
     """Penalised optimum of one series; fills ``last`` (the last break before each end).
     Returns the optimum and the largest number of pieces kept at once.
 
-    A piece is ``[low, high]``, its owner and the owner's function there,
-    ``constant + extent mu^2 - 2 s1 mu`` (normal) or ``constant - 2 (s1 log mu - extent
-    mu)`` (Poisson), in units of the dispersion ``p``.
+    A piece is a row ``[low, high]``, its owner and the owner's function there,
+    ``constant + extent mu^2 - 2 sum mu`` (normal) or ``constant - 2 (sum log mu - extent
+    mu)`` (Poisson), in units of the dispersion ``p``. The table grows as needed: a step
+    turns ``size`` pieces into at most ``2 size + 1``.
     """
     n = values.shape[0]
     normal = code == _NORMAL
@@ -142,11 +162,8 @@ def _fpop(
     penalty = penalty * p
     best = np.full(n + 1, math.inf)
     best[0] = -penalty
-    lows, highs, owners = np.empty(n + 2), np.empty(n + 2), np.zeros(n + 2, dtype=np.int64)
-    constants, sums, extents = np.empty(n + 2), np.empty(n + 2), np.empty(n + 2)
-    # the next step's pieces, copied back (cheaper than swapping arrays in numba)
-    lows2, highs2, owners2 = np.empty(n + 2), np.empty(n + 2), np.zeros(n + 2, dtype=np.int64)
-    constants2, sums2, extents2 = np.empty(n + 2), np.empty(n + 2), np.empty(n + 2)
+    pieces = np.empty((64, 6))
+    following = np.empty((64, 6))  # the next step's pieces
     floor = -math.inf if normal else 0.0
     size = 0
     most = 0
@@ -158,40 +175,44 @@ def _fpop(
         value = math.inf
         where = 0
         if new == 0 or new >= min_size:
+            if 2 * size + 1 > pieces.shape[0]:
+                grown = np.empty((4 * size + 2, 6))
+                grown[:size] = pieces[:size]
+                pieces, following = grown, np.empty_like(grown)
             if min_size == 1:
                 g1, ge, gc = y, e, best[new] + yy
             else:
                 g1, ge, gc = a1[end] - a1[new], ae[end] - ae[new], best[new] + a2[end] - a2[new]
             kept = 0
             start = floor  # where the new candidate's next piece begins
+            owned = False  # whether it has one
             for k in range(size):
-                c, s1, x = constants[k] + yy, sums[k] + y, extents[k] + e
+                c, s1, x = pieces[k, CONSTANT] + yy, pieces[k, SUM] + y, pieces[k, EXTENT] + e
                 if normal:
-                    low, high = _normal_part(x - ge, -2.0 * (s1 - g1), c - gc, lows[k], highs[k])
+                    low, high = _normal_part(
+                        x - ge, -2.0 * (s1 - g1), c - gc, pieces[k, LOW], pieces[k, HIGH]
+                    )
                 else:
-                    low, high = _poisson_part(s1 - g1, x - ge, c - gc, lows[k], highs[k])
+                    low, high = _poisson_part(
+                        s1 - g1, x - ge, c - gc, pieces[k, LOW], pieces[k, HIGH]
+                    )
                 if low > high:  # the new candidate is cheaper on all of the piece
                     continue
                 if start < low:
-                    lows2[kept], highs2[kept], owners2[kept] = start, low, new
-                    constants2[kept], sums2[kept], extents2[kept] = gc, g1, ge
+                    _put(following, kept, start, low, new, gc, g1, ge)
                     kept += 1
-                lows2[kept], highs2[kept], owners2[kept] = low, high, owners[k]
-                constants2[kept], sums2[kept], extents2[kept] = c, s1, x
+                    owned = True
+                _put(following, kept, low, high, pieces[k, OWNER], c, s1, x)
                 kept += 1
                 start = high
                 f = _lowest(normal, c, s1, x)
                 if f < value:
-                    value, where = f, owners[k]
+                    value, where = f, int(pieces[k, OWNER])
             if start < math.inf:
-                lows2[kept], highs2[kept], owners2[kept] = start, math.inf, new
-                constants2[kept], sums2[kept], extents2[kept] = gc, g1, ge
+                _put(following, kept, start, math.inf, new, gc, g1, ge)
                 kept += 1
-            owned = False
-            for k in range(kept):
-                lows[k], highs[k], owners[k] = lows2[k], highs2[k], owners2[k]
-                constants[k], sums[k], extents[k] = constants2[k], sums2[k], extents2[k]
-                owned = owned or owners2[k] == new
+                owned = True
+            pieces, following = following, pieces
             if owned:
                 f = _lowest(normal, gc, g1, ge)
                 if f < value:
@@ -200,12 +221,12 @@ def _fpop(
             most = max(most, size)
         else:
             for k in range(size):
-                constants[k] += yy
-                sums[k] += y
-                extents[k] += e
-                f = _lowest(normal, constants[k], sums[k], extents[k])
+                pieces[k, CONSTANT] += yy
+                pieces[k, SUM] += y
+                pieces[k, EXTENT] += e
+                f = _lowest(normal, pieces[k, CONSTANT], pieces[k, SUM], pieces[k, EXTENT])
                 if f < value:
-                    value, where = f, owners[k]
+                    value, where = f, int(pieces[k, OWNER])
         if end >= min_size:
             best[end] = value + penalty
             last[end] = where
