@@ -18,15 +18,16 @@ coefficients (:math:`S`, the extent :math:`E` or count :math:`m`, the constant),
 reads no prefix sums; Poisson roots are found only on the sides of a piece where the owner
 loses at its end.
 
-Costs are kept in squared-error (or deviance) units, times the dispersion, as the
-penalty is, so no division by it is needed per piece.
+Costs are kept in squared errors (or deviances) before division by the dispersion; the
+penalty is multiplied by it instead, so no piece divides by it.
 
 ``min_size`` > 1: a candidate enters the competition ``min_size`` periods after its break
 (before that it cannot be the last break), with the cost of the data since; the argument
 above holds from then on. The optimum is PELT's and optimal partitioning's (tested); on
-series of 10^4–10^6 points (normal and Poisson, with or without changes) it kept 7 pieces
-on average and 16–22 at most (measured). A per-segment penalty term (mBIC) changes
-candidates' costs differently as ``T`` grows and is refused.
+series of 10^4–10^6 points (normal and Poisson, with or without changes, penalty
+2 log n) it kept 15–24 pieces at most, about 7 on average (measured); a steady trend
+under a penalty too large for any break keeps more (159 on 3,000 points). A per-segment
+penalty term (mBIC) changes candidates' costs differently as ``T`` grows and is refused.
 """
 
 from __future__ import annotations
