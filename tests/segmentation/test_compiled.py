@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from periodize.segmentation.costs import COSTS
+from periodize.segmentation.search.compiled import compiled_pelt
 from periodize.segmentation.search.dynamic import exact_path
 from periodize.segmentation.search.pelt import pelt
 
@@ -158,3 +159,32 @@ def test_compiled_total_cost_equals_prefix_sums(model, n, rows, breaks, exposed,
     np.testing.assert_allclose(
         cost.total_cost(edges), cost.total_cost(edges, compiled=False), rtol=1e-10, atol=1e-9
     )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    model=st.sampled_from(MODELS),
+    n=st.integers(6, 60),
+    rows=st.integers(2, 6),
+    min_size=st.integers(1, 4),
+    exposed=st.booleans(),
+    segment_term=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_compiled_pelt_on_many_series_equals_one_at_a_time(
+    model, n, rows, min_size, exposed, segment_term, seed
+):
+    min_size = max(min_size, COSTS[model].min_size)
+    rng = np.random.default_rng(seed)
+    values = rng.poisson(rng.uniform(0.5, 6.0, (rows, 1)) * (1 + (np.arange(n) >= n // 2)))
+    values = values.astype(float)
+    options = {}
+    if exposed and model in ("poisson", "quasipoisson"):
+        options["exposure"] = rng.uniform(0.3, 3.0, (rows, n))
+    term = (lambda m: np.log(m)) if segment_term else None
+    optima, last = compiled_pelt(COSTS[model](values, **options), 4.0, min_size, term)
+    for i in range(rows):
+        single = {k: v[i : i + 1] for k, v in options.items()}
+        one, table = compiled_pelt(COSTS[model](values[i : i + 1], **single), 4.0, min_size, term)
+        assert optima[i] == one[0]
+        np.testing.assert_array_equal(last[i], table[0])

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import periodize as pz
 from periodize.segmentation.costs import COSTS
 from periodize.segmentation.search.fpop import MODELS, fpop
 from periodize.segmentation.search.pelt import optimal_partitioning, pelt
@@ -50,7 +51,7 @@ def test_fpop_equals_pelt_and_optimal_partitioning(
     if exposed and model != "normal":
         options["exposure"] = rng.uniform(0.3, 3.0, (1, n))
     cost = COSTS[model](values, **options)
-    optimum, last, _ = fpop(cost, penalty, min_size)
+    (optimum,), (last,), _ = fpop(cost, penalty, min_size)
     reference, _ = pelt(cost, penalty, min_size, compiled=False)
     assert optimum == pytest.approx(reference, rel=1e-9, abs=1e-8)
     partitioned, _ = optimal_partitioning(cost, penalty, min_size)
@@ -71,7 +72,7 @@ def test_fpop_keeps_few_pieces_on_a_long_series():
     rng = np.random.default_rng(0)
     y = np.repeat(rng.normal(0, 3, 50), 400) + rng.standard_normal(20000)
     cost = COSTS["normal"](y[None])
-    _, _, most = fpop(cost, 2 * np.log(20000), 1)
+    _, _, (most,) = fpop(cost, 2 * np.log(20000), 1)
     assert most < 200  # without pruning it would keep up to 20,000
 
 
@@ -103,7 +104,7 @@ def test_fpop_equals_pelt_on_long_series(model, shape, min_size):
             options["exposure"] = rng.uniform(0.2, 5.0, (1, n))
     cost = COSTS[model](values[None], **options)
     penalty = 3 * np.log(n)
-    optimum, last, _ = fpop(cost, penalty, min_size)
+    (optimum,), (last,), _ = fpop(cost, penalty, min_size)
     reference, _ = pelt(cost, penalty, min_size)
     assert optimum == pytest.approx(reference, rel=1e-10)
     found, position = [], n
@@ -177,6 +178,54 @@ def test_fpop_grows_its_piece_table(min_size):
     rng = np.random.default_rng(3)
     values = np.linspace(0.0, 100.0, 3000) + rng.standard_normal(3000)
     cost = COSTS["normal"](values[None])
-    optimum, _, most = fpop(cost, 1e6, min_size)
+    (optimum,), _, (most,) = fpop(cost, 1e6, min_size)
     assert most > 64
     assert optimum == pytest.approx(pelt(cost, 1e6, min_size)[0], rel=1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    model=st.sampled_from(MODELS),
+    n=st.integers(2, 80),
+    rows=st.integers(2, 6),
+    min_size=st.integers(1, 4),
+    exposed=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_fpop_on_many_series_equals_one_at_a_time(model, n, rows, min_size, exposed, seed):
+    n = max(n, min_size)
+    rng = np.random.default_rng(seed)
+    values = np.vstack([data("shifts", model, n, rng) for _ in range(rows)])
+    options = {}
+    if exposed and model != "normal":
+        options["exposure"] = rng.uniform(0.3, 3.0, (rows, n))
+    optima, last, most = fpop(COSTS[model](values, **options), 5.0, min_size)
+    for i in range(rows):
+        single = {k: v[i : i + 1] for k, v in options.items()}
+        one, table, kept = fpop(COSTS[model](values[i : i + 1], **single), 5.0, min_size)
+        assert optima[i] == one[0] and most[i] == kept[0]
+        np.testing.assert_array_equal(last[i], table[0])
+
+
+@pytest.mark.parametrize(
+    "model, method, exposed",
+    [("normal", "fpop", False), ("quasipoisson", "pelt", True), ("negbin", "pelt", True)],
+)
+def test_segment_searches_long_panels_in_blocks_of_series(monkeypatch, model, method, exposed):
+    # blocks of 3 series (the last one shorter): every series as if segmented alone
+    import periodize.segmentation.api as api
+
+    rng = np.random.default_rng(11)
+    n, rows = 400, 7
+    values = rng.poisson(np.repeat(rng.uniform(1.0, 9.0, (rows, 5)), n // 5, axis=1))
+    values = values.astype(float)
+    exposure = rng.uniform(0.5, 2.0, (rows, n)) if exposed else None
+    monkeypatch.setattr(api, "SEARCH_BLOCK_BYTES", 3 * 8 * (n + 1))
+    options = {"penalty": "bic", "model": model, "method": method, "min_size": 2}
+    whole = pz.segment(values.T, exposure=None if exposure is None else exposure.T, **options)
+    for i in range(rows):
+        alone = pz.segment(
+            values[i], exposure=None if exposure is None else exposure[i], **options
+        )
+        assert whole.break_indices[i] == alone.break_indices[0]
+    assert whole.method == f"exact ({method})"

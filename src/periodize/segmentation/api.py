@@ -25,7 +25,7 @@ from .result import Segmentation
 from .search.dynamic import exact_path
 from .search.fpop import MODELS as FPOP_MODELS
 from .search.fpop import fpop_breaks
-from .search.pelt import optimal_partitioning, pelt
+from .search.pelt import optimal_partitioning, pelt, pelt_breaks
 from .search.ruptures_adapter import RUPTURES_METHODS, ruptures_search
 
 METHODS = ("exact", "pelt", "fpop", *RUPTURES_METHODS)
@@ -33,6 +33,9 @@ METHODS = ("exact", "pelt", "fpop", *RUPTURES_METHODS)
 PATH_BUDGET = 5_000_000
 #: Above this length, penalised exact search uses PELT instead of optimal partitioning.
 PELT_LENGTH = 2_000
+#: Bytes of last-break tables one call of FPOP or PELT fills: longer panels go in blocks of
+#: series.
+SEARCH_BLOCK_BYTES = 32 * 2**20
 
 
 def segment(
@@ -179,26 +182,34 @@ def _search(
             + (" with mbic" if term is not None else "")
             + ". Use method='pelt'."
         )
-    if method == "fpop" or (method == "exact" and functional):
-        breaks = [
-            fpop_breaks(
-                cost_class(values[i : i + 1], exposure=matrix.rows(slice(i, i + 1))),
-                penalty.per_break,
-                min_size,
-            )
-            for i in range(n_series)
-        ]
-        return breaks, np.full((n_series, 1), np.nan), [], "exact (fpop)"
-    breaks = [
-        pelt(
-            cost_class(values[i : i + 1], exposure=matrix.rows(slice(i, i + 1))),
-            penalty.per_break,
-            min_size,
-            term,
-        )[1]
-        for i in range(n_series)
-    ]
-    return breaks, np.full((n_series, 1), np.nan), [], "exact (pelt)"
+    use_fpop = method == "fpop" or (method == "exact" and functional)
+    rows = max(1, SEARCH_BLOCK_BYTES // (8 * (n + 1)))
+    breaks = []
+    for first in range(0, n_series, rows):
+        block = slice(first, min(first + rows, n_series))
+        cost = cost_class(values[block], exposure=matrix.rows(block))
+        found = (
+            fpop_breaks(cost, penalty.per_break, min_size)
+            if use_fpop
+            else pelt_breaks(cost, penalty.per_break, min_size, term)
+        )
+        if found is None:  # no compiled kernel (the negative binomial with exposure)
+            found = [
+                pelt(
+                    cost_class(values[i : i + 1], exposure=matrix.rows(slice(i, i + 1))),
+                    penalty.per_break,
+                    min_size,
+                    term,
+                )[1]
+                for i in range(block.start, block.stop)
+            ]
+        breaks += found
+    return (
+        breaks,
+        np.full((n_series, 1), np.nan),
+        [],
+        "exact (fpop)" if use_fpop else "exact (pelt)",
+    )
 
 
 def _edges(breaks: list[list[int]] | np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:

@@ -277,36 +277,71 @@ def compiled_chunk(
     return costs, found, table if keep_table else None
 
 
+@numba.njit(cache=True, parallel=True)
+def _pelt_series(
+    code: int,
+    values: np.ndarray,
+    exposure: np.ndarray,
+    params: np.ndarray,
+    penalty: float,
+    min_size: int,
+    per_segment: np.ndarray,
+    last: np.ndarray,
+    optima: np.ndarray,
+    xlogx: np.ndarray,
+    logm: np.ndarray,
+) -> None:
+    """PELT on every row, in parallel over rows (``exposure``: a row per series, of length
+    0 without exposure); the normal mean with ``min_size`` 1 and no per-segment term takes
+    the specialised kernel."""
+    specialised = code == _NORMAL and min_size == 1 and not per_segment.any()
+    for i in numba.prange(values.shape[0]):
+        if specialised:
+            optima[i] = _normal_pelt_kernel(values[i], 1.0 / params[i], penalty, last[i])
+        else:
+            optima[i] = _pelt_kernel(
+                code,
+                values[i],
+                exposure[i],
+                params[i],
+                penalty,
+                min_size,
+                per_segment,
+                last[i],
+                xlogx,
+                logm,
+            )
+
+
 def compiled_pelt(
     cost: Cost,
     penalty: float,
     min_size: int,
     segment_penalty: Callable[[np.ndarray], np.ndarray] | None,
-) -> tuple[float, np.ndarray] | None:
-    """PELT on the single series of ``cost``: the penalised optimum and the last-break
-    table, or ``None`` when numba or a kernel for this cost is missing."""
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """PELT on every series of ``cost``, in parallel over series: the penalised optima and
+    the last-break tables (series × periods + 1), or ``None`` when numba or a kernel for
+    this cost is missing."""
     prepared = _prepared(cost, segment_penalty)
     if prepared is None:
         return None
     code, values, exposure, params, per_segment, xlogx, logm = prepared
-    n = cost.n_periods
-    last = np.zeros(n + 1, dtype=np.int64)
-    if code == _NORMAL and min_size == 1 and not per_segment.any():
-        optimum = _normal_pelt_kernel(values[0], 1.0 / float(params[0]), float(penalty), last)
-        return float(optimum), last
-    optimum = _pelt_kernel(
+    last = np.zeros((cost.n_series, cost.n_periods + 1), dtype=np.int64)
+    optima = np.empty(cost.n_series)
+    _pelt_series(
         code,
-        values[0],
-        exposure[0] if exposure.shape[0] else np.zeros(0),
-        float(params[0]),
+        values,
+        exposure if exposure.shape[0] else np.zeros((cost.n_series, 0)),
+        np.ascontiguousarray(params, dtype=float),
         float(penalty),
         min_size,
         per_segment,
         last,
+        optima,
         xlogx,
         logm,
     )
-    return float(optimum), last
+    return optima, last
 
 
 def _prepared(

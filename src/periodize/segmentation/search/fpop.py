@@ -234,35 +234,66 @@ def _fpop(
     return float(best[n]) / p, most
 
 
-def fpop(cost: Cost, penalty: float, min_size: int) -> tuple[float, np.ndarray, int]:
-    """FPOP on the single series of ``cost`` (a model in :data:`MODELS`): the penalised
-    optimum, the last-break table and the largest number of pieces kept.
+@numba.njit(cache=True, parallel=True)
+def _fpop_series(
+    code: int,
+    values: np.ndarray,
+    exposure: np.ndarray,
+    params: np.ndarray,
+    penalty: float,
+    min_size: int,
+    last: np.ndarray,
+    optima: np.ndarray,
+    most: np.ndarray,
+) -> None:
+    """:func:`_fpop` on every row, in parallel over rows (``exposure``: a row per series,
+    of length 0 without exposure)."""
+    for i in numba.prange(values.shape[0]):
+        optima[i], most[i] = _fpop(
+            code,
+            values[i],
+            exposure[i],
+            params[i],
+            penalty,
+            min_size,
+            last[i],
+        )
+
+
+def fpop(cost: Cost, penalty: float, min_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """FPOP on every series of ``cost`` (a model in :data:`MODELS`), in parallel over
+    series: the penalised optima, the last-break tables (series × periods + 1) and the
+    largest number of pieces kept in each.
 
     Examples
     --------
     >>> from periodize.segmentation.costs import COSTS
     >>> y = np.r_[np.zeros(50), np.full(50, 5.0)] + np.tile([0.1, -0.1], 50)
-    >>> optimum, last, kept = fpop(COSTS["normal"](y[None]), 10.0, 1)
-    >>> int(last[100])
-    50
+    >>> optima, last, kept = fpop(COSTS["normal"](np.vstack([y, y[::-1]])), 10.0, 1)
+    >>> last[:, 100].tolist()
+    [50, 50]
     """
     inputs = kernel_inputs(cost)
     if cost.name not in MODELS or inputs is None:
         raise ValueError(f"FPOP takes {', '.join(MODELS)}, not {cost.name}")
     code, values, exposure, params = inputs
-    last = np.zeros(cost.n_periods + 1, dtype=np.int64)
-    optimum, most = _fpop(
+    n_series = cost.n_series
+    last = np.zeros((n_series, cost.n_periods + 1), dtype=np.int64)
+    optima, most = np.empty(n_series), np.zeros(n_series, dtype=np.int64)
+    _fpop_series(
         code,
-        values[0],
-        exposure[0] if exposure.shape[0] else np.zeros(0),
-        float(params[0]),
+        values,
+        exposure if exposure.shape[0] else np.zeros((n_series, 0)),
+        np.ascontiguousarray(params, dtype=float),
         float(penalty),
         min_size,
         last,
+        optima,
+        most,
     )
-    return optimum, last, most
+    return optima, last, most
 
 
-def fpop_breaks(cost: Cost, penalty: float, min_size: int) -> list[int]:
-    """The break indices FPOP finds for the single series of ``cost``."""
-    return backtrack(fpop(cost, penalty, min_size)[1][None, :], cost.n_periods)[0]
+def fpop_breaks(cost: Cost, penalty: float, min_size: int) -> list[list[int]]:
+    """The break indices FPOP finds for every series of ``cost``."""
+    return backtrack(fpop(cost, penalty, min_size)[1], cost.n_periods)

@@ -57,6 +57,15 @@ def optimal_partitioning(
     return best[:, n], backtrack(last, n)
 
 
+def pelt_breaks(
+    cost: Cost, penalty: float, min_size: int, segment_penalty: SegmentPenalty = None
+) -> list[list[int]] | None:
+    """The break indices compiled PELT finds for every series of ``cost`` (in parallel over
+    series), or ``None`` for a cost no compiled kernel knows."""
+    done = compiled_pelt(cost, penalty, min_size, segment_penalty)
+    return None if done is None else backtrack(done[1], cost.n_periods)
+
+
 def pelt(
     cost: Cost,
     penalty: float,
@@ -73,7 +82,7 @@ def pelt(
     n = cost.n_periods
     done = compiled_pelt(cost, penalty, min_size, segment_penalty) if compiled else None
     if done is not None:
-        return done[0], backtrack(done[1][None, :], n)[0]
+        return float(done[0][0]), backtrack(done[1][:1], n)[0]
     best = np.full(n + 1, np.inf)
     best[0] = -penalty
     last = np.zeros(n + 1, dtype=np.int64)
