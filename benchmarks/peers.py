@@ -8,6 +8,8 @@ that is not installed is reported as such. The floor is benchmarks/floor.c, comp
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -236,22 +238,24 @@ def many_long_series(size: str, rng: np.random.Generator) -> dict[str, Any]:
         "case": f"penalised search on {rows:,} daily series × {n:,} days, penalty log(n), "
         "min_size 3: all series at once vs one at a time"
     }
-    for name, model, search in (
-        ("fpop_poisson", "poisson", fpop_breaks),
-        ("pelt_negbin", "negbin", lambda c, b, m: [pelt(c, b, m)[1]]),
-    ):
+
+    def one_pelt(cost: Any, beta: float, min_size: int) -> list[list[int]]:
+        return [pelt(cost, beta, min_size)[1]]
+
+    def one_at_a_time(single: Callable[..., Any], model: str) -> list[list[int]]:
+        return [single(COSTS[model](counts[i : i + 1]), beta, 3)[0] for i in range(rows)]
+
+    searches: tuple[tuple[str, str, Callable[..., Any], Callable[..., Any]], ...] = (
+        ("fpop_poisson", "poisson", fpop_breaks, fpop_breaks),
+        ("pelt_negbin", "negbin", pelt_breaks, one_pelt),
+    )
+    for name, model, batched, single in searches:
         cost = COSTS[model](counts)
-        search(COSTS[model](counts[:1]), beta, 3)  # compile outside the clock
-        batched = fpop_breaks if model == "poisson" else pelt_breaks
-        together, ours = timed(lambda c=cost, f=batched: f(c, beta, 3))
-        alone, looped = timed(
-            lambda s=search, m=model: [
-                s(COSTS[m](counts[i : i + 1]), beta, 3)[0] for i in range(rows)
-            ]
-        )
-        _check(
-            f"{name} one series at a time", [tuple(b) for b in looped], [tuple(b) for b in ours]
-        )
+        single(COSTS[model](counts[:1]), beta, 3)  # compile outside the clock
+        together, ours = timed(partial(batched, cost, beta, 3))
+        alone, looped = timed(partial(one_at_a_time, single, model))
+        if looped != ours:
+            raise AssertionError(f"{name}: all series at once and one at a time differ")
         result |= {
             f"{name}_s": together,
             f"{name}_looped_s": alone,
