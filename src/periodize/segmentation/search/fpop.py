@@ -147,8 +147,8 @@ def _fpop(
 
     A piece is a row ``[low, high]``, its owner and the owner's function there,
     ``constant + extent mu^2 - 2 sum mu`` (normal) or ``constant - 2 (sum log mu - extent
-    mu)`` (Poisson), in units of the dispersion ``p``. The table grows as needed: a step
-    turns ``size`` pieces into at most ``2 size + 1``.
+    mu)`` (Poisson), before division by the dispersion ``p``. The table grows as needed:
+    a step turns ``size`` pieces into at most ``2 size + 1``.
     """
     n = values.shape[0]
     normal = code == _NORMAL
