@@ -332,7 +332,7 @@ def compiled_pelt(
         code,
         values,
         exposure if exposure.shape[0] else np.zeros((cost.n_series, 0)),
-        np.ascontiguousarray(params, dtype=float),
+        params,
         float(penalty),
         min_size,
         per_segment,

@@ -284,7 +284,7 @@ def fpop(cost: Cost, penalty: float, min_size: int) -> tuple[np.ndarray, np.ndar
         code,
         values,
         exposure if exposure.shape[0] else np.zeros((n_series, 0)),
-        np.ascontiguousarray(params, dtype=float),
+        params,
         float(penalty),
         min_size,
         last,
