@@ -31,6 +31,34 @@ def pearson_dispersion(values: np.ndarray, means: np.ndarray, n_params: int) -> 
     return np.where(phi > NO_DISPERSION, phi, 1.0)
 
 
+def build_cost(
+    model: str,
+    values: np.ndarray,
+    exposure: np.ndarray | None = None,
+    alpha: np.ndarray | None = None,
+) -> Cost:
+    """The cost of ``model`` on ``values``; for ``negbin`` with ``alpha`` given (one per row)
+    that dispersion is held fixed instead of estimated from ``values``.
+
+    The rule for replicates: every Monte Carlo replicate of a negative-binomial test is priced
+    with the NB2 dispersion estimated once from the data (the one it was drawn with), never
+    re-estimated, so a dispersion of 0 gives the Poisson model's numbers exactly.
+    """
+    if model == "negbin" and alpha is not None:
+        return COSTS[model](values, alpha=alpha, exposure=exposure)
+    return COSTS[model](values, exposure=exposure)
+
+
+def replicate_alpha(
+    model: str, fit: tuple[np.ndarray, np.ndarray], members: np.ndarray | range, n_sim: int
+) -> np.ndarray | None:
+    """The fixed NB2 dispersion of each replicate row drawn from ``fit`` (``None`` for other
+    models): the ``alpha`` of the series it was drawn from."""
+    if model != "negbin":
+        return None
+    return np.repeat(fit[1][np.asarray(members), 0], n_sim)
+
+
 @dataclass(frozen=True)
 class Statistics:
     """Log-likelihoods of no change, the hypothesis and the best K-break segmentation (up to
@@ -61,18 +89,20 @@ def statistics(
     hypothesis: np.ndarray,
     min_size: int,
     exposure: np.ndarray | None = None,
+    alpha: np.ndarray | None = None,
 ) -> Statistics:
     """LR statistics for every row of ``values`` against the hypothesised break indices.
 
     For ``quasipoisson`` the statistics are divided by the Pearson dispersion of the
-    hypothesised fit; otherwise the scale is 1. ``exposure`` has the rows of ``values``.
+    hypothesised fit; otherwise the scale is 1. ``exposure`` has the rows of ``values``;
+    ``alpha`` (negbin) a fixed dispersion per row (see :func:`build_cost`).
     """
     rows, n = values.shape
     k = hypothesis.size
-    cost_class = COSTS[model]
-    cost = cost_class(values, exposure=exposure)
+    cost = build_cost(model, values, exposure, alpha)
     hyp_edges = edges_of(np.broadcast_to(hypothesis, (rows, k)), n)
-    path = exact_path(cost_class, values, k, min_size, exposure=exposure)
+    fixed = None if model != "negbin" else {"alpha": np.asarray(cost.nuisance()["alpha"])}
+    path = exact_path(COSTS[model], values, k, min_size, exposure=exposure, row_params=fixed)
     scale = np.ones(rows)
     if model == "quasipoisson":
         scale = pearson_dispersion(values, cost.fitted_means(hyp_edges), k + 1)
@@ -86,10 +116,15 @@ def statistics(
 
 
 def fitted(
-    model: str, values: np.ndarray, edges: np.ndarray, exposure: np.ndarray | None = None
+    model: str,
+    values: np.ndarray,
+    edges: np.ndarray,
+    exposure: np.ndarray | None = None,
+    alpha: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per-period mean and spread of the fit of ``edges`` to each row (for simulation)."""
-    cost: Cost = COSTS[model](values, exposure=exposure)
+    """Per-period mean and spread of the fit of ``edges`` to each row (for simulation);
+    ``alpha`` (negbin) a fixed dispersion per row, estimated from each row otherwise."""
+    cost: Cost = build_cost(model, values, exposure, alpha)
     means = cost.fitted_means(edges)
     n_params = edges.shape[1] - 1
     if model == "poisson":

@@ -101,6 +101,8 @@ def draw(
         elif model == "quasipoisson":
             poisson_block(means / spread, rows, generator)
             rows *= spread
+        elif model == "negbin" and not np.any(spread):
+            poisson_block(means, rows, generator)  # alpha 0: the Poisson model's own draws
         elif model == "negbin":
             rows[:] = _negative_binomial(means, spread, rows.shape, generator)
         else:
@@ -110,8 +112,6 @@ def draw(
 def _negative_binomial(
     means: np.ndarray, alpha: np.ndarray, size: tuple[int, ...], generator: np.random.Generator
 ) -> np.ndarray:
-    if np.all(alpha == 0):
-        return generator.poisson(means, size=size)
     r = 1.0 / np.where(alpha > 0, alpha, 1.0)
     nb = generator.negative_binomial(r, r / (r + means), size=size)
     return np.where(alpha > 0, nb, generator.poisson(means, size=size))

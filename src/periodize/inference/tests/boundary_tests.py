@@ -18,7 +18,7 @@ from scipy import stats
 
 from ...segmentation.costs import COSTS
 from ...segmentation.inputs import SeriesMatrix
-from ..fits import edges_of, fitted, pearson_dispersion
+from ..fits import build_cost, edges_of, fitted, pearson_dispersion, replicate_alpha
 from ..simulate import count_at_least, repeat_rows, replicates
 from .multiple import holm
 from .trend import TREND_SIMULATION, design, shifts, trend_pvalues
@@ -33,12 +33,13 @@ def nested_lr(
     full: np.ndarray,
     reduced: np.ndarray,
     exposure: np.ndarray | None = None,
+    alpha: np.ndarray | None = None,
 ) -> np.ndarray:
     """``2 (ℓ(full) − ℓ(reduced)) / φ`` per row, for break positions ``full`` (rows × k) and
     ``reduced`` (rows × k − 1); ``φ`` is the quasi-Poisson Pearson dispersion of the full
-    fit (1 for other models)."""
+    fit (1 for other models); ``alpha`` a fixed NB2 dispersion per row."""
     n = values.shape[1]
-    cost = COSTS[model](values, exposure=exposure)
+    cost = build_cost(model, values, exposure, alpha)
     full_edges, reduced_edges = edges_of(full, n), edges_of(reduced, n)
     lr = 2 * (cost.partial_loglik(full_edges) - cost.partial_loglik(reduced_edges))
     if model == "quasipoisson":
@@ -88,6 +89,7 @@ def boundary_tests(
                 np.broadcast_to(positions, (rows, k)),
                 np.broadcast_to(reduced_positions, (rows, k - 1)),
                 repeat_rows(matrix.exposure, members, n_sim),
+                replicate_alpha(model, fit, members, n_sim),
             )
             exceed[members.start : members.stop, j] = count_at_least(
                 simulated, statistic[members.start : members.stop, j], n_sim

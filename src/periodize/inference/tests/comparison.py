@@ -26,7 +26,14 @@ from ...segmentation.inputs import SeriesMatrix, exposure_sha256
 from ...segmentation.search.dynamic import exact_path
 from ..bayes.marginals import log_marginals, resolve_prior
 from ..bayes.recursions import sums
-from ..fits import edges_of, fitted, pearson_dispersion, statistics
+from ..fits import (
+    build_cost,
+    edges_of,
+    fitted,
+    pearson_dispersion,
+    replicate_alpha,
+    statistics,
+)
 from ..hypothesis import boundary_positions, checked_inputs, exposed
 from ..simulate import count_at_least, repeat_rows, replicates
 from ..streams import root_seed
@@ -326,9 +333,17 @@ def _monte_carlo(
         members = np.arange(first, min(first + per_group, n_series))
         reps = replicates(model, values, null_fit, members, n_sim, seed, _NULL_SIM, null, zeros)
         rep_exposure = repeat_rows(exposure, members, n_sim)
-        rep_cost = COSTS[model](reps, exposure=rep_exposure)
+        rep_alpha = replicate_alpha(model, null_fit, members, n_sim)
+        rep_cost = build_cost(model, reps, rep_exposure, rep_alpha)
         rep_none = rep_cost.partial_loglik(edges_of(np.empty((len(reps), 0), dtype=np.int64), n))
-        path = exact_path(COSTS[model], reps, k_max, min_size, exposure=rep_exposure)
+        path = exact_path(
+            COSTS[model],
+            reps,
+            k_max,
+            min_size,
+            exposure=rep_exposure,
+            row_params=None if rep_alpha is None else {"alpha": rep_alpha},
+        )
         for name, row in rows.items():
             k = int(row["breaks"].iat[0])
             if k == 0:
@@ -391,6 +406,13 @@ def _p_vs_best(
         members = np.arange(first, min(first + per_group, n_series))
         reps = replicates(model, values, fit, members, n_sim, seed, _CANDIDATE_SIM, null, groups)
         rep_exposure = repeat_rows(exposure, members, n_sim)
-        simulated = statistics(model, reps, positions, min_size, rep_exposure).best_vs_hypothesis
+        simulated = statistics(
+            model,
+            reps,
+            positions,
+            min_size,
+            rep_exposure,
+            replicate_alpha(model, fit, members, n_sim),
+        ).best_vs_hypothesis
         exceed[members] = count_at_least(simulated, observed[members], n_sim)
     return (1 + exceed) / (n_sim + 1)

@@ -55,9 +55,20 @@ def period_table(
             low, high, change, c_low, c_high = negbin_offset_profile(
                 values, matrix.exposure, alpha, edges, level
             )
+        poisson = alpha == 0  # no overdispersion: the Poisson model's exact intervals
+        if poisson.any():
+            exact = (
+                *garwood(total, extent, level),
+                *rate_ratio(total[:, :-1], extent[:, :-1], total[:, 1:], extent[:, 1:], level),
+            )
+            low, high, change, c_low, c_high = (
+                np.where(poisson[:, None], e, v)
+                for e, v in zip(exact, (low, high, change, c_low, c_high), strict=True)
+            )
         method = (
             "profile-likelihood intervals with the dispersion fixed at its moment estimate; "
-            "for the ratio the earlier period's mean is profiled out"
+            "for the ratio the earlier period's mean is profiled out; exact Poisson (Garwood, "
+            "conditional binomial) intervals where the dispersion is 0"
         ) + ("; rates per unit of exposure" if matrix.exposure is not None else "")
         change_name = "ratio"
     else:

@@ -18,7 +18,7 @@ from ...segmentation.inputs import (
     SeriesMatrix,
     exposure_sha256,
 )
-from ..fits import edges_of, fitted, statistics
+from ..fits import edges_of, fitted, replicate_alpha, statistics
 from ..hypothesis import boundary_positions, checked_inputs, exposed
 from ..results import HypothesisTestResult
 from ..simulate import count_at_least, repeat_rows, replicates
@@ -134,7 +134,12 @@ def test_periodization(
                 groups if simulation == _HYPOTHESIS_SIM else np.zeros(n),
             )
             simulated = _batched_statistics(
-                used, drawn, positions, min_size, repeat_rows(exposure_rows, members, n_sim)
+                used,
+                drawn,
+                positions,
+                min_size,
+                repeat_rows(exposure_rows, members, n_sim),
+                replicate_alpha(used, fit, members, n_sim),
             )
             rows = slice(members.start, members.stop)
             if simulation == _NULL_SIM:
@@ -244,6 +249,7 @@ def _batched_statistics(
     positions: np.ndarray,
     min_size: int,
     exposure: np.ndarray | None = None,
+    alpha: np.ndarray | None = None,
 ) -> Any:
     """Statistics of many replicates, in batches of bounded memory."""
     rows = max(1, BATCH_BYTES // (replicates.shape[1] * 8 * 16))
@@ -254,6 +260,7 @@ def _batched_statistics(
             positions,
             min_size,
             None if exposure is None else exposure[a : a + rows],
+            None if alpha is None else alpha[a : a + rows],
         )
         for a in range(0, len(replicates), rows)
     ]

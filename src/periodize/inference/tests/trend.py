@@ -188,7 +188,7 @@ def trend_pvalues(
             full,
             reduced,
             None if rep_exposure is None else np.log(rep_exposure),
-            moment_alpha(drawn, rep_exposure) if model == "negbin" else None,  # re-estimated
+            None if alpha is None else np.repeat(alpha[members], n_sim),  # held fixed
         )
         exceed[members] = count_at_least(simulated, observed[members], n_sim)
     return observed, (1 + exceed) / (n_sim + 1)

@@ -37,7 +37,7 @@ class ExactPath:
 
 
 def exact_path(
-    make_cost: Callable[[np.ndarray], Cost],
+    make_cost: Callable[..., Cost],
     values: np.ndarray,
     max_breaks: int,
     min_size: int,
@@ -45,6 +45,7 @@ def exact_path(
     keep_table: bool = False,
     exposure: np.ndarray | None = None,
     compiled: bool = True,
+    row_params: dict[str, np.ndarray] | None = None,
 ) -> ExactPath:
     """Exact optimum for every k = 0..``max_breaks``, for every series (rows of ``values``).
 
@@ -52,7 +53,8 @@ def exact_path(
     ``keep_table`` keeps the optimal cost of every prefix (used for likelihood profiles);
     ``exposure`` (rows like ``values``) is passed to the costs that take one;
     ``compiled=False`` runs the numpy reference instead of the compiled programme
-    (:mod:`periodize.segmentation.search.compiled`).
+    (:mod:`periodize.segmentation.search.compiled`); ``row_params`` are further per-row
+    keyword arguments of the cost (such as a fixed NB2 ``alpha``), sliced like the rows.
     """
     n_series, n = values.shape
     per_series_bytes = (max_breaks + 1) * (n + 1) * 12 + (n + 1) * 8 * 6
@@ -62,11 +64,10 @@ def exact_path(
     table = np.empty((max_breaks + 1, n + 1, n_series)) if keep_table else None
     for first in range(0, n_series, chunk):
         rows = slice(first, min(first + chunk, n_series))
-        cost = (
-            make_cost(values[rows])
-            if exposure is None
-            else make_cost(values[rows], exposure=exposure[rows])  # type: ignore[call-arg]
-        )
+        extra = {name: param[rows] for name, param in (row_params or {}).items()}
+        if exposure is not None:
+            extra["exposure"] = exposure[rows]
+        cost = make_cost(values[rows], **extra)
         part = _exact_chunk(cost, max_breaks, min_size, segment_penalty, compiled, keep_table)
         costs[rows] = part.costs
         for k in range(max_breaks + 1):
