@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,6 +58,11 @@ def replicate_alpha(
     if model != "negbin":
         return None
     return np.repeat(fit[1][np.asarray(members), 0], n_sim)
+
+
+def fixed_alpha(model: str, fit: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
+    """The NB2 dispersion per series of a :func:`fitted` fit (``None`` for other models)."""
+    return fit[1][:, 0] if model == "negbin" else None
 
 
 @dataclass(frozen=True)
@@ -141,3 +147,49 @@ def fitted(
         sigma = se * np.sqrt(np.diff(edges, axis=1))
         spread = np.take_along_axis(sigma, segment_of_each_period(edges, means.shape[1]), axis=1)
     return means, spread
+
+
+def refit_periods(
+    model: str, edges: np.ndarray, exposure: np.ndarray | None, alpha: np.ndarray | None
+) -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """``refit(simulated, owner)``: the fit of each series' periods (``edges`` rows) to
+    simulated rows imitating series ``owner``, with that series' exposure and fixed NB2
+    dispersion (the refit a dependence estimate's bias correction needs)."""
+
+    def refit(simulated: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return fitted(
+            model,
+            simulated,
+            edges[owner],
+            None if exposure is None else exposure[owner],
+            None if alpha is None else alpha[owner],
+        )
+
+    return refit
+
+
+def refit_best(
+    model: str,
+    k: int,
+    min_size: int,
+    exposure: np.ndarray | None,
+    alpha: np.ndarray | None,
+) -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """``refit(simulated, owner)``: the best ``k``-break segmentation of each simulated row,
+    searched again, and its fit (with series ``owner``'s exposure and fixed dispersion)."""
+
+    def refit(simulated: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows_exposure = None if exposure is None else exposure[owner]
+        rows_alpha = None if alpha is None else alpha[owner]
+        path = exact_path(
+            COSTS[model],
+            simulated,
+            k,
+            min_size,
+            exposure=rows_exposure,
+            row_params=None if rows_alpha is None else {"alpha": rows_alpha},
+        )
+        edges = edges_of(path.breaks[k], simulated.shape[1])
+        return fitted(model, simulated, edges, rows_exposure, rows_alpha)
+
+    return refit

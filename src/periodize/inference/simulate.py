@@ -15,6 +15,7 @@ import math
 import numba
 import numpy as np
 
+from .dependence import SerialDependence, copula_block
 from .streams import BLOCK, block_generator, series_keys
 
 #: Poisson means up to this are drawn by inversion (``exp(-mean)`` stays far from 0).
@@ -86,17 +87,23 @@ def draw(
     seed: int,
     simulation: int,
     series: int,
+    partial: np.ndarray | None = None,
 ) -> None:
     """Fill ``out`` (``n_sim × n``) with replicates of one series.
 
     ``means`` is the fitted mean of every period; ``spread`` the model's other parameter
     per period: dispersion ``phi`` (quasi-Poisson: ``phi × Poisson(mean / phi)``), ``alpha``
-    (NB2), or the standard deviation (normal models). Unused for Poisson.
+    (NB2), or the standard deviation (normal models). Unused for Poisson. ``partial``: the
+    partial autocorrelations of a latent AR (:mod:`.dependence`); periods are independent
+    without one (or when it is all zero).
     """
+    dependent = partial is not None and np.any(partial)
     for block, first in enumerate(range(0, len(out), BLOCK)):
         rows = out[first : first + BLOCK]
         generator = block_generator(seed, simulation, series, block)
-        if model == "poisson":
+        if dependent:
+            copula_block(model, means, spread, np.trim_zeros(partial, "b"), rows, generator)
+        elif model == "poisson":
             poisson_block(means, rows, generator)
         elif model == "quasipoisson":
             poisson_block(means / spread, rows, generator)
@@ -144,9 +151,11 @@ def replicates(
     simulation: int,
     null: str,
     groups: np.ndarray,
+    dependence: SerialDependence | None = None,
 ) -> np.ndarray:
     """``n_sim`` replicates of each series in ``members``, stacked ``(members × n_sim, n)``:
-    drawn from ``fit`` (means, spread) or, for ``null="permutation"``, permuted within
+    drawn from ``fit`` (means, spread) with the serial ``dependence`` of each series
+    (independent periods without it) or, for ``null="permutation"``, permuted within
     ``groups``; the stream of each series is keyed by its values."""
     members = np.asarray(members)
     means, spread = fit
@@ -157,7 +166,8 @@ def replicates(
         if null == "permutation":
             permute(values[i], groups, rows, seed, simulation, key)
         else:
-            draw(model, means[i], spread[i], rows, seed, simulation, key)
+            partial = None if dependence is None else dependence.partial[i]
+            draw(model, means[i], spread[i], rows, seed, simulation, key, partial)
     return out
 
 

@@ -18,6 +18,7 @@ from scipy import stats
 
 from ...segmentation.costs import COSTS
 from ...segmentation.inputs import SeriesMatrix
+from ..dependence import SerialDependence
 from ..fits import build_cost, edges_of, fitted, pearson_dispersion, replicate_alpha
 from ..simulate import count_at_least, repeat_rows, replicates
 from .multiple import holm
@@ -58,10 +59,12 @@ def boundary_tests(
     null: str,
     level: float = 0.95,
     batch_bytes: int = 64 * 2**20,
+    serial: SerialDependence | None = None,
 ) -> pd.DataFrame:
     """One row per series and hypothesised boundary: statistic, Monte Carlo and asymptotic
     p-values, Holm-adjusted p-value, and the change across the boundary with its interval
-    (from ``periods``, the table of the hypothesised periods)."""
+    (from ``periods``, the table of the hypothesised periods). ``serial``: the serial
+    dependence replicates are drawn with (independent periods without it)."""
     values = matrix.values
     n_series, n = values.shape
     k = positions.size
@@ -80,7 +83,16 @@ def boundary_tests(
         for first in range(0, n_series, per_group):
             members = range(first, min(first + per_group, n_series))
             drawn = replicates(
-                model, values, fit, members, n_sim, seed, FIRST_SIMULATION + j, null, groups
+                model,
+                values,
+                fit,
+                members,
+                n_sim,
+                seed,
+                FIRST_SIMULATION + j,
+                null,
+                groups,
+                serial,
             )
             rows = len(drawn)
             simulated = nested_lr(

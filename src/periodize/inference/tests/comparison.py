@@ -26,11 +26,15 @@ from ...segmentation.inputs import SeriesMatrix, exposure_sha256
 from ...segmentation.search.dynamic import exact_path
 from ..bayes.marginals import log_marginals, resolve_prior
 from ..bayes.recursions import sums
+from ..dependence import SerialDependence, check_dependence, fit_dependence
 from ..fits import (
     build_cost,
     edges_of,
     fitted,
+    fixed_alpha,
     pearson_dispersion,
+    refit_best,
+    refit_periods,
     replicate_alpha,
     statistics,
 )
@@ -58,6 +62,7 @@ def compare_periodizations(
     include_none: bool = True,
     prior: Mapping[str, Any] | None = None,
     exposure: Any = None,
+    dependence: str = "auto",
 ) -> Comparison:
     """Rank named periodizations of one or many series.
 
@@ -86,6 +91,10 @@ def compare_periodizations(
     exposure : Series, DataFrame or array, optional
         Exposure of every period for ``poisson``/``quasipoisson`` (offset ``log E_t``), as
         in :func:`periodize.test_periodization`.
+    dependence : {"auto", "independent", "ar"}
+        Serial dependence of the replicates, as in :func:`periodize.test_periodization`:
+        fitted to each candidate's periods (for a best segmentation, searched again on the
+        simulated series of the bias correction).
 
     Returns
     -------
@@ -138,7 +147,8 @@ def compare_periodizations(
     rows, found = _rows(used, matrix, named, k_max, min_size, include_best, include_none)
     _information(rows, found, used, matrix)
     _posterior(rows, found, used, matrix, prior, min_size, func)
-    _monte_carlo(rows, found, used, matrix, min_size, n_sim, seed, null)
+    dependence = check_dependence(dependence, null, func)
+    _monte_carlo(rows, found, used, matrix, min_size, n_sim, seed, null, dependence)
     table = pd.concat(rows.values(), keys=list(rows), names=["name"]).swaplevel(0, 1)
     order = {name: i for i, name in enumerate(rows)}
     table = table.sort_index(
@@ -162,6 +172,7 @@ def compare_periodizations(
                 "min_size": min_size,
                 "n_sim": n_sim,
                 "null": null,
+                "dependence": dependence,
                 "include_best": include_best,
                 "include_none": include_none,
                 "prior": None if prior is None else dict(prior),
@@ -313,12 +324,14 @@ def _monte_carlo(
     n_sim: int,
     seed: int,
     null: str,
-) -> None:
-    """p-values against no change (one replicate set under no change for every row) and
-    against the best segmentation with as many breaks (replicates from each candidate)."""
+    dependence: str,
+) -> dict[str, SerialDependence]:
+    """p-values against no change (one replicate set under no change for every row sharing
+    a serial dependence) and against the best segmentation with as many breaks (replicates
+    from each candidate), each with the dependence fitted to its own periods (see
+    :func:`_serial`)."""
     values = matrix.values
     n_series, n = values.shape
-    k_max = max(int(r["breaks"].iat[0]) for r in rows.values())
     exposure = matrix.exposure
     cost = COSTS[model](values, exposure=exposure)
     none_edges = edges_of(np.empty((n_series, 0), dtype=np.int64), n)
@@ -327,37 +340,63 @@ def _monte_carlo(
     }
     exceed_none = {name: np.zeros(n_series) for name in rows}
     null_fit = fitted(model, values, none_edges, exposure)
-    per_group = max(1, BATCH_BYTES // (n_sim * n * 8 * max(k_max, 1)))
-    zeros = np.zeros(n)
-    for first in range(0, n_series, per_group):
-        members = np.arange(first, min(first + per_group, n_series))
-        reps = replicates(model, values, null_fit, members, n_sim, seed, _NULL_SIM, null, zeros)
-        rep_exposure = repeat_rows(exposure, members, n_sim)
-        rep_alpha = replicate_alpha(model, null_fit, members, n_sim)
-        rep_cost = build_cost(model, reps, rep_exposure, rep_alpha)
-        rep_none = rep_cost.partial_loglik(edges_of(np.empty((len(reps), 0), dtype=np.int64), n))
-        path = exact_path(
-            COSTS[model],
-            reps,
-            k_max,
-            min_size,
-            exposure=rep_exposure,
-            row_params=None if rep_alpha is None else {"alpha": rep_alpha},
+    serial = {
+        name: _serial(
+            model, matrix, found[name], bool(row["estimated"].iat[0]), min_size, dependence, seed
         )
-        for name, row in rows.items():
-            k = int(row["breaks"].iat[0])
-            if k == 0:
-                continue
-            breaks = (
-                path.breaks[k]
-                if row["estimated"].iat[0]
-                else np.broadcast_to(found[name][0], (len(reps), k))
+        for name, row in rows.items()
+        if row["breaks"].iat[0]
+    }
+    sharing: dict[bytes, list[str]] = {}
+    for name, fit in serial.items():
+        sharing.setdefault(fit.order.tobytes() + fit.partial.tobytes(), []).append(name)
+    for names in sharing.values():
+        k_max = max(int(rows[name]["breaks"].iat[0]) for name in names)
+        per_group = max(1, BATCH_BYTES // (n_sim * n * 8 * max(k_max, 1)))
+        zeros = np.zeros(n)
+        for first in range(0, n_series, per_group):
+            members = np.arange(first, min(first + per_group, n_series))
+            reps = replicates(
+                model,
+                values,
+                null_fit,
+                members,
+                n_sim,
+                seed,
+                _NULL_SIM,
+                null,
+                zeros,
+                serial[names[0]],
             )
-            edges = edges_of(breaks, n)
-            lr = 2 * (rep_cost.partial_loglik(edges) - rep_none)
-            if model == "quasipoisson":
-                lr = lr / pearson_dispersion(reps, rep_cost.fitted_means(edges), k + 1)
-            exceed_none[name][members] = count_at_least(lr, observed_none[name][members], n_sim)
+            rep_exposure = repeat_rows(exposure, members, n_sim)
+            rep_alpha = replicate_alpha(model, null_fit, members, n_sim)
+            rep_cost = build_cost(model, reps, rep_exposure, rep_alpha)
+            rep_none = rep_cost.partial_loglik(
+                edges_of(np.empty((len(reps), 0), dtype=np.int64), n)
+            )
+            path = exact_path(
+                COSTS[model],
+                reps,
+                k_max,
+                min_size,
+                exposure=rep_exposure,
+                row_params=None if rep_alpha is None else {"alpha": rep_alpha},
+            )
+            for name in names:
+                row = rows[name]
+                k = int(row["breaks"].iat[0])
+                breaks = (
+                    path.breaks[k]
+                    if row["estimated"].iat[0]
+                    else np.broadcast_to(found[name][0], (len(reps), k))
+                )
+                edges = edges_of(breaks, n)
+                lr = 2 * (rep_cost.partial_loglik(edges) - rep_none)
+                if model == "quasipoisson":
+                    lr = lr / pearson_dispersion(reps, rep_cost.fitted_means(edges), k + 1)
+                exceed_none[name][members] = count_at_least(
+                    lr, observed_none[name][members], n_sim
+                )
     for name, row in rows.items():
         k = int(row["breaks"].iat[0])
         row["p_vs_none"] = np.nan if k == 0 else (1 + exceed_none[name]) / (n_sim + 1)
@@ -366,8 +405,36 @@ def _monte_carlo(
     for name, row in rows.items():
         if row["breaks"].iat[0] and not row["estimated"].iat[0]:
             rows[name]["p_vs_best"] = _p_vs_best(
-                model, matrix, found[name][0], min_size, n_sim, seed, null
+                model, matrix, found[name][0], min_size, n_sim, seed, null, serial[name]
             )
+    return serial
+
+
+def _serial(
+    model: str,
+    matrix: SeriesMatrix,
+    breaks: np.ndarray,
+    estimated: bool,
+    min_size: int,
+    dependence: str,
+    seed: int,
+) -> SerialDependence:
+    """The serial dependence a candidate's replicates are drawn with, fitted to its periods:
+    a named candidate's fixed ones, or a best segmentation's, searched again on every
+    simulated series of the bias correction."""
+    values, exposure = matrix.values, matrix.exposure
+    k = breaks.shape[1]
+    edges = edges_of(
+        breaks if estimated else np.broadcast_to(breaks[0], breaks.shape), values.shape[1]
+    )
+    fit = fitted(model, values, edges, exposure)
+    alpha = fixed_alpha(model, fit)
+    refit = (
+        refit_best(model, k, min_size, exposure, alpha)
+        if estimated
+        else refit_periods(model, edges, exposure, alpha)
+    )
+    return fit_dependence(dependence, model, values, fit, refit, seed)
 
 
 def _lr_vs_none(
@@ -391,6 +458,7 @@ def _p_vs_best(
     n_sim: int,
     seed: int,
     null: str,
+    serial: SerialDependence,
 ) -> np.ndarray:
     """The ``best_vs_hypothesis`` p-value of :func:`test_periodization` for one candidate."""
     values, exposure = matrix.values, matrix.exposure
@@ -404,7 +472,9 @@ def _p_vs_best(
     per_group = max(1, BATCH_BYTES // (n_sim * n * 8))
     for first in range(0, n_series, per_group):
         members = np.arange(first, min(first + per_group, n_series))
-        reps = replicates(model, values, fit, members, n_sim, seed, _CANDIDATE_SIM, null, groups)
+        reps = replicates(
+            model, values, fit, members, n_sim, seed, _CANDIDATE_SIM, null, groups, serial
+        )
         rep_exposure = repeat_rows(exposure, members, n_sim)
         simulated = statistics(
             model,

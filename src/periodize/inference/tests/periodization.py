@@ -18,7 +18,8 @@ from ...segmentation.inputs import (
     SeriesMatrix,
     exposure_sha256,
 )
-from ..fits import edges_of, fitted, replicate_alpha, statistics
+from ..dependence import check_dependence, fit_dependence
+from ..fits import edges_of, fitted, fixed_alpha, refit_periods, replicate_alpha, statistics
 from ..hypothesis import boundary_positions, checked_inputs, exposed
 from ..results import HypothesisTestResult
 from ..simulate import count_at_least, repeat_rows, replicates
@@ -46,6 +47,7 @@ def test_periodization(
     level: float = 0.95,
     null: str = "parametric",
     exposure: Any = None,
+    dependence: str = "auto",
 ) -> PeriodizationTest:
     """Test a hypothesised periodization against no change and against the best alternative.
 
@@ -80,6 +82,14 @@ def test_periodization(
         rates are events per unit of exposure and replicates are drawn with the same
         exposures. Not with ``null="permutation"`` (periods with different exposures are
         not exchangeable).
+    dependence : {"auto", "independent", "ar"}
+        Serial dependence of the parametric replicates (:mod:`periodize.inference.dependence`):
+        ``"auto"`` fits a latent AR to the hypothesised periods' residuals, its order chosen
+        by AIC, and draws every replicate with it (independent periods where the order is
+        0); ``"ar"`` forces an order of at least 1; ``"independent"`` draws the periods
+        independently. The permutation null assumes exchangeable periods: with it, use
+        ``"independent"`` (``"auto"`` becomes ``"independent"`` and the diagnostics say
+        whether the residuals reject that).
 
     Returns
     -------
@@ -105,6 +115,7 @@ def test_periodization(
     k = positions.size
     exposure_rows = matrix.exposure
     draws = "parametric" if null == "trend" else null  # how the three tests draw replicates
+    dependence = check_dependence(dependence, null, func)
     observed = statistics(used, values, positions, min_size, exposure_rows)
 
     exceed = np.zeros((3, n_series))
@@ -117,6 +128,14 @@ def test_periodization(
         _HYPOTHESIS_SIM: fitted(used, values, hyp_edges, exposure_rows),
         _BEST_SIM: fitted(used, values, best_edges, exposure_rows),
     }
+    serial = fit_dependence(
+        dependence,
+        used,
+        values,
+        fits[_HYPOTHESIS_SIM],
+        refit_periods(used, hyp_edges, exposure_rows, fixed_alpha(used, fits[_HYPOTHESIS_SIM])),
+        seed,
+    )
     groups = np.searchsorted(positions, np.arange(n), side="right").astype(float)
     per_group = max(1, BATCH_BYTES // (n_sim * n * 8))
     for first in range(0, n_series, per_group):
@@ -132,6 +151,7 @@ def test_periodization(
                 simulation,
                 "parametric" if simulation == _BEST_SIM else draws,
                 groups if simulation == _HYPOTHESIS_SIM else np.zeros(n),
+                serial,
             )
             simulated = _batched_statistics(
                 used,
@@ -159,7 +179,15 @@ def test_periodization(
     profile = profile_sets(used, values, observed.best_breaks, k, min_size, level, exposure_rows)
     periods = period_table(used, matrix, hyp_edges, observed.scale, level)
     each = boundary_tests(
-        used, matrix, positions, periods, n_sim=n_sim, seed=seed, null=null, level=level
+        used,
+        matrix,
+        positions,
+        periods,
+        n_sim=n_sim,
+        seed=seed,
+        null=null,
+        level=level,
+        serial=serial,
     )
     tests = _tests(used, observed, pvalues, k, n_sim, draws)
     if null == "trend":
