@@ -110,6 +110,7 @@ class Study(ResultMixin):
             "model": self.test.model,
             "min_size": str(self.test.min_size),
             "Monte Carlo replicates": str(self.test.n_sim),
+            "serial dependence": self.test.dependence.attrs.get("dependence", ""),
         }
 
     def summary(self) -> str:
@@ -268,6 +269,7 @@ def study(
     progress: Callable[[str], None] | None = None,
     start: int | None = None,
     end: int | None = None,
+    dependence: str = "auto",
 ) -> Study:
     """Run the whole analysis: validation, intensity under the chosen and every built-in
     scheme, the period summary, the free segmentation, the hypothesis tests, the exact
@@ -282,7 +284,9 @@ def study(
     of ``min_size``, and never fewer than the hypothesis has. Work that would exceed the
     memory budget (see :mod:`periodize._limits`) is refused before it starts. ``start`` and
     ``end`` fix the observation window (default the span of the events; an event outside
-    it is an error).
+    it is an error). ``dependence`` is the serial dependence of every Monte Carlo test's
+    replicates (see :func:`periodize.test_periodization`); the report shows the residual
+    diagnostics and which null ran.
 
     Examples
     --------
@@ -304,10 +308,24 @@ def study(
     schemes, _ = scheme_table(table, int(series.start), int(series.end))
     say("intensity and period tables")
     free = segment(series, penalty="bic", model=model, min_size=min_size)
-    tested = _test(series, hypothesis, model=model, min_size=min_size, n_sim=n_sim, rng=seed)
+    tested = _test(
+        series,
+        hypothesis,
+        model=model,
+        min_size=min_size,
+        n_sim=n_sim,
+        rng=seed,
+        dependence=dependence,
+    )
     say(f"hypothesis tests ({n_sim} replicates)")
     compared = compare_periodizations(
-        series, hypotheses, model=model, min_size=min_size, n_sim=n_sim, rng=seed
+        series,
+        hypotheses,
+        model=model,
+        min_size=min_size,
+        n_sim=n_sim,
+        rng=seed,
+        dependence=dependence,
     )
     say(f"comparison of {len(hypotheses)} periodization(s)")
     count_series = (
@@ -325,6 +343,7 @@ def study(
         min_size=min_size,
         n_sim=min(n_sim, 999),
         rng=seed,
+        dependence=dependence,
         start=int(series.start),
         end=int(series.end),
     )

@@ -157,3 +157,19 @@ def test_loglik_from_segment_sums_equals_the_sum_over_periods(model, seed, expos
     cost = COSTS[model](values, exposure=exposure)
     edges = np.array([[0, 5, 12, 24]] * 4)
     np.testing.assert_allclose(cost.loglik(edges), Cost.loglik(cost, edges), rtol=1e-12)
+
+
+def test_negbin_partial_loglik_differences_equal_full_loglik_differences():
+    """The segment-sum shortcut differs from the full NB2 log-likelihood by terms free of
+    the segmentation: every difference between two segmentations is the same."""
+    from periodize.segmentation.costs import COSTS
+
+    values = np.random.default_rng(5).negative_binomial(2.0, 0.3, size=(4, 25)).astype(float)
+    cost = COSTS["negbin"](values)
+    one = np.array([[0, 10, 25]] * 4)
+    two = np.array([[0, 5, 17, 25]] * 4)
+    np.testing.assert_allclose(
+        cost.partial_loglik(one) - cost.partial_loglik(two),
+        cost.loglik(one) - cost.loglik(two),
+        rtol=1e-9,
+    )

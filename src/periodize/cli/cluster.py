@@ -56,7 +56,7 @@ def run_panel(args: argparse.Namespace) -> None:
         result = panel(
             series, args.hypothesis, model=args.model, penalty=args.penalty,
             min_size=args.min_size, n_sim=args.n_sim, rng=args.rng,
-            batch_size=args.batch_size, client=client,
+            batch_size=args.batch_size, client=client, dependence=args.dependence,
         )  # fmt: skip
         path = write_panel(result, args.out, overwrite=args.force)
     finally:

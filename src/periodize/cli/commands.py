@@ -146,6 +146,7 @@ def study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
             scheme=args.scheme,
             model=args.model,
             n_sim=args.n_sim,
+            dependence=args.dependence,
             max_breaks=args.max_breaks,
             rng=args.rng,
             title=args.title or title,

@@ -84,6 +84,7 @@ def build() -> argparse.ArgumentParser:
         metavar="N",
         help="Monte Carlo replicates per test (default 9999)",
     )
+    _dependence(study)
     study.add_argument(
         "--out",
         default="periodize-study",
@@ -190,6 +191,7 @@ def build() -> argparse.ArgumentParser:
     cluster.add_argument("--min-size", type=positive, default=3, metavar="N")
     cluster.add_argument("--n-sim", type=positive, default=999, metavar="N")
     cluster.add_argument("--rng", type=seed, default=0, metavar="SEED")
+    _dependence(cluster)
     cluster.add_argument("--batch-size", type=positive, default=512, metavar="N")
     cluster.add_argument("--countries", type=names, metavar="A,B,...", help="keep only these")
     cluster.add_argument("--start", type=int, metavar="YEAR")
@@ -267,6 +269,17 @@ def build() -> argparse.ArgumentParser:
             "--json", action="store_true", help="print one JSON document on stdout"
         )
     return parser
+
+
+def _dependence(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--dependence",
+        default="auto",
+        choices=["auto", "independent", "ar"],
+        help="serial dependence of the Monte Carlo replicates: auto (default) fits a latent "
+        "AR to the residuals and keeps it where found; independent draws periods "
+        "independently; ar always fits one",
+    )
 
 
 def _year_or_date(text: str) -> int | str:

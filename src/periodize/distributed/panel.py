@@ -26,6 +26,7 @@ import pandas as pd
 
 from .._output import write_file
 from .._typing import RandomState
+from .._validation import check_choice
 from ..exceptions import ParameterError
 from ..inference import (
     benjamini_hochberg,
@@ -34,6 +35,7 @@ from ..inference import (
     test_periodization,
 )
 from ..inference import posterior as bayes_posterior
+from ..inference.dependence import DEPENDENCE
 from ..inference.results import HypothesisTestResult
 from ..inference.streams import root_seed
 from ..intensity.series import IntensitySeries
@@ -93,10 +95,18 @@ def _batch(
     (runs on a worker)."""
     _one_thread_on_a_worker()
     common = {"model": options["model"], "min_size": options["min_size"]}
+    serial = {"dependence": options["dependence"]}
     tested = test_periodization(
-        series, boundaries=hypothesis, n_sim=options["n_sim"], rng=options["seed"], **common
+        series,
+        boundaries=hypothesis,
+        n_sim=options["n_sim"],
+        rng=options["seed"],
+        **common,
+        **serial,
     )
     table = tested.test_table().drop(columns="qvalue_bh").reset_index()
+    table["ar_order"] = table["series"].map(tested.dependence["order"])
+    table["residual_lag1"] = table["series"].map(tested.diagnostics["acf_1"])
     fit = segment(series, penalty=options["penalty"], **common)
     found = {name: ",".join(map(str, b)) for name, b in fit.boundaries.items()}
     table["found"] = table["series"].map(found)
@@ -104,7 +114,12 @@ def _batch(
     out = {"tests": table}
     if options["competing"]:
         compared = compare_periodizations(
-            series, options["competing"], n_sim=options["n_sim"], rng=options["seed"], **common
+            series,
+            options["competing"],
+            n_sim=options["n_sim"],
+            rng=options["seed"],
+            **common,
+            **serial,
         )
         frame = compared.to_frame().reset_index()
         frame["boundaries"] = frame["boundaries"].map(lambda b: ",".join(map(str, b)))
@@ -155,6 +170,7 @@ def panel(
     competing: Mapping[str, Sequence[int]] | None = None,
     posterior_breaks: int | None = None,
     checkpoint: str | os.PathLike[str] | None = None,
+    dependence: str = "auto",
 ) -> PanelResult:
     """Test a hypothesised periodization on every series of a panel, on Dask.
 
@@ -182,6 +198,11 @@ def panel(
     checkpoint : folder, optional
         Keep every finished batch here and reuse it when run again with the same series
         and options: an interrupted run resumes where it stopped.
+    dependence : {"auto", "independent", "ar"}
+        Serial dependence of the Monte Carlo replicates of every test and comparison (see
+        :func:`periodize.test_periodization`); the table's ``ar_order`` column says which
+        null ran for each series. The shared-boundary test's null is about independence
+        across series, not within them, and does not take it.
 
     Returns
     -------
@@ -209,8 +230,9 @@ def panel(
 
     seed = root_seed(rng, "panel")
     hypothesis = tuple(int(h) for h in hypothesis)
+    check_choice(dependence, DEPENDENCE, name="dependence", func="panel")
     options = {"model": model, "penalty": penalty, "min_size": min_size, "n_sim": n_sim,
-               "seed": seed, "posterior_breaks": posterior_breaks,
+               "seed": seed, "posterior_breaks": posterior_breaks, "dependence": dependence,
                "competing": {k: tuple(v) for k, v in (competing or {}).items()}}  # fmt: skip
     names = list(series.data.columns)
     batches = [

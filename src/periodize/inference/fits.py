@@ -9,7 +9,9 @@ import numpy as np
 
 from ..segmentation.costs import COSTS, Cost
 from ..segmentation.costs.base import segment_of_each_period
+from ..segmentation.diagnostics import pearson_residuals
 from ..segmentation.search.dynamic import exact_path
+from .dependence import long_run_scale
 
 
 def edges_of(breaks: np.ndarray, n: int) -> np.ndarray:
@@ -75,6 +77,21 @@ class Statistics:
     loglik_best: np.ndarray
     best_breaks: np.ndarray
     scale: np.ndarray
+    #: studentizers (:func:`periodize.inference.dependence.long_run_scale`) of the residuals
+    #: of the hypothesised fit and of the best fit; 1 under independence
+    omega_hypothesis: np.ndarray
+    omega_best: np.ndarray
+
+    def studentized(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``hypothesis_vs_none``, ``best_vs_none`` and ``best_vs_hypothesis`` divided by
+        the long-run variance factor of the residuals of the fit under their alternative
+        (the hypothesis, the best segmentation, the best segmentation): the statistics
+        whose Monte Carlo distribution gives the p-values."""
+        return (
+            self.hypothesis_vs_none / self.omega_hypothesis,
+            self.best_vs_none / self.omega_best,
+            self.best_vs_hypothesis / self.omega_best,
+        )
 
     @property
     def hypothesis_vs_none(self) -> np.ndarray:
@@ -96,12 +113,14 @@ def statistics(
     min_size: int,
     exposure: np.ndarray | None = None,
     alpha: np.ndarray | None = None,
+    orders: np.ndarray | None = None,
 ) -> Statistics:
     """LR statistics for every row of ``values`` against the hypothesised break indices.
 
     For ``quasipoisson`` the statistics are divided by the Pearson dispersion of the
     hypothesised fit; otherwise the scale is 1. ``exposure`` has the rows of ``values``;
-    ``alpha`` (negbin) a fixed dispersion per row (see :func:`build_cost`).
+    ``alpha`` (negbin) a fixed dispersion per row (see :func:`build_cost`); ``orders`` the
+    AR order of each row's studentizers (none without).
     """
     rows, n = values.shape
     k = hypothesis.size
@@ -112,13 +131,32 @@ def statistics(
     scale = np.ones(rows)
     if model == "quasipoisson":
         scale = pearson_dispersion(values, cost.fitted_means(hyp_edges), k + 1)
+    best_edges = edges_of(path.breaks[k], n)
     return Statistics(
         loglik_none=cost.partial_loglik(edges_of(np.empty((rows, 0), dtype=np.int64), n)),
         loglik_hypothesis=cost.partial_loglik(hyp_edges),
-        loglik_best=cost.partial_loglik(edges_of(path.breaks[k], n)),
+        loglik_best=cost.partial_loglik(best_edges),
         best_breaks=path.breaks[k],
         scale=scale,
+        omega_hypothesis=studentizer(model, cost, values, hyp_edges, orders),
+        omega_best=studentizer(model, cost, values, best_edges, orders),
     )
+
+
+def studentizer(
+    model: str, cost: Cost, values: np.ndarray, edges: np.ndarray, orders: np.ndarray | None
+) -> np.ndarray:
+    """The long-run variance factor of the Pearson residuals of the fit of ``edges`` (AR of
+    each row's order; 1 everywhere without ``orders``)."""
+    if orders is None or not np.any(orders):
+        return np.ones(len(values))
+    residuals = pearson_residuals(
+        "normal" if model == "normal_meanvar" else model,  # raw residuals: one scale per row
+        values,
+        cost.fitted_means(edges),
+        alpha=cost.nuisance().get("alpha"),
+    )
+    return long_run_scale(residuals, orders)
 
 
 def fitted(

@@ -88,6 +88,7 @@ def draw(
     simulation: int,
     series: int,
     partial: np.ndarray | None = None,
+    margin: np.ndarray | None = None,
 ) -> None:
     """Fill ``out`` (``n_sim × n``) with replicates of one series.
 
@@ -95,14 +96,16 @@ def draw(
     per period: dispersion ``phi`` (quasi-Poisson: ``phi × Poisson(mean / phi)``), ``alpha``
     (NB2), or the standard deviation (normal models). Unused for Poisson. ``partial``: the
     partial autocorrelations of a latent AR (:mod:`.dependence`); periods are independent
-    without one (or when it is all zero).
+    without one (or when it is all zero). ``margin``: sorted standardised residuals whose
+    empirical distribution replaces the normal models' Gaussian margin.
     """
-    dependent = partial is not None and np.any(partial)
+    dependent = (partial is not None and np.any(partial)) or margin is not None
+    partial = np.zeros(0) if partial is None else np.trim_zeros(partial, "b")
     for block, first in enumerate(range(0, len(out), BLOCK)):
         rows = out[first : first + BLOCK]
         generator = block_generator(seed, simulation, series, block)
         if dependent:
-            copula_block(model, means, spread, np.trim_zeros(partial, "b"), rows, generator)
+            copula_block(model, means, spread, partial, rows, generator, margin)
         elif model == "poisson":
             poisson_block(means, rows, generator)
         elif model == "quasipoisson":
@@ -167,7 +170,9 @@ def replicates(
             permute(values[i], groups, rows, seed, simulation, key)
         else:
             partial = None if dependence is None else dependence.partial[i]
-            draw(model, means[i], spread[i], rows, seed, simulation, key, partial)
+            margins = None if dependence is None else dependence.margins
+            margin = None if margins is None else margins[i]
+            draw(model, means[i], spread[i], rows, seed, simulation, key, partial, margin)
     return out
 
 

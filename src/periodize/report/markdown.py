@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..segmentation.diagnostics import LEVEL, MIN_PERIODS
 from .sections import sections
 
 
@@ -58,6 +59,7 @@ def answer(study: Any, escape: Callable[[Any], str] = str) -> list[str]:
         )
         + _bootstrap_note(bounds, test.level),
     ]
+    lines.append(_dependence(test, name))
     lines.append(_each_boundary(test.boundary_tests.loc[name], test.n_sim))
     lines.append(_ranking(study.comparison, name, escape))
     lines.extend(test.notes(name))
@@ -75,7 +77,13 @@ def answer(study: Any, escape: Callable[[Any], str] = str) -> list[str]:
         f"The exact Bayesian posterior{on} gives "
         + ", ".join(f"P({i} break{'s' if i != 1 else ''}) = {p:.2f}" for i, p in pk.items())
         + bayes
-        + "."
+        + "; it assumes independent periods"
+        + (
+            ", which the residuals reject: with positive dependence its probabilities of "
+            "breaks are overconfident."
+            if _rejects_independence(test, name)
+            else "."
+        )
     )
     lines.append(_robustness(robust, escape))
     positions = [[test.index.get_loc(m) for m in members] for members in bounds["profile_set"]]
@@ -94,6 +102,25 @@ def answer(study: Any, escape: Callable[[Any], str] = str) -> list[str]:
         )
     )
     return lines
+
+
+def _rejects_independence(test: Any, name: str) -> bool:
+    row = test.diagnostics.loc[name]
+    return bool(row["n"] >= MIN_PERIODS and row["pvalue"] < LEVEL)
+
+
+def _dependence(test: Any, name: str) -> str:
+    """Serial dependence: what the residuals show and which null the p-values used."""
+    verdict = test.diagnostics.loc[name, "verdict"]
+    drawn = test.dependence.loc[name]
+    if drawn["order"] > 0:
+        null = (
+            f"the Monte Carlo replicates keep it ({drawn['null']}, latent lag-1 "
+            f"autocorrelation {drawn['latent_lag1']:.2f})"
+        )
+    else:
+        null = "the Monte Carlo replicates draw the periods independently"
+    return f"Serial dependence: {verdict[0].upper()}{verdict[1:]}; {null}."
 
 
 _MARKUP = re.compile(r"([\\`*_\[\]<>|~&#!])")

@@ -67,6 +67,16 @@ def sections(study: Any, escape: Callable[[Any], str]) -> list[Section]:
             table=study.comparison.to_frame().loc[name],
         ),
         Section("Tests", table=test.test_table().loc[name]),
+        Section(
+            "Serial dependence",
+            text=[
+                "Autocorrelation of the hypothesised periods' Pearson residuals with the "
+                "Ljung–Box test, and the serial dependence the Monte Carlo replicates were "
+                f"drawn with (`dependence={test.dependence.attrs.get('dependence', '')}`: "
+                "a latent AR order above 0 means the replicates keep the data's dependence)."
+            ],
+            table=dependence_table(test, name),
+        ),
         Section("Boundaries", table=test.boundaries.loc[name].astype(object)),
         Section(
             "Exact posterior",
@@ -93,6 +103,24 @@ def sections(study: Any, escape: Callable[[Any], str]) -> list[Section]:
             code=provenance,
         ),
     ]
+
+
+def dependence_table(test: Any, name: str) -> pd.DataFrame:
+    """One row: the residual diagnostics and the replicates' null of series ``name``."""
+    checks = test.diagnostics.loc[[name]]
+    drawn = test.dependence.loc[[name]]
+    table = pd.concat(
+        [
+            checks[["n", "lags", "acf_1", "ljung_box", "pvalue", "dispersion"]].rename(
+                columns={"acf_1": "lag-1 autocorrelation", "pvalue": "Ljung–Box p"}
+            ),
+            drawn[["order", "latent_lag1", "null"]].rename(
+                columns={"order": "latent AR order", "latent_lag1": "latent lag-1"}
+            ),
+        ],
+        axis=1,
+    )
+    return table.dropna(axis=1, how="all").round(4).astype(object)
 
 
 def _code(value: Any) -> str:

@@ -12,6 +12,8 @@ from .._validation import check_choice, check_int
 from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
 from .costs import COSTS, Cost
+from .costs.base import segment_of_each_period
+from .diagnostics import serial_diagnostics
 from .inputs import (
     SeriesMatrix,
     as_matrix,
@@ -299,13 +301,16 @@ def _details(
     path_costs: np.ndarray,
     path_breaks: list[np.ndarray],
     width: int,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The estimates table (one row per series and segment) and the BIC of every k."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The estimates table (one row per series and segment), the BIC of every k and the
+    serial-dependence diagnostics of the chosen segmentation."""
     index, names = matrix.index, matrix.names
     n_series, n = matrix.values.shape
     frames = []
+    checks = []
     for k, rows, edges, cost in fits:
         estimate, se = cost.estimates(edges[:, :-1], edges[:, 1:])
+        checks.append(_serial_checks(cost, matrix, rows, edges, estimate, se))
         frames.append(
             pd.DataFrame(
                 {
@@ -341,4 +346,30 @@ def _details(
     frame = pd.DataFrame(
         bic, index=pd.Index(names, name="series"), columns=pd.Index(range(width), name="k")
     )
-    return estimates, frame
+    diagnostics = pd.concat(checks).loc[list(names)]
+    return estimates, frame, diagnostics
+
+
+def _serial_checks(
+    cost: Cost,
+    matrix: SeriesMatrix,
+    rows: np.ndarray,
+    edges: np.ndarray,
+    estimate: np.ndarray,
+    se: np.ndarray,
+) -> pd.DataFrame:
+    """Residual diagnostics of the segmentation of ``rows`` (one group of equal k)."""
+    means = cost.fitted_means(edges)
+    sd = None
+    if cost.name == "normal_meanvar":
+        segment = segment_of_each_period(edges, means.shape[1])
+        sd = np.take_along_axis(se * np.sqrt(np.diff(edges, axis=1)), segment, axis=1)
+    return serial_diagnostics(
+        cost.name,
+        matrix.values[rows],
+        means,
+        tuple(matrix.names[i] for i in rows),
+        (edges.shape[1] - 1) * cost.n_params,
+        alpha=cost.nuisance().get("alpha"),
+        sd=sd,
+    )

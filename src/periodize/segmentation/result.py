@@ -56,8 +56,10 @@ class Segmentation(ResultMixin):
     provenance : Provenance
     breaks : ndarray or list of lists
         The break indices as the search returned them (``break_indices`` as tuples).
+    diagnostics : DataFrame
+        Serial-dependence checks of the segments' residuals (built when first asked for).
     details : callable
-        Builds ``(estimates, bic)``; called once, on first use.
+        Builds ``(estimates, bic, diagnostics)``; called once, on first use.
     """
 
     index: pd.Index
@@ -72,7 +74,7 @@ class Segmentation(ResultMixin):
     nuisance: pd.DataFrame
     values: np.ndarray
     provenance: Provenance
-    details: Callable[[], tuple[pd.DataFrame, pd.DataFrame]]
+    details: Callable[[], tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]
 
     @cached_property
     def break_indices(self) -> tuple[tuple[int, ...], ...]:
@@ -81,8 +83,16 @@ class Segmentation(ResultMixin):
         return tuple(tuple(int(i) for i in row) for row in rows)
 
     @cached_property
-    def _details(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def _details(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         return self.details()
+
+    @property
+    def diagnostics(self) -> pd.DataFrame:
+        """Per series: autocorrelation of the segments' Pearson residuals, Ljung–Box test,
+        dispersion and a plain ``verdict``
+        (:func:`periodize.segmentation.diagnostics.serial_diagnostics`; built when first
+        asked for)."""
+        return self._details[2]
 
     @property
     def estimates(self) -> pd.DataFrame:
@@ -181,6 +191,8 @@ class Segmentation(ResultMixin):
         lines += ["", table]
         if not self.nuisance.empty:
             lines += ["", "fixed before the search:", self.nuisance.to_string()]
+        lines += ["", "Serial dependence (residuals of the segments):"]
+        lines += [f"  {name}: {row.verdict}" for name, row in self.diagnostics.iterrows()]
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
@@ -214,6 +226,7 @@ class Segmentation(ResultMixin):
                     "nuisance": {k: float(v) for k, v in self.nuisance.loc[name].items()}
                     if not self.nuisance.empty
                     else {},
+                    "diagnostics": {k: plain(v) for k, v in self.diagnostics.loc[name].items()},
                 }
             )
         return {

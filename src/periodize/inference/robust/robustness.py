@@ -47,6 +47,7 @@ def robustness(
     start: int | None = None,
     end: int | None = None,
     exposure: Any = None,
+    dependence: str = "auto",
 ) -> Robustness:
     """Re-run the periodization test under every variation reviewers ask about.
 
@@ -66,7 +67,8 @@ def robustness(
       ``envelope_n_sim`` replicates.
 
     ``exposure`` (a Series of exposures by year, covering the window) is passed to every
-    test, the negative binomial variant included.
+    test, the negative binomial variant included; so is ``dependence`` (the serial
+    dependence of the replicates, see :func:`periodize.test_periodization`).
 
     Returns
     -------
@@ -105,6 +107,7 @@ def robustness(
         "n_sim": n_sim,
         "rng": seed,
         "exposure": exposure,
+        "dependence": dependence,
     }
     rows = _variants(
         base.data.rename(columns={"all": "baseline"}), "baseline", used, min_size, **options
@@ -183,7 +186,16 @@ def robustness(
     influential = loo_rows[loo_rows["moved"] | loo_rows["flips"]]
 
     envelope = _envelope(
-        table, years, hypothesis, min_size, envelope_draws, envelope_n_sim, seed, alpha, exposure
+        table,
+        years,
+        hypothesis,
+        min_size,
+        envelope_draws,
+        envelope_n_sim,
+        seed,
+        alpha,
+        exposure,
+        dependence,
     )
     return Robustness(
         hypothesis=tuple(hypothesis),
@@ -226,10 +238,18 @@ def _variants(
     n_sim: int,
     rng: int,
     exposure: Any = None,
+    dependence: str = "auto",
 ) -> pd.DataFrame:
     """Test every column of ``frame`` and tabulate the results."""
     tested = test_periodization(
-        frame, hypothesis, model=model, min_size=min_size, n_sim=n_sim, rng=rng, exposure=exposure
+        frame,
+        hypothesis,
+        model=model,
+        min_size=min_size,
+        n_sim=n_sim,
+        rng=rng,
+        exposure=exposure,
+        dependence=dependence,
     )
     bic = segment(frame, penalty="bic", model=model, min_size=min_size, exposure=exposure)
     pvalues = tested.test_table()["pvalue"].unstack("test")
@@ -289,6 +309,7 @@ def _envelope(
     seed: int,
     alpha: float,
     exposure: Any = None,
+    dependence: str = "auto",
 ) -> pd.DataFrame:
     """Per draw of the protocol envelope: the estimated boundaries and the test p-values."""
     if draws == 0:
@@ -307,6 +328,7 @@ def _envelope(
         n_sim=n_sim,
         rng=seed,
         exposure=exposure,
+        dependence=dependence,
     )
     pvalues = tested.test_table()["pvalue"].unstack("test")
     estimated = tested.boundaries["estimated"].groupby(level="series", sort=False).agg(tuple)

@@ -19,7 +19,14 @@ from scipy import stats
 from ...segmentation.costs import COSTS
 from ...segmentation.inputs import SeriesMatrix
 from ..dependence import SerialDependence
-from ..fits import build_cost, edges_of, fitted, pearson_dispersion, replicate_alpha
+from ..fits import (
+    build_cost,
+    edges_of,
+    fitted,
+    pearson_dispersion,
+    replicate_alpha,
+    studentizer,
+)
 from ..simulate import count_at_least, repeat_rows, replicates
 from .multiple import holm
 from .trend import TREND_SIMULATION, design, shifts, trend_pvalues
@@ -35,16 +42,20 @@ def nested_lr(
     reduced: np.ndarray,
     exposure: np.ndarray | None = None,
     alpha: np.ndarray | None = None,
+    orders: np.ndarray | None = None,
 ) -> np.ndarray:
     """``2 (ℓ(full) − ℓ(reduced)) / φ`` per row, for break positions ``full`` (rows × k) and
     ``reduced`` (rows × k − 1); ``φ`` is the quasi-Poisson Pearson dispersion of the full
-    fit (1 for other models); ``alpha`` a fixed NB2 dispersion per row."""
+    fit (1 for other models); ``alpha`` a fixed NB2 dispersion per row. With ``orders``
+    (AR orders per row) it is further divided by the long-run variance factor of the full
+    fit's residuals (:func:`periodize.inference.fits.studentizer`)."""
     n = values.shape[1]
     cost = build_cost(model, values, exposure, alpha)
     full_edges, reduced_edges = edges_of(full, n), edges_of(reduced, n)
     lr = 2 * (cost.partial_loglik(full_edges) - cost.partial_loglik(reduced_edges))
     if model == "quasipoisson":
         lr = lr / pearson_dispersion(values, cost.fitted_means(full_edges), full.shape[1] + 1)
+    lr = lr / studentizer(model, cost, values, full_edges, orders)
     return np.maximum(lr, 0.0)
 
 
@@ -69,8 +80,10 @@ def boundary_tests(
     n_series, n = values.shape
     k = positions.size
     if null == "trend":
-        return _over_trend(model, matrix, positions, n_sim, seed, level, batch_bytes)
+        option = "independent" if serial is None else serial.option
+        return _over_trend(model, matrix, positions, n_sim, seed, level, batch_bytes, option)
     full = np.broadcast_to(positions, (n_series, k))
+    orders = None if serial is None else serial.order
     statistic = np.zeros((n_series, k))
     exceed = np.zeros((n_series, k))
     per_group = max(1, batch_bytes // (n_sim * n * 8))
@@ -78,6 +91,7 @@ def boundary_tests(
         reduced_positions = np.delete(positions, j)
         reduced = np.broadcast_to(reduced_positions, (n_series, k - 1))
         statistic[:, j] = nested_lr(model, values, full, reduced, matrix.exposure)
+        pivot = nested_lr(model, values, full, reduced, matrix.exposure, orders=orders)
         fit = fitted(model, values, edges_of(reduced, n), matrix.exposure)
         groups = np.searchsorted(reduced_positions, np.arange(n), side="right").astype(float)
         for first in range(0, n_series, per_group):
@@ -102,9 +116,10 @@ def boundary_tests(
                 np.broadcast_to(reduced_positions, (rows, k - 1)),
                 repeat_rows(matrix.exposure, members, n_sim),
                 replicate_alpha(model, fit, members, n_sim),
+                None if orders is None else np.repeat(orders[members.start : members.stop], n_sim),
             )
             exceed[members.start : members.stop, j] = count_at_least(
-                simulated, statistic[members.start : members.stop, j], n_sim
+                simulated, pivot[members.start : members.stop], n_sim
             )
     pvalues = (1 + exceed) / (n_sim + 1)
     change = "ratio" if "ratio" in periods.columns else "difference"
@@ -167,6 +182,7 @@ def _over_trend(
     seed: int,
     level: float,
     batch_bytes: int,
+    dependence: str = "independent",
 ) -> pd.DataFrame:
     """Each boundary on top of a log-linear trend: the trend with every hypothesised shift
     against the same without boundary ``j``, replicates from the latter."""
@@ -184,6 +200,7 @@ def _over_trend(
             seed=seed,
             simulation=TREND_SIMULATION + 1 + FIRST_SIMULATION + j,
             batch_bytes=batch_bytes,
+            dependence=dependence,
         )
     change = "difference" if model == "normal" else "ratio"
     across = np.stack(shifts(model, matrix, full, list(range(2, 2 + k)), level))

@@ -22,6 +22,7 @@ from ..._typing import RandomState
 from ...exceptions import ParameterError, PeriodizeTypeError
 from ...results import Provenance, matrix_sha256
 from ...segmentation.costs import COSTS
+from ...segmentation.diagnostics import serial_diagnostics
 from ...segmentation.inputs import SeriesMatrix, exposure_sha256
 from ...segmentation.search.dynamic import exact_path
 from ..bayes.marginals import log_marginals, resolve_prior
@@ -37,6 +38,7 @@ from ..fits import (
     refit_periods,
     replicate_alpha,
     statistics,
+    studentizer,
 )
 from ..hypothesis import boundary_positions, checked_inputs, exposed
 from ..simulate import count_at_least, repeat_rows, replicates
@@ -103,7 +105,10 @@ def compare_periodizations(
         ``loglik``, ``n_params``, ``aic``, ``bic``, ``aic_weight``, ``bic_weight``,
         ``posterior`` (the exact posterior probability, normalised over the distinct
         partitions among the rows of the series), ``posterior_given_k`` (its share among
-        all partitions with that many breaks), ``p_vs_none``, ``p_vs_best`` and ``n_sim``.
+        all partitions with that many breaks), ``p_vs_none``, ``p_vs_best``, ``n_sim``, and
+        the serial-dependence checks of each periodization's fit: ``residual_lag1`` (lag-1
+        autocorrelation of its Pearson residuals), ``ljung_box_p`` and ``ar_order`` (the
+        latent AR its replicates were drawn with; 0: independent periods).
 
     Notes
     -----
@@ -147,7 +152,7 @@ def compare_periodizations(
     rows, found = _rows(used, matrix, named, k_max, min_size, include_best, include_none)
     _information(rows, found, used, matrix)
     _posterior(rows, found, used, matrix, prior, min_size, func)
-    dependence = check_dependence(dependence, null, func)
+    dependence = check_dependence(dependence, null, func, matrix.values.shape[1])
     _monte_carlo(rows, found, used, matrix, min_size, n_sim, seed, null, dependence)
     table = pd.concat(rows.values(), keys=list(rows), names=["name"]).swaplevel(0, 1)
     order = {name: i for i, name in enumerate(rows)}
@@ -335,17 +340,31 @@ def _monte_carlo(
     exposure = matrix.exposure
     cost = COSTS[model](values, exposure=exposure)
     none_edges = edges_of(np.empty((n_series, 0), dtype=np.int64), n)
-    observed_none = {
-        name: _lr_vs_none(model, cost, values, found[name], none_edges) for name in rows
-    }
     exceed_none = {name: np.zeros(n_series) for name in rows}
     null_fit = fitted(model, values, none_edges, exposure)
-    serial = {
-        name: _serial(
-            model, matrix, found[name], bool(row["estimated"].iat[0]), min_size, dependence, seed
+    serial = {}
+    for name, row in rows.items():
+        if not row["breaks"].iat[0]:
+            for column in ("residual_lag1", "ljung_box_p", "ar_order"):
+                row[column] = np.nan
+            continue
+        estimated = bool(row["estimated"].iat[0])
+        serial[name], checks = _serial(
+            model, matrix, found[name], estimated, min_size, dependence, seed
         )
-        for name, row in rows.items()
-        if row["breaks"].iat[0]
+        row["residual_lag1"] = checks["acf_1"].to_numpy()
+        row["ljung_box_p"] = checks["pvalue"].to_numpy()
+        row["ar_order"] = serial[name].order
+    observed_none = {
+        name: _lr_vs_none(
+            model,
+            cost,
+            values,
+            found[name],
+            none_edges,
+            serial[name].order if name in serial else None,
+        )
+        for name in rows
     }
     sharing: dict[bytes, list[str]] = {}
     for name, fit in serial.items():
@@ -394,6 +413,8 @@ def _monte_carlo(
                 lr = 2 * (rep_cost.partial_loglik(edges) - rep_none)
                 if model == "quasipoisson":
                     lr = lr / pearson_dispersion(reps, rep_cost.fitted_means(edges), k + 1)
+                orders = np.repeat(serial[name].order[members], n_sim)
+                lr = lr / studentizer(model, rep_cost, reps, edges, orders)
                 exceed_none[name][members] = count_at_least(
                     lr, observed_none[name][members], n_sim
                 )
@@ -418,10 +439,10 @@ def _serial(
     min_size: int,
     dependence: str,
     seed: int,
-) -> SerialDependence:
-    """The serial dependence a candidate's replicates are drawn with, fitted to its periods:
-    a named candidate's fixed ones, or a best segmentation's, searched again on every
-    simulated series of the bias correction."""
+) -> tuple[SerialDependence, pd.DataFrame]:
+    """The serial dependence a candidate's replicates are drawn with, fitted to its periods
+    (a named candidate's fixed ones, or a best segmentation's, searched again on every
+    simulated series of the bias correction), and the residual diagnostics of that fit."""
     values, exposure = matrix.values, matrix.exposure
     k = breaks.shape[1]
     edges = edges_of(
@@ -434,12 +455,28 @@ def _serial(
         if estimated
         else refit_periods(model, edges, exposure, alpha)
     )
-    return fit_dependence(dependence, model, values, fit, refit, seed)
+    checks = serial_diagnostics(
+        model,
+        values,
+        fit[0],
+        matrix.names,
+        k + 1,
+        alpha=alpha,
+        sd=fit[1] if model == "normal_meanvar" else None,
+    )
+    return fit_dependence(dependence, model, values, fit, refit, seed), checks
 
 
 def _lr_vs_none(
-    model: str, cost: Any, values: np.ndarray, breaks: np.ndarray, none_edges: np.ndarray
+    model: str,
+    cost: Any,
+    values: np.ndarray,
+    breaks: np.ndarray,
+    none_edges: np.ndarray,
+    orders: np.ndarray | None,
 ) -> np.ndarray:
+    """The likelihood ratio against no change, studentized by the long-run variance factor
+    of the periodization's residuals where ``orders`` (the AR orders) are given."""
     k = breaks.shape[1]
     if k == 0:
         return np.zeros(values.shape[0])
@@ -447,7 +484,7 @@ def _lr_vs_none(
     lr = 2 * (cost.loglik(edges) - cost.loglik(none_edges))
     if model == "quasipoisson":
         lr = lr / pearson_dispersion(values, cost.fitted_means(edges), k + 1)
-    return lr
+    return lr / studentizer(model, cost, values, edges, orders)
 
 
 def _p_vs_best(
@@ -464,7 +501,9 @@ def _p_vs_best(
     values, exposure = matrix.values, matrix.exposure
     n_series, n = values.shape
     k = positions.size
-    observed = statistics(model, values, positions, min_size, exposure).best_vs_hypothesis
+    observed = statistics(
+        model, values, positions, min_size, exposure, orders=serial.order
+    ).studentized()[2]
     hypothesis_edges = edges_of(np.broadcast_to(positions, (n_series, k)), n)
     fit = fitted(model, values, hypothesis_edges, exposure)
     groups = np.searchsorted(positions, np.arange(n), side="right").astype(float)
@@ -483,6 +522,7 @@ def _p_vs_best(
             min_size,
             rep_exposure,
             replicate_alpha(model, fit, members, n_sim),
-        ).best_vs_hypothesis
+            np.repeat(serial.order[members], n_sim),
+        ).studentized()[2]
         exceed[members] = count_at_least(simulated, observed[members], n_sim)
     return (1 + exceed) / (n_sim + 1)

@@ -24,6 +24,9 @@ COLUMNS = (
     "p_vs_none",
     "p_vs_best",
     "n_sim",
+    "residual_lag1",
+    "ljung_box_p",
+    "ar_order",
 )
 
 
@@ -94,7 +97,8 @@ class Comparison(ResultMixin):
             "posterior: exact, normalised over the rows of each series; posterior_given_k: "
             "share among all partitions with that many breaks; p_vs_none / p_vs_best: "
             "likelihood-ratio tests against no change / the best segmentation with as many "
-            "breaks",
+            "breaks; residual_lag1, ljung_box_p: serial dependence of each fit's residuals; "
+            "ar_order: the latent AR its replicates were drawn with (0: independent periods)",
             "",
             shown.to_string(float_format=lambda v: f"{v:.4g}"),
         ]

@@ -14,6 +14,7 @@ from ..._validation import check_probability
 from ...results import Provenance, matrix_sha256
 from ...segmentation.costs import COSTS
 from ...segmentation.costs.negbin import moment_alpha
+from ...segmentation.diagnostics import serial_diagnostics
 from ...segmentation.inputs import (
     SeriesMatrix,
     exposure_sha256,
@@ -115,27 +116,29 @@ def test_periodization(
     k = positions.size
     exposure_rows = matrix.exposure
     draws = "parametric" if null == "trend" else null  # how the three tests draw replicates
-    dependence = check_dependence(dependence, null, func)
-    observed = statistics(used, values, positions, min_size, exposure_rows)
-
-    exceed = np.zeros((3, n_series))
-    boot_breaks = np.empty((n_series, n_sim, k), dtype=np.int64)
+    dependence = check_dependence(dependence, null, func, matrix.values.shape[1])
     hyp_edges = edges_of(np.broadcast_to(positions, (n_series, k)), n)
     null_edges = edges_of(np.empty((n_series, 0), dtype=np.int64), n)
-    best_edges = edges_of(observed.best_breaks, n)
-    fits = {
-        _NULL_SIM: fitted(used, values, null_edges, exposure_rows),
-        _HYPOTHESIS_SIM: fitted(used, values, hyp_edges, exposure_rows),
-        _BEST_SIM: fitted(used, values, best_edges, exposure_rows),
-    }
+    hypothesis_fit = fitted(used, values, hyp_edges, exposure_rows)
     serial = fit_dependence(
         dependence,
         used,
         values,
-        fits[_HYPOTHESIS_SIM],
-        refit_periods(used, hyp_edges, exposure_rows, fixed_alpha(used, fits[_HYPOTHESIS_SIM])),
+        hypothesis_fit,
+        refit_periods(used, hyp_edges, exposure_rows, fixed_alpha(used, hypothesis_fit)),
         seed,
     )
+    observed = statistics(used, values, positions, min_size, exposure_rows, orders=serial.order)
+
+    exceed = np.zeros((3, n_series))
+    boot_breaks = np.empty((n_series, n_sim, k), dtype=np.int64)
+    best_edges = edges_of(observed.best_breaks, n)
+    fits = {
+        _NULL_SIM: fitted(used, values, null_edges, exposure_rows),
+        _HYPOTHESIS_SIM: hypothesis_fit,
+        _BEST_SIM: fitted(used, values, best_edges, exposure_rows),
+    }
+    studentized = observed.studentized()
     groups = np.searchsorted(positions, np.arange(n), side="right").astype(float)
     per_group = max(1, BATCH_BYTES // (n_sim * n * 8))
     for first in range(0, n_series, per_group):
@@ -160,19 +163,17 @@ def test_periodization(
                 min_size,
                 repeat_rows(exposure_rows, members, n_sim),
                 replicate_alpha(used, fit, members, n_sim),
+                np.repeat(serial.order[members.start : members.stop], n_sim),
             )
             rows = slice(members.start, members.stop)
+            replicated = simulated.studentized()
             if simulation == _NULL_SIM:
-                exceed[0, rows] = count_at_least(
-                    simulated.hypothesis_vs_none, observed.hypothesis_vs_none[rows], n_sim
-                )
-                exceed[1, rows] = count_at_least(
-                    simulated.best_vs_none, observed.best_vs_none[rows], n_sim
-                )
+                for test in (0, 1):
+                    exceed[test, rows] = count_at_least(
+                        replicated[test], studentized[test][rows], n_sim
+                    )
             elif simulation == _HYPOTHESIS_SIM:
-                exceed[2, rows] = count_at_least(
-                    simulated.best_vs_hypothesis, observed.best_vs_hypothesis[rows], n_sim
-                )
+                exceed[2, rows] = count_at_least(replicated[2], studentized[2][rows], n_sim)
             else:
                 boot_breaks[rows] = simulated.best_breaks.reshape(len(members), n_sim, k)
     pvalues = (1 + exceed) / (n_sim + 1)
@@ -200,6 +201,7 @@ def test_periodization(
             seed=seed,
             simulation=TREND_SIMULATION,
             batch_bytes=BATCH_BYTES,
+            dependence=dependence,
         )
         for i, by_test in enumerate(tests):
             by_test["hypothesis_vs_trend"] = _trend_result(
@@ -227,6 +229,8 @@ def test_periodization(
             index=pd.Index(matrix.names, name="series"),
         ),
         model_checks=_model_checks(used, matrix, positions),
+        diagnostics=_diagnostics(used, matrix, fits[_HYPOTHESIS_SIM], k + 1),
+        dependence=serial.frame(matrix.names),
         dispersion=_dispersion(used, matrix, observed.scale),
         provenance=Provenance(
             function=func,
@@ -237,6 +241,8 @@ def test_periodization(
                 "n_sim": n_sim,
                 "level": level,
                 "null": null,
+                "dependence": dependence,
+                "serial_null": serial.summary(),
                 "exposure_sha256": exposure_sha256(matrix),
             },
             input_sha256=matrix_sha256(values, matrix.index, matrix.names),
@@ -246,6 +252,22 @@ def test_periodization(
 
 
 test_periodization.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+def _diagnostics(
+    model: str, matrix: SeriesMatrix, fit: tuple[np.ndarray, np.ndarray], n_params: int
+) -> pd.DataFrame:
+    """Serial-dependence diagnostics of the hypothesised periods' fit."""
+    means, spread = fit
+    return serial_diagnostics(
+        model,
+        matrix.values,
+        means,
+        matrix.names,
+        n_params,
+        alpha=fixed_alpha(model, fit),
+        sd=spread if model == "normal_meanvar" else None,
+    )
 
 
 def _dispersion(model: str, matrix: SeriesMatrix, scale: np.ndarray) -> pd.Series | None:
@@ -278,6 +300,7 @@ def _batched_statistics(
     min_size: int,
     exposure: np.ndarray | None = None,
     alpha: np.ndarray | None = None,
+    orders: np.ndarray | None = None,
 ) -> Any:
     """Statistics of many replicates, in batches of bounded memory."""
     rows = max(1, BATCH_BYTES // (replicates.shape[1] * 8 * 16))
@@ -289,6 +312,7 @@ def _batched_statistics(
             min_size,
             None if exposure is None else exposure[a : a + rows],
             None if alpha is None else alpha[a : a + rows],
+            None if orders is None else orders[a : a + rows],
         )
         for a in range(0, len(replicates), rows)
     ]

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ...results import Provenance, ResultMixin, plain
+from ...segmentation.diagnostics import LEVEL, MIN_PERIODS, format_p
 from ..results import HypothesisTestResult
 
 TEST_NAMES = ("hypothesis_vs_none", "best_vs_none", "best_vs_hypothesis")
@@ -41,6 +42,12 @@ class PeriodizationTest(ResultMixin):
     dispersion : per series, the Pearson dispersion of the hypothesised fit (quasi-Poisson)
         or the NB2 dispersion alpha held fixed (negative binomial); None otherwise
     provenance : Provenance
+    diagnostics : DataFrame per series: autocorrelation of the hypothesised periods'
+        Pearson residuals at lags 1..h, Ljung–Box statistic and p-value, dispersion and a
+        plain ``verdict`` (:func:`periodize.segmentation.diagnostics.serial_diagnostics`)
+    dependence : DataFrame per series: the serial dependence the replicates were drawn
+        with (AR ``order``, latent lag-1 autocorrelation, ``null``;
+        :mod:`periodize.inference.dependence`); ``attrs["dependence"]`` is the option used
     """
 
     names: tuple[str, ...]
@@ -60,6 +67,8 @@ class PeriodizationTest(ResultMixin):
     model_checks: pd.DataFrame | None
     dispersion: pd.Series | None
     provenance: Provenance
+    diagnostics: pd.DataFrame
+    dependence: pd.DataFrame
 
     @property
     def tests(self) -> Any:
@@ -101,16 +110,36 @@ class PeriodizationTest(ResultMixin):
         one period of the best segmentation may have been read off the same record."""
         name = series if series is not None else self.names[0]
         i = self.names.index(name)
+        cautions = self._dependence_notes(name)
         if self.agreement.loc[name, "hausdorff"] > 1:
-            return []
+            return cautions
         best = self.tests_by_series[i]["best_vs_none"]
         estimated = ", ".join(str(b) for b in self.boundaries.loc[name, "estimated"])
         return [
+            *cautions,
             f"The hypothesis lies within one period of the best segmentation ({estimated}): "
             "if its boundaries were read off this record, its tests are optimistic; the test "
             f"of the best segmentation against no change (p = {best.pvalue:.3f}, {self.n_sim} "
             "replicates) accounts for "
-            "the search."
+            "the search.",
+        ]
+
+    def _dependence_notes(self, name: str) -> list[str]:
+        """A caution where the p-values assume independence the residuals reject."""
+        row = self.diagnostics.loc[name]
+        rejected = row["n"] >= MIN_PERIODS and row["pvalue"] < LEVEL
+        if not rejected or self.dependence.loc[name, "order"] > 0:
+            return []
+        why = (
+            "dependence='independent' was asked for"
+            if self.dependence.attrs.get("dependence") == "independent"
+            else "the fitted latent AR was not positively dependent overall"
+        )
+        return [
+            f"The Monte Carlo p-values assume independent periods ({why}), but the "
+            f"hypothesised periods' residuals are autocorrelated (lag 1: {row['acf_1']:.2f}; "
+            f"Ljung–Box {format_p(row['pvalue'])}): with positive dependence they are too "
+            "small. Use dependence='auto' (the default) or dependence='ar'."
         ]
 
     def summary(self) -> str:
@@ -129,6 +158,16 @@ class PeriodizationTest(ResultMixin):
                 f"dispersion ({DISPERSION_METHODS[self.model]}): "
                 + ", ".join(f"{n} {v:.3g}" for n, v in self.dispersion.items())
             )
+        lines += ["", "Serial dependence (residuals of the hypothesised periods):"]
+        for name in self.names:
+            dependence = self.dependence.loc[name]
+            drawn = (
+                f"replicates from a {dependence['null']} (latent lag-1 autocorrelation "
+                f"{dependence['latent_lag1']:.2f})"
+                if dependence["order"] > 0
+                else "replicates with independent periods"
+            )
+            lines.append(f"  {name}: {self.diagnostics.loc[name, 'verdict']}; {drawn}")
         lines += [
             "",
             "Tests:",
@@ -177,6 +216,8 @@ class PeriodizationTest(ResultMixin):
                     "model_checks": None
                     if self.model_checks is None
                     else {k: float(v) for k, v in self.model_checks.loc[name].items()},
+                    "diagnostics": {k: plain(v) for k, v in self.diagnostics.loc[name].items()},
+                    "dependence": {k: plain(v) for k, v in self.dependence.loc[name].items()},
                 }
             )
         return {
@@ -186,6 +227,7 @@ class PeriodizationTest(ResultMixin):
             "n_sim": self.n_sim,
             "level": self.level,
             "null": self.null,
+            "dependence": self.dependence.attrs.get("dependence"),
             "period_method": self.periods.attrs.get("method", ""),
             "boundary_test_method": self.boundary_tests.attrs.get("method", ""),
             "dispersion_method": DISPERSION_METHODS.get(self.model),

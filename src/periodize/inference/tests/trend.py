@@ -24,7 +24,9 @@ from scipy import stats
 from scipy.special import gammaln, xlogy
 
 from ...segmentation.costs.negbin import moment_alpha
+from ...segmentation.diagnostics import pearson_residuals
 from ...segmentation.inputs import SeriesMatrix
+from ..dependence import SerialDependence, fit_dependence, long_run_scale
 from ..fits import NO_DISPERSION
 from ..simulate import count_at_least, repeat_rows, replicates
 
@@ -124,16 +126,67 @@ def lr_over_trend(
     reduced: np.ndarray,
     offset: np.ndarray | None,
     alpha: np.ndarray | None,
+    orders: np.ndarray | None = None,
 ) -> np.ndarray:
     """``2 (ℓ(full) − ℓ(reduced))`` per row (over the full fit's dispersion for
-    quasi-Poisson), for designs ``full`` and ``reduced`` that both hold the trend."""
+    quasi-Poisson), for designs ``full`` and ``reduced`` that both hold the trend; with
+    ``orders`` (AR orders per row) also over the long-run variance factor of the full fit's
+    Pearson residuals (:func:`periodize.inference.dependence.long_run_scale`)."""
     family = "poisson" if model == "quasipoisson" else model
     big = fit(family, values, full, offset, alpha)
     small = fit(family, values, reduced, offset, alpha)
     lr = 2 * (big.loglik - small.loglik)
     if model == "quasipoisson":
         lr = lr / big.pearson
+    if orders is not None and np.any(orders):
+        residuals = pearson_residuals(model, values, big.means, alpha=alpha)
+        lr = lr / long_run_scale(residuals, orders)
     return np.maximum(lr, 0.0)
+
+
+def _spread(
+    model: str, values: np.ndarray, fitted: GlmFit, alpha: np.ndarray | None
+) -> np.ndarray:
+    """The replicates' second parameter per period (see ``simulate.draw``) for a GLM fit."""
+    n = values.shape[1]
+    if model == "poisson":
+        return np.ones_like(fitted.means)
+    if model == "quasipoisson":
+        return np.repeat(fitted.pearson[:, None], n, axis=1)
+    if model == "negbin":
+        return np.repeat(np.asarray(alpha)[:, None], n, axis=1)
+    sigma = np.sqrt(((values - fitted.means) ** 2).mean(axis=1))
+    return np.repeat(sigma[:, None], n, axis=1)
+
+
+def trend_dependence(
+    option: str,
+    model: str,
+    values: np.ndarray,
+    x: np.ndarray,
+    offset: np.ndarray | None,
+    alpha: np.ndarray | None,
+    seed: int,
+) -> SerialDependence:
+    """The serial dependence of the replicates, fitted to the residuals of design ``x``
+    (the trend with every hypothesised shift), refitted the same way in the bias correction."""
+    family = "poisson" if model == "quasipoisson" else model
+    full_fit = fit(family, values, x, offset, alpha)
+
+    def refit(simulated: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows_alpha = None if alpha is None else alpha[owner]
+        rows_offset = None if offset is None else offset[owner]
+        again = fit(family, simulated, x, rows_offset, rows_alpha)
+        return again.means, _spread(model, simulated, again, rows_alpha)
+
+    return fit_dependence(
+        option,
+        model,
+        values,
+        (full_fit.means, _spread(model, values, full_fit, alpha)),
+        refit,
+        seed,
+    )
 
 
 def trend_pvalues(
@@ -146,25 +199,22 @@ def trend_pvalues(
     seed: int,
     simulation: int,
     batch_bytes: int,
+    dependence: str = "independent",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Statistic and Monte Carlo p-value per series of ``full`` against ``reduced`` (both
-    with the trend), replicates drawn from the fit of ``reduced``."""
+    with the trend), replicates drawn from the fit of ``reduced`` with the serial
+    ``dependence`` fitted to the residuals of ``full`` (the statistic then studentized by
+    their long-run variance factor for the p-value)."""
     values, exposure = matrix.values, matrix.exposure
     n_series, n = values.shape
     family = "poisson" if model == "quasipoisson" else model
     offset = None if exposure is None else np.log(exposure)
     alpha = moment_alpha(values, exposure) if model == "negbin" else None
     observed = lr_over_trend(model, values, full, reduced, offset, alpha)
+    serial = trend_dependence(dependence, model, values, full, offset, alpha, seed)
+    pivot = lr_over_trend(model, values, full, reduced, offset, alpha, serial.order)
     null = fit(family, values, reduced, offset, alpha)
-    if model == "poisson":
-        spread = np.ones_like(null.means)
-    elif model == "quasipoisson":
-        spread = np.repeat(null.pearson[:, None], n, axis=1)
-    elif model == "negbin":
-        spread = np.repeat(np.asarray(alpha)[:, None], n, axis=1)
-    else:
-        sigma = np.sqrt(((values - null.means) ** 2).mean(axis=1))
-        spread = np.repeat(sigma[:, None], n, axis=1)
+    spread = _spread(model, values, null, alpha)
     exceed = np.zeros(n_series)
     per_group = max(1, batch_bytes // (n_sim * n * 8 * 8))
     zeros = np.zeros(n)
@@ -180,6 +230,7 @@ def trend_pvalues(
             simulation,
             "parametric",
             zeros,
+            serial,
         )
         rep_exposure = repeat_rows(exposure, members, n_sim)
         simulated = lr_over_trend(
@@ -189,8 +240,9 @@ def trend_pvalues(
             reduced,
             None if rep_exposure is None else np.log(rep_exposure),
             None if alpha is None else np.repeat(alpha[members], n_sim),  # held fixed
+            np.repeat(serial.order[members], n_sim),
         )
-        exceed[members] = count_at_least(simulated, observed[members], n_sim)
+        exceed[members] = count_at_least(simulated, pivot[members], n_sim)
     return observed, (1 + exceed) / (n_sim + 1)
 
 

@@ -120,5 +120,12 @@ class NegativeBinomialCost(Cost):
         )
         return np.where(alpha > 0, nb, poisson)
 
+    def partial_loglik(self, edges: np.ndarray) -> np.ndarray:
+        """``Σ_segments [S log(μ/(1+αμ)) − (m/α) log(1+αμ)]`` without exposure (the
+        segment costs, no pass over the periods); the full log-likelihood with one."""
+        if self.exposure is not None:
+            return self.loglik(edges)
+        return -0.5 * self.total_cost(edges)
+
     def nuisance(self) -> dict[str, np.ndarray]:
         return {"alpha": self.alpha}

@@ -1,0 +1,184 @@
+"""The dependent null: Yule–Walker by Levinson–Durbin against statsmodels, exact stationary
+AR paths, margins kept by the copula, reduction to the independent null, bias correction."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+from statsmodels.regression.linear_model import yule_walker
+from statsmodels.tsa.arima_process import ArmaProcess
+
+import periodize as pz
+from periodize.inference.dependence import (
+    autocorrelations,
+    check_dependence,
+    copula_block,
+    fit_dependence,
+    latent,
+    levinson,
+    long_run_factor,
+    max_order,
+    normal_scores,
+    predictors,
+)
+from periodize.inference.fits import edges_of, fitted, refit_periods
+from periodize.inference.simulate import draw
+
+
+def test_levinson_equals_statsmodels_yule_walker():
+    rng = np.random.default_rng(0)
+    x = ArmaProcess([1, -0.6, 0.2], [1]).generate_sample(300, distrvs=rng.standard_normal)
+    r = autocorrelations(x[None, :], 4)
+    partial, variance = levinson(r)
+    for order in (1, 2, 3, 4):
+        rho, sigma = yule_walker(x, order=order, method="mle", demean=True, result_object=False)
+        table, _ = predictors(partial[0, :order])
+        np.testing.assert_allclose(table[order], rho, rtol=1e-9)
+        np.testing.assert_allclose(variance[0, order] * x.var(), sigma**2, rtol=1e-9)
+
+
+def test_latent_paths_are_stationary_with_the_asked_autocorrelation():
+    """Exact start: the variance is 1 and the lag-k autocorrelation is the AR's own at every
+    period, the first ones included (no burn-in)."""
+    partial = np.array([0.7, -0.3])
+    out = np.empty((200_000, 6))
+    latent(partial, out, np.random.default_rng(1))
+    arma = ArmaProcess(np.r_[1, -predictors(partial)[0][-1]], [1])
+    expected = arma.acf(3)
+    np.testing.assert_allclose(out.var(axis=0), 1.0, atol=0.01)
+    for t in range(3):
+        np.testing.assert_allclose(np.corrcoef(out[:, t], out[:, t + 1])[0, 1], expected[1], atol=0.01)
+        np.testing.assert_allclose(np.corrcoef(out[:, t], out[:, t + 2])[0, 1], expected[2], atol=0.01)
+
+
+@pytest.mark.parametrize(
+    ("model", "spread", "law"),
+    [
+        ("poisson", 1.0, lambda m: stats.poisson(m)),
+        ("negbin", 0.5, lambda m: stats.nbinom(2.0, 2.0 / (2.0 + m))),
+        ("quasipoisson", 2.0, lambda m: stats.poisson(m / 2.0)),
+        ("normal", 1.5, lambda m: stats.norm(m, 1.5)),
+    ],
+)
+def test_copula_keeps_each_periods_margin(model, spread, law):
+    means = np.array([0.4, 3.0, 45.0, 700.0])
+    out = np.empty((40_000, 4))
+    copula_block(model, means, np.full(4, spread), np.array([0.8]), out, np.random.default_rng(2))
+    if model == "quasipoisson":
+        out = out / spread
+    for t, mean in enumerate(means):
+        expected = law(mean)
+        assert out[:, t].mean() == pytest.approx(expected.mean(), rel=0.02)
+        assert out[:, t].var() == pytest.approx(expected.var(), rel=0.05)
+    assert np.corrcoef(out[:, 1], out[:, 2])[0, 1] > 0.5
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    model=st.sampled_from(["poisson", "negbin", "quasipoisson", "normal", "normal_meanvar"]),
+    seed=st.integers(0, 2**31),
+)
+def test_no_dependence_draws_the_independent_null(model, seed):
+    """A zero (or absent) latent AR gives the independent null's replicates exactly."""
+    means = np.linspace(0.5, 8.0, 12)
+    spread = np.full(12, 1.3 if model != "negbin" else 0.4)
+    a, b, c = (np.empty((50, 12)) for _ in range(3))
+    draw(model, means, spread, a, seed, 0, 7)
+    draw(model, means, spread, b, seed, 0, 7, np.zeros(3))
+    draw(model, means, spread, c, seed, 0, 7, np.array([]))
+    assert np.array_equal(a, b) and np.array_equal(a, c)
+
+
+def test_independent_option_and_short_series_fit_no_dependence():
+    rng = np.random.default_rng(3)
+    values = rng.poisson(3.0, size=(4, 40)).astype(float)
+    edges = edges_of(np.broadcast_to(np.array([20]), (4, 1)), 40)
+    fit = fitted("poisson", values, edges)
+    refit = refit_periods("poisson", edges, None, None)
+    assert not fit_dependence("independent", "poisson", values, fit, refit, 1).order.any()
+    short = values[:, :9]
+    short_edges = edges_of(np.broadcast_to(np.array([4]), (4, 1)), 9)
+    short_fit = fitted("poisson", short, short_edges)
+    refit = refit_periods("poisson", short_edges, None, None)
+    assert max_order(9) == 0
+    assert not fit_dependence("auto", "poisson", short, short_fit, refit, 1).order.any()
+
+
+def test_bias_correction_recovers_the_long_run_variance_of_gaussian_ar1():
+    """Yule–Walker of the sieve's order (12 lags) on 120 periods with three fitted means
+    puts the long-run variance factor of an AR(1) with φ = 0.6 (truth 1.6 / 0.4 = 4) at
+    less than half; corrected, its median is within 15% of the truth."""
+    rng = np.random.default_rng(4)
+    n, rows = 120, 300
+    x = np.empty((rows, n))
+    x[:, 0] = rng.standard_normal(rows)
+    for t in range(1, n):
+        x[:, t] = 0.6 * x[:, t - 1] + np.sqrt(1 - 0.36) * rng.standard_normal(rows)
+    edges = edges_of(np.broadcast_to(np.array([40, 80]), (rows, 2)), n)
+    fit = fitted("normal", x, edges)
+    serial = fit_dependence("ar", "normal", x, fit, refit_periods("normal", edges, None, None), 5)
+    assert serial.order.tolist() == [max_order(n)] * rows == [12] * rows
+    raw = np.median(long_run_factor(serial.estimated))
+    corrected = np.median(long_run_factor(serial.partial))
+    assert raw < 2.0
+    assert abs(corrected / 4.0 - 1) < 0.15
+
+
+def test_long_run_factor_of_known_processes():
+    """v_p / (1 - sum a)^2 against the closed forms of AR(1) and AR(2)."""
+    np.testing.assert_allclose(long_run_factor(np.array([[0.6]])), [1.6 / 0.4])
+    # AR(2) with coefficients (0.5, 0.2): partial autocorrelations 0.625 and 0.2
+    a1, a2 = 0.5, 0.2
+    rho1 = a1 / (1 - a2)
+    gamma0 = (1 - a2) / ((1 + a2) * ((1 - a2) ** 2 - a1**2))  # unit innovation variance
+    expected = 1 / (1 - a1 - a2) ** 2 / gamma0
+    np.testing.assert_allclose(long_run_factor(np.array([[rho1, a2]])), [expected], rtol=1e-12)
+
+
+def test_dependence_option_checks():
+    with pytest.raises(pz.ParameterError, match="'ar' on 9 periods"):
+        check_dependence("ar", "parametric", "f", 9)
+    with pytest.raises(pz.ParameterError, match="null='permutation'"):
+        check_dependence("ar", "permutation", "f", 40)
+    assert check_dependence("auto", "permutation", "f", 40) == "independent"
+    with pytest.raises(pz.ParameterError, match="dependence"):
+        check_dependence("block", "parametric", "f", 40)
+
+
+def test_normal_scores_of_counts_are_mid_distribution_values():
+    y = np.array([[0.0, 1.0, 4.0]])
+    mu = np.array([[2.0, 2.0, 2.0]])
+    law = stats.poisson(2.0)
+    expected = stats.norm.ppf(law.cdf(y - 1) + 0.5 * law.pmf(y))
+    np.testing.assert_allclose(normal_scores("poisson", y, mu, np.ones_like(mu)), expected)
+    big = np.array([[900.0, 1100.0]])
+    far = np.array([[1000.0, 1000.0]])
+    expected = stats.norm.ppf(stats.poisson(far).cdf(big - 1) + 0.5 * stats.poisson(far).pmf(big))
+    np.testing.assert_allclose(normal_scores("poisson", big, far, np.ones_like(far)), expected)
+
+
+def test_autocorrelated_series_get_the_dependent_null_and_a_larger_pvalue():
+    """On an AR(1) series with no change the dependent null widens the replicates' spread:
+    the p-value of the hypothesis is larger than under independence, the result says which
+    null ran and the diagnostics flag the dependence."""
+    rng = np.random.default_rng(8)
+    y = np.empty(160)
+    y[0] = 0
+    for t in range(1, 160):
+        y[t] = 0.7 * y[t - 1] + rng.standard_normal()
+    series = pd.Series(y + 20, index=pd.period_range("2010-01", periods=160, freq="M"), name="d")
+    options = {"model": "normal", "n_sim": 199, "rng": 1}
+    auto = pz.test_periodization(series, ("2013-01", "2017-06"), **options)
+    alone = pz.test_periodization(
+        series, ("2013-01", "2017-06"), dependence="independent", **options
+    )
+    assert auto.dependence.loc["d", "order"] >= 1
+    assert auto.dependence.loc["d", "latent_lag1"] > 0.5
+    assert auto.tests["best_vs_none"].pvalue > alone.tests["best_vs_none"].pvalue
+    assert "autocorrelated" in auto.diagnostics.loc["d", "verdict"]
+    assert any("assume independent periods" in note for note in alone.notes("d"))
+    assert not any("assume independent periods" in note for note in auto.notes("d"))
+    assert auto.provenance.parameters["dependence"] == "auto"
+    assert auto.to_dict()["series"][0]["dependence"]["order"] >= 1
