@@ -11,8 +11,8 @@ def test_quick_benchmarks_run_and_agree(tmp_path):
     record = json.loads((tmp_path / "results.json").read_text())
     assert record["preset"] == "quick"
     assert {"machine", "command", "date", "seed"} <= set(record)
-    # aggregation, archives, cluster, 3 engine, 4 peers, 7 inference, scaling
-    assert len(record["results"]) == 18
+    # aggregation, archives, cluster, 3 engine, 4 peers, 8 inference, scaling
+    assert len(record["results"]) == 19
     assert all("agree" in result for result in record["results"])
     assert (tmp_path / "scaling.png").exists()
     assert "--quick" in (tmp_path / "RESULTS.md").read_text()
@@ -40,3 +40,22 @@ def test_the_c_floor_agrees_with_periodize():
     cost = COSTS["normal"](y[None])
     beta = 2 * np.log(900)
     assert floor.pelt(y, beta * cost.sigma2[0], "l2") == fpop_breaks(cost, beta, 1)[0]
+
+
+def test_validity_benchmark_runs_and_reports(tmp_path):
+    """The calibration study runs on a tiny grid and writes its tables with the target line
+    (its numbers are measured by `python -m benchmarks.validity`, not asserted here)."""
+    from benchmarks import validity
+
+    out, csv = tmp_path / "validity.md", tmp_path / "validity.csv"
+    arguments = ["--quick", "--jobs", "1", "--designs", "0,5", "--power-series", "0"]
+    assert validity.main([*arguments, "--out", str(out), "--csv", str(csv)]) == 0
+    text = out.read_text()
+    assert "## Size, n = 34 periods (20 series per cell" in text
+    assert "| Gaussian AR(1), φ = 0 | auto |" in text
+    assert "| counts, latent AR(1) log-rate, φ = 0 | independent |" in text
+    assert "No cell with n ≥ 120 in this run" in text
+    again = tmp_path / "again.md"
+    assert validity.main(["--from-csv", str(csv), "--out", str(again)]) == 0
+    assert "| Gaussian AR(1), φ = 0 | auto |" in again.read_text()
+    assert validity.main([*arguments, "--out", str(out)]) == 2  # never replaces a file unasked

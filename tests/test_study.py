@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import periodize as pz
@@ -203,3 +204,78 @@ def test_cli_study_window_title_and_vocabulary_of_other_data(tmp_path):
     assert str(years[0]) == "1990" and str(years[-1]) == "2016"
     assert (out / "report.md").read_text().startswith("# Periodization report: Simulated dyad")
     assert main(["study", "--levels", "a,b", "--out", str(tmp_path / "x")]) == 2
+
+
+def _autocorrelated_dyad(years: range, seed: int) -> pd.DataFrame:
+    """Events of an invented dyad whose yearly count follows a latent AR(1) log-rate (φ = 0.8,
+    no change): bursts of years with many visits, then quiet ones."""
+    rng = np.random.default_rng(seed)
+    latent = np.zeros(len(years))
+    for t in range(1, len(years)):
+        latent[t] = 0.8 * latent[t - 1] + 0.6 * rng.standard_normal()
+    counts = rng.poisson(3.0 * np.exp(latent - latent.mean()))
+    rows = [
+        {
+            "event_id": f"e{year}-{i}",
+            "date": str(year),
+            "actor": "FRA" if i % 2 else "DEU",
+            "target": "DEU" if i % 2 else "FRA",
+            "level": "head_of_government",
+            "kind": "official_visit",
+        }
+        for year, count in zip(years, counts, strict=True)
+        for i in range(count)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_report_of_an_autocorrelated_dyad_shows_the_diagnostics_and_the_null(tmp_path):
+    """On a simulated dyad with serially dependent counts, the study's answer, report, HTML
+    and JSON say that the residuals are autocorrelated and which null the p-values used, the
+    robustness table holds the independent null beside it, and the posterior is flagged."""
+    events = _autocorrelated_dyad(range(1950, 2021), seed=6)
+    result = pz.study(events, (1980, 2000), n_sim=199, rng=2, title="Invented dyad")
+    name = result.test.names[0]
+    assert result.test.diagnostics.loc[name, "pvalue"] < 0.05
+    assert result.test.dependence.loc[name, "order"] == 7  # the sieve order for 71 years
+    answer = " ".join(result.to_dict()["answer"])
+    assert "Serial dependence: The periods' residuals are autocorrelated" in answer
+    assert "the Monte Carlo replicates keep it (latent Gaussian AR(7) copula" in answer
+    assert "it assumes independent periods, which the residuals reject" in answer
+    assert "dependence independent" in result.robustness.table.loc["dependence"].index
+    paths = result.write(tmp_path / "out")
+    report = Path(paths["report.md"]).read_text()
+    assert "## Serial dependence" in report and "Ljung–Box p" in report
+    assert "Serial dependence" in Path(paths["report.html"]).read_text()
+    document = json.loads(Path(paths["result.json"]).read_text())
+    series = document["test"]["series"][0]
+    assert series["dependence"]["null"] == "latent Gaussian AR(7) copula"
+    assert document["test"]["dependence"] == "auto"
+    assert document["test"]["provenance"]["parameters"]["serial_null"]["series_by_order"] == {
+        "7": 1
+    }
+
+
+def test_cli_study_takes_the_dependence_option(tmp_path, capsys):
+    """--dependence reaches every test of the study and is recorded; a bad value is a usage
+    error (exit 2, one line)."""
+    events, _ = pz.simulate_events(
+        1, range(1990, 2020), (2005,), base_rate=2.0, rate_ratios=(2.0,), rng=5
+    )
+    path = tmp_path / "simulated.csv"
+    pz.write_events(events, path)
+    out = tmp_path / "o"
+    common = ["study", "--events", str(path), "--hypothesis", "2005", "--extra-codes", "AAA,AAB"]
+    code = main([*common, "--n-sim", "99", "--dependence", "independent", "--out", str(out)])
+    assert code == 0
+    document = json.loads((out / "result.json").read_text())
+    assert document["test"]["dependence"] == "independent"
+    assert document["test"]["series"][0]["dependence"]["null"] == "independent periods"
+    assert document["provenance"]["serial dependence"] == "independent"
+    robustness = document["robustness"]["provenance"]["parameters"]
+    assert robustness["dependence"] == "independent"
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:  # argparse's usage error
+        main([*common, "--dependence", "blocks", "--out", str(tmp_path / "x")])
+    assert stop.value.code == 2
+    assert "argument --dependence: invalid choice: 'blocks'" in capsys.readouterr().err

@@ -49,8 +49,12 @@ def test_latent_paths_are_stationary_with_the_asked_autocorrelation():
     expected = arma.acf(3)
     np.testing.assert_allclose(out.var(axis=0), 1.0, atol=0.01)
     for t in range(3):
-        np.testing.assert_allclose(np.corrcoef(out[:, t], out[:, t + 1])[0, 1], expected[1], atol=0.01)
-        np.testing.assert_allclose(np.corrcoef(out[:, t], out[:, t + 2])[0, 1], expected[2], atol=0.01)
+        np.testing.assert_allclose(
+            np.corrcoef(out[:, t], out[:, t + 1])[0, 1], expected[1], atol=0.01
+        )
+        np.testing.assert_allclose(
+            np.corrcoef(out[:, t], out[:, t + 2])[0, 1], expected[2], atol=0.01
+        )
 
 
 @pytest.mark.parametrize(

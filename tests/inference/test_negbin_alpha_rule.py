@@ -42,7 +42,9 @@ def test_alpha_zero_gives_the_poisson_comparison(underdispersed):
     poisson = pz.compare_periodizations(
         underdispersed, candidates, model="poisson", n_sim=199, rng=2
     )
-    negbin = pz.compare_periodizations(underdispersed, candidates, model="negbin", n_sim=199, rng=2)
+    negbin = pz.compare_periodizations(
+        underdispersed, candidates, model="negbin", n_sim=199, rng=2
+    )
     columns = ["p_vs_none", "p_vs_best"]
     pd.testing.assert_frame_equal(negbin.table[columns], poisson.table[columns])
 

@@ -172,13 +172,19 @@ def predictors(partial: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @numba.njit(cache=True, parallel=True)
-def _stationary_ar(noise: np.ndarray, table: np.ndarray, scale: np.ndarray) -> None:
-    """Turn standard normal ``noise`` (rows × n) into a stationary unit-variance AR(p)
-    process, in place: period ``t`` uses the order-``min(t, p)`` predictor, so the first
-    values come from the stationary law exactly (no burn-in)."""
+def _stationary_ar(
+    noise: np.ndarray, tables: np.ndarray, scales: np.ndarray, member: np.ndarray
+) -> None:
+    """Turn standard normal ``noise`` (rows × n) into stationary unit-variance AR(p) paths,
+    in place, row ``i`` with the predictors of ``member[i]`` (``tables`` (members, p + 1,
+    p), ``scales`` (members, p + 1), from :func:`predictors`): period ``t`` uses the
+    order-``min(t, p)`` predictor, so the first values come from the stationary law exactly
+    (no burn-in)."""
     rows, n = noise.shape
-    p = table.shape[0] - 1
+    p = tables.shape[1] - 1
     for i in numba.prange(rows):
+        table = tables[member[i]]
+        scale = scales[member[i]]
         for t in range(n):
             k = min(t, p)
             value = scale[k] * noise[i, t]
@@ -187,12 +193,24 @@ def _stationary_ar(noise: np.ndarray, table: np.ndarray, scale: np.ndarray) -> N
             noise[i, t] = value
 
 
-def latent(partial: np.ndarray, out: np.ndarray, generator: np.random.Generator) -> None:
+def latent(
+    partial: np.ndarray,
+    out: np.ndarray,
+    generator: np.random.Generator,
+    member: np.ndarray | None = None,
+) -> None:
     """Fill ``out`` (rows × n) with stationary unit-variance Gaussian AR paths whose partial
-    autocorrelations are ``partial``."""
-    generator.standard_normal(out=out)
-    table, scale = predictors(partial)
-    _stationary_ar(out, table, scale)
+    autocorrelations are ``partial`` (one row ``(p,)``, or ``(members, p)`` with ``member``
+    giving each row's); the noise is drawn from ``generator`` unless it is ``None`` (then
+    ``out`` holds it already)."""
+    if generator is not None:
+        generator.standard_normal(out=out)
+    rows_partial = np.atleast_2d(partial)
+    built = [predictors(row) for row in rows_partial]
+    tables = np.stack([table for table, _ in built])
+    scales = np.stack([scale for _, scale in built])
+    which = np.zeros(len(out), dtype=np.int64) if member is None else member
+    _stationary_ar(out, tables, scales, which)
 
 
 #: Counts are inverted and scored by recursion over the probability function up to this
@@ -217,14 +235,16 @@ def _step(mean: float, r: float, k: int) -> float:
 
 
 @numba.njit(cache=True, parallel=True)
-def _quantiles(uniforms: np.ndarray, means: np.ndarray, r: float) -> None:
-    """Replace uniforms (rows × n) in place by the count quantile of period ``t``'s law
-    (smallest ``k`` with ``F(k) >= u``); NaN where the mean is beyond the recursion limit or
-    ``u`` beyond the last representable probability."""
+def _quantiles(uniforms: np.ndarray, means: np.ndarray, sizes: np.ndarray) -> None:
+    """Replace uniforms (rows × n) in place by the count quantile of each cell's law (mean
+    ``means[i, t]``, NB2 size ``sizes[i]``, infinite for Poisson): the smallest ``k`` with
+    ``F(k) >= u``; NaN where the mean is beyond the recursion limit or ``u`` beyond the last
+    representable probability."""
     rows, n = uniforms.shape
     for i in numba.prange(rows):
+        r = sizes[i]
         for t in range(n):
-            mean = means[t]
+            mean = means[i, t]
             u = uniforms[i, t]
             if mean > RECURSION_LIMIT:
                 uniforms[i, t] = np.nan
@@ -265,20 +285,26 @@ def _mid_distribution(values: np.ndarray, means: np.ndarray, alpha: np.ndarray) 
     return out
 
 
-def count_quantiles(uniforms: np.ndarray, means: np.ndarray, alpha: float) -> None:
-    """Replace uniforms (rows × n) in place by Poisson (``alpha == 0``) or NB2 quantiles of
-    each period's mean (scipy's quantile function where the recursion stops)."""
-    r = 1.0 / alpha if alpha > 0 else np.inf
+def count_quantiles(uniforms: np.ndarray, means: np.ndarray, alpha: np.ndarray | float) -> None:
+    """Replace uniforms (rows × n) in place by Poisson (``alpha`` 0) or NB2 quantiles of each
+    period's mean (``means`` ``(n,)`` or rows × n; ``alpha`` one or per row), scipy's quantile
+    function where the recursion stops."""
+    alpha = np.broadcast_to(np.asarray(alpha, dtype=float), (len(uniforms),))
+    sizes = np.where(alpha > 0, 1.0 / np.where(alpha > 0, alpha, 1.0), np.inf)
+    cell_means = np.ascontiguousarray(np.broadcast_to(means, uniforms.shape))
     original = uniforms.copy()
-    _quantiles(uniforms, means, r)
+    _quantiles(uniforms, cell_means, sizes)
     missing = np.isnan(uniforms)
     if missing.any():
-        columns = np.nonzero(missing)[1]
-        if alpha > 0:
-            p = r / (r + means[columns])
-            uniforms[missing] = stats.nbinom.ppf(original[missing], r, p)
-        else:
-            uniforms[missing] = stats.poisson.ppf(original[missing], means[columns])
+        rows = np.nonzero(missing)[0]
+        mu, r = cell_means[missing], sizes[rows]
+        finite = np.isfinite(r)
+        safe = np.where(finite, r, 1.0)
+        uniforms[missing] = np.where(
+            finite,
+            stats.nbinom.ppf(original[missing], safe, safe / (safe + mu)),
+            stats.poisson.ppf(original[missing], mu),
+        )
 
 
 def copula_block(
@@ -287,30 +313,44 @@ def copula_block(
     spread: np.ndarray,
     partial: np.ndarray,
     out: np.ndarray,
-    generator: np.random.Generator,
+    generator: np.random.Generator | None,
     margin: np.ndarray | None = None,
+    member: np.ndarray | None = None,
 ) -> None:
-    """Fill ``out`` (rows × periods) with replicates of one series: margins of the
-    independent null (``means``, ``spread`` as in :func:`periodize.inference.simulate.draw`),
-    serial dependence of the latent AR with ``partial`` autocorrelations. For the normal
-    models a ``margin`` (the sorted standardised residuals) replaces the Gaussian margin:
-    ``y_t = μ_t + σ_t Q(Φ(z_t))`` with ``Q`` their empirical quantile function."""
-    latent(partial, out, generator)
+    """Fill ``out`` (rows × periods) with replicates: margins of the independent null
+    (``means``, ``spread`` as in :func:`periodize.inference.simulate.draw`), serial
+    dependence of the latent AR with ``partial`` autocorrelations. For the normal models a
+    ``margin`` (the sorted standardised residuals) replaces the Gaussian margin:
+    ``y_t = μ_t + σ_t Q(Φ(z_t))`` with ``Q`` their empirical quantile function.
+
+    One series: ``means``/``spread`` ``(n,)``, ``partial`` ``(p,)``, ``margin`` ``(n,)``.
+    Many at once: each ``(members, ·)`` with ``member`` giving every row's, ``out`` holding
+    the standard normal noise already (``generator`` ``None``).
+    """
+    latent(partial, out, generator, member)
+    rows = slice(None) if member is None else member
+    cell_means = means if member is None else means[rows]
+    cell_spread = spread if member is None else spread[rows]
     if model in ("normal", "normal_meanvar"):
         if margin is not None:
             np.clip(special.ndtr(out, out=out), 0.0, 1.0 - 1e-15, out=out)
-            out[:] = margin[(out * margin.size).astype(np.int64)]
-        out *= spread
-        out += means
+            index = (out * margin.shape[-1]).astype(np.int64)
+            if member is None:
+                out[:] = margin[index]
+            else:
+                out[:] = np.take_along_axis(margin[member], index, axis=1)
+        out *= cell_spread
+        out += cell_means
         return
     np.clip(special.ndtr(out, out=out), 0.0, 1.0 - 1e-15, out=out)
     if model == "quasipoisson":
-        count_quantiles(out, means / spread, 0.0)
-        out *= spread
+        count_quantiles(out, cell_means / cell_spread, 0.0)
+        out *= cell_spread
     elif model == "negbin":
-        count_quantiles(out, means, float(spread[0]))
+        alpha = spread[..., 0] if member is None else spread[member, 0]
+        count_quantiles(out, cell_means, alpha)
     else:
-        count_quantiles(out, means, 0.0)
+        count_quantiles(out, cell_means, 0.0)
 
 
 def normal_scores(
@@ -520,12 +560,23 @@ def _bias_corrected(
     owner = np.repeat(members, BIAS_REPLICATES)
     theta = estimated.copy()
     simulated = np.empty((members.size * BIAS_REPLICATES, n))
+    which = np.repeat(np.arange(members.size), BIAS_REPLICATES)
     for iteration in range(BIAS_ITERATIONS):
-        for j, (i, key) in enumerate(zip(members, keys, strict=True)):
-            rows = simulated[j * BIAS_REPLICATES : (j + 1) * BIAS_REPLICATES]
+        for j, key in enumerate(keys):
             generator = block_generator(seed, BIAS_SIMULATION + iteration, key, 0)
-            margin = None if margins is None else margins[i]
-            copula_block(model, means[i], spread[i], theta[j], rows, generator, margin)
+            generator.standard_normal(
+                out=simulated[j * BIAS_REPLICATES : (j + 1) * BIAS_REPLICATES]
+            )
+        copula_block(
+            model,
+            means[members],
+            spread[members],
+            theta,
+            simulated,
+            None,
+            None if margins is None else margins[members],
+            which,
+        )
         sim_means, sim_spread = refit(simulated, owner)
         z = normal_scores(model, simulated, sim_means, sim_spread)
         sim_partial, _ = levinson(autocorrelations(z, top))

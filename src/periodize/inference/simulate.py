@@ -164,6 +164,23 @@ def replicates(
     means, spread = fit
     keys = series_keys(values[members])
     out = np.empty((members.size * n_sim, values.shape[1]))
+    if null != "permutation" and dependence is not None and _all_dependent(dependence, members):
+        for j, key in enumerate(keys):  # the noise of draw(), then every series at once
+            for block, first in enumerate(range(0, n_sim, BLOCK)):
+                rows = out[j * n_sim + first : j * n_sim + min(first + BLOCK, n_sim)]
+                block_generator(seed, simulation, key, block).standard_normal(out=rows)
+        margins = dependence.margins
+        copula_block(
+            model,
+            means[members],
+            spread[members],
+            dependence.partial[members],
+            out,
+            None,
+            None if margins is None else margins[members],
+            np.repeat(np.arange(members.size), n_sim),
+        )
+        return out
     for j, (i, key) in enumerate(zip(members, keys, strict=True)):
         rows = out[j * n_sim : (j + 1) * n_sim]
         if null == "permutation":
@@ -174,6 +191,14 @@ def replicates(
             margin = None if margins is None else margins[i]
             draw(model, means[i], spread[i], rows, seed, simulation, key, partial, margin)
     return out
+
+
+def _all_dependent(dependence: SerialDependence, members: np.ndarray) -> bool:
+    """Whether every member is drawn from the dependent null (a latent AR or an empirical
+    margin), so all can go through :func:`copula_block` at once."""
+    if dependence.margins is not None:
+        return True
+    return bool(np.all(np.any(dependence.partial[members] != 0, axis=1)))
 
 
 def count_at_least(simulated: np.ndarray, observed: np.ndarray, n_sim: int) -> np.ndarray:

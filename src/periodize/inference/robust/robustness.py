@@ -60,6 +60,8 @@ def robustness(
     - ``window``: the first or last 1–3 years dropped (``truncations``);
     - ``min_size``: each value of ``min_sizes``;
     - ``model``: the negative binomial instead of the Poisson model (counts only);
+    - ``dependence``: the other serial-dependence null (replicates with independent periods
+      when the baseline keeps the data's dependence, and the reverse);
     - ``multilateral``: without bilateral meetings held during multilateral events;
     - the ``protocol`` weight envelope: ``envelope_draws`` weight vectors drawn within the
       declared order (head of state > head of government > speaker, foreign minister >
@@ -163,6 +165,16 @@ def robustness(
                 base.data.rename(columns={"all": "negbin"}), "model", "negbin", min_size, **options
             )
         )
+    other = "independent" if dependence != "independent" else "auto"
+    parts.append(
+        _guarded(
+            base.data.rename(columns={"all": f"dependence {other}"}),
+            "dependence",
+            used,
+            min_size,
+            **{**options, "dependence": other},
+        )
+    )
     bilateral = table[table["kind"] != "multilateral_meeting"]
     if len(bilateral) < len(table):
         series = intensity(bilateral, scheme, by=None, start=years[0], end=years[-1])
@@ -221,6 +233,7 @@ def robustness(
                 "truncations": list(truncations),
                 "min_sizes": list(min_sizes),
                 "exposure": None if exposure is None else [float(v) for v in exposure],
+                "dependence": dependence,
             },
             input_sha256=frame_sha256(table, sort_by="event_id"),
             seed=seed,

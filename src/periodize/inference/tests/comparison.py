@@ -130,10 +130,10 @@ def compare_periodizations(
                         breaks  bic_weight  p_vs_none
     name
     no change                0        0.52        NaN
-    paper                    2        0.17       0.12
-    2009 only                1        0.18       0.26
-    best with 1 break        1        0.06       0.60
-    best with 2 breaks       2        0.07       0.24
+    paper                    2        0.17       0.27
+    2009 only                1        0.18       0.42
+    best with 1 break        1        0.06       0.82
+    best with 2 breaks       2        0.07       0.77
     """
     func = "compare_periodizations"
     matrix, used, min_size, n_sim = checked_inputs(
