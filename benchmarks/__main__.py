@@ -18,6 +18,8 @@ from . import aggregation, archives, cluster, engine, inference, peers, scaling
 from .harness import machine
 
 HERE = Path(__file__).parent
+#: Every case after the aggregation benchmark, in the order they run.
+CASES = (*archives.CASES, *cluster.CASES, *engine.CASES, *peers.CASES, *inference.CASES)
 
 
 def _markdown(record: dict[str, Any]) -> str:
@@ -65,15 +67,21 @@ def main(argv: list[str] | None = None) -> int:
         "temporary folder for --quick, so a smoke run never replaces the recorded results)",
     )
     parser.add_argument("--seed", type=int, default=20261127)
+    parser.add_argument(
+        "--cases",
+        help="run only these cases (names of the case functions, comma-separated, e.g. "
+        "dependent_null,many_tests); the report then holds only them",
+    )
     args = parser.parse_args(argv)
+    if args.cases is not None:
+        return _some_cases(args, argv)
     size = "quick" if args.quick else "large" if args.large else "default"
     if args.out is None:
         args.out = Path(tempfile.mkdtemp(prefix="periodize-bench-")) if args.quick else HERE
     results = []
     print(f"running aggregation ({size})...", file=sys.stderr)
     results.extend(aggregation.aggregation(size, np.random.default_rng(args.seed)))
-    cases = (*archives.CASES, *cluster.CASES, *engine.CASES, *peers.CASES, *inference.CASES)
-    for case in cases:
+    for case in CASES:
         print(f"running {case.__name__} ({size})...", file=sys.stderr)
         results.append(case(size, np.random.default_rng(args.seed)))
     print(f"running scaling ({size})...", file=sys.stderr)
@@ -98,6 +106,43 @@ def main(argv: list[str] | None = None) -> int:
     write_file(args.out / "RESULTS.md", (_markdown(record) + "\n").encode(), overwrite=True)
     print(_markdown(record))
     print(f"written: {args.out / 'RESULTS.md'}", file=sys.stderr)
+    return 0
+
+
+def _some_cases(args: argparse.Namespace, argv: list[str] | None) -> int:
+    """Run the named cases only, into ``--out`` (required: the recorded results describe a
+    whole run and are never replaced by part of one)."""
+    cases = {case.__name__: case for case in CASES}
+    wanted = args.cases.split(",")
+    unknown = [name for name in wanted if name not in cases]
+    why = None
+    if unknown:
+        why = f"unknown case(s) {', '.join(unknown)}; known: {', '.join(cases)}"
+    elif args.out is None or args.out.resolve() == HERE.resolve():
+        why = "--cases needs --out DIR outside benchmarks/ (a partial run never replaces "
+        why += "the recorded results)"
+    elif (args.out / "RESULTS.md").exists():
+        why = f"{args.out / 'RESULTS.md'} exists; give a new --out folder"
+    if why is not None:
+        print(f"python -m benchmarks: error: {why}", file=sys.stderr)
+        return 2
+    size = "quick" if args.quick else "large" if args.large else "default"
+    results = []
+    for name in wanted:
+        print(f"running {name} ({size})...", file=sys.stderr)
+        results.append(cases[name](size, np.random.default_rng(args.seed)))
+    record = {
+        "command": "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "date": dt.date.today().isoformat(),
+        "preset": size,
+        "seed": args.seed,
+        "machine": machine(),
+        "results": results,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    text = _markdown(record).replace("![scaling curves](scaling.png)\n\n", "")
+    write_file(args.out / "RESULTS.md", (text + "\n").encode())
+    print(text)
     return 0
 
 

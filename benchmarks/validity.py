@@ -253,6 +253,42 @@ def markdown(frame: pd.DataFrame, command: str) -> str:
     return "\n".join(lines)
 
 
+def figure(frame: pd.DataFrame, path: Path, force: bool) -> None:
+    """Size against the latent autocorrelation φ (Gaussian and count designs side by side):
+    every test, ``auto`` (solid) against ``independent`` (dashed), one colour per n, with
+    the target band."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    size = frame[(frame["kind"] == "size") & frame["design"].str.contains("φ")].copy()
+    size["phi"] = size["design"].str.extract(r"φ = ([0-9.]+)")[0].astype(float)
+    fig, axes = plt.subplots(2, 4, figsize=(13, 6), sharex=True, sharey=True)
+    for row, family in enumerate(("Gaussian", "counts")):
+        part = size[size["design"].str.startswith(family)]
+        for column, test in enumerate(TESTS):
+            ax = axes[row, column]
+            ax.axhspan(TARGET[0], TARGET[1], color="0.9")
+            ax.axhline(LEVEL, color="0.5", linewidth=0.8)
+            for colour, (n, cells) in zip(("C0", "C1", "C2"), part.groupby("n"), strict=False):
+                for option, style in (("auto", "-"), ("independent", "--")):
+                    line = cells[cells["dependence"] == option].sort_values("phi")
+                    ax.plot(line["phi"], line[test], style, color=colour, marker="o",
+                            markersize=3, label=f"n = {n}, {option}")  # fmt: skip
+            ax.set_yscale("log")
+            ax.set_title(f"{family}: {test}", fontsize=9)
+            if row == 1:
+                ax.set_xlabel("latent lag-1 autocorrelation φ")
+        axes[row, 0].set_ylabel("rejection rate at 5%, no change")
+    axes[0, 0].legend(fontsize=7)
+    fig.tight_layout()
+    buffer = __import__("io").BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    write_file(path, buffer.getvalue(), overwrite=force)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.validity")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")
@@ -288,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     command = " ".join(["python -m benchmarks.validity", *words])
     if args.from_csv:
         frame = pd.concat([pd.read_csv(path) for path in args.from_csv], ignore_index=True)
-        _write(args.out, markdown(frame, command), args.force)
+        _report(args.out, frame, command, args.force)
         return 0
     if args.quick:
         args.series, args.power_series, args.lengths = 20, 20, "34"
@@ -306,23 +342,30 @@ def main(argv: list[str] | None = None) -> int:
         rows = [run_cell(t) for t in tasks]
     frame = pd.DataFrame(rows)
     frame["command"] = command
-    _write(args.out, markdown(frame, command), args.force)
+    _report(args.out, frame, command, args.force)
     if args.csv is not None:
         write_file(args.csv, frame.to_csv(index=False).encode(), overwrite=args.force)
     return 0
 
 
-def _write(out: Path | None, text: str, force: bool) -> None:
-    """The report to ``out`` (atomically; an existing file only with ``--force``) or stdout."""
+def _report(out: Path | None, frame: pd.DataFrame, command: str, force: bool) -> None:
+    """The report to ``out`` with its figure beside it (``<out stem>.png``; atomically, an
+    existing file only with ``--force``), or the text to stdout without ``out``."""
     if out is None:
-        print(text)
-    else:
-        write_file(out, text.encode(), overwrite=force)
+        print(markdown(frame, command))
+        return
+    image = out.with_suffix(".png")
+    figure(frame, image, force)
+    text = markdown(frame, command).replace(
+        "## Size,", f"![size against φ]({image.name})\n\n## Size,", 1
+    )
+    write_file(out, text.encode(), overwrite=force)
 
 
 def _refused(args: argparse.Namespace) -> str | None:
     """Why the run would replace a file it was not told to replace (checked before running)."""
-    for path in (args.out, args.csv):
+    image = None if args.out is None else args.out.with_suffix(".png")
+    for path in (args.out, args.csv, image):
         if path is not None and path.exists() and not args.force:
             return f"{path} exists; pass --force to replace it."
     return None

@@ -95,6 +95,7 @@ def test_every_variation_is_reported(result):
         "window",
         "min_size",
         "model",
+        "dependence",
         "multilateral",
     }
     assert set(result.table.loc["scheme"].index) == {"goldstein", "copdab", "protocol"}
@@ -121,3 +122,14 @@ def test_bad_parameters(events):
         pz.robustness(events, (2009, 2019), n_sim=10)
     with pytest.raises(ParameterError, match="'alpha'"):
         pz.robustness(events, (2009, 2019), n_sim=99, alpha=2)
+
+
+def test_the_dependence_variant_is_the_independent_null(events, result):
+    """The variant 'dependence independent' is the baseline's test with the periods drawn
+    independently: the same numbers as test_periodization with dependence='independent'."""
+    series = pz.intensity(events)
+    alone = pz.test_periodization(series, (2009, 2019), n_sim=99, rng=4, dependence="independent")
+    row = result.table.loc[("dependence", "dependence independent")]
+    for test in ("hypothesis_vs_none", "best_vs_none", "best_vs_hypothesis"):
+        assert row[f"p_{test}"] == alone.tests[test].pvalue
+    assert result.provenance.parameters["dependence"] == "auto"

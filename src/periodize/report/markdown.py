@@ -206,6 +206,7 @@ def _robustness(robust: Any, escape: Callable[[Any], str]) -> str:
         "window": "shorter windows",
         "min_size": "other minimum period lengths",
         "model": "the negative binomial model",
+        "dependence": "the other serial-dependence null",
         "multilateral": "without multilateral meetings",
     }
     present = computed.index.get_level_values("group")

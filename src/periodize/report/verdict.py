@@ -153,4 +153,6 @@ def variant_name(group: str, variant: str) -> str:
         return f"{variant} weights"
     if group == "model":
         return f"{variant} model"
+    if group == "dependence":  # "dependence independent" or "dependence auto"
+        return "independent periods" if variant.endswith("independent") else "dependent null"
     return variant
