@@ -247,7 +247,7 @@ def dependent_null(size: str, rng: np.random.Generator) -> dict[str, Any]:
     """test_periodization with the dependent null (the default) against the independent
     null, on the same monthly count series with no change (latent AR(1) log-rate, φ = 0.6,
     innovation sd 0.4), model negbin; the share rejected at 5% is their size there."""
-    n_series = SIZES[size]["series"]
+    n_series = SIZES[size]["series"] if size != "quick" else 10
     n_sim = 999 if size != "quick" else 99
     n = 120
     latent = np.zeros((n_series, n))

@@ -205,11 +205,15 @@ def markdown(frame: pd.DataFrame, command: str) -> str:
     ]
     size = frame[frame["kind"] == "size"]
     for n, part in size.groupby("n"):
-        series = int(part["series"].iloc[0])
-        half_width = 1.96 * np.sqrt(0.05 * 0.95 / series)
+        counts = part.groupby("dependence", sort=False)["series"].first()
+        bands = "; ".join(
+            f"{option}: {count:,} series per cell, ±{1.96 * np.sqrt(0.05 * 0.95 / count):.1%}"
+            for option, count in counts.items()
+        )
         lines += [
-            f"## Size, n = {n} periods ({series:,} series per cell; ±{half_width:.1%} is the "
-            "95% Monte Carlo band around a true 5%)",
+            f"## Size, n = {n} periods",
+            "",
+            f"{bands} (the 95% Monte Carlo band around a true 5%).",
             "",
             "| design | dependence | " + " | ".join(TESTS) + " | dependent |",
             "|---|---|" + "---|" * len(TESTS) + "---|",

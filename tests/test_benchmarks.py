@@ -51,7 +51,7 @@ def test_validity_benchmark_runs_and_reports(tmp_path):
     arguments = ["--quick", "--jobs", "1", "--designs", "0,5", "--power-series", "0"]
     assert validity.main([*arguments, "--out", str(out), "--csv", str(csv)]) == 0
     text = out.read_text()
-    assert "## Size, n = 34 periods (20 series per cell" in text
+    assert "## Size, n = 34 periods" in text and "auto: 20 series per cell" in text
     assert "| Gaussian AR(1), φ = 0 | auto |" in text
     assert "| counts, latent AR(1) log-rate, φ = 0 | independent |" in text
     assert "No cell with n ≥ 120 in this run" in text

@@ -186,3 +186,32 @@ def test_autocorrelated_series_get_the_dependent_null_and_a_larger_pvalue():
     assert not any("assume independent periods" in note for note in auto.notes("d"))
     assert auto.provenance.parameters["dependence"] == "auto"
     assert auto.to_dict()["series"][0]["dependence"]["order"] >= 1
+
+
+def test_profile_scale_of_gaussian_ar1_is_its_long_run_variance_over_the_cost_variance():
+    """Closed form for AR(1) with φ = 0.6: the normal cost's variance comes from first
+    differences, 2γ0(1 − φ)/2 = 0.4 γ0, and the long-run variance is γ0 (1 + φ)/(1 − φ) =
+    4 γ0, so break-date sets must widen 10-fold; 1 without dependence."""
+    from periodize.inference.fits import profile_scale
+
+    rng = np.random.default_rng(12)
+    n = 40_000
+    x = np.empty(n)
+    x[0] = rng.standard_normal()
+    for t in range(1, n):
+        x[t] = 0.6 * x[t - 1] + 0.8 * rng.standard_normal()
+    edges = np.array([[0, n // 2, n]])
+    scale = profile_scale("normal", x[None, :], edges, np.array([1]))
+    assert scale[0] == pytest.approx(10.0, rel=0.05)
+    assert profile_scale("normal", x[None, :], edges, None)[0] == 1.0
+
+
+def test_quasipoisson_scores_interpolate_the_count_scale_mid_distribution():
+    """y/φ = 3 scores like a Poisson count of 3 under mean μ/φ; y/φ = 3.25 lies a quarter of
+    the way from there to the score of 4."""
+    law = stats.poisson(2.0)
+    mid = [law.cdf(k - 1) + 0.5 * law.pmf(k) for k in (3, 4)]
+    y = np.array([[3.0 * 1.5, 3.25 * 1.5]])
+    scores = normal_scores("quasipoisson", y, np.full((1, 2), 3.0), np.full((1, 2), 1.5))
+    expected = stats.norm.ppf([mid[0], 0.75 * mid[0] + 0.25 * mid[1]])
+    np.testing.assert_allclose(scores[0], expected, rtol=1e-12)

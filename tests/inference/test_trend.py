@@ -76,13 +76,19 @@ def test_statistic_and_shifts_equal_statsmodels(model):
 
 def test_level_when_the_truth_is_a_trend():
     """400 series with a steady upward trend and no shift at 2005: the trend test rejects
-    about 5% of them at 5%; the constant-rate test, misled by the trend, far more."""
+    about 5% of them at 5% (periods drawn independently, as they are; with the dependent
+    null, on 100 of them, within the same band); the constant-rate test, misled by the
+    trend, far more."""
     frame = trending_counts(7, n_series=400)
-    result = pz.test_periodization(frame, (2005,), n_sim=199, null="trend", rng=2)
+    options = {"n_sim": 199, "null": "trend", "rng": 2}
+    result = pz.test_periodization(frame, (2005,), dependence="independent", **options)
     p = result.test_table()["pvalue"].unstack("test")
     rejected = (p["hypothesis_vs_trend"] <= 0.05).mean()
     assert abs(rejected - 0.05) < 3.5 * np.sqrt(0.05 * 0.95 / 400), rejected
     assert (p["hypothesis_vs_none"] <= 0.05).mean() > 0.5
+    dependent = pz.test_periodization(frame.iloc[:, :100], (2005,), **options)
+    p = dependent.test_table()["pvalue"].xs("hypothesis_vs_trend", level="test")
+    assert abs((p <= 0.05).mean() - 0.05) < 3.5 * np.sqrt(0.05 * 0.95 / 100)
 
 
 def test_power_when_there_is_a_shift_on_top_of_the_trend():

@@ -79,6 +79,8 @@ METHOD = (
 )
 #: Partial autocorrelations are kept within ± this (stationary, far from a unit root).
 MAX_PARTIAL = 0.98
+#: Fewest effectively independent periods a fitted null may leave in the record.
+MIN_EFFECTIVE = 4
 #: Simulated series per fixed-point iteration of the bias correction.
 BIAS_REPLICATES = 64
 #: Fixed-point iterations of the bias correction.
@@ -265,7 +267,8 @@ def _quantiles(uniforms: np.ndarray, means: np.ndarray, sizes: np.ndarray) -> No
 @numba.njit(cache=True, parallel=True)
 def _mid_distribution(values: np.ndarray, means: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """``F(y - 1) + P(y) / 2`` of each count under its fitted mean (rows × n) and the row's
-    NB2 dispersion (0: Poisson); NaN beyond the recursion limit."""
+    NB2 dispersion (0: Poisson), interpolated linearly between the neighbouring integers for a
+    value that is not one (quasi-Poisson's ``y/φ``); NaN beyond the recursion limit."""
     rows, n = values.shape
     out = np.empty((rows, n))
     for i in numba.prange(rows):
@@ -273,6 +276,7 @@ def _mid_distribution(values: np.ndarray, means: np.ndarray, alpha: np.ndarray) 
         for t in range(n):
             mean = means[i, t]
             y = int(values[i, t])
+            fraction = values[i, t] - y
             if mean > RECURSION_LIMIT:
                 out[i, t] = np.nan
                 continue
@@ -282,6 +286,9 @@ def _mid_distribution(values: np.ndarray, means: np.ndarray, alpha: np.ndarray) 
                 below += p
                 p *= _step(mean, r, k)
             out[i, t] = below + 0.5 * p
+            if fraction > 0:  # the same at y + 1, weighted by the fraction
+                following = below + p + 0.5 * p * _step(mean, r, y + 1)
+                out[i, t] = (1 - fraction) * out[i, t] + fraction * following
     return out
 
 
@@ -359,30 +366,35 @@ def normal_scores(
     """Normal scores ``Φ^{-1}(u_t)`` of the observations under a fit (rows × periods):
     standardised residuals for the normal models; for counts the mid-distribution value
     ``u_t = F(y_t − 1) + P(y_t)/2`` (for quasi-Poisson of ``y/φ`` under mean ``μ/φ``,
-    continued to non-integer values by the incomplete gamma function); 0 where the fitted
-    mean is 0 (the period can only be 0)."""
+    interpolated linearly between integers); 0 where the fitted mean is 0 (the period can
+    only be 0)."""
     if model in ("normal", "normal_meanvar"):
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(spread > 0, (values - means) / spread, 0.0)
     positive = means > 0
-    if model == "quasipoisson":
-        safe = np.where(positive, means / spread, 1.0)
-        u = special.gammaincc(values / spread + 0.5, safe)
-    else:
-        alpha = spread[:, 0] if model == "negbin" else np.zeros(len(values))
-        u = _mid_distribution(values, means, alpha)
-        missing = np.isnan(u)
-        if missing.any():
-            rows = np.nonzero(missing)[0]
-            y, mu, a = values[missing], means[missing], alpha[rows]
-            r = 1.0 / np.where(a > 0, a, 1.0)
-            law_nb = stats.nbinom(r, r / (r + mu))
-            law_poisson = stats.poisson(mu)
-            u[missing] = np.where(
-                a > 0,
-                law_nb.cdf(y - 1) + 0.5 * law_nb.pmf(y),
-                law_poisson.cdf(y - 1) + 0.5 * law_poisson.pmf(y),
+    if model == "quasipoisson":  # on the scale of counts: y/φ under mean μ/φ
+        values, means = values / spread, means / spread
+    alpha = spread[:, 0] if model == "negbin" else np.zeros(len(values))
+    u = _mid_distribution(values, means, alpha)
+    missing = np.isnan(u)
+    if missing.any():
+        rows = np.nonzero(missing)[0]
+        y, mu, a = values[missing], means[missing], alpha[rows]
+        r = 1.0 / np.where(a > 0, a, 1.0)
+        law = stats.nbinom(r, r / (r + mu)) if np.all(a > 0) else None
+
+        def mid(k: np.ndarray) -> np.ndarray:
+            if law is not None:
+                return law.cdf(k - 1) + 0.5 * law.pmf(k)
+            poisson = stats.poisson(mu)
+            nb = stats.nbinom(r, r / (r + mu))
+            return np.where(
+                a > 0, nb.cdf(k - 1) + 0.5 * nb.pmf(k), poisson.cdf(k - 1) + 0.5 * poisson.pmf(k)
             )
+
+        whole = np.floor(y)
+        fraction = y - whole
+        u[missing] = (1 - fraction) * mid(whole) + fraction * mid(whole + 1)
     z = special.ndtri(np.clip(u, 1e-12, 1 - 1e-12))
     return np.where(positive, z, 0.0)
 
@@ -502,7 +514,35 @@ def fit_dependence(
     corrected = _bias_corrected(
         model, values, fit, refit, seed, np.arange(n_series), estimated, mask, margins
     )
-    return SerialDependence(option, order, corrected, estimated, margins)
+    return SerialDependence(option, order, within_record(corrected, n), estimated, margins)
+
+
+def within_record(partial: np.ndarray, n: int) -> np.ndarray:
+    """Partial autocorrelations shrunk (all by one factor per row, found by bisection) where
+    their long-run variance factor exceeds ``n / MIN_EFFECTIVE``: a latent process so
+    persistent that the record would hold fewer than :data:`MIN_EFFECTIVE` effectively
+    independent periods cannot be told apart from the slow level shifts the tests are about,
+    and the bias correction of a short, sparse record can run off to such values.
+
+    Examples
+    --------
+    >>> within_record(np.array([[0.95], [0.5]]), 34).round(3)
+    array([[0.789],
+           [0.5  ]])
+    """
+    ceiling = n / MIN_EFFECTIVE
+    over = long_run_factor(partial) > ceiling
+    if not over.any():
+        return partial
+    low, high = np.zeros(int(over.sum())), np.ones(int(over.sum()))
+    rows = partial[over]
+    for _ in range(40):
+        middle = (low + high) / 2
+        fits = long_run_factor(rows * middle[:, None]) <= ceiling
+        low, high = np.where(fits, middle, low), np.where(fits, high, middle)
+    shrunk = partial.copy()
+    shrunk[over] = rows * low[:, None]
+    return shrunk
 
 
 def long_run_factor(partial: np.ndarray) -> np.ndarray:

@@ -231,3 +231,37 @@ def refit_best(
         return fitted(model, simulated, edges, rows_exposure, rows_alpha)
 
     return refit
+
+
+def profile_scale(
+    model: str,
+    values: np.ndarray,
+    edges: np.ndarray,
+    orders: np.ndarray | None,
+    exposure: np.ndarray | None = None,
+) -> np.ndarray:
+    """How much wider a break date's likelihood-ratio set must be under serial dependence:
+    the long-run variance of the residuals of the fit of ``edges`` over the variance the
+    cost assumes (mean squared residual standardised by the cost's variance, times the
+    long-run variance factor of an AR of each row's order), as strucchange's
+    ``confint(..., vcov = sandwich)`` scales break-date intervals (Bai 1997); never below 1
+    (an estimate from a short record is too noisy to make the sets narrower than under
+    independence). 1 everywhere without ``orders``."""
+    if orders is None or not np.any(orders):
+        return np.ones(len(values))
+    cost = COSTS[model](values, exposure=exposure)
+    means = cost.fitted_means(edges)
+    nuisance = cost.nuisance()
+    if model == "normal":
+        variance = np.broadcast_to(np.asarray(nuisance["sigma2"])[:, None], means.shape)
+    elif model == "quasipoisson":
+        variance = np.asarray(nuisance["dispersion"])[:, None] * means
+    elif model == "negbin":
+        variance = means + np.asarray(nuisance["alpha"])[:, None] * means**2
+    elif model == "poisson":
+        variance = means
+    else:  # normal_meanvar prices each segment with its own variance: dependence only
+        return np.maximum(long_run_scale(values - means, orders), 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        residuals = np.where(variance > 0, (values - means) / np.sqrt(variance), 0.0)
+    return np.maximum(np.mean(residuals**2, axis=1) * long_run_scale(residuals, orders), 1.0)

@@ -115,8 +115,8 @@ def _dependence(test: Any, name: str) -> str:
     drawn = test.dependence.loc[name]
     if drawn["order"] > 0:
         null = (
-            f"the Monte Carlo replicates keep it ({drawn['null']}, latent lag-1 "
-            f"autocorrelation {drawn['latent_lag1']:.2f})"
+            f"the Monte Carlo replicates are drawn with the dependence fitted to them "
+            f"({drawn['null']}, latent lag-1 autocorrelation {drawn['latent_lag1']:.2f})"
         )
     else:
         null = "the Monte Carlo replicates draw the periods independently"

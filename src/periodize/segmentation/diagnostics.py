@@ -77,7 +77,7 @@ def serial_diagnostics(
     ...     ar[0, t] = 0.6 * ar[0, t - 1] + noise[0, t]
     >>> table = serial_diagnostics("normal", ar, np.zeros_like(ar), ("a",), 1)
     >>> print(table.loc["a", "verdict"])
-    the periods' residuals are autocorrelated (lag 1: 0.59; Ljung–Box p < 0.001 over 10 lags)
+    the periods' residuals are autocorrelated (lag 1: 0.66; Ljung–Box p < 0.001 over 10 lags)
     """
     rows, n = values.shape
     residuals = pearson_residuals(model, values, means, alpha, sd)

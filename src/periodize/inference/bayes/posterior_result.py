@@ -105,6 +105,9 @@ class Posterior(ResultMixin):
             f"{self.max_breaks} breaks, min_size {self.min_size}",
             "prior over k: uniform; positions given k: uniform over admissible ones; "
             f"prior: {self._prior_text()}",
+            "the likelihood treats periods as independent given the segmentation: with "
+            "positive serial dependence (see the diagnostics of segment() or "
+            "test_periodization()) these probabilities are overconfident",
             "",
             "P(number of breaks = k):",
             self.k_probabilities_table.to_string(float_format=fmt),

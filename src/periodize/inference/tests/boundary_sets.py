@@ -18,9 +18,12 @@ def profile_sets(
     min_size: int,
     level: float,
     exposure: np.ndarray | None = None,
+    scale: np.ndarray | None = None,
 ) -> list[list[np.ndarray]]:
     """For each series and boundary j: positions whose profiled cost (other boundaries
-    re-optimised) is within :func:`profile_critical_value` of the optimum."""
+    re-optimised) is within :func:`profile_critical_value` of the optimum, times ``scale``
+    per series where given (:func:`periodize.inference.fits.profile_scale`: the long-run
+    variance of the residuals over the variance the cost assumes, for serial dependence)."""
     if k == 0:
         return [[] for _ in range(len(values))]
     n = values.shape[1]
@@ -33,10 +36,12 @@ def profile_sets(
     ).table
     if forward is None or backward is None:  # pragma: no cover - keep_table guarantees them
         raise RuntimeError("the dynamic programme did not keep its table")
-    threshold = profile_critical_value(level)
+    critical = profile_critical_value(level)
+    scales = np.ones(len(values)) if scale is None else scale
     taus = np.arange(n + 1)
     sets = []
     for i in range(len(values)):
+        threshold = critical * scales[i]
         per_boundary = []
         for j in range(1, k + 1):
             profile = forward[j - 1, taus, i] + backward[k - j, n - taus, i]

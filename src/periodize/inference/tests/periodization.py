@@ -20,7 +20,15 @@ from ...segmentation.inputs import (
     exposure_sha256,
 )
 from ..dependence import check_dependence, fit_dependence
-from ..fits import edges_of, fitted, fixed_alpha, refit_periods, replicate_alpha, statistics
+from ..fits import (
+    edges_of,
+    fitted,
+    fixed_alpha,
+    profile_scale,
+    refit_periods,
+    replicate_alpha,
+    statistics,
+)
 from ..hypothesis import boundary_positions, checked_inputs, exposed
 from ..results import HypothesisTestResult
 from ..simulate import count_at_least, repeat_rows, replicates
@@ -181,7 +189,16 @@ def test_periodization(
             else:
                 boot_breaks[rows] = simulated.best_breaks.reshape(len(members), n_sim, k)
     pvalues = (1 + exceed) / (n_sim + 1)
-    profile = profile_sets(used, values, observed.best_breaks, k, min_size, level, exposure_rows)
+    profile = profile_sets(
+        used,
+        values,
+        observed.best_breaks,
+        k,
+        min_size,
+        level,
+        exposure_rows,
+        profile_scale(used, values, best_edges, serial.order, exposure_rows),
+    )
     periods = period_table(used, matrix, hyp_edges, observed.scale, level)
     each = boundary_tests(
         used,
