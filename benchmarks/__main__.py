@@ -87,19 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"running scaling ({size})...", file=sys.stderr)
     args.out.mkdir(parents=True, exist_ok=True)
     results.append(scaling.scaling(size, np.random.default_rng(args.seed), args.out))
-    record = {
-        "command": "python -m benchmarks"
-        + (
-            ""
-            if argv is None and len(sys.argv) < 2
-            else " " + " ".join(argv if argv is not None else sys.argv[1:])
-        ),
-        "date": dt.date.today().isoformat(),
-        "preset": size,
-        "seed": args.seed,
-        "machine": machine(),
-        "results": results,
-    }
+    record = _record(args, argv, size, results)
     args.out.mkdir(parents=True, exist_ok=True)
     document = json.dumps(record, indent=2) + "\n"
     write_file(args.out / "results.json", document.encode(), overwrite=True)
@@ -107,6 +95,21 @@ def main(argv: list[str] | None = None) -> int:
     print(_markdown(record))
     print(f"written: {args.out / 'RESULTS.md'}", file=sys.stderr)
     return 0
+
+
+def _record(
+    args: argparse.Namespace, argv: list[str] | None, size: str, results: list[Any]
+) -> dict[str, Any]:
+    """What a run records: its command line, date, preset, seed, machine and results."""
+    words = argv if argv is not None else sys.argv[1:]
+    return {
+        "command": " ".join(["python -m benchmarks", *words]),
+        "date": dt.date.today().isoformat(),
+        "preset": size,
+        "seed": args.seed,
+        "machine": machine(),
+        "results": results,
+    }
 
 
 def _some_cases(args: argparse.Namespace, argv: list[str] | None) -> int:
@@ -131,14 +134,7 @@ def _some_cases(args: argparse.Namespace, argv: list[str] | None) -> int:
     for name in wanted:
         print(f"running {name} ({size})...", file=sys.stderr)
         results.append(cases[name](size, np.random.default_rng(args.seed)))
-    record = {
-        "command": "python -m benchmarks " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "date": dt.date.today().isoformat(),
-        "preset": size,
-        "seed": args.seed,
-        "machine": machine(),
-        "results": results,
-    }
+    record = _record(args, argv, size, results)
     args.out.mkdir(parents=True, exist_ok=True)
     text = _markdown(record).replace("![scaling curves](scaling.png)\n\n", "")
     write_file(args.out / "RESULTS.md", (text + "\n").encode())

@@ -240,7 +240,8 @@ def test_report_of_an_autocorrelated_dyad_shows_the_diagnostics_and_the_null(tmp
     assert result.test.dependence.loc[name, "order"] == 7  # the sieve order for 71 years
     answer = " ".join(result.to_dict()["answer"])
     assert "Serial dependence: The periods' residuals are autocorrelated" in answer
-    assert "replicates are drawn with the dependence fitted to them (latent Gaussian AR(7)" in answer
+    fitted = "replicates are drawn with the dependence fitted to them (latent Gaussian AR(7)"
+    assert fitted in answer
     assert "it assumes independent periods, which the residuals reject" in answer
     assert "dependence independent" in result.robustness.table.loc["dependence"].index
     paths = result.write(tmp_path / "out")

@@ -198,7 +198,7 @@ def _stationary_ar(
 def latent(
     partial: np.ndarray,
     out: np.ndarray,
-    generator: np.random.Generator,
+    generator: np.random.Generator | None,
     member: np.ndarray | None = None,
 ) -> None:
     """Fill ``out`` (rows × n) with stationary unit-variance Gaussian AR paths whose partial

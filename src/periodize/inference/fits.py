@@ -9,6 +9,7 @@ import numpy as np
 
 from ..segmentation.costs import COSTS, Cost
 from ..segmentation.costs.base import segment_of_each_period
+from ..segmentation.costs.negbin import NegativeBinomialCost
 from ..segmentation.diagnostics import pearson_residuals
 from ..segmentation.search.dynamic import exact_path
 from .dependence import long_run_scale
@@ -48,7 +49,7 @@ def build_cost(
     re-estimated, so a dispersion of 0 gives the Poisson model's numbers exactly.
     """
     if model == "negbin" and alpha is not None:
-        return COSTS[model](values, alpha=alpha, exposure=exposure)
+        return NegativeBinomialCost(values, alpha=alpha, exposure=exposure)
     return COSTS[model](values, exposure=exposure)
 
 
