@@ -198,9 +198,9 @@ def markdown(frame: pd.DataFrame, command: str) -> str:
         f"{', '.join(f'{s:.0%}' for s in BOUNDARY_SHARES)} of the record, min_size 3. "
         "Entries are the share of series whose p-value is at most 5%. `auto` is the "
         "default (replicates keep the data's serial dependence), `independent` draws the "
-        "periods independently. *dependent* is the share of series where `auto` found "
-        "dependence (an AR order above 0). Each boundary: the per-boundary tests of both "
-        "boundaries, pooled.",
+        "periods independently. *dependent* is the share of series drawn with a fitted AR "
+        "(under `auto`, every series: it always fits one). Each boundary: the per-boundary "
+        "tests of both boundaries, pooled.",
         "",
     ]
     size = frame[frame["kind"] == "size"]

@@ -463,10 +463,6 @@ class SerialDependence:
             "series_by_order": {str(int(o)): int(c) for o, c in zip(orders, counts, strict=True)},
         }
 
-    def rows(self, members: np.ndarray | range) -> np.ndarray:
-        """The partial autocorrelations of ``members`` (their rows of :attr:`partial`)."""
-        return self.partial[np.asarray(members)]
-
 
 def independent(n_series: int, option: str = "independent") -> SerialDependence:
     """No dependence for any series."""
@@ -510,10 +506,7 @@ def fit_dependence(
         empty = np.zeros((n_series, 0))
         return SerialDependence(option, order, empty, empty, margins)
     estimated, _ = levinson(autocorrelations(scores, top))
-    mask = np.ones_like(estimated, dtype=bool)
-    corrected = _bias_corrected(
-        model, values, fit, refit, seed, np.arange(n_series), estimated, mask, margins
-    )
+    corrected = _bias_corrected(model, values, fit, refit, seed, estimated, margins)
     return SerialDependence(option, order, within_record(corrected, n), estimated, margins)
 
 
@@ -587,12 +580,11 @@ def _bias_corrected(
     fit: tuple[np.ndarray, np.ndarray],
     refit: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
     seed: int,
-    members: np.ndarray,
     estimated: np.ndarray,
-    mask: np.ndarray,
     margins: np.ndarray | None,
 ) -> np.ndarray:
     """Partial autocorrelations whose simulated Yule–Walker estimates average the data's."""
+    members = np.arange(len(values))
     means, spread = fit
     n = values.shape[1]
     top = estimated.shape[1]
@@ -621,6 +613,5 @@ def _bias_corrected(
         z = normal_scores(model, simulated, sim_means, sim_spread)
         sim_partial, _ = levinson(autocorrelations(z, top))
         average = sim_partial.reshape(members.size, BIAS_REPLICATES, top).mean(axis=1)
-        theta = np.where(mask, theta + (estimated - average), 0.0)
-        theta = np.clip(theta, -MAX_PARTIAL, MAX_PARTIAL)
+        theta = np.clip(theta + (estimated - average), -MAX_PARTIAL, MAX_PARTIAL)
     return theta

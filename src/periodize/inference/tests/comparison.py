@@ -330,7 +330,7 @@ def _monte_carlo(
     seed: int,
     null: str,
     dependence: str,
-) -> dict[str, SerialDependence]:
+) -> None:
     """p-values against no change (one replicate set under no change for every row sharing
     a serial dependence) and against the best segmentation with as many breaks (replicates
     from each candidate), each with the dependence fitted to its own periods (see
@@ -428,7 +428,6 @@ def _monte_carlo(
             rows[name]["p_vs_best"] = _p_vs_best(
                 model, matrix, found[name][0], min_size, n_sim, seed, null, serial[name]
             )
-    return serial
 
 
 def _serial(
