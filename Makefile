@@ -4,13 +4,17 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: study test lint clean docs docs-study docs-power docs-screenshot
+.PHONY: study test test-slow lint clean docs docs-study docs-power docs-screenshot
 
 study: $(STAMP)
 	$(BIN)/periodize study --force
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not slow"
+
+# The long statistical and benchmark checks (marked slow); CI runs them after `make test`.
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

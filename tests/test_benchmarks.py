@@ -3,9 +3,12 @@ compared methods agree. No timing is asserted: speed is measured by `python -m b
 
 import json
 
+import pytest
+
 from periodize.cli import main
 
 
+@pytest.mark.slow
 def test_quick_benchmarks_run_and_agree(tmp_path):
     assert main(["bench", "--quick", "--out", str(tmp_path)]) == 0
     record = json.loads((tmp_path / "results.json").read_text())

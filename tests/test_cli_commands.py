@@ -129,6 +129,7 @@ def test_every_subcommand_has_json():
         assert "--json" in options, name
 
 
+@pytest.mark.slow
 def test_bench_json(tmp_path, capsys):
     code, doc, err = run(capsys, "bench", "--quick", "--out", str(tmp_path), "--json")
     document = json.loads(doc)

@@ -4,6 +4,8 @@ import importlib.util
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -14,6 +16,7 @@ def load_refresh():
     return module
 
 
+@pytest.mark.slow
 def test_readme_and_docs_outputs_are_current(capsys):
     refresh = load_refresh()
     code = refresh.main(["--check"])

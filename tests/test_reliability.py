@@ -31,6 +31,7 @@ def test_hostile_case(case, tmp_path):
     assert outcome in ("clear error", "correct result"), seen
 
 
+@pytest.mark.slow
 def test_quick_benchmark_keeps_the_recorded_results():
     (case,) = reliability.SLOW_CASES
     assert reliability.classify(case, ROOT)[0] == "correct result"
@@ -248,6 +249,7 @@ def test_output_folder_checks_happen_before_any_work(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["taken"]  # no staging folder left behind
 
 
+@pytest.mark.slow
 def test_installed_command_runs_benchmarks_from_the_repository_root(tmp_path):
     command = Path(sys.executable).with_name("periodize")
     result = subprocess.run(

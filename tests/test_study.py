@@ -229,6 +229,7 @@ def _autocorrelated_dyad(years: range, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@pytest.mark.slow
 def test_report_of_an_autocorrelated_dyad_shows_the_diagnostics_and_the_null(tmp_path):
     """On a simulated dyad with serially dependent counts, the study's answer, report, HTML
     and JSON say that the residuals are autocorrelated and which null the p-values used, the

@@ -74,6 +74,7 @@ def test_statistic_and_shifts_equal_statsmodels(model):
     assert row[f"{column}_lower"] == pytest.approx(transform(estimate - 1.959964 * se), rel=1e-5)
 
 
+@pytest.mark.slow
 def test_level_when_the_truth_is_a_trend():
     """400 series with a steady upward trend and no shift at 2005: the trend test rejects
     about 5% of them at 5% (periods drawn independently, as they are; with the dependent
@@ -91,6 +92,7 @@ def test_level_when_the_truth_is_a_trend():
     assert abs((p <= 0.05).mean() - 0.05) < 3.5 * np.sqrt(0.05 * 0.95 / 100)
 
 
+@pytest.mark.slow
 def test_power_when_there_is_a_shift_on_top_of_the_trend():
     """A shift of e^1 at 2005 on top of the trend: the Monte Carlo test finds it about as
     often as the chi-squared approximation does (both valid here, 30 periods, rate 2-9,
