@@ -58,9 +58,8 @@ def replicate_alpha(
 ) -> np.ndarray | None:
     """The fixed NB2 dispersion of each replicate row drawn from ``fit`` (``None`` for other
     models): the ``alpha`` of the series it was drawn from."""
-    if model != "negbin":
-        return None
-    return np.repeat(fit[1][np.asarray(members), 0], n_sim)
+    alpha = fixed_alpha(model, fit)
+    return None if alpha is None else np.repeat(alpha[np.asarray(members)], n_sim)
 
 
 def fixed_alpha(model: str, fit: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
