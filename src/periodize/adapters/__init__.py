@@ -3,17 +3,27 @@ codes, code tables shipped with their sources, and a concordance with hand-coded
 
 from .account import REASONS, RowAccount, row_account
 from .concordance import DEFAULT_KIND_PAIRS, Concordance, concordance
-from .countries import cameo_to_iso, cow_to_iso, gw_to_iso, icews_to_iso, iso_to_cow, iso_to_gw
+from .countries import (
+    cameo_to_iso,
+    cow_to_iso,
+    gw_to_iso,
+    icews_to_iso,
+    iso_to_cow,
+    iso_to_gw,
+    state_name_to_iso,
+)
 from .exposure import exposure
 from .mapping import KIND_PRESETS, MACHINE_KINDS, MACHINE_LEVELS, KindMapping, kind_mapping
+from .merging import MERGE_REASONS
 from .readers import read_gdelt, read_icews, read_phoenix, read_polecat
-from .tables import QUAD_CLASSES, cameo_codes, column_list, table_source
+from .tables import QUAD_CLASSES, cameo_codes, column_list, goldstein_values, table_source
 
 __all__ = [
     "DEFAULT_KIND_PAIRS",
     "KIND_PRESETS",
     "MACHINE_KINDS",
     "MACHINE_LEVELS",
+    "MERGE_REASONS",
     "QUAD_CLASSES",
     "REASONS",
     "Concordance",
@@ -25,6 +35,7 @@ __all__ = [
     "concordance",
     "cow_to_iso",
     "exposure",
+    "goldstein_values",
     "gw_to_iso",
     "icews_to_iso",
     "iso_to_cow",
@@ -35,5 +46,6 @@ __all__ = [
     "read_phoenix",
     "read_polecat",
     "row_account",
+    "state_name_to_iso",
     "table_source",
 ]

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..exceptions import PeriodizeError
+from .merging import MERGE_REASONS
 
 __all__ = ["REASONS", "RowAccount", "combine", "row_account"]
 
@@ -22,11 +23,14 @@ REASONS: dict[str, str] = {
     "bad_date": "the date is missing or not a calendar date",
     "outside_window": "dated outside start..end",
     "other_countries": "neither side is in the countries or dyad asked for",
+    "invalid_code": "its event code is not a code of the archive's codebook (such as '13y')",
     "code_not_mapped": "its event code is not in the kind mapping (not a visit, say)",
     "missing_country": "an actor or target has no country",
     "unmapped_country": "a country value the tables do not know",
     "not_a_state": "a region, sub-national unit or dissolved territory",
+    "historical_state": "a former state's code on a date after the state ended",
     "domestic": "actor and target are the same country",
+    "igo_actor": "an actor or target is an international organisation",
     "non_state_actor": "an actor or target is not the state or one of its organs",
 }
 _ACCOUNT = "periodize_account"
@@ -43,8 +47,9 @@ class RowAccount:
     files : list of str
         Files (and zip members) read, in order.
     read, kept, merged : int
-        Rows read, events kept, rows merged into a kept event (duplicate records,
-        mirrored reports of one event, and the optional one-per-day filter).
+        Rows read, events kept, rows merged into a kept event.
+    merged_by : dict
+        Rows merged, per reason (:data:`~periodize.adapters.merging.MERGE_REASONS`).
     dropped : dict
         Rows dropped, per reason (:data:`REASONS`).
     values : dict
@@ -71,6 +76,7 @@ class RowAccount:
     read: int = 0
     kept: int = 0
     merged: int = 0
+    merged_by: dict[str, int] = field(default_factory=dict)
     dropped: dict[str, int] = field(default_factory=dict)
     values: dict[str, dict[str, int]] = field(default_factory=dict)
     malformed: list[tuple[str, int, int]] = field(default_factory=list)
@@ -89,6 +95,12 @@ class RowAccount:
                 tally.update(pd.Series(values, dtype=object).fillna("<missing>").astype(str))
             self.values[reason] = dict(tally.most_common())
 
+    def merge(self, reason: str, count: int) -> None:
+        """Record ``count`` rows merged into another event for ``reason``."""
+        if count:
+            self.merged += int(count)
+            self.merged_by[reason] = self.merged_by.get(reason, 0) + int(count)
+
     def check(self) -> None:
         """Raise if the rows do not add up (a bug, never a user error)."""
         total = self.kept + self.merged + sum(self.dropped.values())
@@ -102,6 +114,7 @@ class RowAccount:
     def to_frame(self) -> pd.DataFrame:
         """One line per outcome: read, kept, merged, then each drop reason."""
         rows = [("read", self.read, ""), ("kept", self.kept, ""), ("merged", self.merged, "")]
+        rows += [(f"merged: {r}", n, MERGE_REASONS.get(r, "")) for r, n in self.merged_by.items()]
         rows += [(f"dropped: {r}", n, REASONS.get(r, "")) for r, n in sorted(self.dropped.items())]
         return pd.DataFrame(rows, columns=["outcome", "rows", "meaning"]).set_index("outcome")
 
@@ -109,6 +122,8 @@ class RowAccount:
         """The account as text, with the most frequent dropped values."""
         lines = [f"{self.archive}: {self.read:,} rows read from {len(self.files)} file(s)"]
         lines.append(f"  kept {self.kept:,} events; merged {self.merged:,} duplicate reports")
+        if self.merged_by:
+            lines[-1] += " (" + ", ".join(f"{n:,} {r}" for r, n in self.merged_by.items()) + ")"
         for reason, n in sorted(self.dropped.items(), key=lambda item: -item[1]):
             top = list(self.values.get(reason, {}).items())[:5]
             shown = "; ".join(f"{v!r} ×{c}" for v, c in top)
@@ -128,6 +143,7 @@ class RowAccount:
             "read": self.read,
             "kept": self.kept,
             "merged": self.merged,
+            "merged_by": dict(self.merged_by),
             "dropped": dict(self.dropped),
             "values": {k: dict(v) for k, v in self.values.items()},
             "malformed": [list(m) for m in self.malformed],
@@ -150,7 +166,9 @@ def combine(accounts: list[RowAccount]) -> RowAccount:
         total.files += account.files
         total.read += account.read
         total.kept += account.kept
-        total.merged += account.merged
+        total.merged += account.merged - sum(account.merged_by.values())
+        for reason, n in account.merged_by.items():
+            total.merge(reason, n)
         for reason, n in account.dropped.items():
             total.drop(reason, n, account.values.get(reason))
         total.malformed += account.malformed[: max(0, 100 - len(total.malformed))]

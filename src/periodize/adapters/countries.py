@@ -13,11 +13,12 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from ..events.vocabulary import iso3166_alpha3
+from ..events.vocabulary import iso3166_alpha3, iso3166_names
 from ..exceptions import ParameterError
 from .tables import table
 
 __all__ = [
+    "FORMER_STATES",
     "USER_ASSIGNED",
     "cameo_to_iso",
     "cow_to_iso",
@@ -25,15 +26,21 @@ __all__ = [
     "icews_to_iso",
     "iso_to_cow",
     "iso_to_gw",
+    "state_name_to_iso",
 ]
 
 #: Codes outside ISO 3166-1 that the readers produce (Kosovo, by common usage).
 USER_ASSIGNED: frozenset[str] = frozenset({"XKX"})
+#: Former states kept under their ISO 3166-3 code (events dated while they existed).
+FORMER_STATES: frozenset[str] = frozenset({"CSK", "DDR"})
+#: The reason given for a former state's code on a date after the state ended.
+FORMER = "former state"
 
 
 @cache
-def _lookup(kind: str) -> tuple[dict[str, str], dict[str, str]]:
-    """(code -> ISO, code -> why it is not a state) for ``"icews"`` or ``"cameo"``."""
+def _lookup(kind: str) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
+    """(code -> ISO, code -> why it is not a state, code -> last day as YYYYMMDD) for
+    ``"icews"`` or ``"cameo"``."""
     rows = table("icews_countries.csv" if kind == "icews" else "cameo_countries.csv")
     key = rows.columns[0]
     mapped = rows[rows["iso3"] != ""]
@@ -41,13 +48,22 @@ def _lookup(kind: str) -> tuple[dict[str, str], dict[str, str]]:
     iso = dict(zip(mapped[key], mapped["iso3"], strict=True))
     if kind == "cameo":  # CAMEO uses ISO alpha-3 except where listed
         iso = {code: code for code in iso3166_alpha3()} | iso
-    return iso, dict(zip(not_state[key], not_state["not_a_state"], strict=True))
+    until: dict[str, int] = {}
+    if "until" in rows.columns:
+        dated = rows[rows["until"] != ""]
+        until = {
+            k: int(d.replace("-", "")) for k, d in zip(dated[key], dated["until"], strict=True)
+        }
+    return iso, dict(zip(not_state[key], not_state["not_a_state"], strict=True)), until
 
 
 def _convert(
-    values: pd.Series | np.ndarray, kind: str, extra: Mapping[str, str] | None
+    values: pd.Series | np.ndarray,
+    kind: str,
+    extra: Mapping[str, str] | None,
+    days: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    iso, not_state = _lookup(kind)
+    iso, not_state, until = _lookup(kind)
     if extra:
         iso = iso | dict(extra)
     series = pd.Series(np.asarray(values, dtype=object))
@@ -55,6 +71,13 @@ def _convert(
     why = series.map(not_state).to_numpy(dtype=object)
     missing = pd.isna(codes) & pd.isna(why) & series.notna().to_numpy()
     why[missing] = "unmapped"
+    if until and days is not None:
+        last = series.map(until).to_numpy(dtype=float)
+        ended = np.asarray(days, dtype=float) > np.nan_to_num(last, nan=np.inf)
+        if extra:
+            ended &= ~series.isin(list(extra)).to_numpy()
+        codes[ended] = None
+        why[ended] = FORMER
     codes[pd.isna(codes)] = None
     why[pd.isna(why)] = None
     return codes, why
@@ -88,17 +111,52 @@ def icews_to_iso(
 
 
 def cameo_to_iso(
-    codes: pd.Series | np.ndarray, extra: Mapping[str, str] | None = None
+    codes: pd.Series | np.ndarray,
+    extra: Mapping[str, str] | None = None,
+    dates: pd.Series | np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """ISO alpha-3 codes of CAMEO country codes (GDELT, Phoenix), and why a code has none.
+
+    Former states hold up to their last day when ``dates`` (YYYYMMDD integers) are given:
+    SUN (Soviet Union) is RUS, YUG (Yugoslavia) SRB, CSK and DDR stay themselves; on a
+    later date the reason is ``"former state"``.
 
     Examples
     --------
     >>> iso, why = cameo_to_iso(["ROM", "TMP", "KAZ", "AFR", "XYZ"])
     >>> list(iso), list(why)
     (['ROU', 'TLS', 'KAZ', None, None], [None, None, None, 'region (Africa)', 'unmapped'])
+    >>> iso, why = cameo_to_iso(["SUN", "SUN", "DDR"], dates=[19850311, 19950101, 19891109])
+    >>> list(iso), list(why)
+    (['RUS', None, 'DDR'], [None, 'former state', None])
     """
-    return _convert(codes, "cameo", extra)
+    return _convert(codes, "cameo", extra, None if dates is None else np.asarray(dates))
+
+
+@cache
+def _state_names() -> dict[str, str]:
+    names = table("icews_countries.csv")
+    names = names[names["iso3"] != ""]
+    lookup = dict(zip(names["name"], names["iso3"], strict=True))
+    iso = iso3166_names()
+    lookup |= dict(zip(iso["name"], iso["alpha_3"], strict=True))
+    aliases = table("state_aliases.csv")
+    return lookup | dict(zip(aliases["name"], aliases["iso3"], strict=True))
+
+
+def state_name_to_iso(names: pd.Series | np.ndarray) -> np.ndarray:
+    """The state each name denotes as a whole (ICEWS country and actor names, ISO 3166
+    names and the aliases of ``state_aliases.csv``), ``None`` for any other name.
+
+    Examples
+    --------
+    >>> list(state_name_to_iso(["Russia", "Russian Federation", "Citizen (Russia)"]))
+    ['RUS', 'RUS', None]
+    """
+    series = pd.Series(np.asarray(names, dtype=object))
+    codes = series.map(_state_names()).to_numpy(dtype=object)
+    codes[pd.isna(codes)] = None
+    return codes
 
 
 @cache

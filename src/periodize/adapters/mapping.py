@@ -2,33 +2,44 @@
 actor and target swap so that the actor is the visitor), and the ``level`` rule.
 
 Kinds (:data:`MACHINE_KINDS`). A mapping sends an archive code to a kind, or to
-``(kind, "swap")``. CAMEO codes are matched exactly (``"042"``); PLOVER codes are written
-``"type/mode"`` and ``"type/*"`` matches any mode. Presets:
+``(kind, "swap")`` or ``(kind, "mutual")``. CAMEO codes are matched exactly (``"042"``);
+PLOVER codes are written ``"type/mode"`` and ``"type/*"`` matches any mode. ``"swap"``
+makes the target the actor (the host of a visit reports it; the visitor becomes the
+actor). ``"mutual"`` marks an act of both sides, reported from either: A→B and B→A
+reports of it from the same story and day are one event. Presets:
 
-- ``"visits"``: CAMEO 042 make a visit → ``visit``; 043 host a visit → ``visit`` with actor
-  and target swapped (the visitor becomes the actor); 044 meet at a third location →
-  ``third_location_meeting``. PLOVER ``consult/visit`` → ``visit``, ``consult/third-party``
-  → ``third_location_meeting``, ``consult/multilateral`` → ``multilateral_meeting``.
-- ``"diplomacy"``: the visits, plus CAMEO 040 consult, 041 telephone, 045 mediate, 046
-  negotiate, 057 sign formal agreement, and PLOVER ``consult/*`` → ``consultation``,
-  ``consult/phone`` → ``telephone``, ``agree/*`` → ``agreement``.
+- ``"visits"``: CAMEO 042 make a visit → ``visit``; 043 host a visit → ``visit``, swapped;
+  044 meet at a third location → ``third_location_meeting``, mutual. PLOVER
+  ``consult/visit`` → ``visit``, ``consult/third-party`` → ``third_location_meeting`` and
+  ``consult/multilateral`` → ``multilateral_meeting``, both mutual.
+- ``"diplomacy"``: the visits, plus CAMEO 040 consult, 041 telephone, 046 negotiate and
+  057 sign formal agreement (all mutual), 045 mediate, and PLOVER ``consult/*`` →
+  ``consultation``, ``consult/phone`` → ``telephone`` (mutual), ``agree/*`` →
+  ``agreement``.
 
 Levels (:data:`MACHINE_LEVELS`), first rule that matches:
 
-- sector text (ICEWS ``Source Sectors``, POLECAT ``Primary Actor Sector``), case-insensitive:
-  "executive" → ``executive``; "foreign" → ``foreign_ministry``; "cabinet" → ``cabinet``;
-  "legislat" or "parliament" → ``legislature``; "military", "armed forces", "defen[cs]e" →
-  ``military``; "government" → ``government``; otherwise ``unknown``.
+- sector text (ICEWS ``Source Sectors``, POLECAT ``Primary Actor Sector``), a
+  comma-separated list, case-insensitive, leaving out the sectors of international
+  organisations (see below): "executive" → ``executive``; "foreign" →
+  ``foreign_ministry``; "cabinet" → ``cabinet``; "legislat" or "parliament" →
+  ``legislature``; "military", "armed forces", "defen[cs]e" → ``military``; "government"
+  → ``government``; otherwise ``unknown``.
 - CAMEO actor types (GDELT ``Actor1Type1Code``, Phoenix ``SourceActorRole``): GOV and JUD →
   ``government``, MIL → ``military``, LEG → ``legislature``; otherwise ``unknown``.
 
-An actor is a *state actor* when its level is not ``unknown`` or when the actor is the
-country itself (ICEWS name equal to the country, GDELT actor code equal to the country
-code, Phoenix full actor equal to the entity).
+An actor is an *international organisation* (never a state) when one of its sectors names
+one ("International Government Organization", "... IGO", "intergovernmental"), or its CAMEO
+type is IGO, or its CAMEO actor code starts with IGO. Otherwise it is a *state actor* when
+its level is not ``unknown`` or when the actor is the country itself: an ICEWS or POLECAT
+actor name that names the same state as the country column (:func:`~periodize.adapters.
+countries.state_name_to_iso`: "Russia" with country "Russian Federation"), a GDELT or
+Phoenix actor code equal to the country code.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -36,7 +47,15 @@ import pandas as pd
 
 from ..exceptions import ParameterError, PeriodizeTypeError
 
-__all__ = ["KIND_PRESETS", "MACHINE_KINDS", "MACHINE_LEVELS", "KindMapping", "kind_mapping"]
+__all__ = [
+    "KIND_PRESETS",
+    "MACHINE_KINDS",
+    "MACHINE_LEVELS",
+    "KindMapping",
+    "igo_from_sectors",
+    "igo_from_types",
+    "kind_mapping",
+]
 
 MACHINE_KINDS: tuple[str, ...] = (
     "visit",
@@ -61,22 +80,22 @@ MACHINE_LEVELS: tuple[str, ...] = (
 _VISITS: dict[str, str | tuple[str, str]] = {
     "042": "visit",
     "043": ("visit", "swap"),
-    "044": "third_location_meeting",
+    "044": ("third_location_meeting", "mutual"),
     "consult/visit": "visit",
-    "consult/third-party": "third_location_meeting",
-    "consult/multilateral": "multilateral_meeting",
+    "consult/third-party": ("third_location_meeting", "mutual"),
+    "consult/multilateral": ("multilateral_meeting", "mutual"),
 }
 KIND_PRESETS: dict[str, dict[str, str | tuple[str, str]]] = {
     "visits": _VISITS,
     "diplomacy": _VISITS
     | {
-        "040": "consultation",
-        "041": "telephone",
+        "040": ("consultation", "mutual"),
+        "041": ("telephone", "mutual"),
         "045": "mediation",
-        "046": "negotiation",
-        "057": "agreement",
+        "046": ("negotiation", "mutual"),
+        "057": ("agreement", "mutual"),
         "consult/*": "consultation",
-        "consult/phone": "telephone",
+        "consult/phone": ("telephone", "mutual"),
         "agree/*": "agreement",
     },
 }
@@ -89,40 +108,48 @@ _SECTOR_RULES = (
     ("government", r"government"),
 )
 _TYPE_RULES = {"GOV": "government", "JUD": "government", "MIL": "military", "LEG": "legislature"}
+#: A sector that names an international organisation (ICEWS "International Government
+#: Organization", "Regional Diplomatic IGOs", POLECAT "IGO"), never a state's organ.
+_IGO_SECTOR = re.compile(r"\bIGOs?\b|international government|inter-?governmental", re.I)
+_MARKS = ("swap", "mutual")
 
 
 class KindMapping:
-    """Archive code → (kind, swap) with a vectorised lookup.
+    """Archive code → (kind, swap, mutual) with a vectorised lookup.
 
     Examples
     --------
     >>> m = kind_mapping("visits")
-    >>> kinds, swap, known = m.lookup(np.array(["043", "010", "042"], dtype=object))
-    >>> list(kinds), swap.tolist(), known.tolist()
-    (['visit', None, 'visit'], [True, False, False], [True, False, True])
+    >>> kinds, swap, mutual, known = m.lookup(np.array(["043", "044", "010"], dtype=object))
+    >>> list(kinds)
+    ['visit', 'third_location_meeting', None]
+    >>> swap.tolist(), mutual.tolist(), known.tolist()
+    ([True, False, False], [False, True, False], [True, True, False])
     """
 
     def __init__(self, mapping: Mapping[str, str | tuple[str, str]], name: str) -> None:
         self.name = name
         self.kinds: dict[str, str] = {}
         self.swap: dict[str, bool] = {}
+        self.mutual: dict[str, bool] = {}
         for code, target in mapping.items():
             if isinstance(target, str):
-                kind, swap = target, False
+                kind, mark = target, None
             elif (
                 isinstance(target, tuple)
                 and len(target) == 2
                 and isinstance(target[0], str)
-                and target[1] == "swap"
+                and target[1] in _MARKS
             ):
-                kind, swap = target[0], True
+                kind, mark = target
             else:
                 raise ParameterError(
-                    f"A kind mapping sends a code to a kind or to (kind, 'swap'); code "
-                    f"{code!r} is sent to {target!r}."
+                    f"A kind mapping sends a code to a kind, to (kind, 'swap') or to (kind, "
+                    f"'mutual'); code {code!r} is sent to {target!r}."
                 )
             self.kinds[str(code)] = kind
-            self.swap[str(code)] = swap
+            self.swap[str(code)] = mark == "swap"
+            self.mutual[str(code)] = mark == "mutual"
 
     @property
     def vocabulary(self) -> tuple[str, ...]:
@@ -136,7 +163,8 @@ class KindMapping:
         return [code for code in self.kinds if not code.endswith("/*")]
 
     def lookup(self, codes: np.ndarray, modes: np.ndarray | None = None) -> tuple:
-        """Kind, swap flag and known flag of every code (``type/mode`` when modes given)."""
+        """Kind, swap flag, mutual flag and known flag of every code (``type/mode`` when
+        modes are given)."""
         keys = pd.Series(codes, dtype=object)
         if modes is not None:
             types = keys.fillna("").astype(str)
@@ -150,10 +178,11 @@ class KindMapping:
         else:
             kinds = keys.map(self.kinds)
         swap = keys.map(self.swap).fillna(False).to_numpy(dtype=bool)
+        mutual = keys.map(self.mutual).fillna(False).to_numpy(dtype=bool)
         known = kinds.notna().to_numpy(dtype=bool)
         values = kinds.to_numpy(dtype=object)
         values[~known] = None
-        return values, swap, known
+        return values, swap, mutual, known
 
 
 def kind_mapping(kinds: str | Mapping[str, str | tuple[str, str]]) -> KindMapping:
@@ -187,12 +216,51 @@ def level_from_sectors(sectors: pd.Series) -> np.ndarray:
     >>> list(level_from_sectors(pd.Series(["Elite,Government,Foreign Ministry", None, "Media"])))
     ['foreign_ministry', 'unknown', 'unknown']
     """
-    text = sectors.astype("string").str.lower()
+    text = _without_igo(sectors).str.lower()
     level = np.full(len(text), "unknown", dtype=object)
     for name, pattern in reversed(_SECTOR_RULES):  # earlier rules win
         hit = text.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
         level[hit] = name
     return level
+
+
+def _without_igo(sectors: pd.Series) -> pd.Series:
+    """Sector lists without the sectors of international organisations (each distinct
+    list is split once)."""
+    text = sectors.astype("string")
+    distinct = text.dropna().unique()
+    kept = {v: ",".join(s for s in v.split(",") if not _IGO_SECTOR.search(s)) for v in distinct}
+    return text.map(kept, na_action="ignore").astype("string")
+
+
+def igo_from_sectors(sectors: pd.Series) -> np.ndarray:
+    """Whether an actor's sectors name an international organisation.
+
+    Examples
+    --------
+    >>> igo_from_sectors(pd.Series(["International Government Organization,Government",
+    ...     "Government,Executive", None])).tolist()
+    [True, False, False]
+    """
+    text = sectors.astype("string")
+    return text.str.contains(_IGO_SECTOR).fillna(False).to_numpy(dtype=bool)
+
+
+def igo_from_types(types: pd.Series, codes: pd.Series | None = None) -> np.ndarray:
+    """Whether a CAMEO actor is an international organisation: type IGO, or an actor code
+    that starts with IGO.
+
+    Examples
+    --------
+    >>> types = pd.Series(["IGO", "GOV", None])
+    >>> igo_from_types(types, pd.Series(["IGOEEC", "MNGGOV", "IGOUNO"])).tolist()
+    [True, False, True]
+    """
+    igo = (types == "IGO").fillna(False).to_numpy(dtype=bool)
+    if codes is not None:
+        prefix = codes.astype("string").str.startswith("IGO").fillna(False)
+        igo = igo | prefix.to_numpy(dtype=bool)
+    return igo
 
 
 def level_from_types(types: pd.Series) -> np.ndarray:

@@ -2,10 +2,10 @@
 rows left into the event schema, merge duplicate reports, and account for every row.
 
 Order (a row is counted under the first rule that drops it): malformed line, repeated
-header, bad date, outside the window, outside the countries asked for, event code not in
-the kind mapping, missing country, unmapped country, not a state, domestic, non-state
-actor. Then duplicate records (same archive id) and mirrored reports (A→B "make a visit"
-and B→A "host a visit" from the same story and day become one visit of A to B) are merged.
+header, bad date, outside the window, outside the countries asked for, invalid event code,
+event code not in the kind mapping, missing country, unmapped country, not a state, former
+state after its end, domestic, international organisation, non-state actor. Then the
+reports of one event are merged (:mod:`periodize.adapters.merging`).
 """
 
 from __future__ import annotations
@@ -23,11 +23,26 @@ from ..events.schema import validate_events
 from ..events.vocabulary import iso3166_alpha3
 from ..exceptions import ParameterError
 from .account import _ACCOUNT, RowAccount
-from .countries import USER_ASSIGNED, cameo_to_iso, icews_to_iso
+from .countries import (
+    FORMER,
+    FORMER_STATES,
+    USER_ASSIGNED,
+    cameo_to_iso,
+    icews_to_iso,
+    state_name_to_iso,
+)
 from .files import Source, batches
-from .mapping import MACHINE_LEVELS, KindMapping, level_from_sectors, level_from_types
+from .mapping import (
+    MACHINE_LEVELS,
+    KindMapping,
+    igo_from_sectors,
+    igo_from_types,
+    level_from_sectors,
+    level_from_types,
+)
+from .merging import merge_reports
 from .scan import scan
-from .tables import _lookup_inverse
+from .tables import _lookup_inverse, table, valid_cameo_codes
 
 __all__ = ["Layout", "NothingKept", "read_archive"]
 
@@ -67,6 +82,8 @@ class Layout:
     mode: str | None = None  # PLOVER event mode
     actor_name: str | None = None
     target_name: str | None = None
+    actor_code: str | None = None  # CAMEO actor code (GDELT, Phoenix)
+    target_code: str | None = None
     story: str | None = None
     publisher: str | None = None
     archive_goldstein: str | None = None
@@ -85,6 +102,8 @@ class Layout:
             self.mode,
             self.actor_name,
             self.target_name,
+            self.actor_code,
+            self.target_code,
             self.story,
             self.publisher,
             self.archive_goldstein,
@@ -236,6 +255,7 @@ def _scan_filters(
         "window": (days(request.start, -(1 << 39)), days(request.end, 1 << 39)),
         "countries": None if raw_allowed is None else sorted(raw_allowed),
         "codes": request.mapping.codes,
+        "valid_codes": sorted(valid_cameo_codes()),
         "null_values": list(null_values),
     }
 
@@ -306,8 +326,11 @@ def _filter(
         account.drop("other_countries", int((keep & ~both).sum()))
         keep &= both
     codes = request.mapping.codes if layout.mode is None else _types(request.mapping)
-    known = _mask(pc.is_in(batch.column(layout.code), pa.array(codes, pa.string())))
-    account.drop("code_not_mapped", int((keep & ~known).sum()))
+    column = batch.column(layout.code)
+    known = _mask(pc.is_in(column, pa.array(codes, pa.string())))
+    valid = _mask(pc.is_in(column, pa.array(sorted(_valid_codes(layout)), pa.string())))
+    account.drop("invalid_code", int((keep & ~known & ~valid).sum()))
+    account.drop("code_not_mapped", int((keep & ~known & valid).sum()))
     keep &= known
     rows = np.flatnonzero(keep)
     return batch.take(pa.array(rows)).append_column("_day", pa.array(day[rows]))
@@ -339,6 +362,13 @@ def _calendar(compact: str) -> int:
     except ValueError:
         return 0
     return int(compact)
+
+
+def _valid_codes(layout: Layout) -> frozenset[str]:
+    """The codes of the archive's codebook: CAMEO event codes, or PLOVER event types."""
+    if layout.mode is None:
+        return valid_cameo_codes()
+    return frozenset(table("plover_types.csv")["event_type"])
 
 
 def _types(mapping: KindMapping) -> list[str]:
@@ -384,65 +414,61 @@ def _to_events(
     """Map the rows left into the schema, apply row rules, merge duplicates, validate."""
     frame = frame.reset_index(drop=True)
     modes = None if layout.mode is None else frame[layout.mode].to_numpy(dtype=object)
-    kinds, swap, known = request.mapping.lookup(frame[layout.code].to_numpy(dtype=object), modes)
-    frame, (kinds, swap) = _drop(frame, ~known, "code_not_mapped", account, (kinds, swap))
+    kinds, swap, mutual, known = request.mapping.lookup(
+        frame[layout.code].to_numpy(dtype=object), modes
+    )
+    frame = frame.assign(_kind=kinds, _swap=swap, _mutual=mutual)
+    frame = _keep(frame, known, "code_not_mapped", account)
     # every _day is a calendar date here: both readers checked it while reading
-    actor_iso, actor_why = _countries(frame[layout.actor_country], layout.countries, request)
-    target_iso, target_why = _countries(frame[layout.target_country], layout.countries, request)
-    for reason, test in (
-        ("missing_country", lambda why, raw: raw.isna().to_numpy()),
-        ("unmapped_country", lambda why, raw: why == "unmapped"),
-        ("not_a_state", lambda why, raw: pd.notna(why) & (why != "unmapped")),
-    ):
-        a_bad = np.asarray(test(actor_why, frame[layout.actor_country]), dtype=bool)
-        t_bad = np.asarray(test(target_why, frame[layout.target_country]), dtype=bool)
-        bad = a_bad | t_bad
-        if bad.any():
+    day = frame["_day"].to_numpy()
+    for side, column in (("actor", layout.actor_country), ("target", layout.target_country)):
+        iso, why = _countries(frame[column], layout.countries, request, day)
+        frame[f"_{side}_iso"], frame[f"_{side}_why"] = iso, why
+    for reason, test in _COUNTRY_RULES:
+        a_bad = test(frame["_actor_why"], frame[layout.actor_country])
+        t_bad = test(frame["_target_why"], frame[layout.target_country])
+        values = None
+        if reason != "missing_country":
             values = pd.concat(
                 [frame.loc[a_bad, layout.actor_country], frame.loc[t_bad, layout.target_country]]
             )
-            account.drop(reason, int(bad.sum()), None if reason == "missing_country" else values)
-        keep = ~bad
-        frame, kinds, swap = frame[keep].reset_index(drop=True), kinds[keep], swap[keep]
-        actor_iso, actor_why = actor_iso[keep], actor_why[keep]
-        target_iso, target_why = target_iso[keep], target_why[keep]
-    domestic = actor_iso == target_iso
-    account.drop("domestic", int(domestic.sum()))
-    keep = ~domestic
-    frame, kinds, swap = frame[keep].reset_index(drop=True), kinds[keep], swap[keep]
-    actor_iso, target_iso = actor_iso[keep], target_iso[keep]
+        frame = _keep(frame, ~(a_bad | t_bad), reason, account, values)
+    frame = _keep(frame, frame["_actor_iso"] != frame["_target_iso"], "domestic", account)
 
     rule = level_from_sectors if layout.level_rule == "sectors" else level_from_types
-    actor_level = rule(frame[layout.actor_level])
-    target_level = rule(frame[layout.target_level])
+    frame["_actor_level"] = rule(frame[layout.actor_level])
+    frame["_target_level"] = rule(frame[layout.target_level])
     if request.states_only:
-        state = _is_state(frame, layout, actor_level, "actor") & _is_state(
-            frame, layout, target_level, "target"
-        )
-        account.drop("non_state_actor", int((~state).sum()))
-        frame, kinds, swap = frame[state].reset_index(drop=True), kinds[state], swap[state]
-        actor_iso, target_iso = actor_iso[state], target_iso[state]
-        actor_level, target_level = actor_level[state], target_level[state]
+        igo = _is_igo(frame, layout, "actor") | _is_igo(frame, layout, "target")
+        frame = _keep(frame, ~igo, "igo_actor", account)
+        state = _is_state(frame, layout, "actor") & _is_state(frame, layout, "target")
+        frame = _keep(frame, state, "non_state_actor", account)
 
     # "host a visit" and the like: the actor becomes the visitor
-    actor, target = np.where(swap, target_iso, actor_iso), np.where(swap, actor_iso, target_iso)
-    level = np.where(swap, target_level, actor_level)
-    host_level = np.where(swap, actor_level, target_level)
+    swap = frame["_swap"].to_numpy(dtype=bool)
+    actor_iso, target_iso = frame["_actor_iso"].to_numpy(), frame["_target_iso"].to_numpy()
+    actor_level, target_level = frame["_actor_level"], frame["_target_level"]
     day = frame["_day"].to_numpy()
     events = pd.DataFrame(
         {
             "event_id": _event_ids(frame, layout),
             "date": [f"{d // 10000:04d}-{d // 100 % 100:02d}-{d % 100:02d}" for d in day],
-            "actor": actor.astype(object),
-            "target": target.astype(object),
-            "level": level.astype(object),
-            "kind": kinds.astype(object),
-            "target_level": host_level.astype(object),
+            "actor": np.where(swap, target_iso, actor_iso).astype(object),
+            "target": np.where(swap, actor_iso, target_iso).astype(object),
+            "level": np.where(swap, target_level, actor_level).astype(object),
+            "kind": frame["_kind"].to_numpy(dtype=object),
+            "target_level": np.where(swap, actor_level, target_level).astype(object),
             "archive": layout.archive,
         }
     )
     _provenance(events, frame, layout, swap)
-    events = _merge(events, account, request.one_per_day)
+    events = merge_reports(
+        events,
+        reporter=actor_iso,
+        mutual=frame["_mutual"].to_numpy(dtype=bool),
+        account=account,
+        one_per_day=request.one_per_day,
+    )
     account.kept = len(events)
     if not len(events):
         raise NothingKept(
@@ -453,10 +479,35 @@ def _to_events(
         events,
         levels=MACHINE_LEVELS,
         kinds=request.mapping.vocabulary,
-        extra_codes=USER_ASSIGNED | set(request.country_map.values()),
+        extra_codes=USER_ASSIGNED | FORMER_STATES | set(request.country_map.values()),
     )
     table.attrs[_ACCOUNT] = account.to_dict()
     return table
+
+
+def _missing(why: pd.Series, raw: pd.Series) -> np.ndarray:
+    return raw.isna().to_numpy()
+
+
+def _unmapped(why: pd.Series, raw: pd.Series) -> np.ndarray:
+    return (why == "unmapped").to_numpy(dtype=bool)
+
+
+def _former(why: pd.Series, raw: pd.Series) -> np.ndarray:
+    return (why == FORMER).to_numpy(dtype=bool)
+
+
+def _not_state(why: pd.Series, raw: pd.Series) -> np.ndarray:
+    return why.notna().to_numpy() & ~_unmapped(why, raw) & ~_former(why, raw)
+
+
+#: Country rules in the order they drop a row (see the module docstring).
+_COUNTRY_RULES = (
+    ("missing_country", _missing),
+    ("unmapped_country", _unmapped),
+    ("not_a_state", _not_state),
+    ("historical_state", _former),
+)
 
 
 def _largest_reasons(account: RowAccount) -> str:
@@ -464,25 +515,28 @@ def _largest_reasons(account: RowAccount) -> str:
     return "Dropped: " + ", ".join(f"{n:,} {reason}" for reason, n in top) + "."
 
 
-def _drop(
+def _keep(
     frame: pd.DataFrame,
-    bad: np.ndarray,
+    keep: Any,
     reason: str,
     account: RowAccount,
-    arrays: tuple[np.ndarray, ...],
-) -> tuple[pd.DataFrame, tuple[np.ndarray, ...]]:
-    """The rows (and their entries of ``arrays``) not ``bad``; the others counted as
-    dropped for ``reason``."""
-    account.drop(reason, int(bad.sum()))
-    return frame[~bad].reset_index(drop=True), tuple(a[~bad] for a in arrays)
+    values: pd.Series | None = None,
+) -> pd.DataFrame:
+    """The rows ``keep`` says to keep; the others counted as dropped for ``reason`` (with
+    their ``values`` when the reason lists values)."""
+    keep = np.asarray(keep, dtype=bool)
+    account.drop(reason, int((~keep).sum()), values)
+    return frame[keep].reset_index(drop=True)
 
 
-def _countries(raw: pd.Series, kind: str, request: Request) -> tuple[np.ndarray, np.ndarray]:
+def _countries(
+    raw: pd.Series, kind: str, request: Request, day: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     extra = request.country_map
     if kind == "icews":
         return icews_to_iso(raw, extra)
     if kind == "cameo":
-        return cameo_to_iso(raw, extra)
+        return cameo_to_iso(raw, extra, dates=day)
     values = raw.to_numpy(dtype=object)
     known = iso3166_alpha3() | USER_ASSIGNED | set(extra.values())
     mapped = pd.Series(values).map(lambda v: extra.get(v, v) if v in known or v in extra else None)
@@ -492,19 +546,37 @@ def _countries(raw: pd.Series, kind: str, request: Request) -> tuple[np.ndarray,
     return codes, why
 
 
-def _is_state(frame: pd.DataFrame, layout: Layout, level: np.ndarray, side: str) -> np.ndarray:
-    state = level != "unknown"
-    name = layout.actor_name if side == "actor" else layout.target_name
+def _fields(layout: Layout, side: str) -> tuple[str | None, str | None, str]:
+    """(name, actor code, sector or type) fields of one side."""
+    if side == "actor":
+        return layout.actor_name, layout.actor_code, layout.actor_level
+    return layout.target_name, layout.target_code, layout.target_level
+
+
+def _is_igo(frame: pd.DataFrame, layout: Layout, side: str) -> np.ndarray:
+    """An international organisation: by its sectors, or its CAMEO type or actor code."""
+    _, code, level = _fields(layout, side)
+    if layout.level_rule == "sectors":
+        return igo_from_sectors(frame[level])
+    return igo_from_types(frame[level], None if code is None else frame[code])
+
+
+def _is_state(frame: pd.DataFrame, layout: Layout, side: str) -> np.ndarray:
+    """A state's organ (a known level) or the state itself (its name names the side's
+    country; a CAMEO actor code equal to the country code)."""
+    state = (frame[f"_{side}_level"] != "unknown").to_numpy(dtype=bool)
+    name, code, _ = _fields(layout, side)
     country = layout.actor_country if side == "actor" else layout.target_country
-    if name is not None:
-        state |= (frame[name] == frame[country]).fillna(False).to_numpy(dtype=bool)
-    return np.asarray(state, dtype=bool)
+    if code is not None:
+        state = state | (frame[code] == frame[country]).fillna(False).to_numpy(dtype=bool)
+    elif name is not None:
+        named = state_name_to_iso(frame[name].to_numpy(dtype=object))
+        state = state | (named == frame[f"_{side}_iso"].to_numpy(dtype=object))
+    return state
 
 
 def _event_ids(frame: pd.DataFrame, layout: Layout) -> list[str]:
     ids = frame[layout.event_id].fillna("").astype(str).to_numpy(dtype=object)
-    if layout.archive == "icews":  # ICEWS ids repeat across dates: (id, date) is the key
-        return [f"icews-{i}-{d}" for i, d in zip(ids, frame["_day"].to_numpy(), strict=True)]
     return [f"{layout.archive}-{i}" for i in ids]
 
 
@@ -516,7 +588,7 @@ def _provenance(
         events["cameo_code"] = code.to_numpy(dtype=object)
     else:
         events["plover_type"] = code.to_numpy(dtype=object)
-        events["plover_mode"] = frame[layout.mode].astype(object).to_numpy(dtype=object)
+        events["plover_mode"] = _text(frame[layout.mode])
     if layout.archive_goldstein is not None:
         events["archive_goldstein"] = pd.to_numeric(
             frame[layout.archive_goldstein], errors="coerce"
@@ -525,36 +597,23 @@ def _provenance(
         events["quad_class"] = pd.array(
             pd.to_numeric(frame[layout.quad_class], errors="coerce"), dtype="Int64"
         )
-    for column, field in (("actor_name", layout.actor_name), ("target_name", layout.target_name)):
-        if field is not None:
-            names = frame[field].astype(object).to_numpy(dtype=object)
-            events[column] = names
-    if layout.actor_name is not None and layout.target_name is not None:
-        a, t = events["actor_name"].to_numpy(), events["target_name"].to_numpy()
-        events["actor_name"], events["target_name"] = np.where(swap, t, a), np.where(swap, a, t)
-    story = frame[layout.story].astype(object) if layout.story is not None else None
-    events["story"] = (
-        story.to_numpy(dtype=object) if story is not None else np.full(len(frame), None)
-    )
+    for column, (a, t) in (
+        ("name", (layout.actor_name, layout.target_name)),
+        ("code", (layout.actor_code, layout.target_code)),
+    ):
+        if a is not None and t is not None:
+            first = _text(frame[a])
+            second = _text(frame[t])
+            events[f"actor_{column}"] = np.where(swap, second, first)
+            events[f"target_{column}"] = np.where(swap, first, second)
+    story = _text(frame[layout.story]) if layout.story is not None else None
+    events["story"] = story if story is not None else np.full(len(frame), None)
     if layout.publisher is not None:
-        events["publisher"] = frame[layout.publisher].astype(object).to_numpy(dtype=object)
+        events["publisher"] = _text(frame[layout.publisher])
 
 
-def _merge(events: pd.DataFrame, account: RowAccount, one_per_day: bool) -> pd.DataFrame:
-    """Merge duplicate records and mirrored reports; keep the smallest event id of a group."""
-    events = events.sort_values("event_id", kind="stable").reset_index(drop=True)
-    before = len(events)
-    events = events.drop_duplicates("event_id").reset_index(drop=True)
-    events["n_reports"] = 1
-    keys = ["date", "actor", "target", "kind", "story"]
-    if one_per_day:
-        code = "cameo_code" if "cameo_code" in events else "plover_type"
-        keys = ["date", "actor", "target", code]
-    grouped = events.assign(story=events["story"].fillna("")).groupby(keys, sort=False)
-    size = grouped["event_id"].transform("size")
-    first = ~events.assign(story=events["story"].fillna("")).duplicated(keys)
-    merged = events[first.to_numpy()].copy()
-    merged["n_reports"] = size[first.to_numpy()].to_numpy()
-    account.merged += before - len(merged)
-    order = ["date", "actor", "target", "event_id"]
-    return merged.sort_values(order, kind="stable").reset_index(drop=True)
+def _text(column: pd.Series) -> np.ndarray:
+    """A text column as objects, missing as ``None``."""
+    values = np.array(column.astype(object), dtype=object)
+    values[pd.isna(values)] = None
+    return values

@@ -5,8 +5,8 @@ raw bytes, so the rows that are dropped are never turned into strings.
 One pass over a block of whole lines records where each needed field starts and ends
 (``_split``, parallel over chunks of lines); a second decides every row's fate
 (``_fates``, parallel over rows): malformed, bad date, outside the window, other
-countries, code not mapped, or kept. Only the kept rows' fields are gathered into arrow
-string columns. Memory is bounded by the block size. The pyarrow reader
+countries, invalid code, code not mapped, or kept. Only the kept rows' fields are gathered
+into arrow string columns. Memory is bounded by the block size. The pyarrow reader
 (:mod:`periodize.adapters.files`) gives the same result (tested) and serves the other
 cases (POLECAT, per-country exposure).
 """
@@ -26,14 +26,17 @@ from .files import Source
 __all__ = ["scan"]
 
 BLOCK_BYTES = 1 << 24
-KEEP, MALFORMED, BAD_DATE, OUTSIDE, OTHER, CODE = 0, 1, 2, 3, 4, 5
+KEEP, MALFORMED, BAD_DATE, OUTSIDE, OTHER, CODE, INVALID = 0, 1, 2, 3, 4, 5, 6
 FATES = {
     MALFORMED: "malformed",
     BAD_DATE: "bad_date",
     OUTSIDE: "outside_window",
     OTHER: "other_countries",
+    INVALID: "invalid_code",
     CODE: "code_not_mapped",
 }
+#: Keys of 2-4 digit codes: length * 10**4 + their value.
+_CODE_KEYS = 5 * 10**4
 _CHUNKS = 8
 
 
@@ -124,9 +127,19 @@ def _member(buf, start, stop, values, lengths):  # pragma: no cover - compiled
     return False
 
 
+@numba.njit(cache=True, nogil=True)
+def _code_key(buf, start, stop):  # pragma: no cover - compiled
+    """length * 10**4 + value of a code of 2-4 digits; -1 for anything else."""
+    n = stop - start
+    if n < 2 or n > 4:
+        return -1
+    value = _digits(buf, start, n)
+    return -1 if value < 0 else n * 10000 + value
+
+
 @numba.njit(cache=True, parallel=True)
 def _fates(buf, starts, ends, nfields, expected, columns, compact, window, allowed, allowed_n,
-           codes, codes_n, filter_countries, day, fate):  # fmt: skip  # pragma: no cover
+           codes, codes_n, valid, filter_countries, day, fate):  # fmt: skip  # pragma: no cover
     date, actor, target, code = columns[0], columns[1], columns[2], columns[3]
     for r in numba.prange(nfields.size):
         if nfields[r] != expected:
@@ -144,7 +157,8 @@ def _fates(buf, starts, ends, nfields, expected, columns, compact, window, allow
         ):
             fate[r] = OTHER
         elif not _member(buf, starts[r, code], ends[r, code], codes, codes_n):
-            fate[r] = CODE
+            key = _code_key(buf, starts[r, code], ends[r, code])
+            fate[r] = CODE if valid.size == 1 or (key >= 0 and valid[key]) else INVALID
         else:
             fate[r] = KEEP
 
@@ -159,6 +173,17 @@ def _gather(buf, starts, ends, rows, column):  # pragma: no cover - compiled
         s = starts[rows[i], column]
         data[offsets[i] : offsets[i + 1]] = buf[s : ends[rows[i], column]]
     return offsets, data
+
+
+def _valid_keys(codes: Any) -> np.ndarray:
+    """A lookup of valid 2-4 digit codes by key; one entry (no check) when none given."""
+    if codes is None:
+        return np.ones(1, dtype=np.bool_)
+    valid = np.zeros(_CODE_KEYS, dtype=np.bool_)
+    for code in codes:
+        if 2 <= len(code) <= 4 and code.isascii() and code.isdigit():
+            valid[len(code) * 10000 + int(code)] = True
+    return valid
 
 
 def _padded(values: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -251,6 +276,7 @@ def scan(
     keys = [fields.index(filters[k]) for k in ("date", "actor", "target", "code")]
     allowed, allowed_n = _padded(filters["countries"] or [])
     codes, codes_n = _padded(filters["codes"])
+    valid = _valid_keys(filters.get("valid_codes"))
     window = np.array(filters["window"], dtype=np.int64)
     lines_before = skip
     for buf in _blocks(source, skip):
@@ -262,7 +288,7 @@ def scan(
         day = np.zeros(n, dtype=np.int64)
         fate = np.zeros(n, dtype=np.int8)
         _fates(buf, starts, ends, nfields, len(names), np.array(keys, dtype=np.int64),
-               filters["compact"], window, allowed, allowed_n, codes, codes_n,
+               filters["compact"], window, allowed, allowed_n, codes, codes_n, valid,
                filters["countries"] is not None, day, fate)  # fmt: skip
         account.read += n
         _account(buf, starts, nfields, ends, day, fate, keys[0], account, source, lines_before,

@@ -11,7 +11,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["QUAD_CLASSES", "cameo_codes", "column_list", "quad_class", "table", "table_source"]
+__all__ = [
+    "GOLDSTEIN_TABLES",
+    "QUAD_CLASSES",
+    "cameo_codes",
+    "column_list",
+    "goldstein_values",
+    "quad_class",
+    "table",
+    "table_source",
+    "valid_cameo_codes",
+]
 
 #: CAMEO/GDELT QuadClass and PLOVER quad codes 1-4, by name.
 QUAD_CLASSES: dict[int, str] = {
@@ -82,6 +92,42 @@ def cameo_codes() -> pd.DataFrame:
     codes["goldstein"] = codes["goldstein"].astype(float)
     codes["quad_class"] = quad_class(codes.index.to_numpy(dtype=object))
     return codes
+
+
+#: The Goldstein table each archive's rows are scored with (others: the CAMEO codebook's).
+GOLDSTEIN_TABLES: dict[str, str] = {
+    "gdelt": "gdelt_goldstein.csv",
+    "phoenix": "gdelt_goldstein.csv",
+}
+
+
+@cache
+def goldstein_values(archive: str | None = None) -> pd.Series:
+    """Goldstein value of each CAMEO code as ``archive`` publishes it: GDELT's own table
+    for GDELT and Phoenix rows, the CAMEO codebook's (as ICEWS distributes it) otherwise.
+
+    Examples
+    --------
+    >>> goldstein_values("gdelt")["016"], goldstein_values("icews")["016"]
+    (np.float64(-2.0), np.float64(-5.0))
+    """
+    name = GOLDSTEIN_TABLES.get(str(archive), "cameo_codes.csv")
+    values = table(name).set_index("code")["goldstein"].astype(float)
+    return values.rename("goldstein")
+
+
+@cache
+def valid_cameo_codes() -> frozenset[str]:
+    """Every CAMEO event code either table lists (a code outside is not a CAMEO code).
+
+    Examples
+    --------
+    >>> "042" in valid_cameo_codes(), "13y" in valid_cameo_codes()
+    (True, False)
+    """
+    return frozenset(table("cameo_codes.csv")["code"]) | frozenset(
+        table("gdelt_goldstein.csv")["code"]
+    )
 
 
 def quad_class(codes: np.ndarray) -> np.ndarray:

@@ -52,7 +52,18 @@ def iso3166_alpha3() -> frozenset[str]:
     >>> "MNG" in iso3166_alpha3(), "XKX" in iso3166_alpha3()
     (True, False)
     """
+    return frozenset(iso3166_names()["alpha_3"])
+
+
+@cache
+def iso3166_names() -> pd.DataFrame:
+    """ISO 3166-1 alpha-3 codes and their short names (``alpha_3``, ``name``).
+
+    Examples
+    --------
+    >>> iso3166_names().set_index("alpha_3").loc["VAT", "name"]
+    'Holy See (Vatican City State)'
+    """
     path = resources.files("periodize.events").joinpath("iso3166_alpha3.csv")
     with path.open("r", encoding="utf-8") as handle:
-        table = pd.read_csv(handle, dtype=str, keep_default_na=False)
-    return frozenset(table["alpha_3"])
+        return pd.read_csv(handle, dtype=str, keep_default_na=False)

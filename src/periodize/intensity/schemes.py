@@ -56,9 +56,11 @@ class WeightingScheme:
         Take each event's weight from this column of the event table instead.
     code_table : {"cameo"}, optional
         Score every event that has a ``cameo_code`` by that code's value in the shipped
-        CAMEO table (Goldstein scale; ``periodize.adapters.cameo_codes()``); events without a
-        code are weighted by level and kind. A code the table lacks is an error naming the
-        row and the code.
+        CAMEO table of its archive (Goldstein scale: GDELT's own values for ``archive``
+        ``"gdelt"`` and ``"phoenix"``, the CAMEO codebook's as ICEWS distributes it
+        otherwise; ``periodize.adapters.goldstein_values(archive)``); events without a code
+        are weighted by level and kind. A code the table lacks is an error naming the row
+        and the code.
     level_order, kind_order : tuple of tuples
         Declared ordinal tiers, highest first (used by the weight envelope).
     description, source, version : str
@@ -175,10 +177,18 @@ class WeightingScheme:
         return events["cameo_code"].notna().to_numpy(dtype=bool)
 
     def _code_weights(self, events: pd.DataFrame, coded: np.ndarray) -> np.ndarray:
-        from ..adapters.tables import cameo_codes
+        from ..adapters.tables import goldstein_values
 
         codes = events["cameo_code"].astype(object)
-        weight = codes.map(cameo_codes()["goldstein"]).to_numpy(dtype=float)
+        archive = (
+            events["archive"].astype(object).fillna("")
+            if "archive" in events.columns
+            else pd.Series("", index=events.index, dtype=object)
+        )
+        weight = np.full(len(events), np.nan)
+        for name in archive.unique():  # one table per archive (a handful)
+            rows = (archive == name).to_numpy()
+            weight[rows] = codes[rows].map(goldstein_values(name)).to_numpy(dtype=float)
         unknown = np.flatnonzero(coded & np.isnan(weight))
         if unknown.size:
             expected = (
