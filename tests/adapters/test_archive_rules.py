@@ -237,6 +237,14 @@ def test_gdelt_rows_are_scored_with_gdelts_goldstein_values_and_icews_rows_with_
         assert [goldstein_values(archive)[c] for c in DIFFERING] == expected
 
 
+def test_phoenix_rows_are_scored_with_the_phoenix_pipelines_values(tmp_path):
+    row = {"EventID": "p1", "Date": "20150301", "SourceActorFull": "MNGGOV",
+           "SourceActorEntity": "MNG", "SourceActorRole": "GOV", "TargetActorFull": "KAZ",
+           "TargetActorEntity": "KAZ", "EventCode": "016", "URLs": "u"}  # fmt: skip
+    events = pz.read_phoenix(af.phoenix(tmp_path / "events.txt", [row]), kinds={"016": "other"})
+    assert pz.intensity(events, "goldstein").data.iloc[0, 0] == 3.4  # GDELT -2.0, ICEWS -5.0
+
+
 def test_gdelt_actor_name_is_the_name_and_actor_code_the_code(tmp_path):
     row = G(1, "20200105", "MNGGOV", "KAZ", "042", Actor1Name="MONGOLIA", Actor2Name="KAZAKHSTAN")
     events = read_gdelt(af.gdelt(tmp_path / "x.CSV", [row]))
@@ -307,6 +315,10 @@ def test_former_states_hold_while_they_existed(tmp_path):
     assert account.values["historical_state"] == {"SUN": 1, "DDR": 1}
     assert iso_to_cow(["DDR", "CSK"], date="1989-11-09").tolist() == [265, 315]
     assert iso_to_gw(["DDR"], date="1995-01-01").tolist() == [None]
+    # a dyad filter finds a former state's rows under its code or its continuing state's
+    path = tmp_path / "h.CSV"
+    assert read_gdelt(path, dyad=("CSK", "HUN"))["event_id"].tolist() == ["gdelt-4"]
+    assert read_gdelt(path, dyad=("RUS", "USA"))["event_id"].tolist() == ["gdelt-1"]
     # the events validate again downstream (CSK and DDR are known codes)
     pz.validate_events(events)
     series = pz.intensity(events, by="dyad")

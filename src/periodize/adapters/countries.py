@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..events.vocabulary import iso3166_alpha3, iso3166_names
 from ..exceptions import ParameterError
-from .tables import table
+from .tables import per_distinct, table
 
 __all__ = [
     "FORMER_STATES",
@@ -66,16 +66,17 @@ def _convert(
     iso, not_state, until = _lookup(kind)
     if extra:
         iso = iso | dict(extra)
-    series = pd.Series(np.asarray(values, dtype=object))
-    codes = series.map(iso).to_numpy(dtype=object)
-    why = series.map(not_state).to_numpy(dtype=object)
-    missing = pd.isna(codes) & pd.isna(why) & series.notna().to_numpy()
-    why[missing] = "unmapped"
+        until = {k: v for k, v in until.items() if k not in extra}
+    present = pd.notna(np.asarray(values, dtype=object))
+
+    def lookup(table: Mapping[str, object]) -> np.ndarray:
+        return per_distinct(values, lambda v: [table.get(x) for x in v])
+
+    codes, why = lookup(iso), lookup(not_state)
+    why[pd.isna(codes) & pd.isna(why) & present] = "unmapped"
     if until and days is not None:
-        last = series.map(until).to_numpy(dtype=float)
+        last = lookup(until).astype(float)
         ended = np.asarray(days, dtype=float) > np.nan_to_num(last, nan=np.inf)
-        if extra:
-            ended &= ~series.isin(list(extra)).to_numpy()
         codes[ended] = None
         why[ended] = FORMER
     codes[pd.isna(codes)] = None
@@ -153,10 +154,8 @@ def state_name_to_iso(names: pd.Series | np.ndarray) -> np.ndarray:
     >>> list(state_name_to_iso(["Russia", "Russian Federation", "Citizen (Russia)"]))
     ['RUS', 'RUS', None]
     """
-    series = pd.Series(np.asarray(names, dtype=object))
-    codes = series.map(_state_names()).to_numpy(dtype=object)
-    codes[pd.isna(codes)] = None
-    return codes
+    lookup = _state_names()
+    return per_distinct(names, lambda v: [lookup.get(x) for x in v])
 
 
 @cache

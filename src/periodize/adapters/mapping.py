@@ -41,11 +41,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..exceptions import ParameterError, PeriodizeTypeError
+from .tables import per_distinct
 
 __all__ = [
     "KIND_PRESETS",
@@ -162,27 +164,24 @@ class KindMapping:
         """The codes (exact ones, not ``type/*`` patterns) the mapping knows."""
         return [code for code in self.kinds if not code.endswith("/*")]
 
-    def lookup(self, codes: np.ndarray, modes: np.ndarray | None = None) -> tuple:
+    def lookup(self, codes: Any, modes: Any = None) -> tuple:
         """Kind, swap flag, mutual flag and known flag of every code (``type/mode`` when
-        modes are given)."""
-        keys = pd.Series(codes, dtype=object)
+        modes are given); each distinct code is looked up once."""
+        keys = codes
         if modes is not None:
-            types = keys.fillna("").astype(str)
-            exact = (types + "/" + pd.Series(modes, dtype=object).fillna("").astype(str)).map(
-                self.kinds
-            )
-            kinds = exact.fillna((types + "/*").map(self.kinds))
-            keys = (types + "/" + pd.Series(modes, dtype=object).fillna("").astype(str)).where(
-                exact.notna(), types + "/*"
-            )
-        else:
-            kinds = keys.map(self.kinds)
-        swap = keys.map(self.swap).fillna(False).to_numpy(dtype=bool)
-        mutual = keys.map(self.mutual).fillna(False).to_numpy(dtype=bool)
-        known = kinds.notna().to_numpy(dtype=bool)
-        values = kinds.to_numpy(dtype=object)
-        values[~known] = None
-        return values, swap, mutual, known
+            types = pd.Series(np.asarray(codes, dtype=object)).fillna("").astype(str)
+            keys = types + "/" + pd.Series(np.asarray(modes, dtype=object)).fillna("").astype(str)
+        key = per_distinct(keys, lambda v: [self._resolve(k) for k in v])
+        kinds = per_distinct(key, lambda v: [self.kinds.get(k) for k in v])
+        swap = per_distinct(key, lambda v: [self.swap.get(k, False) for k in v], False)
+        mutual = per_distinct(key, lambda v: [self.mutual.get(k, False) for k in v], False)
+        return kinds, swap.astype(bool), mutual.astype(bool), pd.notna(kinds)
+
+    def _resolve(self, key: str) -> str:
+        """The mapping's key for a code: itself, or ``type/*`` for an unlisted mode."""
+        if key in self.kinds or "/" not in key:
+            return key
+        return key.split("/")[0] + "/*"
 
 
 def kind_mapping(kinds: str | Mapping[str, str | tuple[str, str]]) -> KindMapping:
@@ -216,21 +215,14 @@ def level_from_sectors(sectors: pd.Series) -> np.ndarray:
     >>> list(level_from_sectors(pd.Series(["Elite,Government,Foreign Ministry", None, "Media"])))
     ['foreign_ministry', 'unknown', 'unknown']
     """
-    text = _without_igo(sectors).str.lower()
-    level = np.full(len(text), "unknown", dtype=object)
-    for name, pattern in reversed(_SECTOR_RULES):  # earlier rules win
-        hit = text.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
-        level[hit] = name
-    return level
+    return per_distinct(sectors, lambda v: [_sector_level(x) for x in v], missing="unknown")
 
 
-def _without_igo(sectors: pd.Series) -> pd.Series:
-    """Sector lists without the sectors of international organisations (each distinct
-    list is split once)."""
-    text = sectors.astype("string")
-    distinct = text.dropna().unique()
-    kept = {v: ",".join(s for s in v.split(",") if not _IGO_SECTOR.search(s)) for v in distinct}
-    return text.map(kept, na_action="ignore").astype("string")
+def _sector_level(text: str) -> str:
+    """The level of one sector list: its first rule that matches, leaving out the sectors
+    of international organisations."""
+    own = ",".join(s for s in str(text).split(",") if not _IGO_SECTOR.search(s)).lower()
+    return next((name for name, pattern in _SECTOR_RULES if re.search(pattern, own)), "unknown")
 
 
 def igo_from_sectors(sectors: pd.Series) -> np.ndarray:
@@ -242,8 +234,8 @@ def igo_from_sectors(sectors: pd.Series) -> np.ndarray:
     ...     "Government,Executive", None])).tolist()
     [True, False, False]
     """
-    text = sectors.astype("string")
-    return text.str.contains(_IGO_SECTOR).fillna(False).to_numpy(dtype=bool)
+    igo = per_distinct(sectors, lambda v: [bool(_IGO_SECTOR.search(str(x))) for x in v], False)
+    return igo.astype(bool)
 
 
 def igo_from_types(types: pd.Series, codes: pd.Series | None = None) -> np.ndarray:
@@ -256,10 +248,10 @@ def igo_from_types(types: pd.Series, codes: pd.Series | None = None) -> np.ndarr
     >>> igo_from_types(types, pd.Series(["IGOEEC", "MNGGOV", "IGOUNO"])).tolist()
     [True, False, True]
     """
-    igo = (types == "IGO").fillna(False).to_numpy(dtype=bool)
+    igo = per_distinct(types, lambda v: [x == "IGO" for x in v], False).astype(bool)
     if codes is not None:
-        prefix = codes.astype("string").str.startswith("IGO").fillna(False)
-        igo = igo | prefix.to_numpy(dtype=bool)
+        prefix = per_distinct(codes, lambda v: [str(x).startswith("IGO") for x in v], False)
+        igo = igo | prefix.astype(bool)
     return igo
 
 
@@ -271,4 +263,4 @@ def level_from_types(types: pd.Series) -> np.ndarray:
     >>> list(level_from_types(pd.Series(["GOV", "MIL", "BUS", None])))
     ['government', 'military', 'unknown', 'unknown']
     """
-    return types.map(_TYPE_RULES).fillna("unknown").to_numpy(dtype=object)
+    return per_distinct(types, lambda v: [_TYPE_RULES.get(x, "unknown") for x in v], "unknown")

@@ -73,17 +73,22 @@ def merge_reports(
     """
     code = ["cameo_code"] if "cameo_code" in events else ["plover_type", "plover_mode"]
     frame = events.assign(_reporter=reporter, _mutual=mutual, _story=events["story"].fillna(""))
-    # a total order of the rows by their content, whatever the order they were read in
-    frame = frame.sort_values([*code, "event_id", *_rest(frame, code)], kind="stable")
 
-    duplicate = frame.duplicated([c for c in events.columns])
+    duplicate = frame.duplicated(list(events.columns)).to_numpy()
     account.merge("duplicate_row", int(duplicate.sum()))
-    frame = frame[~duplicate.to_numpy()]
+    frame = frame[~duplicate]
 
-    by_date = frame.sort_values(["event_id", "date"], kind="stable")
-    repeated = by_date.duplicated("event_id").to_numpy()
-    account.merge("duplicate_id", int(repeated.sum()))
-    frame = frame.loc[by_date.index[~repeated]].sort_values([*code, "event_id"], kind="stable")
+    # versions of one id: the earliest date, ties broken by every other field (few rows)
+    repeated = frame.duplicated("event_id", keep=False).to_numpy()
+    if repeated.any():
+        versions = frame[repeated].sort_values(
+            ["event_id", "date", *_rest(frame, ["event_id", "date"])], kind="stable"
+        )
+        later = versions.duplicated("event_id").to_numpy()
+        account.merge("duplicate_id", int(later.sum()))
+        frame = pd.concat([frame[~repeated], versions[~later]])
+    # a total order of the reports (ids are unique now), whatever order they were read in
+    frame = frame.sort_values([*code, "event_id"], kind="stable")
 
     actor, target = frame["actor"].to_numpy(), frame["target"].to_numpy()
     flip = frame["_mutual"].to_numpy(dtype=bool) & (target < actor)  # a mutual act's pair
@@ -105,6 +110,6 @@ def merge_reports(
     return merged.sort_values(order, kind="stable").reset_index(drop=True)
 
 
-def _rest(frame: pd.DataFrame, code: list[str]) -> list[str]:
-    """Every other column, to break ties between rows of one id (for a total order)."""
-    return [c for c in frame.columns if c not in {*code, "event_id"}]
+def _rest(frame: pd.DataFrame, first: list[str]) -> list[str]:
+    """Every other column, to break ties between versions of one id (a total order)."""
+    return [c for c in frame.columns if c not in first]

@@ -42,7 +42,7 @@ from .mapping import (
 )
 from .merging import merge_reports
 from .scan import scan
-from .tables import _lookup_inverse, table, valid_cameo_codes
+from .tables import _lookup_inverse, per_distinct, table, valid_cameo_codes
 
 __all__ = ["Layout", "NothingKept", "read_archive"]
 
@@ -62,6 +62,11 @@ class NothingKept(ParameterError):
 COMPILED = True
 #: The kept rows as pandas objects and their mapped copy, per byte of their arrow form.
 _PANDAS_FACTOR = 6
+#: Rows that passed the filters are mapped to events this many at a time (so a read
+#: without a filter holds its events, not every row it read).
+CHUNK_ROWS = 1 << 19
+#: Bytes held per cell of a mapped event table (a pointer and a short string).
+_EVENT_CELL_BYTES = 80
 
 
 @dataclass(frozen=True)
@@ -165,7 +170,7 @@ def make_request(
 
 def _codes(values: Iterable[str], name: str) -> list[str]:
     codes = [values] if isinstance(values, str) else list(values)
-    known = iso3166_alpha3() | USER_ASSIGNED
+    known = iso3166_alpha3() | USER_ASSIGNED | FORMER_STATES
     bad = [c for c in codes if not isinstance(c, str) or c not in known]
     if bad or not codes:
         raise ParameterError(
@@ -203,7 +208,8 @@ def read_archive(
     """Read every stream ``(source, column names, lines to skip)`` into one validated table."""
     account = RowAccount(layout.archive)
     raw_allowed = _raw_codes(layout.countries, request)
-    kept: list[Any] = []
+    pending: list[Any] = []  # rows that passed the filters, not yet mapped
+    pieces: list[pd.DataFrame] = []  # mapped rows, held until they are merged
     held = 0
     compiled = COMPILED and header is None and request.exposure_by == "all"
     for source, names, skip in streams:
@@ -220,17 +226,23 @@ def read_archive(
                 )
             )  # fmt: skip
         for part in parts:
-            if part.num_rows:
-                kept.append(part)
-                held += part.nbytes
-                check_memory(
-                    _PANDAS_FACTOR * held,
-                    f"The {sum(p.num_rows for p in kept):,} rows kept so far",
-                    "filter while reading (dyad=, countries=, start=/end=, or a narrower "
-                    "kinds= mapping), or read the files with engine='dask'",
-                )
-    frame = _to_pandas(kept, layout)
-    events = _to_events(frame, layout, request, account)
+            if not part.num_rows:
+                continue
+            pending.append(part)
+            if sum(p.num_rows for p in pending) >= CHUNK_ROWS:
+                pieces.append(_map_rows(_to_pandas(pending, layout), layout, request, account))
+                held += _EVENT_CELL_BYTES * pieces[-1].size
+                pending = []
+            check_memory(
+                held + _PANDAS_FACTOR * sum(p.nbytes for p in pending),
+                f"The {sum(len(p) for p in pieces):,} events and "
+                f"{sum(p.num_rows for p in pending):,} rows kept so far",
+                "filter while reading (dyad=, countries=, start=/end=, or a narrower "
+                "kinds= mapping), or read the files with engine='dask'",
+            )
+    if pending or not pieces:
+        pieces.append(_map_rows(_to_pandas(pending, layout), layout, request, account))
+    events = _finish(pieces, request, account)
     account.check()
     return events, account
 
@@ -261,11 +273,18 @@ def _scan_filters(
 
 
 def _to_pandas(kept: list, layout: Layout) -> pd.DataFrame:
+    """The kept rows as pandas, every text column but the id dictionary-encoded (archive
+    columns repeat a few values: countries, codes, sectors, names)."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     if not kept:
         return pd.DataFrame(columns=[*layout.columns, "_day"])
-    return pa.Table.from_batches(kept).to_pandas()
+    table = pa.Table.from_batches(kept)
+    for i, name in enumerate(table.column_names):
+        if name not in (layout.event_id, "_day"):
+            table = table.set_column(i, name, pc.dictionary_encode(table.column(i)))
+    return table.to_pandas()
 
 
 def _raw_codes(kind: str, request: Request) -> set[str] | None:
@@ -408,15 +427,15 @@ def _expose_countries(
             per_day[day] = per_day.get(day, 0) + int(counts[flat])
 
 
-def _to_events(
+def _map_rows(
     frame: pd.DataFrame, layout: Layout, request: Request, account: RowAccount
 ) -> pd.DataFrame:
-    """Map the rows left into the schema, apply row rules, merge duplicates, validate."""
+    """Map rows that passed the filters into the schema and apply the row rules; the
+    result holds each row's reporting side (``_reporter``) and ``_mutual`` flag for the
+    merge."""
     frame = frame.reset_index(drop=True)
-    modes = None if layout.mode is None else frame[layout.mode].to_numpy(dtype=object)
-    kinds, swap, mutual, known = request.mapping.lookup(
-        frame[layout.code].to_numpy(dtype=object), modes
-    )
+    modes = None if layout.mode is None else frame[layout.mode]
+    kinds, swap, mutual, known = request.mapping.lookup(frame[layout.code], modes)
     frame = frame.assign(_kind=kinds, _swap=swap, _mutual=mutual)
     frame = _keep(frame, known, "code_not_mapped", account)
     # every _day is a calendar date here: both readers checked it while reading
@@ -433,7 +452,10 @@ def _to_events(
                 [frame.loc[a_bad, layout.actor_country], frame.loc[t_bad, layout.target_country]]
             )
         frame = _keep(frame, ~(a_bad | t_bad), reason, account, values)
-    frame = _keep(frame, frame["_actor_iso"] != frame["_target_iso"], "domestic", account)
+    domestic = frame["_actor_iso"].to_numpy(dtype=object) == frame["_target_iso"].to_numpy(
+        dtype=object
+    )
+    frame = _keep(frame, ~domestic, "domestic", account)
 
     rule = level_from_sectors if layout.level_rule == "sectors" else level_from_types
     frame["_actor_level"] = rule(frame[layout.actor_level])
@@ -448,11 +470,13 @@ def _to_events(
     swap = frame["_swap"].to_numpy(dtype=bool)
     actor_iso, target_iso = frame["_actor_iso"].to_numpy(), frame["_target_iso"].to_numpy()
     actor_level, target_level = frame["_actor_level"], frame["_target_level"]
-    day = frame["_day"].to_numpy()
     events = pd.DataFrame(
         {
             "event_id": _event_ids(frame, layout),
-            "date": [f"{d // 10000:04d}-{d // 100 % 100:02d}-{d % 100:02d}" for d in day],
+            "date": per_distinct(
+                frame["_day"],
+                lambda v: [f"{d // 10000:04d}-{d // 100 % 100:02d}-{d % 100:02d}" for d in v],
+            ),
             "actor": np.where(swap, target_iso, actor_iso).astype(object),
             "target": np.where(swap, actor_iso, target_iso).astype(object),
             "level": np.where(swap, target_level, actor_level).astype(object),
@@ -462,10 +486,18 @@ def _to_events(
         }
     )
     _provenance(events, frame, layout, swap)
+    events["_reporter"] = actor_iso
+    events["_mutual"] = frame["_mutual"].to_numpy(dtype=bool)
+    return events
+
+
+def _finish(pieces: list[pd.DataFrame], request: Request, account: RowAccount) -> pd.DataFrame:
+    """Merge the reports of one event across every piece, then validate the table."""
+    rows = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
     events = merge_reports(
-        events,
-        reporter=actor_iso,
-        mutual=frame["_mutual"].to_numpy(dtype=bool),
+        rows.drop(columns=["_reporter", "_mutual"]),
+        reporter=rows["_reporter"].to_numpy(dtype=object),
+        mutual=rows["_mutual"].to_numpy(dtype=bool),
         account=account,
         one_per_day=request.one_per_day,
     )
@@ -568,7 +600,8 @@ def _is_state(frame: pd.DataFrame, layout: Layout, side: str) -> np.ndarray:
     name, code, _ = _fields(layout, side)
     country = layout.actor_country if side == "actor" else layout.target_country
     if code is not None:
-        state = state | (frame[code] == frame[country]).fillna(False).to_numpy(dtype=bool)
+        same = _text(frame[code]) == _text(frame[country])
+        state = state | (same & pd.notna(_text(frame[country])))
     elif name is not None:
         named = state_name_to_iso(frame[name].to_numpy(dtype=object))
         state = state | (named == frame[f"_{side}_iso"].to_numpy(dtype=object))
@@ -583,20 +616,16 @@ def _event_ids(frame: pd.DataFrame, layout: Layout) -> list[str]:
 def _provenance(
     events: pd.DataFrame, frame: pd.DataFrame, layout: Layout, swap: np.ndarray
 ) -> None:
-    code = frame[layout.code].astype(object)
+    code = _text(frame[layout.code])
     if layout.mode is None:
-        events["cameo_code"] = code.to_numpy(dtype=object)
+        events["cameo_code"] = code
     else:
-        events["plover_type"] = code.to_numpy(dtype=object)
+        events["plover_type"] = code
         events["plover_mode"] = _text(frame[layout.mode])
     if layout.archive_goldstein is not None:
-        events["archive_goldstein"] = pd.to_numeric(
-            frame[layout.archive_goldstein], errors="coerce"
-        ).to_numpy(dtype=float)
+        events["archive_goldstein"] = _numbers(frame[layout.archive_goldstein])
     if layout.quad_class is not None:
-        events["quad_class"] = pd.array(
-            pd.to_numeric(frame[layout.quad_class], errors="coerce"), dtype="Int64"
-        )
+        events["quad_class"] = pd.array(_numbers(frame[layout.quad_class]), dtype="Int64")
     for column, (a, t) in (
         ("name", (layout.actor_name, layout.target_name)),
         ("code", (layout.actor_code, layout.target_code)),
@@ -610,6 +639,12 @@ def _provenance(
     events["story"] = story if story is not None else np.full(len(frame), None)
     if layout.publisher is not None:
         events["publisher"] = _text(frame[layout.publisher])
+
+
+def _numbers(column: pd.Series) -> np.ndarray:
+    """A text column as numbers (NaN where it is not one), converted per distinct value."""
+    convert = lambda v: pd.to_numeric(pd.Series(v, dtype=object), errors="coerce")  # noqa: E731
+    return per_distinct(column, convert, np.nan).astype(float)
 
 
 def _text(column: pd.Series) -> np.ndarray:

@@ -97,14 +97,15 @@ def cameo_codes() -> pd.DataFrame:
 #: The Goldstein table each archive's rows are scored with (others: the CAMEO codebook's).
 GOLDSTEIN_TABLES: dict[str, str] = {
     "gdelt": "gdelt_goldstein.csv",
-    "phoenix": "gdelt_goldstein.csv",
+    "phoenix": "phoenix_goldstein.csv",
 }
 
 
 @cache
 def goldstein_values(archive: str | None = None) -> pd.Series:
     """Goldstein value of each CAMEO code as ``archive`` publishes it: GDELT's own table
-    for GDELT and Phoenix rows, the CAMEO codebook's (as ICEWS distributes it) otherwise.
+    for GDELT rows, the Phoenix pipeline's for Phoenix rows, the CAMEO codebook's (as ICEWS
+    distributes it) otherwise.
 
     Examples
     --------
@@ -118,16 +119,34 @@ def goldstein_values(archive: str | None = None) -> pd.Series:
 
 @cache
 def valid_cameo_codes() -> frozenset[str]:
-    """Every CAMEO event code either table lists (a code outside is not a CAMEO code).
+    """Every CAMEO event code any of the archives' tables lists (a code outside is not a
+    CAMEO code).
 
     Examples
     --------
     >>> "042" in valid_cameo_codes(), "13y" in valid_cameo_codes()
     (True, False)
     """
-    return frozenset(table("cameo_codes.csv")["code"]) | frozenset(
-        table("gdelt_goldstein.csv")["code"]
-    )
+    names = ("cameo_codes.csv", *GOLDSTEIN_TABLES.values())
+    return frozenset().union(*(table(name)["code"] for name in names))
+
+
+def per_distinct(values: Any, function: Any, missing: Any = None) -> np.ndarray:
+    """``function`` applied to the distinct values only (an array of them in, an array of
+    results out), spread back to every row; ``missing`` where a value is missing. Archive
+    columns hold few distinct values (countries, codes, sectors), so a lookup costs the
+    distinct values, not the rows.
+
+    Examples
+    --------
+    >>> per_distinct(pd.Series(["a", "b", "a", None]), lambda v: [x.upper() for x in v])
+    array(['A', 'B', 'A', None], dtype=object)
+    """
+    if not isinstance(values, pd.Series | pd.Index | pd.Categorical):
+        values = np.asarray(values, dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    results = np.asarray(function(np.asarray(uniques, dtype=object)), dtype=object)
+    return np.append(results, np.array([missing], dtype=object))[codes]
 
 
 def quad_class(codes: np.ndarray) -> np.ndarray:

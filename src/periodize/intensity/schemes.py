@@ -56,9 +56,9 @@ class WeightingScheme:
         Take each event's weight from this column of the event table instead.
     code_table : {"cameo"}, optional
         Score every event that has a ``cameo_code`` by that code's value in the shipped
-        CAMEO table of its archive (Goldstein scale: GDELT's own values for ``archive``
-        ``"gdelt"`` and ``"phoenix"``, the CAMEO codebook's as ICEWS distributes it
-        otherwise; ``periodize.adapters.goldstein_values(archive)``); events without a code
+        CAMEO table of its archive (Goldstein scale: GDELT's and Phoenix's own values for
+        ``archive`` ``"gdelt"`` and ``"phoenix"``, the CAMEO codebook's as ICEWS distributes
+        it otherwise; ``periodize.adapters.goldstein_values(archive)``); events without a code
         are weighted by level and kind. A code the table lacks is an error naming the row
         and the code.
     level_order, kind_order : tuple of tuples
