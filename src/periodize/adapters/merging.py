@@ -3,7 +3,7 @@
 Applied in this order to the rows that passed every filter, each merged row counted in
 the row account under its reason:
 
-1. ``duplicate_row``: a row identical to another in every field read.
+1. ``duplicate_row``: a row identical to another in every field kept.
 2. ``duplicate_id``: another version of an archive id (ICEWS publishes some events twice,
    with two dates): the earliest date is kept.
 3. ``mirrored_report``: the other side's report of the same event, same story and day: the
@@ -14,9 +14,10 @@ the row account under its reason:
 5. ``one_per_day`` (asked for): one event per day, dyad, direction and code.
 
 A merged event is its *representative* report: the one with the lowest event code (a
-visitor's 042 before the host's 043), ties broken by the lowest event id. It keeps that
-report's direction, code, Goldstein value, names and story, and ``n_reports`` counts the
-reports merged into it. Nothing depends on the order of rows in the files.
+visitor's 042 before the host's 043), ties broken by the event id (first in text order).
+It keeps that report's direction, code, Goldstein value, names and story, and
+``n_reports`` counts the reports merged into it. Nothing depends on the order of rows in
+the files.
 """
 
 from __future__ import annotations

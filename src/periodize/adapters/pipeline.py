@@ -65,8 +65,8 @@ _PANDAS_FACTOR = 6
 #: Rows that passed the filters are mapped to events this many at a time (so a read
 #: without a filter holds its events, not every row it read).
 CHUNK_ROWS = 1 << 19
-#: Bytes held per cell of a mapped event table (a pointer and a short string).
-_EVENT_CELL_BYTES = 80
+#: Merging the mapped events takes a few copies of them (dedupe, sort, group).
+_MERGE_FACTOR = 4
 
 
 @dataclass(frozen=True)
@@ -231,10 +231,10 @@ def read_archive(
             pending.append(part)
             if sum(p.num_rows for p in pending) >= CHUNK_ROWS:
                 pieces.append(_map_rows(_to_pandas(pending, layout), layout, request, account))
-                held += _EVENT_CELL_BYTES * pieces[-1].size
+                held += int(pieces[-1].memory_usage(deep=True).sum())
                 pending = []
             check_memory(
-                held + _PANDAS_FACTOR * sum(p.nbytes for p in pending),
+                _MERGE_FACTOR * held + _PANDAS_FACTOR * sum(p.nbytes for p in pending),
                 f"The {sum(len(p) for p in pieces):,} events and "
                 f"{sum(p.num_rows for p in pending):,} rows kept so far",
                 "filter while reading (dyad=, countries=, start=/end=, or a narrower "
