@@ -210,7 +210,7 @@ def read_archive(
     raw_allowed = _raw_codes(layout.countries, request)
     pending: list[Any] = []  # rows that passed the filters, not yet mapped
     pieces: list[pd.DataFrame] = []  # mapped rows, held until they are merged
-    held = 0
+    pending_rows = pending_bytes = held = 0
     compiled = COMPILED and header is None and request.exposure_by == "all"
     for source, names, skip in streams:
         account.files.append(source.label)
@@ -229,14 +229,15 @@ def read_archive(
             if not part.num_rows:
                 continue
             pending.append(part)
-            if sum(p.num_rows for p in pending) >= CHUNK_ROWS:
+            pending_rows += part.num_rows
+            pending_bytes += part.nbytes
+            if pending_rows >= CHUNK_ROWS:
                 pieces.append(_map_rows(_to_pandas(pending, layout), layout, request, account))
                 held += int(pieces[-1].memory_usage(deep=True).sum())
-                pending = []
+                pending, pending_rows, pending_bytes = [], 0, 0
             check_memory(
-                _MERGE_FACTOR * held + _PANDAS_FACTOR * sum(p.nbytes for p in pending),
-                f"The {sum(len(p) for p in pieces):,} events and "
-                f"{sum(p.num_rows for p in pending):,} rows kept so far",
+                _MERGE_FACTOR * held + _PANDAS_FACTOR * pending_bytes,
+                f"The {sum(len(p) for p in pieces) + pending_rows:,} rows kept so far",
                 "filter while reading (dyad=, countries=, start=/end=, or a narrower "
                 "kinds= mapping), or read the files with engine='dask'",
             )
