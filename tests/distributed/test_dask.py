@@ -271,5 +271,36 @@ def test_year_folders_outside_the_window_are_not_read(client, simulated, tmp_pat
     assert lazy.npartitions == 1
     expected = pz.intensity(events[events["year"] == 2005])
     pd.testing.assert_frame_equal(pz.intensity(lazy).data, expected.data)
-    with pytest.raises(pz.ParameterError, match="lies in the years"):
+    with pytest.raises(pz.ParameterError, match="holds events in the years"):
         pz.read_events(str(tmp_path), engine="dask", extra_codes=codes, start=2020)
+
+
+def test_a_folder_name_is_checked_against_the_dates_never_trusted(client, simulated, tmp_path):
+    events, codes = simulated
+    misfiled = events[events["year"] == 2009]
+    for year, part in ((2010, misfiled), (2011, events[events["year"] == 2011])):
+        folder = tmp_path / f"year={year}"
+        folder.mkdir()
+        pz.write_events(part, folder / "part.parquet")
+    # the 2009 events filed under year=2010 are found by their dates, and named
+    with pytest.raises(pz.ParameterError, match=r"year=2010 but holds events dated 2009"):
+        pz.read_events(
+            str(tmp_path), engine="dask", extra_codes=codes, start=2009, end=2009
+        ).compute()
+    # a window that holds the 2011 file alone reads it alone (the other by its statistics)
+    lazy = pz.read_events(str(tmp_path), engine="dask", extra_codes=codes, start=2011)
+    assert lazy.npartitions == 1 and set(lazy.compute()["year"]) == {2011}
+
+
+def test_dask_filters_follow_the_in_memory_rules(simulated, tmp_path):
+    events, codes = simulated
+    path = pz.write_events(events, tmp_path / "events.parquet")
+    pair = sorted(set(events["actor"]))[:2]
+    one = pz.read_events(path, engine="dask", extra_codes=codes, countries=pair).compute()
+    assert set(one["actor"]) | set(one["target"]) <= set(pair) and len(one)
+    with pytest.raises(pz.ParameterError, match="only domestic events"):
+        pz.read_events(path, engine="dask", extra_codes=codes, countries=pair[0])
+    with pytest.raises(pz.ParameterError, match="precedes 'start'"):
+        pz.read_events(path, engine="dask", extra_codes=codes, start=2010, end=2000)
+    with pytest.raises(pz.ParameterError, match="must be a year"):
+        pz.read_events(path, engine="dask", extra_codes=codes, start="2010")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Iterable, Sequence
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +38,12 @@ def read_events_dask(
     ----------
     paths : path, glob, folder or list of them
         Event tables (``.csv``, ``.jsonl``, ``.parquet``); a folder is read as a Parquet
-        dataset (hive partitions such as ``year=2009/`` are pruned by the window).
-    countries : list of str, optional
-        Keep only events whose actor and target are both among these (pushed into Parquet
-        reads; applied per partition otherwise).
+        dataset. A Parquet file whose own date statistics (its footer) lie outside the
+        window is not read; a folder name such as ``year=2009/`` is checked against the
+        dates it holds, never trusted.
+    countries : str or list of str, optional
+        Keep only events whose actor and target are both among these codes (one code may
+        be given as a string; pushed into Parquet reads, applied per partition otherwise).
     start, end : int, optional
         Keep only events dated in these years (pushed down likewise).
     levels, kinds, extra_codes
@@ -53,10 +56,19 @@ def read_events_dask(
         and line when the partition is computed.
     """
     dd = need_dask()
-    pieces = [p for p in _pieces(paths) if _in_window(p[1], start, end)]
+    codes = _country_codes(countries)
+    for name, year in (("start", start), ("end", end)):
+        if year is not None and (isinstance(year, bool) or not isinstance(year, Integral)):
+            raise ParameterError(
+                f"The {name!r} parameter must be a year such as 2009. Got {year!r}."
+            )
+    if start is not None and end is not None and end < start:
+        raise ParameterError(f"'end' ({end}) precedes 'start' ({start}): no year is in between.")
+    pieces = [p for p in _pieces(paths) if not _outside_window(p, start, end)]
     if not pieces:
-        raise ParameterError(f"No event file of {paths!r} lies in the years {start}–{end}.")
-    codes = None if countries is None else sorted(set(countries))
+        raise ParameterError(
+            f"No event file of {paths!r} holds events in the years {start}–{end}."
+        )
     options = {
         "countries": codes,
         "start": start,
@@ -96,13 +108,69 @@ def _pieces(paths: PathLike | Sequence[PathLike]) -> list[tuple[str, str]]:
     return pieces
 
 
-def _in_window(path: str, start: int | None, end: int | None) -> bool:
-    """False for a file under a hive folder ``year=YYYY`` outside the window (not opened)."""
-    for part in Path(path).parts:
-        if part.startswith("year=") and part[5:].isdigit():
-            year = int(part[5:])
-            return (start is None or year >= start) and (end is None or year <= end)
-    return True
+def _country_codes(countries: Iterable[str] | str | None) -> list[str] | None:
+    """The codes of ``countries=``: one code given as a string is that code, not letters."""
+    if countries is None:
+        return None
+    codes = [countries] if isinstance(countries, str) else list(countries)
+    bad = [c for c in codes if not isinstance(c, str) or not c]
+    if bad or not codes:
+        raise ParameterError(
+            "The 'countries' parameter must be a code such as 'MNG' or a list of them. "
+            f"Got {countries!r}."
+        )
+    if len(set(codes)) < 2:
+        raise ParameterError(
+            f"The 'countries' parameter keeps events whose actor and target are both among "
+            f"its codes; {codes!r} would keep only domestic events. Pass two or more codes, "
+            "such as ['MNG', 'KAZ']."
+        )
+    return sorted(set(codes))
+
+
+def _outside_window(piece: tuple[str, str], start: int | None, end: int | None) -> bool:
+    """True for a Parquet file whose footer statistics show every date outside the years
+    ``start``..``end`` (so it need not be opened); a file without them is read."""
+    kind, path = piece
+    if kind != "parquet" or (start is None and end is None):
+        return False
+    import pyarrow.parquet as pq
+
+    metadata = pq.ParquetFile(path).metadata
+    names = [metadata.schema.column(i).name for i in range(metadata.num_columns)]
+    if "date" not in names or metadata.num_row_groups == 0:
+        return False
+    column = names.index("date")
+    years: list[int] = []
+    for group in range(metadata.num_row_groups):
+        stats = metadata.row_group(group).column(column).statistics
+        if stats is None or not stats.has_min_max:
+            return False
+        bounds = [_year(stats.min), _year(stats.max)]
+        if None in bounds:
+            return False
+        years += [y for y in bounds if y is not None]
+    return (start is not None and max(years) < start) or (end is not None and min(years) > end)
+
+
+def _year(value: Any) -> int | None:
+    text = value.decode() if isinstance(value, bytes) else str(value)
+    return int(text[:4]) if text[:4].isdigit() else None
+
+
+def _check_folder_year(frame: pd.DataFrame, path: str) -> None:
+    """A file under ``year=YYYY`` holds only events of that year (a misfiled event would
+    vanish from a window that prunes by folder names)."""
+    folder = next((p for p in Path(path).parts if p.startswith("year=") and p[5:].isdigit()), None)
+    if folder is None or frame.empty:
+        return
+    years = frame["date"].astype(str).str.slice(0, 4)
+    wrong = years[years != folder[5:]]
+    if len(wrong):
+        raise ParameterError(
+            f"{path} lies in the folder {folder} but holds events dated {wrong.iloc[0]} "
+            f"({len(wrong):,} of {len(frame):,}): move them to their year's folder."
+        )
 
 
 def _read_piece(piece: tuple[str, str], options: dict[str, Any]) -> pd.DataFrame:
@@ -114,6 +182,7 @@ def _read_piece(piece: tuple[str, str], options: dict[str, Any]) -> pd.DataFrame
     frame = _read_parquet(path, options)
     if frame.empty:
         return frame
+    _check_folder_year(frame, path)
     lines = pd.RangeIndex(1, len(frame) + 1).to_numpy()  # row number within the file
     frame = frame.drop(columns=[c for c in ("year", "month", "day", "precision") if c in frame])
     return _validate(frame, lines=lines, source=path, **vocabulary)
