@@ -66,6 +66,12 @@ def main(argv: list[str] | None = None) -> int:
         help="where to write the results (default: benchmarks/ for a full run, a new "
         "temporary folder for --quick, so a smoke run never replaces the recorded results)",
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace results already in --out (a full run into benchmarks/ re-records them "
+        "without it)",
+    )
     parser.add_argument("--seed", type=int, default=20261127)
     parser.add_argument(
         "--cases",
@@ -78,6 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     size = "quick" if args.quick else "large" if args.large else "default"
     if args.out is None:
         args.out = Path(tempfile.mkdtemp(prefix="periodize-bench-")) if args.quick else HERE
+    present = [name for name in OUTPUTS if (args.out / name).exists()]
+    if present and not args.force and args.out.resolve() != HERE.resolve():
+        print(
+            f"python -m benchmarks: error: {args.out} already holds {', '.join(present)}; "
+            "pass --force to replace them or give a new --out folder",
+            file=sys.stderr,
+        )
+        return 2
     results = []
     print(f"running aggregation ({size})...", file=sys.stderr)
     results.extend(aggregation.aggregation(size, np.random.default_rng(args.seed)))
@@ -95,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     print(_markdown(record))
     print(f"written: {args.out / 'RESULTS.md'}", file=sys.stderr)
     return 0
+
+
+#: What a full run writes into --out.
+OUTPUTS = ("results.json", "RESULTS.md", "scaling.png")
 
 
 def _record(

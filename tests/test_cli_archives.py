@@ -134,3 +134,22 @@ def test_monthly_series_and_detect_argument_errors(gdelt_files, capsys):
         capsys.readouterr()
         assert main(argv) == 2, argv
         assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_output_never_replaces_its_own_input_even_with_force(gdelt_files, capsys, tmp_path):
+    source = gdelt_files / "a.export.CSV"
+    before = source.read_bytes()
+    link = tmp_path / "link.CSV"
+    link.symlink_to(source)
+    for out in (source, link):  # the same file under its name or another
+        argv = ["import", "--format", "gdelt", str(gdelt_files / "*.CSV*"), "-o", str(out)]
+        assert main([*argv, "--force"]) == 2
+        err = capsys.readouterr().err
+        assert "is an input of this command" in err and len(err.strip().splitlines()) == 1
+    assert source.read_bytes() == before
+    events = gdelt_files / "events.csv"
+    assert main(["import", "--format", "gdelt", str(source), "-o", str(events)]) == 0
+    kept = events.read_bytes()
+    argv = ["intensity", str(events), "-o", str(events), "--force"]
+    assert main(argv) == 2 and "is an input of this command" in capsys.readouterr().err
+    assert events.read_bytes() == kept

@@ -148,3 +148,31 @@ def test_describe_reads_simulated_codes_when_told(own_events, capsys):
     assert code == 0 and json.loads(doc)["n_events"] == len(events)
     code, _, err = run(capsys, "describe", "--extra-codes", "AAA")
     assert code == 2 and "bundled dataset needs none" in err
+
+
+def test_bench_never_replaces_results_in_out_without_force(tmp_path, capsys):
+    (tmp_path / "RESULTS.md").write_text("my notes\n")
+    code, _, err = run(capsys, "bench", "--quick", "--out", str(tmp_path))
+    assert code == 2 and "already holds RESULTS.md" in err and "--force" in err
+    assert (tmp_path / "RESULTS.md").read_text() == "my notes\n"
+
+
+def test_bench_runs_the_checkouts_benchmarks_not_the_current_folders(tmp_path):
+    import subprocess
+    import sys
+
+    planted = tmp_path / "benchmarks"
+    planted.mkdir()
+    marker = tmp_path / "ran"
+    (planted / "__init__.py").write_text(f"open({str(marker)!r}, 'w').write('x')\n")
+    (planted / "__main__.py").write_text("def main(argv):\n    return 0\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "RESULTS.md").write_text("keep\n")  # so the real benchmarks refuse at once
+    code = "import sys; from periodize.cli import main; sys.exit(main(sys.argv[1:]))"
+    done = subprocess.run(
+        [sys.executable, "-c", code, "bench", "--quick", "--out", str(out)],
+        cwd=tmp_path, capture_output=True, text=True,
+    )  # fmt: skip
+    assert not marker.exists()
+    assert done.returncode == 2 and "already holds RESULTS.md" in done.stderr

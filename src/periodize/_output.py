@@ -3,7 +3,8 @@
 Two operations:
 
 - :func:`write_file` writes one file through a temporary name in the same folder and a
-  rename, and refuses an existing path unless ``overwrite=True``.
+  rename, and refuses an existing path unless ``overwrite=True``; a path that is one of
+  the command's own inputs (the same file, whatever the name) is refused even then.
 - :class:`OutputFolder` writes a *set* of files as one unit. It is checked before the
   analysis starts (so a bad ``--out`` fails in a second, not after the analysis) and
   published after it succeeded: the files are written into a hidden staging folder beside
@@ -32,11 +33,19 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
-def write_file(path: str | os.PathLike[str], data: bytes, *, overwrite: bool = False) -> Path:
-    """Write ``data`` to ``path`` atomically; an existing path needs ``overwrite=True``."""
+def write_file(
+    path: str | os.PathLike[str],
+    data: bytes,
+    *,
+    overwrite: bool = False,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+) -> Path:
+    """Write ``data`` to ``path`` atomically; an existing path needs ``overwrite=True``,
+    and a path that is one of ``inputs`` is refused."""
     target = Path(os.fspath(path))
     if target.is_dir():
         raise ParameterError(f"{target} is a folder; give the path of a file to write.")
+    refuse_input(target, inputs)
     if (target.exists() or target.is_symlink()) and not overwrite:
         raise ParameterError(
             f"{target} exists; pass overwrite=True (--force on the command line) to replace it."
@@ -66,6 +75,20 @@ def write_file(path: str | os.PathLike[str], data: bytes, *, overwrite: bool = F
         raise
     _fsync_folder(parent)
     return target
+
+
+def refuse_input(target: Path, inputs: Iterable[str | os.PathLike[str]]) -> None:
+    """Raise if ``target`` is the same file as one of ``inputs`` (an output never replaces
+    what it was made from, even with ``--force``)."""
+    if not target.exists():
+        return
+    for source in inputs:
+        with contextlib.suppress(OSError):
+            if os.path.samefile(target, source):
+                raise ParameterError(
+                    f"{target} is an input of this command ({os.fspath(source)}); write the "
+                    "output to another file."
+                )
 
 
 class OutputFolder:

@@ -173,6 +173,11 @@ def test_cli_panel_writes_the_api_result(client, simulated, tmp_path, capsys):
     assert "exists" in capsys.readouterr().err
     assert main([*argv[:-3], "-o", str(tmp_path / "results.csv")]) == 2
     assert ".parquet" in capsys.readouterr().err
+    part = tmp_path / "part0.parquet"  # an input file as the output: refused even so
+    before = part.read_bytes()
+    assert main([*argv[:-3], "-o", str(part), "--force"]) == 2
+    assert "is an input of this command" in capsys.readouterr().err
+    assert part.read_bytes() == before
 
 
 def test_raw_dask_frames_and_a_missing_dask_are_explained(client, simulated, monkeypatch):

@@ -20,7 +20,7 @@ from .._typing import PathLike
 from ..exceptions import ParameterError
 from .account import RowAccount
 
-__all__ = ["Source", "batches", "first_lines", "sources"]
+__all__ = ["Source", "batches", "expand", "first_lines", "sources"]
 
 BLOCK_SIZE = 1 << 22
 _MALFORMED_KEPT = 100
@@ -34,7 +34,8 @@ class Source:
     open: Callable[[], IO[bytes]]
 
 
-def _expand(paths: PathLike | Sequence[PathLike]) -> list[Path]:
+def expand(paths: PathLike | Sequence[PathLike]) -> list[Path]:
+    """The files that ``paths`` (paths, globs or a list of them) name; each must exist."""
     items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
     if not items:
         raise ParameterError("No files given: pass a path, a glob or a list of them.")
@@ -68,7 +69,7 @@ def sources(paths: PathLike | Sequence[PathLike]) -> list[Source]:
     [True]
     """
     out: list[Source] = []
-    for path in _expand(paths):
+    for path in expand(paths):
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
                 members = [m for m in archive.namelist() if not m.endswith("/")]

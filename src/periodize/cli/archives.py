@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 
 from .. import adapters
-from .._output import write_file
+from .._output import refuse_input, write_file
+from ..adapters.files import expand
 from ..events import read_events, write_events
 from ..exceptions import ParameterError
 from ..intensity import IntensitySeries, intensity
@@ -26,6 +27,8 @@ READERS = {
 
 def import_events(args: argparse.Namespace) -> None:
     reader = READERS[args.format]
+    inputs = expand(args.files)
+    refuse_input(Path(args.out), inputs)  # before the files are read
     events = reader(
         args.files,
         kinds=args.kinds_preset,
@@ -37,7 +40,7 @@ def import_events(args: argparse.Namespace) -> None:
         one_per_day=args.one_per_day,
         exposure_by="country" if args.exposure_by_country else "all",
     )
-    path = write_events(events, args.out, overwrite=args.force)
+    path = write_events(events, args.out, overwrite=args.force, inputs=inputs)
     account = adapters.row_account(events)
     if args.json:
         print(to_json({"written": str(path), "account": account.to_dict()}))
@@ -85,12 +88,15 @@ def long_format(series: IntensitySeries) -> pd.DataFrame:
 
 
 def write_intensity(args: argparse.Namespace) -> None:
+    refuse_input(Path(args.out), [args.events])  # before the events are read
     series = intensity_series(args)
     if Path(args.out).suffix.lower() != ".csv":
         raise ParameterError(f"-o/--out must name a .csv file; got {args.out!r}.")
     buffer = io.StringIO()
     long_format(series).to_csv(buffer, index=False)
-    path = write_file(args.out, buffer.getvalue().encode("utf-8"), overwrite=args.force)
+    path = write_file(
+        args.out, buffer.getvalue().encode("utf-8"), overwrite=args.force, inputs=[args.events]
+    )
     if args.json:
         print(to_json({"written": str(path), "series": list(series.data.columns)}))
         return

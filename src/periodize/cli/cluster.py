@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .._output import refuse_input
 from ..distributed._dask import need_dask
+from ..distributed.reading import event_files
 from ..events import read_events
 from ..exceptions import ParameterError
 from ..intensity import intensity
@@ -41,6 +43,7 @@ def run_panel(args: argparse.Namespace) -> None:
         raise ParameterError(f"-o/--out must name a .parquet file; got {args.out!r}.")
     if Path(args.out).exists() and not args.force:
         raise ParameterError(f"{args.out} exists; pass --force to replace it.")
+    refuse_input(Path(args.out), event_files(args.events))
     client, cluster = _client(args)
     try:
         print(f"dashboard: {client.dashboard_link}", file=sys.stderr)

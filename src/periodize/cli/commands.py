@@ -9,6 +9,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .. import datasets
 from .._output import OutputFolder
@@ -81,17 +82,9 @@ def describe(args: argparse.Namespace) -> None:
 
 
 def bench(args: argparse.Namespace) -> int:
-    root = Path.cwd()
-    if (root / "benchmarks" / "__main__.py").is_file() and str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    try:
-        from benchmarks.__main__ import main as run
-    except ImportError:
-        raise ParameterError(
-            "periodize bench needs the benchmarks/ folder of a source checkout: run it from "
-            "the repository root."
-        ) from None
+    run, root = _benchmarks()
     options = ["--quick"] if args.quick else ["--large"] if args.large else []
+    options += ["--force"] if args.force else []
     if not args.json:
         return run([*options, *(["--out", args.out] if args.out else [])])
     # where python -m benchmarks would write (a smoke run never replaces the recorded one)
@@ -104,8 +97,34 @@ def bench(args: argparse.Namespace) -> int:
     )
     with contextlib.redirect_stdout(sys.stderr):  # the tables go to stderr, JSON to stdout
         code = run([*options, "--out", str(out)])
-    print((out / "results.json").read_text(encoding="utf-8"), end="")
+    if code == 0:
+        print((out / "results.json").read_text(encoding="utf-8"), end="")
     return code
+
+
+def _benchmarks() -> tuple[Any, Path]:
+    """The benchmark runner of the checkout this periodize was installed from (never a
+    ``benchmarks`` folder of the current directory), and that checkout's root."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[3]  # src/periodize/cli/commands.py
+    main = root / "benchmarks" / "__main__.py"
+    if not main.is_file():
+        raise ParameterError(
+            "periodize bench runs the benchmarks/ folder of the source checkout periodize was "
+            f"installed from; {root} has none (install from a clone: pip install -e .)."
+        )
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    spec = importlib.util.find_spec("benchmarks")
+    if spec is None or spec.origin is None or Path(spec.origin).resolve().parent != main.parent:
+        raise ParameterError(
+            f"Another module named benchmarks shadows {main.parent}; run periodize bench from "
+            "a folder without one."
+        )
+    from benchmarks.__main__ import main as run
+
+    return run, root
 
 
 def study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:

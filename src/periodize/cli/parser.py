@@ -118,6 +118,7 @@ def build() -> argparse.ArgumentParser:
     size.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")
     size.add_argument("--large", action="store_true", help="sizes beyond the default")
     bench.add_argument("--out", metavar="DIR", help="where to write the results")
+    bench.add_argument("--force", action="store_true", help="replace results already in --out")
     detect = commands.add_parser(
         "detect",
         help="change points of the series in a CSV file",

@@ -80,6 +80,11 @@ def read_events_dask(
     return dd.from_map(_read_piece, pieces, options=options, enforce_metadata=False)
 
 
+def event_files(paths: PathLike | Sequence[PathLike]) -> list[str]:
+    """Every event file ``paths`` (files, globs, Parquet folders) names, in order."""
+    return [path for _, path in _pieces(paths)]
+
+
 def _pieces(paths: PathLike | Sequence[PathLike]) -> list[tuple[str, str]]:
     """(kind, path) of every file or Parquet fragment, in a stable order."""
     items = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
@@ -222,9 +227,9 @@ def read_archive_dask(reader: Any, paths: Any, options: dict[str, Any]) -> Any:
     """An archive reader over many files as a Dask DataFrame, one partition per file; a
     file none of whose rows is kept is an empty partition (its account kept)."""
     dd = need_dask()
-    from ..adapters.files import _expand
+    from ..adapters.files import expand
 
-    files = [str(p) for p in _expand(paths)]
+    files = [str(p) for p in expand(paths)]
     return dd.from_map(
         _read_archive_piece, files, reader=reader, options=options, enforce_metadata=False
     )

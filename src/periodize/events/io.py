@@ -135,9 +135,16 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise ParameterError(f"{path} is not a readable Parquet file: {error}") from None
 
 
-def write_events(events: pd.DataFrame, path: PathLike, *, overwrite: bool = False) -> Path:
+def write_events(
+    events: pd.DataFrame,
+    path: PathLike,
+    *,
+    overwrite: bool = False,
+    inputs: Iterable[PathLike] = (),
+) -> Path:
     """Write a validated event table as CSV, JSON Lines or Parquet (without derived
-    columns), atomically; an existing file is replaced only with ``overwrite=True``.
+    columns), atomically; an existing file is replaced only with ``overwrite=True``, and
+    never when it is one of ``inputs`` (the files the table was read from).
 
     What :func:`read_events` reads back is equal to what was written.
 
@@ -164,4 +171,4 @@ def write_events(events: pd.DataFrame, path: PathLike, *, overwrite: bool = Fals
         table.to_json(buffer, orient="records", lines=True, force_ascii=False)
     else:
         table.to_parquet(buffer, index=False)
-    return write_file(path, buffer.getvalue(), overwrite=overwrite)
+    return write_file(path, buffer.getvalue(), overwrite=overwrite, inputs=inputs)
