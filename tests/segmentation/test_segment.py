@@ -153,6 +153,16 @@ def test_bad_series_types():
         pz.segment(np.ones((2, 2, 2)), n_breaks=1)
 
 
+def test_two_columns_of_one_name_are_refused_not_merged():
+    values = np.arange(24.0).reshape(12, 2)
+    frame = pd.DataFrame(values, columns=["MNG->KAZ", "MNG->KAZ"])
+    with pytest.raises(ParameterError, match=r"two or more columns \['MNG->KAZ'\]"):
+        pz.segment(frame, n_breaks=1)
+    clash = pd.DataFrame(values, columns=[1, "1"])  # distinct labels, one name as text
+    with pytest.raises(ParameterError, match=r"two or more columns \['1'\]"):
+        pz.test_periodization(clash, boundaries=[5], n_sim=19, rng=0)
+
+
 def test_results_do_not_alias_the_callers_array():
     rng = np.random.default_rng(0)
     y = np.asfortranarray(rng.poisson(2.0, (30, 3)).astype(float))
