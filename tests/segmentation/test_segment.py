@@ -171,3 +171,20 @@ def test_results_do_not_alias_the_callers_array():
     y[:] = -1.0
     assert np.array_equal(fit.values, before)
     assert fit.estimates["estimate"].min() >= 0  # built later, from the copy
+
+
+def test_normal_models_give_the_same_answers_in_any_units_or_refuse():
+    rng = np.random.default_rng(1)
+    y = np.r_[rng.normal(0, 1, 15), rng.normal(3, 1, 15)]
+    answers = set()
+    for scale in (1.0, 1e90, 1e-90):  # within the stated range: unit-free results
+        fit = pz.segment(y * scale, model="normal", n_breaks=1)
+        test = pz.test_periodization(y * scale, boundaries=[15], model="normal", n_sim=99, rng=0)
+        table = test.test_table().select_dtypes("number").round(9)
+        answers.add((fit.boundaries, fit.identified, table.to_numpy().tobytes()))
+    assert len(answers) == 1
+    for scale in (1e200, 1e-200):  # squares would overflow or underflow: refused, not wrong
+        with pytest.raises(ParameterError, match=r"divide the series by a power of ten"):
+            pz.segment(y * scale, model="normal", n_breaks=1)
+    flat = pz.segment(np.full(20, 1e250), model="normal", n_breaks=1)  # no spread: accepted
+    assert flat.identified is False

@@ -191,6 +191,30 @@ def check_values(matrix: SeriesMatrix, model: str, func: str) -> None:
                 f"{matrix.names[row]!r} has {values[row, col]!r} at {matrix.index[col]!s} "
                 f"({int(test.sum())} such values in all)."
             )
+    if model not in COUNT_MODELS and values.size:
+        _check_spread(matrix, func)
+
+
+#: The spread of a series the normal models take: their squared deviations stay finite
+#: and nonzero in double precision (about 1e±308) with room for sums over the series.
+NORMAL_SPREAD = (1e-100, 1e100)
+
+
+def _check_spread(matrix: SeriesMatrix, func: str) -> None:
+    """Refuse a series whose deviations would overflow or underflow when squared (the
+    normal models' results would then depend on the units)."""
+    values = matrix.values
+    spread = np.max(np.abs(values - np.median(values, axis=1, keepdims=True)), axis=1)
+    low, high = NORMAL_SPREAD
+    bad = (spread > high) | ((spread > 0) & (spread < low))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise ParameterError(
+            f"The 'series' parameter of {func}: series {matrix.names[row]!r} deviates from "
+            f"its median by up to {spread[row]:.3g}, outside {low:g} to {high:g}, where the "
+            "normal models' squares stay exact; divide the series by a power of ten (the "
+            "breaks and tests do not depend on the units)."
+        )
 
 
 def with_exposure(matrix: SeriesMatrix, exposure: Any, model: str, func: str) -> SeriesMatrix:
