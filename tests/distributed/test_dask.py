@@ -309,3 +309,17 @@ def test_dask_filters_follow_the_in_memory_rules(simulated, tmp_path):
         pz.read_events(path, engine="dask", extra_codes=codes, start=2010, end=2000)
     with pytest.raises(pz.ParameterError, match="must be a year"):
         pz.read_events(path, engine="dask", extra_codes=codes, start="2010")
+
+
+def test_the_same_events_in_two_files_are_refused_not_counted_twice(client, simulated, tmp_path):
+    events, codes = simulated
+    pattern = write_parts(events, tmp_path, 3)
+    copy = tmp_path / "part0-copy.csv"
+    copy.write_bytes((tmp_path / "part0.csv").read_bytes())  # one file read twice
+    lazy = pz.read_events(pattern, engine="dask", extra_codes=codes)
+    assert lazy.npartitions == 4
+    first = pz.read_events(tmp_path / "part0.csv", extra_codes=codes)["event_id"]
+    with pytest.raises(pz.ParameterError, match=r"occur in more than one partition") as caught:
+        pz.intensity(lazy)
+    assert f"{len(first):,} event ids" in str(caught.value)
+    assert any(repr(i) in str(caught.value) for i in first)

@@ -114,13 +114,50 @@ def dask_intensity(
     >>> dask_intensity(lazy).data.equals(pz.intensity(events).data)
     True
     """
+    import dask
+
     resolved = get_scheme(scheme)
     meta = _partial(events._meta, resolved, freq, by, stratify)
     partials = events.map_partitions(_partial, resolved, freq, by, stratify, meta=meta)
     if lazy:
         return partials.groupby(["series", "period"])[["value", "events"]].sum().reset_index()
-    sums = partials.compute()
+    if "event_id" not in events.columns:
+        sums = partials.compute()
+    else:  # one pass: the sums, and any id that two partitions (files) share
+        hashes = events.map_partitions(_id_hashes, meta=("event_id", "u8"))
+        counts = hashes.value_counts(split_out=max(1, events.npartitions // 16))
+        sums, n_repeated = dask.compute(partials, (counts > 1).sum())
+        if n_repeated:
+            raise ParameterError(
+                f"{int(n_repeated):,} event ids occur in more than one partition (file), "
+                f"such as {_example_id(events, counts)!r}: the same events would be "
+                "counted twice. Read each file once, or give the events of different files "
+                "different ids (the in-memory reader refuses repeated ids likewise)."
+            )
     return _assemble(sums, resolved, freq, by, stratify, start, end, events.npartitions)
+
+
+def _id_hashes(frame: pd.DataFrame) -> pd.Series:
+    """64-bit hashes of a partition's event ids (what travels to find ids shared by
+    partitions); none for a partition that kept no events."""
+    if "event_id" not in frame.columns:
+        return pd.Series(np.array([], dtype=np.uint64), name="event_id")
+    ids = frame["event_id"].to_numpy(dtype=object)
+    return pd.Series(pd.util.hash_array(ids), index=frame.index, name="event_id")
+
+
+def _example_id(events: Any, counts: Any) -> str:
+    """One event id that occurs more than once (a second pass, only when there is one)."""
+    target = counts[counts > 1].head(1, npartitions=-1).index[0]
+    matches = events.map_partitions(_with_hash, target, meta={"event_id": object})
+    return str(matches["event_id"].head(1, npartitions=-1).iloc[0])
+
+
+def _with_hash(frame: pd.DataFrame, target: int) -> pd.DataFrame:
+    """The partition's rows whose event id hashes to ``target`` (their ids only)."""
+    if "event_id" not in frame.columns:
+        return pd.DataFrame({"event_id": pd.Series(dtype=object)})
+    return frame.loc[_id_hashes(frame).to_numpy() == target, ["event_id"]]
 
 
 def _assemble(

@@ -147,16 +147,16 @@ def as_matrix(series: Any, func: str) -> SeriesMatrix:
             f"are not ({', '.join(map(str, bad_types))})."
         )
     check_time_index(frame.index, f"index of the 'series' parameter of {func}")
-    names = tuple(map(str, frame.columns))
-    if len(set(names)) < len(names):
-        counts = pd.Index(names).value_counts()
+    labels = tuple(map(str, frame.columns))
+    if len(set(labels)) < len(labels):
+        counts = pd.Index(labels).value_counts()
         twice = sorted(counts[counts > 1].index)
         raise ParameterError(
             f"The 'series' parameter of {func} names two or more columns {twice[:5]}; each "
             "series needs its own name (results are reported by name)."
         )
     values = frame.to_numpy(dtype=float).T
-    return SeriesMatrix(values, frame.index, names, weighted, series)
+    return SeriesMatrix(values, frame.index, labels, weighted, series)
 
 
 def resolve_model(model: str, weighted: bool) -> str:
