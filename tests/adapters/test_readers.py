@@ -350,3 +350,10 @@ def test_a_window_given_as_year_text_spans_the_whole_year(tmp_path):
     assert read_gdelt(path, start="2019-12-31", end="2019-12-31")["date"].tolist() == [
         "2019-12-31"
     ]
+
+
+@pytest.mark.parametrize("bound", [0, "0000", -5, "-5", 10000, "2009-13-01", "x"])
+def test_a_window_bound_outside_the_calendar_is_a_clear_error(tmp_path, bound):
+    path = af.gdelt(tmp_path / "x.CSV", [G(1, "20200105", "MNGGOV", "KAZ", "042")])
+    with pytest.raises(ParameterError, match=r"'start' parameter must be a year from 1 to 9999"):
+        read_gdelt(path, start=bound)

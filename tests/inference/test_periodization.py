@@ -272,3 +272,11 @@ def test_model_checks_in_the_test_result(counts):
 def test_model_checks_in_json(counts):
     data = json.loads(pz.test_periodization(counts, (2009, 2019), n_sim=99, rng=0).to_json())
     assert set(data["series"][0]["model_checks"]) >= {"pearson_dispersion", "alpha"}
+
+
+def test_a_monte_carlo_too_large_for_memory_is_refused_before_it_starts():
+    y = np.random.default_rng(0).poisson(3, 30)
+    with pytest.raises(ParameterError, match=r"1,000,000,000,000 replicates.*GiB budget"):
+        pz.test_periodization(y, boundaries=[15], n_sim=10**12, rng=0)
+    with pytest.raises(ParameterError, match=r"fewer replicates"):
+        pz.compare_periodizations(y, {"a": [10], "b": [15]}, n_sim=10**12, rng=0)

@@ -184,17 +184,23 @@ def _day(value: Any, name: str, *, first: bool) -> int | None:
     """A window bound as YYYYMMDD: a year (its first or last day) or an ISO date."""
     if value is None:
         return None
+    wrong = ParameterError(
+        f"The {name!r} parameter must be a year from 1 to 9999 or a date such as "
+        f"'2009-06-30'. Got {value!r} instead."
+    )
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) == 4:
         value = int(value)  # "2009" is the year, not its first day
     if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        if not 1 <= int(value) <= 9999:
+            raise wrong
         return int(value) * 10000 + (101 if first else 1231)
     try:
-        return int(pd.Timestamp(str(value)).strftime("%Y%m%d"))
-    except ValueError:
-        raise ParameterError(
-            f"The {name!r} parameter must be a year or a date such as '2009-06-30'. "
-            f"Got {value!r} instead."
-        ) from None
+        day = pd.Timestamp(str(value))
+    except (ValueError, OverflowError):
+        raise wrong from None
+    if not 1 <= day.year <= 9999:
+        raise wrong
+    return day.year * 10000 + day.month * 100 + day.day
 
 
 def read_archive(

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._limits import check_memory
 from .._validation import check_choice, check_int
 from ..exceptions import ParameterError
 from ..segmentation.costs import COSTS
@@ -92,7 +93,18 @@ def checked_inputs(
         )
     min_size = check_int(min_size, name="min_size", func=func, minimum=COSTS[used].min_size)
     n_sim = check_int(n_sim, name="n_sim", func=func, minimum=99)
+    n_series = matrix.values.shape[0]
+    check_memory(
+        _BYTES_PER_REPLICATE * n_sim * n_series,
+        f"{func} with {n_sim:,} replicates of {n_series:,} series",
+        "ask for fewer replicates (n_sim=999 resolves p-values to 0.001) or pass fewer "
+        "series per call",
+    )
     return matrix, used, min_size, n_sim
+
+
+#: What each replicate of each series keeps until its p-values are read: a few statistics.
+_BYTES_PER_REPLICATE = 32
 
 
 def exposed(matrix: SeriesMatrix, exposure: Any, model: str, null: str, func: str) -> SeriesMatrix:
