@@ -90,16 +90,17 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
     if isinstance(value, pd.Period):
         return str(value)
-    if value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
+    if value is pd.NA or (isinstance(value, float) and not np.isfinite(value)):
+        return None  # NaN and ±inf (a rate ratio against a period without events)
     return value
 
 
 def to_json(data: dict[str, Any]) -> str:
-    """Canonical JSON: sorted keys, two-space indent, no NaN (written as null)."""
+    """Canonical JSON: sorted keys, two-space indent, NaN and ±inf written as null (the
+    summaries say what they stand for)."""
     return json.dumps(_jsonable(data), indent=2, sort_keys=True, allow_nan=False)
 
 

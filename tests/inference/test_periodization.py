@@ -280,3 +280,16 @@ def test_a_monte_carlo_too_large_for_memory_is_refused_before_it_starts():
         pz.test_periodization(y, boundaries=[15], n_sim=10**12, rng=0)
     with pytest.raises(ParameterError, match=r"fewer replicates"):
         pz.compare_periodizations(y, {"a": [10], "b": [15]}, n_sim=10**12, rng=0)
+
+
+def test_infinite_and_missing_numbers_are_json_null():
+    from periodize.results import to_json
+
+    document = json.loads(
+        to_json({"a": np.float64("inf"), "b": float("-inf"), "c": np.nan, "d": np.float32(1.5)})
+    )
+    assert document == {"a": None, "b": None, "c": None, "d": 1.5}
+    y = np.r_[np.zeros(12), np.random.default_rng(0).poisson(4, 12)]  # a period without events
+    test = pz.test_periodization(y, boundaries=[12], n_sim=99, rng=0)
+    assert np.isinf(test.periods["ratio"]).any()  # 46 events after none: an infinite ratio
+    json.loads(test.to_json())  # strict JSON: no Infinity
