@@ -323,3 +323,22 @@ def test_the_same_events_in_two_files_are_refused_not_counted_twice(client, simu
         pz.intensity(lazy)
     assert f"{len(first):,} event ids" in str(caught.value)
     assert any(repr(i) in str(caught.value) for i in first)
+
+
+def test_a_panel_of_one_series_or_batches_of_one(simulated):
+    import dataclasses
+
+    events, _ = simulated
+    series = pz.intensity(events)
+    first = series.data.columns[0]
+    one = dataclasses.replace(series, data=series.data[[first]])
+    alone = panel(one, BOUNDARIES, n_sim=99, rng=2, competing={"a": [2000]})
+    expected = pz.test_periodization(one, boundaries=BOUNDARIES, n_sim=99, rng=2).test_table()
+    got = alone.table.set_index(["series", "test"]).loc[expected.index]
+    np.testing.assert_allclose(got["pvalue"], expected["pvalue"])
+    fit = pz.segment(one, penalty="bic")
+    assert alone.table["found"].iloc[0] == ",".join(map(str, fit.boundaries))
+    pd.testing.assert_frame_equal(
+        panel(series, BOUNDARIES, n_sim=99, rng=2, batch_size=1).table,
+        panel(series, BOUNDARIES, n_sim=99, rng=2, batch_size=1000).table,
+    )
