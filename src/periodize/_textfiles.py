@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,14 +37,30 @@ _BOMS = (
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, or a :class:`ParameterError` saying why it cannot be read."""
     with _readable(path):
+        check_regular(path)
         return path.read_bytes()
 
 
 def check_readable(path: Path) -> None:
     """A :class:`ParameterError` saying why ``path`` cannot be read, if it cannot; the file
     is opened, not read."""
-    with _readable(path), path.open("rb"):
-        pass
+    with _readable(path):
+        check_regular(path)
+        with path.open("rb"):
+            pass
+
+
+def check_regular(path: str | os.PathLike[str]) -> None:
+    """Refuse, before opening it, anything but a regular file (after symlinks): a FIFO
+    would block the read forever, a device such as /dev/zero never end."""
+    mode = os.stat(path).st_mode  # OSError (missing, a symlink loop) for the caller
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(path)
+    if not stat.S_ISREG(mode):
+        raise ParameterError(
+            f"{os.fspath(path)} is not a regular file (a pipe, device or socket); save the "
+            "data to a file and give its path."
+        )
 
 
 @contextlib.contextmanager

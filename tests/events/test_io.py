@@ -86,3 +86,17 @@ def test_read_events_engine_options_are_checked(tmp_path):
         pz.read_events(path, start=2000)
     with pytest.raises(ParameterError, match="reads one file; pass engine='dask'"):
         pz.read_events([path, path])
+
+
+@pytest.mark.parametrize("engine", ["pandas", "dask"])
+def test_a_pipe_or_device_is_refused_before_it_is_opened(tmp_path, engine):
+    import os
+
+    fifo = tmp_path / "events.csv"
+    os.mkfifo(fifo)  # opening it for reading would block until a writer comes
+    with pytest.raises(ParameterError, match=r"not a regular file"):
+        pz.read_events(fifo, engine=engine)
+    device = tmp_path / "zero.csv"
+    device.symlink_to("/dev/zero")  # never ends
+    with pytest.raises(ParameterError, match=r"not a regular file"):
+        pz.read_events(device, engine=engine)

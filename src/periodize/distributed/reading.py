@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._textfiles import check_regular
 from .._typing import PathLike
 from ..events.io import _FORMATS, read_events
 from ..events.schema import _validate
@@ -104,6 +105,10 @@ def _pieces(paths: PathLike | Sequence[PathLike]) -> list[tuple[str, str]]:
             elif not path.exists():
                 raise ParameterError(f"{match!r} does not exist.")
             else:
+                try:
+                    check_regular(path)  # a FIFO or device would block or never end
+                except OSError as error:
+                    raise ParameterError(f"{match!r} cannot be read: {error}.") from None
                 suffix = path.suffix.lower()
                 if suffix not in _FORMATS:
                     raise ParameterError(
