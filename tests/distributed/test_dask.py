@@ -342,3 +342,18 @@ def test_a_panel_of_one_series_or_batches_of_one(simulated):
         panel(series, BOUNDARIES, n_sim=99, rng=2, batch_size=1).table,
         panel(series, BOUNDARIES, n_sim=99, rng=2, batch_size=1000).table,
     )
+
+
+def test_a_local_cluster_beyond_the_memory_budget_is_refused_before_it_starts(
+    simulated, tmp_path, capsys
+):
+    from periodize.cli import main
+
+    events, codes = simulated
+    pattern = write_parts(events, tmp_path, 2, "parquet")
+    argv = ["panel", pattern, "--hypothesis", "2005,2012", "--workers", "100000",
+            "--extra-codes", ",".join(codes), "-o", str(tmp_path / "out.parquet")]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "100,000 worker processes" in err and "--workers" in err
+    assert len(err.strip().splitlines()) == 1

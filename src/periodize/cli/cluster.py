@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .._limits import check_memory
 from .._output import refuse_input
 from ..distributed._dask import need_dask
 from ..distributed.reading import event_files
@@ -22,6 +23,10 @@ from ..results import to_json
 ONE_THREAD = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
+#: Memory one local worker process holds before any work (Python, numpy, pandas, Dask).
+WORKER_BYTES = 256 * 2**20
+
+
 def _client(args: argparse.Namespace) -> tuple[Any, Any]:
     need_dask()
     import distributed
@@ -29,6 +34,12 @@ def _client(args: argparse.Namespace) -> tuple[Any, Any]:
     if args.scheduler:
         return distributed.Client(args.scheduler, timeout="10s"), None
     workers = args.workers or os.cpu_count() or 1
+    check_memory(
+        WORKER_BYTES * workers,
+        f"A local cluster of {workers:,} worker processes",
+        f"ask for at most the {os.cpu_count() or 1} cores here (--workers), or join a "
+        "cluster that has them (--scheduler)",
+    )
     cluster = distributed.LocalCluster(
         n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
         env=ONE_THREAD,
