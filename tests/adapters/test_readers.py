@@ -357,3 +357,12 @@ def test_a_window_bound_outside_the_calendar_is_a_clear_error(tmp_path, bound):
     path = af.gdelt(tmp_path / "x.CSV", [G(1, "20200105", "MNGGOV", "KAZ", "042")])
     with pytest.raises(ParameterError, match=r"'start' parameter must be a year from 1 to 9999"):
         read_gdelt(path, start=bound)
+
+
+def test_an_empty_file_says_so(tmp_path):
+    path = tmp_path / "empty.export.CSV"
+    path.write_text("")
+    with pytest.raises(
+        ParameterError, match=r"No events kept from 0 rows read\. The files hold no rows\.$"
+    ):
+        read_gdelt(path)

@@ -550,6 +550,8 @@ _COUNTRY_RULES = (
 
 
 def _largest_reasons(account: RowAccount) -> str:
+    if not account.dropped:
+        return "The files hold no rows." if not account.read else ""
     top = sorted(account.dropped.items(), key=lambda item: (-item[1], item[0]))[:3]
     return "Dropped: " + ", ".join(f"{n:,} {reason}" for reason, n in top) + "."
 
