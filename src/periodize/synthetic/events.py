@@ -14,6 +14,9 @@ from ..exceptions import ParameterError
 from ..inference.streams import root_seed
 from .codes import MAX_DYADS
 
+#: The largest expected number of events per dyad and year a simulation draws.
+MAX_RATE = 1e7
+
 #: Dyads drawn from one random stream; chunks are whole blocks, so results do not depend on
 #: the chunk size.
 DYAD_BLOCK = 64
@@ -130,6 +133,11 @@ def design(
         raise ParameterError(
             f"{func} needs one non-negative finite rate per period "
             f"({len(bounds) + 1}); got {per_segment.tolist()}."
+        )
+    if np.any(per_segment > MAX_RATE):
+        raise ParameterError(
+            f"{func} simulates at most {MAX_RATE:,.0f} events per dyad and year (each one "
+            f"is drawn and held); got rates {per_segment.tolist()}."
         )
     if documents < 0:
         raise ParameterError(f"The 'documents' parameter of {func} must be >= 0.")

@@ -11,10 +11,12 @@ import pandas as pd
 
 from .._typing import RandomState
 from .._validation import check_int, check_probability
+from ..exceptions import ParameterError
 from ..inference.fits import statistics
 from ..inference.streams import root_seed
 from ..intensity.schemes import get_scheme
 from ..results import ResultMixin, plain
+from .codes import MAX_DYADS
 from .events import column_chunks, design
 
 
@@ -120,6 +122,12 @@ def power(
     func = "power"
     n_rep = check_int(n_rep, name="n_rep", func=func, minimum=10)
     n_null = check_int(n_null, name="n_null", func=func, minimum=99)
+    for name, value in (("n_rep", n_rep), ("n_null", n_null)):
+        if value > MAX_DYADS:  # each replicate is one simulated dyad
+            raise ParameterError(
+                f"The {name!r} parameter of {func} must be at most {MAX_DYADS:,} (each "
+                f"replicate is one simulated dyad). Got {value:,} instead."
+            )
     alpha = check_probability(alpha, name="alpha", func=func)
     resolved = get_scheme(scheme)
     model = "poisson" if resolved.integer_valued else "quasipoisson"
