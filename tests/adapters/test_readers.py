@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import zipfile
 
 import archive_files as af
 import numpy as np
@@ -366,3 +367,28 @@ def test_an_empty_file_says_so(tmp_path):
         ParameterError, match=r"No events kept from 0 rows read\. The files hold no rows\.$"
     ):
         read_gdelt(path)
+
+
+def test_damaged_or_unsupported_zips_are_named_not_internal_errors(tmp_path):
+    rows = [G(i, "20190310", "MNGGOV", "KAZ", "042", f"u{i}") for i in range(3000)]
+    text = "\n".join(af.lines(af.column_list("gdelt2_61"), rows)) + "\n"
+    good = tmp_path / "good.export.CSV.zip"
+    with zipfile.ZipFile(good, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("good.export.CSV", text)
+    data = bytearray(good.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(64)  # the first lines read, the middle does not
+    damaged = tmp_path / "damaged.export.CSV.zip"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(ParameterError, match=r"damaged\.export\.CSV\.zip!.* is damaged"):
+        read_gdelt(damaged)
+    stored = tmp_path / "stored.export.CSV.zip"
+    with zipfile.ZipFile(stored, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("stored.export.CSV", text)
+    raw = bytearray(stored.read_bytes())
+    raw[8:10] = (9).to_bytes(2, "little")  # local header: Deflate64, which zipfile lacks
+    central = raw.rfind(b"PK\x01\x02")
+    raw[central + 10 : central + 12] = (9).to_bytes(2, "little")
+    stored.write_bytes(bytes(raw))
+    with pytest.raises(ParameterError, match=r"cannot be unpacked here.*unzip it"):
+        read_gdelt(stored)

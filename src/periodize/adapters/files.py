@@ -7,10 +7,12 @@ the same memory as a day.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import io
 import os
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,10 +94,24 @@ def _file_opener(path: Path) -> Callable[[], IO[bytes]]:
     return lambda: open(path, "rb")
 
 
+@contextlib.contextmanager
+def damaged(source: Source) -> Iterator[None]:
+    """Turn a damaged or unsupported zip member into a :class:`ParameterError` naming it."""
+    try:
+        yield
+    except (zlib.error, zipfile.BadZipFile, EOFError) as error:
+        raise ParameterError(f"{source.label} is damaged ({error}); download it again.") from None
+    except NotImplementedError as error:  # Deflate64 and other methods zipfile lacks
+        raise ParameterError(
+            f"{source.label} cannot be unpacked here ({error}); unzip it with another tool "
+            "and read the files it holds."
+        ) from None
+
+
 def first_lines(source: Source, count: int = 2) -> list[list[str]]:
     """The first ``count`` lines of a stream split on tabs (empty list for an empty file)."""
     lines: list[list[str]] = []
-    with source.open() as handle:
+    with damaged(source), source.open() as handle:
         text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="")
         for line in text:
             lines.append(line.rstrip("\r\n").split("\t"))

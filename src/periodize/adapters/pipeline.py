@@ -11,7 +11,7 @@ reports of one event are merged (:mod:`periodize.adapters.merging`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +31,7 @@ from .countries import (
     icews_to_iso,
     state_name_to_iso,
 )
-from .files import Source, batches
+from .files import Source, batches, damaged
 from .mapping import (
     MACHINE_LEVELS,
     KindMapping,
@@ -231,7 +231,7 @@ def read_archive(
                     null_values=null_values,
                 )
             )  # fmt: skip
-        for part in parts:
+        for part in _guarded(parts, source):
             if not part.num_rows:
                 continue
             pending.append(part)
@@ -252,6 +252,12 @@ def read_archive(
     events = _finish(pieces, request, account)
     account.check()
     return events, account
+
+
+def _guarded(parts: Iterator[Any], source: Source) -> Iterator[Any]:
+    """The parts of one stream, a damaged zip member reported by name."""
+    with damaged(source):
+        yield from parts
 
 
 def _scan_filters(
