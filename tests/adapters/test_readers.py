@@ -392,3 +392,10 @@ def test_damaged_or_unsupported_zips_are_named_not_internal_errors(tmp_path):
     stored.write_bytes(bytes(raw))
     with pytest.raises(ParameterError, match=r"cannot be unpacked here.*unzip it"):
         read_gdelt(stored)
+
+
+def test_a_polecat_file_whose_second_line_is_short_is_named(tmp_path):
+    names = list(af.POLECAT_COLUMNS)
+    text = ["\t".join(names), "e1\t2023-01-03\tconsult"]  # three fields only
+    with pytest.raises(ParameterError, match=r"line 2 has 3 fields but the header names 40"):
+        read_polecat(af.write(tmp_path / "ngecEvents.txt", text))

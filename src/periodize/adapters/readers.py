@@ -325,6 +325,12 @@ def read_polecat(
         # known malformations: trailing tabs (empty names), or names without data at the end
         names = [n if n else f"_empty{i}" for i, n in enumerate(header)][:fields]
         names += [f"_extra{i}" for i in range(len(names), fields)]
+        cut = [c for c in POLECAT_REQUIRED if c not in names]
+        if cut:
+            raise ParameterError(
+                f"{source.label}: line 2 has {fields} fields but the header names "
+                f"{len(header)}, so {cut} would have no values; fix or remove the short lines."
+            )
         absent = layout_fields - set(names)
         streams.append((source, names, 1, absent))
     optional_absent = set.union(set(), *(s[3] for s in streams)) if streams else set()
