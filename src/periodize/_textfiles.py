@@ -224,6 +224,12 @@ def read_jsonl_text(path: Path, text: str) -> tuple[pd.DataFrame, np.ndarray]:
                 )
             )
             continue
+        except RecursionError:
+            problems.append(Problem(None, None, None, "JSON nested less deeply", number))
+            continue
+        except ValueError as error:  # an integer of thousands of digits, for one
+            problems.append(Problem(None, None, None, f"valid JSON values ({error})", number))
+            continue
         if not isinstance(record, dict):
             problems.append(
                 Problem(

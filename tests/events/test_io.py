@@ -100,3 +100,15 @@ def test_a_pipe_or_device_is_refused_before_it_is_opened(tmp_path, engine):
     device.symlink_to("/dev/zero")  # never ends
     with pytest.raises(ParameterError, match=r"not a regular file"):
         pz.read_events(device, engine=engine)
+
+
+def test_json_lines_nested_too_deep_or_with_huge_integers_name_the_line(tmp_path):
+    head = '{"date": "2010", "actor": "MNG", "target": "KAZ", "level": "ambassador", '
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text(head + '"x": ' + "[" * 100000 + "]" * 100000 + "}\n")
+    with pytest.raises(EventSchemaError, match=r"line 1; expected JSON nested less deeply"):
+        pz.read_events(deep)
+    big = tmp_path / "big.jsonl"
+    big.write_text(head + '"x": ' + "9" * 5000 + "}\n")
+    with pytest.raises(EventSchemaError, match=r"line 1; expected valid JSON values"):
+        pz.read_events(big)
