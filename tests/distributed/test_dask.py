@@ -212,14 +212,28 @@ def test_panel_comparison_posterior_and_resume(client, simulated, tmp_path):
     expected = post.boundary_probabilities(series=post.names[3])
     rows = first.posterior[first.posterior["series"] == post.names[3]]
     np.testing.assert_allclose(rows["p_boundary"].to_numpy(), expected.to_numpy())
-    assert len(list(folder.glob("batch-*.pkl"))) == 3
+    manifests = sorted(folder.glob("batch-*.json"))
+    assert len(manifests) == 3 and not list(folder.glob("*.pkl"))  # nothing that runs code
     # a rerun reuses every batch: remove one and only it is computed again
-    next(iter(sorted(folder.glob("batch-*.pkl")))).unlink()
+    manifests[0].unlink()
     again = panel(series, BOUNDARIES, n_sim=199, rng=2, batch_size=25, client=client,
                   competing=competing, posterior_breaks=2, checkpoint=folder)  # fmt: skip
     pd.testing.assert_frame_equal(again.table, first.table)
     pd.testing.assert_frame_equal(again.posterior, first.posterior)
-    assert len(list(folder.glob("batch-*.pkl"))) == 3
+    assert len(list(folder.glob("batch-*.json"))) == 3
+    # an edited or damaged batch is computed again, with a warning, never used as it is
+    edited = sorted(folder.glob("batch-*.tests.parquet"))[1]
+    table = pd.read_parquet(edited)
+    table["pvalue"] = 0.0
+    table.to_parquet(edited, index=False)
+    damaged = sorted(folder.glob("batch-*.tests.parquet"))[2]
+    damaged.write_bytes(b"not parquet")
+    with pytest.warns(UserWarning, match=r"damaged or edited.*computing it again"):
+        third = panel(series, BOUNDARIES, n_sim=199, rng=2, batch_size=25, client=client,
+                      competing=competing, posterior_breaks=2, checkpoint=folder)  # fmt: skip
+    pd.testing.assert_frame_equal(third.table, first.table)
+    with pytest.raises(pz.ParameterError, match=r"is a file; give a folder"):
+        panel(series, BOUNDARIES, n_sim=199, rng=2, checkpoint=edited)
     path = write_panel(again, tmp_path / "out.parquet")
     assert (tmp_path / "out.comparison.parquet").exists() and path.exists()
 

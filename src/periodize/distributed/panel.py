@@ -14,8 +14,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import json
 import os
-import pickle
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,8 +198,10 @@ def panel(
     posterior_breaks : int, optional
         Also compute the exact posterior with at most this many breaks.
     checkpoint : folder, optional
-        Keep every finished batch here and reuse it when run again with the same series
-        and options: an interrupted run resumes where it stopped.
+        Keep every finished batch here (Parquet tables and a checksummed manifest, keyed by
+        the batch's series and options) and reuse it when run again with the same series
+        and options: an interrupted run resumes where it stopped. A damaged or edited batch
+        is computed again, with a warning.
     dependence : {"auto", "independent", "ar"}
         Serial dependence of the Monte Carlo replicates of every test and comparison (see
         :func:`periodize.test_periodization`); the table's ``ar_order`` column says which
@@ -242,21 +245,22 @@ def panel(
     ]
     store = None if checkpoint is None else _Checkpoint(checkpoint)
     keys = [_key(b, hypothesis, options) for b in batches]
-    todo = [i for i, key in enumerate(keys) if store is None or not store.has(key)]
+    kept = {i: store.get(key) for i, key in enumerate(keys)} if store is not None else {}
+    todo = [i for i in range(len(batches)) if kept.get(i) is None]
     tasks = [dask.delayed(_batch)(batches[i], hypothesis, options) for i in todo]
+
+    def finished(i: int, value: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        return value if store is None else store.put(keys[i], value)
+
     if client is not None:
         futures = client.compute(tasks)
-        done = {}
-        for i, future in zip(todo, futures, strict=True):
-            done[i] = future.result()
-            if store is not None:
-                store.put(keys[i], done[i])
+        done = {i: finished(i, f.result()) for i, f in zip(todo, futures, strict=True)}
     else:
-        done = dict(zip(todo, dask.compute(*tasks), strict=True))
-        if store is not None:
-            for i in todo:
-                store.put(keys[i], done[i])
-    parts = [done[i] if i in done else store.get(keys[i]) for i in range(len(batches))]  # type: ignore[union-attr]
+        computed = dask.compute(*tasks)
+        done = {i: finished(i, value) for i, value in zip(todo, computed, strict=True)}
+    parts: list[dict[str, pd.DataFrame]] = [
+        done[i] if i in done else kept[i] or {} for i in range(len(batches))
+    ]
     table = pd.concat([p["tests"] for p in parts], ignore_index=True)
     table["qvalue_bh"] = table.groupby("test")["pvalue"].transform(
         lambda p: benjamini_hochberg(p.to_numpy())
@@ -292,24 +296,62 @@ def _key(series: IntensitySeries, hypothesis: tuple[int, ...], options: dict[str
 
 
 class _Checkpoint:
-    """Finished batches as pickles in a folder, written atomically."""
+    """Finished batches in a folder: each table a Parquet file, and a manifest with the
+    SHA-256 of each, written last (all atomically). Nothing in it can run code when read; a
+    batch whose files are missing, damaged or edited is computed again, with a warning."""
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(os.fspath(folder))
+        if self.folder.exists() and not self.folder.is_dir():
+            raise ParameterError(
+                f"checkpoint={os.fspath(folder)!r} is a file; give a folder to keep the "
+                "finished batches in."
+            )
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    def _path(self, key: str) -> Path:
-        return self.folder / f"batch-{key}.pkl"
+    def _manifest(self, key: str) -> Path:
+        return self.folder / f"batch-{key}.json"
 
-    def has(self, key: str) -> bool:
-        return self._path(key).is_file()
+    def _table(self, key: str, name: str) -> Path:
+        return self.folder / f"batch-{key}.{name}.parquet"
 
-    def get(self, key: str) -> dict[str, pd.DataFrame]:
-        with open(self._path(key), "rb") as handle:
-            return pickle.load(handle)
+    def get(self, key: str) -> dict[str, pd.DataFrame] | None:
+        """The batch's tables, or ``None`` when it has not been kept or does not check."""
+        path = self._manifest(key)
+        if not path.is_file():
+            return None
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+            if manifest["key"] != key:
+                raise ValueError(f"the manifest is for batch {manifest['key']}")
+            tables = {}
+            for name, digest in manifest["tables"].items():
+                data = self._table(key, name).read_bytes()
+                if hashlib.sha256(data).hexdigest() != digest:
+                    raise ValueError(f"{self._table(key, name).name} does not match its checksum")
+                tables[name] = pd.read_parquet(io.BytesIO(data))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+            warnings.warn(
+                f"Checkpoint batch {key} in {self.folder} is damaged or edited ({error}); "
+                "computing it again.",
+                stacklevel=3,
+            )
+            return None
+        return tables
 
-    def put(self, key: str, value: dict[str, pd.DataFrame]) -> None:
-        write_file(self._path(key), pickle.dumps(value), overwrite=True)
+    def put(self, key: str, value: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        """Keep the batch; return its tables as they read back (the same types either way)."""
+        digests, tables = {}, {}
+        for name, frame in value.items():
+            buffer = io.BytesIO()
+            frame.to_parquet(buffer, index=False)
+            data = buffer.getvalue()
+            write_file(self._table(key, name), data, overwrite=True)
+            digests[name] = hashlib.sha256(data).hexdigest()
+            tables[name] = pd.read_parquet(io.BytesIO(data))
+        manifest = json.dumps({"key": key, "tables": digests}, sort_keys=True).encode()
+        write_file(self._manifest(key), manifest, overwrite=True)
+        return tables
 
 
 def write_panel(
