@@ -261,3 +261,17 @@ def test_installed_command_runs_benchmarks_from_the_repository_root(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "RESULTS.md").exists()
+
+
+def test_staging_folders_of_killed_runs_are_removed_by_the_next_run(tmp_path):
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead = int(gone.stdout)  # that process has exited: its staging folder is stale
+    stale = tmp_path / f".study.periodize-{dead}-x1y2"
+    live = tmp_path / f".study.periodize-{os.getppid()}-a3b4"  # a running process's
+    for folder in (stale, live):
+        folder.mkdir()
+        (folder / "report.md").write_text("half written")
+    OutputFolder(tmp_path / "study", ["report.md"]).publish({"report.md": b"done"})
+    assert not stale.exists() and live.exists()
+    assert (tmp_path / "study" / "report.md").read_bytes() == b"done"

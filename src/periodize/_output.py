@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import glob
 import os
 import shutil
 import stat
@@ -133,9 +134,10 @@ class OutputFolder:
                 f"Cannot create the folder {parent}: {error.strerror or error}."
             ) from None
         _check_writable_folder(parent)
+        _remove_stale_staging(parent, self.path.name)
         try:
             self.staging: Path | None = Path(
-                tempfile.mkdtemp(prefix=f".{self.path.name}.periodize-", dir=parent)
+                tempfile.mkdtemp(prefix=f".{self.path.name}.periodize-{os.getpid()}-", dir=parent)
             )
         except OSError as error:
             raise ParameterError(f"Cannot write in {parent}: {error.strerror or error}.") from None
@@ -205,6 +207,22 @@ class OutputFolder:
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
+
+
+def _remove_stale_staging(parent: Path, name: str) -> None:
+    """Remove staging folders of this output left by runs that were killed (their process
+    is gone); a running process's staging folder is left alone."""
+    prefix = f".{name}.periodize-"
+    for entry in parent.glob(f"{glob.escape(prefix)}*"):
+        pid = entry.name[len(prefix) :].split("-")[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or not entry.is_dir():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:  # the run that made it is gone
+            shutil.rmtree(entry, ignore_errors=True)
+        except PermissionError:  # another user's live process
+            continue
 
 
 def _exchange(new: Path, old: Path) -> None:
