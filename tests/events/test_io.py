@@ -112,3 +112,14 @@ def test_json_lines_nested_too_deep_or_with_huge_integers_name_the_line(tmp_path
     big.write_text(head + '"x": ' + "9" * 5000 + "}\n")
     with pytest.raises(EventSchemaError, match=r"line 1; expected valid JSON values"):
         pz.read_events(big)
+
+
+def test_thousands_of_extra_columns_are_kept_in_order(tmp_path):
+    extra = [f"x{i}" for i in range(5000)]
+    path = tmp_path / "wide.csv"
+    header = ["date", "actor", "target", "level", "kind", *extra]
+    row = ["2010", "MNG", "KAZ", "minister", "official_visit", *map(str, range(5000))]
+    path.write_text(",".join(header) + "\n" + ",".join(row) + "\n")
+    events = pz.read_events(path)
+    assert list(events.columns[-5000:]) == extra
+    assert events["x4999"].iloc[0] == "4999"
