@@ -281,3 +281,13 @@ def test_cli_study_takes_the_dependence_option(tmp_path, capsys):
         main([*common, "--dependence", "blocks", "--out", str(tmp_path / "x")])
     assert stop.value.code == 2
     assert "argument --dependence: invalid choice: 'blocks'" in capsys.readouterr().err
+
+
+def test_a_constant_intensity_is_refused_not_periodized():
+    from periodize.events.vocabulary import KINDS
+
+    events, _ = pz.simulate_events(1, range(1990, 2020), (2005,), base_rate=2.0,
+                                   rate_ratios=(2.0,), rng=3)  # fmt: skip
+    zero = pz.WeightingScheme("zero", kind_weights=dict.fromkeys(KINDS, 0.0))
+    with pytest.raises(pz.ParameterError, match=r"'zero' scheme is 0 in every period"):
+        pz.study(events, [2005], scheme=zero, n_sim=99)
