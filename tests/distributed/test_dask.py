@@ -371,3 +371,24 @@ def test_a_local_cluster_beyond_the_memory_budget_is_refused_before_it_starts(
     err = capsys.readouterr().err
     assert "100,000 worker processes" in err and "--workers" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_panel_checks_what_workers_would_refuse_before_sending_a_batch(simulated, monkeypatch):
+    import importlib
+
+    panel_module = importlib.import_module("periodize.distributed.panel")
+
+    events, _ = simulated
+    series = pz.intensity(events)
+    sent = []
+    monkeypatch.setattr(panel_module, "_batch", lambda *a: sent.append(a))
+    for kwargs, message in (
+        ({"hypothesis": (2050,)}, r"must name periods of the series"),
+        ({"hypothesis": (2012, 2005)}, r"strictly increasing"),
+        ({"hypothesis": BOUNDARIES, "min_size": 1000}, r"shorter than\s+min_size=1000"),
+        ({"hypothesis": BOUNDARIES, "n_sim": 5}, r"'n_sim' parameter of panel"),
+        ({"hypothesis": BOUNDARIES, "competing": {"late": (2099,)}}, r"2099 is not one"),
+    ):
+        with pytest.raises(pz.ParameterError, match=message):
+            panel(series, **kwargs)
+    assert sent == []

@@ -37,6 +37,7 @@ from ..inference import (
 )
 from ..inference import posterior as bayes_posterior
 from ..inference.dependence import DEPENDENCE
+from ..inference.hypothesis import boundary_positions, checked_inputs
 from ..inference.results import HypothesisTestResult
 from ..inference.streams import root_seed
 from ..intensity.series import IntensitySeries
@@ -233,8 +234,12 @@ def panel(
     import dask
 
     seed = root_seed(rng, "panel")
-    hypothesis = tuple(int(h) for h in hypothesis)
     check_choice(dependence, DEPENDENCE, name="dependence", func="panel")
+    # what the workers would refuse, checked here, before any batch is sent
+    checked_inputs(series.data.iloc[:, :1], model, min_size, n_sim, "parametric", "panel")
+    for periods in (hypothesis, *(competing or {}).values()):
+        boundary_positions(series.data.index, periods, int(min_size), "panel")
+    hypothesis = tuple(int(h) for h in hypothesis)
     options = {"model": model, "penalty": penalty, "min_size": min_size, "n_sim": n_sim,
                "seed": seed, "posterior_breaks": posterior_breaks, "dependence": dependence,
                "competing": {k: tuple(v) for k, v in (competing or {}).items()}}  # fmt: skip
