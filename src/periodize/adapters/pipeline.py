@@ -658,8 +658,11 @@ def _provenance(
 
 def _numbers(column: pd.Series) -> np.ndarray:
     """A text column as numbers (NaN where it is not one), converted per distinct value."""
-    convert = lambda v: pd.to_numeric(pd.Series(v, dtype=object), errors="coerce")  # noqa: E731
-    return per_distinct(column, convert, np.nan).astype(float)
+    return per_distinct(column, _to_numbers, np.nan).astype(float)
+
+
+def _to_numbers(values: np.ndarray) -> pd.Series:
+    return pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
 
 
 def _text(column: pd.Series) -> np.ndarray:
