@@ -392,3 +392,14 @@ def test_panel_checks_what_workers_would_refuse_before_sending_a_batch(simulated
         with pytest.raises(pz.ParameterError, match=message):
             panel(series, **kwargs)
     assert sent == []
+
+
+def test_files_without_ids_are_not_mistaken_for_repeated_events(simulated, tmp_path):
+    events, codes = simulated
+    plain = events.drop(columns=["event_id"])[["date", "actor", "target", "level", "kind"]]
+    for i in range(3):  # each file's rows get ids row0, row1, ... of their own
+        plain.iloc[i::3].to_csv(tmp_path / f"part{i}.csv", index=False)
+    lazy = pz.read_events(str(tmp_path / "part*.csv"), engine="dask", extra_codes=codes,
+                          start=2000, end=2015)  # fmt: skip
+    expected = pz.intensity(events[(events["year"] >= 2000) & (events["year"] <= 2015)])
+    pd.testing.assert_frame_equal(pz.intensity(lazy).data, expected.data)

@@ -140,8 +140,9 @@ def dask_intensity(
 def _id_hashes(frame: pd.DataFrame) -> pd.Series:
     """64-bit hashes of a partition's event ids (what travels to find ids shared by
     partitions); none for a partition that kept no events."""
+    none = pd.Series(np.array([], dtype=np.uint64), name="event_id")
     if "event_id" not in frame.columns:
-        return pd.Series(np.array([], dtype=np.uint64), name="event_id")
+        return none
     ids = frame["event_id"].to_numpy(dtype=object)
     return pd.Series(pd.util.hash_array(ids), index=frame.index, name="event_id")
 

@@ -16,7 +16,7 @@ import pandas as pd
 from .._textfiles import check_regular
 from .._typing import PathLike
 from ..events.io import _FORMATS, read_events
-from ..events.schema import _validate
+from ..events.schema import GENERATED_IDS, _validate
 from ..exceptions import ParameterError
 from ._dask import need_dask
 
@@ -187,7 +187,7 @@ def _read_piece(piece: tuple[str, str], options: dict[str, Any]) -> pd.DataFrame
     kind, path = piece
     vocabulary = {k: options[k] for k in ("levels", "kinds", "extra_codes")}
     if kind != "parquet":
-        table = read_events(path, **vocabulary)
+        table = _file_ids(read_events(path, **vocabulary), path)
         return _filtered(table, options)
     frame = _read_parquet(path, options)
     if frame.empty:
@@ -195,7 +195,15 @@ def _read_piece(piece: tuple[str, str], options: dict[str, Any]) -> pd.DataFrame
     _check_folder_year(frame, path)
     lines = pd.RangeIndex(1, len(frame) + 1).to_numpy()  # row number within the file
     frame = frame.drop(columns=[c for c in ("year", "month", "day", "precision") if c in frame])
-    return _validate(frame, lines=lines, source=path, **vocabulary)
+    return _file_ids(_validate(frame, lines=lines, source=path, **vocabulary), path)
+
+
+def _file_ids(table: pd.DataFrame, path: str) -> pd.DataFrame:
+    """Ids made up for a file without them (``row0``, ...) qualified by the file, so that
+    they are unique across files as real ids must be."""
+    if table.attrs.get(GENERATED_IDS) and len(table):
+        table = table.assign(event_id=(f"{path}#" + table["event_id"].astype(str)))
+    return table
 
 
 def _read_parquet(path: str, options: dict[str, Any]) -> pd.DataFrame:

@@ -37,6 +37,8 @@ OPTIONAL: tuple[str, ...] = (
 #: Columns validation derives from ``date``; an input may carry them only if they agree.
 DERIVED: tuple[str, ...] = ("year", "month", "day", "precision")
 _EXTRA_CODES = "periodize_extra_codes"
+#: Set on a table whose event ids validation made up (``row0``, ``row1``, ...).
+GENERATED_IDS = "periodize_generated_ids"
 _VOCABULARIES = "periodize_vocabularies"
 _ACCOUNT = "periodize_account"
 _TEXT = ("person", "office", "venue", "multilateral_context", "source", "note", "cameo_code")
@@ -252,6 +254,8 @@ def _validate(
     if _ACCOUNT in events.attrs:  # an archive reader's row account travels with its table
         result.attrs[_ACCOUNT] = events.attrs[_ACCOUNT]
     result.attrs[_EXTRA_CODES] = sorted(extra_codes)
+    if "event_id" not in frame.columns:  # numbered here: unique in this table only
+        result.attrs[GENERATED_IDS] = True
     result.attrs[_VOCABULARIES] = {"level": list(levels), "kind": list(kinds)}
     return result
 
