@@ -392,6 +392,9 @@ def test_panel_checks_what_workers_would_refuse_before_sending_a_batch(simulated
         with pytest.raises(pz.ParameterError, match=message):
             panel(series, **kwargs)
     assert sent == []
+    monkeypatch.undo()  # the checks take a weighted series as the workers do (quasi-Poisson)
+    weighted = pz.intensity(events, "goldstein")
+    assert len(panel(weighted, BOUNDARIES, n_sim=99, rng=1).table) == 3 * weighted.data.shape[1]
 
 
 def test_files_without_ids_are_not_mistaken_for_repeated_events(simulated, tmp_path):

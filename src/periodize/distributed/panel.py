@@ -236,7 +236,8 @@ def panel(
     seed = root_seed(rng, "panel")
     check_choice(dependence, DEPENDENCE, name="dependence", func="panel")
     # what the workers would refuse, checked here, before any batch is sent
-    checked_inputs(series.data.iloc[:, :1], model, min_size, n_sim, "parametric", "panel")
+    first = dataclasses.replace(series, data=series.data.iloc[:, :1])  # keeps is_count
+    checked_inputs(first, model, min_size, n_sim, "parametric", "panel")
     for periods in (hypothesis, *(competing or {}).values()):
         boundary_positions(series.data.index, periods, int(min_size), "panel")
     hypothesis = tuple(int(h) for h in hypothesis)
