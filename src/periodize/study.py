@@ -302,13 +302,12 @@ def study(
     hypothesis = next(iter(hypotheses.values()))
     table = validate_events(events)
     series = intensity(table, scheme, by=None, start=start, end=end)
-    values = series.data.to_numpy()
-    if np.ptp(values) == 0:  # every periodization fits a constant equally well
+    if not np.any(series.data.to_numpy()):  # the scheme gives every event weight 0
         raise ParameterError(
-            f"The intensity under the {series.scheme.name!r} scheme is {values.flat[0]:g} in "
-            f"every period ({series.data.index[0]}–{series.data.index[-1]}): no periodization "
-            "can be estimated or tested from it. Choose a scheme that weights these events "
-            "(such as 'count'), or check the scheme's weights."
+            f"The intensity under the {series.scheme.name!r} scheme is 0 in every period "
+            f"({series.data.index[0]}–{series.data.index[-1]}): no periodization can be "
+            "estimated or tested from it. Choose a scheme that weights these events (such as "
+            "'count'), or check the scheme's weights."
         )
     max_breaks = _max_breaks(max_breaks, len(series.data), min_size, hypothesis)
     check_posterior_size(1, len(series.data), max_breaks)
