@@ -67,20 +67,19 @@ def _convert(
     if extra:
         iso = iso | dict(extra)
         until = {k: v for k, v in until.items() if k not in extra}
-    present = pd.notna(np.asarray(values, dtype=object))
 
-    def lookup(table: Mapping[str, object]) -> np.ndarray:
-        return per_distinct(values, lambda v: [table.get(x) for x in v])
+    def reason(value: str) -> str | None:
+        if value in not_state:
+            return not_state[value]
+        return None if value in iso else "unmapped"
 
-    codes, why = lookup(iso), lookup(not_state)
-    why[pd.isna(codes) & pd.isna(why) & present] = "unmapped"
+    codes = per_distinct(values, lambda v: [iso.get(x) for x in v])
+    why = per_distinct(values, lambda v: [reason(x) for x in v])  # missing: None
     if until and days is not None:
-        last = lookup(until).astype(float)
-        ended = np.asarray(days, dtype=float) > np.nan_to_num(last, nan=np.inf)
+        last = per_distinct(values, lambda v: [until.get(x, np.inf) for x in v], np.inf)
+        ended = np.asarray(days, dtype=float) > last.astype(float)
         codes[ended] = None
         why[ended] = FORMER
-    codes[pd.isna(codes)] = None
-    why[pd.isna(why)] = None
     return codes, why
 
 

@@ -171,11 +171,14 @@ class KindMapping:
         if modes is not None:
             types = pd.Series(np.asarray(codes, dtype=object)).fillna("").astype(str)
             keys = types + "/" + pd.Series(np.asarray(modes, dtype=object)).fillna("").astype(str)
-        key = per_distinct(keys, lambda v: [self._resolve(k) for k in v])
-        kinds = per_distinct(key, lambda v: [self.kinds.get(k) for k in v])
-        swap = per_distinct(key, lambda v: [self.swap.get(k, False) for k in v], False)
-        mutual = per_distinct(key, lambda v: [self.mutual.get(k, False) for k in v], False)
-        return kinds, swap.astype(bool), mutual.astype(bool), pd.notna(kinds)
+        entries = list(self.kinds)  # row i of the tables below; the last row: not mapped
+        row = {key: i for i, key in enumerate(entries)}
+        found = per_distinct(keys, lambda v: [row.get(self._resolve(k), -1) for k in v], -1)
+        index = found.astype(np.int64)
+        kinds = np.array([*(self.kinds[k] for k in entries), None], dtype=object)[index]
+        swap = np.array([*(self.swap[k] for k in entries), False])[index]
+        mutual = np.array([*(self.mutual[k] for k in entries), False])[index]
+        return kinds, swap, mutual, index >= 0
 
     def _resolve(self, key: str) -> str:
         """The mapping's key for a code: itself, or ``type/*`` for an unlisted mode."""

@@ -82,9 +82,8 @@ def merge_reports(
     # versions of one id: the earliest date, ties broken by every other field (few rows)
     repeated = frame.duplicated("event_id", keep=False).to_numpy()
     if repeated.any():
-        versions = frame[repeated].sort_values(
-            ["event_id", "date", *_rest(frame, ["event_id", "date"])], kind="stable"
-        )
+        rest = [c for c in frame.columns if c not in ("event_id", "date")]
+        versions = frame[repeated].sort_values(["event_id", "date", *rest], kind="stable")
         later = versions.duplicated("event_id").to_numpy()
         account.merge("duplicate_id", int(later.sum()))
         frame = pd.concat([frame[~repeated], versions[~later]])
@@ -97,8 +96,8 @@ def merge_reports(
     keys = ["date", "kind", "_story", "_mutual", "_low", "_high"]
     if one_per_day:
         keys = ["date", "actor", "target", *code]
-    first = ~frame.duplicated(keys).to_numpy()
     groups = frame.groupby(keys, sort=False, dropna=False)
+    first = (groups.cumcount() == 0).to_numpy()  # the representative: first in that order
     if one_per_day:
         account.merge("one_per_day", int((~first).sum()))
     else:
@@ -109,8 +108,3 @@ def merge_reports(
     merged = frame[first][list(events.columns)].assign(n_reports=size[first])
     order = ["date", "actor", "target", "event_id"]
     return merged.sort_values(order, kind="stable").reset_index(drop=True)
-
-
-def _rest(frame: pd.DataFrame, first: list[str]) -> list[str]:
-    """Every other column, to break ties between versions of one id (a total order)."""
-    return [c for c in frame.columns if c not in first]
