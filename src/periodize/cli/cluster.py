@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +43,37 @@ def _client(args: argparse.Namespace) -> tuple[Any, Any]:
         f"ask for at most the {os.cpu_count() or 1} cores here (--workers), or join a "
         "cluster that has them (--scheduler)",
     )
+    # An error in the user's data raised on a worker comes back to the client as the clear
+    # error it is; the workers' own log of it (a traceback per failed task) is shown only
+    # under --debug.
     cluster = distributed.LocalCluster(
         n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-        env=ONE_THREAD,
+        env=ONE_THREAD, silence_logs=logging.WARNING if args.debug else logging.CRITICAL,
     )  # fmt: skip
     return distributed.Client(cluster), cluster
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c() -> Iterator[None]:
+    """Start the local workers ignoring Ctrl-C, and hold a Ctrl-C pressed meanwhile for this
+    process. A terminal's Ctrl-C goes to every process of the command, and each worker would
+    print its own traceback: a process started while the signal is ignored keeps ignoring it
+    (Dask spawns its workers with an empty signal mask, so blocking alone is not inherited).
+    Linux keeps a blocked signal pending even while it is ignored, so this process, whose
+    threads all block it meanwhile (the launcher blocks it before the imports start any
+    thread), receives the Ctrl-C once the workers have started, and closes the cluster.
+    multiprocessing's resource tracker is started first: starting it unblocks the signal in
+    the thread that starts it, which would then swallow the Ctrl-C."""
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def run_panel(args: argparse.Namespace) -> None:
@@ -55,8 +84,12 @@ def run_panel(args: argparse.Namespace) -> None:
     if Path(args.out).exists() and not args.force:
         raise ParameterError(f"{args.out} exists; pass --force to replace it.")
     refuse_input(Path(args.out), event_files(args.events))
-    client, cluster = _client(args)
+    if not args.debug:  # closing a client mid-run logs every gather it ends
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    client = cluster = None
     try:
+        with _workers_ignore_ctrl_c():
+            client, cluster = _client(args)
         print(f"dashboard: {client.dashboard_link}", file=sys.stderr)
         import distributed
 
@@ -74,7 +107,8 @@ def run_panel(args: argparse.Namespace) -> None:
         )  # fmt: skip
         path = write_panel(result, args.out, overwrite=args.force)
     finally:
-        client.close()
+        if client is not None:
+            client.close()
         if cluster is not None:
             cluster.close()
     if args.json:
