@@ -125,7 +125,9 @@ def _batch(
             **serial,
         )
         frame = compared.to_frame().reset_index()
-        frame["boundaries"] = frame["boundaries"].map(lambda b: ",".join(map(str, b)))
+        frame["boundaries"] = frame["boundaries"].map(  # None: not identified
+            lambda b: None if b is None else ",".join(map(str, b))
+        )
         out["comparison"] = frame
     if options["posterior_breaks"] is not None:
         post = bayes_posterior(series, max_breaks=options["posterior_breaks"], **common)

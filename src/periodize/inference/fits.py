@@ -11,7 +11,7 @@ from ..segmentation.costs import COSTS, Cost
 from ..segmentation.costs.base import segment_of_each_period
 from ..segmentation.costs.negbin import NegativeBinomialCost
 from ..segmentation.diagnostics import pearson_residuals
-from ..segmentation.search.dynamic import exact_path
+from ..segmentation.search.dynamic import exact_path, identified
 from .dependence import long_run_scale
 
 
@@ -92,6 +92,11 @@ class Statistics:
             self.best_vs_none / self.omega_best,
             self.best_vs_hypothesis / self.omega_best,
         )
+
+    def identified(self, values: np.ndarray) -> np.ndarray:
+        """Series whose best segmentation fits better than no change (see
+        :func:`periodize.segmentation.search.dynamic.identified`)."""
+        return identified(values, -self.loglik_none, -self.loglik_best)
 
     @property
     def hypothesis_vs_none(self) -> np.ndarray:

@@ -154,7 +154,7 @@ def _ranking(comparison: Any, name: str, escape: Callable[[Any], str]) -> str:
     exact = bool(rows["posterior"].notna().all())
     shown = []
     for label, row in rows.iterrows():
-        years = ", ".join(map(str, row.boundaries))
+        years = "not identified" if row.boundaries is None else ", ".join(map(str, row.boundaries))
         what = escape(label) if not years else f"{escape(label)} ({years})"
         shown.append(f"{what} {row.bic_weight:.2f}" + (f" / {row.posterior:.2f}" if exact else ""))
     return (

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..results import Provenance, ResultMixin, plain
+from .search.dynamic import identified
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,13 +149,8 @@ class Segmentation(ResultMixin):
         k = len(self.break_indices[i])
         if k == 0:
             return True
-        row = self.values[i]
-        if np.all(row == row[0]):
-            return False
-        none, best = self.costs.iloc[i, 0], self.costs.iloc[i, k]
-        if np.isfinite(none) and np.isfinite(best):
-            return bool(best < none - 1e-9 * max(1.0, abs(none)))
-        return True
+        costs = self.costs.iloc[i].to_numpy()
+        return bool(identified(self.values[i : i + 1], costs[:1], costs[k : k + 1])[0])
 
     def to_frame(self) -> pd.DataFrame:
         """The per-segment estimates table (one row per series and segment)."""

@@ -81,21 +81,31 @@ def boundary_table(
     best: np.ndarray,
     boot: np.ndarray,
     profile: list[list[np.ndarray]],
+    identified: np.ndarray,
 ) -> pd.DataFrame:
+    """One row per series and hypothesised boundary. Where the series is not identified (no
+    segmentation fits better than none: every placement ties) the estimate, displacement and
+    bootstrap sets are empty (``None``): the search's pick among ties is no estimate; the
+    profile set, every admissible position, says so."""
     index, n = matrix.index, matrix.values.shape[1]
     rows = []
     for i, name in enumerate(matrix.names):
         for j, position in enumerate(positions):
             counts = np.bincount(boot[i, :, j], minlength=n + 1).astype(float)
+            known = bool(identified[i])
             rows.append(
                 {
                     "series": name,
                     "boundary": j + 1,
                     "hypothesised": index[position],
-                    "estimated": index[best[i, j]],
-                    "displacement": int(best[i, j] - position),
-                    "bootstrap_90": [index[p] for p in credible_set(counts, 0.90)],
-                    "bootstrap_95": [index[p] for p in credible_set(counts, 0.95)],
+                    "estimated": index[best[i, j]] if known else None,
+                    "displacement": int(best[i, j] - position) if known else None,
+                    "bootstrap_90": [index[p] for p in credible_set(counts, 0.90)]
+                    if known
+                    else None,
+                    "bootstrap_95": [index[p] for p in credible_set(counts, 0.95)]
+                    if known
+                    else None,
                     "profile_set": [index[p] for p in profile[i][j]],
                 }
             )

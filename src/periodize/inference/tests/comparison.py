@@ -24,7 +24,7 @@ from ...results import Provenance, matrix_sha256
 from ...segmentation.costs import COSTS
 from ...segmentation.diagnostics import serial_diagnostics
 from ...segmentation.inputs import SeriesMatrix, exposure_sha256
-from ...segmentation.search.dynamic import exact_path
+from ...segmentation.search.dynamic import exact_path, identified
 from ..bayes.marginals import log_marginals, resolve_prior
 from ..bayes.recursions import sums
 from ..dependence import SerialDependence, check_dependence, fit_dependence
@@ -228,25 +228,33 @@ def _rows(
     values = matrix.values
     n_series = values.shape[0]
     path = exact_path(COSTS[model], values, k_max, min_size, exposure=matrix.exposure)
-    breaks: dict[str, tuple[np.ndarray, bool]] = {}
+    everywhere = np.ones(n_series, dtype=bool)
+    # (positions, estimated, shown): a best segmentation of a series it does not identify
+    # (every placement ties) has no boundaries to show
+    breaks: dict[str, tuple[np.ndarray, bool, np.ndarray]] = {}
     if include_none:
-        breaks["no change"] = (np.empty((n_series, 0), dtype=np.int64), False)
+        breaks["no change"] = (np.empty((n_series, 0), dtype=np.int64), False, everywhere)
     for name, positions in named.items():
-        breaks[name] = (np.broadcast_to(positions, (n_series, positions.size)), False)
+        fixed = np.broadcast_to(positions, (n_series, positions.size))
+        breaks[name] = (fixed, False, everywhere)
     if include_best:
         for k in sorted({len(p) for p in named.values()} - {0}):
-            breaks[f"best with {k} break{'s' if k != 1 else ''}"] = (path.breaks[k], True)
+            known = identified(values, path.costs[:, 0], path.costs[:, k])
+            breaks[f"best with {k} break{'s' if k != 1 else ''}"] = (path.breaks[k], True, known)
     rows = {}
-    for name, (found, estimated) in breaks.items():
+    for name, (found, estimated, shown) in breaks.items():
         rows[name] = pd.DataFrame(
             {
-                "boundaries": [tuple(matrix.index[j] for j in row) for row in found],
+                "boundaries": [
+                    tuple(matrix.index[j] for j in row) if ok else None
+                    for row, ok in zip(found, shown, strict=True)
+                ],
                 "breaks": found.shape[1],
                 "estimated": estimated,
             },
             index=pd.Index(matrix.names, name="series"),
         )
-    return rows, {name: np.asarray(found) for name, (found, _) in breaks.items()}
+    return rows, {name: np.asarray(found) for name, (found, _, _) in breaks.items()}
 
 
 def _information(

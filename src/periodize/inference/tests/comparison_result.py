@@ -72,6 +72,8 @@ class Comparison(ResultMixin):
             if k == 0 or best_name not in rows.index:
                 continue
             best = rows.loc[best_name, "boundaries"]
+            if best is None:  # not identified
+                continue
             gap = max(
                 abs(self.index.get_loc(a) - self.index.get_loc(b))
                 for a, b in zip(boundaries, best, strict=True)
@@ -88,7 +90,10 @@ class Comparison(ResultMixin):
 
     def summary(self) -> str:
         shown = self.to_frame().copy()
-        shown["boundaries"] = [", ".join(map(str, b)) or "–" for b in shown["boundaries"]]
+        shown["boundaries"] = [
+            "not identified" if b is None else ", ".join(map(str, b)) or "–"
+            for b in shown["boundaries"]
+        ]
         lines = [
             f"Comparison of {len(self.candidates)} periodizations: {len(self.names)} series × "
             f"{len(self.index)} periods ({self.index[0]}–{self.index[-1]}); model "

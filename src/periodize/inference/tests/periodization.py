@@ -212,6 +212,7 @@ def test_periodization(
         serial=serial,
     )
     tests = _tests(used, observed, pvalues, k, n_sim, draws)
+    known = observed.identified(values)
     if null == "trend":
         statistic, trend_p = trend_pvalues(
             used,
@@ -241,11 +242,19 @@ def test_periodization(
         tests_by_series=tests,
         periods=periods,
         boundary_tests=each,
-        boundaries=boundary_table(matrix, positions, observed.best_breaks, boot_breaks, profile),
+        boundaries=boundary_table(
+            matrix, positions, observed.best_breaks, boot_breaks, profile, known
+        ),
         agreement=pd.DataFrame(
             {
-                "hausdorff": [hausdorff(positions, b) for b in observed.best_breaks],
-                "rand_index": [rand_index(positions, b, n) for b in observed.best_breaks],
+                "hausdorff": [
+                    hausdorff(positions, b) if ok else np.nan
+                    for b, ok in zip(observed.best_breaks, known, strict=True)
+                ],
+                "rand_index": [
+                    rand_index(positions, b, n) if ok else np.nan
+                    for b, ok in zip(observed.best_breaks, known, strict=True)
+                ],
             },
             index=pd.Index(matrix.names, name="series"),
         ),

@@ -181,7 +181,13 @@ class PeriodizationTest(ResultMixin):
             "",
             "Boundaries (estimated = best segmentation with as many breaks):",
             f"profile_set: likelihood-ratio confidence set at level {self.level}, the one to "
-            "cite; bootstrap sets are narrower but under-cover when changes are small",
+            "cite; bootstrap sets are narrower but under-cover when changes are small"
+            + (
+                "; estimated and bootstrap sets are None where no segmentation fits better "
+                "than none (not identified: every placement ties)"
+                if self.boundaries["estimated"].isna().any()
+                else ""
+            ),
             self.boundaries.to_string(),
             "",
             "Agreement between hypothesised and estimated periods:",

@@ -36,6 +36,27 @@ class ExactPath:
     table: np.ndarray | None = None
 
 
+def identified(values: np.ndarray, cost_none: np.ndarray, cost_best: np.ndarray) -> np.ndarray:
+    """Rows (series) whose best segmentation fits better than no change.
+
+    ``False`` where the row is constant (for instance all zero) or the optimal cost with the
+    breaks equals the cost without (to a relative 1e-9): every placement then fits equally
+    well, and the boundaries found are an arbitrary choice among ties, not an estimate.
+    Costs that are not finite (an impossible segmentation) leave the row identified.
+
+    Examples
+    --------
+    >>> rows = np.array([[0, 0, 0, 0], [0, 0, 5, 5]])
+    >>> identified(rows, np.array([0.0, 8.0]), np.array([0.0, 1.0]))
+    array([False,  True])
+    """
+    constant = np.all(values == values[:, :1], axis=1)
+    finite = np.isfinite(cost_none) & np.isfinite(cost_best)
+    tolerance = 1e-9 * np.maximum(1.0, np.abs(np.where(finite, cost_none, 0.0)))
+    better = np.where(finite, cost_best < cost_none - tolerance, True)
+    return ~constant & better
+
+
 def exact_path(
     make_cost: Callable[..., Cost],
     values: np.ndarray,
