@@ -11,8 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from periodize.adapters import lines as lines_module
 from periodize.adapters import pipeline, read_gdelt, read_icews, read_phoenix, row_account
 from periodize.adapters import scan as scan_module
+from periodize.exceptions import PeriodizeError
 
 G = af.gdelt_row
 CODES = ["042", "043", "044", "190", "0874", ""]
@@ -59,6 +61,53 @@ def test_compiled_equals_pyarrow_on_random_gdelt_files(tmp_path_factory, rnd: ra
             assert str(refused.value) == str(error)
             return
         assert_same(fast, slow)
+    finally:
+        mp.undo()
+
+
+ENDS = [b"\n", b"\n", b"\r\n", b"\r", b"\n\n", b"\r\n\r\n", b"\n\r"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_both_readers_agree_on_damaged_bytes(tmp_path_factory, rnd: random.Random):
+    """Line ends of every kind, empty lines, bytes that are not UTF-8, NUL bytes, tabs and
+    lines over the limit anywhere in a GDELT file: the compiled scanner and pyarrow give the
+    same events and account, or refuse with the same message."""
+    rows = [
+        G(i, rnd.choice(DATES[:2]), rnd.choice(ACTORS[:4]), rnd.choice(ACTORS[:4]),
+          rnd.choice(CODES[:3]), f"u{i}")
+        for i in range(rnd.randint(1, 30))
+    ]  # fmt: skip
+    lines = [line.encode() for line in af.lines(af.column_list("gdelt2_61"), rows)]
+    for _ in range(rnd.randint(0, 4)):
+        at = rnd.randrange(len(lines))
+        line = bytearray(lines[at])
+        where = rnd.randrange(len(line) + 1)
+        line[where:where] = rnd.choice([b"\xff", b"\xc3", b"\x00", b"\t", b"\r", b"x" * 3000])
+        lines[at] = bytes(line)
+    data = b"".join(line + rnd.choice(ENDS) for line in lines)
+    if rnd.random() < 0.3:
+        data = data.rstrip(b"\r\n")
+    path = tmp_path_factory.mktemp("bytes") / "a.CSV"
+    path.write_bytes(data)
+    mp = pytest.MonkeyPatch()
+    mp.setattr(lines_module, "MAX_LINE_BYTES", 2500)  # the 3000-byte insertions are over it
+    try:
+        outcomes = []
+        for compiled in (True, False):
+            mp.setattr(pipeline, "COMPILED", compiled)
+            try:
+                events = read_gdelt(path)
+                outcomes.append((events, row_account(events).to_dict()))
+            except PeriodizeError as error:
+                outcomes.append(str(error))
+        (fast, slow) = outcomes
+        if isinstance(fast, str) or isinstance(slow, str):
+            assert fast == slow
+        else:
+            pd.testing.assert_frame_equal(fast[0], slow[0])
+            assert fast[1] == slow[1]
     finally:
         mp.undo()
 

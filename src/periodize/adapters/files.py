@@ -21,6 +21,7 @@ from typing import IO, Any
 from .._typing import PathLike
 from ..exceptions import ParameterError
 from .account import RowAccount
+from .lines import bounded, check
 
 __all__ = ["Source", "batches", "expand", "first_lines", "sources"]
 
@@ -112,11 +113,13 @@ def first_lines(source: Source, count: int = 2) -> list[list[str]]:
     """The first ``count`` lines of a stream split on tabs (empty list for an empty file)."""
     lines: list[list[str]] = []
     with damaged(source), source.open() as handle:
-        text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="")
+        checked = bounded(handle, source.label)
+        text = io.TextIOWrapper(checked, encoding="utf-8-sig", errors="replace", newline="")
         for line in text:
             lines.append(line.rstrip("\r\n").split("\t"))
             if len(lines) == count:
                 break
+        check(checked)
     return lines
 
 
@@ -161,7 +164,8 @@ def batches(
         null_values=list(null_values),
         strings_can_be_null=True,
     )
-    with source.open() as handle:
+    with source.open() as raw:
+        handle = bounded(raw, source.label)
         try:
             reader = csv.open_csv(
                 handle,
@@ -170,14 +174,19 @@ def batches(
                 convert_options=convert_options,
             )
         except pa.ArrowInvalid as error:
+            check(handle)
             if "Empty CSV file" in str(error):
                 return
             raise ParameterError(
                 f"{source.label}: not readable as the format ({error})."
             ) from None
         try:
-            yield from reader
+            for batch in reader:
+                check(handle)
+                yield batch
         except pa.ArrowInvalid as error:
+            check(handle)
             raise ParameterError(
                 f"{source.label}: not readable as the format ({error})."
             ) from None
+        check(handle)

@@ -22,6 +22,7 @@ import numpy as np
 
 from .account import RowAccount
 from .files import Source
+from .lines import LineLengths
 
 __all__ = ["scan"]
 
@@ -41,31 +42,37 @@ _CHUNKS = 8
 
 
 @numba.njit(cache=True, nogil=True)
-def _split_chunk(buf, lo, hi, slot, starts, ends, nfields, line):  # pragma: no cover - compiled
+def _split_chunk(buf, lo, hi, slot, starts, ends, nfields, row):  # pragma: no cover - compiled
+    # rows are the non-empty lines (empty ones are skipped, as pyarrow does)
     field = 0
     begin = lo
     n_slot = slot.size
     for i in range(lo, hi):
         b = buf[i]
-        if b == 9 or b == 10:
-            if field < n_slot and slot[field] >= 0:
-                stop = i
-                if b == 10 and stop > begin and buf[stop - 1] == 13:
-                    stop -= 1
-                starts[line, slot[field]] = begin
-                ends[line, slot[field]] = stop
-            field += 1
+        if b > 13 or (b != 9 and b != 10 and b != 13):
+            continue
+        if b == 10 and i > 0 and buf[i - 1] == 13:  # the LF of a CRLF
             begin = i + 1
-            if b == 10:
-                nfields[line] = field
-                line += 1
-                field = 0
+            continue
+        if b != 9:
+            if field == 0 and i == begin:  # an empty line
+                begin = i + 1
+                continue
+        if field < n_slot and slot[field] >= 0:
+            starts[row, slot[field]] = begin
+            ends[row, slot[field]] = i
+        field += 1
+        begin = i + 1
+        if b != 9:
+            nfields[row] = field
+            row += 1
+            field = 0
 
 
 @numba.njit(cache=True, parallel=True)
-def _split(buf, bounds, first_lines, slot, starts, ends, nfields):  # pragma: no cover
+def _split(buf, bounds, first_rows, slot, starts, ends, nfields):  # pragma: no cover
     for c in numba.prange(bounds.size - 1):
-        _split_chunk(buf, bounds[c], bounds[c + 1], slot, starts, ends, nfields, first_lines[c])
+        _split_chunk(buf, bounds[c], bounds[c + 1], slot, starts, ends, nfields, first_rows[c])
 
 
 @numba.njit(cache=True, nogil=True)
@@ -196,27 +203,52 @@ def _padded(values: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return table, lengths
 
 
+def _skipped(buffer: bytearray, filled: int, skip: int, at_end: bool) -> int | None:
+    """The offset after the first ``skip`` lines of ``buffer[:filled]``; ``None`` when
+    they do not all lie in it yet (a CR at its end may be the first half of a CRLF)."""
+    at = 0
+    for _ in range(skip):
+        end = min((e for e in (buffer.find(b"\n", at, filled), buffer.find(b"\r", at, filled))
+                   if e >= 0), default=-1)  # fmt: skip
+        if end < 0:
+            return filled if at_end else None
+        at = end + 1
+        if buffer[end] == 13:
+            if at == filled and not at_end:
+                return None
+            at += at < filled and buffer[at] == 10
+    return at
+
+
 def _blocks(source: Source, skip: int) -> Iterator[np.ndarray]:
-    """Blocks of whole lines (each ends with a newline), after ``skip`` lines, read into
-    one reused buffer (a block is valid until the next one is asked for)."""
+    """Blocks of whole lines, after ``skip`` lines, read into one reused buffer (a block is
+    valid until the next one is asked for). Lines end at LF, CRLF or CR; a block never ends
+    between the CR and the LF of a CRLF. A line over the limit is refused as it is read."""
+    lengths = LineLengths(source.label)
     with source.open() as handle:
-        for _ in range(skip):
-            handle.readline()
         buffer = bytearray(BLOCK_BYTES + 1)
         filled = 0
         while True:
             if filled == len(buffer) - 1:  # a line longer than the buffer: a larger one
                 buffer = buffer + bytearray(len(buffer))
             read = handle.readinto(memoryview(buffer)[filled:-1])  # type: ignore[attr-defined]
+            lengths.feed(buffer, filled, filled + read)
+            filled += read
+            if skip:
+                start = _skipped(buffer, filled, skip, not read)
+                if start is None:
+                    continue
+                buffer[: filled - start] = buffer[start:filled]
+                filled -= start
+                skip = 0
             if not read:
                 if filled:
-                    if buffer[filled - 1] != 10:
+                    if buffer[filled - 1] not in (10, 13):
                         buffer[filled] = 10
                         filled += 1
                     yield np.frombuffer(buffer, dtype=np.uint8, count=filled)
                 return
-            filled += read
-            cut = buffer.rfind(b"\n", 0, filled) + 1
+            cut = max(buffer.rfind(b"\n", 0, filled), buffer.rfind(b"\r", 0, filled - 1)) + 1
             if cut:
                 yield np.frombuffer(buffer, dtype=np.uint8, count=cut)
                 buffer[: filled - cut] = buffer[cut:filled]
@@ -225,17 +257,27 @@ def _blocks(source: Source, skip: int) -> Iterator[np.ndarray]:
 
 @numba.njit(cache=True, parallel=True)
 def _line_counts(buf, bounds):  # pragma: no cover - compiled
-    counts = np.zeros(bounds.size - 1, dtype=np.int64)
+    # the rows (non-empty lines) of each chunk
+    rows = np.zeros(bounds.size - 1, dtype=np.int64)
     for c in numba.prange(bounds.size - 1):
-        n = 0
+        n_rows = 0
+        begin = bounds[c]
         for i in range(bounds[c], bounds[c + 1]):
-            n += buf[i] == 10
-        counts[c] = n
-    return counts
+            b = buf[i]
+            if b != 10 and b != 13:
+                continue
+            if b == 10 and i > 0 and buf[i - 1] == 13:
+                begin = i + 1
+            else:
+                n_rows += i > begin
+                begin = i + 1
+        rows[c] = n_rows
+    return rows
 
 
 def _chunk_bounds(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Chunk boundaries at line ends, and the number of the first line of each chunk."""
+    """Chunk boundaries after an LF, the first row (0-based) of each chunk, and the number
+    of rows (non-empty lines) of the block."""
     size = buf.size
     bounds = [0]
     for k in range(1, _CHUNKS):
@@ -252,9 +294,9 @@ def _chunk_bounds(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
             bounds.append(at + stop + 1)
     bounds.append(size)
     edges = np.array(bounds, dtype=np.int64)
-    counts = _line_counts(buf, edges)
-    first = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-    return edges, first, int(counts.sum())
+    rows = _line_counts(buf, edges)
+    first = np.concatenate([[0], np.cumsum(rows)[:-1]]).astype(np.int64)
+    return edges, first, int(rows.sum())
 
 
 def scan(
@@ -291,8 +333,8 @@ def scan(
                filters["compact"], window, allowed, allowed_n, codes, codes_n, valid,
                filters["countries"] is not None, day, fate)  # fmt: skip
         account.read += n
-        _account(buf, starts, nfields, ends, day, fate, keys[0], account, source, lines_before,
-                 filters["null_values"])  # fmt: skip
+        _account(buf, starts, nfields, ends, day, fate, keys[0], account, source,
+                 lines_before, filters["null_values"])  # fmt: skip
         rows = np.flatnonzero(fate == KEEP)
         lines_before += n
         if rows.size:
@@ -354,4 +396,5 @@ def _account(buf, starts, nfields, ends, day, fate, date, account, source, lines
         nulls = set(filters_null)
         account.drop("bad_date", 0, ["<missing>" if t in nulls else t for t in text])
     for r in np.flatnonzero(fate == MALFORMED)[: max(0, 100 - len(account.malformed))]:
+        # the line's number among the non-empty lines (as pyarrow numbers them)
         account.malformed.append((source.label, int(lines_before + r + 1), int(nfields[r])))
