@@ -12,6 +12,8 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import periodize as pz
 from periodize.exceptions import EventSchemaError
@@ -406,3 +408,93 @@ def test_files_without_ids_are_not_mistaken_for_repeated_events(simulated, tmp_p
                           start=2000, end=2015)  # fmt: skip
     expected = pz.intensity(events[(events["year"] >= 2000) & (events["year"] <= 2015)])
     pd.testing.assert_frame_equal(pz.intensity(lazy).data, expected.data)
+
+
+DAMAGES = ["cut short", "a CSV under a .parquet name", "in a year folder"]
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_damaged_or_foreign_parquet_file_is_named_before_anything_runs(
+    simulated, tmp_path, damage
+):
+    events, codes = simulated
+    good = pz.write_events(events, tmp_path / "good.parquet")
+    if damage == "cut short":
+        bad = tmp_path / "bad.parquet"
+        bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+        given = str(bad)
+    elif damage == "a CSV under a .parquet name":
+        bad = tmp_path / "bad.parquet"
+        pz.write_events(events, tmp_path / "events.csv")
+        bad.write_bytes((tmp_path / "events.csv").read_bytes())
+        given = str(bad)
+    else:
+        folder = tmp_path / "dataset" / "year=2002"
+        folder.mkdir(parents=True)
+        pz.write_events(events[events["year"] == 2002], folder / "part0.parquet")
+        (folder / "notes.txt").write_text("not read: not a .parquet file")
+        bad = folder / "part1.parquet"
+        bad.write_text("junk")
+        given = str(tmp_path / "dataset")
+    for window in ({}, {"start": 2000}):
+        with pytest.raises(pz.ParameterError, match="is not a readable Parquet file") as caught:
+            pz.read_events(given, engine="dask", extra_codes=codes, **window)  # no compute
+        assert str(caught.value).startswith(f"{bad} is not a readable Parquet file")
+
+
+@pytest.mark.parametrize("dates", ["years as integers", "timestamps"])
+def test_dates_of_other_types_are_filtered_like_the_in_memory_table(simulated, tmp_path, dates):
+    events, codes = simulated
+    frame = events.drop(columns=["year", "month", "day", "precision"])
+    if dates == "years as integers":
+        frame = frame.assign(date=events["year"].astype("int64"))
+    else:
+        frame = frame.assign(date=pd.to_datetime(events["date"]))
+    path = tmp_path / "events.parquet"
+    frame.to_parquet(path)
+    whole = pz.read_events(path, extra_codes=codes)
+    pair = sorted(set(events["actor"]))[:3]
+    got = pz.read_events(
+        path, engine="dask", extra_codes=codes, countries=pair, start=1995, end=2004
+    ).compute(scheduler="synchronous")
+    kept = whole["year"].between(1995, 2004) & whole["actor"].isin(pair)
+    kept &= whole["target"].isin(pair)
+    assert sorted(got["event_id"]) == sorted(whole.loc[kept, "event_id"]) and kept.any()
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.sampled_from(["csv", "jsonl", "parquet"]), min_size=1, max_size=4),
+    st.one_of(st.none(), st.integers(1988, 2021)),
+    st.one_of(st.none(), st.integers(0, 8)),
+    st.one_of(st.none(), st.integers(2, 6)),
+    st.integers(0, 2**16),
+)
+def test_the_dask_reader_equals_the_in_memory_reader(
+    simulated, tmp_path_factory, formats, start, span, n_countries, seed
+):
+    """Any split of the events into files of any format, any window and any countries:
+    the Dask reader keeps exactly the events the in-memory table keeps under the rules."""
+    events, codes = simulated
+    folder = tmp_path_factory.mktemp("split")
+    shuffled = events.sample(frac=1, random_state=seed)
+    for i, suffix in enumerate(formats):
+        pz.write_events(shuffled.iloc[i :: len(formats)], folder / f"part{i}.{suffix}")
+    end = None if start is None or span is None else start + span
+    pair = None if n_countries is None else sorted(set(events["actor"]))[:n_countries]
+    got = pz.read_events(
+        [str(p) for p in sorted(folder.iterdir())], engine="dask", extra_codes=codes,
+        countries=pair, start=start, end=end,
+    ).compute(scheduler="synchronous")  # fmt: skip
+    kept = pd.Series(True, index=events.index)
+    if pair is not None:
+        kept &= events["actor"].isin(pair) & events["target"].isin(pair)
+    if start is not None:
+        kept &= events["year"] >= start
+    if end is not None:
+        kept &= events["year"] <= end
+    expected = events[kept].sort_values("event_id").reset_index(drop=True)
+    got = got.sort_values("event_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(got[expected.columns], expected, check_dtype=False)

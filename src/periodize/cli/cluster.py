@@ -86,6 +86,11 @@ def run_panel(args: argparse.Namespace) -> None:
     refuse_input(Path(args.out), event_files(args.events))
     if not args.debug:  # closing a client mid-run logs every gather it ends
         logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    # the files, their footers and the options are checked before any worker starts
+    lazy = read_events(
+        args.events, engine="dask", countries=args.countries, start=args.start,
+        end=args.end, levels=args.levels, kinds=args.kinds, extra_codes=args.extra_codes,
+    )  # fmt: skip
     client = cluster = None
     try:
         with _workers_ignore_ctrl_c():
@@ -93,10 +98,7 @@ def run_panel(args: argparse.Namespace) -> None:
         print(f"dashboard: {client.dashboard_link}", file=sys.stderr)
         import distributed
 
-        lazy = read_events(
-            args.events, engine="dask", countries=args.countries, start=args.start,
-            end=args.end, levels=args.levels, kinds=args.kinds, extra_codes=args.extra_codes,
-        ).persist()  # fmt: skip
+        lazy = lazy.persist()
         with contextlib.redirect_stdout(sys.stderr):  # the bar goes to stderr
             distributed.progress(lazy)
         series = intensity(lazy, args.scheme, by=args.by, start=args.start, end=args.end)

@@ -65,7 +65,11 @@ def read_events_dask(
             )
     if start is not None and end is not None and end < start:
         raise ParameterError(f"'end' ({end}) precedes 'start' ({start}): no year is in between.")
-    pieces = [p for p in _pieces(paths) if not _outside_window(p, start, end)]
+    pieces = _pieces(paths)
+    for kind, path in pieces:
+        if kind == "parquet":
+            _footer(path)  # a damaged or foreign file is named now, not on a worker
+    pieces = [p for p in pieces if not _outside_window(p, start, end)]
     if not pieces:
         raise ParameterError(
             f"No event file of {paths!r} holds events in the years {start}–{end}."
@@ -144,9 +148,7 @@ def _outside_window(piece: tuple[str, str], start: int | None, end: int | None) 
     kind, path = piece
     if kind != "parquet" or (start is None and end is None):
         return False
-    import pyarrow.parquet as pq
-
-    metadata = pq.ParquetFile(path).metadata
+    metadata = _footer(path)
     names = [metadata.schema.column(i).name for i in range(metadata.num_columns)]
     if "date" not in names or metadata.num_row_groups == 0:
         return False
@@ -161,6 +163,25 @@ def _outside_window(piece: tuple[str, str], start: int | None, end: int | None) 
             return False
         years += [y for y in bounds if y is not None]
     return (start is not None and max(years) < start) or (end is not None and min(years) > end)
+
+
+def _footer(path: str) -> Any:
+    """The metadata of a Parquet file; a file that has none (damaged, cut short, another
+    format under a .parquet name) is refused by name."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path).metadata
+    except (pa.ArrowException, OSError) as error:
+        raise _unreadable(path, error) from None
+
+
+def _unreadable(path: str, error: Exception) -> ParameterError:
+    return ParameterError(
+        f"{path} is not a readable Parquet file ({' '.join(str(error).split())}); replace "
+        "it, or move it out of the folder read."
+    )
 
 
 def _year(value: Any) -> int | None:
@@ -195,7 +216,8 @@ def _read_piece(piece: tuple[str, str], options: dict[str, Any]) -> pd.DataFrame
     _check_folder_year(frame, path)
     lines = pd.RangeIndex(1, len(frame) + 1).to_numpy()  # row number within the file
     frame = frame.drop(columns=[c for c in ("year", "month", "day", "precision") if c in frame])
-    return _file_ids(_validate(frame, lines=lines, source=path, **vocabulary), path)
+    table = _validate(frame, lines=lines, source=path, **vocabulary)
+    return _filtered(_file_ids(table, path), options)  # what the read could not push down
 
 
 def _file_ids(table: pd.DataFrame, path: str) -> pd.DataFrame:
@@ -207,20 +229,26 @@ def _file_ids(table: pd.DataFrame, path: str) -> pd.DataFrame:
 
 
 def _read_parquet(path: str, options: dict[str, Any]) -> pd.DataFrame:
+    import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.dataset as ds
 
     dataset = ds.dataset(path, format="parquet", partitioning="hive")
+    text = {f.name for f in dataset.schema if pa.types.is_string(f.type)
+            or pa.types.is_large_string(f.type)}  # fmt: skip
     condition = None
-    if options["countries"] is not None:
+    if options["countries"] is not None and {"actor", "target"} <= text:
         codes = options["countries"]
         condition = pc.field("actor").isin(codes) & pc.field("target").isin(codes)
     for bound, op in ((options["start"], "ge"), (options["end"], "lt")):
-        if bound is not None:  # ISO dates of any precision compare as text
-            text = str(bound if op == "ge" else bound + 1)
-            test = pc.field("date") >= text if op == "ge" else pc.field("date") < text
+        if bound is not None and "date" in text:  # ISO dates of any precision compare as text
+            day = str(bound if op == "ge" else bound + 1)
+            test = pc.field("date") >= day if op == "ge" else pc.field("date") < day
             condition = test if condition is None else condition & test
-    return dataset.to_table(filter=condition).to_pandas()
+    try:
+        return dataset.to_table(filter=condition).to_pandas()
+    except (pa.ArrowException, OSError) as error:
+        raise _unreadable(path, error) from None
 
 
 def _filtered(table: pd.DataFrame, options: dict[str, Any]) -> pd.DataFrame:
