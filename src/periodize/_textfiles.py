@@ -130,6 +130,11 @@ def read_text(path: str | os.PathLike[str], encoding: str | None = None) -> tupl
     return path, text
 
 
+#: The longest cell a CSV may hold (characters); a longer one is most likely an unterminated
+#: quote. :func:`periodize.write_events` never writes a CSV with a longer cell.
+CSV_CELL_LIMIT = 1 << 24
+
+
 def read_csv_text(path: Path, text: str) -> tuple[pd.DataFrame, np.ndarray]:
     """Cells of a CSV as text (empty cells missing) and the line each record starts on.
 
@@ -142,6 +147,7 @@ def read_csv_text(path: Path, text: str) -> tuple[pd.DataFrame, np.ndarray]:
     problems: list[Problem] = []
     previous = 0
     try:
+        limit = csv.field_size_limit(CSV_CELL_LIMIT)  # the module's limit is process-wide
         for record in reader:
             start, previous = previous + 1, reader.line_num
             if not record or record == [""]:
@@ -168,6 +174,8 @@ def read_csv_text(path: Path, text: str) -> tuple[pd.DataFrame, np.ndarray]:
             f"{path}, line {reader.line_num}: malformed CSV ({error}); check for an "
             "unterminated quote."
         ) from None
+    finally:
+        csv.field_size_limit(limit)
     if header is None:
         raise ParameterError(f"{path} is empty: expected a header line and at least one row.")
     if problems:

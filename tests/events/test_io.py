@@ -123,3 +123,20 @@ def test_thousands_of_extra_columns_are_kept_in_order(tmp_path):
     events = pz.read_events(path)
     assert list(events.columns[-5000:]) == extra
     assert events["x4999"].iloc[0] == "4999"
+
+
+def test_csv_cells_that_cannot_be_read_back_are_refused_when_writing(tmp_path):
+    import csv
+
+    events = pz.datasets.mongolia_kazakhstan()
+    long = events.assign(source=["x" * 200_000] + list(events["source"].iloc[1:]))
+    back = pz.read_events(pz.write_events(long, tmp_path / "long.csv"))
+    assert back["source"].iloc[0] == "x" * 200_000  # over the csv module's default limit
+    assert csv.field_size_limit() == 131072  # the process-wide limit is restored
+    nul = events.assign(source=list(events["source"].iloc[:2]) + ["a\x00b"] * (len(events) - 2))
+    with pytest.raises(ParameterError, match=r"Column 'source', row 2 \(and \d+ more rows\) "
+                       "holds a NUL character.*nul.jsonl or nul.parquet"):  # fmt: skip
+        pz.write_events(nul, tmp_path / "nul.csv")
+    assert not (tmp_path / "nul.csv").exists()
+    kept = pz.read_events(pz.write_events(nul, tmp_path / "nul.jsonl"))["source"]
+    assert kept.tolist() == nul["source"].tolist()

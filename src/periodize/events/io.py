@@ -11,7 +11,13 @@ from typing import Any
 import pandas as pd
 
 from .._output import write_file
-from .._textfiles import check_readable, read_csv_text, read_jsonl_text, read_text
+from .._textfiles import (
+    CSV_CELL_LIMIT,
+    check_readable,
+    read_csv_text,
+    read_jsonl_text,
+    read_text,
+)
 from .._typing import PathLike
 from ..exceptions import ParameterError
 from .schema import DERIVED, _validate
@@ -135,6 +141,30 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         raise ParameterError(f"{path} is not a readable Parquet file: {error}") from None
 
 
+def _check_csv_cells(table: pd.DataFrame, path: Path) -> None:
+    """Refuse text that a CSV cannot carry for :func:`read_events` to read it back: a NUL
+    character (the mark of a binary file) or a cell over :data:`CSV_CELL_LIMIT`."""
+    for column in table.columns:
+        values = table[column]
+        if not (pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values)):
+            continue
+        text = values.astype("string")
+        for bad, what in (
+            (text.str.contains("\x00", regex=False), "holds a NUL character"),
+            (text.str.len() > CSV_CELL_LIMIT, f"holds over {CSV_CELL_LIMIT:,} characters"),
+        ):
+            bad = bad.fillna(False).to_numpy(dtype=bool)
+            if bad.any():
+                more = int(bad.sum()) - 1
+                raise ParameterError(
+                    f"Column {column!r}, row {int(bad.argmax())}"
+                    + (f" (and {more:,} more rows)" if more else "")
+                    + f" {what}, which a CSV file cannot carry to be read back; write "
+                    f"{path.with_suffix('.jsonl').name} or {path.with_suffix('.parquet').name} "
+                    "instead, which keep it."
+                )
+
+
 def write_events(
     events: pd.DataFrame,
     path: PathLike,
@@ -166,6 +196,7 @@ def write_events(
     table = events.drop(columns=[c for c in DERIVED if c in events.columns])
     buffer = io.BytesIO()
     if fmt == "csv":
+        _check_csv_cells(table, path)
         table.to_csv(buffer, index=False, encoding="utf-8")
     elif fmt == "jsonl":
         table.to_json(buffer, orient="records", lines=True, force_ascii=False)
