@@ -129,7 +129,7 @@ def test_csv_cells_that_cannot_be_read_back_are_refused_when_writing(tmp_path):
     import csv
 
     events = pz.datasets.mongolia_kazakhstan()
-    long = events.assign(source=["x" * 200_000] + list(events["source"].iloc[1:]))
+    long = events.assign(source=["x" * 200_000, *events["source"].iloc[1:]])
     back = pz.read_events(pz.write_events(long, tmp_path / "long.csv"))
     assert back["source"].iloc[0] == "x" * 200_000  # over the csv module's default limit
     assert csv.field_size_limit() == 131072  # the process-wide limit is restored
