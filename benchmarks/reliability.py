@@ -33,8 +33,6 @@ import json
 import signal
 import sys
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,51 +40,16 @@ import numpy as np
 import pandas as pd
 
 import periodize as pz
-from periodize.cli import main as cli
 from periodize.exceptions import PeriodizeError
 from periodize.study import OUTPUT_FILES
+
+from .hostile import Case, CliRun, run_cli
+from .hostile import case_file as _file
+from .reliability_surfaces import SURFACE_CASES, SURFACE_SLOW_CASES
 
 HEADER = "date,actor,target,level,kind"
 ROW = "2001,FRA,DEU,minister,other"
 OUTCOMES = ("clear error", "correct result", "other message", "traceback", "silent wrong", "hang")
-
-
-@dataclass(frozen=True)
-class Case:
-    """One hostile input: ``run(folder)`` does it; ``expect`` is an error fragment (the
-    case must fail with it) or a check of the result (the case must succeed)."""
-
-    group: str
-    name: str
-    run: Callable[[Path], Any]
-    expect: str | Callable[[Any, Path], bool]
-
-
-@dataclass(frozen=True)
-class CliRun:
-    code: int
-    out: str
-    err: str
-
-
-def run_cli(*argv: str) -> CliRun:
-    """The CLI in this process, its exit code and output captured."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = cli(list(argv))
-        except SystemExit as exit_:  # argparse usage errors
-            code = int(exit_.code or 0)
-    return CliRun(code, out.getvalue(), err.getvalue())
-
-
-def _file(folder: Path, name: str, content: str | bytes) -> str:
-    path = folder / name
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return str(path)
 
 
 def _events_csv(rows: list[str], header: str = HEADER) -> str:
@@ -847,6 +810,8 @@ CASES: list[Case] = [
     *_meaning_cases(),
 ]
 SLOW_CASES: list[Case] = _bench_cases()
+CASES += SURFACE_CASES  # the surfaces added later: archives, Dask, panel, signals
+SLOW_CASES += SURFACE_SLOW_CASES
 
 
 def classify(case: Case, folder: Path, timeout: int = 120) -> tuple[str, str]:
@@ -876,7 +841,7 @@ def classify(case: Case, folder: Path, timeout: int = 120) -> tuple[str, str]:
     if isinstance(case.expect, str):
         return "silent wrong", f"succeeded; expected an error with {case.expect!r}"
     first = result[0] if isinstance(result, tuple) else result
-    if isinstance(first, CliRun) and (first.code not in (0, 2) or "Traceback" in first.err):
+    if isinstance(first, CliRun) and (first.code not in (0, 2, 130) or "Traceback" in first.err):
         return "traceback", first.err.strip()[:160]
     try:
         good = bool(case.expect(result, folder))

@@ -29,6 +29,7 @@ from .inference import (
 from .inference import test_periodization as _test
 from .inference.bayes.posterior import check_posterior_size
 from .inference.streams import root_seed
+from .inference.tests.boundary_sets import estimated_text
 from .intensity import IntensitySeries, intensity, period_summary
 from .report.describe import describe_events, scheme_table
 from .results import ResultMixin, frame_sha256, plain, versions
@@ -166,7 +167,7 @@ class Study(ResultMixin):
             self.by_direction,
             self.hypothesis,
             self.test.periods.loc[name][columns],
-            tuple(bounds["estimated"]),
+            tuple(bounds["estimated"].dropna()),  # none where the series ties everywhere
             self._estimated_rates()[columns],
             list(bounds["profile_set"]),
             self.posterior.boundary_probabilities(),
@@ -178,13 +179,15 @@ class Study(ResultMixin):
         )
 
     def _estimated_rates(self) -> pd.DataFrame:
-        """Rates with intervals for the periods of the best segmentation (same model)."""
+        """Rates with intervals for the periods of the best segmentation (same model; one
+        period where no segmentation fits better than none)."""
         from .inference.fits import edges_of
         from .inference.tests.period_table import period_table
         from .segmentation.inputs import as_matrix
 
         matrix = as_matrix(self.series, "study")
-        positions = [self.test.index.get_loc(b) for b in self.test.boundaries["estimated"]]
+        found = self.test.boundaries["estimated"].dropna()
+        positions = [self.test.index.get_loc(b) for b in found]
         edges = edges_of(np.array([positions], dtype=np.int64), len(self.test.index))
         scale = np.ones(1) if self.test.dispersion is None else self.test.dispersion.to_numpy()
         if self.test.model != "quasipoisson":
@@ -199,7 +202,7 @@ class Study(ResultMixin):
             tests["best_vs_hypothesis"],
             tests["best_vs_none"],
         )
-        estimated = ", ".join(map(str, self.test.boundaries["estimated"]))
+        estimated = estimated_text(self.test.boundaries["estimated"])
         lines = [
             f"hypothesis ({', '.join(map(str, self.hypothesis))}) against no change: "
             f"likelihood ratio {none.statistic:.2f}, p = {none.pvalue:.3f} ({self.test.n_sim} "

@@ -48,3 +48,19 @@ def test_a_comparison_shows_no_best_boundaries_where_nothing_is_identified(frame
     assert best["zero"] is None and best["flat"] is None and best["step"] == (1983,)
     assert "not identified" in compared.summary()
     assert '"boundaries": null' in compared.to_json()
+
+
+def test_a_study_of_one_event_a_year_reports_no_best_segmentation(tmp_path):
+    years = range(1980, 1992)
+    events = pz.validate_events(
+        pd.DataFrame({"date": [str(y) for y in years], "actor": "CHL", "target": "ARG",
+                      "level": "minister", "kind": "other"})
+    )  # fmt: skip
+    from periodize.report.markdown import report as markdown
+
+    done = pz.study(events, [1986], n_sim=99)
+    report = markdown(done)
+    done.figure()  # draws the one-period fit
+    assert "No segmentation with 1 break(s) fits better than no change" in report
+    assert "best with 1 break (not identified)" in report
+    assert "(None)" not in report and "nan" not in report.lower().split("## ")[0]

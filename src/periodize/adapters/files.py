@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from .._textfiles import check_regular
 from .._typing import PathLike
 from ..exceptions import ParameterError
 from .account import RowAccount
@@ -53,10 +54,12 @@ def expand(paths: PathLike | Sequence[PathLike]) -> list[Path]:
         else:
             found.append(Path(text))
     for path in found:
-        if not path.exists():
-            raise ParameterError(f"{str(path)!r} does not exist.")
-        if not path.is_file():
-            raise ParameterError(f"{str(path)!r} is not a file (a folder? pass a glob).")
+        try:
+            check_regular(path)
+        except IsADirectoryError:
+            raise ParameterError(f"{str(path)!r} is a folder; pass a glob of its files.") from None
+        except OSError as error:  # missing, a broken symlink or a symlink loop
+            raise ParameterError(f"{str(path)!r} cannot be read: {error.strerror}.") from None
     return found
 
 

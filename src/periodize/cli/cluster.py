@@ -55,25 +55,31 @@ def _client(args: argparse.Namespace) -> tuple[Any, Any]:
 
 @contextlib.contextmanager
 def _workers_ignore_ctrl_c() -> Iterator[None]:
-    """Start the local workers ignoring Ctrl-C, and hold a Ctrl-C pressed meanwhile for this
-    process. A terminal's Ctrl-C goes to every process of the command, and each worker would
-    print its own traceback: a process started while the signal is ignored keeps ignoring it
+    """Start the local workers ignoring Ctrl-C, and hold a Ctrl-C pressed meanwhile until
+    they run. A terminal's Ctrl-C goes to every process of the command, and each worker would
+    print its own traceback; a process started while the signal is ignored keeps ignoring it
     (Dask spawns its workers with an empty signal mask, so blocking alone is not inherited).
-    Linux keeps a blocked signal pending even while it is ignored, so this process, whose
-    threads all block it meanwhile (the launcher blocks it before the imports start any
-    thread), receives the Ctrl-C once the workers have started, and closes the cluster.
-    multiprocessing's resource tracker is started first: starting it unblocks the signal in
-    the thread that starts it, which would then swallow the Ctrl-C."""
-    from multiprocessing import resource_tracker
+    This process then closes the cluster, which stops them.
 
-    resource_tracker.ensure_running()
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    Run as ``periodize``, every thread blocks the signal and the launcher's relay hears it
+    (``_periodize_cli``), so an ignored Ctrl-C is still heard. Called in-process (tests, a
+    notebook) the signal is blocked in this thread only: a thread that does not block it
+    would swallow a Ctrl-C pressed during the start.
+    """
+    launcher = sys.modules.get("_periodize_cli")
+    holding = launcher.held() if launcher is not None and launcher.relaying() else None
+    if holding is None:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        yield
+        with holding or contextlib.nullcontext():
+            try:
+                yield
+            finally:
+                signal.signal(signal.SIGINT, previous)
     finally:
-        signal.signal(signal.SIGINT, previous)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        if holding is None:  # a Ctrl-C held meanwhile is raised here
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def run_panel(args: argparse.Namespace) -> None:
@@ -100,7 +106,11 @@ def run_panel(args: argparse.Namespace) -> None:
 
         lazy = lazy.persist()
         with contextlib.redirect_stdout(sys.stderr):  # the bar goes to stderr
-            distributed.progress(lazy)
+            try:
+                distributed.progress(lazy)
+            except KeyboardInterrupt:
+                print()  # end the bar's line before the message
+                raise
         series = intensity(lazy, args.scheme, by=args.by, start=args.start, end=args.end)
         result = panel(
             series, args.hypothesis, model=args.model, penalty=args.penalty,

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..inference.tests.boundary_sets import estimated_text
 from ..segmentation.diagnostics import LEVEL, MIN_PERIODS
 from .sections import sections
 
@@ -34,16 +35,21 @@ def answer(study: Any, escape: Callable[[Any], str] = str) -> list[str]:
     none, best = tests["hypothesis_vs_none"], tests["best_vs_hypothesis"]
     searched = tests["best_vs_none"]
     bounds = test.boundaries.loc[name]
-    estimated = ", ".join(str(b) for b in bounds["estimated"])
+    estimated = estimated_text(bounds["estimated"])
     years = len(test.index)
     lines = [
         f"The record has {study.n_events} events in {years} years "
         f"({test.index[0]}–{test.index[-1]}), {study.n_events / years:.2f} per year; the "
         f"hypothesis starts new periods in {hyp}.",
         _against_none(none.statistic, none.pvalue, test.n_sim),
-        f"The best segmentation with {k} break(s) starts new periods in {estimated}; searched "
-        f"for among all of them, it is {_significance(searched.pvalue)} against no change "
-        f"(p = {searched.pvalue:.3f}, {test.n_sim} replicates), and "
+        (
+            f"The best segmentation with {k} break(s) starts new periods in {estimated}"
+            if bounds["estimated"].notna().all()
+            else f"No segmentation with {k} break(s) fits better than no change (every "
+            "placement fits equally well: the best is not identified)"
+        )
+        + f"; searched for among all of them, it is {_significance(searched.pvalue)} against "
+        f"no change (p = {searched.pvalue:.3f}, {test.n_sim} replicates), and "
         + (
             "the data **favour it over the hypothesis**"
             if best.pvalue <= 0.05
@@ -175,7 +181,10 @@ def _bootstrap_note(bounds: pd.DataFrame, level: float) -> str:
     sizes = [
         f"{len(b)} against {len(p)} years"
         for b, p in zip(bounds[column], bounds["profile_set"], strict=True)
+        if b is not None  # none where the series is not identified
     ]
+    if not sizes:
+        return "."
     return (
         f" (the {level:.0%} bootstrap sets in the table hold {'; '.join(sizes)}; with small "
         "changes bootstrap sets cover less than their level)."
@@ -192,7 +201,7 @@ def _robustness(robust: Any, escape: Callable[[Any], str]) -> str:
     from .verdict import variant_name
 
     table = robust.table
-    computed = table[table["estimated"].notna()]
+    computed = table[table["p_hypothesis_vs_none"].notna()]  # the variants that ran
     env = robust.envelope_summary()
     changing = robust.changing()
     named = "; ".join(

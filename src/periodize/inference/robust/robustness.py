@@ -190,7 +190,7 @@ def robustness(
     result = pd.concat(parts, ignore_index=True)
     result["moved"] = result["estimated"].map(lambda e: _outside(e, baseline.profile_sets))
     rejected = result["p_hypothesis_vs_none"] <= alpha
-    result["flips"] = result["estimated"].notna() & (
+    result["flips"] = result["p_hypothesis_vs_none"].notna() & (
         rejected != (baseline.p_hypothesis_vs_none <= alpha)
     )
     result = result.drop(columns="profile_sets").set_index(["group", "variant"])
@@ -277,7 +277,7 @@ def _variants(
                 "window": f"{frame.index[0]}–{frame.index[-1]}",
                 "model": model,
                 "min_size": min_size,
-                "estimated": tuple(tested.boundaries.loc[name]["estimated"].tolist()),
+                "estimated": _estimated(tested.boundaries.loc[name]["estimated"]),
                 "profile_sets": tuple(map(tuple, tested.boundaries.loc[name]["profile_set"])),
                 "bic_breaks": int(counts[name]),
                 **{column: float(pvalues.loc[name, test]) for test, column in _P_COLUMNS.items()},
@@ -286,6 +286,12 @@ def _variants(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _estimated(boundaries: pd.Series) -> tuple[int, ...] | None:
+    """A variant's estimated boundaries; None where its series ties everywhere (no
+    segmentation fits better than none), which moves nothing."""
+    return None if boundaries.isna().any() else tuple(int(b) for b in boundaries)
 
 
 def _outside(estimated: tuple[int, ...] | None, sets: tuple[tuple[int, ...], ...]) -> bool:
@@ -344,7 +350,7 @@ def _envelope(
         dependence=dependence,
     )
     pvalues = tested.test_table()["pvalue"].unstack("test")
-    estimated = tested.boundaries["estimated"].groupby(level="series", sort=False).agg(tuple)
+    estimated = tested.boundaries["estimated"].groupby(level="series", sort=False).agg(_estimated)
     out = pd.DataFrame(
         {
             "estimated": estimated.reindex(frame.columns).to_numpy(),

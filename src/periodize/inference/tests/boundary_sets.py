@@ -75,6 +75,19 @@ def credible_set(counts: np.ndarray, level: float) -> np.ndarray:
     return np.sort(order[:size])
 
 
+def estimated_text(estimated: pd.Series) -> str:
+    """The estimated boundaries of one series as text; "not identified" where there are none.
+
+    Examples
+    --------
+    >>> estimated_text(pd.Series([2005, 2012])), estimated_text(pd.Series([None]))
+    ('2005, 2012', 'not identified (every placement fits equally well)')
+    """
+    if estimated.isna().any():
+        return "not identified (every placement fits equally well)"
+    return ", ".join(str(int(b)) for b in estimated)
+
+
 def boundary_table(
     matrix: SeriesMatrix,
     positions: np.ndarray,

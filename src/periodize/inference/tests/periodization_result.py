@@ -111,7 +111,7 @@ class PeriodizationTest(ResultMixin):
         name = series if series is not None else self.names[0]
         i = self.names.index(name)
         cautions = self._dependence_notes(name)
-        if self.agreement.loc[name, "hausdorff"] > 1:
+        if not self.agreement.loc[name, "hausdorff"] <= 1:  # far, or nothing estimated (NaN)
             return cautions
         best = self.tests_by_series[i]["best_vs_none"]
         estimated = ", ".join(str(b) for b in self.boundaries.loc[name, "estimated"])
