@@ -27,7 +27,7 @@ def too_long(label: str) -> ParameterError:
     )
 
 
-def _next_end(data: bytes | bytearray, start: int, stop: int) -> int:
+def next_line_end(data: bytes | bytearray, start: int, stop: int) -> int:
     """The first line end (LF or CR) in ``data[start:stop]``, or -1."""
     lf, cr = data.find(b"\n", start, stop), data.find(b"\r", start, stop)
     return min(lf, cr) if lf >= 0 and cr >= 0 else max(lf, cr)
@@ -62,7 +62,7 @@ class LineLengths:
 
     def feed(self, data: bytes | bytearray, start: int, stop: int) -> None:
         """Account for ``data[start:stop]``, the next bytes of the stream."""
-        first = _next_end(data, start, stop)
+        first = next_line_end(data, start, stop)
         if first < 0:
             self.run += stop - start
             self._check(self.run)
@@ -72,11 +72,11 @@ class LineLengths:
         half = MAX_LINE_BYTES // 2
         at = first + 1
         while at + half <= last:
-            if _next_end(data, at, at + half) >= 0:
+            if next_line_end(data, at, at + half) >= 0:
                 at += half
                 continue
             begin = _last_end(data, first, at) + 1
-            end = _next_end(data, at + half, last + 1)
+            end = next_line_end(data, at + half, last + 1)
             self._check(end - begin)
             at = end + 1
         self.run = stop - last - 1

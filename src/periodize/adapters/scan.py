@@ -22,7 +22,7 @@ import numpy as np
 
 from .account import RowAccount
 from .files import Source
-from .lines import LineLengths
+from .lines import LineLengths, next_line_end
 
 __all__ = ["scan"]
 
@@ -49,7 +49,7 @@ def _split_chunk(buf, lo, hi, slot, starts, ends, nfields, row):  # pragma: no c
     n_slot = slot.size
     for i in range(lo, hi):
         b = buf[i]
-        if b > 13 or (b != 9 and b != 10 and b != 13):
+        if b > 13 or (b != 9 and b != 10 and b != 13):  # most bytes: one comparison
             continue
         if b == 10 and i > 0 and buf[i - 1] == 13:  # the LF of a CRLF
             begin = i + 1
@@ -208,8 +208,7 @@ def _skipped(buffer: bytearray, filled: int, skip: int, at_end: bool) -> int | N
     they do not all lie in it yet (a CR at its end may be the first half of a CRLF)."""
     at = 0
     for _ in range(skip):
-        end = min((e for e in (buffer.find(b"\n", at, filled), buffer.find(b"\r", at, filled))
-                   if e >= 0), default=-1)  # fmt: skip
+        end = next_line_end(buffer, at, filled)
         if end < 0:
             return filled if at_end else None
         at = end + 1
