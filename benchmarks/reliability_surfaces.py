@@ -319,6 +319,11 @@ def _planted_pickle(folder: Path) -> bool:
     return not marker.exists()
 
 
+def _panel_cli(folder: Path, *options: str) -> CliRun:
+    events = pz.write_events(_events(), folder / "events.parquet")
+    return run_cli("panel", str(events), *options, "-o", str(folder / "p.parquet"))
+
+
 def _panel_cases() -> list[Case]:
     return [
         Case("13 panel", "a panel of one dyad", lambda f: _panel(_series(1)),
@@ -336,6 +341,10 @@ def _panel_cases() -> list[Case]:
              and any("damaged or edited" in m for m in r[2])),
         Case("13 panel", "a pickle planted in the checkpoint folder is never loaded",
              _planted_pickle, lambda r, f: r),
+        Case("13 panel", "periodize panel --hypothesis 2010,2005 (one line, no worker started)",
+             lambda f: _panel_cli(f, "--hypothesis", "2010,2005"), "strictly increasing"),
+        Case("13 panel", "periodize panel --n-sim 10 (one line, no worker started)",
+             lambda f: _panel_cli(f, "--hypothesis", "2005", "--n-sim", "10"), "'n_sim'"),
         Case("13 panel", "periodize panel --workers 100000",
              lambda f: run_cli("panel", str(_parquet(f, "a.parquet", _events())),
                                "--hypothesis", "2005", "--workers", "100000",

@@ -14,6 +14,7 @@ from typing import Any
 
 from .._limits import check_memory
 from .._output import refuse_input
+from .._validation import check_int
 from ..distributed._dask import need_dask
 from ..distributed.reading import event_files
 from ..events import read_events
@@ -82,6 +83,21 @@ def _workers_ignore_ctrl_c() -> Iterator[None]:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
+def _check_without_data(args: argparse.Namespace) -> None:
+    """What can be refused before any file is read or worker starts: hypothesised
+    boundaries out of order or closer than --min-size, outside --start/--end when given,
+    and too few replicates."""
+    import pandas as pd
+
+    from ..inference.hypothesis import boundary_positions
+
+    years = list(args.hypothesis)
+    first = args.start if args.start is not None else min(years) - args.min_size
+    last = args.end if args.end is not None else max(years) + args.min_size - 1
+    boundary_positions(pd.RangeIndex(first, max(first, last) + 1), years, args.min_size, "panel")
+    check_int(args.n_sim, name="n_sim", func="panel", minimum=99)
+
+
 def run_panel(args: argparse.Namespace) -> None:
     from ..distributed import panel, write_panel
 
@@ -90,6 +106,7 @@ def run_panel(args: argparse.Namespace) -> None:
     if Path(args.out).exists() and not args.force:
         raise ParameterError(f"{args.out} exists; pass --force to replace it.")
     refuse_input(Path(args.out), event_files(args.events))
+    _check_without_data(args)
     if not args.debug:  # closing a client mid-run logs every gather it ends
         logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     # the files, their footers and the options are checked before any worker starts
