@@ -455,12 +455,33 @@ def _output_cases() -> list[Case]:
     ]  # fmt: skip
 
 
+def _special_file_cases() -> list[Case]:
+    def study_with(folder: Path, *options: str) -> CliRun:
+        events = pz.write_events(_events(), folder / "events.csv")
+        return run_cli("study", "--events", str(events), "--hypothesis", "2005",
+                       "--out", str(folder / "out"), *options)  # fmt: skip
+
+    return [
+        Case("18 special files", "study --scheme naming a FIFO",
+             lambda f: study_with(f, "--scheme", str(_fifo(f, "s.json"))), "not a regular file"),
+        Case("18 special files", "study --events naming a FIFO",
+             lambda f: run_cli("study", "--events", str(_fifo(f, "e.csv")), "--hypothesis",
+                               "2005", "--out", str(f / "out")),
+             "not a regular file"),
+        Case("18 special files", "detect /dev/zero",
+             lambda f: run_cli("detect", "/dev/zero", "--time", "year", "--value", "v",
+                               "--breaks", "1"),
+             "not a regular file"),
+    ]  # fmt: skip
+
+
 SURFACE_CASES: list[Case] = [
     *_archive_cases(),
     *_dask_cases(),
     *_panel_cases(),
     *_number_cases(),
     *_output_cases(),
+    *_special_file_cases(),
 ]
 
 

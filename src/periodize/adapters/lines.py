@@ -27,14 +27,18 @@ def too_long(label: str) -> ParameterError:
     )
 
 
-def next_line_end(data: bytes | bytearray, start: int, stop: int) -> int:
-    """The first line end (LF or CR) in ``data[start:stop]``, or -1."""
-    lf, cr = data.find(b"\n", start, stop), data.find(b"\r", start, stop)
-    return min(lf, cr) if lf >= 0 and cr >= 0 else max(lf, cr)
+def next_line_end(data: bytes | bytearray, start: int, stop: int, cr: bool = True) -> int:
+    """The first line end (LF, or CR unless ``cr`` is false) in ``data[start:stop]``, or -1."""
+    lf = data.find(b"\n", start, stop)
+    if not cr:
+        return lf
+    at = data.find(b"\r", start, stop if lf < 0 else lf)
+    return lf if at < 0 else at
 
 
-def _last_end(data: bytes | bytearray, start: int, stop: int) -> int:
-    return max(data.rfind(b"\n", start, stop), data.rfind(b"\r", start, stop))
+def _last_end(data: bytes | bytearray, start: int, stop: int, cr: bool = True) -> int:
+    lf = data.rfind(b"\n", start, stop)
+    return max(lf, data.rfind(b"\r", max(start, lf + 1), stop)) if cr else lf
 
 
 class LineLengths:
@@ -62,21 +66,22 @@ class LineLengths:
 
     def feed(self, data: bytes | bytearray, start: int, stop: int) -> None:
         """Account for ``data[start:stop]``, the next bytes of the stream."""
-        first = next_line_end(data, start, stop)
+        cr = data.find(b"\r", start, stop) >= 0  # rare: the searches below skip CR without
+        first = next_line_end(data, start, stop, cr)
         if first < 0:
             self.run += stop - start
             self._check(self.run)
             return
         self._check(self.run + first - start)
-        last = _last_end(data, first, stop)
+        last = _last_end(data, first, stop, cr)
         half = MAX_LINE_BYTES // 2
         at = first + 1
         while at + half <= last:
-            if next_line_end(data, at, at + half) >= 0:
+            if next_line_end(data, at, at + half, cr) >= 0:
                 at += half
                 continue
-            begin = _last_end(data, first, at) + 1
-            end = next_line_end(data, at + half, last + 1)
+            begin = _last_end(data, first, at, cr) + 1
+            end = next_line_end(data, at + half, last + 1, cr)
             self._check(end - begin)
             at = end + 1
         self.run = stop - last - 1

@@ -43,7 +43,9 @@ _CHUNKS = 8
 
 @numba.njit(cache=True, nogil=True)
 def _split_chunk(buf, lo, hi, slot, starts, ends, nfields, row):  # pragma: no cover - compiled
-    # rows are the non-empty lines (empty ones are skipped, as pyarrow does)
+    # rows are the non-empty lines (empty ones are skipped, as pyarrow does); returns the
+    # number written
+    first = row
     field = 0
     begin = lo
     n_slot = slot.size
@@ -67,12 +69,16 @@ def _split_chunk(buf, lo, hi, slot, starts, ends, nfields, row):  # pragma: no c
             nfields[row] = field
             row += 1
             field = 0
+    return row - first
 
 
 @numba.njit(cache=True, parallel=True)
 def _split(buf, bounds, first_rows, slot, starts, ends, nfields):  # pragma: no cover
+    written = np.zeros(bounds.size - 1, dtype=np.int64)
     for c in numba.prange(bounds.size - 1):
-        _split_chunk(buf, bounds[c], bounds[c + 1], slot, starts, ends, nfields, first_rows[c])
+        written[c] = _split_chunk(buf, bounds[c], bounds[c + 1], slot, starts, ends, nfields,
+                                  first_rows[c])  # fmt: skip
+    return written
 
 
 @numba.njit(cache=True, nogil=True)
@@ -247,7 +253,8 @@ def _blocks(source: Source, skip: int) -> Iterator[np.ndarray]:
                         filled += 1
                     yield np.frombuffer(buffer, dtype=np.uint8, count=filled)
                 return
-            cut = max(buffer.rfind(b"\n", 0, filled), buffer.rfind(b"\r", 0, filled - 1)) + 1
+            lf = buffer.rfind(b"\n", 0, filled)  # the last line end (a final CR may be a CRLF's)
+            cut = max(lf, buffer.rfind(b"\r", lf + 1, filled - 1)) + 1
             if cut:
                 yield np.frombuffer(buffer, dtype=np.uint8, count=cut)
                 buffer[: filled - cut] = buffer[cut:filled]
@@ -255,28 +262,23 @@ def _blocks(source: Source, skip: int) -> Iterator[np.ndarray]:
 
 
 @numba.njit(cache=True, parallel=True)
-def _line_counts(buf, bounds):  # pragma: no cover - compiled
-    # the rows (non-empty lines) of each chunk
-    rows = np.zeros(bounds.size - 1, dtype=np.int64)
+def _line_end_counts(buf, bounds):  # pragma: no cover - compiled
+    # LF and CR bytes of each chunk: at least its rows (a CRLF counts twice, an empty line
+    # once), exactly its rows in the common file of LF-ended lines; branch-free, so it
+    # vectorises
+    counts = np.zeros(bounds.size - 1, dtype=np.int64)
     for c in numba.prange(bounds.size - 1):
-        n_rows = 0
-        begin = bounds[c]
+        n = 0
         for i in range(bounds[c], bounds[c + 1]):
             b = buf[i]
-            if b != 10 and b != 13:
-                continue
-            if b == 10 and i > 0 and buf[i - 1] == 13:
-                begin = i + 1
-            else:
-                n_rows += i > begin
-                begin = i + 1
-        rows[c] = n_rows
-    return rows
+            n += (b == 10) | (b == 13)
+        counts[c] = n
+    return counts
 
 
 def _chunk_bounds(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Chunk boundaries after an LF, the first row (0-based) of each chunk, and the number
-    of rows (non-empty lines) of the block."""
+    """Chunk boundaries after an LF, the first row slot (0-based) of each chunk, and the
+    number of row slots of the block (at least its rows, see :func:`_line_end_counts`)."""
     size = buf.size
     bounds = [0]
     for k in range(1, _CHUNKS):
@@ -293,9 +295,9 @@ def _chunk_bounds(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
             bounds.append(at + stop + 1)
     bounds.append(size)
     edges = np.array(bounds, dtype=np.int64)
-    rows = _line_counts(buf, edges)
-    first = np.concatenate([[0], np.cumsum(rows)[:-1]]).astype(np.int64)
-    return edges, first, int(rows.sum())
+    slots = _line_end_counts(buf, edges)
+    first = np.concatenate([[0], np.cumsum(slots)[:-1]]).astype(np.int64)
+    return edges, first, int(slots.sum())
 
 
 def scan(
@@ -325,7 +327,13 @@ def scan(
         starts = np.zeros((n, len(fields)), dtype=np.int32)  # a block is < 2 GiB
         ends = np.zeros((n, len(fields)), dtype=np.int32)
         nfields = np.zeros(n, dtype=np.int64)
-        _split(buf, bounds, first, slot, starts, ends, nfields)
+        written = _split(buf, bounds, first, slot, starts, ends, nfields)
+        if written.sum() < n:  # CRLF or empty lines: the rows without the unused slots
+            rows_of = np.arange(int(written.sum())) + np.repeat(
+                first - np.concatenate([[0], np.cumsum(written)[:-1]]), written
+            )
+            starts, ends, nfields = starts[rows_of], ends[rows_of], nfields[rows_of]
+            n = rows_of.size
         day = np.zeros(n, dtype=np.int64)
         fate = np.zeros(n, dtype=np.int8)
         _fates(buf, starts, ends, nfields, len(names), np.array(keys, dtype=np.int64),

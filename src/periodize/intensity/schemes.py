@@ -462,7 +462,9 @@ def get_scheme(scheme: str | Mapping[str, Any] | WeightingScheme | PathLike) -> 
 
 
 def _is_file(path: str | os.PathLike[str]) -> bool:
+    """An existing path that is not a folder (a pipe or device is refused when read)."""
     try:
-        return Path(os.fspath(path)).is_file()
+        found = Path(os.fspath(path))
+        return found.exists() and not found.is_dir()
     except (OSError, ValueError):  # a name the system cannot hold (NUL byte, too long)
         return False
