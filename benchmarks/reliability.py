@@ -15,14 +15,14 @@ The same table drives ``tests/test_reliability.py``, so every case is also a tes
 
 The "before" rows of ``docs/reliability.md`` are the cases run on the commit before the
 work that added them, from a checkout of it: groups 1-10 on 832e5aa, the last before the
-first reliability work, and groups 11-17 (archives, Dask, panel, numbers, outputs, code,
-signals) on 69c7146, the last before the second::
+first reliability work, and groups 11-18 (archives, Dask, panel, numbers, outputs, code,
+special files, signals) on 69c7146, the last before the second::
 
     git worktree add /tmp/old 832e5aa
     (ulimit -v 12000000; PYTHONPATH=/tmp/old/src:. python -m benchmarks.reliability \
         --csv benchmarks/reliability-832e5aa.csv)
 
-and the same with 69c7146, keeping the rows of groups 11-17 in
+and the same with 69c7146, keeping the rows of groups 11-18 in
 ``benchmarks/reliability-69c7146.csv`` (the address-space limit makes large allocations
 fail with MemoryError, counted as tracebacks, instead of exhausting the machine). The
 signal cases run the installed ``periodize`` command, whose launcher is today's.
@@ -954,8 +954,8 @@ def markdown(table: pd.DataFrame, command: str, before: str = "") -> str:
                 "The rows below the first are the same cases on the commit before the work "
                 "that added them (how: the docstring of `benchmarks/reliability.py`): the "
                 "first 80 cases (groups 1-10) on 832e5aa, the cases of the archive, Dask, "
-                "panel and signal surfaces (groups 11-17) on 69c7146. Of the five of the "
-                "latter that pass there, two run today's code beside it (the command's "
+                "panel, signal and special-file surfaces (groups 11-18) on 69c7146. Of the "
+                "five of the latter that pass there, two run today's code beside it (the command's "
                 "launcher: Ctrl-C while importing; the benchmark runner: bench --out), two "
                 "are the errors test_periodization gave then (on a cluster, from the workers, "
                 "after their tracebacks), and one (a folder without Parquet files) was right.",
