@@ -956,9 +956,10 @@ def markdown(table: pd.DataFrame, command: str, before: str = "") -> str:
                 "first 80 cases (groups 1-10) on 832e5aa, the cases of the archive, Dask, "
                 "panel, signal and special-file surfaces (groups 11-18) on 69c7146. Of the "
                 "five of the latter that pass there, two run today's code beside it (the "
-                "command's launcher: Ctrl-C while importing; the benchmark runner: bench --out), two "
-                "are the errors test_periodization gave then (on a cluster, from the workers, "
-                "after their tracebacks), and one (a folder without Parquet files) was right.",
+                "command's launcher: Ctrl-C while importing; the benchmark runner: bench "
+                "--out), two are the errors test_periodization gave then (on a cluster, from "
+                "the workers, after their tracebacks), and one (a folder without Parquet "
+                "files) was right.",
                 "",
             ]
             if before
