@@ -5,6 +5,7 @@ import itertools
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import periodize as pz
@@ -133,3 +134,31 @@ def test_the_dependence_variant_is_the_independent_null(events, result):
     for test in ("hypothesis_vs_none", "best_vs_none", "best_vs_hypothesis"):
         assert row[f"p_{test}"] == alone.tests[test].pvalue
     assert result.provenance.parameters["dependence"] == "auto"
+
+
+def test_an_own_vocabulary_skips_what_it_cannot_rank_with_a_true_note():
+    """Levels and kinds of one's own (an ambassador, a phone call): the schemes that do not
+    weigh them and the protocol envelope, whose order does not rank them, are skipped with a
+    note naming the values; everything else runs."""
+    rows = []
+    for year in range(1995, 2015):
+        n = 1 if year < 2005 else 4
+        rows += [(str(year), "ambassador" if k % 2 else "minister",
+                  "phone_call" if k % 3 == 0 else "official_visit") for k in range(n)]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["date", "level", "kind"]).assign(actor="CHL", target="ARG")
+    events = pz.validate_events(
+        frame, levels=["minister", "ambassador"], kinds=["official_visit", "phone_call"]
+    )
+    result = pz.robustness(events, [2005], n_sim=99, envelope_draws=20)
+    notes = result.table.xs("scheme", level="group")["note"]
+    assert (
+        notes["copdab"]
+        == "not computed: the events use level 'ambassador', which it does not weigh"
+    )
+    assert "kind 'phone_call'" in notes["goldstein"]
+    assert result.envelope.empty
+    assert "['ambassador', 'phone_call']" in result.envelope.attrs["note"]
+    ran = result.table[result.table["p_hypothesis_vs_none"].notna()]
+    assert {"baseline", "leave_one_out", "window", "min_size"} <= set(
+        ran.index.get_level_values(0)
+    )

@@ -235,6 +235,11 @@ def _robustness(robust: Any, escape: Callable[[Any], str]) -> str:
             if not env.empty
             else ""
         )
+        + (
+            f"; the protocol weight envelope is {robust.envelope.attrs['note']}"
+            if robust.envelope.attrs.get("note")
+            else ""
+        )
         + "."
     )
 

@@ -18,6 +18,16 @@ def _tier_values(
     return {name: values[:, t] for t, tier in enumerate(tiers) for name in tier}
 
 
+def unranked(scheme: WeightingScheme, events: pd.DataFrame) -> list[str]:
+    """The levels and kinds of ``events`` that the scheme's declared order does not rank
+    (a vocabulary of one's own: the envelope cannot say where they stand)."""
+    levels = {name for tier in scheme.level_order or () for name in tier}
+    kinds = {name for tier in scheme.kind_order or () for name in tier}
+    return sorted(set(events["level"].astype(str)) - levels) + sorted(
+        set(events["kind"].astype(str)) - kinds
+    )
+
+
 def envelope_event_weights(
     scheme: WeightingScheme, events: pd.DataFrame, draws: int, generator: np.random.Generator
 ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -31,9 +41,7 @@ def envelope_event_weights(
         )
     levels = _tier_values(scheme.level_order, draws, generator)
     kinds = _tier_values(scheme.kind_order, draws, generator)
-    missing = sorted(set(events["level"].astype(str)) - set(levels)) + sorted(
-        set(events["kind"].astype(str)) - set(kinds)
-    )
+    missing = unranked(scheme, events)
     if missing:
         raise ParameterError(
             f"The order of scheme {scheme.name!r} does not rank {missing}, which the events use."

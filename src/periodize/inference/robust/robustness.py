@@ -20,7 +20,7 @@ from ...segmentation import segment
 from ...segmentation.inputs import resolve_model
 from ..streams import root_seed
 from ..tests.periodization import test_periodization
-from .envelope import envelope_event_weights
+from .envelope import envelope_event_weights, unranked
 from .robustness_result import Robustness
 
 _P_COLUMNS = {
@@ -129,7 +129,9 @@ def robustness(
         try:
             series = intensity(table, name, by=None, start=years[0], end=years[-1])
         except EventSchemaError as error:
-            parts.append(_not_applicable("scheme", name, error.problems[0].expected))
+            unweighed = sorted({f"{p.column} {p.value!r}" for p in error.problems})
+            why = f"the events use {', '.join(unweighed)}, which it does not weigh"
+            parts.append(_not_applicable("scheme", name, why))
             continue
         parts.append(
             _variants(
@@ -333,6 +335,14 @@ def _envelope(
     """Per draw of the protocol envelope: the estimated boundaries and the test p-values."""
     if draws == 0:
         return pd.DataFrame()
+    missing = unranked(SCHEMES["protocol"], events)
+    if missing:
+        skipped = pd.DataFrame()
+        skipped.attrs["note"] = (
+            f"not computed: the events use {missing}, which the protocol scheme's declared "
+            "order of levels and kinds does not rank"
+        )
+        return skipped
     generator = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(99,))))
     weights, levels, kinds = envelope_event_weights(SCHEMES["protocol"], events, draws, generator)
     periods = events["year"].to_numpy(dtype=np.int64) - years[0]
