@@ -175,3 +175,26 @@ def test_bad_candidates():
         pz.compare_periodizations(counts, {"a": (2009,), "b": [2009]})
     with pytest.raises(ParameterError, match="not one of them"):
         pz.compare_periodizations(counts, {"a": (1900,)})
+
+
+def test_a_candidate_that_is_the_best_segmentation_counts_once():
+    """The same partition listed twice (a candidate and the best segmentation with as many
+    breaks) takes one share of the weights and of the posterior: both sum to 1 over the
+    rows, the repeat names the row it repeats and keeps its own fit and tests."""
+    import pandas as pd
+
+    series = pd.DataFrame(
+        {"step": [2, 3, 1, 2, 2, 3, 2, 2, 1, 3, 9, 8, 10, 9, 7, 9, 11, 8, 9, 10]},
+        index=range(1990, 2010),
+    )
+    compared = pz.compare_periodizations(series, {"split": [2000], "other": [1995]}, n_sim=99)
+    table = compared.table.loc["step"]
+    assert table.loc["best with 1 break", "boundaries"] == (2000,)
+    assert table.loc["best with 1 break", "same_as"] == "split"
+    assert table["same_as"].drop("best with 1 break").isna().all()
+    for column in ("aic_weight", "bic_weight", "posterior"):
+        assert abs(table[column].sum() - 1) < 1e-12 and pd.isna(
+            table.loc["best with 1 break", column]
+        )
+    assert table.loc["best with 1 break", "n_params"] == table.loc["split", "n_params"] + 1
+    assert table.loc["best with 1 break", "p_vs_none"] > 0  # its own test, with the search

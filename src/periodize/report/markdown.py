@@ -156,12 +156,16 @@ def _each_boundary(table: pd.DataFrame, n_sim: int) -> str:
 
 def _ranking(comparison: Any, name: str, escape: Callable[[Any], str]) -> str:
     """The compared periodizations by BIC weight, with their exact posterior shares."""
-    rows = comparison.table.loc[name].sort_values("bic_weight", ascending=False)
+    table = comparison.table.loc[name]
+    repeats = table[table["same_as"].notna()]
+    rows = table[table["same_as"].isna()].sort_values("bic_weight", ascending=False)
     exact = bool(rows["posterior"].notna().all())
     shown = []
     for label, row in rows.iterrows():
         years = "not identified" if row.boundaries is None else ", ".join(map(str, row.boundaries))
         what = escape(label) if not years else f"{escape(label)} ({years})"
+        same = [escape(r) for r, _ in repeats[repeats["same_as"] == label].iterrows()]
+        what += "".join(f" = {r}" for r in same)  # the same partition, counted once
         shown.append(f"{what} {row.bic_weight:.2f}" + (f" / {row.posterior:.2f}" if exact else ""))
     return (
         "Compared periodizations, by BIC weight"

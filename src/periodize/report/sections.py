@@ -64,7 +64,7 @@ def sections(study: Any, escape: Callable[[Any], str]) -> list[Section]:
                 "against no change and against the best segmentation with as many breaks "
                 f"({study.comparison.n_sim} replicates)."
             ],
-            table=study.comparison.to_frame().loc[name],
+            table=_compared(study.comparison.to_frame().loc[name]),
         ),
         Section("Tests", table=test.test_table().loc[name]),
         Section(
@@ -128,3 +128,11 @@ def _code(value: Any) -> str:
     text = " ".join(str(value).split())
     fence = "`" * (max((len(r) for r in re.findall("`+", text)), default=0) + 1)
     return f"{fence} {text} {fence}"
+
+
+def _compared(table: pd.DataFrame) -> pd.DataFrame:
+    """The comparison table as shown: ``same_as`` only where a row repeats another's
+    partition, empty where it does not."""
+    if table["same_as"].isna().all():
+        return table.drop(columns="same_as")
+    return table.assign(same_as=table["same_as"].fillna(""))

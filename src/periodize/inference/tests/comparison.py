@@ -150,11 +150,14 @@ def compare_periodizations(
             f"min_size={min_size} allow."
         )
     rows, found = _rows(used, matrix, named, k_max, min_size, include_best, include_none)
+    _mark_repeats(rows, found)
     _information(rows, found, used, matrix)
     _posterior(rows, found, used, matrix, prior, min_size, func)
     dependence = check_dependence(dependence, null, func, matrix.values.shape[1])
     _monte_carlo(rows, found, used, matrix, min_size, n_sim, seed, null, dependence)
     table = pd.concat(rows.values(), keys=list(rows), names=["name"]).swaplevel(0, 1)
+    same = table["same_as"].astype(object)
+    table["same_as"] = same.where(same.notna(), None)  # None, whatever concat made of it
     order = {name: i for i, name in enumerate(rows)}
     table = table.sort_index(
         level=[0, 1], key=lambda level: level.map(order) if level.name == "name" else level
@@ -277,12 +280,35 @@ def _information(
         row["n_params"] = n_params
         row["aic"] = -2 * loglik + 2 * n_params
         row["bic"] = -2 * loglik + n_params * np.log(n)
+    counted = _counted(rows)
     for criterion in ("aic", "bic"):
         stacked = np.column_stack([r[criterion].to_numpy() for r in rows.values()])
+        stacked = np.where(counted, stacked, np.inf)  # a repeated partition counts once
         weights = np.exp(-0.5 * (stacked - stacked.min(axis=1, keepdims=True)))
         weights /= weights.sum(axis=1, keepdims=True)
+        weights = np.where(counted, weights, np.nan)
         for j, row in enumerate(rows.values()):
             row[f"{criterion}_weight"] = weights[:, j]
+
+
+def _mark_repeats(rows: dict[str, pd.DataFrame], found: dict[str, np.ndarray]) -> None:
+    """``same_as``: the earlier row whose partition a row repeats, per series (a candidate
+    may be the best segmentation itself); such a row keeps its own fit and tests but takes
+    no share of the weights or of the posterior, so each partition counts once."""
+    names = list(rows)
+    for later, name in enumerate(names):
+        same = np.full(len(rows[name]), None, dtype=object)
+        for earlier in names[:later]:
+            if found[earlier].shape != found[name].shape:
+                continue
+            equal = np.all(found[earlier] == found[name], axis=1) & (same == None)  # noqa: E711
+            same[equal & (rows[earlier]["same_as"].isna().to_numpy())] = earlier
+        rows[name]["same_as"] = same
+
+
+def _counted(rows: dict[str, pd.DataFrame]) -> np.ndarray:
+    """Rows × candidates: True where the row's partition is counted (not a repeat)."""
+    return np.column_stack([r["same_as"].isna().to_numpy() for r in rows.values()])
 
 
 def _posterior(
@@ -315,17 +341,12 @@ def _posterior(
         row["posterior_given_k"] = np.exp(log_like - s.evidence[:, k])
         scores.append(log_like - s.log_count[k] - np.log(k_max + 1))
     stacked = np.column_stack(scores)
-    # each distinct partition counts once (a candidate may equal a best segmentation)
-    breaks = [found[name] for name in rows]
-    repeated = np.zeros(stacked.shape, dtype=bool)
-    for later in range(len(breaks)):
-        for earlier in range(later):
-            if breaks[earlier].shape == breaks[later].shape:
-                repeated[:, later] |= np.all(breaks[earlier] == breaks[later], axis=1)
-    total = logsumexp(np.where(repeated, -np.inf, stacked), axis=1)
-    normalised = np.exp(stacked - total[:, None])
+    counted = _counted(rows)  # each distinct partition counts once
+    total = logsumexp(np.where(counted, stacked, -np.inf), axis=1)
+    normalised = np.where(counted, np.exp(stacked - total[:, None]), np.nan)
     for j, row in enumerate(rows.values()):
         row["posterior"] = normalised[:, j]
+        row["posterior_given_k"] = np.where(counted[:, j], row["posterior_given_k"], np.nan)
 
 
 def _monte_carlo(

@@ -27,6 +27,7 @@ COLUMNS = (
     "residual_lag1",
     "ljung_box_p",
     "ar_order",
+    "same_as",
 )
 
 
@@ -90,6 +91,8 @@ class Comparison(ResultMixin):
 
     def summary(self) -> str:
         shown = self.to_frame().copy()
+        if shown["same_as"].isna().all():
+            shown = shown.drop(columns="same_as")
         shown["boundaries"] = [
             "not identified" if b is None else ", ".join(map(str, b)) or "–"
             for b in shown["boundaries"]
@@ -103,7 +106,9 @@ class Comparison(ResultMixin):
             "share among all partitions with that many breaks; p_vs_none / p_vs_best: "
             "likelihood-ratio tests against no change / the best segmentation with as many "
             "breaks; residual_lag1, ljung_box_p: serial dependence of each fit's residuals; "
-            "ar_order: the latent AR its replicates were drawn with (0: independent periods)",
+            "ar_order: the latent AR its replicates were drawn with (0: independent periods); "
+            "same_as: the row whose partition this one repeats (it takes no share of the "
+            "weights or of the posterior)",
             "",
             shown.to_string(float_format=lambda v: f"{v:.4g}"),
         ]
