@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 from periodize.cli import main
 
@@ -45,3 +46,22 @@ def test_installed_entry_point_runs():
         [sys.executable, "-m", "periodize.cli", "describe"], capture_output=True, text=True
     )
     assert result.returncode == 0 and "Mongolia–Kazakhstan" in result.stdout
+
+
+def test_a_reader_that_closes_the_output_stops_the_command_quietly():
+    """``periodize explore ... | head -1``: the closed pipe is not an error to report."""
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader went away before anything was written
+    example = Path(__file__).resolve().parents[1] / "examples" / "data" / "example_dyad.csv"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "periodize.cli", "explore", "--events", str(example),
+         "--extra-codes", "XAA,XBB"],
+        stdout=write_end, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    os.close(write_end)
+    _, err = child.communicate(timeout=120)
+    assert child.returncode == 141 and err == ""

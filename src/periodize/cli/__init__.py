@@ -1,11 +1,13 @@
 """The ``periodize`` command.
 
 Exit codes: 0 success, 2 bad input or usage (the message says what and where), 1 internal
-error, 130 interrupted.
+error, 130 interrupted, 141 when the reader of the output closed it (``... | head``).
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -49,6 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{name}: interrupted; nothing was written.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of the output went away (... | head): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the final flush must not fail again
+        return 128 + signal.SIGPIPE
     except PeriodizeError as error:
         print(f"{name}: error: {one_line(error, args.debug)}", file=sys.stderr)
         return 2
