@@ -51,8 +51,6 @@ def test_installed_entry_point_runs():
 def test_a_reader_that_closes_the_output_stops_the_command_quietly():
     """``periodize explore ... | head -1``: the closed pipe is not an error to report."""
     import os
-    import subprocess
-    import sys
 
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader went away before anything was written
