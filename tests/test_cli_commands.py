@@ -82,6 +82,7 @@ def test_explore_tests_nothing_and_says_so(own_events, capsys):
     )
     assert code == 0 and "no periodization was hypothesised, so none was tested" in text
     assert "p = " not in text and "significant" not in text
+    assert "P(0 breaks) = " in text and "P(1 break) = " in text and "P(2 breaks) = " in text
     code, doc, _ = run(capsys, "explore", "--events", str(own_events), *codes, "--json")
     document = json.loads(doc)
     assert document["tested"] is False

@@ -5,7 +5,7 @@ periods. Convention: a boundary is the first year of a new period, so the period
 1992–2008 / 2009–2018 / 2019– is ``boundaries=(2009, 2019)``.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from importlib import metadata as _metadata
 
 from . import adapters, datasets
 from .adapters import concordance, read_gdelt, read_icews, read_phoenix, read_polecat
@@ -33,8 +33,8 @@ from .study import Study, study
 from .synthetic import power, simulate_events
 
 try:
-    __version__ = version("periodize")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = _metadata.version("periodize")
+except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
 __all__ = [

@@ -53,7 +53,10 @@ class Exploration(ResultMixin):
                 for k, fit in self.by_breaks.items()
             ],
             "- The exact posterior gives "
-            + ", ".join(f"P({k} breaks) = {p:.2f}" for k, p in post.k_probabilities.items())
+            + ", ".join(
+                f"P({k} break{'' if k == 1 else 's'}) = {p:.2f}"
+                for k, p in post.k_probabilities.items()
+            )
             + "; the years most likely to start a new period: "
             + ", ".join(f"{year} ({p:.2f})" for year, p in top.items())
             + ".",

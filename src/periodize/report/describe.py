@@ -82,7 +82,7 @@ def describe_text(events: pd.DataFrame, name: str, boundaries: Sequence[int] | N
         ]
         parts += [
             "",
-            f"Events per period at the boundaries {tuple(boundaries)} "
+            f"Events per period at the boundaries {', '.join(map(str, boundaries))} "
             "(descriptive counts; no test):",
             flat.T.to_string(float_format=lambda v: f"{v:g}"),
         ]

@@ -46,8 +46,14 @@ def _table(frame: pd.DataFrame) -> str:
     flat = frame.reset_index()
     flat.columns = [str(c) for c in flat.columns]
     for column in flat.columns:
+        if pd.api.types.is_float_dtype(flat[column]):
+            flat[column] = flat[column] + 0.0  # no "-0"; NaN shown empty by na_rep
+            continue
         flat[column] = [
-            ", ".join(map(str, v)) if isinstance(v, list | tuple) else v for v in flat[column]
+            ", ".join(map(str, v))
+            if isinstance(v, list | tuple)
+            else ("" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v)
+            for v in flat[column]
         ]
     return flat.to_html(
         index=False, escape=True, na_rep="", float_format=lambda v: f"{v:.3g}", border=0
