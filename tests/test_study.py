@@ -291,3 +291,30 @@ def test_a_constant_intensity_is_refused_not_periodized():
     zero = pz.WeightingScheme("zero", kind_weights=dict.fromkeys(KINDS, 0.0))
     with pytest.raises(pz.ParameterError, match=r"'zero' scheme is 0 in every period"):
         pz.study(events, [2005], scheme=zero, n_sim=99)
+
+
+def test_each_step_is_announced_as_it_starts(monkeypatch):
+    """The progress line names the step that is running (it came after each step, so the
+    slowest ran under the previous one's name)."""
+    import importlib
+
+    study_module = importlib.import_module("periodize.study")  # the module, not the function
+    seen = []
+    for step in ("_test", "compare_periodizations", "posterior", "robustness"):
+        work = getattr(study_module, step)
+
+        def ran(*args, _work=work, _step=step, **kwargs):
+            seen.append(f"ran {_step}")
+            return _work(*args, **kwargs)
+
+        monkeypatch.setattr(study_module, step, ran)
+    pz.study(pz.datasets.mongolia_kazakhstan(), (2009, 2019), n_sim=99, progress=seen.append)
+    steps = [line.split(" (")[0] for line in seen]
+    assert steps == [
+        "intensity and period tables",
+        "free segmentation and hypothesis tests", "ran _test",
+        "comparison of 1 periodization", "ran compare_periodizations",
+        "exact posterior", "ran posterior",
+        "robustness table", "ran robustness",
+        seen[-1].split(" (")[0],
+    ] and seen[-1].startswith("done in ")  # fmt: skip

@@ -314,9 +314,12 @@ def study(
         )
     max_breaks = _max_breaks(max_breaks, len(series.data), min_size, hypothesis)
     check_posterior_size(1, len(series.data), max_breaks)
+    # the input is checked (a bad one is one line of error); each step is announced as it
+    # starts
+    say("intensity and period tables")
     counts = intensity(table, scheme, by="direction", start=series.start, end=series.end)
     schemes, _ = scheme_table(table, int(series.start), int(series.end))
-    say("intensity and period tables")
+    say(f"free segmentation and hypothesis tests ({n_sim} replicates)")
     free = segment(series, penalty="bic", model=model, min_size=min_size)
     tested = _test(
         series,
@@ -327,7 +330,7 @@ def study(
         rng=seed,
         dependence=dependence,
     )
-    say(f"hypothesis tests ({n_sim} replicates)")
+    say(f"comparison of {len(hypotheses)} periodization{'' if len(hypotheses) == 1 else 's'}")
     compared = compare_periodizations(
         series,
         hypotheses,
@@ -337,14 +340,14 @@ def study(
         rng=seed,
         dependence=dependence,
     )
-    say(f"comparison of {len(hypotheses)} periodization(s)")
+    say("exact posterior")
     count_series = (
         series
         if series.is_count
         else intensity(table, "count", by=None, start=series.start, end=series.end)
     )
     post = posterior(count_series, max_breaks=max_breaks, min_size=min_size, hypothesis=hypothesis)
-    say("exact posterior")
+    say(f"robustness table ({min(n_sim, 999)} replicates per variant)")
     robust = robustness(
         table,
         hypothesis,
@@ -357,7 +360,7 @@ def study(
         start=int(series.start),
         end=int(series.end),
     )
-    say(f"robustness table ({time.perf_counter() - clock:.1f} s in all)")
+    say(f"done in {time.perf_counter() - clock:.1f} s")
     return Study(
         title=title,
         events=table,
