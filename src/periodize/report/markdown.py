@@ -167,9 +167,15 @@ def _ranking(comparison: Any, name: str, escape: Callable[[Any], str]) -> str:
         same = [escape(r) for r, _ in repeats[repeats["same_as"] == label].iterrows()]
         what += "".join(f" = {r}" for r in same)  # the same partition, counted once
         shown.append(f"{what} {row.bic_weight:.2f}" + (f" / {row.posterior:.2f}" if exact else ""))
+    most = int(table["breaks"].max())
+    prior = (
+        f" (prior: 0 to {most} breaks equally likely, and every placement of a number of "
+        "breaks equally likely, so a partition shares its number's mass with all others of "
+        "that size)"
+    )
     return (
         "Compared periodizations, by BIC weight"
-        + (" / exact posterior probability within the set" if exact else "")
+        + (f" / exact posterior probability within the set{prior}" if exact else "")
         + ": "
         + "; ".join(shown)
         + "."
