@@ -318,3 +318,24 @@ def test_each_step_is_announced_as_it_starts(monkeypatch):
         "robustness table", "ran robustness",
         seen[-1].split(" (")[0],
     ] and seen[-1].startswith("done in ")  # fmt: skip
+
+
+def test_a_table_of_several_dyads_is_refused_unless_one_is_picked():
+    events = pz.validate_events(
+        pd.DataFrame(
+            {
+                "date": [str(y) for y in range(1990, 2010)] * 2,
+                "actor": ["CHL"] * 20 + ["PER"] * 20,
+                "target": ["ARG"] * 20 + ["CHL"] * 20,
+                "level": "minister",
+                "kind": "other",
+            }
+        )
+    )
+    with pytest.raises(pz.ParameterError, match=r"2 dyads \(ARG–CHL, CHL–PER\).*--dyad ARG,CHL"):
+        pz.study(events, [2000], n_sim=99)
+    with pytest.raises(pz.ParameterError, match="No event of the table is between CHL and ECU"):
+        pz.study(events, [2000], n_sim=99, dyad=("CHL", "ECU"))
+    picked = pz.study(events, [2000], n_sim=99, dyad=("PER", "CHL"), min_size=4)
+    assert set(picked.events["actor"]) == {"PER"} and picked.n_events == 20
+    assert picked.test.min_size == 4

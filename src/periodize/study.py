@@ -273,6 +273,7 @@ def study(
     start: int | None = None,
     end: int | None = None,
     dependence: str = "auto",
+    dyad: Sequence[str] | None = None,
 ) -> Study:
     """Run the whole analysis: validation, intensity under the chosen and every built-in
     scheme, the period summary, the free segmentation, the hypothesis tests, the exact
@@ -289,7 +290,9 @@ def study(
     ``end`` fix the observation window (default the span of the events; an event outside
     it is an error). ``dependence`` is the serial dependence of every Monte Carlo test's
     replicates (see :func:`periodize.test_periodization`); the report shows the residual
-    diagnostics and which null ran.
+    diagnostics and which null ran. A study analyses one dyad (both directions): a table of
+    several is refused unless ``dyad=("CHL", "ARG")`` picks one (pooling dyads into one
+    series would be a different question, asked by filtering the table yourself).
 
     Examples
     --------
@@ -303,7 +306,7 @@ def study(
     min_size = check_int(min_size, name="min_size", func="study", minimum=1)
     hypotheses = _hypotheses(hypothesis)
     hypothesis = next(iter(hypotheses.values()))
-    table = validate_events(events)
+    table = _one_dyad(validate_events(events), dyad)
     series = intensity(table, scheme, by=None, start=start, end=end)
     if not np.any(series.data.to_numpy()):  # the scheme gives every event weight 0
         raise ParameterError(
@@ -377,6 +380,39 @@ def study(
         command=command,
         seed=seed,
     )
+
+
+def _one_dyad(table: pd.DataFrame, dyad: Sequence[str] | None) -> pd.DataFrame:
+    """The events of one dyad: the table's only one, or the one ``dyad`` names."""
+    actor, target = table["actor"].astype(str), table["target"].astype(str)
+    first = actor <= target
+    keys = actor.where(first, target) + "–" + target.where(first, actor)
+    found = sorted(set(keys))
+    if dyad is None:
+        if len(found) > 1:
+            shown = ", ".join(found[:5]) + (
+                f" and {len(found) - 5} more" if len(found) > 5 else ""
+            )
+            a, b = found[0].split("–")
+            raise ParameterError(
+                f"The events hold {len(found)} dyads ({shown}); a study analyses one. Pick it "
+                f"with dyad=({a!r}, {b!r}) (periodize study --dyad {a},{b}), or filter the "
+                "table first."
+            )
+        return table
+    codes = [str(c) for c in dyad] if not isinstance(dyad, str) else [dyad]
+    if len(codes) != 2 or codes[0] == codes[1]:
+        raise ParameterError(
+            f"The 'dyad' parameter of study must name two different codes such as "
+            f"('CHL', 'ARG'). Got {dyad!r}."
+        )
+    key = "–".join(sorted(codes))
+    if key not in found:
+        raise ParameterError(
+            f"No event of the table is between {codes[0]} and {codes[1]}; its dyads are "
+            f"{', '.join(found[:5])}{' and more' if len(found) > 5 else ''}."
+        )
+    return table[(keys == key).to_numpy()]
 
 
 def _hypotheses(

@@ -172,6 +172,8 @@ def study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
             command="periodize " + " ".join(words),
             start=args.start,
             end=args.end,
+            dyad=args.dyad,
+            min_size=args.min_size,
             progress=None if args.quiet else stderr_progress,
         )
         paths = folder.publish(result.files())

@@ -97,6 +97,10 @@ def build() -> argparse.ArgumentParser:
         help="replace a previous study in --out (never files periodize did not write)",
     )
     study.add_argument("--title", help="title of the report (default: the file name)")
+    study.add_argument(
+        "--dyad", type=names, metavar="A,B", help="the dyad to study in a file of several"
+    )
+    study.add_argument("--min-size", type=positive, default=3, metavar="N")
     _window_and_codes(study)
     study.add_argument(
         "--levels",
