@@ -458,8 +458,8 @@ def _output_cases() -> list[Case]:
 def _special_file_cases() -> list[Case]:
     def study_with(folder: Path, *options: str) -> CliRun:
         events = pz.write_events(_events(), folder / "events.csv")
-        return run_cli("study", "--events", str(events), "--hypothesis", "2005",
-                       "--out", str(folder / "out"), *options)  # fmt: skip
+        return run_cli("study", "--events", str(events), "--dyad", "FRA,DEU",
+                       "--hypothesis", "2005", "--out", str(folder / "out"), *options)  # fmt: skip
 
     return [
         Case("18 special files", "study --scheme naming a FIFO",
