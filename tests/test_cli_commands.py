@@ -177,3 +177,22 @@ def test_bench_runs_the_checkouts_benchmarks_not_the_current_folders(tmp_path):
     )  # fmt: skip
     assert not marker.exists()
     assert done.returncode == 2 and "already holds RESULTS.md" in done.stderr
+
+
+def test_describe_and_explore_read_an_own_vocabulary(tmp_path, capsys):
+    rows = ["date,actor,target,level,kind"] + [
+        f"{year},CHL,ARG,{'ambassador' if year % 2 else 'minister'},phone_call"
+        for year in range(2000, 2012)
+    ]
+    events = tmp_path / "own.csv"
+    events.write_text("\n".join(rows) + "\n")
+    vocabulary = ("--levels", "minister,ambassador", "--kinds", "phone_call")
+    code, text, _ = run(capsys, "describe", "--events", str(events), *vocabulary)
+    assert code == 0 and "ambassador 6" in text and "minister 6" in text
+    assert "1 dyad, 1 direction\n" in text
+    code, text, _ = run(capsys, "explore", "--events", str(events), *vocabulary)
+    assert code == 0 and "Exploratory run" in text
+    code, _, err = run(capsys, "describe", "--events", str(events))  # the default vocabulary
+    assert code == 2 and "'ambassador'" in err
+    code, _, err = run(capsys, "describe", "--levels", "a,b")
+    assert code == 2 and "--levels describes the table given with --events" in err

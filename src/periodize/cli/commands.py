@@ -64,16 +64,20 @@ def detect(args: argparse.Namespace) -> None:
 
 def describe(args: argparse.Namespace) -> None:
     if args.events is None:
-        if args.extra_codes:
+        given = [o for o, v in (("--extra-codes", args.extra_codes), ("--levels", args.levels),
+                                 ("--kinds", args.kinds)) if v]  # fmt: skip
+        if given:
             raise ParameterError(
-                "--extra-codes describes the table given with --events; the bundled dataset "
-                "needs none."
+                f"{', '.join(given)} {'describes' if len(given) == 1 else 'describe'} the "
+                "table given with --events; the bundled dataset needs none."
             )
         events = datasets.mongolia_kazakhstan()
         name = "Mongolia–Kazakhstan high-level visits and meetings (bundled dataset)"
         boundaries = args.boundaries or datasets.PAPER_BOUNDARIES
     else:
-        events = read_events(args.events, extra_codes=args.extra_codes)
+        events = read_events(
+            args.events, levels=args.levels, kinds=args.kinds, extra_codes=args.extra_codes
+        )
         name, boundaries = args.events, args.boundaries
     if args.json:
         print(to_json(describe_data(events, name, boundaries)))
@@ -208,7 +212,9 @@ def explore(args: argparse.Namespace) -> None:
     from ..exploration import explore as run_explore
 
     result = run_explore(
-        read_events(args.events, extra_codes=args.extra_codes),
+        read_events(
+            args.events, levels=args.levels, kinds=args.kinds, extra_codes=args.extra_codes
+        ),
         scheme=args.scheme,
         min_size=args.min_size,
         max_breaks=args.max_breaks,

@@ -43,6 +43,7 @@ def build() -> argparse.ArgumentParser:
         "the paper's 2009,2019)",
     )
     _extra_codes(describe)
+    _vocabulary(describe)
     study = commands.add_parser(
         "study",
         help="run the whole analysis and write a report",
@@ -102,15 +103,7 @@ def build() -> argparse.ArgumentParser:
     )
     study.add_argument("--min-size", type=positive, default=3, metavar="N")
     _window_and_codes(study)
-    study.add_argument(
-        "--levels",
-        type=names,
-        metavar="A,B,...",
-        help="the level vocabulary of --events (default: periodize's)",
-    )
-    study.add_argument(
-        "--kinds", type=names, metavar="A,B,...", help="the kind vocabulary of --events"
-    )
+    _vocabulary(study)
     study.add_argument("--quiet", action="store_true", help="no progress on stderr")
     bench = commands.add_parser(
         "bench",
@@ -229,6 +222,7 @@ def build() -> argparse.ArgumentParser:
     explore.add_argument("--max-breaks", type=count, default=3, metavar="K")
     explore.add_argument("--min-size", type=positive, default=3, metavar="N")
     _window_and_codes(explore)
+    _vocabulary(explore)
     simulate = commands.add_parser(
         "simulate",
         help="write a synthetic event table with known boundaries",
@@ -327,6 +321,19 @@ def _window_and_codes(command: argparse.ArgumentParser) -> None:
         "--end", type=int, metavar="YEAR", help="last year of the window (default: data)"
     )
     _extra_codes(command)
+
+
+def _vocabulary(command: argparse.ArgumentParser) -> None:
+    """The level and kind vocabularies of the event table read (default: periodize's)."""
+    command.add_argument(
+        "--levels",
+        type=names,
+        metavar="A,B,...",
+        help="the level vocabulary of --events (default: periodize's)",
+    )
+    command.add_argument(
+        "--kinds", type=names, metavar="A,B,...", help="the kind vocabulary of --events"
+    )
 
 
 def _extra_codes(command: argparse.ArgumentParser) -> None:

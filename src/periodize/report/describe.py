@@ -33,7 +33,7 @@ def describe_events(events: pd.DataFrame, name: str = "event table") -> str:
     lines = [
         f"{name}: {len(events)} events, {first}–{last} ({last - first + 1} years), "
         f"{len(dyads)} dyad{'s' if len(dyads) != 1 else ''}, "
-        f"{directions.nunique()} directions",
+        f"{directions.nunique()} direction{'s' if directions.nunique() != 1 else ''}",
         f"  direction:  {_counts(directions)}",
         f"  level:      {_counts(events['level'])}",
         f"  kind:       {_counts(events['kind'])}",
