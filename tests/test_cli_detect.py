@@ -116,3 +116,19 @@ def test_missing_column_and_file(one, capsys):
     assert main(["detect", str(one), "--time", "yr", "--value", "visits", "--breaks", "1"]) == 2
     assert "no column ['yr']" in capsys.readouterr().err
     assert main(["detect", "nope.csv", "--time", "t", "--value", "v", "--breaks", "1"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("values", "model"),
+    [
+        ([1, 2, 1, 2, 1, 7, 8, 7, 9, 8], "poisson"),  # counts
+        ([0.5, 1.5, 1, 2, 1, 7.5, 8, 7, 9, 8], "quasipoisson"),  # a weighted intensity
+        ([-1.9, 0.5, -1, 0, -1, 7.5, 8, 7, 9, 8], "normal"),  # Goldstein-scaled, negative
+    ],
+)
+def test_detect_picks_the_model_a_file_of_series_needs(tmp_path, capsys, values, model):
+    path = tmp_path / "series.csv"
+    path.write_text("year,v\n" + "".join(f"{2000 + i},{v}\n" for i, v in enumerate(values)))
+    code = main(["detect", str(path), "--time", "year", "--value", "v", "--breaks", "1"])
+    out = capsys.readouterr().out
+    assert code == 0 and f"model: {model};" in out and "new periods start in 2005" in out

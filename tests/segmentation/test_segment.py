@@ -57,7 +57,9 @@ def test_weighted_intensity_uses_quasipoisson():
     fit = pz.segment(series, n_breaks=2)
     assert fit.model == "quasipoisson"
     assert "dispersion" in fit.nuisance.columns
-    with pytest.raises(ParameterError, match=r"integer counts for 'poisson'.*quasipoisson"):
+    with pytest.raises(
+        ParameterError, match=r"integer counts for the poisson model.*quasipoisson"
+    ):
         pz.segment(series.data, n_breaks=2, model="poisson")
 
 
@@ -92,7 +94,7 @@ def test_period_index_and_dates():
         ([1.0, np.nan, 2.0, 3.0, 1.0, 2.0], "poisson", "finite values.*nan"),
         ([1.0, np.inf, 2.0, 3.0, 1.0, 2.0], "normal", "finite values.*inf"),
         ([1.0, -1.0, 2.0, 3.0, 1.0, 2.0], "negbin", "non-negative values for 'negbin'"),
-        ([1.0, 1.5, 2.0, 3.0, 1.0, 2.0], "poisson", "integer counts for 'poisson'"),
+        ([1.0, 1.5, 2.0, 3.0, 1.0, 2.0], "poisson", "integer counts for the poisson model"),
     ],
 )
 def test_bad_values(values, model, match):

@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from .. import datasets
 from .._output import OutputFolder
 from ..events import read_events, write_events
@@ -49,7 +52,7 @@ def detect(args: argparse.Namespace) -> None:
         frame,
         n_breaks=args.breaks,
         penalty=penalty(args.penalty),
-        model=args.model,
+        model=args.model or _series_model(frame),
         min_size=args.min_size,
     )
     if not args.json:
@@ -60,6 +63,18 @@ def detect(args: argparse.Namespace) -> None:
         document.update({k: v for k, v in document["series"][0].items() if k not in ("name",)})
     document["n_series"] = len(fit.names)
     print(to_json(document))
+
+
+def _series_model(frame: Any) -> str:
+    """detect's model when none is given: ``poisson`` for counts (quasi-Poisson for the
+    weighted intensities of ``--events``, as ``segment`` reads their scheme), quasi-Poisson
+    for other non-negative values, normal where a value is negative."""
+    if not isinstance(frame, pd.DataFrame):
+        return "poisson"
+    values = frame.to_numpy(dtype=float)
+    if (values < 0).any():
+        return "normal"
+    return "poisson" if np.array_equal(values, np.round(values)) else "quasipoisson"
 
 
 def describe(args: argparse.Namespace) -> None:

@@ -126,7 +126,12 @@ def build() -> argparse.ArgumentParser:
     detect.add_argument("--time", metavar="COL", help="time column (with FILE)")
     detect.add_argument("--value", metavar="COL", help="numeric column (with FILE)")
     detect.add_argument("--series", metavar="COL", help="column naming the series (long format)")
-    detect.add_argument("--model", default="poisson", choices=sorted(COSTS))
+    detect.add_argument(
+        "--model",
+        choices=sorted(COSTS),
+        help="default: poisson for counts, quasipoisson for other non-negative values "
+        "(weighted intensities), normal when a value is negative",
+    )
     how = detect.add_mutually_exclusive_group(required=True)
     how.add_argument("--breaks", type=count, metavar="K", help="exact number of breaks")
     how.add_argument("--penalty", metavar="P", help="bic, mbic, aic, hq or a number")

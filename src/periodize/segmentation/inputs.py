@@ -177,8 +177,8 @@ def check_values(matrix: SeriesMatrix, model: str, func: str) -> None:
         ((values < 0) if model in COUNT_MODELS else None, f"non-negative values for {model!r}"),
         (
             (values != np.round(values)) if model == "poisson" else None,
-            "integer counts for 'poisson' (for weighted intensities use "
-            "model='quasipoisson', or pass the IntensitySeries itself)",
+            "integer counts for the poisson model (for weighted intensities use the "
+            "quasipoisson model, or pass the IntensitySeries itself)",
         ),
     ):
         if test is None:
@@ -188,7 +188,7 @@ def check_values(matrix: SeriesMatrix, model: str, func: str) -> None:
             row, col = (int(v[0]) for v in np.nonzero(test))
             raise ParameterError(
                 f"The 'series' parameter of {func} must hold {expected}: series "
-                f"{matrix.names[row]!r} has {values[row, col]!r} at {matrix.index[col]!s} "
+                f"{matrix.names[row]!r} has {float(values[row, col]):g} at {matrix.index[col]!s} "
                 f"({int(test.sum())} such values in all)."
             )
     if model not in COUNT_MODELS and values.size:
