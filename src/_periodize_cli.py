@@ -9,7 +9,8 @@ Ctrl-C back until they have started (see :func:`held`): they are started ignorin
 Ctrl-C raised in the middle of the start would leave a half-built cluster behind. Because
 no thread can take the signal, none can swallow it while it is ignored.
 
-The launcher lives outside the package because importing anything in the package imports
+A command started with Ctrl-C ignored (a background job of a script) keeps ignoring it. The
+launcher lives outside the package because importing anything in the package imports
 the whole library first.
 """
 
@@ -58,6 +59,10 @@ def held() -> Iterator[None]:
 
 def main() -> int:
     """Import the command line, then run it (exit 130 when interrupted while importing)."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # started ignoring it (cmd &)
+        from periodize.cli import main as run
+
+        return run()
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     signal.signal(signal.SIGUSR1, _interrupt)
     threading.Thread(

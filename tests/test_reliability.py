@@ -277,3 +277,17 @@ def test_staging_folders_of_killed_runs_are_removed_by_the_next_run(tmp_path):
     OutputFolder(tmp_path / "study", ["report.md"]).publish({"report.md": b"done"})
     assert not stale.exists() and live.exists()
     assert (tmp_path / "study" / "report.md").read_bytes() == b"done"
+
+
+def test_a_command_started_ignoring_ctrl_c_keeps_ignoring_it():
+    """A background job of a shell script starts with SIGINT ignored: the launcher's relay,
+    which would hear a blocked SIGINT, is not started then."""
+    command = Path(sys.executable).with_name("periodize")
+    child = subprocess.Popen(
+        [str(command), "describe"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )  # fmt: skip
+    time.sleep(0.3)
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 0 and err == ""
