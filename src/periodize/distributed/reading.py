@@ -66,10 +66,9 @@ def read_events_dask(
     if start is not None and end is not None and end < start:
         raise ParameterError(f"'end' ({end}) precedes 'start' ({start}): no year is in between.")
     pieces = _pieces(paths)
-    for kind, path in pieces:
-        if kind == "parquet":
-            _footer(path)  # a damaged or foreign file is named now, not on a worker
-    pieces = [p for p in pieces if not _outside_window(p, start, end)]
+    # every footer read once, now: a damaged or foreign file is named here, not on a worker
+    footers = {path: _footer(path) for kind, path in pieces if kind == "parquet"}
+    pieces = [p for p in pieces if not _outside_window(footers.get(p[1]), start, end)]
     if not pieces:
         raise ParameterError(
             f"No event file of {paths!r} holds events in the years {start}–{end}."
@@ -142,13 +141,12 @@ def _country_codes(countries: Iterable[str] | str | None) -> list[str] | None:
     return sorted(set(codes))
 
 
-def _outside_window(piece: tuple[str, str], start: int | None, end: int | None) -> bool:
-    """True for a Parquet file whose footer statistics show every date outside the years
-    ``start``..``end`` (so it need not be opened); a file without them is read."""
-    kind, path = piece
-    if kind != "parquet" or (start is None and end is None):
+def _outside_window(metadata: Any, start: int | None, end: int | None) -> bool:
+    """True for a Parquet file whose footer statistics (``metadata``; None for other
+    files) show every date outside the years ``start``..``end`` (so it need not be
+    opened); a file without them is read."""
+    if metadata is None or (start is None and end is None):
         return False
-    metadata = _footer(path)
     names = [metadata.schema.column(i).name for i in range(metadata.num_columns)]
     if "date" not in names or metadata.num_row_groups == 0:
         return False

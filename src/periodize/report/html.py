@@ -50,9 +50,7 @@ def _table(frame: pd.DataFrame) -> str:
             flat[column] = flat[column] + 0.0  # no "-0"; NaN shown empty by na_rep
             continue
         flat[column] = [
-            ", ".join(map(str, v))
-            if isinstance(v, list | tuple)
-            else ("" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v)
+            ", ".join(map(str, v)) if isinstance(v, list | tuple) else ("" if pd.isna(v) else v)
             for v in flat[column]
         ]
     return flat.to_html(

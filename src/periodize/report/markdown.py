@@ -273,7 +273,7 @@ def _against_none(statistic: float, pvalue: float, n_sim: int) -> str:
 def _cell(value: Any, digits: int) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(inline(v) for v in value)
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+    if pd.isna(value):  # None, NaN, pd.NA
         return ""
     if isinstance(value, float):
         return f"{value + 0.0:.{digits}g}"  # + 0.0: no "-0"
