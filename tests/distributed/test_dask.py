@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import periodize as pz
@@ -292,8 +292,10 @@ def test_year_folders_outside_the_window_are_not_read(client, simulated, tmp_pat
     assert lazy.npartitions == 1
     expected = pz.intensity(events[events["year"] == 2005])
     pd.testing.assert_frame_equal(pz.intensity(lazy).data, expected.data)
-    with pytest.raises(pz.ParameterError, match="holds events in the years"):
-        pz.read_events(str(tmp_path), engine="dask", extra_codes=codes, start=2020)
+    after = pz.read_events(str(tmp_path), engine="dask", extra_codes=codes, start=2020)
+    assert after.npartitions == 1 and len(after.compute()) == 0  # empty, as from a CSV file
+    with pytest.raises(pz.ParameterError, match="holds no events: every partition is empty"):
+        pz.intensity(after)
 
 
 def test_a_folder_name_is_checked_against_the_dates_never_trusted(client, simulated, tmp_path):
@@ -472,6 +474,7 @@ def test_dates_of_other_types_are_filtered_like_the_in_memory_table(simulated, t
     st.one_of(st.none(), st.integers(2, 6)),
     st.integers(0, 2**16),
 )
+@example(["parquet"], 1988, 0, None, 0)  # every file outside the window: an empty table
 def test_the_dask_reader_equals_the_in_memory_reader(
     simulated, tmp_path_factory, formats, start, span, n_countries, seed
 ):

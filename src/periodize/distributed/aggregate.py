@@ -173,7 +173,10 @@ def _assemble(
 ) -> IntensitySeries:
     func = "intensity"
     if sums.empty:
-        raise ParameterError("The Dask DataFrame holds no events (every partition is empty).")
+        raise ParameterError(
+            "The Dask DataFrame holds no events: every partition is empty (the files hold "
+            "none, or none in the years, countries, levels and kinds read)."
+        )
     first = sums["period"].min() if start is None else window_ordinal(start, freq, "start", func)
     last = sums["period"].max() if end is None else window_ordinal(end, freq, "end", func)
     outside = sums[(sums["period"] < first) | (sums["period"] > last)]

@@ -68,11 +68,10 @@ def read_events_dask(
     pieces = _pieces(paths)
     # every footer read once, now: a damaged or foreign file is named here, not on a worker
     footers = {path: _footer(path) for kind, path in pieces if kind == "parquet"}
-    pieces = [p for p in pieces if not _outside_window(footers.get(p[1]), start, end)]
-    if not pieces:
-        raise ParameterError(
-            f"No event file of {paths!r} holds events in the years {start}–{end}."
-        )
+    inside = [p for p in pieces if not _outside_window(footers.get(p[1]), start, end)]
+    # no file in the window reads as an empty table, as a CSV file would: one file is kept
+    # (its row groups are skipped by the pushed-down filter) so the frame keeps its columns
+    pieces = inside or pieces[:1]
     options = {
         "countries": codes,
         "start": start,
@@ -208,13 +207,11 @@ def _read_piece(piece: tuple[str, str], options: dict[str, Any]) -> pd.DataFrame
     if kind != "parquet":
         table = _file_ids(read_events(path, **vocabulary), path)
         return _filtered(table, options)
-    frame = _read_parquet(path, options)
-    if frame.empty:
-        return frame
+    frame = _read_parquet(path, options)  # an empty read is validated too: same columns
     _check_folder_year(frame, path)
     lines = pd.RangeIndex(1, len(frame) + 1).to_numpy()  # row number within the file
     frame = frame.drop(columns=[c for c in ("year", "month", "day", "precision") if c in frame])
-    table = _validate(frame, lines=lines, source=path, **vocabulary)
+    table = _validate(frame, lines=lines, source=path, allow_empty=True, **vocabulary)
     return _filtered(_file_ids(table, path), options)  # what the read could not push down
 
 

@@ -130,7 +130,10 @@ def _validate(
     extra_codes: Iterable[str] = (),
     lines: np.ndarray | None = None,
     source: str | None = None,
+    allow_empty: bool = False,
 ) -> pd.DataFrame:
+    """validate_events; ``allow_empty`` for a part of a table (a file whose rows a filter
+    pushed into the read all left out), where no events is a fact, not a fault."""
     if not isinstance(events, pd.DataFrame):
         raise PeriodizeTypeError(
             f"validate_events expects a pandas DataFrame; got {type_name(events)}."
@@ -142,7 +145,7 @@ def _validate(
     extra_codes = frozenset(_codes(extra_codes)) | frozenset(events.attrs.get(_EXTRA_CODES, ()))
     frame = events.reset_index(drop=True).copy()
     table: list[Problem] = []
-    if len(frame) == 0:
+    if len(frame) == 0 and not allow_empty:
         table.append(Problem(None, None, None, "at least one event (the table is empty)"))
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
