@@ -132,3 +132,15 @@ def test_detect_picks_the_model_a_file_of_series_needs(tmp_path, capsys, values,
     code = main(["detect", str(path), "--time", "year", "--value", "v", "--breaks", "1"])
     out = capsys.readouterr().out
     assert code == 0 and f"model: {model};" in out and "new periods start in 2005" in out
+
+
+def test_without_breaks_or_penalty_the_default_rule_chooses(one, tmp_path, capsys):
+    """The same answer as pz.segment with nothing given, and the output says what chose it."""
+    import periodize as pz
+
+    doc = run_json(["detect", str(one), "--time", "year", "--value", "visits", "--json"], capsys)
+    expected = pz.segment(pd.Series(VALUES, index=YEARS))
+    assert doc["boundaries"] == list(expected.boundaries) and doc["penalty"]["name"] == "auto"
+    assert doc["model"] == "quasipoisson" and doc["choice"]["by_data"]
+    assert main(["detect", str(one), "--time", "year", "--value", "visits"]) == 0
+    assert "chosen: model 'poisson' priced as 'quasipoisson'" in capsys.readouterr().out

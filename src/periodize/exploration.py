@@ -40,7 +40,8 @@ class Exploration(ResultMixin):
         lines = [
             f"Exploratory run: {self.title}",
             f"- {NOTHING_TESTED}",
-            f"- The BIC chooses {self.chosen.n_breaks} break(s)"
+            f"- The default rule (penalty 'auto', {self.chosen.model}) finds "
+            f"{self.chosen.n_breaks} break(s)"
             + (
                 f", new periods from {_years(self.chosen.boundaries)}"
                 if self.chosen.n_breaks
@@ -68,7 +69,7 @@ class Exploration(ResultMixin):
             "title": self.title,
             "tested": False,
             "note": NOTHING_TESTED,
-            "bic": self.chosen.to_dict(),
+            "chosen": self.chosen.to_dict(),
             "by_breaks": {str(k): fit.to_dict() for k, fit in self.by_breaks.items()},
             "posterior": self.posterior.to_dict(),
             "provenance": {"events_sha256": self.events_sha256, "versions": versions()},
@@ -90,9 +91,10 @@ def explore(
     end: int | None = None,
     title: str = "event table",
 ) -> Exploration:
-    """Segment an event table without a hypothesis: the number of breaks the BIC chooses,
-    the best segmentation with each number of breaks up to ``max_breaks``, and the exact
-    posterior (on counts). Nothing is tested, and the result says so.
+    """Segment an event table without a hypothesis: the number of breaks the default rule
+    finds (penalty ``"auto"``), the best segmentation with each number of breaks up to
+    ``max_breaks``, and the exact posterior (on counts). Nothing is tested, and the result
+    says so.
 
     Examples
     --------
@@ -114,7 +116,7 @@ def explore(
     return Exploration(
         title=title,
         series=series,
-        chosen=segment(series, penalty="bic", model=model, min_size=min_size),
+        chosen=segment(series, model=model, min_size=min_size),  # the default rule
         by_breaks=fits,
         posterior=posterior(counts, max_breaks=max_breaks, min_size=min_size),
         events_sha256=frame_sha256(table, sort_by="event_id"),

@@ -323,7 +323,7 @@ def study(
     counts = intensity(table, scheme, by="direction", start=series.start, end=series.end)
     schemes, _ = scheme_table(table, int(series.start), int(series.end))
     say(f"free segmentation and hypothesis tests ({n_sim} replicates)")
-    free = segment(series, penalty="bic", model=model, min_size=min_size)
+    free = segment(series, model=model, min_size=min_size)  # the default rule (penalty auto)
     tested = _test(
         series,
         hypothesis,

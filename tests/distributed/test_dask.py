@@ -90,7 +90,7 @@ def test_panel_equals_in_memory_tests_and_bh_across_all_series(client, simulated
     np.testing.assert_allclose(got["statistic"], table["statistic"])
     np.testing.assert_allclose(got["pvalue"], table["pvalue"])
     np.testing.assert_allclose(got["qvalue_bh"], table["qvalue_bh"])
-    fit = pz.segment(pz.intensity(events), penalty="bic")
+    fit = pz.segment(pz.intensity(events))  # the default rule, as the panel's
     found = {name: ",".join(map(str, b)) for name, b in fit.boundaries.items()}
     assert result.table.groupby("series")["found"].first().to_dict() == found
     shared = pz.shared_boundary_test(pz.intensity(events), n_sim=199, rng=5)
@@ -354,7 +354,7 @@ def test_a_panel_of_one_series_or_batches_of_one(simulated):
     expected = pz.test_periodization(one, boundaries=BOUNDARIES, n_sim=99, rng=2).test_table()
     got = alone.table.set_index(["series", "test"]).loc[expected.index]
     np.testing.assert_allclose(got["pvalue"], expected["pvalue"])
-    fit = pz.segment(one, penalty="bic")
+    fit = pz.segment(one)  # the default rule, as the panel's
     assert alone.table["found"].iloc[0] == ",".join(map(str, fit.boundaries))
     pd.testing.assert_frame_equal(
         panel(series, BOUNDARIES, n_sim=99, rng=2, batch_size=1).table,

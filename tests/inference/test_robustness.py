@@ -37,7 +37,7 @@ def test_leave_one_out_equals_rerunning_on_the_reduced_table(events, result, eve
     for test, p in rerun.tests.items():
         assert row[f"p_{test}"] == pytest.approx(p.pvalue)
     assert row["total"] == len(reduced)
-    assert row["bic_breaks"] == pz.segment(series, penalty="bic").n_breaks
+    assert row["breaks_found"] == pz.segment(series, model="poisson").n_breaks
 
 
 def test_moved_and_flips_follow_their_definitions():

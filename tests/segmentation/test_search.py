@@ -185,4 +185,4 @@ def test_penalty_path_matches_penalised_search():
         inside = row.penalty_low + 0.5 * (
             min(row.penalty_high, row.penalty_low + 20) - row.penalty_low
         )
-        assert pz.segment(y, penalty=inside).boundaries == row.boundaries
+        assert pz.segment(y, penalty=inside, model="poisson").boundaries == row.boundaries

@@ -68,7 +68,9 @@ def test_json_summary_and_plot(tmp_path):
     data = json.loads(fit.to_json())
     entry = data["series"][0]
     assert entry["boundaries"] == [2009, 2019] and entry["last_years"] == [2008, 2018]
-    assert data["provenance"]["parameters"]["model"] == "poisson"
+    assert data["provenance"]["parameters"]["model"] == "quasipoisson"  # counts, model auto
+    assert data["choice"]["model_reason"].endswith("non-negative integer: counts")
+    assert data["choice"]["rule"] == "number of breaks given"
     assert fit.to_json() == pz.segment(STEPS.copy(), n_breaks=2).to_json()
     text = str(fit)
     assert "new periods start in 2009, 2019" in text
@@ -129,10 +131,12 @@ def test_bad_parameters():
         pz.segment(y, penalty="bci")
     with pytest.raises(ParameterError, match=r"'penalty'.*non-negative number. Got -1"):
         pz.segment(y, penalty=-1)
-    with pytest.raises(ParameterError, match=r"exactly one of 'n_breaks'"):
-        pz.segment(y)
-    with pytest.raises(ParameterError, match=r"exactly one of 'n_breaks'"):
+    with pytest.raises(ParameterError, match=r"'n_breaks' .* or 'penalty' .*, not both"):
         pz.segment(y, n_breaks=1, penalty="bic")
+    with pytest.raises(ParameterError, match=r"model 'normal_meanvar' takes n_breaks"):
+        pz.segment(y, model="normal_meanvar")
+    with pytest.raises(ParameterError, match=r"'auto' runs the exact searches; method"):
+        pz.segment(y, model="normal", method="ruptures.Binseg")
     with pytest.raises(ParameterError, match=r"'method' parameter"):
         pz.segment(y, n_breaks=1, method="binseg")
 

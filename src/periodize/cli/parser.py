@@ -129,12 +129,16 @@ def build() -> argparse.ArgumentParser:
     detect.add_argument(
         "--model",
         choices=sorted(COSTS),
-        help="default: poisson for counts, quasipoisson for other non-negative values "
-        "(weighted intensities), normal when a value is negative",
+        help="default: poisson for counts (quasi-Poisson under the default rule, which "
+        "measures their dispersion), quasipoisson for other non-negative values (weighted "
+        "intensities), normal when a value is negative",
     )
-    how = detect.add_mutually_exclusive_group(required=True)
+    how = detect.add_mutually_exclusive_group()  # neither: the default rule
     how.add_argument("--breaks", type=count, metavar="K", help="exact number of breaks")
-    how.add_argument("--penalty", metavar="P", help="bic, mbic, aic, hq or a number")
+    how.add_argument(
+        "--penalty", metavar="P",
+        help="auto (the default without --breaks), bic, mbic, aic, hq or a number",
+    )  # fmt: skip
     detect.add_argument("--min-size", type=positive, default=3, metavar="N")
     detect.add_argument(
         "--events",
@@ -190,7 +194,9 @@ def build() -> argparse.ArgumentParser:
     cluster.add_argument(
         "--model", default="poisson", choices=["poisson", "negbin", "quasipoisson"]
     )
-    cluster.add_argument("--penalty", default="bic", help="for the boundaries found (default bic)")
+    cluster.add_argument(
+        "--penalty", default="auto", help="for the boundaries found (default auto)"
+    )
     cluster.add_argument("--min-size", type=positive, default=3, metavar="N")
     cluster.add_argument("--n-sim", type=positive, default=999, metavar="N")
     cluster.add_argument("--rng", type=seed, default=0, metavar="SEED")
@@ -218,9 +224,9 @@ def build() -> argparse.ArgumentParser:
     explore = commands.add_parser(
         "explore",
         help="segment an event table without a hypothesis (tests nothing)",
-        description="An explicitly exploratory run: the number of breaks the BIC chooses, "
-        "the best segmentation with each number of breaks and the exact posterior. Nothing "
-        "is tested, and the output says so.",
+        description="An explicitly exploratory run: the number of breaks the default rule "
+        "finds, the best segmentation with each number of breaks and the exact posterior. "
+        "Nothing is tested, and the output says so.",
     )
     explore.add_argument("--events", required=True, metavar="FILE", help="event table")
     explore.add_argument("--scheme", default="count", help="weighting scheme (default count)")

@@ -165,7 +165,7 @@ def panel(
     hypothesis: Sequence[int],
     *,
     model: str = "poisson",
-    penalty: str | float = "bic",
+    penalty: str | float = "auto",
     min_size: int = 3,
     n_sim: int = 999,
     rng: RandomState = 0,

@@ -95,7 +95,8 @@ def sections(study: Any, escape: Callable[[Any], str]) -> list[Section]:
         ),
         Section("Robustness", table=robust.table[list(DISPLAY_COLUMNS)].astype(object)),
         Section(
-            "Free segmentation (number of breaks chosen by the BIC)", code=study.free.summary()
+            "Free segmentation (number of breaks chosen by the default rule, penalty 'auto')",
+            code=study.free.summary(),
         ),
         Section(
             "How this was made",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -13,6 +14,8 @@ from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
 from .costs import COSTS, Cost
 from .costs.base import segment_of_each_period
+from .costs.normal import LongRunNormalCost
+from .costs.poisson import LongRunQuasiPoissonCost
 from .diagnostics import serial_diagnostics
 from .inputs import (
     SeriesMatrix,
@@ -22,6 +25,7 @@ from .inputs import (
     resolve_model,
     with_exposure,
 )
+from .noise import count_dispersion, noise_scale
 from .penalties import Penalty, resolve_penalty
 from .result import Segmentation
 from .search.dynamic import exact_path
@@ -31,6 +35,13 @@ from .search.pelt import optimal_partitioning, pelt, pelt_breaks
 from .search.ruptures_adapter import RUPTURES_METHODS, ruptures_search
 
 METHODS = ("exact", "pelt", "fpop", *RUPTURES_METHODS)
+#: Count models the penalty "auto" prices as quasi-Poisson with the measured dispersion.
+AUTO_COUNT_MODELS = {"poisson": "quasipoisson", "negbin": "quasipoisson"}
+#: The costs of the penalty "auto": the model's, measured in the noise's long-run variance.
+LONG_RUN_COSTS: dict[str, type[Cost]] = {
+    "normal": LongRunNormalCost,
+    "quasipoisson": LongRunQuasiPoissonCost,
+}
 #: Penalised searches run the exact path over all k when K_max · n² is at most this.
 PATH_BUDGET = 5_000_000
 #: Above this length, penalised exact search uses PELT instead of optimal partitioning.
@@ -45,16 +56,20 @@ def segment(
     n_breaks: int | None = None,
     *,
     penalty: str | float | None = None,
-    model: str = "poisson",
+    model: str = "auto",
     min_size: int = 3,
     method: str = "exact",
     exposure: Any = None,
 ) -> Segmentation:
     """Find the change points of one or many series.
 
-    Give either ``n_breaks`` (the exact optimum with exactly that many breaks, and the
-    optimal cost for every smaller number) or ``penalty`` (the number of breaks is chosen by
-    minimising cost + penalty × breaks).
+    With neither ``n_breaks`` nor ``penalty`` the data choose the number of breaks by the
+    penalty ``"auto"``: the BIC penalty per break, with the costs measured in the noise's
+    long-run variance, estimated robustly from differences at several lags so that
+    autocorrelation, a trend or outliers do not turn into periods (see
+    :mod:`periodize.segmentation.noise` and ``docs/segmentation.md``); ``fit.choice`` says
+    what was chosen and why. Give ``n_breaks`` for the exact optimum with exactly that many
+    breaks (and the optimal cost for every smaller number), or another ``penalty``.
 
     Parameters
     ----------
@@ -63,10 +78,14 @@ def segment(
         a PeriodIndex or regular dates). A 2-D array is read as periods × series.
     n_breaks : int, optional
         Exact number of breaks K (segment neighbourhood dynamic programming).
-    penalty : {"bic", "mbic", "aic", "hq"} or float, optional
-        Penalty per break (see :mod:`periodize.segmentation.penalties` for formulas).
-    model : {"poisson", "quasipoisson", "negbin", "normal", "normal_meanvar"}
-        Segment likelihood. ``"poisson"`` on a weighted IntensitySeries uses the
+    penalty : {"auto", "bic", "mbic", "aic", "hq"} or float, optional
+        Penalty per break (see :mod:`periodize.segmentation.penalties` for formulas);
+        ``"auto"`` when ``n_breaks`` is not given either.
+    model : {"auto", "poisson", "quasipoisson", "negbin", "normal", "normal_meanvar"}
+        Segment likelihood. ``"auto"`` (the default) chooses from the data: quasi-Poisson
+        (counts whose dispersion is estimated) where every value is a non-negative integer
+        or the series is a non-negative weighted intensity, normal otherwise; one model for
+        all series of a call. ``"poisson"`` on a weighted IntensitySeries uses the
         quasi-Poisson likelihood (recorded in the result).
     min_size : int
         Minimum number of periods in every segment, first and last included (default 3:
@@ -92,22 +111,31 @@ def segment(
     >>> fit = pz.segment(counts, n_breaks=2, model="poisson")
     >>> fit.boundaries, fit.last_years
     ((2009, 2015), (2008, 2014))
+    >>> pz.segment(counts).choice["model"]
+    'quasipoisson'
     """
     func = "segment"
     matrix = as_matrix(series, func)
-    used = resolve_model(model, matrix.weighted)
+    if n_breaks is not None and penalty is not None:
+        raise ParameterError(
+            "segment takes 'n_breaks' (a number of breaks) or 'penalty' (a penalty per "
+            f"break), not both. Got n_breaks={n_breaks!r}, penalty={penalty!r}."
+        )
+    if n_breaks is None and penalty is None:
+        penalty = "auto"
+    family = chosen_model(matrix) if model == "auto" else None
+    used = resolve_model(model if family is None else family[0], matrix.weighted)
     check_values(matrix, used, func)
+    if penalty == "auto":  # the noise of counts is their dispersion: measured, not assumed
+        used = AUTO_COUNT_MODELS.get(used, used)
     check_choice(method, METHODS, name="method", func=func)
     matrix = with_exposure(matrix, exposure, used, func)
     if matrix.exposure is not None and method in RUPTURES_METHODS:
         raise ParameterError(f"The ruptures methods of {func} take no exposure; use 'exact'.")
     cost_class = COSTS[used]
+    if penalty == "auto":
+        cost_class = _long_run_cost(used, method)
     min_size = check_int(min_size, name="min_size", func=func, minimum=cost_class.min_size)
-    if (n_breaks is None) == (penalty is None):
-        raise ParameterError(
-            "segment needs exactly one of 'n_breaks' (a number of breaks) and 'penalty' "
-            f"(a penalty per break). Got n_breaks={n_breaks!r}, penalty={penalty!r}."
-        )
     n = matrix.values.shape[1]
     most = n // min_size - 1
     if most < 0:
@@ -127,10 +155,17 @@ def segment(
             )
     else:
         resolved = resolve_penalty(penalty, n, cost_class.n_params, func)
+    if resolved is not None and resolved.name == "auto":
+        matrix = replace(matrix, scale=long_run_scale(used, matrix))
     breaks, costs, path_breaks, how = _search(
         matrix, cost_class, n_breaks, resolved, min_size, method
     )
-    return _result(
+    if resolved is not None and resolved.name == "auto":  # once more, noise within periods
+        matrix = replace(matrix, scale=long_run_scale(used, matrix, breaks))
+        breaks, costs, path_breaks = _search_again(
+            matrix, cost_class, resolved, min_size, method, breaks, costs, path_breaks
+        )
+    fit = _result(
         matrix,
         cost_class,
         used,
@@ -143,6 +178,136 @@ def segment(
         penalty,
         n_breaks,
     )
+    return replace(fit, choice=_choice(used, family, resolved, model))
+
+
+def chosen_model(matrix: SeriesMatrix) -> tuple[str, str]:
+    """The model ``model="auto"`` takes for these series, and why (one for all series).
+
+    Examples
+    --------
+    >>> from periodize.segmentation.inputs import as_matrix
+    >>> chosen_model(as_matrix(np.array([2.0, 0.0, 5.0]), "segment"))
+    ('quasipoisson', 'every value is a non-negative integer: counts')
+    >>> chosen_model(as_matrix(np.array([2.5, -1.0, 5.0]), "segment"))[0]
+    'normal'
+    """
+    values = matrix.values
+    finite = bool(np.isfinite(values).all())
+    non_negative = finite and bool((values >= 0).all())
+    if non_negative and matrix.weighted:
+        return "quasipoisson", "a non-negative weighted intensity: weighted counts"
+    if non_negative and bool((values == np.round(values)).all()):
+        return "quasipoisson", "every value is a non-negative integer: counts"
+    if not finite:
+        return "normal", "values that are not all finite counts"
+    what = "a negative value" if not non_negative else "a value that is not an integer"
+    return "normal", f"{what} (not counts): Gaussian"
+
+
+def _search_again(
+    matrix: SeriesMatrix,
+    cost_class: type[Cost],
+    penalty: Penalty,
+    min_size: int,
+    method: str,
+    breaks: list[list[int]] | np.ndarray,
+    costs: np.ndarray,
+    path_breaks: list[np.ndarray],
+) -> tuple[list[list[int]], np.ndarray, list[np.ndarray]]:
+    """The penalised search once more on the series the first search cut (the others
+    keep their scale, so their answer), merged into the first search's results."""
+    rows = np.flatnonzero([len(b) > 0 for b in breaks])
+    merged = [list(b) for b in breaks]
+    if not rows.size:
+        return merged, costs, path_breaks
+    part = replace(
+        matrix,
+        values=matrix.values[rows],
+        names=tuple(matrix.names[i] for i in rows),
+        exposure=matrix.rows(rows),
+        scale=None if matrix.scale is None else matrix.scale[rows],
+    )
+    again, again_costs, again_path, _ = _search(part, cost_class, None, penalty, min_size, method)
+    for i, found in zip(rows, again, strict=True):
+        merged[i] = list(found)
+    costs = costs.copy()
+    costs[rows] = again_costs
+    path_breaks = [k_breaks.copy() for k_breaks in path_breaks]
+    for k_breaks, k_again in zip(path_breaks, again_path, strict=True):
+        k_breaks[rows] = k_again
+    return merged, costs, path_breaks
+
+
+def long_run_scale(
+    model: str, matrix: SeriesMatrix, breaks: list[list[int]] | np.ndarray | None = None
+) -> np.ndarray:
+    """Per series, the noise scale of the penalty "auto": the long-run variance (normal)
+    or dispersion (quasi-Poisson) of :mod:`periodize.segmentation.noise`, from differences
+    that do not straddle ``breaks`` (a first fit's; all differences without)."""
+    segments = None if breaks is None else _segment_labels(breaks, matrix.values.shape[1])
+    if model == "normal":
+        return noise_scale(matrix.values, segments).long_run_variance
+    return count_dispersion(matrix.values, matrix.exposure, segments)
+
+
+def _segment_labels(breaks: list[list[int]] | np.ndarray, n: int) -> np.ndarray:
+    """The segment (0, 1, ...) of every period of every series, from break indices."""
+    counts = np.array([len(b) for b in breaks], dtype=np.int64)
+    starts = np.zeros((len(counts), n + 1), dtype=np.int64)
+    if counts.sum():
+        flat = np.concatenate([np.asarray(b, dtype=np.int64) for b in breaks])
+        np.add.at(starts, (np.repeat(np.arange(len(counts)), counts), flat), 1)
+    return np.cumsum(starts[:, :n], axis=1)
+
+
+def _long_run_cost(model: str, method: str) -> type[Cost]:
+    """The cost of the penalty "auto" for ``model``, or a refusal naming the way out."""
+    if model not in LONG_RUN_COSTS:
+        raise ParameterError(
+            f"The penalty 'auto' finds changes in mean or rate, measured in the noise's "
+            f"long-run variance; model {model!r} takes n_breaks or a named penalty ('bic', "
+            "'mbic', 'aic', 'hq') or a number."
+        )
+    if method in RUPTURES_METHODS:
+        raise ParameterError(
+            f"The penalty 'auto' runs the exact searches; method {method!r} takes n_breaks, "
+            "a named penalty or a number."
+        )
+    return LONG_RUN_COSTS[model]
+
+
+def _choice(
+    used: str, family: tuple[str, str] | None, penalty: Penalty | None, model: str
+) -> dict[str, Any]:
+    """What was chosen and why, in words a report can print."""
+    if family is not None:
+        model_reason = f"model 'auto' chose {used!r}: {family[1]}"
+    elif model in AUTO_COUNT_MODELS and used == "quasipoisson" and penalty is not None:
+        model_reason = (
+            f"model {model!r} priced as 'quasipoisson' by the penalty 'auto', which measures "
+            "the counts' dispersion rather than assuming it"
+        )
+    else:
+        asked = f" (asked: {model!r})" if model != used else ""
+        model_reason = f"model {used!r} as given{asked}"
+    if penalty is None:
+        rule = "number of breaks given"
+    elif penalty.name == "auto":
+        noise = (
+            "the counts' long-run dispersion (nuisance 'dispersion')"
+            if used == "quasipoisson"
+            else "the noise's long-run variance (nuisance 'sigma2')"
+        )
+        rule = (
+            f"penalty 'auto': {penalty.formula} per break, the BIC with costs measured in "
+            f"{noise}, estimated robustly from differences at several lags within the "
+            "periods of a first search"
+        )
+    else:
+        rule = f"penalty {penalty.name!r} as given: {penalty.formula} per break"
+    by_data = family is not None or (penalty is not None and penalty.name == "auto")
+    return {"model": used, "model_reason": model_reason, "rule": rule, "by_data": by_data}
 
 
 def _search(
@@ -163,17 +328,23 @@ def _search(
         return breaks, np.full((n_series, 1), np.nan), [], method
     if penalty is None:
         k = int(n_breaks or 0)
-        path = exact_path(cost_class, values, k, min_size, exposure=matrix.exposure)
+        path = exact_path(
+            cost_class, values, k, min_size, exposure=matrix.exposure,
+            row_params=matrix.row_params(),
+        )  # fmt: skip
         return path.breaks[k], path.costs, path.breaks, "exact (dp)"
     term = penalty.segment_term()
     if method == "exact" and most * n * n <= PATH_BUDGET:
-        path = exact_path(cost_class, values, most, min_size, term, exposure=matrix.exposure)
+        path = exact_path(
+            cost_class, values, most, min_size, term, exposure=matrix.exposure,
+            row_params=matrix.row_params(),
+        )  # fmt: skip
         totals = path.costs + penalty.per_break * np.arange(most + 1)
         chosen = np.argmin(totals, axis=1)
         breaks = [path.breaks[k][i].tolist() for i, k in enumerate(chosen)]
         return breaks, path.costs, path.breaks, "exact (dp over all k)"
     if method == "exact" and n <= PELT_LENGTH:
-        full = cost_class(values, exposure=matrix.exposure)
+        full = matrix.cost(cost_class)
         _, breaks = optimal_partitioning(full, penalty.per_break, min_size, term)
         return breaks, np.full((n_series, 1), np.nan), [], "exact (optimal partitioning)"
     functional = cost_class.name in FPOP_MODELS and term is None
@@ -189,7 +360,7 @@ def _search(
     breaks = []
     for first in range(0, n_series, rows):
         block = slice(first, min(first + rows, n_series))
-        cost = cost_class(values[block], exposure=matrix.rows(block))
+        cost = matrix.cost(cost_class, block)
         found = (
             fpop_breaks(cost, penalty.per_break, min_size)
             if use_fpop
@@ -198,7 +369,7 @@ def _search(
         if found is None:  # no compiled kernel (the negative binomial with exposure)
             found = [
                 pelt(
-                    cost_class(values[i : i + 1], exposure=matrix.rows(slice(i, i + 1))),
+                    matrix.cost(cost_class, slice(i, i + 1)),
                     penalty.per_break,
                     min_size,
                     term,
@@ -251,13 +422,13 @@ def _result(
     costs = np.full((n_series, width), np.nan)
     costs[:, : path_costs.shape[1]] = path_costs
     loglik = np.empty(n_series)
-    full = cost_class(values, exposure=matrix.exposure)
+    full = matrix.cost(cost_class)
     groups = np.unique(counts)
     fits = []
     for k in groups:
         rows = np.flatnonzero(counts == k)
         edges = _edges(breaks, rows, n)
-        cost = full if len(groups) == 1 else cost_class(values[rows], exposure=matrix.rows(rows))
+        cost = full if len(groups) == 1 else matrix.cost(cost_class, rows)
         loglik[rows] = cost.loglik(edges)
         costs[rows, k] = cost.total_cost(edges)
         fits.append((k, rows, edges, cost))

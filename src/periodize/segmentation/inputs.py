@@ -14,7 +14,7 @@ from .._validation import type_name
 from ..exceptions import ParameterError, PeriodizeTypeError
 from ..intensity.series import IntensitySeries
 from ..results import matrix_sha256
-from .costs import COSTS, COUNT_MODELS
+from .costs import COSTS, COUNT_MODELS, Cost
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,21 @@ class SeriesMatrix:
     weighted: bool
     source: Any
     exposure: np.ndarray | None = None
+    scale: np.ndarray | None = None
 
     def rows(self, rows: Any) -> np.ndarray | None:
         """The exposure of some rows (``None`` without an exposure)."""
         return None if self.exposure is None else self.exposure[rows]
+
+    def row_params(self) -> dict[str, np.ndarray]:
+        """Per-series cost arguments other than the values and exposure: the noise
+        ``scale`` fixed by the penalty "auto" (none otherwise)."""
+        return {} if self.scale is None else {"scale": self.scale}
+
+    def cost(self, cost_class: type[Cost], rows: Any = slice(None)) -> Cost:
+        """The cost of some rows, with their exposure and noise scale."""
+        extra = {name: value[rows] for name, value in self.row_params().items()}
+        return cost_class(self.values[rows], exposure=self.rows(rows), **extra)
 
 
 def check_time_index(index: pd.Index, what: str) -> None:

@@ -6,6 +6,8 @@ per break is
 
 - ``bic``: :math:`(p + 1)\\log n` (Schwarz 1978; the break location counts as a parameter,
   as in the R package changepoint);
+- ``auto``: the ``bic`` value, on costs measured in the noise's long-run variance
+  (:mod:`periodize.segmentation.noise`; only with the normal and quasi-Poisson models);
 - ``mbic``: :math:`(p + 2)\\log n` per break plus :math:`\\sum_j \\log(n_j/n)` over the
   segments' lengths :math:`n_j` (Zhang & Siegmund 2007);
 - ``aic``: :math:`2(p + 1)` (Akaike 1974);
@@ -23,7 +25,7 @@ import numpy as np
 
 from ..exceptions import ParameterError
 
-PENALTIES: tuple[str, ...] = ("bic", "mbic", "aic", "hq")
+PENALTIES: tuple[str, ...] = ("auto", "bic", "mbic", "aic", "hq")
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ def resolve_penalty(penalty: object, n_periods: int, n_params: int, func: str) -
     """
     n, p = n_periods, n_params
     if isinstance(penalty, str):
+        if penalty == "auto":  # the BIC on costs in long-run noise variances (noise.py)
+            return Penalty("auto", float((p + 1) * np.log(n)), f"({p}+1)·log({n})", n)
         if penalty == "bic":
             return Penalty("bic", float((p + 1) * np.log(n)), f"({p}+1)·log({n})", n)
         if penalty == "mbic":

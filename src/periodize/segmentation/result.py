@@ -61,6 +61,10 @@ class Segmentation(ResultMixin):
         Serial-dependence checks of the segments' residuals (built when first asked for).
     details : callable
         Builds ``(estimates, bic, diagnostics)``; called once, on first use.
+    choice : dict
+        What chose the model and the number of breaks, and why: ``model``,
+        ``model_reason``, ``rule`` (words a report can print) and ``by_data`` (whether the
+        data chose either, rather than the caller).
     """
 
     index: pd.Index
@@ -76,6 +80,7 @@ class Segmentation(ResultMixin):
     values: np.ndarray
     provenance: Provenance
     details: Callable[[], tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]
+    choice: dict[str, Any] | None = None
 
     @cached_property
     def break_indices(self) -> tuple[tuple[int, ...], ...]:
@@ -169,6 +174,8 @@ class Segmentation(ResultMixin):
             f"({self.index[0]}–{self.index[-1]})",
             f"model: {self.model}; search: {self.method}; min_size: {self.min_size}; {how}",
         ]
+        if self.choice and self.choice.get("by_data"):
+            lines += [f"chosen: {self.choice['model_reason']}; {self.choice['rule']}"]
         for i, name in enumerate(self.names):
             bounds = [str(plain(self.index[j])) for j in self.break_indices[i]]
             lines.append(
@@ -230,6 +237,7 @@ class Segmentation(ResultMixin):
             "method": self.method,
             "min_size": self.min_size,
             "penalty": self.penalty,
+            "choice": self.choice,
             "periods": [plain(p) for p in self.index],
             "series": series,
             "provenance": self.provenance.to_dict(),

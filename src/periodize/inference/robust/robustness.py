@@ -266,9 +266,9 @@ def _variants(
         exposure=exposure,
         dependence=dependence,
     )
-    bic = segment(frame, penalty="bic", model=model, min_size=min_size, exposure=exposure)
+    found = segment(frame, model=model, min_size=min_size, exposure=exposure)  # penalty auto
     pvalues = tested.test_table()["pvalue"].unstack("test")
-    counts = bic.n_breaks if len(frame.columns) > 1 else {frame.columns[0]: bic.n_breaks}
+    counts = found.n_breaks if len(frame.columns) > 1 else {frame.columns[0]: found.n_breaks}
     rows = []
     for name in tested.names:
         rows.append(
@@ -281,7 +281,7 @@ def _variants(
                 "min_size": min_size,
                 "estimated": _estimated(tested.boundaries.loc[name]["estimated"]),
                 "profile_sets": tuple(map(tuple, tested.boundaries.loc[name]["profile_set"])),
-                "bic_breaks": int(counts[name]),
+                "breaks_found": int(counts[name]),
                 **{column: float(pvalues.loc[name, test]) for test, column in _P_COLUMNS.items()},
                 "n_sim": n_sim,
                 "note": "",

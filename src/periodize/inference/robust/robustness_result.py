@@ -15,7 +15,7 @@ DISPLAY_COLUMNS = (
     "model",
     "min_size",
     "estimated",
-    "bic_breaks",
+    "breaks_found",
     "p_hypothesis_vs_none",
     "p_best_vs_hypothesis",
     "n_sim",
@@ -34,8 +34,9 @@ class Robustness(ResultMixin):
     table : DataFrame
         One row per (group, variant): the window, model, min_size, the estimated boundaries
         of the best segmentation with as many breaks as the hypothesis, the number of breaks
-        the BIC chooses, the three test p-values, ``moved`` (an estimated boundary lies
-        outside the baseline's likelihood-ratio confidence set for it), ``flips`` (the test
+        the default rule finds (``breaks_found``), the three test p-values, ``moved`` (an
+        estimated boundary lies outside the baseline's likelihood-ratio confidence set for
+        it), ``flips`` (the test
         against no change falls on the other side of ``alpha`` than the baseline's), and a
         note where a variant could not be computed.
     influential : DataFrame
@@ -84,7 +85,8 @@ class Robustness(ResultMixin):
             f"Robustness of the periodization {self.hypothesis} (scheme {self.scheme}, model "
             f"{self.model}, min_size {self.min_size}, {self.n_sim} replicates per test)",
             f"baseline: best {len(self.hypothesis)}-break segmentation starts new periods in "
-            f"{base['estimated']}; the BIC chooses {base['bic_breaks']} break(s); p-values: "
+            f"{base['estimated']}; the default rule finds {base['breaks_found']} break(s); "
+            "p-values: "
             f"hypothesis vs none {base['p_hypothesis_vs_none']:.3g}, best vs hypothesis "
             f"{base['p_best_vs_hypothesis']:.3g}",
             "",

@@ -117,7 +117,7 @@ def shared_boundary_test(
     *,
     window: int = 1,
     n_breaks: int | None = None,
-    penalty: str | float = "bic",
+    penalty: str | float = "auto",
     model: str = "poisson",
     min_size: int = 3,
     n_sim: int = 9999,

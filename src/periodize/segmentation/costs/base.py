@@ -178,6 +178,21 @@ class Cost(ABC):
         return self.loglik(edges)
 
 
+class GivenScale:
+    """A cost whose per-series scale (variance, dispersion) may be given instead of
+    estimated from the values it is built on: the penalty "auto" measures the noise once
+    for all series, and blocks of series are built with their rows of it."""
+
+    def __init__(
+        self,
+        values: np.ndarray,
+        exposure: np.ndarray | None = None,
+        scale: np.ndarray | None = None,
+    ) -> None:
+        self.given_scale = None if scale is None else np.asarray(scale, dtype=float)
+        super().__init__(values, exposure)  # type: ignore[call-arg]
+
+
 def segment_of_each_period(edges: np.ndarray, n_periods: int) -> np.ndarray:
     """Segment number (0-based) of every period, for segmentations given as ``edges``.
 

@@ -7,8 +7,10 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..noise import noise_scale
 from .base import (
     Cost,
+    GivenScale,
     difference_variance,
     prefix_sums,
     range_sum,
@@ -58,7 +60,10 @@ class NormalCost(_Gaussian):
 
     def __init__(self, values: np.ndarray, exposure: np.ndarray | None = None) -> None:
         super().__init__(values, exposure)
-        self.sigma2 = difference_variance(self.values)
+        self.sigma2 = self._variance()
+
+    def _variance(self) -> np.ndarray:
+        return difference_variance(self.values)
 
     def _cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
         return self.rss(start, end) / self.sigma2
@@ -87,6 +92,20 @@ class NormalCost(_Gaussian):
 
     def nuisance(self) -> dict[str, np.ndarray]:
         return {"sigma2": self.sigma2}
+
+
+class LongRunNormalCost(GivenScale, NormalCost):
+    r""":class:`NormalCost` measured in the long-run variance of the noise
+    (:func:`~periodize.segmentation.noise.noise_scale`, or ``scale`` when given) instead of
+    the difference-based variance: the cost of the penalty ``"auto"``, where a penalty per
+    break must mean the same number of noise variances on autocorrelated and trending
+    series. Same optimum for a fixed number of breaks, same estimates and log-likelihood.
+    """
+
+    def _variance(self) -> np.ndarray:
+        if self.given_scale is not None:
+            return self.given_scale
+        return noise_scale(self.values).long_run_variance
 
 
 class NormalMeanVarCost(_Gaussian):

@@ -8,7 +8,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import gammaln, xlogy
 
-from .base import Cost, difference_variance, range_sum
+from ..noise import count_dispersion
+from .base import Cost, GivenScale, difference_variance, range_sum
 
 
 class PoissonCost(Cost):
@@ -105,3 +106,16 @@ class QuasiPoissonCost(PoissonCost):
 
     def nuisance(self) -> dict[str, np.ndarray]:
         return {"dispersion": self.scale}
+
+
+class LongRunQuasiPoissonCost(GivenScale, QuasiPoissonCost):
+    r""":class:`QuasiPoissonCost` whose dispersion is the long-run dispersion of the counts
+    (:func:`~periodize.segmentation.noise.count_dispersion`: robust, aware of trends and
+    serial dependence, never below 1; or ``scale`` when given): the count cost of the
+    penalty ``"auto"``. Same estimates; standard errors use this dispersion.
+    """
+
+    def _scale(self) -> np.ndarray:
+        if self.given_scale is not None:
+            return self.given_scale
+        return count_dispersion(self.values, self.exposure)

@@ -1,0 +1,447 @@
+"""Accuracy of the default choice of breaks, on real annotated series and on simulated ones.
+
+``python -m benchmarks.accuracy [--tcpd PATH] [--series N] [--quick] [--out FILE] [--force]``
+
+**Real series.** Every univariate series of a TCPD folder (van den Burg & Williams 2020,
+"An Evaluation of Change Point Detection Algorithms", arXiv:2003.06222; the folder's
+``README.md`` describes it) is segmented by ``pz.segment(values)`` with nothing else given
+(the default: model and penalty ``"auto"``), and by the documented way before it (normal
+model, ``penalty="bic"``); both are scored with the benchmark's F1 (margin 5) and cover,
+written here from their definitions (:func:`f1_score`, :func:`cover_score`), beside the
+published scores of every default method of TCPDBench on the same series and "zero" (no
+change point). The data files are read from the folder, never copied.
+
+**Simulated series** with known breaks, trends, autocorrelation, heavy tails, outliers and
+counts: for each design the share of series whose number of breaks is right, and the
+precision and recall of the breaks found within ±2 periods.
+
+**Speed**: the default on 10^5 normal points against FPOP with a fixed penalty, and on a
+panel of 10,000 yearly count series against the BIC choice, same data, same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import periodize as pz
+from periodize._output import write_file
+
+HERE = Path(__file__).parent
+#: Where the TCPD subset sits beside the repository (``--tcpd`` or PERIODIZE_TCPD override).
+DEFAULT_TCPD = HERE.parent.parent / "shared" / "tcpd"
+MARGIN = 5
+#: A simulated break counts as found when a break lies within this many periods.
+TOLERANCE = 2
+
+
+# --- the metrics, as TCPDBench defines them ----------------------------------------------
+
+
+def _cleaned(predictions: Any, n_obs: int) -> set[int]:
+    """Integer locations, duplicates removed, only 1 <= x <= n_obs - 2, plus 0."""
+    return {int(x) for x in predictions if 1 <= int(x) <= n_obs - 2} | {0}
+
+
+def _matched(truth: set[int], predictions: set[int], margin: int) -> int:
+    """Annotated points with a prediction within ``margin``, each prediction used once
+    (the closest free one; ties to the smaller location)."""
+    free = set(predictions)
+    found = 0
+    for point in sorted(truth):
+        near = sorted((abs(point - x), x) for x in free if abs(point - x) <= margin)
+        if near:
+            found += 1
+            free.remove(near[0][1])
+    return found
+
+
+def f1_score(
+    annotations: dict[str, list[int]], predictions: Any, n_obs: int, margin: int = MARGIN
+) -> float:
+    """TCPD's F1: precision over the union of the annotators' points, recall averaged
+    over annotators, location 0 added to every set.
+
+    Examples
+    --------
+    >>> f1_score({"a": [10], "b": []}, [], 100)  # zero: P = 1, R = (1/2 + 1) / 2
+    0.8571428571428571
+    >>> f1_score({"a": [10], "b": [10]}, [12], 100)
+    1.0
+    """
+    predicted = _cleaned(predictions, n_obs)
+    sets = [set(points) | {0} for points in annotations.values()]
+    union = set().union(*sets)
+    precision = _matched(union, predicted, margin) / len(predicted)
+    recall = float(np.mean([_matched(s, predicted, margin) / len(s) for s in sets]))
+    return 2 * precision * recall / (precision + recall)
+
+
+def _partition(points: set[int], n_obs: int) -> list[tuple[int, int]]:
+    edges = [*sorted(points - {0}), n_obs]
+    return list(zip([0, *edges[:-1]], edges, strict=True))
+
+
+def cover_score(annotations: dict[str, list[int]], predictions: Any, n_obs: int) -> float:
+    """TCPD's cover: for each annotator, the length-weighted best Jaccard overlap of each of
+    their segments with a predicted one, over ``n_obs``; averaged over annotators.
+
+    Examples
+    --------
+    >>> cover_score({"a": [50]}, [], 100)  # two halves against one whole: 0.5 each
+    0.5
+    >>> cover_score({"a": [50]}, [50], 100)
+    1.0
+    """
+    predicted = _partition(_cleaned(predictions, n_obs), n_obs)
+    scores = []
+    for points in annotations.values():
+        total = 0.0
+        for a, b in _partition(set(points) | {0}, n_obs):
+            best = max(
+                max(0, min(b, d) - max(a, c)) / (max(b, d) - min(a, c)) for c, d in predicted
+            )
+            total += (b - a) * best
+        scores.append(total / n_obs)
+    return float(np.mean(scores))
+
+
+# --- real series ------------------------------------------------------------------------
+
+
+def tcpd_series(folder: Path) -> Iterator[tuple[str, np.ndarray, dict[str, list[int]]]]:
+    """(name, values (n_obs × n_dim, NaN for missing), annotations) of every series."""
+    annotations = json.loads((folder / "annotations.json").read_text())
+    for name in sorted(annotations):
+        data = json.loads((folder / "datasets" / name / f"{name}.json").read_text())
+        values = np.array(
+            [[np.nan if v is None else v for v in dim["raw"]] for dim in data["series"]],
+            dtype=float,
+        ).T
+        yield name, values, annotations[name]
+
+
+METHODS: dict[str, Callable[[np.ndarray], list[int]]] = {
+    "periodize default": lambda y: list(pz.segment(y).break_indices[0]),
+    "periodize normal + BIC": lambda y: list(
+        pz.segment(y, model="normal", penalty="bic").break_indices[0]
+    ),
+    "zero": lambda y: [],
+}
+
+
+def real_series(folder: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Scores of :data:`METHODS` per univariate series without missing values, and a note
+    for every series left out and why."""
+    rows, left_out = [], []
+    for name, values, annotated in tcpd_series(folder):
+        n_obs, n_dim = values.shape
+        if n_dim > 1:
+            left_out.append(f"{name}: {n_dim} dimensions (joint segmentation is not the default)")
+            continue
+        if np.isnan(values).any():
+            missing = int(np.isnan(values).sum())
+            left_out.append(f"{name}: {missing} missing values (the default refuses them)")
+            continue
+        for method, run in METHODS.items():
+            found = run(values[:, 0])
+            rows.append(
+                {
+                    "series": name,
+                    "method": method,
+                    "n_obs": n_obs,
+                    "breaks": len(found),
+                    "f1": f1_score(annotated, found, n_obs),
+                    "cover": cover_score(annotated, found, n_obs),
+                }
+            )
+    return pd.DataFrame(rows), left_out
+
+
+def published(folder: Path, names: list[str]) -> pd.DataFrame:
+    """The published default scores of every TCPDBench method on ``names``."""
+    table = pd.read_csv(folder / "published_default_scores.csv")
+    return table[table["series"].isin(names)]
+
+
+# --- simulated series -------------------------------------------------------------------
+
+
+def _ar1(rng: np.random.Generator, rows: int, n: int, phi: float) -> np.ndarray:
+    """Stationary Gaussian AR(1) paths with unit marginal variance, ``rows × n``."""
+    z = rng.standard_normal((rows, n))
+    out = np.empty_like(z)
+    out[:, 0] = z[:, 0]
+    for t in range(1, n):
+        out[:, t] = phi * out[:, t - 1] + np.sqrt(1 - phi**2) * z[:, t]
+    return out
+
+
+def _steps(n: int, cuts: list[int], levels: list[float]) -> np.ndarray:
+    return np.repeat(levels, np.diff([0, *cuts, n]))
+
+
+def designs(rng: np.random.Generator, rows: int) -> Iterator[tuple[str, np.ndarray, list[int]]]:
+    """(name, series × periods, true break indices). Shifts are in noise standard
+    deviations (marginal ones for AR noise); counts are yearly-length or monthly-length."""
+    n, cuts = 120, [40, 80]
+    mean = _steps(n, cuts, [0.0, 2.0, 0.5])
+    yield "normal, independent, no change", rng.standard_normal((rows, n)), []
+    yield "normal, independent, 2 shifts", mean + rng.standard_normal((rows, n)), cuts
+    yield "normal, AR(1) 0.5, no change", _ar1(rng, rows, n, 0.5), []
+    yield "normal, AR(1) 0.5, 2 shifts (2, 1.5 × 2 sd)", 2 * mean + _ar1(rng, rows, n, 0.5), cuts
+    yield "normal, AR(1) 0.8, no change", _ar1(rng, rows, n, 0.8), []
+    yield (
+        "normal, linear trend of 4 sd, no change",
+        (np.linspace(0.0, 4.0, n) + rng.standard_normal((rows, n))),
+        [],
+    )
+    yield (
+        "normal, Student t (3 df), 2 shifts",
+        (mean + rng.standard_t(3, size=(rows, n)) / np.sqrt(3.0)),
+        cuts,
+    )
+    outliers = rng.random((rows, n)) < 0.05
+    noise = np.where(
+        outliers, rng.choice([-8.0, 8.0], size=(rows, n)), rng.standard_normal((rows, n))
+    )
+    yield "normal, 5% outliers of 8 sd, 2 shifts", mean + noise, cuts
+    short, short_cuts = 34, [12, 24]
+    yield "counts, 34 years, Poisson mean 3, no change", rng.poisson(3.0, (rows, short)), []
+    yield (
+        "counts, 34 years, Poisson 1.5 → 5 → 1.5",
+        rng.poisson(_steps(short, short_cuts, [1.5, 5.0, 1.5]), (rows, short)),
+        short_cuts,
+    )
+    rates = _steps(n, cuts, [4.0, 10.0, 4.0])
+    yield (
+        "counts, NB2 α 0.3, 4 → 10 → 4",
+        rng.poisson(rng.gamma(1 / 0.3, 0.3 * rates, (rows, n))),
+        cuts,
+    )
+    yield (
+        "counts, NB2 α 0.3 mean 6, no change",
+        rng.poisson(rng.gamma(1 / 0.3, 1.8, (rows, n))),
+        [],
+    )
+    latent = np.exp(np.log(5.0) + 0.5 * _ar1(rng, rows, n, 0.6) - 0.125)
+    yield "counts, latent AR(1) 0.6 log-rate, no change", rng.poisson(latent), []
+
+
+def _found_share(found: list[tuple[int, ...]], truth: list[int], of_found: bool) -> float:
+    """Precision (``of_found``: breaks found near a true one) or recall (true breaks with
+    one found near them), pooled over series, within :data:`TOLERANCE`."""
+    hits = total = 0
+    for breaks in found:
+        first, second = (breaks, truth) if of_found else (truth, breaks)
+        total += len(first)
+        hits += sum(any(abs(a - b) <= TOLERANCE for b in second) for a in first)
+    return hits / total if total else float("nan")
+
+
+def simulated(rows: int, seed: int) -> pd.DataFrame:
+    """Per design: the default's share of series with the right number of breaks, its
+    precision and recall within ±2, its mean number of breaks, and the BIC's (same model,
+    named penalty) beside it."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for name, values, truth in designs(rng, rows):
+        fit = pz.segment(values.T)  # periods × series
+        bic = pz.segment(values.T, model=fit.model, penalty="bic")
+        record = {"design": name, "series": rows, "true_breaks": len(truth), "model": fit.model}
+        for label, result in (("default", fit), ("bic", bic)):
+            found = list(result.break_indices)
+            counts = np.array([len(b) for b in found])
+            record[f"{label}_right"] = float(np.mean(counts == len(truth)))
+            record[f"{label}_mean_breaks"] = float(counts.mean())
+            record[f"{label}_precision"] = _found_share(found, truth, True)
+            record[f"{label}_recall"] = _found_share(found, truth, False)
+        out.append(record)
+    return pd.DataFrame(out)
+
+
+# --- speed ------------------------------------------------------------------------------
+
+
+def _best_of(run: Callable[[], Any], repeats: int = 3) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def speed(long: int = 100_000, panel: int = 10_000, seed: int = 5) -> pd.DataFrame:
+    """Seconds of the default against its baseline on the same data (best of 3)."""
+    rng = np.random.default_rng(seed)
+    y = np.repeat(rng.normal(0, 3, long // 2000), 2000) + rng.standard_normal(long)
+    counts = rng.poisson(3.0, (34, panel))
+    beta = float(2 * np.log(long))
+    cases = [
+        (
+            f"{long:,} normal points",
+            lambda: pz.segment(y),
+            f"FPOP, fixed penalty {beta:.1f}",
+            lambda: pz.segment(y, model="normal", penalty=beta),
+        ),
+        (
+            f"{panel:,} yearly count series",
+            lambda: pz.segment(counts),
+            "poisson, penalty bic",
+            lambda: pz.segment(counts, model="poisson", penalty="bic"),
+        ),
+    ]
+    rows = []
+    for data, default, base_name, base in cases:
+        default(), base()  # compile and warm up
+        first, second = _best_of(default), _best_of(base)
+        rows.append(
+            {
+                "data": data,
+                "default_s": first,
+                "baseline": base_name,
+                "baseline_s": second,
+                "ratio": first / second,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --- the report -------------------------------------------------------------------------
+
+
+def _table(frame: pd.DataFrame, digits: int = 3) -> str:
+    def cell(value: Any) -> str:
+        if isinstance(value, float):
+            return "" if np.isnan(value) else f"{value:.{digits}f}"
+        return str(value)
+
+    frame = frame.copy()
+    for column in frame.columns:  # counts of breaks print as counts (a median may be .5)
+        if "breaks" in str(column) and "mean" not in str(column):
+            frame[column] = [
+                "" if pd.isna(v) else f"{v:g}" for v in frame[column].to_numpy(dtype=float)
+            ]
+
+    lines = ["| " + " | ".join(map(str, frame.columns)) + " |"]
+    lines.append("|" + "---|" * len(frame.columns))
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(False)]
+    return "\n".join(lines)
+
+
+def markdown(
+    scores: pd.DataFrame | None,
+    left_out: list[str],
+    others: pd.DataFrame | None,
+    sims: pd.DataFrame,
+    times: pd.DataFrame | None,
+    command: str,
+) -> str:
+    """The report: means and per-series scores, simulated designs, speed."""
+    lines = [
+        "# Accuracy of the default choice of breaks",
+        "",
+        f"Generated by `{command}` (benchmarks/accuracy.py; do not edit by hand).",
+        "",
+    ]
+    if scores is not None and others is not None and len(scores):
+        ours = scores.groupby("method")[["f1", "cover"]].mean()
+        theirs = others.groupby("method")[["f1", "cover"]].mean()
+        means = pd.concat([ours, theirs.drop(index="zero", errors="ignore")])
+        means = means.sort_values("f1", ascending=False).reset_index()
+        means["breaks (median)"] = means["method"].map(scores.groupby("method")["breaks"].median())
+        n = scores["series"].nunique()
+        lines += [
+            f"## Real series: TCPD, {n} univariate series",
+            "",
+            "F1 (margin 5) and cover, means over the series; periodize's rows computed here, "
+            "the others the published scores of TCPDBench's default runs.",
+            "",
+            _table(means),
+            "",
+        ]
+        if left_out:
+            lines += ["Not scored: " + "; ".join(left_out) + ".", ""]
+        wide = scores.pivot(index="series", columns="method", values=["f1", "cover", "breaks"])
+        wide.columns = [f"{m} {what}" for what, m in wide.columns]
+        order = [f"{m} {w}" for m in METHODS for w in ("breaks", "f1", "cover")]
+        lines += ["Per series:", "", _table(wide[order].reset_index()), ""]
+    lines += [
+        f"## Simulated series ({int(sims['series'].iloc[0]):,} per design)",
+        "",
+        "`right`: share of series with the right number of breaks; precision and recall of "
+        f"the breaks within ±{TOLERANCE} periods; `bic`: the same model with the named BIC "
+        "penalty (difference-based noise scale), for contrast.",
+        "",
+        _table(
+            sims[
+                [
+                    "design",
+                    "model",
+                    "true_breaks",
+                    "default_right",
+                    "default_precision",
+                    "default_recall",
+                    "default_mean_breaks",
+                    "bic_right",
+                    "bic_mean_breaks",
+                ]
+            ],
+            2,
+        ),
+        "",
+    ]
+    if times is not None:
+        lines += ["## Speed (best of 3, seconds)", "", _table(times), ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.accuracy")
+    parser.add_argument("--tcpd", type=Path, help=f"the TCPD folder (default {DEFAULT_TCPD})")
+    parser.add_argument("--series", type=int, default=1000, help="simulated series per design")
+    parser.add_argument("--seed", type=int, default=20261205)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, no timing (a smoke run)")
+    parser.add_argument("--out", type=Path, help="write the Markdown report here")
+    parser.add_argument("--force", action="store_true", help="replace an existing --out")
+    args = parser.parse_args(argv)
+    if args.out is not None and args.out.exists() and not args.force:
+        print(
+            f"python -m benchmarks.accuracy: error: {args.out} exists; pass --force.",
+            file=sys.stderr,
+        )
+        return 2
+    folder = args.tcpd or Path(os.environ.get("PERIODIZE_TCPD", DEFAULT_TCPD))
+    if not (folder / "annotations.json").is_file():
+        print(
+            f"python -m benchmarks.accuracy: error: {folder} holds no TCPD annotations.json; "
+            "pass --tcpd PATH.",
+            file=sys.stderr,
+        )
+        return 2
+    words = argv if argv is not None else sys.argv[1:]
+    command = " ".join(["python -m benchmarks.accuracy", *words])
+    scores, left_out = real_series(folder)
+    others = published(folder, sorted(scores["series"].unique()))
+    sims = simulated(20 if args.quick else args.series, args.seed)
+    times = None if args.quick else speed()
+    text = markdown(scores, left_out, others, sims, times, command)
+    if args.out is None:
+        print(text)
+    else:
+        write_file(args.out, text.encode(), overwrite=args.force)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,148 @@
+"""The default choice of breaks (penalty "auto"): brute force, family rule, invariances,
+and accuracy on simulated series with known breaks (wide bands; the full table is
+``python -m benchmarks.accuracy``)."""
+
+from itertools import combinations, pairwise
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import periodize as pz
+from periodize.exceptions import ParameterError
+from periodize.segmentation.noise import count_dispersion, noise_scale
+
+
+def brute_force(y, scale, min_size, counts):
+    """Every segmentation of ``y`` with segments of at least ``min_size``: the one with the
+    least cost/scale + 2 log(n) per break (Gaussian RSS, or the Poisson deviance)."""
+    n, best = len(y), None
+    beta = 2 * np.log(n)
+    for k in range(n // min_size):
+        for cuts in combinations(range(min_size, n - min_size + 1), k):
+            edges = (0, *cuts, n)
+            if any(b - a < min_size for a, b in pairwise(edges)):
+                continue
+            total = 0.0
+            for a, b in pairwise(edges):
+                part = y[a:b]
+                if counts:
+                    s = part.sum()
+                    total += -2 * (s * np.log(s / len(part)) - s) if s > 0 else 0.0
+                else:
+                    total += float(np.sum((part - part.mean()) ** 2))
+            value = total / scale + beta * k
+            if best is None or value < best[0] - 1e-9:
+                best = (value, list(cuts))
+    return best[1]
+
+
+def labels(cuts, n):
+    return np.searchsorted(np.asarray(cuts, dtype=int), np.arange(n), side="right")[None]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(8, 15), st.integers(1, 3), st.booleans(), st.integers(0, 2**32 - 1))
+def test_the_default_equals_brute_force_in_two_passes(n, min_size, counts, seed):
+    """First pass: the noise from all differences; second: from the differences within
+    the first pass's periods. Each pass is the exhaustive optimum."""
+    rng = np.random.default_rng(seed)
+    level = np.repeat(rng.uniform(0, 6, size=3), -(-n // 3))[:n]
+    y = rng.poisson(level + 0.5).astype(float) if counts else level + rng.normal(size=n)
+
+    def scale(segments):
+        if counts:
+            return count_dispersion(y[None], None, segments)[0]
+        return noise_scale(y[None], segments).long_run_variance[0]
+
+    first = brute_force(y, scale(None), min_size, counts)
+    expected = brute_force(y, scale(labels(first, n)), min_size, counts)
+    fit = pz.segment(y, min_size=min_size)
+    assert fit.model == ("quasipoisson" if counts else "normal")
+    assert list(fit.break_indices[0]) == expected
+
+
+def test_batched_equals_looped_and_affine_invariance():
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame(
+        {f"s{i}": np.repeat(rng.normal(0, 2, 3), 40) + rng.normal(size=120) for i in range(6)}
+    )
+    together = pz.segment(frame)
+    for name in frame:
+        alone = pz.segment(frame[name].to_numpy())
+        assert together.boundaries[name] == alone.boundaries
+        assert pz.segment(3.5 * frame[name].to_numpy() - 7).boundaries == alone.boundaries
+    long = np.repeat([0.0, 2.0, -1.0], 1500) + rng.normal(size=4500)  # the FPOP/PELT path
+    assert pz.segment(long).indices == pz.segment(long, method="pelt").indices == (1500, 3000)
+
+
+@pytest.mark.parametrize(
+    ("values", "model", "reason"),
+    [
+        (np.array([0, 3, 1, 4, 2, 0, 5, 1, 2, 3] * 3), "quasipoisson", "non-negative integer"),
+        (np.array([0.5, 3, 1, 4, 2, 0, 5, 1, 2, 3] * 3), "normal", "not an integer"),
+        (np.array([-1, 3, 1, 4, 2, 0, 5, 1, 2, 3] * 3), "normal", "a negative value"),
+    ],
+)
+def test_the_family_is_chosen_from_the_data(values, model, reason):
+    fit = pz.segment(values)
+    assert fit.model == model and reason in fit.choice["model_reason"]
+    assert fit.penalty["name"] == "auto" and "long-run" in fit.choice["rule"]
+    assert "chosen: model 'auto' chose" in fit.summary()
+
+
+def test_a_weighted_intensity_is_a_weighted_count_and_count_models_are_priced_quasi():
+    events, _ = pz.simulate_events(1, range(1990, 2020), (2005,), rates=(0.5, 3.0), rng=0)
+    weighted = pz.intensity(events, "protocol")
+    fit = pz.segment(weighted)
+    assert fit.model == "quasipoisson" and "weighted" in fit.choice["model_reason"]
+    counts = pz.intensity(events)
+    for model in ("poisson", "negbin"):
+        priced = pz.segment(counts, model=model)
+        assert (
+            priced.model == "quasipoisson"
+            and "priced as 'quasipoisson'" in (priced.choice["model_reason"])
+        )
+        assert priced.boundaries == pz.segment(counts).boundaries == (2005,)
+
+
+def test_a_given_penalty_or_number_of_breaks_is_kept():
+    y = np.repeat([1.0, 5.0], 20) + np.random.default_rng(0).normal(size=40)
+    assert pz.segment(y, n_breaks=1).choice["rule"] == "number of breaks given"
+    assert pz.segment(y, penalty="bic").choice["rule"].startswith("penalty 'bic' as given")
+    with pytest.raises(ParameterError, match="not both"):
+        pz.segment(y, n_breaks=1, penalty="auto")
+
+
+def simulate(rng, n_series, levels, cuts, n, phi=0.0):
+    """Gaussian AR(1) noise of unit marginal variance around a step mean."""
+    z = rng.normal(size=(n_series, n))
+    e = np.empty_like(z)
+    e[:, 0] = z[:, 0]
+    for t in range(1, n):
+        e[:, t] = phi * e[:, t - 1] + np.sqrt(1 - phi**2) * z[:, t]
+    mean = np.repeat(levels, np.diff([0, *cuts, n]))
+    return (mean + e).T
+
+
+@pytest.mark.parametrize(
+    ("design", "phi", "levels", "cuts", "right"),
+    [
+        ("independent, no change", 0.0, [0.0], [], 0.85),
+        ("independent, two shifts", 0.0, [0.0, 2.0, 0.5], [40, 80], 0.8),
+        ("AR(1) 0.5, no change", 0.5, [0.0], [], 0.8),
+        ("AR(1) 0.8, no change", 0.8, [0.0], [], 0.85),
+    ],
+)
+def test_the_number_of_breaks_is_right_on_simulated_series(design, phi, levels, cuts, right):
+    """200 series of 120 periods per design; the share with the right number of breaks
+    (the benchmark runs 1,000 and reports precision and recall)."""
+    rng = np.random.default_rng(abs(hash(design)) % 2**32)
+    fit = pz.segment(simulate(rng, 200, levels, cuts, 120, phi))
+    found = np.array([len(b) for b in fit.break_indices])
+    assert np.mean(found == len(cuts)) >= right
+    independent_bic = pz.segment(simulate(rng, 200, levels, cuts, 120, phi), penalty="bic")
+    if phi >= 0.5:  # the difference-based scale of the named penalties: far too many
+        assert np.mean([len(b) for b in independent_bic.break_indices]) > 2
