@@ -146,3 +146,34 @@ def test_the_number_of_breaks_is_right_on_simulated_series(design, phi, levels, 
     independent_bic = pz.segment(simulate(rng, 200, levels, cuts, 120, phi), penalty="bic")
     if phi >= 0.5:  # the difference-based scale of the named penalties: far too many
         assert np.mean([len(b) for b in independent_bic.break_indices]) > 2
+
+
+def test_missing_periods_are_skipped_when_asked_and_refused_otherwise():
+    """missing='skip' equals segmenting the observed periods alone; boundaries and
+    last_years are labels of observed periods."""
+    rng = np.random.default_rng(8)
+    values = np.repeat([1.0, 6.0, 2.0], 20) + rng.normal(size=60)
+    series = pd.Series(values, index=range(1961, 2021))
+    gaps = series.copy()
+    gaps[[1970, 1981, 2001]] = np.nan
+    fit = pz.segment(gaps, missing="skip")
+    alone = pz.segment(gaps.dropna().to_numpy())
+    expected = tuple(int(gaps.dropna().index[i]) for i in alone.break_indices[0])
+    assert fit.boundaries == expected and fit.choice["skipped"] == [1970, 1981, 2001]
+    assert 1981 not in fit.index and len(fit.index) == 57
+    with pytest.raises(ParameterError, match=r"has nan at 1970 .* Pass missing='skip'"):
+        pz.segment(gaps)
+    frame = pd.DataFrame({"a": gaps, "b": series})
+    with pytest.raises(ParameterError, match=r"must miss the same periods.*one at a time"):
+        pz.segment(frame, missing="skip")
+    exposure = np.arange(1.0, 61.0)
+    counts = pd.Series(rng.poisson(np.repeat([2.0, 8.0], 30) * exposure / 30), index=series.index)
+    counts = counts.astype(float)
+    counts[1990] = np.nan
+    skipped = pz.segment(counts, missing="skip", exposure=exposure, n_breaks=1)
+    kept = counts.notna().to_numpy()
+    observed = counts.dropna()
+    direct = pz.segment(
+        observed.to_numpy(), exposure=exposure[kept], n_breaks=1, model="quasipoisson"
+    )
+    assert skipped.boundaries == tuple(int(observed.index[i]) for i in direct.break_indices[0])

@@ -23,6 +23,7 @@ from .inputs import (
     check_values,
     exposure_sha256,
     resolve_model,
+    skip_missing,
     with_exposure,
 )
 from .noise import count_dispersion, noise_scale
@@ -35,6 +36,8 @@ from .search.pelt import optimal_partitioning, pelt, pelt_breaks
 from .search.ruptures_adapter import RUPTURES_METHODS, ruptures_search
 
 METHODS = ("exact", "pelt", "fpop", *RUPTURES_METHODS)
+#: What ``segment`` does with a missing value.
+MISSING = ("refuse", "skip")
 #: Count models the penalty "auto" prices as quasi-Poisson with the measured dispersion.
 AUTO_COUNT_MODELS = {"poisson": "quasipoisson", "negbin": "quasipoisson"}
 #: The costs of the penalty "auto": the model's, measured in the noise's long-run variance.
@@ -60,6 +63,7 @@ def segment(
     min_size: int = 3,
     method: str = "exact",
     exposure: Any = None,
+    missing: str = "refuse",
 ) -> Segmentation:
     """Find the change points of one or many series.
 
@@ -99,6 +103,11 @@ def segment(
         Exposure of every period for ``poisson``/``quasipoisson`` (the GLM offset
         ``log E_t``): the rate of a segment is events per unit of exposure. A Series is
         shared by every series; a DataFrame has one column per series.
+    missing : {"refuse", "skip"}
+        A missing value (NaN) is refused by default. ``"skip"`` segments the observed
+        periods only: a boundary is then the first observed period of a new segment, and
+        the result's periods (``fit.index``) and ``fit.choice["skipped"]`` say which
+        periods were left out (every series of one call must miss the same ones).
 
     Returns
     -------
@@ -123,9 +132,13 @@ def segment(
         )
     if n_breaks is None and penalty is None:
         penalty = "auto"
+    check_choice(missing, MISSING, name="missing", func=func)
+    skipped: list[Any] = []
+    if missing == "skip":
+        matrix, exposure, skipped = skip_missing(matrix, exposure, func)
     family = chosen_model(matrix) if model == "auto" else None
     used = resolve_model(model if family is None else family[0], matrix.weighted)
-    check_values(matrix, used, func)
+    check_values(matrix, used, func, "Pass missing='skip' to segment the observed periods only.")
     if penalty == "auto":  # the noise of counts is their dispersion: measured, not assumed
         used = AUTO_COUNT_MODELS.get(used, used)
     check_choice(method, METHODS, name="method", func=func)
@@ -178,7 +191,7 @@ def segment(
         penalty,
         n_breaks,
     )
-    return replace(fit, choice=_choice(used, family, resolved, model))
+    return replace(fit, choice={**_choice(used, family, resolved, model), "skipped": skipped})
 
 
 def chosen_model(matrix: SeriesMatrix) -> tuple[str, str]:

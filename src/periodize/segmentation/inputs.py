@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -13,7 +13,7 @@ from pandas.tseries.frequencies import to_offset
 from .._validation import type_name
 from ..exceptions import ParameterError, PeriodizeTypeError
 from ..intensity.series import IntensitySeries
-from ..results import matrix_sha256
+from ..results import matrix_sha256, plain
 from .costs import COSTS, COUNT_MODELS, Cost
 
 
@@ -170,13 +170,55 @@ def as_matrix(series: Any, func: str) -> SeriesMatrix:
     return SeriesMatrix(values, frame.index, labels, weighted, series)
 
 
+def skip_missing(
+    matrix: SeriesMatrix, exposure: Any, func: str
+) -> tuple[SeriesMatrix, Any, list[Any]]:
+    """The matrix without the periods its series miss (NaN), the exposure without them
+    (an unlabelled one is given for every period), and the labels of those periods.
+
+    Every series must miss the same periods (one matrix, one index); series that miss
+    different ones are refused with the remedy (segment them one at a time). Infinite
+    values are not missing and stay for :func:`check_values` to refuse.
+    """
+    missing = np.isnan(matrix.values)
+    if not missing.any():
+        return matrix, exposure, []
+    pattern = missing[0]
+    differ = np.flatnonzero((missing != pattern).any(axis=1))
+    if differ.size:
+        raise ParameterError(
+            f"With missing='skip' every series of one call of {func} must miss the same "
+            f"periods: {matrix.names[0]!r} misses {_labels(matrix.index[pattern])}, "
+            f"{matrix.names[int(differ[0])]!r} misses "
+            f"{_labels(matrix.index[missing[int(differ[0])]])}. Segment them one at a time."
+        )
+    keep = ~pattern
+    if keep.sum() < 2:
+        raise ParameterError(
+            f"The series of {func} have {int(keep.sum())} observed periods: nothing to segment."
+        )
+    reduced = replace(matrix, values=matrix.values[:, keep], index=matrix.index[keep])
+    if exposure is not None and not isinstance(exposure, pd.Series | pd.DataFrame):
+        array = np.asarray(exposure, dtype=float)
+        if array.ndim >= 1 and array.shape[0] == len(keep):  # other shapes: refused later
+            exposure = array[keep]
+    return reduced, exposure, [plain(p) for p in matrix.index[pattern]]
+
+
+def _labels(index: pd.Index) -> str:
+    shown = ", ".join(str(p) for p in index[:5])
+    return f"[{shown}{', ...' if len(index) > 5 else ''}] ({len(index)})"
+
+
 def resolve_model(model: str, weighted: bool) -> str:
     """``poisson`` on weighted intensities is the quasi-Poisson likelihood (DESIGN §3)."""
     return "quasipoisson" if model == "poisson" and weighted else model
 
 
-def check_values(matrix: SeriesMatrix, model: str, func: str) -> None:
-    """Values must be finite; count models need non-negative values, ``poisson`` integers."""
+def check_values(matrix: SeriesMatrix, model: str, func: str, missing_hint: str = "") -> None:
+    """Values must be finite; count models need non-negative values, ``poisson`` integers.
+    ``missing_hint`` is added to the message about a missing value (the way out, where the
+    caller has one)."""
     if model not in COSTS:
         raise ParameterError(
             f"The 'model' parameter of {func} must be one of {sorted(COSTS)}. "
@@ -201,6 +243,7 @@ def check_values(matrix: SeriesMatrix, model: str, func: str) -> None:
                 f"The 'series' parameter of {func} must hold {expected}: series "
                 f"{matrix.names[row]!r} has {float(values[row, col]):g} at {matrix.index[col]!s} "
                 f"({int(test.sum())} such values in all)."
+                + (f" {missing_hint}" if "finite" in expected and missing_hint else "")
             )
     if model not in COUNT_MODELS and values.size:
         _check_spread(matrix, func)
