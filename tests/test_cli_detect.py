@@ -144,3 +144,16 @@ def test_without_breaks_or_penalty_the_default_rule_chooses(one, tmp_path, capsy
     assert doc["model"] == "quasipoisson" and doc["choice"]["by_data"]
     assert main(["detect", str(one), "--time", "year", "--value", "visits"]) == 0
     assert "chosen: model 'poisson' priced as 'quasipoisson'" in capsys.readouterr().out
+
+
+def test_an_empty_value_cell_is_refused_or_skipped(tmp_path, capsys):
+    path = tmp_path / "gaps.csv"
+    values = [str(v) for v in VALUES]
+    values[5] = ""
+    pd.DataFrame({"year": YEARS, "visits": values}).to_csv(path, index=False)
+    args = ["detect", str(path), "--time", "year", "--value", "visits"]
+    assert main(args) == 2
+    assert "line 7: the 'visits' cell is empty (--missing skip" in capsys.readouterr().err
+    doc = run_json([*args, "--missing", "skip", "--breaks", "2", "--json"], capsys)
+    assert doc["model"] == "poisson" and 1997 not in doc["periods"]
+    assert doc["choice"]["skipped"] == [1997] and doc["boundaries"] == [2009, 2019]

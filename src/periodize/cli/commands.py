@@ -47,13 +47,14 @@ def detect(args: argparse.Namespace) -> None:
     else:
         if args.time is None or args.value is None:
             raise ParameterError("FILE needs --time COL and --value COL.")
-        frame = read_series(args.file, args.time, args.value, args.series)
+        frame = read_series(args.file, args.time, args.value, args.series, args.missing == "skip")
     fit = segment(
         frame,
         n_breaks=args.breaks,
         penalty=penalty(args.penalty),
         model=args.model or _series_model(frame),
         min_size=args.min_size,
+        missing=args.missing,
     )
     if not args.json:
         print(fit.summary())
@@ -72,6 +73,7 @@ def _series_model(frame: Any) -> str:
     if not isinstance(frame, pd.DataFrame):
         return "poisson"
     values = frame.to_numpy(dtype=float)
+    values = values[~np.isnan(values)]  # missing periods (--missing skip) say nothing
     if (values < 0).any():
         return "normal"
     return "poisson" if np.array_equal(values, np.round(values)) else "quasipoisson"

@@ -141,6 +141,12 @@ def build() -> argparse.ArgumentParser:
     )  # fmt: skip
     detect.add_argument("--min-size", type=positive, default=3, metavar="N")
     detect.add_argument(
+        "--missing",
+        choices=("refuse", "skip"),
+        default="refuse",
+        help="an empty value cell: refuse it (default) or skip the period",
+    )
+    detect.add_argument(
         "--events",
         metavar="EVENTS",
         help="an event table instead of FILE: its intensity series are segmented",

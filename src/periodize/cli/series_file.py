@@ -12,18 +12,22 @@ from ..exceptions import ParameterError
 from ..segmentation.inputs import check_time_index
 
 
-def read_series(path: str, time: str, value: str, series: str | None) -> pd.DataFrame:
+def read_series(
+    path: str, time: str, value: str, series: str | None, empty_values: bool = False
+) -> pd.DataFrame:
     """Periods × series from a CSV in long format, rows in any order; gaps, empty cells
-    and duplicates are errors that name the line."""
+    and duplicates are errors that name the line. ``empty_values`` reads an empty value
+    cell as a missing value (NaN) instead."""
     file, text = read_text(path)
     table, lines = read_csv_text(file, text)
     missing = [c for c in (time, value, series) if c is not None and c not in table.columns]
     if missing:
         raise ParameterError(f"{path}: no column {missing}; columns are {list(table.columns)}.")
-    for column in (time, value, series):
+    for column in (time, None if empty_values else value, series):
         if column is not None and table[column].isna().any():
             i = int(np.flatnonzero(table[column].isna().to_numpy())[0])
-            raise ParameterError(f"{path}, line {lines[i]}: the {column!r} cell is empty.")
+            remedy = " (--missing skip segments the observed periods)" if column == value else ""
+            raise ParameterError(f"{path}, line {lines[i]}: the {column!r} cell is empty{remedy}.")
     table[time] = _times(table[time], path, time, lines)
     table[value] = _numbers(table[value], path, value, lines)
     table = table.assign(_line=lines).sort_values(time, kind="stable")
@@ -68,13 +72,13 @@ def _times(values: pd.Series, path: str, column: str, lines: np.ndarray) -> pd.S
 
 
 def _numbers(values: pd.Series, path: str, column: str, lines: np.ndarray) -> pd.Series:
-    """Finite decimal numbers from text cells."""
+    """Finite decimal numbers from text cells (an empty cell, where allowed, is NaN)."""
     text = values.astype(str)
-    ok = text.str.fullmatch(DECIMAL).to_numpy()
+    ok = text.str.fullmatch(DECIMAL).to_numpy() | values.isna().to_numpy()
     if not ok.all():
         i = int(np.flatnonzero(~ok)[0])
         raise ParameterError(
             f"{path}, line {lines[i]}: column {column!r} must hold decimal numbers; got "
             f"{text.iat[i]!r}."
         )
-    return text.astype(float)
+    return text.where(values.notna()).astype(float)
