@@ -258,8 +258,14 @@ def _check_spread(matrix: SeriesMatrix, func: str) -> None:
     """Refuse a series whose deviations would overflow or underflow when squared (the
     normal models' results would then depend on the units)."""
     values = matrix.values
-    spread = np.max(np.abs(values - np.median(values, axis=1, keepdims=True)), axis=1)
     low, high = NORMAL_SPREAD
+    span = np.max(values, axis=1) - np.min(values, axis=1)
+    # the largest deviation from the median lies between half the span and the span, so
+    # the median (a sort) is needed only for a span near or outside the limits
+    if not ((span == 0) | ((span >= 2 * low) & (span <= high))).all():
+        spread = np.max(np.abs(values - np.median(values, axis=1, keepdims=True)), axis=1)
+    else:
+        spread = span
     bad = (spread > high) | ((spread > 0) & (spread < low))
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
