@@ -194,3 +194,32 @@ def test_normal_models_give_the_same_answers_in_any_units_or_refuse():
             pz.segment(y * scale, model="normal", n_breaks=1)
     flat = pz.segment(np.full(20, 1e250), model="normal", n_breaks=1)  # no spread: accepted
     assert flat.identified is False
+
+
+def test_plot_draws_every_series_or_the_one_asked_for():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    frame = pd.DataFrame(
+        {"a": STEPS.to_numpy(), "b": STEPS.to_numpy()[::-1], "c": np.ones(len(STEPS))},
+        index=STEPS.index,
+    )
+    fit = pz.segment(frame, n_breaks=1)
+    figure = fit.plot()
+    titles = [axis.get_title() for axis in figure.axes]
+    assert [t.split(" ")[0] for t in titles] == ["a", "b", "c"]
+    figure.canvas.draw()
+    labels = [t.get_text() for t in figure.axes[-1].get_xticklabels() if t.get_text()]
+    assert 2 <= len(labels) <= 10 and set(labels) <= {str(y) for y in STEPS.index}
+    _, ax = plt.subplots()
+    assert fit.plot(ax=ax, series="b") is ax and ax.get_title().startswith("b ")
+    with pytest.raises(ParameterError, match=r"draws one series on the Axes given.*series="):
+        fit.plot(ax=ax)
+    with pytest.raises(ParameterError, match=r"must be one of the fit's series"):
+        fit.plot(series="z")
+    many = pz.segment(pd.DataFrame(np.ones((34, 13)), index=STEPS.index), n_breaks=1)
+    with pytest.raises(ParameterError, match=r"at most 12 series.*Pass series="):
+        many.plot()
+    plt.close("all")

@@ -10,8 +10,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..exceptions import ParameterError
 from ..results import Provenance, ResultMixin, plain
 from .search.dynamic import identified
+
+
+#: Most series ``Segmentation.plot`` draws at once, one panel each.
+MAX_PANELS = 12
 
 
 @dataclass(frozen=True, eq=False)
@@ -244,15 +249,58 @@ class Segmentation(ResultMixin):
         }
 
     def plot(self, ax: Any = None, series: str | None = None) -> Any:
-        """Plot a series with its fitted segment means and boundaries; returns the Figure."""
+        """Plot the series with their fitted segment estimates and boundaries.
+
+        One series, or ``series=name``: one panel. Several series: one panel each, stacked
+        on a shared time axis (up to :data:`MAX_PANELS`; pick one with ``series=`` beyond
+        that). Returns the Figure, or the Axes when ``ax`` is given (one series only).
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import periodize as pz
+        >>> fit = pz.segment(pz.intensity(pz.datasets.mongolia_kazakhstan()), n_breaks=2)
+        >>> fit.plot().axes[0].get_title()
+        'KAZ-MNG (quasipoisson): new periods from 2009, 2015'
+        """
         import matplotlib.pyplot as plt
 
-        name = series if series is not None else self.names[0]
+        if series is not None and series not in self.names:
+            raise ParameterError(
+                f"The 'series' parameter of plot must be one of the fit's series "
+                f"{list(self.names)[:10]}. Got {series!r}."
+            )
+        names = [series] if series is not None else list(self.names)
+        if ax is not None:
+            if len(names) > 1:
+                raise ParameterError(
+                    f"plot(ax=...) draws one series on the Axes given; this fit has "
+                    f"{len(names)}. Pass series= (one of {names[:5]}), or no ax for a panel "
+                    "each."
+                )
+            self._draw(ax, names[0])
+            return ax
+        if len(names) > MAX_PANELS:
+            raise ParameterError(
+                f"plot draws at most {MAX_PANELS} series, one panel each; this fit has "
+                f"{len(names)}. Pass series= to draw one (such as {names[0]!r})."
+            )
+        fig, axes = plt.subplots(
+            len(names), 1, figsize=(8, 1.0 + 2.4 * len(names)), sharex=True, squeeze=False
+        )
+        for axis, name in zip(axes[:, 0], names, strict=True):
+            self._draw(axis, name)
+        for axis in axes[:-1, 0]:
+            axis.set_xlabel("")
+        fig.tight_layout()
+        return fig
+
+    def _draw(self, ax: Any, name: str) -> None:
+        """One series on ``ax``: observed bars, segment estimates, dashed boundaries."""
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
+
         i = self.names.index(name)
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(8, 3.2))
-        else:
-            fig = ax.figure
         x = np.arange(len(self.index))
         ax.bar(x, self.values[i], color="0.75", label="observed")
         for r in self.estimates.loc[name].itertuples():
@@ -265,14 +313,17 @@ class Segmentation(ResultMixin):
             )
         for j in self.break_indices[i]:
             ax.axvline(j - 0.5, color="C3", linestyle="--")
-        ticks = x[:: max(1, len(x) // 12)]
-        ax.set_xticks(ticks, [str(self.index[t]) for t in ticks])
+        labels = [str(plain(p)) for p in self.index]
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True))  # labels never crowd
+        ax.xaxis.set_major_formatter(
+            FuncFormatter(lambda v, _: labels[int(v)] if 0 <= v < len(labels) else "")
+        )
+        ax.set_xlim(-0.6, len(x) - 0.4)
         ax.set_xlabel(self.index.name or "period")
         ax.set_ylabel("intensity")
         starts = ", ".join(str(plain(self.index[j])) for j in self.break_indices[i])
         ax.set_title(f"{name} ({self.model}): new periods from {starts or '(no break)'}")
-        ax.legend(loc="upper right")
-        return fig
+        ax.legend(loc="upper right", fontsize="small")
 
 
 def _finite(value: float) -> float | None:
