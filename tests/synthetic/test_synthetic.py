@@ -81,6 +81,11 @@ def test_power_plot(tmp_path):
     result = pz.power(YEARS, (2010,), [1.0, 4.0], (3.0,), n_rep=100, n_null=200, rng=0)
     result.plot().savefig(tmp_path / "power.png")
     assert (tmp_path / "power.png").stat().st_size > 0
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots()
+    assert result.plot(ax=ax) is ax and ax.get_title() == "Power of the design"
+    plt.close("all")
 
 
 def test_power_errors_name_power():

@@ -66,9 +66,11 @@ class Power(ResultMixin):
         }
 
     def plot(self, ax: Any = None) -> Any:
-        """Power and boundary recovery against expected events per year."""
+        """Power and boundary recovery against expected events per year; returns the
+        Figure, or the Axes when ``ax`` is given."""
         import matplotlib.pyplot as plt
 
+        given = ax is not None
         if ax is None:
             fig, ax = plt.subplots(figsize=(7, 4))
         else:
@@ -91,6 +93,8 @@ class Power(ResultMixin):
         ax.set_ylim(0, 1.02)
         ax.legend(frameon=False, fontsize=8)
         ax.set_title("Power of the design")
+        if given:
+            return ax
         fig.tight_layout()
         return fig
 
