@@ -14,7 +14,6 @@ from ..exceptions import ParameterError
 from ..results import Provenance, ResultMixin, plain
 from .search.dynamic import identified
 
-
 #: Most series ``Segmentation.plot`` draws at once, one panel each.
 MAX_PANELS = 12
 
