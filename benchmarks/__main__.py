@@ -14,12 +14,19 @@ import numpy as np
 
 from periodize._output import write_file
 
-from . import aggregation, archives, cluster, engine, inference, peers, scaling
+from . import aggregation, archives, cluster, engine, inference, peers, scaling, user_path
 from .harness import machine
 
 HERE = Path(__file__).parent
 #: Every case after the aggregation benchmark, in the order they run.
-CASES = (*archives.CASES, *cluster.CASES, *engine.CASES, *peers.CASES, *inference.CASES)
+CASES = (
+    *archives.CASES,
+    *user_path.CASES,
+    *cluster.CASES,
+    *engine.CASES,
+    *peers.CASES,
+    *inference.CASES,
+)
 
 
 def _markdown(record: dict[str, Any]) -> str:

@@ -9,10 +9,11 @@ from typing import Any
 import pandas as pd
 
 from .events.schema import validate_events
+from .events.seal import events_sha256
 from .inference import Posterior, posterior
 from .inference.bayes.posterior import check_posterior_size
 from .intensity import IntensitySeries, intensity
-from .results import ResultMixin, frame_sha256, versions
+from .results import ResultMixin, versions
 from .segmentation import Segmentation, segment
 
 #: Said by every exploratory result.
@@ -119,5 +120,5 @@ def explore(
         chosen=segment(series, model=model, min_size=min_size),  # the default rule
         by_breaks=fits,
         posterior=posterior(counts, max_breaks=max_breaks, min_size=min_size),
-        events_sha256=frame_sha256(table, sort_by="event_id"),
+        events_sha256=events_sha256(table),
     )

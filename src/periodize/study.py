@@ -16,6 +16,7 @@ from ._output import OutputFolder
 from ._typing import PathLike, RandomState
 from ._validation import check_int
 from .events.schema import validate_events
+from .events.seal import events_sha256
 from .exceptions import ParameterError, PeriodizeTypeError
 from .inference import (
     Comparison,
@@ -32,7 +33,7 @@ from .inference.streams import root_seed
 from .inference.tests.boundary_sets import estimated_text
 from .intensity import IntensitySeries, intensity, period_summary
 from .report.describe import describe_events, scheme_table
-from .results import ResultMixin, frame_sha256, plain, versions
+from .results import ResultMixin, plain, versions
 from .segmentation import Segmentation, segment
 
 #: The files :meth:`Study.write` produces.
@@ -100,7 +101,7 @@ class Study(ResultMixin):
         return {
             "periodize": versions()["periodize"],
             "versions": ", ".join(f"{k} {v}" for k, v in versions().items()),
-            "events SHA-256": frame_sha256(self.events, sort_by="event_id"),
+            "events SHA-256": events_sha256(self.events),
             "seed": str(self.seed),
             "hypothesis": ", ".join(map(str, self.hypothesis)),
             "compared": "; ".join(

@@ -15,6 +15,7 @@ from .._validation import type_name
 from ..exceptions import EventSchemaError, PeriodizeTypeError, Problem
 from .dates import earliest_key, latest_key, parse_dates
 from .numbers import COUNT_EXPECTED, WEIGHT_EXPECTED, parse_counts, parse_weights
+from .seal import is_sealed, seal
 from .vocabulary import CONFIDENCE, KINDS, LEVELS, PRECISIONS, iso3166_alpha3
 
 __all__ = ["DERIVED", "OPTIONAL", "REQUIRED", "validate_events"]
@@ -138,6 +139,10 @@ def _validate(
         raise PeriodizeTypeError(
             f"validate_events expects a pandas DataFrame; got {type_name(events)}."
         )
+    asked = levels is not None or kinds is not None or bool(extra_codes) or lines is not None
+    empty_refused = len(events) == 0 and not allow_empty
+    if not asked and not empty_refused and is_sealed(events):  # validated, unchanged since
+        return events.copy(deep=False)  # a new frame, as validation returns (copy on write)
     # a validated table carries its vocabularies and extra codes (attrs), a raw one does not
     known = events.attrs.get(_VOCABULARIES, {})
     levels = _vocabulary(levels, known.get("level", LEVELS), "levels")
@@ -260,7 +265,7 @@ def _validate(
     if "event_id" not in frame.columns:  # numbered here: unique in this table only
         result.attrs[GENERATED_IDS] = True
     result.attrs[_VOCABULARIES] = {"level": list(levels), "kind": list(kinds)}
-    return result
+    return seal(result)
 
 
 def _vocabulary(given: Sequence[str] | None, default: Sequence[str], name: str) -> tuple[str, ...]:

@@ -12,8 +12,9 @@ from .._limits import check_memory
 from .._typing import BYS, FREQS, STRATIFY, By, Freq, PathLike, Stratify
 from .._validation import check_choice
 from ..events.schema import _validate
+from ..events.seal import events_sha256
 from ..exceptions import EventSchemaError, ParameterError, Problem
-from ..results import Provenance, frame_sha256
+from ..results import Provenance
 from .aggregate import accumulate
 from .periods import NEEDED_PRECISION, ordinal, period_index, window_ordinal
 from .schemes import WeightingScheme, get_scheme
@@ -160,7 +161,7 @@ def _aggregate(
     provenance = Provenance(
         function="intensity",
         parameters=provenance_parameters(resolved, freq, index, by, stratify),
-        input_sha256=frame_sha256(table, sort_by="event_id") if hashed else "",
+        input_sha256=events_sha256(table, fresh=True) if hashed else "",
     )
     cells = None
     if counts:

@@ -12,10 +12,11 @@ import pandas as pd
 from ..._typing import RandomState
 from ..._validation import check_int, check_probability
 from ...events.schema import validate_events
+from ...events.seal import events_sha256
 from ...exceptions import EventSchemaError, ParameterError
 from ...intensity import SCHEMES, intensity
 from ...intensity.schemes import get_scheme
-from ...results import Provenance, frame_sha256
+from ...results import Provenance
 from ...segmentation import segment
 from ...segmentation.inputs import resolve_model
 from ..streams import root_seed
@@ -237,7 +238,7 @@ def robustness(
                 "exposure": None if exposure is None else [float(v) for v in exposure],
                 "dependence": dependence,
             },
-            input_sha256=frame_sha256(table, sort_by="event_id"),
+            input_sha256=events_sha256(table),
             seed=seed,
         ),
     )

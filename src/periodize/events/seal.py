@@ -1,0 +1,129 @@
+"""The seal of a validated event table: proof, checked in one pass over its memory, that a
+table is exactly what validation returned, so it is not validated again.
+
+Validation returns a new table and seals it: a SHA-256 over its length, column names and
+types, its attributes (vocabularies, extra codes, generated ids, a reader's account) and
+the raw buffers of every column (Arrow buffers for strings, categoricals and nullable
+integers; the array's bytes for numpy columns; pandas' per-row hashes for object
+columns). :func:`is_sealed` recomputes it: a table changed in any way since (a cell, a
+column, its attributes; a filtered or reordered copy) no longer matches and is validated
+again, so the seal can only save time, never let a bad table through. Computing it costs
+about a twentieth of validating (2 million events: 0.1 s against 2.9 s).
+
+A table whose columns cannot be hashed this way (cells holding lists, say) is not sealed
+and is simply validated every time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: The attribute holding the seal.
+SEAL = "periodize_sealed"
+#: Provenance digests of sealed tables by seal (the most recent :data:`_REMEMBERED`).
+_DIGESTS: dict[str, str] = {}
+_REMEMBERED = 64
+
+
+def seal(table: pd.DataFrame) -> pd.DataFrame:
+    """Seal a table validation has just returned (in place; returns it)."""
+    table.attrs[SEAL] = fingerprint(table)
+    return table
+
+
+def is_sealed(table: pd.DataFrame) -> bool:
+    """Whether ``table`` still is exactly the table validation sealed."""
+    expected = table.attrs.get(SEAL)
+    return expected is not None and expected == fingerprint(table)
+
+
+def events_sha256(table: pd.DataFrame, fresh: bool = False) -> str:
+    """The provenance digest of an event table (:func:`periodize.results.frame_sha256`,
+    rows in ``event_id`` order), computed once per sealed table: remembered by its seal,
+    which any change to the table changes. ``fresh``: the table is validation's result,
+    untouched since (its seal needs no second check)."""
+    from ..results import frame_sha256
+
+    current = table.attrs.get(SEAL)
+    sealed = current is not None and (fresh or is_sealed(table))
+    if sealed and current in _DIGESTS:
+        return _DIGESTS[current]
+    digest = frame_sha256(table, sort_by="event_id")
+    if sealed:
+        _DIGESTS[current] = digest
+        while len(_DIGESTS) > _REMEMBERED:
+            _DIGESTS.pop(next(iter(_DIGESTS)))
+    return digest
+
+
+def fingerprint(table: pd.DataFrame) -> str | None:
+    """SHA-256 of the table's content as laid out in memory, or None where a column cannot
+    be hashed without going through every cell in Python.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"a": [1, 2], "b": pd.array(["x", None], dtype="string")})
+    >>> fingerprint(frame) == fingerprint(frame.copy())
+    True
+    >>> fingerprint(frame) == fingerprint(frame.assign(a=[1, 3]))
+    False
+    """
+    index = table.index
+    if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
+        return None  # validation numbers the rows 0, 1, ...: another index is a change
+    digest = hashlib.sha256(f"{len(table)}\x1f{table.shape[1]}".encode())
+    attributes = sorted((str(k), repr(v)) for k, v in table.attrs.items() if k != SEAL)
+    digest.update(repr(attributes).encode())
+    for name in table.columns:
+        column = table[name]
+        if not isinstance(column, pd.Series):  # duplicate column names
+            return None
+        digest.update(f"\x1e{name!s}\x1f{column.dtype!s}\x1f".encode())
+        pieces = _buffers(column.array)
+        if pieces is None:
+            return None
+        for piece in pieces:
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+def _buffers(array: Any) -> list[Any] | None:
+    """The memory of one column: Arrow buffers (with each chunk's offset and length), a
+    numpy array's bytes, or pandas' per-row hashes of an object column."""
+    values = getattr(array, "_ndarray", None)  # numpy-backed extension array
+    if isinstance(array, np.ndarray) or (values is not None and values.dtype != object):
+        data = np.ascontiguousarray(array if values is None else values)
+        return [data.data] if data.dtype != object else _row_hashes(data)
+    if hasattr(array, "__arrow_array__"):
+        try:
+            arrow = array.__arrow_array__()
+        except (TypeError, ValueError, NotImplementedError):
+            return None
+        chunks = getattr(arrow, "chunks", [arrow])
+        pieces: list[Any] = []
+        for chunk in chunks:
+            pieces.append(f"{chunk.offset}:{len(chunk)}:{chunk.type}".encode())
+            pieces.extend(b for b in _chunk_buffers(chunk) if b is not None)
+        return pieces
+    return _row_hashes(np.asarray(array, dtype=object))
+
+
+def _chunk_buffers(chunk: Any) -> list[Any]:
+    """Every buffer of an Arrow array, a dictionary array's dictionary included."""
+    found = list(chunk.buffers())
+    dictionary = getattr(chunk, "dictionary", None)
+    if dictionary is not None:
+        found += _chunk_buffers(dictionary)
+    return found
+
+
+def _row_hashes(values: np.ndarray) -> list[Any] | None:
+    try:
+        hashed = pd.util.hash_array(values, categorize=False)
+    except TypeError:  # unhashable cells
+        return None
+    return [np.ascontiguousarray(hashed).data]

@@ -1,0 +1,106 @@
+"""The seal of a validated table: an unchanged table is not validated again, and any change
+(a cell, a column, its attributes, its index, its rows) is validated as if never sealed."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import periodize as pz
+from periodize.events import schema
+from periodize.events.seal import SEAL, events_sha256, fingerprint, is_sealed
+from periodize.results import frame_sha256
+
+
+@pytest.fixture(scope="module")
+def table():
+    events, _ = pz.simulate_events(4, range(1990, 2020), (2005,), rates=(1.0, 3.0), rng=3)
+    codes = sorted(set(events["actor"]) | set(events["target"]))
+    return pz.validate_events(events.assign(source="simulated", note=None), extra_codes=codes)
+
+
+def slow(frame):
+    """Validation with the seal stripped: the reference path."""
+    stripped = frame.copy()
+    stripped.attrs.pop(SEAL, None)
+    return schema._validate(stripped)
+
+
+def test_a_sealed_table_is_not_validated_again(table, monkeypatch):
+    assert is_sealed(table)
+    calls = []
+    original = schema.parse_dates
+    monkeypatch.setattr(schema, "parse_dates", lambda *a: calls.append(1) or original(*a))
+    again = schema._validate(table)
+    assert not calls and again is not table and is_sealed(again)
+    pd.testing.assert_frame_equal(again, table)
+    schema._validate(table, extra_codes=["XKX"])  # a new vocabulary or code: checked again
+    assert calls
+
+
+CHANGES = {
+    "cell": lambda t: t.assign(actor=t["actor"].where(t.index != 3, "ZZZ")),
+    "derived year": lambda t: t.assign(year=t["year"].where(t.index != 0, 1800)),
+    "rows filtered": lambda t: t.iloc[1:].reset_index(drop=True),
+    "rows reordered": lambda t: t.iloc[::-1].reset_index(drop=True),
+    "index": lambda t: t.set_axis(t.index + 10),
+    "column dropped": lambda t: t.drop(columns="source"),
+    "extra column": lambda t: t.assign(weight=1.0),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_changed_table_is_checked_as_if_never_sealed(table, change):
+    changed = CHANGES[change](table.copy())
+    assert not is_sealed(changed)
+    try:
+        expected = slow(changed)
+    except pz.EventSchemaError as error:
+        with pytest.raises(pz.EventSchemaError) as caught:
+            schema._validate(changed)
+        assert str(caught.value) == str(error)
+    else:
+        pd.testing.assert_frame_equal(schema._validate(changed), expected)
+
+
+def test_an_in_place_change_or_new_attributes_break_the_seal(table):
+    changed = table.copy()
+    changed.loc[2, "level"] = "minister"
+    assert not is_sealed(changed)
+    changed = table.copy()
+    changed.attrs["periodize_vocabularies"] = {"level": ["minister"], "kind": ["visit"]}
+    assert not is_sealed(changed)
+    with pytest.raises(pz.EventSchemaError):
+        schema._validate(changed)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from(["actor", "year", "date", "kind", "source"]))
+def test_fast_path_equals_reference_path_on_random_single_cell_changes(table, seed, column):
+    rng = np.random.default_rng(seed)
+    changed = table.copy()
+    row = int(rng.integers(len(changed)))
+    values = changed[column].to_numpy(dtype=object)
+    other = values[int(rng.integers(len(values)))]
+    changed[column] = pd.array(
+        [other if i == row else v for i, v in enumerate(values)], dtype=changed[column].dtype
+    )
+    same = fingerprint(changed) == fingerprint(table)
+    assert same == (values[row] == other or (pd.isna(values[row]) and pd.isna(other)))
+    try:
+        expected = slow(changed)
+    except pz.EventSchemaError as error:
+        with pytest.raises(pz.EventSchemaError, match=None) as caught:
+            schema._validate(changed)
+        assert str(caught.value) == str(error)
+        return
+    pd.testing.assert_frame_equal(schema._validate(changed), expected)
+
+
+def test_the_provenance_digest_is_remembered_only_for_the_same_content(table):
+    assert events_sha256(table) == frame_sha256(table, sort_by="event_id")
+    assert events_sha256(table) == events_sha256(table.copy())  # same content, same seal
+    changed = table.assign(source="other")
+    assert events_sha256(changed) == frame_sha256(changed, sort_by="event_id")
+    assert events_sha256(changed) != events_sha256(table)
