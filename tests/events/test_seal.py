@@ -104,3 +104,20 @@ def test_the_provenance_digest_is_remembered_only_for_the_same_content(table):
     changed = table.assign(source="other")
     assert events_sha256(changed) == frame_sha256(changed, sort_by="event_id")
     assert events_sha256(changed) != events_sha256(table)
+
+
+def test_a_seal_from_a_file_or_another_process_is_not_trusted(table, tmp_path):
+    """pandas writes attrs into Parquet: the seal comes back, but it is keyed by the
+    process that made it, so in another process the table read back is validated."""
+    from periodize.events import seal as seal_module
+
+    path = tmp_path / "sealed.parquet"
+    table.to_parquet(path)
+    back = pd.read_parquet(path)
+    assert back.attrs.get(SEAL) == table.attrs[SEAL]
+    key = seal_module._KEY
+    try:
+        seal_module._KEY = b"the key of another process, 32 b"
+        assert not is_sealed(table) and not is_sealed(back)
+    finally:
+        seal_module._KEY = key

@@ -1,7 +1,8 @@
 """The seal of a validated event table: proof, checked in one pass over its memory, that a
 table is exactly what validation returned, so it is not validated again.
 
-Validation returns a new table and seals it: a SHA-256 over its length, column names and
+Validation returns a new table and seals it: a SHA-256, keyed by a random key of this
+process, over its length, column names and
 types, its attributes (vocabularies, extra codes, generated ids, a reader's account) and
 the raw buffers of every column (Arrow buffers for strings, categoricals and nullable
 integers; the array's bytes for numpy columns; pandas' per-row hashes for object
@@ -17,6 +18,7 @@ and is simply validated every time.
 from __future__ import annotations
 
 import hashlib
+import os
 from typing import Any
 
 import numpy as np
@@ -24,6 +26,10 @@ import pandas as pd
 
 #: The attribute holding the seal.
 SEAL = "periodize_sealed"
+#: The seal is keyed by this process's own random key: a seal written into a file (pandas
+#: stores attrs in Parquet) or computed anywhere else never matches, so such a table is
+#: validated (a plain digest could be forged for a table that was never valid).
+_KEY = os.urandom(32)
 #: Provenance digests of sealed tables by seal (the most recent :data:`_REMEMBERED`).
 _DIGESTS: dict[str, str] = {}
 _REMEMBERED = 64
@@ -75,7 +81,8 @@ def fingerprint(table: pd.DataFrame) -> str | None:
     index = table.index
     if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
         return None  # validation numbers the rows 0, 1, ...: another index is a change
-    digest = hashlib.sha256(f"{len(table)}\x1f{table.shape[1]}".encode())
+    digest = hashlib.sha256(_KEY)
+    digest.update(f"{len(table)}\x1f{table.shape[1]}".encode())
     attributes = sorted((str(k), repr(v)) for k, v in table.attrs.items() if k != SEAL)
     digest.update(repr(attributes).encode())
     for name in table.columns:
