@@ -116,7 +116,7 @@ class Study(ResultMixin):
         }
 
     def summary(self) -> str:
-        from .report.markdown import answer
+        from .report.answer import answer
 
         return "\n".join(
             [
@@ -129,7 +129,7 @@ class Study(ResultMixin):
         ).replace("**", "")
 
     def to_dict(self) -> dict[str, Any]:
-        from .report.markdown import answer
+        from .report.answer import answer
 
         return {
             "title": self.title,

@@ -1,7 +1,7 @@
 """Machine-coded event archives in: ICEWS, POLECAT, GDELT and Phoenix readers, country
 codes, code tables shipped with their sources, and a concordance with hand-coded lists."""
 
-from .account import REASONS, RowAccount, row_account
+from .account import MERGE_REASONS, REASONS, RowAccount, row_account
 from .concordance import DEFAULT_KIND_PAIRS, Concordance, concordance
 from .countries import (
     cameo_to_iso,
@@ -14,7 +14,6 @@ from .countries import (
 )
 from .exposure import exposure
 from .mapping import KIND_PRESETS, MACHINE_KINDS, MACHINE_LEVELS, KindMapping, kind_mapping
-from .merging import MERGE_REASONS
 from .readers import read_gdelt, read_icews, read_phoenix, read_polecat
 from .tables import QUAD_CLASSES, cameo_codes, column_list, goldstein_values, table_source
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pandas as pd
 
+from .._engines import dask_engine
 from ..exceptions import PeriodizeError
-from .merging import MERGE_REASONS
 
-__all__ = ["REASONS", "RowAccount", "combine", "row_account"]
+__all__ = ["MERGE_REASONS", "REASONS", "RowAccount", "combine", "row_account"]
 
 #: Why a row is dropped, in the order the reader applies them (a row counts under the
 #: first reason that drops it).
@@ -36,6 +36,17 @@ REASONS: dict[str, str] = {
 _ACCOUNT = "periodize_account"
 
 
+#: Why a row is merged into another event, in the order the rules apply.
+MERGE_REASONS: dict[str, str] = {
+    "duplicate_row": "an identical copy of another row",
+    "duplicate_id": "another version of the same archive id (the earliest date is kept)",
+    "mirrored_report": "the other side's report of the same event (043 host a visit of a "
+    "042 visit; B meets A of A meets B), same story and day",
+    "same_story": "another report of the same event by the same side, same story and day",
+    "one_per_day": "one event per day, dyad, direction and code (one_per_day=True)",
+}
+
+
 @dataclass
 class RowAccount:
     """What happened to every row an archive reader read.
@@ -49,7 +60,7 @@ class RowAccount:
     read, kept, merged : int
         Rows read, events kept, rows merged into a kept event.
     merged_by : dict
-        Rows merged, per reason (:data:`~periodize.adapters.merging.MERGE_REASONS`).
+        Rows merged, per reason (:data:`MERGE_REASONS`).
     dropped : dict
         Rows dropped, per reason (:data:`REASONS`).
     values : dict
@@ -199,9 +210,8 @@ def row_account(events: Any) -> RowAccount:
     3
     """
     if type(events).__module__.split(".")[0] in ("dask", "dask_expr"):
-        from ..distributed.reading import partition_accounts
-
-        return combine([RowAccount.from_dict(a) for a in partition_accounts(events)])
+        accounts = dask_engine("partition_accounts")(events)
+        return combine([RowAccount.from_dict(a) for a in accounts])
     data = events.attrs.get(_ACCOUNT)
     if data is None:
         raise PeriodizeError(

@@ -12,7 +12,7 @@ import pandas as pd
 from .._typing import FREQS, Freq
 from .._validation import check_choice
 from ..exceptions import ParameterError
-from ..intensity.periods import ordinal, period_index, window_ordinal
+from ..periods import ordinal, period_index, window_ordinal
 from .account import RowAccount, row_account
 from .countries import cameo_to_iso, icews_to_iso
 

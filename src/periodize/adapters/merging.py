@@ -22,25 +22,12 @@ the files.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from .account import RowAccount
+from .account import RowAccount
 
-__all__ = ["MERGE_REASONS", "merge_reports"]
-
-#: Why a row is merged into another event, in the order the rules apply.
-MERGE_REASONS: dict[str, str] = {
-    "duplicate_row": "an identical copy of another row",
-    "duplicate_id": "another version of the same archive id (the earliest date is kept)",
-    "mirrored_report": "the other side's report of the same event (043 host a visit of a "
-    "042 visit; B meets A of A meets B), same story and day",
-    "same_story": "another report of the same event by the same side, same story and day",
-    "one_per_day": "one event per day, dyad, direction and code (one_per_day=True)",
-}
+__all__ = ["merge_reports"]
 
 
 def merge_reports(

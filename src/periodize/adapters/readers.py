@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._engines import dask_engine
 from .._typing import PathLike
 from ..exceptions import ParameterError
 from .files import Source, first_lines, sources
@@ -153,9 +154,7 @@ _COMMON = """
 def _other_engine(reader: Any, paths: Any, engine: str, options: dict[str, Any]) -> Any:
     if engine != "dask":
         raise ParameterError(f"The 'engine' parameter must be 'pandas' or 'dask'. Got {engine!r}.")
-    from ..distributed.reading import read_archive_dask
-
-    return read_archive_dask(reader, paths, options)
+    return dask_engine("read_archive")(reader, paths, options)
 
 
 def _read(

@@ -20,9 +20,9 @@ from .._limits import check_memory
 from .._typing import By, Freq, PathLike, Stratify
 from ..exceptions import EventSchemaError, ParameterError
 from ..intensity.compute import provenance_parameters
-from ..intensity.periods import period_index, window_ordinal
 from ..intensity.schemes import WeightingScheme, get_scheme
 from ..intensity.series import IntensitySeries
+from ..periods import period_index, window_ordinal
 from ..results import Provenance
 
 __all__ = ["dask_intensity", "is_dask"]

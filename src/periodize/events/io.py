@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._engines import dask_engine
 from .._output import write_file
 from .._textfiles import (
     CSV_CELL_LIMIT,
@@ -79,9 +80,7 @@ def read_events(
     0  2019-10-10   MNG    KAZ       day
     """
     if engine == "dask":
-        from ..distributed import read_events_dask
-
-        return read_events_dask(
+        return dask_engine("read_events")(
             path, countries=countries, start=start, end=end, levels=levels, kinds=kinds,
             extra_codes=extra_codes,
         )  # fmt: skip

@@ -8,15 +8,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._engines import dask_engine
 from .._limits import check_memory
 from .._typing import BYS, FREQS, STRATIFY, By, Freq, PathLike, Stratify
 from .._validation import check_choice
 from ..events.schema import _validate
 from ..events.seal import events_sha256
 from ..exceptions import EventSchemaError, ParameterError, Problem
+from ..periods import NEEDED_PRECISION, ordinal, period_index, window_ordinal
 from ..results import Provenance
 from .aggregate import accumulate
-from .periods import NEEDED_PRECISION, ordinal, period_index, window_ordinal
 from .schemes import WeightingScheme, get_scheme
 from .series import IntensitySeries
 
@@ -82,9 +83,7 @@ def intensity(
     2025         1.0       1.0
     """
     if type(events).__module__.split(".")[0] in ("dask", "dask_expr"):
-        from ..distributed import dask_intensity
-
-        return dask_intensity(
+        return dask_engine("intensity")(
             events, scheme, freq=freq, start=start, end=end, by=by, stratify=stratify
         )
     return _aggregate(events, scheme, freq, start, end, by, stratify)[0]

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..inference.robust.robustness_result import DISPLAY_COLUMNS
+from .answer import answer
 from .verdict import verdict_table
 
 
@@ -28,7 +29,6 @@ class Section:
 
 def sections(study: Any, escape: Callable[[Any], str]) -> list[Section]:
     """Every section of the report of ``study``; text from the data goes through ``escape``."""
-    from .markdown import answer
 
     test, post, robust = study.test, study.posterior, study.robustness
     name = test.names[0]

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ...results import Provenance, ResultMixin, plain
 from ..tests.periodization_result import _records
+from .rates import posterior_rates
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,7 +80,6 @@ class Posterior(ResultMixin):
     @cached_property
     def rates(self) -> np.ndarray:
         """Posterior mean and band of every period's rate, ``(series, periods, 3)``."""
-        from .posterior import posterior_rates
 
         return posterior_rates(*self.rate_inputs)
 

@@ -19,20 +19,30 @@ Scalar code can differ from the numpy formulas in the last bit.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numba
 import numpy as np
 
-if TYPE_CHECKING:
-    from .base import Cost
+
+class PricedCost(Protocol):
+    """What the kernels read of a cost (:class:`.base.Cost`, which imports this module,
+    has it all): its model name, values, exposure and number of series."""
+
+    values: np.ndarray
+    exposure: np.ndarray | None
+    n_series: int
+
+    @property
+    def name(self) -> str: ...
+
 
 _POISSON, _NORMAL, _MEANVAR, _NEGBIN, _POISSON_TABLE = 0, 1, 2, 3, 4
 #: Largest segment total for which ``S log S`` is looked up rather than computed.
 TABLE_LIMIT = 2**22
 
 
-def kernel_inputs(cost: Cost) -> tuple[int, np.ndarray, np.ndarray, np.ndarray] | None:
+def kernel_inputs(cost: PricedCost) -> tuple[int, np.ndarray, np.ndarray, np.ndarray] | None:
     """Model code, values (series × periods, as the cost sees them), exposure (empty
     without one) and the per-series constant of a cost, or ``None`` for a cost the kernel
     does not know."""
@@ -150,7 +160,7 @@ def _priced(
         out[i] = total
 
 
-def total_cost(cost: Cost, edges: np.ndarray) -> np.ndarray | None:
+def total_cost(cost: PricedCost, edges: np.ndarray) -> np.ndarray | None:
     """Sum of segment costs of each row's segmentation (``edges``: ``(n_series, k + 2)``),
     in O(n) per series without prefix sums, or ``None`` for a cost no formula here knows."""
     inputs = kernel_inputs(cost)

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._typing import FREQS
-from .._validation import check_choice
-from ..exceptions import ParameterError
+from ._typing import FREQS
+from ._validation import check_choice
+from .exceptions import ParameterError
 
 _PANDAS_FREQ = {"quarter": "Q", "month": "M", "week": "W-SUN", "day": "D"}
 _EXAMPLE = {"quarter": "1992Q1", "month": "1992-01", "week": "1992-01-06", "day": "1992-01-06"}
