@@ -196,3 +196,40 @@ def test_describe_and_explore_read_an_own_vocabulary(tmp_path, capsys):
     assert code == 2 and "'ambassador'" in err
     code, _, err = run(capsys, "describe", "--levels", "a,b")
     assert code == 2 and "--levels describes the table given with --events" in err
+
+
+def test_the_api_options_reach_the_function(own_events, capsys):
+    """The flags added for parity (power's, explore's --model/--title) give what the
+    function gives with the same arguments."""
+    words = ["power", "--years", "1990-2015", "--boundaries", "2003", "--base-rates", "2"]
+    words += ["--rate-ratios", "3", "--n-rep", "60", "--n-null", "150", "--alpha", "0.1"]
+    code, doc, _ = run(capsys, *words, "--window", "2", "--min-size", "4", "--json")
+    direct = pz.power(
+        range(1990, 2016), (2003,), (2,), (3,), min_size=4, n_rep=60, n_null=150, alpha=0.1,
+        window=2, rng=0,
+    )  # fmt: skip
+    assert code == 0 and json.loads(doc) == json.loads(direct.to_json())
+    codes = ("--extra-codes", "AAA,AAB")
+    code, doc, _ = run(capsys, "explore", "--events", str(own_events), *codes, "--model",
+                       "negbin", "--title", "own dyad", "--json")  # fmt: skip
+    document = json.loads(doc)
+    assert code == 0 and document["title"] == "own dyad"
+    assert document["by_breaks"]["1"]["model"] == "negbin"
+    with pytest.raises(SystemExit) as stop:
+        main([*words, "--alpha", "1.5"])
+    assert stop.value.code == 2
+    assert "expected a number between 0 and 1; got '1.5'" in capsys.readouterr().err
+
+
+def test_panel_compare_is_checked_before_any_worker_starts(own_events, tmp_path, capsys):
+    from periodize.cli.cluster import _competing
+
+    assert _competing([("paper", (2009, 2019)), (None, (2012,))]) == {
+        "paper": [2009, 2019],
+        "periodization 2": [2012],
+    }
+    out = tmp_path / "panel.parquet"
+    code, _, err = run(capsys, "panel", str(own_events), "--hypothesis", "2005", "--compare",
+                       "late=2015,2010", "-o", str(out))  # fmt: skip
+    assert code == 2 and not out.exists() and err.count("\n") == 1
+    assert "2015" in err and "dashboard" not in err

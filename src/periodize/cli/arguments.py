@@ -68,6 +68,17 @@ def decimals(text: str) -> tuple[float, ...]:
     return tuple(out)
 
 
+def probability(text: str) -> float:
+    """A number strictly between 0 and 1 (a level such as 0.05)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1; got {text!r}")
+    return value
+
+
 def rate(text: str) -> float:
     """One finite positive number."""
     found = decimals(text)

@@ -84,18 +84,27 @@ def _workers_ignore_ctrl_c() -> Iterator[None]:
 
 
 def _check_without_data(args: argparse.Namespace) -> None:
-    """What can be refused before any file is read or worker starts: hypothesised
-    boundaries out of order or closer than --min-size, outside --start/--end when given,
-    and too few replicates."""
+    """What can be refused before any file is read or worker starts: hypothesised (and
+    compared) boundaries out of order or closer than --min-size, outside --start/--end when
+    given, and too few replicates."""
     import pandas as pd
 
     from ..inference.hypothesis import boundary_positions
 
-    years = list(args.hypothesis)
-    first = args.start if args.start is not None else min(years) - args.min_size
-    last = args.end if args.end is not None else max(years) + args.min_size - 1
-    boundary_positions(pd.RangeIndex(first, max(first, last) + 1), years, args.min_size, "panel")
+    for years in [list(args.hypothesis), *(list(y) for _, y in args.compare or [])]:
+        first = args.start if args.start is not None else min(years) - args.min_size
+        last = args.end if args.end is not None else max(years) + args.min_size - 1
+        window = pd.RangeIndex(first, max(first, last) + 1)
+        boundary_positions(window, years, args.min_size, "panel")
     check_int(args.n_sim, name="n_sim", func="panel", minimum=99)
+
+
+def _competing(given: list[tuple[str | None, tuple[int, ...]]] | None) -> dict | None:
+    """``--compare [NAME=]YEARS`` as the panel's ``competing`` mapping (unnamed ones are
+    numbered)."""
+    if not given:
+        return None
+    return {name or f"periodization {i}": list(y) for i, (name, y) in enumerate(given, 1)}
 
 
 def run_panel(args: argparse.Namespace) -> None:
@@ -133,6 +142,8 @@ def run_panel(args: argparse.Namespace) -> None:
             series, args.hypothesis, model=args.model, penalty=args.penalty,
             min_size=args.min_size, n_sim=args.n_sim, rng=args.rng,
             batch_size=args.batch_size, client=client, dependence=args.dependence,
+            window=args.window, competing=_competing(args.compare),
+            posterior_breaks=args.posterior_breaks, checkpoint=args.checkpoint,
         )  # fmt: skip
         path = write_panel(result, args.out, overwrite=args.force)
     finally:

@@ -54,6 +54,7 @@ def detect(args: argparse.Namespace) -> None:
         penalty=penalty(args.penalty),
         model=args.model or _series_model(frame),
         min_size=args.min_size,
+        method=args.method,
         missing=args.missing,
     )
     if not args.json:
@@ -233,11 +234,12 @@ def explore(args: argparse.Namespace) -> None:
             args.events, levels=args.levels, kinds=args.kinds, extra_codes=args.extra_codes
         ),
         scheme=args.scheme,
+        model=args.model,
         min_size=args.min_size,
         max_breaks=args.max_breaks,
         start=args.start,
         end=args.end,
-        title=args.events,
+        title=args.title or args.events,
     )
     print(result.to_json() if args.json else result.summary())
 
@@ -278,7 +280,11 @@ def power(args: argparse.Namespace) -> None:
         args.base_rates,
         args.rate_ratios,
         scheme=args.scheme,
+        min_size=args.min_size,
         n_rep=args.n_rep,
+        n_null=args.n_null,
+        alpha=args.alpha,
+        window=args.window,
         rng=args.rng,
     )
     print(result.to_json() if args.json else result.summary())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..segmentation.api import METHODS
 from ..segmentation.costs import COSTS
 from .arguments import (
     count,
@@ -11,6 +12,7 @@ from .arguments import (
     named_years,
     names,
     positive,
+    probability,
     rate,
     seed,
     year_span,
@@ -135,6 +137,9 @@ def build() -> argparse.ArgumentParser:
     )
     how = detect.add_mutually_exclusive_group()  # neither: the default rule
     how.add_argument("--breaks", type=count, metavar="K", help="exact number of breaks")
+    detect.add_argument(
+        "--method", default="exact", choices=list(METHODS), help="search (default exact)"
+    )
     how.add_argument(
         "--penalty", metavar="P",
         help="auto (the default without --breaks), bic, mbic, aic, hq or a number",
@@ -208,6 +213,29 @@ def build() -> argparse.ArgumentParser:
     cluster.add_argument("--rng", type=seed, default=0, metavar="SEED")
     _dependence(cluster)
     cluster.add_argument("--batch-size", type=positive, default=512, metavar="N")
+    cluster.add_argument(
+        "--window",
+        type=count,
+        default=1,
+        metavar="N",
+        help="the shared-boundary test counts boundaries within ±N periods (default 1)",
+    )
+    cluster.add_argument(
+        "--compare",
+        type=named_years,
+        action="append",
+        metavar="NAME=YEARS",
+        help="a competing periodization compared in every series (repeatable)",
+    )
+    cluster.add_argument(
+        "--posterior-breaks",
+        type=count,
+        metavar="K",
+        help="the exact posterior of every series with up to K breaks",
+    )
+    cluster.add_argument(
+        "--checkpoint", metavar="DIR", help="keep finished batches here and resume from them"
+    )  # fmt: skip
     cluster.add_argument("--countries", type=names, metavar="A,B,...", help="keep only these")
     cluster.add_argument("--start", type=int, metavar="YEAR")
     cluster.add_argument("--end", type=int, metavar="YEAR")
@@ -236,8 +264,10 @@ def build() -> argparse.ArgumentParser:
     )
     explore.add_argument("--events", required=True, metavar="FILE", help="event table")
     explore.add_argument("--scheme", default="count", help="weighting scheme (default count)")
+    explore.add_argument("--model", default="poisson", choices=["poisson", "negbin"])
     explore.add_argument("--max-breaks", type=count, default=3, metavar="K")
     explore.add_argument("--min-size", type=positive, default=3, metavar="N")
+    explore.add_argument("--title", help="title of the run (default: the file name)")
     _window_and_codes(explore)
     _vocabulary(explore)
     simulate = commands.add_parser(
@@ -278,7 +308,15 @@ def build() -> argparse.ArgumentParser:
     power.add_argument("--base-rates", type=decimals, required=True, metavar="R,...")
     power.add_argument("--rate-ratios", type=decimals, required=True, metavar="X,...")
     power.add_argument("--scheme", default="count")
+    power.add_argument("--min-size", type=positive, default=3, metavar="N")
     power.add_argument("--n-rep", type=positive, default=1000, metavar="N")
+    power.add_argument(
+        "--n-null", type=positive, default=2000, metavar="N", help="null replicates"
+    )
+    power.add_argument("--alpha", type=probability, default=0.05, metavar="P")
+    power.add_argument(
+        "--window", type=count, default=1, metavar="N", help="a boundary found within ±N"
+    )
     power.add_argument("--rng", type=seed, default=0, metavar="SEED")
     for command in commands.choices.values():
         command.add_argument(
