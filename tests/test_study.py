@@ -339,3 +339,20 @@ def test_a_table_of_several_dyads_is_refused_unless_one_is_picked():
     picked = pz.study(events, [2000], n_sim=99, dyad=("PER", "CHL"), min_size=4)
     assert set(picked.events["actor"]) == {"PER"} and picked.n_events == 20
     assert picked.test.min_size == 4
+
+
+def test_results_have_a_short_repr_and_html_tables():
+    """repr is one line (it printed the whole dataclass, 33 KB for a study); in a notebook
+    the result's table is an HTML table and the summary is folded below it."""
+    events, _ = pz.simulate_events(1, range(1990, 2016), (2003,), rates=(1.0, 3.0), rng=4)
+    series = pz.intensity(events)
+    fit = pz.segment(series, n_breaks=1)
+    tested = pz.test_periodization(series, boundaries=(2003,), n_sim=99)
+    compared = pz.compare_periodizations(series, {"one": (2003,)}, n_sim=99)
+    for result in (series, fit, tested, compared, pz.posterior(series, max_breaks=1)):
+        text = repr(result)
+        assert text.startswith(f"<{type(result).__name__}: ") and "\n" not in text
+        assert len(text) < 300
+        page = result._repr_html_()
+        assert "<table" in page and "<details><summary>summary()</summary><pre>" in page
+    assert "Comparison of 1 periodization:" in compared.summary()

@@ -24,7 +24,7 @@ NOTHING_TESTED = (
 )
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Exploration(ResultMixin):
     """The segmentations and the exact posterior of one event table; no test."""
 

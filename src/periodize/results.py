@@ -158,11 +158,34 @@ class ResultMixin:
     def __str__(self) -> str:
         return self.summary()
 
+    def _headline(self) -> str:
+        """The summary's first line, without the class name it may start with."""
+        lines = self.summary().splitlines()
+        first = lines[0] if lines else ""
+        prefix = f"{type(self).__name__}: "
+        return first[len(prefix) :] if first.startswith(prefix) else first
+
+    def __repr__(self) -> str:
+        """One line: what the result is (``print(result)`` shows all of it)."""
+        return f"<{type(self).__name__}: {self._headline()}>"
+
     def _repr_html_(self) -> str:
-        """The summary in a notebook, as preformatted text (escaped)."""
+        """In a notebook: the headline, the result's table (``to_frame()``, where it has one)
+        as an HTML table, and the whole summary folded below it; data text escaped."""
         import html
 
-        return f'<pre class="periodize">{html.escape(self.summary())}</pre>'
+        parts = [
+            f'<div class="periodize"><p><strong>{type(self).__name__}</strong>: '
+            f"{html.escape(self._headline())}</p>"
+        ]
+        to_frame = getattr(self, "to_frame", None)
+        if callable(to_frame):
+            parts.append(to_frame().to_html(max_rows=30, max_cols=12, border=0))
+        parts.append(
+            "<details><summary>summary()</summary>"
+            f"<pre>{html.escape(self.summary())}</pre></details></div>"
+        )
+        return "".join(parts)
 
     def to_json(self) -> str:
         """:meth:`to_dict` as canonical JSON (byte-identical for the same inputs and seed)."""

@@ -40,7 +40,7 @@ from .segmentation import Segmentation, segment
 OUTPUT_FILES = ("report.md", "report.html", "result.json", "figure.png", "figure.svg")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Study(ResultMixin):
     """Everything periodize says about one event table and one hypothesised periodization.
 

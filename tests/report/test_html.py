@@ -68,5 +68,6 @@ def test_notebook_representations(dyad):
     body = dyad._repr_html_()
     assert body.lstrip().startswith("<h1>") and "<svg" in body
     shown = dyad.test._repr_html_()
-    assert shown.startswith('<pre class="periodize">')
-    assert html.unescape(shown[len('<pre class="periodize">') : -len("</pre>")]) == str(dyad.test)
+    assert shown.startswith('<div class="periodize">') and "<table" in shown
+    folded = shown.split("<pre>", 1)[1].rsplit("</pre>", 1)[0]
+    assert html.unescape(folded) == str(dyad.test)  # the whole summary, escaped

@@ -11,7 +11,7 @@ from ..results import Provenance, ResultMixin
 from .schemes import WeightingScheme
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class IntensitySeries(ResultMixin):
     """Zero-filled intensity of events per period and series.
 

@@ -18,7 +18,7 @@ from .search.dynamic import identified
 MAX_PANELS = 12
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Segmentation(ResultMixin):
     """Change points of one or many series, with estimates and fit statistics.
 

@@ -20,7 +20,7 @@ from .codes import MAX_DYADS
 from .events import column_chunks, design
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Power(ResultMixin):
     """Power of the periodization test and accuracy of the free search, per base rate."""
 

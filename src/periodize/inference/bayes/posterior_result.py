@@ -14,7 +14,7 @@ from ..tests.periodization_result import _records
 from .rates import posterior_rates
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Posterior(ResultMixin):
     """Exact posterior over segmentations.
 

@@ -25,7 +25,7 @@ DISPLAY_COLUMNS = (
 )
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Robustness(ResultMixin):
     """The periodization test re-run under every variation.
 

@@ -31,7 +31,7 @@ COLUMNS = (
 )
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Comparison(ResultMixin):
     """Named periodizations of the same series, ranked by likelihood, information criteria,
     exact posterior probability and Monte Carlo tests.
@@ -98,7 +98,8 @@ class Comparison(ResultMixin):
             for b in shown["boundaries"]
         ]
         lines = [
-            f"Comparison of {len(self.candidates)} periodizations: {len(self.names)} series × "
+            f"Comparison of {len(self.candidates)} "
+            f"periodization{'' if len(self.candidates) == 1 else 's'}: {len(self.names)} series × "
             f"{len(self.index)} periods ({self.index[0]}–{self.index[-1]}); model "
             f"{self.model}; min_size {self.min_size}; {self.n_sim} Monte Carlo replicates "
             f"({self.null}); seed {self.provenance.seed}",

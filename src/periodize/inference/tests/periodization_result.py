@@ -14,7 +14,7 @@ from ..results import HypothesisTestResult
 TEST_NAMES = ("hypothesis_vs_none", "best_vs_none", "best_vs_hypothesis")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class PeriodizationTest(ResultMixin):
     """Tests, intervals and boundary uncertainty for a hypothesised periodization.
 
