@@ -273,7 +273,7 @@ def test_cli_study_takes_the_dependence_option(tmp_path, capsys):
     document = json.loads((out / "result.json").read_text())
     assert document["test"]["dependence"] == "independent"
     assert document["test"]["series"][0]["dependence"]["null"] == "independent periods"
-    assert document["provenance"]["serial dependence"] == "independent"
+    assert document["provenance"]["dependence"] == "independent"
     robustness = document["robustness"]["provenance"]["parameters"]
     assert robustness["dependence"] == "independent"
     capsys.readouterr()
@@ -356,3 +356,13 @@ def test_results_have_a_short_repr_and_html_tables():
         page = result._repr_html_()
         assert "<table" in page and "<details><summary>summary()</summary><pre>" in page
     assert "Comparison of 1 periodization:" in compared.summary()
+
+
+def test_json_provenance_is_typed_under_plain_keys():
+    events, _ = pz.simulate_events(1, range(1990, 2016), (2003,), rates=(1.0, 3.0), rng=4)
+    result = pz.study(events, hypothesis=(2003,), n_sim=99, progress=False)
+    record = json.loads(result.to_json())["provenance"]
+    assert all(key.isidentifier() for key in record)  # no spaces
+    assert record["seed"] == 0 and record["n_sim"] == 99 and record["min_size"] == 3
+    assert record["hypothesis"] == [2003] and isinstance(record["versions"], dict)
+    assert record["events_sha256"] == pz.results.frame_sha256(events, sort_by="event_id")

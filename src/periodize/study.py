@@ -97,7 +97,26 @@ class Study(ResultMixin):
 
         return verdict_table(self)
 
+    def provenance(self) -> dict[str, Any]:
+        """Where the study came from, as typed JSON values under snake_case keys (what
+        ``result.json`` holds; :meth:`provenance_lines` is the report's text of it)."""
+        return {
+            "periodize": versions()["periodize"],
+            "versions": versions(),
+            "events_sha256": events_sha256(self.events),
+            "seed": self.seed,
+            "hypothesis": [plain(y) for y in self.hypothesis],
+            "compared": {name: [plain(y) for y in b] for name, b in self.hypotheses.items()},
+            "posterior_on": "counts" if self.series.is_count else "raw counts (unweighted)",
+            "scheme": self.series.scheme.name,
+            "model": self.test.model,
+            "min_size": int(self.test.min_size),
+            "n_sim": int(self.test.n_sim),
+            "dependence": self.test.dependence.attrs.get("dependence", ""),
+        }
+
     def provenance_lines(self) -> dict[str, str]:
+        """The provenance as the report prints it (words and text values)."""
         return {
             "periodize": versions()["periodize"],
             "versions": ", ".join(f"{k} {v}" for k, v in versions().items()),
@@ -151,7 +170,7 @@ class Study(ResultMixin):
             "posterior": self.posterior.to_dict(),
             "posterior_data": self.posterior_data,
             "robustness": self.robustness.to_dict(),
-            "provenance": self.provenance_lines(),
+            "provenance": self.provenance(),
         }
 
     def figure(self) -> Any:
