@@ -293,3 +293,26 @@ def test_infinite_and_missing_numbers_are_json_null():
     test = pz.test_periodization(y, boundaries=[12], n_sim=99, rng=0)
     assert np.isinf(test.periods["ratio"]).any()  # 46 events after none: an infinite ratio
     json.loads(test.to_json())  # strict JSON: no Infinity
+
+
+def test_statsmodels_style_accessors():
+    """params, pvalues and conf_int read the same numbers as the tables; a Poisson rate is
+    the period's events over its years (statsmodels' GLM with one dummy per period gives
+    exp(coefficient) = the same)."""
+    events, _ = pz.simulate_events(1, range(1990, 2016), (2003,), rates=(1.0, 3.0), rng=4)
+    series = pz.intensity(events)
+    tested = pz.test_periodization(series, boundaries=(2003,), n_sim=99)
+    y = series.data.iloc[:, 0].to_numpy()
+    dummies = np.column_stack([series.data.index < 2003, series.data.index >= 2003]).astype(float)
+    glm = sm.GLM(y, dummies, family=sm.families.Poisson()).fit()
+    np.testing.assert_allclose(tested.params.to_numpy(), np.exp(glm.params))
+    assert tested.pvalues.index.names == ["series", "test"]
+    assert tested.pvalues.loc[(tested.names[0], "hypothesis_vs_none")] == (
+        tested.tests["hypothesis_vs_none"].pvalue
+    )
+    assert (tested.conf_int(alpha=0.05).columns == ["lower", "upper"]).all()
+    with pytest.raises(pz.ParameterError, match=r"level 0.95 .* level=0.9"):
+        tested.conf_int(alpha=0.1)
+    fit = pz.segment(series, n_breaks=1)
+    assert fit.params.to_dict() == fit.estimates["estimate"].to_dict()
+    assert (fit.bse == fit.estimates["se"]).all()

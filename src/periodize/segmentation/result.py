@@ -165,6 +165,17 @@ class Segmentation(ResultMixin):
         """The per-segment estimates table (one row per series and segment)."""
         return self.estimates.copy()
 
+    @property
+    def params(self) -> pd.Series:
+        """Each segment's rate (or mean), indexed by (series, segment)."""
+        return self.estimates["estimate"].copy()
+
+    @property
+    def bse(self) -> pd.Series:
+        """Each segment's Wald standard error, indexed by (series, segment) (for counts
+        near zero, prefer the exact intervals of :func:`periodize.test_periodization`)."""
+        return self.estimates["se"].copy()
+
     def summary(self) -> str:
         """A readable account of the fit."""
         how = (

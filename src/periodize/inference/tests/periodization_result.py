@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from ...exceptions import ParameterError
 from ...results import Provenance, ResultMixin, plain
 from ...segmentation.diagnostics import LEVEL, MIN_PERIODS, format_p
 from ..results import HypothesisTestResult
@@ -80,6 +82,28 @@ class PeriodizationTest(ResultMixin):
     def to_frame(self) -> pd.DataFrame:
         """The per-period table."""
         return self.periods.copy()
+
+    @property
+    def params(self) -> pd.Series:
+        """The rate (the mean for normal models) of every hypothesised period, indexed by
+        (series, period), as statsmodels names a fit's estimates."""
+        return self.periods["estimate"].copy()
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """The Monte Carlo p-value of each test, indexed by (series, test)."""
+        return self.test_table()["pvalue"]
+
+    def conf_int(self, alpha: float | None = None) -> pd.DataFrame:
+        """The interval of every period's rate (columns ``lower``, ``upper``), at the level
+        the test was run with (``alpha`` must be ``1 - level``: intervals at another level
+        need the test run at it, ``test_periodization(..., level=...)``)."""
+        if alpha is not None and not np.isclose(1.0 - float(alpha), self.level):
+            raise ParameterError(
+                f"These intervals are at level {self.level:g} (alpha {1 - self.level:g}); "
+                f"for alpha={alpha!r} run test_periodization(..., level={1 - float(alpha):g})."
+            )
+        return self.periods[["lower", "upper"]].copy()
 
     def test_table(self) -> pd.DataFrame:
         """All tests as a table: series × test with statistic, p-values, and the
