@@ -9,6 +9,7 @@ import pytest
 
 import periodize as pz
 from periodize.cli import main
+from periodize.events.digest import table_digest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -365,4 +366,4 @@ def test_json_provenance_is_typed_under_plain_keys():
     assert all(key.isidentifier() for key in record)  # no spaces
     assert record["seed"] == 0 and record["n_sim"] == 99 and record["min_size"] == 3
     assert record["hypothesis"] == [2003] and isinstance(record["versions"], dict)
-    assert record["events_sha256"] == pz.results.frame_sha256(events, sort_by="event_id")
+    assert record["events_sha256"] == table_digest(pz.validate_events(events))

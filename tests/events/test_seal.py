@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 import periodize as pz
 from periodize.events import schema
+from periodize.events.digest import table_digest
 from periodize.events.seal import SEAL, events_sha256, fingerprint, is_sealed
-from periodize.results import frame_sha256
 
 
 @pytest.fixture(scope="module")
@@ -100,10 +100,10 @@ def test_fast_path_equals_reference_path_on_random_single_cell_changes(table, se
 
 
 def test_the_provenance_digest_is_remembered_only_for_the_same_content(table):
-    assert events_sha256(table) == frame_sha256(table, sort_by="event_id")
+    assert events_sha256(table) == table_digest(table)
     assert events_sha256(table) == events_sha256(table.copy())  # same content, same seal
     changed = table.assign(source="other")
-    assert events_sha256(changed) == frame_sha256(changed, sort_by="event_id")
+    assert events_sha256(changed) == table_digest(changed)
     assert events_sha256(changed) != events_sha256(table)
 
 

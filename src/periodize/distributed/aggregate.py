@@ -9,7 +9,6 @@ events are partitioned or ordered (tested).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +17,7 @@ import pandas as pd
 
 from .._limits import check_memory
 from .._typing import By, Freq, PathLike, Stratify
+from ..events.digest import combine, partial_digest
 from ..exceptions import EventSchemaError, ParameterError
 from ..intensity.compute import provenance_parameters
 from ..intensity.schemes import WeightingScheme, get_scheme
@@ -51,7 +51,9 @@ def _partial(
         return pd.DataFrame(
             {"series": pd.Series(dtype=object), "period": pd.Series(dtype=np.int64),
              "value": pd.Series(dtype=float), "events": pd.Series(dtype=np.int64),
-             "partition": pd.Series(dtype=np.int64), "digest": pd.Series(dtype=np.uint64),
+             "partition": pd.Series(dtype=np.int64), "rows": pd.Series(dtype=np.int64),
+             "digest_sum": pd.Series(dtype=np.uint64),
+             "digest_xor": pd.Series(dtype=np.uint64),
              "unreported": pd.Series(dtype=np.int64)}
         )  # fmt: skip
     try:
@@ -62,7 +64,7 @@ def _partial(
     value = weighted.data.to_numpy()
     events = np.asarray(cells).astype(np.int64)
     rows, cols = np.nonzero(events)
-    digest = _digest(frame)
+    n_rows, digest_sum, digest_xor = partial_digest(frame)
     return pd.DataFrame(
         {
             "series": np.asarray(weighted.data.columns, dtype=object)[cols],
@@ -70,7 +72,9 @@ def _partial(
             "value": value[rows, cols],
             "events": events[rows, cols],
             "partition": np.full(rows.size, number, dtype=np.int64),
-            "digest": np.full(rows.size, digest, dtype=np.uint64),
+            "rows": np.full(rows.size, n_rows, dtype=np.int64),
+            "digest_sum": np.full(rows.size, digest_sum, dtype=np.uint64),
+            "digest_xor": np.full(rows.size, digest_xor, dtype=np.uint64),
             "unreported": np.full(rows.size, weighted.n_unreported_documents, dtype=np.int64),
         }
     )
@@ -80,13 +84,6 @@ def _ordinals(index: pd.Index, freq: str) -> np.ndarray:
     if freq == "year":
         return index.to_numpy(dtype=np.int64)
     return np.array([window_ordinal(str(p), freq, "period", "intensity") for p in index])
-
-
-def _digest(frame: pd.DataFrame) -> int:
-    """Sum (mod 2**64) of the rows' hashes: the same however the rows are partitioned."""
-    columns = [c for c in ("event_id", "date", "actor", "target", "level", "kind") if c in frame]
-    hashes = pd.util.hash_pandas_object(frame[columns], index=False)
-    return int(hashes.to_numpy(dtype=np.uint64).sum(dtype=np.uint64))
 
 
 def dask_intensity(
@@ -134,7 +131,9 @@ def dask_intensity(
                 "counted twice. Read each file once, or give the events of different files "
                 "different ids (the in-memory reader refuses repeated ids likewise)."
             )
-    return _assemble(sums, resolved, freq, by, stratify, start, end, events.npartitions)
+    return _assemble(
+        sums, resolved, freq, by, stratify, start, end, events.npartitions, list(events.columns)
+    )
 
 
 def _id_hashes(frame: pd.DataFrame) -> pd.Series:
@@ -170,6 +169,7 @@ def _assemble(
     start: Any,
     end: Any,
     n_partitions: int,
+    columns: list[str],
 ) -> IntensitySeries:
     func = "intensity"
     if sums.empty:
@@ -203,7 +203,9 @@ def _assemble(
     data.columns = pd.Index(list(data.columns), name="series")
     n_events = int(sums["events"].sum())
     per_partition = sums.drop_duplicates("partition")
-    digest = int(per_partition["digest"].to_numpy(dtype=np.uint64).sum(dtype=np.uint64))
+    parts = [
+        (int(r.rows), int(r.digest_sum), int(r.digest_xor)) for r in per_partition.itertuples()
+    ]
     provenance = Provenance(
         function="intensity",
         parameters={
@@ -211,7 +213,7 @@ def _assemble(
             "engine": "dask",
             "partitions": int(n_partitions),
         },
-        input_sha256=hashlib.sha256(f"{digest}:{n_events}".encode()).hexdigest(),
+        input_sha256=combine(columns, parts),
     )
     return IntensitySeries(
         data=data.astype(float),

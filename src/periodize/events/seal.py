@@ -48,17 +48,17 @@ def is_sealed(table: pd.DataFrame) -> bool:
 
 
 def events_sha256(table: pd.DataFrame, fresh: bool = False) -> str:
-    """The provenance digest of an event table (:func:`periodize.results.frame_sha256`,
-    rows in ``event_id`` order), computed once per sealed table: remembered by its seal,
-    which any change to the table changes. ``fresh``: the table is validation's result,
-    untouched since (its seal needs no second check)."""
-    from ..results import frame_sha256
+    """The provenance digest of an event table (:func:`.digest.table_digest`: the same for
+    any order or partitioning of its rows), computed once per sealed table: remembered by
+    its seal, which any change to the table changes. ``fresh``: the table is validation's
+    result, untouched since (its seal needs no second check)."""
+    from .digest import table_digest
 
     current = table.attrs.get(SEAL)
     sealed = current is not None and (fresh or is_sealed(table))
     if sealed and current in _DIGESTS:
         return _DIGESTS[current]
-    digest = frame_sha256(table, sort_by="event_id")
+    digest = table_digest(table)
     if sealed:
         _DIGESTS[current] = digest
         while len(_DIGESTS) > _REMEMBERED:
