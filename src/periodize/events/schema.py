@@ -307,6 +307,9 @@ def _event_ids(frame: pd.DataFrame, found: _Problems) -> pd.arrays.StringArray:
     are the same id)."""
     ids = frame["event_id"]
     missing = ids.isna().to_numpy()
+    if _unique_text(ids):  # the usual case from a file: text, no repeats
+        found.add_mask(missing, "event_id", "a value (event_id must be unique)")
+        return _as_string(ids)
     if pd.api.types.infer_dtype(ids, skipna=True) in ("string", "empty"):
         text = ids.astype(object).where(~missing, None)  # the usual case: no per-row work
     elif pd.api.types.is_integer_dtype(ids.dtype) and not pd.api.types.is_bool_dtype(ids.dtype):
@@ -368,4 +371,34 @@ def _plain(value: object) -> object:
 
 
 def _as_string(values: pd.Series) -> pd.arrays.StringArray:
+    if _arrow_text(values):  # Arrow text already: no Python string per row
+        import pyarrow as pa
+
+        chunks = pa.chunked_array(values.astype(_STRING).array.__arrow_array__())
+        # one compact chunk: slices of a file's buffers would each carry the whole buffer
+        return pd.arrays.ArrowStringArray(pa.chunked_array([chunks.combine_chunks()]))
     return pd.array(values.where(values.notna(), None).to_numpy(dtype=object), dtype="string")
+
+
+#: The type of validated text columns (pandas' nullable string, Arrow-backed).
+_STRING = pd.StringDtype()
+
+
+def _arrow_text(values: pd.Series) -> bool:
+    """Whether a column is pandas text held by Arrow (``string`` or pandas 3's ``str``)."""
+    dtype = values.dtype
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
+def _unique_text(ids: pd.Series) -> bool:
+    """True when a column of validated-type text holds no id twice (Arrow counts the
+    distinct values in one hashing pass); False sends the caller to the path that names
+    the repeated rows."""
+    if not _arrow_text(ids):
+        return False
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrow = pa.chunked_array(ids.array.__arrow_array__())
+    valid = len(arrow) - arrow.null_count
+    return bool(pc.count_distinct(arrow, mode="only_valid").as_py() == valid)
