@@ -131,6 +131,8 @@ def test_bad_parameters():
         pz.segment(y, penalty="bci")
     with pytest.raises(ParameterError, match=r"'penalty'.*non-negative number. Got -1"):
         pz.segment(y, penalty=-1)
+    with pytest.raises(ParameterError, match=r"'penalty'.*non-negative number. Got array"):
+        pz.segment(y, penalty=np.array([1.0]))
     with pytest.raises(ParameterError, match=r"'n_breaks' .* or 'penalty' .*, not both"):
         pz.segment(y, n_breaks=1, penalty="bic")
     with pytest.raises(ParameterError, match=r"model 'normal_meanvar' takes n_breaks"):

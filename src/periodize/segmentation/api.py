@@ -139,14 +139,15 @@ def segment(
     family = chosen_model(matrix) if model == "auto" else None
     used = resolve_model(model if family is None else family[0], matrix.weighted)
     check_values(matrix, used, func, "Pass missing='skip' to segment the observed periods only.")
-    if penalty == "auto":  # the noise of counts is their dispersion: measured, not assumed
+    auto = isinstance(penalty, str) and penalty == "auto"
+    if auto:  # the noise of counts is their dispersion: measured, not assumed
         used = AUTO_COUNT_MODELS.get(used, used)
     check_choice(method, METHODS, name="method", func=func)
     matrix = with_exposure(matrix, exposure, used, func)
     if matrix.exposure is not None and method in RUPTURES_METHODS:
         raise ParameterError(f"The ruptures methods of {func} take no exposure; use 'exact'.")
     cost_class = COSTS[used]
-    if penalty == "auto":
+    if auto:
         cost_class = _long_run_cost(used, method)
     min_size = check_int(min_size, name="min_size", func=func, minimum=cost_class.min_size)
     n = matrix.values.shape[1]
