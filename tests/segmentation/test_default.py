@@ -91,6 +91,9 @@ def test_the_family_is_chosen_from_the_data(values, model, reason):
     assert fit.model == model and reason in fit.choice["model_reason"]
     assert fit.penalty["name"] == "auto" and "long-run" in fit.choice["rule"]
     assert "chosen: model 'auto' chose" in fit.summary()
+    short = "30 periods are too few to measure serial dependence (50 needed)"
+    assert short in fit.choice["rule"]  # 30 periods: taken as independent, and said
+    assert "too few" not in pz.segment(np.tile(values, 2)).choice["rule"]  # 60 periods
 
 
 def test_a_weighted_intensity_is_a_weighted_count_and_count_models_are_priced_quasi():

@@ -26,7 +26,7 @@ from .inputs import (
     skip_missing,
     with_exposure,
 )
-from .noise import count_dispersion, noise_scale
+from .noise import MIN_AR_LAGS, count_dispersion, n_lags, noise_scale
 from .penalties import Penalty, resolve_penalty
 from .result import Segmentation
 from .search.dynamic import exact_path
@@ -318,6 +318,11 @@ def _choice(
             f"{noise}, estimated robustly from differences at several lags within the "
             "periods of a first search"
         )
+        if n_lags(penalty.n_periods) < MIN_AR_LAGS:
+            rule += (
+                f"; {penalty.n_periods} periods are too few to measure serial dependence "
+                f"({MIN_AR_LAGS * 10} needed): the periods are taken as independent"
+            )
     else:
         rule = f"penalty {penalty.name!r} as given: {penalty.formula} per break"
     by_data = family is not None or (penalty is not None and penalty.name == "auto")
