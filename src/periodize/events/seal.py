@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .digest import table_digest
+
 #: The attribute holding the seal.
 SEAL = "periodize_sealed"
 #: The seal is keyed by this process's own random key: a seal written into a file (pandas
@@ -52,8 +54,6 @@ def events_sha256(table: pd.DataFrame, fresh: bool = False) -> str:
     any order or partitioning of its rows), computed once per sealed table: remembered by
     its seal, which any change to the table changes. ``fresh``: the table is validation's
     result, untouched since (its seal needs no second check)."""
-    from .digest import table_digest
-
     current = table.attrs.get(SEAL)
     sealed = current is not None and (fresh or is_sealed(table))
     if sealed and current in _DIGESTS:
@@ -102,9 +102,8 @@ def _buffers(array: Any) -> list[Any] | None:
     """The memory of one column: Arrow buffers (with each chunk's offset and length), a
     numpy array's bytes, or pandas' per-row hashes of an object column."""
     values = getattr(array, "_ndarray", None)  # numpy-backed extension array
-    if isinstance(array, np.ndarray) or (values is not None and values.dtype != object):
-        data = np.ascontiguousarray(array if values is None else values)
-        return [data.data] if data.dtype != object else _row_hashes(data)
+    if values is not None and values.dtype != object:
+        return [np.ascontiguousarray(values).data]
     if hasattr(array, "__arrow_array__"):
         try:
             arrow = array.__arrow_array__()

@@ -175,9 +175,8 @@ def segment(
         matrix, cost_class, n_breaks, resolved, min_size, method
     )
     if resolved is not None and resolved.name == "auto":  # once more, noise within periods
-        matrix = replace(matrix, scale=long_run_scale(used, matrix, breaks))
-        breaks, costs, path_breaks = _search_again(
-            matrix, cost_class, resolved, min_size, method, breaks, costs, path_breaks
+        matrix, breaks, costs, path_breaks = _search_again(
+            matrix, used, cost_class, resolved, min_size, method, breaks, costs, path_breaks
         )
     fit = _result(
         matrix,
@@ -221,6 +220,7 @@ def chosen_model(matrix: SeriesMatrix) -> tuple[str, str]:
 
 def _search_again(
     matrix: SeriesMatrix,
+    model: str,
     cost_class: type[Cost],
     penalty: Penalty,
     min_size: int,
@@ -228,20 +228,25 @@ def _search_again(
     breaks: list[list[int]] | np.ndarray,
     costs: np.ndarray,
     path_breaks: list[np.ndarray],
-) -> tuple[list[list[int]], np.ndarray, list[np.ndarray]]:
-    """The penalised search once more on the series the first search cut (the others
-    keep their scale, so their answer), merged into the first search's results."""
+) -> tuple[SeriesMatrix, list[list[int]], np.ndarray, list[np.ndarray]]:
+    """The penalised search once more on the series the first search cut, with their
+    noise measured within its periods (the others keep their scale, so their answer);
+    the matrix with the scales used, and the results merged into the first search's."""
     rows = np.flatnonzero([len(b) > 0 for b in breaks])
     merged = [list(b) for b in breaks]
     if not rows.size:
-        return merged, costs, path_breaks
+        return matrix, merged, costs, path_breaks
     part = replace(
         matrix,
         values=matrix.values[rows],
         names=tuple(matrix.names[i] for i in rows),
         exposure=matrix.rows(rows),
-        scale=None if matrix.scale is None else matrix.scale[rows],
+        scale=None,
     )
+    part = replace(part, scale=long_run_scale(model, part, [merged[i] for i in rows]))
+    scale = np.array(matrix.scale, dtype=float)
+    scale[rows] = part.scale
+    matrix = replace(matrix, scale=scale)
     again, again_costs, again_path, _ = _search(part, cost_class, None, penalty, min_size, method)
     for i, found in zip(rows, again, strict=True):
         merged[i] = list(found)
@@ -250,7 +255,7 @@ def _search_again(
     path_breaks = [k_breaks.copy() for k_breaks in path_breaks]
     for k_breaks, k_again in zip(path_breaks, again_path, strict=True):
         k_breaks[rows] = k_again
-    return merged, costs, path_breaks
+    return matrix, merged, costs, path_breaks
 
 
 def long_run_scale(
