@@ -157,3 +157,21 @@ def test_an_empty_value_cell_is_refused_or_skipped(tmp_path, capsys):
     doc = run_json([*args, "--missing", "skip", "--breaks", "2", "--json"], capsys)
     assert doc["model"] == "poisson" and 1997 not in doc["periods"]
     assert doc["choice"]["skipped"] == [1997] and doc["boundaries"] == [2009, 2019]
+
+
+def test_joint_shares_one_set_of_boundaries(tmp_path, capsys):
+    """--joint: both series get the boundaries of their summed costs, which differ from
+    what each gets alone (A alone breaks at 2009 and 2019, B, reversed, elsewhere)."""
+    path = tmp_path / "long.csv"
+    rows = {"year": YEARS * 2, "dyad": ["A"] * 34 + ["B"] * 34, "v": VALUES + VALUES[::-1]}
+    pd.DataFrame(rows).to_csv(path, index=False)
+    base = ["detect", str(path), "--time", "year", "--value", "v", "--series", "dyad"]
+    alone = run_json([*base, "--breaks", "2", "--json"], capsys)
+    joint = run_json([*base, "--breaks", "2", "--joint", "--json"], capsys)
+    separate = {s["name"]: s["boundaries"] for s in alone["series"]}
+    shared = {s["name"]: s["boundaries"] for s in joint["series"]}
+    assert separate["A"] != separate["B"]
+    assert shared["A"] == shared["B"]
+    assert joint["provenance"]["parameters"]["joint"] is True
+    assert main([*base, "--breaks", "2", "--joint", "--method", "pelt"]) == 2
+    assert "Use method='exact'" in capsys.readouterr().err

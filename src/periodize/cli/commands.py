@@ -56,6 +56,7 @@ def detect(args: argparse.Namespace) -> None:
         min_size=args.min_size,
         method=args.method,
         missing=args.missing,
+        joint=args.joint,
     )
     if not args.json:
         print(fit.summary())

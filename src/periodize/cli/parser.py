@@ -152,6 +152,11 @@ def build() -> argparse.ArgumentParser:
         help="an empty value cell: refuse it (default) or skip the period",
     )
     detect.add_argument(
+        "--joint",
+        action="store_true",
+        help="one set of boundaries shared by all the series (each keeps its own levels)",
+    )
+    detect.add_argument(
         "--events",
         metavar="EVENTS",
         help="an event table instead of FILE: its intensity series are segmented",

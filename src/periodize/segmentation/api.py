@@ -26,10 +26,11 @@ from .inputs import (
     skip_missing,
     with_exposure,
 )
+from .joint import SummedCost
 from .noise import MIN_AR_LAGS, count_dispersion, n_lags, noise_scale
 from .penalties import Penalty, resolve_penalty
 from .result import Segmentation
-from .search.dynamic import exact_path
+from .search.dynamic import exact_path, exact_path_of
 from .search.fpop import MODELS as FPOP_MODELS
 from .search.fpop import fpop_breaks
 from .search.pelt import optimal_partitioning, pelt, pelt_breaks
@@ -64,6 +65,7 @@ def segment(
     method: str = "exact",
     exposure: Any = None,
     missing: str = "refuse",
+    joint: bool = False,
 ) -> Segmentation:
     """Find the change points of one or many series.
 
@@ -108,6 +110,12 @@ def segment(
         periods only: a boundary is then the first observed period of a new segment, and
         the result's periods (``fit.index``) and ``fit.choice["skipped"]`` say which
         periods were left out (every series of one call must miss the same ones).
+    joint : bool
+        ``True``: one set of boundaries shared by all series (the columns of a frame), each
+        series with its own mean or rate in every period and its own noise scale: the
+        boundaries that minimise the summed costs, exactly (dynamic programming over the
+        summed costs; see :mod:`periodize.segmentation.joint`). Penalties count every
+        series' parameters: a break adds one estimate per series and one location.
 
     Returns
     -------
@@ -122,6 +130,9 @@ def segment(
     ((2009, 2015), (2008, 2014))
     >>> pz.segment(counts).choice["model"]
     'quasipoisson'
+    >>> both = pz.intensity(pz.datasets.mongolia_kazakhstan(), by="direction")
+    >>> pz.segment(both, n_breaks=1, model="poisson", joint=True).boundaries
+    {'KAZ->MNG': (1995,), 'MNG->KAZ': (1995,)}
     """
     func = "segment"
     matrix = as_matrix(series, func)
@@ -133,6 +144,7 @@ def segment(
     if n_breaks is None and penalty is None:
         penalty = "auto"
     check_choice(missing, MISSING, name="missing", func=func)
+    joint = _check_joint(joint, method, func)
     skipped: list[Any] = []
     if missing == "skip":
         matrix, exposure, skipped = skip_missing(matrix, exposure, func)
@@ -168,16 +180,18 @@ def segment(
                 f"{min_size} periods). Got {k} instead."
             )
     else:
-        resolved = resolve_penalty(penalty, n, cost_class.n_params, func)
+        members = matrix.values.shape[0] if joint else 1
+        resolved = resolve_penalty(penalty, n, members * cost_class.n_params, func)
     if resolved is not None and resolved.name == "auto":
         matrix = replace(matrix, scale=long_run_scale(used, matrix))
     breaks, costs, path_breaks, how = _search(
-        matrix, cost_class, n_breaks, resolved, min_size, method
+        matrix, cost_class, n_breaks, resolved, min_size, method, joint
     )
     if resolved is not None and resolved.name == "auto":  # once more, noise within periods
         matrix, breaks, costs, path_breaks = _search_again(
-            matrix, used, cost_class, resolved, min_size, method, breaks, costs, path_breaks
-        )
+            matrix, used, cost_class, resolved, min_size, method, breaks, costs, path_breaks,
+            joint,
+        )  # fmt: skip
     fit = _result(
         matrix,
         cost_class,
@@ -190,8 +204,57 @@ def segment(
         path_breaks,
         penalty,
         n_breaks,
+        joint,
     )
-    return replace(fit, choice={**_choice(used, family, resolved, model), "skipped": skipped})
+    choice = _choice(used, family, resolved, model, matrix.values.shape[0] if joint else None)
+    return replace(fit, choice={**choice, "skipped": skipped})
+
+
+def _check_joint(joint: Any, method: str, func: str) -> bool:
+    """``joint`` checked: a bool, with a search that runs on summed costs."""
+    if not isinstance(joint, bool | np.bool_):
+        raise ParameterError(
+            f"The 'joint' parameter of {func} must be True or False. Got {joint!r} instead."
+        )
+    if joint and method != "exact":
+        raise ParameterError(
+            f"The 'joint' parameter of {func} runs the exact search on summed costs; "
+            f"method {method!r} searches one series at a time. Use method='exact'."
+        )
+    return bool(joint)
+
+
+def _joint_search(
+    matrix: SeriesMatrix,
+    cost_class: type[Cost],
+    n_breaks: int | None,
+    penalty: Penalty | None,
+    min_size: int,
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], str]:
+    """One set of breaks for all series: the exact optimum of their summed costs (dynamic
+    programming; for a penalty, over every number of breaks while that stays within
+    :data:`PATH_BUDGET`, PELT on the summed costs beyond). Returns the breaks (the same
+    row for every series), each series' cost along the joint path, the path and how."""
+    n_series, n = matrix.values.shape
+    members = matrix.cost(cost_class)
+    summed = SummedCost(members, n_series)
+    if penalty is None or (n // min_size - 1) * n * n <= PATH_BUDGET:
+        top = int(n_breaks or 0) if penalty is None else n // min_size - 1
+        term = None if penalty is None else penalty.segment_term()
+        path = exact_path_of(summed, top, min_size, term)
+        chosen = top
+        if penalty is not None:
+            chosen = int(np.argmin(path.costs[0] + penalty.per_break * np.arange(top + 1)))
+        path_breaks = [np.repeat(found, n_series, axis=0) for found in path.breaks]
+        costs = np.full((n_series, top + 1), np.inf)
+        for k, shared in enumerate(path_breaks):
+            if np.isfinite(path.costs[0, k]):
+                costs[:, k] = members.total_cost(_edges(shared, np.arange(n_series), n))
+        how = "exact (dp)" if penalty is None else "exact (dp over all k)"
+        return path_breaks[chosen], costs, path_breaks, how + ", joint"
+    _, pruned = pelt(summed, penalty.per_break, min_size, penalty.segment_term())
+    breaks = np.repeat(np.array([pruned], dtype=np.int64).reshape(1, -1), n_series, axis=0)
+    return breaks, np.full((n_series, 1), np.nan), [], "exact (pelt), joint"
 
 
 def chosen_model(matrix: SeriesMatrix) -> tuple[str, str]:
@@ -228,10 +291,19 @@ def _search_again(
     breaks: list[list[int]] | np.ndarray,
     costs: np.ndarray,
     path_breaks: list[np.ndarray],
-) -> tuple[SeriesMatrix, list[list[int]], np.ndarray, list[np.ndarray]]:
+    joint: bool = False,
+) -> tuple[SeriesMatrix, list[list[int]] | np.ndarray, np.ndarray, list[np.ndarray]]:
     """The penalised search once more on the series the first search cut, with their
     noise measured within its periods (the others keep their scale, so their answer);
-    the matrix with the scales used, and the results merged into the first search's."""
+    the matrix with the scales used, and the results merged into the first search's.
+    ``joint``: all series once more, together, when the first joint search cut them."""
+    if joint:
+        if not len(breaks[0]):
+            return matrix, breaks, costs, path_breaks
+        unscaled = replace(matrix, scale=None)
+        matrix = replace(matrix, scale=long_run_scale(model, unscaled, breaks))
+        shared, costs, path_breaks, _ = _joint_search(matrix, cost_class, None, penalty, min_size)
+        return matrix, shared, costs, path_breaks
     rows = np.flatnonzero([len(b) > 0 for b in breaks])
     merged = [list(b) for b in breaks]
     if not rows.size:
@@ -297,9 +369,14 @@ def _long_run_cost(model: str, method: str) -> type[Cost]:
 
 
 def _choice(
-    used: str, family: tuple[str, str] | None, penalty: Penalty | None, model: str
+    used: str,
+    family: tuple[str, str] | None,
+    penalty: Penalty | None,
+    model: str,
+    joint: int | None = None,
 ) -> dict[str, Any]:
-    """What was chosen and why, in words a report can print."""
+    """What was chosen and why, in words a report can print (``joint``: the number of
+    series sharing one set of boundaries)."""
     if family is not None:
         model_reason = f"model 'auto' chose {used!r}: {family[1]}"
     elif model in AUTO_COUNT_MODELS and used == "quasipoisson" and penalty is not None:
@@ -330,6 +407,11 @@ def _choice(
             )
     else:
         rule = f"penalty {penalty.name!r} as given: {penalty.formula} per break"
+    if joint is not None:
+        rule += (
+            f"; one set of boundaries shared by the {joint} series (joint), each with its "
+            "own level in every period, found on their summed costs"
+        )
     by_data = family is not None or (penalty is not None and penalty.name == "auto")
     return {"model": used, "model_reason": model_reason, "rule": rule, "by_data": by_data}
 
@@ -341,8 +423,12 @@ def _search(
     penalty: Penalty | None,
     min_size: int,
     method: str,
+    joint: bool = False,
 ) -> tuple[list[list[int]] | np.ndarray, np.ndarray, list[np.ndarray], str]:
-    """Run the search; return breaks per series, costs by k, the path's breaks, and how."""
+    """Run the search; return breaks per series, costs by k, the path's breaks, and how
+    (``joint``: one set of breaks for all series, :func:`_joint_search`)."""
+    if joint:
+        return _joint_search(matrix, cost_class, n_breaks, penalty, min_size)
     values = matrix.values
     n_series, n = values.shape
     most = n // min_size - 1
@@ -432,6 +518,7 @@ def _result(
     path_breaks: list[np.ndarray],
     requested_penalty: Any,
     requested_breaks: int | None,
+    joint: bool = False,
 ) -> Segmentation:
     """The Segmentation: break indices, costs and log-likelihoods now; the estimates table
     and the BIC of every k when first asked for (:func:`_details`)."""
@@ -465,6 +552,7 @@ def _result(
             "model": used,
             "min_size": min_size,
             "method": how,
+            "joint": joint,
             "exposure_sha256": exposure_sha256(matrix),
         },
         input_sha256=matrix_sha256(values, index, names),

@@ -98,6 +98,17 @@ def exact_path(
     return ExactPath(costs, breaks, table)
 
 
+def exact_path_of(
+    cost: Cost,
+    max_breaks: int,
+    min_size: int,
+    segment_penalty: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> ExactPath:
+    """:func:`exact_path` for a cost already built, every row at once (the compiled
+    programme where it knows the cost, the numpy reference otherwise)."""
+    return _exact_chunk(cost, max_breaks, min_size, segment_penalty)
+
+
 def _exact_chunk(
     cost: Cost,
     max_breaks: int,
