@@ -15,6 +15,7 @@ from periodize.exceptions import ParameterError
 from periodize.segmentation import api
 from periodize.segmentation.costs import COSTS
 from periodize.segmentation.joint import SummedCost
+from periodize.segmentation.search.joint import joint_path
 
 
 def segmentations(n: int, k: int, min_size: int):
@@ -175,3 +176,34 @@ def test_joint_refusals_name_the_way_out(kwargs, message):
     values = frame(np.ones((2, 10)))
     with pytest.raises(ParameterError, match=message.replace("(", r"\(").replace(")", r"\)")):
         pz.segment(values, n_breaks=1, model="poisson", **kwargs)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    groups=st.integers(1, 4),
+    size=st.integers(1, 3),
+    k=st.integers(0, 3),
+    model=st.sampled_from(["poisson", "quasipoisson", "normal", "normal_meanvar", "negbin"]),
+    min_size=st.integers(1, 3),
+)
+def test_compiled_joint_programme_equals_the_numpy_reference(
+    seed, groups, size, k, model, min_size
+):
+    """The compiled joint kernel gives the numpy programme's optimal costs on the summed
+    cost for every k, group by group (and its breaks cost what the optimum costs)."""
+    rng = np.random.default_rng(seed)
+    n = 18
+    values = rng.poisson(rng.uniform(0.5, 6, size=(groups * size, 1)), (groups * size, n))
+    values = values.astype(float) + (rng.normal(0, 1, values.shape) if "normal" in model else 0)
+    summed = SummedCost(COSTS[model](values), size)
+    top = min(k, n // max(min_size, COSTS[model].min_size) - 1)
+    width = max(min_size, COSTS[model].min_size)
+    fast = joint_path(summed, top, width)
+    slow = joint_path(summed, top, width, compiled=False)
+    np.testing.assert_allclose(fast.costs, slow.costs, rtol=1e-9, atol=1e-9)
+    for j in range(top + 1):
+        edges = np.column_stack([np.zeros(groups, int), fast.breaks[j], np.full(groups, n)])
+        member_edges = np.repeat(edges, size, axis=0)
+        priced = summed.members.total_cost(member_edges).reshape(groups, size).sum(axis=1)
+        np.testing.assert_allclose(priced, slow.costs[:, j], rtol=1e-9, atol=1e-9)

@@ -30,9 +30,10 @@ from .joint import SummedCost
 from .noise import MIN_AR_LAGS, count_dispersion, n_lags, noise_scale
 from .penalties import Penalty, resolve_penalty
 from .result import Segmentation
-from .search.dynamic import exact_path, exact_path_of
+from .search.dynamic import exact_path
 from .search.fpop import MODELS as FPOP_MODELS
 from .search.fpop import fpop_breaks
+from .search.joint import joint_path
 from .search.pelt import optimal_partitioning, pelt, pelt_breaks
 from .search.ruptures_adapter import RUPTURES_METHODS, ruptures_search
 
@@ -241,7 +242,7 @@ def _joint_search(
     if penalty is None or (n // min_size - 1) * n * n <= PATH_BUDGET:
         top = int(n_breaks or 0) if penalty is None else n // min_size - 1
         term = None if penalty is None else penalty.segment_term()
-        path = exact_path_of(summed, top, min_size, term)
+        path = joint_path(summed, top, min_size, term)
         chosen = top
         if penalty is not None:
             chosen = int(np.argmin(path.costs[0] + penalty.per_break * np.arange(top + 1)))

@@ -250,7 +250,7 @@ def compiled_chunk(
 ) -> tuple[np.ndarray, list[np.ndarray], np.ndarray | None] | None:
     """Optimal costs (series × K+1), breaks for each k, and (when kept) the table of
     optimal prefix costs, or ``None`` when numba or a kernel for this cost is missing."""
-    prepared = _prepared(cost, segment_penalty)
+    prepared = kernel_arguments(cost, segment_penalty)
     if prepared is None:
         return None
     code, values, exposure, params, penalty, xlogx, logm = prepared
@@ -322,7 +322,7 @@ def compiled_pelt(
     """PELT on every series of ``cost``, in parallel over series: the penalised optima and
     the last-break tables (series × periods + 1), or ``None`` when numba or a kernel for
     this cost is missing."""
-    prepared = _prepared(cost, segment_penalty)
+    prepared = kernel_arguments(cost, segment_penalty)
     if prepared is None:
         return None
     code, values, exposure, params, per_segment, xlogx, logm = prepared
@@ -344,7 +344,7 @@ def compiled_pelt(
     return optima, last
 
 
-def _prepared(
+def kernel_arguments(
     cost: Cost, segment_penalty: Callable[[np.ndarray], np.ndarray] | None
 ) -> tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """What both kernels take: the model code (the look-up variant where it applies), the
@@ -365,4 +365,4 @@ def _prepared(
     return code, values, exposure, params, penalty, xlogx, logm
 
 
-__all__: list[Any] = ["compiled_chunk", "compiled_pelt"]
+__all__: list[Any] = ["compiled_chunk", "compiled_pelt", "kernel_arguments"]

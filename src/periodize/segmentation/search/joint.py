@@ -1,0 +1,113 @@
+"""Exact segmentation of groups of series sharing one set of breaks, compiled.
+
+The recursion of :mod:`periodize.segmentation.search.dynamic` on the summed costs of a
+:class:`periodize.segmentation.joint.SummedCost`: ``C[k, e] = min_s C[k-1, s] + Σ_j
+cost_j(s, e)``, each member's segment cost computed in place from its own prefix sums and
+constant. Groups run in parallel. The numpy programme on the summed cost stays the
+reference the tests compare with.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numba
+import numpy as np
+
+from ..costs.compiled import segment_cost
+from ..joint import SummedCost
+from .compiled import kernel_arguments
+from .dynamic import ExactPath, exact_path_of
+
+
+@numba.njit(cache=True, parallel=True)
+def _joint_programme(
+    code: int,
+    values: np.ndarray,
+    exposure: np.ndarray,
+    params: np.ndarray,
+    size: int,
+    max_breaks: int,
+    min_size: int,
+    penalty: np.ndarray,
+    costs: np.ndarray,
+    breaks: np.ndarray,
+    xlogx: np.ndarray,
+    logm: np.ndarray,
+) -> None:
+    """Fill ``costs`` (groups × K+1) and ``breaks`` (groups × K+1 × K) for groups of
+    ``size`` consecutive rows of ``values``."""
+    rows, n = values.shape
+    n1 = n + 1
+    exposed = exposure.shape[0] > 0
+    for g in numba.prange(rows // size):  # type: ignore[union-attr]
+        a1, a2, ae = np.zeros((size, n1)), np.zeros((size, n1)), np.zeros((size, n1))
+        for j in range(size):
+            i = g * size + j
+            for t in range(n):
+                y = values[i, t]
+                a1[j, t + 1] = a1[j, t] + y
+                a2[j, t + 1] = a2[j, t] + y * y
+                ae[j, t + 1] = ae[j, t] + (exposure[i, t] if exposed else 1.0)
+        best = np.full((max_breaks + 1, n1), math.inf)
+        arg = np.zeros((max_breaks + 1, n1), dtype=np.int32)
+        segment = np.empty(n1)
+        for e in range(min_size, n1):
+            last = e - min_size
+            top = max_breaks if e == n else max_breaks - 1  # K breaks only at the end
+            for s in range(last + 1 if top > 0 else 1):
+                total = penalty[e - s]
+                for j in range(size):
+                    total += segment_cost(
+                        code,
+                        a1[j, e] - a1[j, s],
+                        a2[j, e] - a2[j, s],
+                        ae[j, e] - ae[j, s],
+                        float(e - s),
+                        params[g * size + j],
+                        xlogx,
+                        logm,
+                    )
+                segment[s] = total
+            best[0, e] = segment[0]
+            for k in range(1, top + 1):
+                if e < (k + 1) * min_size:
+                    break
+                value = math.inf
+                where = 0
+                for s in range(k * min_size, last + 1):
+                    candidate = best[k - 1, s] + segment[s]
+                    if candidate < value:
+                        value = candidate
+                        where = s
+                best[k, e] = value
+                arg[k, e] = where
+        for k in range(max_breaks + 1):
+            costs[g, k] = best[k, n]
+            position = n
+            for j in range(k, 0, -1):
+                position = arg[j, position]
+                breaks[g, k, j - 1] = position
+
+
+def joint_path(
+    cost: SummedCost,
+    max_breaks: int,
+    min_size: int,
+    segment_penalty: Callable[[np.ndarray], np.ndarray] | None = None,
+    compiled: bool = True,
+) -> ExactPath:
+    """Exact optimum of every group for every k = 0..``max_breaks`` (``compiled=False``, or
+    members no kernel knows: the numpy programme on the summed cost)."""
+    prepared = kernel_arguments(cost.members, segment_penalty) if compiled else None
+    if prepared is None:
+        return exact_path_of(cost, max_breaks, min_size, segment_penalty)
+    code, values, exposure, params, penalty, xlogx, logm = prepared
+    costs = np.empty((cost.n_series, max_breaks + 1))
+    found = np.zeros((cost.n_series, max_breaks + 1, max(max_breaks, 1)), dtype=np.int64)
+    _joint_programme(
+        code, values, exposure, params, cost.size, max_breaks, min_size, penalty, costs,
+        found, xlogx, logm,
+    )  # fmt: skip
+    return ExactPath(costs, [found[:, k, :k].copy() for k in range(max_breaks + 1)])
