@@ -28,6 +28,40 @@ from ..costs.base import Cost
 from ..costs.compiled import _NORMAL, _POISSON_TABLE, kernel_inputs, lookup_tables, segment_cost
 
 
+@numba.njit(cache=True, inline="always")
+def extend(
+    best: np.ndarray, arg: np.ndarray, segment: np.ndarray, e: int, top: int, min_size: int
+) -> None:
+    """Layers ``k = 1..top`` of the programme at end ``e``: ``best[k, e] = min_s best[k-1,
+    s] + segment[s]`` and its argmin, from the cost ``segment[s]`` of ``[s, e)``."""
+    last = e - min_size
+    for k in range(1, top + 1):
+        if e < (k + 1) * min_size:
+            break
+        value = math.inf
+        where = 0
+        for s in range(k * min_size, last + 1):  # shorter prefixes cannot hold k
+            candidate = best[k - 1, s] + segment[s]
+            if candidate < value:
+                value = candidate
+                where = s
+        best[k, e] = value
+        arg[k, e] = where
+
+
+@numba.njit(cache=True, inline="always")
+def trace(best: np.ndarray, arg: np.ndarray, costs: np.ndarray, breaks: np.ndarray) -> None:
+    """The optimal cost of the whole series for every k (``costs``, K+1) and its breaks
+    (``breaks``, K+1 × K, the first k of row k), traced back through ``arg``."""
+    n = best.shape[1] - 1
+    for k in range(best.shape[0]):
+        costs[k] = best[k, n]
+        position = n
+        for j in range(k, 0, -1):
+            position = arg[j, position]
+            breaks[k, j - 1] = position
+
+
 def _dynamic_programme(
     code: int,
     values: np.ndarray,
@@ -92,24 +126,8 @@ def _dynamic_programme(
                         + penalty[e - s]
                     )
                 best[0, e] = segment[0]
-                for k in range(1, top + 1):
-                    if e < (k + 1) * min_size:
-                        break
-                    value = math.inf
-                    where = 0
-                    for s in range(k * min_size, last + 1):  # shorter prefixes cannot hold k
-                        candidate = best[k - 1, s] + segment[s]
-                        if candidate < value:
-                            value = candidate
-                            where = s
-                    best[k, e] = value
-                    arg[k, e] = where
-            for k in range(max_breaks + 1):
-                costs[i, k] = best[k, n]
-                position = n
-                for j in range(k, 0, -1):
-                    position = arg[j, position]
-                    breaks[i, k, j - 1] = position
+                extend(best, arg, segment, e, top, min_size)
+            trace(best, arg, costs[i], breaks[i])
             if keep:
                 for k in range(max_breaks + 1):
                     for t in range(n1):
@@ -365,4 +383,4 @@ def kernel_arguments(
     return code, values, exposure, params, penalty, xlogx, logm
 
 
-__all__: list[Any] = ["compiled_chunk", "compiled_pelt", "kernel_arguments"]
+__all__: list[Any] = ["compiled_chunk", "compiled_pelt", "extend", "kernel_arguments", "trace"]

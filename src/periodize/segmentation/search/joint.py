@@ -17,7 +17,7 @@ import numpy as np
 
 from ..costs.compiled import segment_cost
 from ..joint import SummedCost
-from .compiled import kernel_arguments
+from .compiled import extend, kernel_arguments, trace
 from .dynamic import ExactPath, exact_path_of
 
 
@@ -71,24 +71,8 @@ def _joint_programme(
                     )
                 segment[s] = total
             best[0, e] = segment[0]
-            for k in range(1, top + 1):
-                if e < (k + 1) * min_size:
-                    break
-                value = math.inf
-                where = 0
-                for s in range(k * min_size, last + 1):
-                    candidate = best[k - 1, s] + segment[s]
-                    if candidate < value:
-                        value = candidate
-                        where = s
-                best[k, e] = value
-                arg[k, e] = where
-        for k in range(max_breaks + 1):
-            costs[g, k] = best[k, n]
-            position = n
-            for j in range(k, 0, -1):
-                position = arg[j, position]
-                breaks[g, k, j - 1] = position
+            extend(best, arg, segment, e, top, min_size)
+        trace(best, arg, costs[g], breaks[g])
 
 
 def joint_path(
