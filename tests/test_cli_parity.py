@@ -17,6 +17,7 @@ COMMANDS = {
     "detect": (pz.segment, {"n_breaks": "breaks", "series": "file"}),
     "intensity": (pz.intensity, {"events": "events"}),
     "power": (pz.power, {}),
+    "monitor": (pz.monitor, {"series": "events"}),
     "simulate": (pz.simulate_events, {"n_dyads": "dyads"}),
     "panel": (panel, {"series": "events", "competing": "compare", "client": "scheduler"}),
 }

@@ -66,10 +66,15 @@ def intensity_series(args: argparse.Namespace) -> IntensitySeries:
 
 
 def _bound(value: str | None, freq: str) -> int | str | None:
-    if value is None or freq != "year":
+    return None if value is None else period_label(value, freq, "--start/--end")
+
+
+def period_label(value: str, freq: str, flag: str = "--since") -> int | str:
+    """A period given on the command line: a year (an int) when ``freq`` is year."""
+    if freq != "year":
         return value
     if not value.lstrip("-").isdigit():
-        raise ParameterError(f"--start/--end must be a year when --freq is year; got {value!r}.")
+        raise ParameterError(f"{flag} must be a year when --freq is year; got {value!r}.")
     return int(value)
 
 

@@ -272,6 +272,23 @@ def simulate(args: argparse.Namespace) -> None:
     )
 
 
+def monitor(args: argparse.Namespace) -> None:
+    from ..inference import monitor as run_monitor
+    from .archives import period_label
+
+    result = run_monitor(
+        intensity_series(args),
+        period_label(args.since, args.freq),
+        horizon=args.horizon,
+        model=args.model,
+        level=args.level,
+        min_size=args.min_size,
+        n_sim=args.n_sim,
+        rng=args.rng,
+    )
+    print(result.to_json() if args.json else result.summary())
+
+
 def power(args: argparse.Namespace) -> None:
     from ..synthetic import power as run_power
 

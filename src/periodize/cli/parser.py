@@ -323,6 +323,24 @@ def build() -> argparse.ArgumentParser:
         "--window", type=count, default=1, metavar="N", help="a boundary found within ±N"
     )
     power.add_argument("--rng", type=seed, default=0, metavar="SEED")
+    watch = commands.add_parser(
+        "monitor",
+        help="has a new period begun since a given period?",
+        description="From the last period of the history before --since, check every period "
+        "since for the start of a new one, with a false-alarm probability held at --level "
+        "over --horizon periods (periodize.monitor).",
+    )
+    watch.add_argument("--events", required=True, metavar="EVENTS", help="event table")
+    watch.add_argument("--since", required=True, metavar="PERIOD", help="first period watched")
+    watch.add_argument("--horizon", type=positive, default=10, metavar="N", help="default 10")
+    watch.add_argument(
+        "--model", default="auto", choices=["auto", "poisson", "quasipoisson", "normal"]
+    )
+    watch.add_argument("--level", type=probability, default=0.05, metavar="P", help="default 0.05")
+    watch.add_argument("--min-size", type=positive, default=3, metavar="N")
+    watch.add_argument("--n-sim", type=positive, default=999, metavar="N")
+    watch.add_argument("--rng", type=seed, default=0, metavar="SEED")
+    _series_options(watch, optional=False)
     for command in commands.choices.values():
         command.add_argument(
             "--json", action="store_true", help="print one JSON document on stdout"

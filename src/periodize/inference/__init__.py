@@ -2,6 +2,8 @@
 
 from .bayes.posterior import posterior
 from .bayes.posterior_result import Posterior
+from .monitor import monitor
+from .monitor_result import Monitoring
 from .results import HypothesisTestResult
 from .robust.robustness import robustness
 from .robust.robustness_result import Robustness
@@ -15,12 +17,14 @@ from .tests.periodization_result import PeriodizationTest
 __all__ = [
     "Comparison",
     "HypothesisTestResult",
+    "Monitoring",
     "PeriodizationTest",
     "Posterior",
     "Robustness",
     "benjamini_hochberg",
     "compare_periodizations",
     "holm",
+    "monitor",
     "overdispersion",
     "posterior",
     "robustness",

@@ -25,6 +25,23 @@ from ..segmentation.inputs import (
 NULLS = ("parametric", "permutation", "trend")
 
 
+def label_position(index: pd.Index, label: Any, name: str, func: str) -> int:
+    """The 0-based position of the period ``label`` in ``index``, or a refusal naming the
+    parameter ``name`` and the periods there are."""
+    try:
+        if isinstance(label, bool | np.bool_):
+            raise KeyError(label)
+        position = index.get_loc(label)
+        if not isinstance(position, int | np.integer):
+            raise KeyError(label)
+    except (KeyError, TypeError, pd.errors.InvalidIndexError):
+        raise ParameterError(
+            f"The '{name}' parameter of {func} must name periods of the series "
+            f"({index[0]}–{index[-1]}); {label!r} is not one of them."
+        ) from None
+    return int(position)
+
+
 def boundary_positions(
     index: pd.Index, boundaries: Sequence[Any], min_size: int, func: str
 ) -> np.ndarray:
@@ -43,16 +60,8 @@ def boundary_positions(
         )
     positions = []
     for label in labels:
-        try:
-            if isinstance(label, bool | np.bool_):
-                raise KeyError(label)
-            position = index.get_loc(label)
-        except (KeyError, TypeError, pd.errors.InvalidIndexError):
-            raise ParameterError(
-                f"The 'boundaries' parameter of {func} must name periods of the series "
-                f"({index[0]}–{index[-1]}); {label!r} is not one of them."
-            ) from None
-        if not isinstance(position, int | np.integer) or position == 0:
+        position = label_position(index, label, "boundaries", func)
+        if position == 0:
             raise ParameterError(
                 f"The 'boundaries' parameter of {func} must be first periods of new segments "
                 f"after the first period {index[0]}; got {label!r}."

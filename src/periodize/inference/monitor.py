@@ -1,0 +1,294 @@
+"""Monitoring: has a new period begun since a given date?
+
+From the last period of a fitted history (the periods before ``since``, segmented by
+:func:`periodize.segment`), every new period is checked for the start of a new one with a
+generalised likelihood-ratio detector (a two-sided CUSUM; Lorden 1971, Siegmund &
+Venkatraman 1995): at period ``t`` the statistic is the largest likelihood ratio, over every
+start ``τ`` from ``since`` to ``t``, of "a new level from ``τ`` on" against the last
+period's level,
+
+.. math::  G_t = \\max_{\\tau} 2\\,[S \\log(S / (m \\lambda_0)) - (S - m \\lambda_0)] / \\phi
+           \\quad\\text{(counts)}, \\qquad
+           G_t = \\max_{\\tau} m (\\bar y - \\mu_0)^2 / \\sigma^2 \\quad\\text{(Gaussian)},
+
+with ``S`` the total and ``m`` the length of ``[τ, t]``, ``λ0`` and ``φ`` (or ``μ0`` and
+``σ²``) estimated on the last period of the history. An alarm sounds at the first period
+whose statistic exceeds a constant boundary, chosen by Monte Carlo so that, with no change,
+the probability of any alarm within ``horizon`` periods is ``level``: each replicate draws
+the last period and the horizon from the fitted law, estimates the baseline again from its
+own last period and runs the detector, so the boundary allows for the error of the baseline
+estimate. The p-value compares the largest statistic so far with the replicates' largest
+over the same number of periods.
+
+The replicates draw independent periods (the baseline is usually too short to fit serial
+dependence); the result says so, with the residual diagnostics of the history.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._typing import RandomState
+from .._validation import check_choice, check_int, check_probability
+from ..exceptions import ParameterError
+from ..results import Provenance, matrix_sha256
+from ..segmentation.api import segment
+from ..segmentation.inputs import SeriesMatrix, as_matrix, check_values
+from .hypothesis import label_position
+from .monitor_result import Monitoring
+from .simulate import draw
+from .streams import root_seed, series_keys
+
+#: The models of the detector: the counts' (dispersion 1 or estimated) and the Gaussian.
+MODELS = ("auto", "poisson", "quasipoisson", "normal")
+#: Simulation id of the monitoring replicates.
+MONITOR_SIMULATION = 40
+#: The rate a baseline with no events is given: half an event over its length.
+EMPTY_BASELINE_EVENTS = 0.5
+
+
+def monitor(
+    series: Any,
+    since: Any,
+    *,
+    horizon: int = 10,
+    model: str = "auto",
+    level: float = 0.05,
+    min_size: int = 3,
+    n_sim: int = 999,
+    rng: RandomState = 0,
+) -> Monitoring:
+    """Has a new period begun since ``since``? A sequential detector with a stated
+    false-alarm probability over a stated horizon.
+
+    Parameters
+    ----------
+    series : IntensitySeries, DataFrame, Series or array
+        Periods × series, the history and the periods observed since.
+    since : period label
+        The first period monitored; the periods before it are the history.
+    horizon : int
+        Periods the monitoring is planned for: the probability of a false alarm within them
+        is ``level``. The periods observed since ``since`` must not exceed it.
+    model : {"auto", "poisson", "quasipoisson", "normal"}
+        ``"auto"``: the model the history's segmentation chose (quasi-Poisson for counts,
+        normal otherwise). ``"poisson"`` fixes the dispersion at 1.
+    level : float
+        False-alarm probability over the horizon.
+    min_size : int
+        Minimum length of the history's periods (its segmentation), and the fewest
+        periods of history before the last boundary that the baseline may have.
+    n_sim : int
+        Monte Carlo replicates calibrating the boundary (at least 99).
+    rng : int, numpy Generator or None
+        Seed (default 0: the same result every time).
+
+    Returns
+    -------
+    Monitoring
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, periodize as pz
+    >>> rng = np.random.default_rng(1)
+    >>> visits = pd.Series(
+    ...     rng.poisson(np.r_[np.full(20, 2.0), np.full(5, 6.0)]), index=range(2000, 2025)
+    ... )
+    >>> watch = pz.monitor(visits, since=2020, rng=1)
+    >>> watch.alarm["series"], watch.start["series"]
+    (2022, 2020)
+    """
+    func = "monitor"
+    check_choice(model, MODELS, name="model", func=func)
+    horizon = check_int(horizon, name="horizon", func=func, minimum=1)
+    level = check_probability(level, name="level", func=func)
+    n_sim = check_int(n_sim, name="n_sim", func=func, minimum=99)
+    min_size = check_int(min_size, name="min_size", func=func, minimum=2)
+    matrix = as_matrix(series, func)
+    start = _since_position(matrix.index, since, min_size, func)
+    observed = matrix.values.shape[1] - start
+    if observed > horizon:
+        raise ParameterError(
+            f"The 'horizon' parameter of {func} must cover the {observed} periods observed "
+            f"since {since!r} (from {matrix.index[start]} to {matrix.index[-1]}); got "
+            f"{horizon}. Raise horizon (the false-alarm probability is held over it)."
+        )
+    history = segment(_history(matrix, start), min_size=min_size)
+    used = str((history.choice or {}).get("model")) if model == "auto" else model
+    if used not in MODELS:  # pragma: no cover - segment's default rule picks one of them
+        raise ParameterError(f"{func} has no detector for model {used!r}.")
+    check_values(matrix, used, func, "")
+    first = np.array([max(b[-1], 0) if b else 0 for b in history.break_indices], dtype=int)
+    seed = root_seed(rng, func)
+    past = matrix.values[:, :start]
+    level0, spread = _tail_baseline(used, past, first)
+    flat = np.flatnonzero(np.isnan(spread))
+    if flat.size:
+        raise ParameterError(
+            f"{func} with model 'normal' needs variation in the last period of the history: "
+            f"series {matrix.names[flat[0]]!r} is constant from "
+            f"{matrix.index[first[flat[0]]]} to {matrix.index[start - 1]}."
+        )
+    path = _statistics(used, matrix.values[:, start:], level0, spread)
+    maxima = np.stack(
+        [
+            _replicate_maxima(
+                used,
+                past[i],
+                history.break_indices[i],
+                level0[i],
+                spread[i],
+                horizon,
+                n_sim,
+                seed,
+                min_size,
+                str(history.model),
+            )
+            for i in range(len(matrix.names))  # a segmentation of n_sim replicates each
+        ]
+    )
+    rank = math.ceil((n_sim + 1) * (1 - level))
+    boundary = np.sort(maxima[:, :, -1], axis=1)[:, min(rank, n_sim) - 1]
+    so_far = maxima[:, :, observed - 1]
+    largest = path.max(axis=1)
+    pvalue = (1 + (so_far >= largest[:, None] - 1e-12).sum(axis=1)) / (n_sim + 1)
+    return Monitoring(
+        names=matrix.names,
+        index=matrix.index,
+        since=matrix.index[start],
+        horizon=horizon,
+        model=used,
+        level=level,
+        n_sim=n_sim,
+        baseline_first=tuple(matrix.index[f] for f in first),
+        baseline_level=level0,
+        baseline_spread=spread,
+        path=path,
+        starts=_best_starts(used, matrix.values[:, start:], level0, spread),
+        boundary=boundary,
+        pvalue=pvalue,
+        history=history,
+        values=matrix.values,
+        provenance=Provenance(
+            function=func,
+            parameters={
+                "since": str(matrix.index[start]),
+                "horizon": horizon,
+                "model": used,
+                "level": level,
+                "min_size": min_size,
+                "n_sim": n_sim,
+                "null": "independent periods at the last period's fitted level",
+            },
+            input_sha256=matrix_sha256(matrix.values, matrix.index, matrix.names),
+            seed=seed,
+        ),
+    )
+
+
+def _since_position(index: pd.Index, since: Any, min_size: int, func: str) -> int:
+    """The position of ``since``, leaving a history of at least ``min_size`` periods and at
+    least one period to monitor."""
+    position = label_position(index, since, "since", func)
+    if position < min_size:
+        raise ParameterError(
+            f"The 'since' parameter of {func} must leave a history of at least "
+            f"min_size={min_size} periods before it; {since!r} leaves {position}."
+        )
+    return int(position)
+
+
+def _history(matrix: SeriesMatrix, start: int) -> pd.DataFrame:
+    """The periods before ``start``, as a frame the segmentation reads."""
+    return pd.DataFrame(
+        matrix.values[:, :start].T, index=matrix.index[:start], columns=list(matrix.names)
+    )
+
+
+def _window_statistics(
+    model: str, values: np.ndarray, level: np.ndarray, spread: np.ndarray
+) -> np.ndarray:
+    """``(rows, H, H)``: the likelihood ratio of a new level on ``[τ, t]`` (axis 1 ``t``,
+    axis 2 ``τ``; ``-inf`` where ``τ > t``) against the baseline, for every row."""
+    rows, h = values.shape
+    totals = np.concatenate([np.zeros((rows, 1)), np.cumsum(values, axis=1)], axis=1)
+    t, tau = np.arange(h)[:, None], np.arange(h)[None, :]
+    s = totals[:, 1:, None] - totals[:, None, :-1]  # (rows, t, τ): sum over [τ, t]
+    m = np.maximum(t - tau + 1, 1).astype(float)[None]
+    expected = m * level[:, None, None]
+    if model == "normal":
+        g = (s - expected) ** 2 / (m * spread[:, None, None] ** 2)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_term = np.where(s > 0, s * np.log(s / expected), 0.0)
+        g = 2 * (log_term - (s - expected)) / spread[:, None, None]
+    return np.where(tau <= t, g, -np.inf)
+
+
+def _statistics(
+    model: str, values: np.ndarray, level: np.ndarray, spread: np.ndarray
+) -> np.ndarray:
+    """``G_t`` for every row and monitored period ``t``."""
+    return _window_statistics(model, values, level, spread).max(axis=2)
+
+
+def _best_starts(
+    model: str, values: np.ndarray, level: np.ndarray, spread: np.ndarray
+) -> np.ndarray:
+    """The start ``τ`` (0-based from ``since``) that maximises ``G_t``, for every ``t``."""
+    return _window_statistics(model, values, level, spread).argmax(axis=2)
+
+
+def _replicate_maxima(
+    model: str,
+    history: np.ndarray,
+    breaks: tuple[int, ...],
+    level: float,
+    spread: float,
+    horizon: int,
+    n_sim: int,
+    seed: int,
+    min_size: int,
+    history_model: str,
+) -> np.ndarray:
+    """``(n_sim, horizon)``: the running maximum of ``G_t`` on replicates of one series
+    drawn with no change after the history: the history from its fitted periods, the horizon
+    at the last period's level. Each replicate's history is segmented again by the same rule
+    and its own last period estimated, so the boundary allows for how the baseline was
+    chosen as well as for its estimation error (``history_model``: the model the history's
+    segmentation used, so the replicates are segmented by the same rule)."""
+    length = history.size
+    edges = np.array([0, *breaks, length])
+    means = np.repeat(np.add.reduceat(history, edges[:-1]) / np.diff(edges), np.diff(edges))
+    drawn = np.empty((n_sim, length + horizon))
+    law = np.r_[means, np.full(horizon, level)], np.full(length + horizon, spread)
+    draw(model, *law, drawn, seed, MONITOR_SIMULATION, series_keys(history)[0])
+    past = drawn[:, :length]
+    refit = segment(pd.DataFrame(past.T), min_size=min_size, model=history_model)
+    first = np.array([b[-1] if b else 0 for b in refit.break_indices], dtype=np.int64)
+    level_r, spread_r = _tail_baseline(model, past, first)
+    g = _statistics(model, drawn[:, length:], level_r, spread_r)
+    return np.maximum.accumulate(g, axis=1)
+
+
+def _tail_baseline(model: str, past: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """:func:`_baseline` of each row's periods from ``first[row]`` on (vectorised)."""
+    rows, length = past.shape
+    inside = np.arange(length)[None, :] >= first[:, None]
+    size = inside.sum(axis=1)
+    level = np.where(inside, past, 0.0).sum(axis=1) / size
+    if model == "normal":
+        squares = np.where(inside, (past - level[:, None]) ** 2, 0.0).sum(axis=1)
+        spread = np.sqrt(squares / np.maximum(size - 1, 1))
+        return np.stack([level, np.where(spread > 0, spread, np.nan)])
+    empty = level <= 0
+    level = np.where(empty, EMPTY_BASELINE_EVENTS / size, level)
+    if model == "poisson":
+        return np.stack([level, np.ones(rows)])
+    pearson = np.where(inside, (past - level[:, None]) ** 2 / level[:, None], 0.0).sum(axis=1)
+    spread = pearson / np.maximum(size - 1, 1)
+    return np.stack([level, np.where(empty | (spread <= 0), 1.0, spread)])

@@ -1,0 +1,161 @@
+"""Monitoring: the detector's statistic against brute force with scipy's likelihoods, the
+baseline taken from the history's last period, calibration and power by simulation,
+batched equals looped, refusals."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import periodize as pz
+from periodize.cli import main
+from periodize.exceptions import ParameterError
+from periodize.inference.monitor import _statistics
+
+
+def brute_force(model, values, level, spread):
+    """max over starts τ ≤ t of the likelihood ratio of a new level on [τ, t], from scipy's
+    log-densities (Poisson, divided by the dispersion; normal with known σ)."""
+    out = np.empty(len(values))
+    for t in range(len(values)):
+        best = -np.inf
+        for tau in range(t + 1):
+            window = values[tau : t + 1]
+            if model == "normal":
+                new = stats.norm.logpdf(window, window.mean(), spread).sum()
+                old = stats.norm.logpdf(window, level, spread).sum()
+                ratio = 2 * (new - old)
+            else:
+                new = stats.poisson.logpmf(window, max(window.mean(), 1e-300)).sum()
+                old = stats.poisson.logpmf(window, level).sum()
+                ratio = 2 * (new - old) / spread
+            best = max(best, ratio)
+        out[t] = best
+    return out
+
+
+@pytest.mark.parametrize("model", ["quasipoisson", "normal"])
+def test_statistic_is_the_largest_likelihood_ratio_over_starts(model):
+    rng = np.random.default_rng(1)
+    values = rng.poisson(4.0, size=(3, 8)).astype(float)
+    level, spread = np.array([2.5, 4.0, 6.0]), np.array([1.0, 1.7, 0.8])
+    found = _statistics(model, values, level, spread)
+    for i in range(3):
+        expected = brute_force(model, values[i], level[i], spread[i])
+        np.testing.assert_allclose(found[i], expected, rtol=1e-9)
+
+
+def yearly(values, first=1990):
+    return pd.Series(np.asarray(values, dtype=float), index=range(first, first + len(values)))
+
+
+def test_baseline_is_the_last_period_of_the_history():
+    """History 1990-2019 with a shift in 2005: the baseline starts at the history's last
+    boundary and its rate and Pearson dispersion are computed on 2005-2019 alone."""
+    rng = np.random.default_rng(2)
+    history = np.r_[rng.poisson(1.0, 15), rng.poisson(6.0, 15)]
+    series = yearly(np.r_[history, rng.poisson(6.0, 3)])
+    watch = pz.monitor(series, since=2020, rng=1)
+    (last,) = [b[-1] for b in watch.history.break_indices]
+    past = history[last:]
+    assert watch.baseline_first == (1990 + last,)
+    assert watch.baseline_level[0] == pytest.approx(past.mean())
+    expected = ((past - past.mean()) ** 2 / past.mean()).sum() / (past.size - 1)
+    assert watch.baseline_spread[0] == pytest.approx(expected)
+    assert watch.alarm == {"series": None} or watch.pvalue[0] <= 0.05
+
+
+def test_false_alarms_are_held_near_the_level_with_no_change():
+    """300 series with no change at all (20 years of history, the whole 10-year horizon
+    observed): alarms in 5% to 16% of them at a nominal 10% (the Monte Carlo band is ±3.4
+    points; the boundary allows for the choice of the baseline, so it leans low)."""
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(
+        {f"s{i}": rng.poisson(3.0, 30) for i in range(300)}, index=range(1990, 2020)
+    )
+    watch = pz.monitor(frame, since=2010, horizon=10, level=0.1, n_sim=199, rng=1)
+    rate = np.mean([a is not None for a in watch.alarm.values()])
+    assert 0.05 <= rate <= 0.16
+    assert np.mean(watch.pvalue <= 0.1) == pytest.approx(rate)
+
+
+def test_a_tripled_rate_sounds_the_alarm_and_dates_the_new_period():
+    """Rate 2 for 20 years, then 6: by the sixth year the likelihood ratio is about 30 per
+    unit dispersion, above the boundary (about 13-25: it allows for the dispersion and the
+    baseline estimated on the history) in most series; the new period dated to its start."""
+    rng = np.random.default_rng(4)
+    rates = np.r_[np.full(20, 2.0), np.full(6, 6.0)]
+    frame = pd.DataFrame({f"s{i}": rng.poisson(rates) for i in range(40)}, index=range(1995, 2021))
+    watch = pz.monitor(frame, since=2015, horizon=10, n_sim=199, rng=2)
+    alarms = [a for a in watch.alarm.values() if a is not None]
+    starts = [s for s in watch.start.values() if s is not None]
+    assert len(alarms) >= 28
+    assert np.median(starts) == 2015
+    assert min(alarms) >= 2015
+
+
+def test_many_series_at_once_equal_each_alone():
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame(
+        {"a": rng.poisson(2.0, 25), "b": rng.poisson(5.0, 25), "c": rng.poisson(1.0, 25)},
+        index=range(2000, 2025),
+    )
+    together = pz.monitor(frame, since=2020, n_sim=199, rng=7)
+    for name in frame:
+        alone = pz.monitor(frame[[name]], since=2020, n_sim=199, rng=7)
+        i = together.names.index(name)
+        np.testing.assert_allclose(together.boundary[i], alone.boundary[0])
+        np.testing.assert_allclose(together.path[i], alone.path[0])
+        assert together.pvalue[i] == alone.pvalue[0]
+
+
+def test_json_is_reproducible_and_says_what_ran():
+    series = yearly(np.random.default_rng(6).poisson(3.0, 30))
+    first = pz.monitor(series, since=2015, n_sim=199, rng=3).to_json()
+    assert first == pz.monitor(series, since=2015, n_sim=199, rng=3).to_json()
+    document = json.loads(first)
+    assert document["provenance"]["parameters"]["null"].startswith("independent periods")
+    assert document["monitored"] == list(range(2015, 2020))
+    assert len(document["series"][0]["path"]) == 5
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"since": 1900}, "must name periods of the series (1990–2019); 1900"),
+        ({"since": 1991}, "must leave a history of at least min_size=3 periods"),
+        ({"since": 2000}, "must cover the 20 periods observed since 2000"),
+        ({"since": 2015, "model": "negbin"}, "'model' parameter of monitor"),
+        ({"since": 2015, "level": 1.5}, "'level' parameter of monitor"),
+        ({"since": 2015, "min_size": 1}, "'min_size' parameter of monitor"),
+        ({"since": 2015, "n_sim": 10}, "'n_sim' parameter of monitor"),
+    ],
+)
+def test_refusals_name_the_parameter(kwargs, message):
+    series = yearly(np.random.default_rng(7).poisson(3.0, 30))
+    with pytest.raises(ParameterError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        pz.monitor(series, **kwargs)
+
+
+def test_a_constant_baseline_has_no_noise_to_measure_for_the_normal_model():
+    values = np.r_[np.random.default_rng(8).normal(0, 1, 15), np.full(10, 2.0), [2.5, 3.0]]
+    with pytest.raises(ParameterError, match="needs variation in the last period"):
+        pz.monitor(yearly(values), since=2015, model="normal")
+
+
+def test_cli_monitor(tmp_path, capsys):
+    events, _ = pz.simulate_events(
+        1, range(1990, 2025), (2020,), base_rate=2.0, rate_ratios=(3.0,), rng=4
+    )
+    path = tmp_path / "events.csv"
+    pz.write_events(events, path)
+    codes = ["--extra-codes", ",".join(sorted(set(events["actor"]) | set(events["target"])))]
+    base = ["monitor", "--events", str(path), *codes, "--n-sim", "199"]
+    assert main([*base, "--since", "2020", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["series"][0]["alarm"] is not None
+    assert main([*base, "--since", "2005"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "must cover the 20 periods observed since 2005" in error
