@@ -62,3 +62,14 @@ def test_validity_benchmark_runs_and_reports(tmp_path):
     assert validity.main(["--from-csv", str(csv), "--out", str(again)]) == 0
     assert "| Gaussian AR(1), φ = 0 | auto |" in again.read_text()
     assert validity.main([*arguments, "--out", str(out)]) == 2  # never replaces a file unasked
+
+
+@pytest.mark.slow
+def test_monitoring_benchmark_runs_and_reports(capsys):
+    """The monitoring benchmark runs at its smoke size and prints one row per design and
+    rate ratio (its numbers are recorded in benchmarks/RESULTS.md, not asserted here)."""
+    from benchmarks import monitoring
+
+    assert monitoring.main(["--quick"]) == 0
+    text = capsys.readouterr().out
+    assert "| yearly | 1.5 | 10 |" in text and "| monthly Gaussian | 1 | 10 |" in text
