@@ -159,3 +159,13 @@ def test_cli_monitor(tmp_path, capsys):
     assert main([*base, "--since", "2005"]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "must cover the 20 periods observed since 2005" in error
+
+
+def test_a_weighted_intensity_is_watched_as_quasi_poisson():
+    """Goldstein-weighted yearly scores are not integers, yet they are weighted counts: the
+    history is segmented and watched with the quasi-Poisson model, as segment reads them."""
+    events, _ = pz.simulate_events(1, range(1990, 2025), (2015,), base_rate=3.0, rng=2)
+    scores = pz.intensity(events, scheme="goldstein")
+    assert not np.allclose(scores.data.to_numpy() % 1, 0)
+    watch = pz.monitor(scores, since=2020, n_sim=199, rng=1)
+    assert watch.model == "quasipoisson" and watch.history.model == "quasipoisson"

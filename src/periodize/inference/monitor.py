@@ -117,7 +117,10 @@ def monitor(
             f"since {since!r} (from {matrix.index[start]} to {matrix.index[-1]}); got "
             f"{horizon}. Raise horizon (the false-alarm probability is held over it)."
         )
-    history = segment(_history(matrix, start), min_size=min_size)
+    # the history is segmented with the detector's model (a weighted intensity's as by
+    # segment: quasi-Poisson; "auto": the default rule's choice)
+    rule = "quasipoisson" if model == "auto" and matrix.weighted else model
+    history = segment(_history(matrix, start), min_size=min_size, model=rule)
     used = str((history.choice or {}).get("model")) if model == "auto" else model
     if used not in MODELS:  # pragma: no cover - segment's default rule picks one of them
         raise ParameterError(f"{func} has no detector for model {used!r}.")
