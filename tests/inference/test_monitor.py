@@ -169,3 +169,12 @@ def test_a_weighted_intensity_is_watched_as_quasi_poisson():
     assert not np.allclose(scores.data.to_numpy() % 1, 0)
     watch = pz.monitor(scores, since=2020, n_sim=199, rng=1)
     assert watch.model == "quasipoisson" and watch.history.model == "quasipoisson"
+
+
+def test_a_horizon_that_would_exhaust_memory_is_refused_with_the_remedy(monkeypatch):
+    monkeypatch.setenv("PERIODIZE_MEMORY_GB", "0.01")
+    series = yearly(np.random.default_rng(9).poisson(3.0, 30))
+    with pytest.raises(ParameterError, match="horizon=500 and n_sim=999 would need about"):
+        pz.monitor(series, since=2015, horizon=500)
+    with pytest.raises(ParameterError, match="lower horizon or n_sim"):
+        pz.monitor(series, since=2015, horizon=500)

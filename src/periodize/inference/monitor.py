@@ -27,11 +27,13 @@ dependence); the result says so, with the residual diagnostics of the history.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._limits import check_memory
 from .._typing import RandomState
 from .._validation import check_choice, check_int, check_probability
 from ..exceptions import ParameterError
@@ -47,6 +49,10 @@ from .streams import root_seed, series_keys
 MODELS = ("auto", "poisson", "quasipoisson", "normal")
 #: Simulation id of the monitoring replicates.
 MONITOR_SIMULATION = 40
+#: Bytes per window of the detector's statistics (a few arrays of doubles per start and end).
+WINDOW_BYTES = 48
+#: Bytes of window statistics one block of replicates may hold.
+BLOCK_BYTES = 256 * 2**20
 #: The rate a baseline with no events is given: half an event over its length.
 EMPTY_BASELINE_EVENTS = 0.5
 
@@ -137,23 +143,15 @@ def monitor(
             f"{matrix.index[first[flat[0]]]} to {matrix.index[start - 1]}."
         )
     path = _statistics(used, matrix.values[:, start:], level0, spread)
-    maxima = np.stack(
-        [
-            _replicate_maxima(
-                used,
-                past[i],
-                history.break_indices[i],
-                level0[i],
-                spread[i],
-                horizon,
-                n_sim,
-                seed,
-                min_size,
-                str(history.model),
-            )
-            for i in range(len(matrix.names))  # a segmentation of n_sim replicates each
-        ]
+    check_memory(
+        WINDOW_BYTES * max(n_sim, len(matrix.names)) * horizon**2,
+        f"{func} with horizon={horizon} and n_sim={n_sim}",
+        "lower horizon or n_sim",
     )
+    maxima = _replicate_maxima(
+        used, past, history.break_indices, level0, spread, horizon, n_sim, seed, min_size,
+        str(history.model),
+    )  # fmt: skip
     rank = math.ceil((n_sim + 1) * (1 - level))
     boundary = np.sort(maxima[:, :, -1], axis=1)[:, min(rank, n_sim) - 1]
     so_far = maxima[:, :, observed - 1]
@@ -249,33 +247,44 @@ def _best_starts(
 def _replicate_maxima(
     model: str,
     history: np.ndarray,
-    breaks: tuple[int, ...],
-    level: float,
-    spread: float,
+    breaks: Sequence[tuple[int, ...]],
+    level: np.ndarray,
+    spread: np.ndarray,
     horizon: int,
     n_sim: int,
     seed: int,
     min_size: int,
     history_model: str,
 ) -> np.ndarray:
-    """``(n_sim, horizon)``: the running maximum of ``G_t`` on replicates of one series
-    drawn with no change after the history: the history from its fitted periods, the horizon
-    at the last period's level. Each replicate's history is segmented again by the same rule
-    and its own last period estimated, so the boundary allows for how the baseline was
-    chosen as well as for its estimation error (``history_model``: the model the history's
-    segmentation used, so the replicates are segmented by the same rule)."""
-    length = history.size
-    edges = np.array([0, *breaks, length])
-    means = np.repeat(np.add.reduceat(history, edges[:-1]) / np.diff(edges), np.diff(edges))
-    drawn = np.empty((n_sim, length + horizon))
-    law = np.r_[means, np.full(horizon, level)], np.full(length + horizon, spread)
-    draw(model, *law, drawn, seed, MONITOR_SIMULATION, series_keys(history)[0])
-    past = drawn[:, :length]
-    refit = segment(pd.DataFrame(past.T), min_size=min_size, model=history_model)
-    first = np.array([b[-1] if b else 0 for b in refit.break_indices], dtype=np.int64)
-    level_r, spread_r = _tail_baseline(model, past, first)
-    g = _statistics(model, drawn[:, length:], level_r, spread_r)
-    return np.maximum.accumulate(g, axis=1)
+    """``(series, n_sim, horizon)``: the running maximum of ``G_t`` on replicates drawn with
+    no change after the history: the history from its fitted periods (``breaks``), the
+    horizon at the last period's level. Each replicate's history is segmented again by the
+    same rule (``history_model``: the model the history's segmentation used) and its own last
+    period estimated, so the boundary allows for how the baseline was chosen as well as for
+    its estimation error. Series go in blocks of :data:`BLOCK_BYTES`, all their replicates
+    segmented by one call."""
+    n_series, length = history.shape
+    per_block = max(1, BLOCK_BYTES // (WINDOW_BYTES * n_sim * horizon**2))
+    out = np.empty((n_series, n_sim, horizon))
+    for first in range(0, n_series, per_block):
+        rows = range(first, min(first + per_block, n_series))
+        drawn = np.empty((len(rows), n_sim, length + horizon))
+        for j, i in enumerate(rows):  # each series from its own stream
+            edges = np.array([0, *breaks[i], length])
+            sizes = np.diff(edges)
+            means = np.repeat(np.add.reduceat(history[i], edges[:-1]) / sizes, sizes)
+            law = np.r_[means, np.full(horizon, level[i])], np.full(length + horizon, spread[i])
+            draw(model, *law, drawn[j], seed, MONITOR_SIMULATION, series_keys(history[i])[0])
+        flat = drawn.reshape(len(rows) * n_sim, length + horizon)
+        past = flat[:, :length]
+        refit = segment(pd.DataFrame(past.T), min_size=min_size, model=history_model)
+        last = np.array([b[-1] if b else 0 for b in refit.break_indices], dtype=np.int64)
+        level_r, spread_r = _tail_baseline(model, past, last)
+        g = _statistics(model, flat[:, length:], level_r, spread_r)
+        out[rows.start : rows.stop] = np.maximum.accumulate(g, axis=1).reshape(
+            len(rows), n_sim, horizon
+        )
+    return out
 
 
 def _tail_baseline(model: str, past: np.ndarray, first: np.ndarray) -> np.ndarray:
