@@ -128,10 +128,8 @@ def monitor(
     rule = "quasipoisson" if model == "auto" and matrix.weighted else model
     history = segment(_history(matrix, start), min_size=min_size, model=rule)
     used = str((history.choice or {}).get("model")) if model == "auto" else model
-    if used not in MODELS:  # pragma: no cover - segment's default rule picks one of them
-        raise ParameterError(f"{func} has no detector for model {used!r}.")
     check_values(matrix, used, func, "")
-    first = np.array([max(b[-1], 0) if b else 0 for b in history.break_indices], dtype=int)
+    first = np.array([b[-1] if b else 0 for b in history.break_indices], dtype=int)
     seed = root_seed(rng, func)
     past = matrix.values[:, :start]
     level0, spread = _tail_baseline(used, past, first)
@@ -142,12 +140,13 @@ def monitor(
             f"series {matrix.names[flat[0]]!r} is constant from "
             f"{matrix.index[first[flat[0]]]} to {matrix.index[start - 1]}."
         )
-    path = _statistics(used, matrix.values[:, start:], level0, spread)
     check_memory(
         WINDOW_BYTES * max(n_sim, len(matrix.names)) * horizon**2,
         f"{func} with horizon={horizon} and n_sim={n_sim}",
         "lower horizon or n_sim",
     )
+    windows = _window_statistics(used, matrix.values[:, start:], level0, spread)
+    path, starts = windows.max(axis=2), windows.argmax(axis=2)
     maxima = _replicate_maxima(
         used, past, history.break_indices, level0, spread, horizon, n_sim, seed, min_size,
         str(history.model),
@@ -169,7 +168,7 @@ def monitor(
         baseline_level=level0,
         baseline_spread=spread,
         path=path,
-        starts=_best_starts(used, matrix.values[:, start:], level0, spread),
+        starts=starts,
         boundary=boundary,
         pvalue=pvalue,
         history=history,
@@ -235,13 +234,6 @@ def _statistics(
 ) -> np.ndarray:
     """``G_t`` for every row and monitored period ``t``."""
     return _window_statistics(model, values, level, spread).max(axis=2)
-
-
-def _best_starts(
-    model: str, values: np.ndarray, level: np.ndarray, spread: np.ndarray
-) -> np.ndarray:
-    """The start ``τ`` (0-based from ``since``) that maximises ``G_t``, for every ``t``."""
-    return _window_statistics(model, values, level, spread).argmax(axis=2)
 
 
 def _replicate_maxima(

@@ -52,8 +52,7 @@ class SummedCost(Cost):
             raise ValueError(f"{members.n_series} rows do not form groups of {size}")
         self.members = members
         self.size = size
-        self.values = members.values[::size]
-        self.exposure = None
+        self.exposure = None  # the members carry theirs
         self.n_series = members.n_series // size
         self.n_periods = members.n_periods
 
