@@ -110,7 +110,7 @@ def test_intensity_file_is_what_detect_reads_and_equals_the_api(gdelt_files, cap
     ]
     direct = pz.segment(expected, n_breaks=1, min_size=2)
     assert [s["boundaries"] for s in from_events["series"]] == [
-        list(b) for b in direct.boundaries.values()
+        list(b) for b in direct.by_series["boundaries"]
     ]
 
 

@@ -117,7 +117,8 @@ def test_study_json_is_the_result_and_files_go_to_stderr(tmp_path, own_events, c
     code, doc, err = run(capsys, *words, "--out", str(out), "--json", "--quiet")
     document = json.loads(doc)
     assert code == 0 and "written:" in err
-    assert document == json.loads((out / "result.json").read_text())
+    written = json.loads((out / "result.json").read_text())
+    assert document == {k: v for k, v in written.items() if k != "periodize_restore"}
 
 
 def test_every_subcommand_has_json():

@@ -30,6 +30,7 @@ from .inference import (
     test_periodization,
 )
 from .intensity import SCHEMES, IntensitySeries, WeightingScheme, intensity, period_summary
+from .saved import load
 from .segmentation import Segmentation, penalty_path, ruptures_cost, segment
 from .study import Study, study
 from .synthetic import power, simulate_events
@@ -64,6 +65,7 @@ __all__ = [
     "explore",
     "holm",
     "intensity",
+    "load",
     "monitor",
     "overdispersion",
     "penalty_path",

@@ -5,15 +5,26 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import platform
+import warnings
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["Provenance", "ResultMixin", "frame_sha256", "matrix_sha256", "plain", "to_json"]
+__all__ = [
+    "Provenance",
+    "ResultMixin",
+    "frame_sha256",
+    "matrix_sha256",
+    "plain",
+    "several_series_warning",
+    "to_json",
+]
 
 _DEPENDENCIES = ("numpy", "pandas", "scipy", "statsmodels", "ruptures", "numba")
 
@@ -146,6 +157,18 @@ def plain(value: Any) -> Any:
     return value
 
 
+def several_series_warning(attribute: str, returns: str, instead: str) -> None:
+    """Warn that ``attribute`` changes shape with the number of series (issued for a
+    result of several series; its one-series form stays)."""
+    warnings.warn(
+        f"{attribute} of a result of several series returns {returns}; in a future version "
+        f"it will be defined for one series only. Use {instead} (the same shape for one "
+        "series or many).",
+        FutureWarning,
+        stacklevel=3,
+    )
+
+
 class ResultMixin:
     """``__str__`` from ``summary()`` and ``to_json()`` from ``to_dict()``, for every result."""
 
@@ -190,3 +213,14 @@ class ResultMixin:
     def to_json(self) -> str:
         """:meth:`to_dict` as canonical JSON (byte-identical for the same inputs and seed)."""
         return to_json(self.to_dict())
+
+    def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """Write the result to ``path`` so that :func:`periodize.load` restores it exactly.
+
+        The file is :meth:`to_json` with the result's full state under one more key
+        (:mod:`periodize.saved`); it is written atomically, and an existing file is
+        replaced only with ``overwrite=True``. Returns the path written.
+        """
+        from .saved import save
+
+        return save(self, path, overwrite=overwrite)

@@ -34,6 +34,7 @@ from .inference.tests.boundary_sets import estimated_text
 from .intensity import IntensitySeries, intensity, period_summary
 from .report.describe import describe_events, scheme_table
 from .results import ResultMixin, plain, versions
+from .saved import saved_json
 from .segmentation import Segmentation, segment
 
 #: The files :meth:`Study.write` produces.
@@ -256,7 +257,7 @@ class Study(ResultMixin):
         return {
             "report.md": (report(self) + "\n![figure](figure.png)\n").encode("utf-8"),
             "report.html": html_report(self, svg.getvalue()).encode("utf-8"),
-            "result.json": (self.to_json() + "\n").encode("utf-8"),
+            "result.json": (saved_json(self) + "\n").encode("utf-8"),
             "figure.png": png.getvalue(),
             "figure.svg": svg.getvalue(),
         }

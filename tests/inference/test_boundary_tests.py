@@ -116,12 +116,8 @@ def test_pvalues_do_not_depend_on_names_or_order(seed, order):
     second = pz.test_periodization(shuffled, (1990, 2000), n_sim=99, rng=7)
     for position, column in enumerate(order):
         old, new = frame.columns[column], f"renamed{position}"
-        assert first.tests[old]["hypothesis_vs_none"].pvalue == (
-            second.tests[new]["hypothesis_vs_none"].pvalue
-        )
-        assert first.tests[old]["best_vs_hypothesis"].pvalue == (
-            second.tests[new]["best_vs_hypothesis"].pvalue
-        )
+        for test in ("hypothesis_vs_none", "best_vs_hypothesis"):
+            assert first.pvalues[old, test] == second.pvalues[new, test]
         assert (
             first.boundary_tests.loc[old, "pvalue"].to_numpy()
             == second.boundary_tests.loc[new, "pvalue"].to_numpy()

@@ -132,7 +132,7 @@ def test_pvalues_equal_test_periodization(model, null, dependence):
         tested = pz.test_periodization(frame, boundaries, **options)
         for series in frame.columns:
             row = comparison.table.loc[(series, name)]
-            tests = tested.tests[series]
+            tests = tested.tests_by_series[tested.names.index(series)]
             assert row["p_vs_none"] == tests["hypothesis_vs_none"].pvalue
             assert row["p_vs_best"] == tests["best_vs_hypothesis"].pvalue
             k = len(boundaries)

@@ -23,8 +23,8 @@ def frame():
 
 def test_segmentation_marks_constant_series(frame):
     fit = pz.segment(frame, n_breaks=1)
-    assert fit.identified == {"zero": False, "flat": False, "step": True}
-    assert fit.boundaries["step"] == (1983,)
+    assert fit.by_series["identified"].to_dict() == {"zero": False, "flat": False, "step": True}
+    assert fit.by_series.loc["step", "boundaries"] == (1983,)
 
 
 @pytest.mark.parametrize("model", ["poisson", "negbin", "normal"])

@@ -233,7 +233,7 @@ def test_batched_equals_looped(model):
     for name in frame.columns:
         alone = pz.posterior(frame[name], 2, model=model, min_size=2)
         np.testing.assert_allclose(
-            batched.k_probabilities.loc[name], alone.k_probabilities, rtol=1e-10
+            batched.k_probabilities_table.loc[name], alone.k_probabilities, rtol=1e-10
         )
         np.testing.assert_allclose(
             batched.boundary_probabilities(series=name), alone.boundary_probabilities()

@@ -72,7 +72,7 @@ def test_batched_equals_looped_and_affine_invariance():
     together = pz.segment(frame)
     for name in frame:
         alone = pz.segment(frame[name].to_numpy())
-        assert together.boundaries[name] == alone.boundaries
+        assert together.by_series.loc[name, "boundaries"] == alone.boundaries
         assert pz.segment(3.5 * frame[name].to_numpy() - 7).boundaries == alone.boundaries
     long = np.repeat([0.0, 2.0, -1.0], 1500) + rng.normal(size=4500)  # the FPOP/PELT path
     assert pz.segment(long).indices == pz.segment(long, method="pelt").indices == (1500, 3000)

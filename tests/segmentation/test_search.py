@@ -159,7 +159,7 @@ def test_batched_equals_looped(counts, model, how):
     together = pz.segment(frame, model=model, **how)
     for name in frame:
         alone = pz.segment(frame[[name]], model=model, **how)
-        assert together.boundaries[name] == alone.boundaries
+        assert together.by_series.loc[name, "boundaries"] == alone.boundaries
         assert together.loglik[name] == pytest.approx(alone.loglik.iloc[0])
 
 

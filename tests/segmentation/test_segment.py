@@ -48,7 +48,7 @@ def test_loglik_of_the_fit_is_poisson_by_hand():
 def test_many_series_give_dicts():
     frame = pd.DataFrame({"a": STEPS, "b": STEPS[::-1].to_numpy()}, index=YEARS)
     fit = pz.segment(frame, n_breaks=2)
-    assert fit.boundaries == {"a": (2009, 2019), "b": (1999, 2009)}
+    assert fit.by_series["boundaries"].to_dict() == {"a": (2009, 2019), "b": (1999, 2009)}
     assert set(fit.to_frame().index.get_level_values("series")) == {"a", "b"}
 
 

@@ -110,8 +110,7 @@ def _batch(
     table["ar_order"] = table["series"].map(tested.dependence["order"])
     table["residual_lag1"] = table["series"].map(tested.diagnostics["acf_1"])
     fit = segment(series, penalty=options["penalty"], **common)
-    boundaries = fit.boundaries if len(fit.names) > 1 else {fit.names[0]: fit.boundaries}
-    found = {name: ",".join(map(str, b)) for name, b in boundaries.items()}  # one or many
+    found = {name: ",".join(map(str, b)) for name, b in fit.by_series["boundaries"].items()}
     table["found"] = table["series"].map(found)
     table["events"] = table["series"].map(series.data.sum())
     out = {"tests": table}

@@ -132,7 +132,8 @@ def segment(
     >>> pz.segment(counts).choice["model"]
     'quasipoisson'
     >>> both = pz.intensity(pz.datasets.mongolia_kazakhstan(), by="direction")
-    >>> pz.segment(both, n_breaks=1, model="poisson", joint=True).boundaries
+    >>> joint = pz.segment(both, n_breaks=1, model="poisson", joint=True)
+    >>> joint.by_series["boundaries"].to_dict()
     {'KAZ->MNG': (1995,), 'MNG->KAZ': (1995,)}
     """
     func = "segment"

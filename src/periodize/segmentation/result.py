@@ -11,11 +11,16 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ParameterError
-from ..results import Provenance, ResultMixin, plain
+from ..results import Provenance, ResultMixin, plain, several_series_warning
 from .search.dynamic import identified
 
 #: Most series ``Segmentation.plot`` draws at once, one panel each.
 MAX_PANELS = 12
+
+
+def _python(value: Any) -> Any:
+    """A numpy scalar as its Python value (tuples and plain values unchanged)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -115,44 +120,71 @@ class Segmentation(ResultMixin):
         """BIC per series and k (built when first asked for)."""
         return self._details[1]
 
-    def _per_series(self, values: list[Any]) -> Any:
+    @property
+    def by_series(self) -> pd.DataFrame:
+        """One row per series, whatever their number: ``n_breaks``, ``boundaries`` (first
+        periods of the new segments), ``last_years`` (last periods of the closed ones),
+        ``indices`` (0-based positions), ``identified`` and ``loglik``.
+
+        Examples
+        --------
+        >>> import periodize as pz
+        >>> fit = pz.segment([2, 3, 2, 9, 8, 9], n_breaks=1, model="poisson")
+        >>> fit.by_series.loc["series", "boundaries"]
+        (3,)
+        """
+        rows = {
+            "n_breaks": [len(b) for b in self.break_indices],
+            "boundaries": [tuple(plain(self.index[i]) for i in b) for b in self.break_indices],
+            "last_years": [tuple(plain(self.index[i - 1]) for i in b) for b in self.break_indices],
+            "indices": list(self.break_indices),
+            "identified": [self._identified(i) for i in range(len(self.names))],
+            "loglik": self.loglik.to_numpy(),
+        }
+        return pd.DataFrame(rows, index=pd.Index(self.names, name="series", dtype=object))
+
+    def _per_series(self, column: str) -> Any:
+        """One series' value of a ``by_series`` column; for several, the dict by series
+        that these attributes return until they become one series' only."""
+        values = self.by_series[column]
         if len(self.names) == 1:
-            return values[0]
-        return dict(zip(self.names, values, strict=True))
+            return _python(values.iloc[0])
+        several_series_warning(
+            f"Segmentation.{column}", "a dict by series", f"fit.by_series[{column!r}]"
+        )
+        return {name: _python(value) for name, value in values.items()}
 
     @property
     def n_breaks(self) -> Any:
-        """Number of breaks (an int for one series, a dict for many)."""
-        return self._per_series([len(b) for b in self.break_indices])
+        """Number of breaks of a one-series fit (``by_series`` for several)."""
+        return self._per_series("n_breaks")
 
     @property
     def indices(self) -> Any:
-        """0-based index of the first observation of each new segment."""
-        return self._per_series(list(self.break_indices))
+        """0-based index of the first observation of each new segment (one series)."""
+        return self._per_series("indices")
 
     @property
     def boundaries(self) -> Any:
-        """First period of each new segment (a tuple for one series, a dict for many)."""
-        return self._per_series(
-            [tuple(plain(self.index[i]) for i in b) for b in self.break_indices]
-        )
+        """First period of each new segment of a one-series fit (``by_series`` for
+        several)."""
+        return self._per_series("boundaries")
 
     @property
     def last_years(self) -> Any:
         """Last period of each closed segment (the strucchange/changepoint convention)."""
-        return self._per_series(
-            [tuple(plain(self.index[i - 1]) for i in b) for b in self.break_indices]
-        )
+        return self._per_series("last_years")
 
     @property
     def identified(self) -> Any:
-        """Whether the breaks fit better than no change (a bool, or a dict for many series).
+        """Whether the breaks fit better than no change (one series; ``by_series`` for
+        several).
 
         ``False`` where the series is constant (for instance all zero) or the optimal cost
         with the breaks equals the cost without: every placement fits equally well, so the
         boundaries reported are an arbitrary choice among ties, not an estimate.
         """
-        return self._per_series([self._identified(i) for i in range(len(self.names))])
+        return self._per_series("identified")
 
     def _identified(self, i: int) -> bool:
         k = len(self.break_indices[i])

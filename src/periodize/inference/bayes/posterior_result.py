@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...results import Provenance, ResultMixin, plain
+from ...results import Provenance, ResultMixin, plain, several_series_warning
 from ..tests.periodization_result import _records
 from .rates import posterior_rates
 
@@ -65,9 +65,13 @@ class Posterior(ResultMixin):
 
     @property
     def k_probabilities(self) -> pd.Series | pd.DataFrame:
-        """P(k | data): a Series for one series, a DataFrame (series × k) for many."""
+        """P(k | data) of a one-series result, a Series by k (``k_probabilities_table``,
+        series × k, for several)."""
         if len(self.names) == 1:
             return self.k_probabilities_table.iloc[0].rename("probability")
+        several_series_warning(
+            "Posterior.k_probabilities", "a DataFrame", "post.k_probabilities_table"
+        )
         return self.k_probabilities_table
 
     def boundary_probabilities(self, k: int | None = None, series: str | None = None) -> pd.Series:
@@ -96,7 +100,9 @@ class Posterior(ResultMixin):
             frame.insert(0, "p_boundary", self.boundary_marginal[i][: len(self.index)])
             frame.insert(0, "series", name)
             frames.append(frame)
-        return pd.concat(frames).reset_index().set_index(["series", self.index.name or "period"])
+        label = self.index.name or "period"  # an unnamed index is named here
+        table = pd.concat(frames).rename_axis(label).reset_index()
+        return table.set_index(["series", label])
 
     def summary(self) -> str:
         fmt = lambda v: f"{v:.3g}"  # noqa: E731

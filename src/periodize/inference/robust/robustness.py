@@ -269,7 +269,7 @@ def _variants(
     )
     found = segment(frame, model=model, min_size=min_size, exposure=exposure)  # penalty auto
     pvalues = tested.test_table()["pvalue"].unstack("test")
-    counts = found.n_breaks if len(frame.columns) > 1 else {frame.columns[0]: found.n_breaks}
+    counts = found.by_series["n_breaks"]
     rows = []
     for name in tested.names:
         rows.append(

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ...exceptions import ParameterError
-from ...results import Provenance, ResultMixin, plain
+from ...results import Provenance, ResultMixin, plain, several_series_warning
 from ...segmentation.diagnostics import LEVEL, MIN_PERIODS, format_p
 from ..results import HypothesisTestResult
 
@@ -74,9 +74,12 @@ class PeriodizationTest(ResultMixin):
 
     @property
     def tests(self) -> Any:
-        """The three tests (a dict for one series, a dict of dicts for many)."""
+        """The tests of a one-series result, by name (``test_table()`` for several)."""
         if len(self.names) == 1:
             return self.tests_by_series[0]
+        several_series_warning(
+            "PeriodizationTest.tests", "a dict of dicts by series", "test.test_table()"
+        )
         return dict(zip(self.names, self.tests_by_series, strict=True))
 
     def to_frame(self) -> pd.DataFrame:
