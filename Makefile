@@ -9,8 +9,12 @@ STAMP  := $(VENV)/.installed
 study: $(STAMP)
 	$(BIN)/periodize study --force
 
+# Two test workers, one per core, each with one compiled-kernel thread (two workers with a
+# thread per core each ran 4x slower); tests/test_threads.py checks one thread against two.
+ONE_THREAD := NUMBA_NUM_THREADS=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(ONE_THREAD) $(BIN)/python -m pytest -q -m "not slow" -n 2
 
 # The long statistical and benchmark checks (marked slow); CI runs them after `make test`.
 test-slow: $(STAMP)
