@@ -99,6 +99,10 @@ def test_panel_equals_in_memory_tests_and_bh_across_all_series(client, simulated
     pd.testing.assert_frame_equal(one_batch.table, result.table)
     path = write_panel(result, tmp_path / "results.parquet")
     pd.testing.assert_frame_equal(pd.read_parquet(path), result.table)
+    back = pz.load(result.save(tmp_path / "panel.json"))  # the result vocabulary
+    assert back.to_json() == result.to_json() and str(back) == str(result)
+    pd.testing.assert_frame_equal(back.to_frame(), result.table, check_exact=True)
+    assert repr(result).startswith("<PanelResult: Panel of ") and "\n" not in repr(result)
 
 
 def test_a_killed_worker_does_not_change_the_result(client, simulated):
@@ -223,6 +227,10 @@ def test_panel_comparison_posterior_and_resume(client, simulated, tmp_path):
     pd.testing.assert_frame_equal(again.table, first.table)
     pd.testing.assert_frame_equal(again.posterior, first.posterior)
     assert len(list(folder.glob("batch-*.json"))) == 3
+    back = pz.load(first.save(tmp_path / "panel.json"))
+    assert back.to_json() == first.to_json()
+    pd.testing.assert_frame_equal(back.comparison, first.comparison, check_exact=True)
+    pd.testing.assert_frame_equal(back.posterior, first.posterior, check_exact=True)
     # an edited or damaged batch is computed again, with a warning, never used as it is
     edited = sorted(folder.glob("batch-*.tests.parquet"))[1]
     table = pd.read_parquet(edited)

@@ -40,14 +40,16 @@ from ..inference.dependence import DEPENDENCE
 from ..inference.hypothesis import boundary_positions, checked_inputs
 from ..inference.results import HypothesisTestResult
 from ..inference.streams import root_seed
+from ..inference.tests.periodization_result import _records
 from ..intensity.series import IntensitySeries
+from ..results import ResultMixin
 from ..segmentation import segment
 
 __all__ = ["PanelResult", "panel", "write_panel"]
 
 
-@dataclass(frozen=True)
-class PanelResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class PanelResult(ResultMixin):
     """Result of :func:`panel`.
 
     Attributes
@@ -84,8 +86,19 @@ class PanelResult:
         lines.append(f"  shared boundary: {self.shared.method}; p = {self.shared.pvalue:.4g}")
         return "\n".join(lines)
 
-    def __str__(self) -> str:
-        return self.summary()
+    def to_frame(self) -> pd.DataFrame:
+        """The test table (one row per series and test)."""
+        return self.table.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Parameters, the shared-boundary test and every table, as plain JSON types."""
+        return {
+            "parameters": self.parameters,
+            "shared": self.shared.to_dict(),
+            "tests": _records(self.table),
+            "comparison": None if self.comparison is None else _records(self.comparison),
+            "posterior": None if self.posterior is None else _records(self.posterior),
+        }
 
 
 def _batch(
