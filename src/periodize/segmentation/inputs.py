@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,8 @@ class SeriesMatrix:
     source: Any
     exposure: np.ndarray | None = None
     scale: np.ndarray | None = None
+    #: The cost of all rows by cost class, built once (the search and the result share it).
+    _whole: dict[type[Cost], Cost] = field(default_factory=dict, init=False, repr=False)
 
     def rows(self, rows: Any) -> np.ndarray | None:
         """The exposure of some rows (``None`` without an exposure)."""
@@ -40,7 +42,15 @@ class SeriesMatrix:
         return {} if self.scale is None else {"scale": self.scale}
 
     def cost(self, cost_class: type[Cost], rows: Any = slice(None)) -> Cost:
-        """The cost of some rows, with their exposure and noise scale."""
+        """The cost of some rows, with their exposure and noise scale (the cost of every
+        row is built once per class)."""
+        if isinstance(rows, slice) and rows.indices(len(self.values)) == (0, len(self.values), 1):
+            if cost_class not in self._whole:
+                self._whole[cost_class] = self._cost(cost_class, slice(None))
+            return self._whole[cost_class]
+        return self._cost(cost_class, rows)
+
+    def _cost(self, cost_class: type[Cost], rows: Any) -> Cost:
         extra = {name: value[rows] for name, value in self.row_params().items()}
         return cost_class(self.values[rows], exposure=self.rows(rows), **extra)
 
