@@ -344,7 +344,7 @@ def _panel_cases() -> list[Case]:
         Case("13 panel", "periodize panel --hypothesis 2010,2005 (one line, no worker started)",
              lambda f: _panel_cli(f, "--hypothesis", "2010,2005"), "strictly increasing"),
         Case("13 panel", "periodize panel --n-sim 10 (one line, no worker started)",
-             lambda f: _panel_cli(f, "--hypothesis", "2005", "--n-sim", "10"), "'n_sim'"),
+             lambda f: _panel_cli(f, "--hypothesis", "2005", "--n-sim", "10"), "--n-sim"),
         Case("13 panel", "periodize panel --workers 100000",
              lambda f: run_cli("panel", str(_parquet(f, "a.parquet", _events())),
                                "--hypothesis", "2005", "--workers", "100000",
@@ -401,7 +401,7 @@ def _number_cases() -> list[Case]:
         Case("14 numbers", "power --n-rep 10**9",
              lambda f: run_cli("power", "--years", "1990-2020", "--boundaries", "2005",
                                "--base-rates", "1", "--rate-ratios", "2", "--n-rep", "10" * 5),
-             "n_rep"),
+             "--n-rep"),
     ]  # fmt: skip
 
 

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
@@ -174,4 +175,21 @@ def test_joint_shares_one_set_of_boundaries(tmp_path, capsys):
     assert shared["A"] == shared["B"]
     assert joint["provenance"]["parameters"]["joint"] is True
     assert main([*base, "--breaks", "2", "--joint", "--method", "pelt"]) == 2
-    assert "Use method='exact'" in capsys.readouterr().err
+    assert "Use --method exact" in capsys.readouterr().err
+
+
+def test_errors_name_the_flags_not_the_python_parameters(tmp_path, capsys):
+    """A library message reaches the command line in its terms: flags for parameters,
+    the data by name, no advice only a Python caller could follow."""
+    path = tmp_path / "scores.csv"
+    pd.DataFrame({"year": range(1990, 2010), "score": np.linspace(0.5, 3.1, 20)}).to_csv(
+        path, index=False
+    )
+    words = ["detect", str(path), "--time", "year", "--value", "score", "--model", "poisson"]
+    assert main(words) == 2
+    err = capsys.readouterr().err
+    assert "for --model poisson (for weighted intensities use --model quasipoisson)" in err
+    assert "parameter of" not in err and "IntensitySeries" not in err
+    assert err.count("\n") == 1 and err.startswith("periodize detect: error: The series ")
+    assert main([*words[:-2], "--breaks", "2", "--joint", "--method", "fpop"]) == 2
+    assert "--method" in capsys.readouterr().err

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from ..exceptions import EventSchemaError, PeriodizeError
 from . import commands
+from .messages import flags, in_cli_terms
 from .parser import build
 
 _FUNCTIONS = {"import": "import_events", "intensity": "write_intensity", "panel": "run_panel"}
@@ -36,8 +37,9 @@ def one_line(error: BaseException, debug: bool) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 done, 1 internal error, 2 bad input or
     usage, 130 interrupted)."""
+    parser = build()
     try:
-        args = build().parse_args(argv)
+        args = parser.parse_args(argv)
     except KeyboardInterrupt:
         return 130
     name = f"periodize {args.command}"
@@ -56,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())  # the final flush must not fail again
         return 128 + signal.SIGPIPE
     except PeriodizeError as error:
-        print(f"{name}: error: {one_line(error, args.debug)}", file=sys.stderr)
+        message = in_cli_terms(one_line(error, args.debug), flags(parser, args.command))
+        print(f"{name}: error: {message}", file=sys.stderr)
         return 2
     except OSError as error:
         print(f"{name}: error: {error}", file=sys.stderr)
