@@ -15,6 +15,7 @@ import periodize as pz
 from periodize.segmentation.costs import NormalCost, PoissonCost
 from periodize.segmentation.joint import SummedCost
 from periodize.segmentation.search.dynamic import exact_path
+from periodize.segmentation.search.fpop import fpop_breaks
 from periodize.segmentation.search.joint import joint_path
 from periodize.segmentation.search.pelt import pelt
 
@@ -27,6 +28,7 @@ SIZES = {
         "pelt_n": 600,
         "poisson_series": 2_000,
         "joint_groups": 100,
+        "wrapper_lengths": (1_000, 10_000),
     },
     "default": {
         "dp_series": 10_000,
@@ -34,6 +36,7 @@ SIZES = {
         "pelt_n": 20_000,
         "poisson_series": 100_000,
         "joint_groups": 10_000,
+        "wrapper_lengths": (10_000, 100_000, 1_000_000),
     },
     "large": {
         "dp_series": 100_000,
@@ -41,6 +44,7 @@ SIZES = {
         "pelt_n": 50_000,
         "poisson_series": 1_000_000,
         "joint_groups": 100_000,
+        "wrapper_lengths": (10_000, 100_000, 1_000_000, 10_000_000),
     },
 }
 
@@ -169,4 +173,35 @@ def joint_groups(size: str, rng: np.random.Generator) -> dict[str, Any]:
     }
 
 
-CASES = (dp_vs_dynp, pelt_vs_ruptures, poisson_many, joint_groups)
+def segment_vs_search(size: str, rng: np.random.Generator) -> dict[str, Any]:
+    """``pz.segment`` (input checks, the search, the result with its provenance digest)
+    against its FPOP search alone on the same cost, one normal series (a shift every 1,000
+    points), penalty 2·log(n), min_size 1; best of several runs each."""
+    ratios, times = {}, {}
+    for n in SIZES[size]["wrapper_lengths"]:
+        values = np.repeat(rng.normal(0, 2, size=n // 1000), 1000) + rng.normal(size=n)
+        penalty = 2 * np.log(n)
+        repeat = max(3, 3_000_000 // n)
+        whole_s, fit = timed(
+            lambda v=values, p=penalty: pz.segment(v, penalty=p, model="normal",
+                                                   method="fpop", min_size=1),
+            repeat=repeat,
+        )  # fmt: skip
+        cost = NormalCost(values[None, :])
+        search_s, found = timed(lambda c=cost, p=penalty: fpop_breaks(c, p, 1), repeat=repeat)
+        if list(fit.break_indices[0]) != list(found[0]):
+            raise AssertionError(f"segment() and its search disagree at n = {n}")
+        ratios[f"{n:,}"] = whole_s / search_s
+        times[f"{n:,}"] = whole_s
+    worst = max(ratios.values())
+    return {
+        "case": "segment() against its FPOP search, one normal series, penalty 2·log(n), "
+        "min_size 1",
+        "segment_s": times,
+        "ratio_to_search": ratios,
+        "target": f"segment() within 1.3x its search: {'met' if worst <= 1.3 else 'NOT met'}",
+        "agree": "the same breaks at every length",
+    }
+
+
+CASES = (dp_vs_dynp, pelt_vs_ruptures, poisson_many, joint_groups, segment_vs_search)

@@ -545,7 +545,6 @@ def _result(
         loglik[rows] = cost.loglik(edges)
         costs[rows, k] = cost.total_cost(edges)
         fits.append((k, rows, edges, cost))
-    name_index = pd.Index(names, name="series")
     provenance = Provenance(
         function="segment",
         parameters={
@@ -569,9 +568,9 @@ def _result(
         if penalty is None
         else {"name": penalty.name, "per_break": penalty.per_break, "formula": penalty.formula},
         breaks=breaks,
-        costs=pd.DataFrame(costs, index=name_index, columns=pd.Index(range(width), name="k")),
-        loglik=pd.Series(loglik, index=name_index, name="loglik"),
-        nuisance=pd.DataFrame(full.nuisance(), index=name_index),
+        cost_table=costs,
+        loglik_values=loglik,
+        nuisance_values=full.nuisance(),
         values=values,
         provenance=provenance,
         details=partial(_details, matrix, full, fits, loglik, path_costs, path_breaks, width),

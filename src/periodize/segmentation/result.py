@@ -49,7 +49,8 @@ class Segmentation(ResultMixin):
         Per series, the 0-based index of the first period of each new segment.
     costs : DataFrame
         Optimal cost (deviance scale) per series (rows) and number of breaks k (columns);
-        NaN where not computed or impossible.
+        NaN where not computed or impossible (built from ``cost_table`` when first asked
+        for, as are ``loglik`` and ``nuisance``).
     bic : DataFrame
         BIC per series and k, ``-2 loglik_k + n_par(k) log n`` with
         ``n_par(k) = (k + 1) p + k + shared`` (computed when first asked for).
@@ -83,9 +84,9 @@ class Segmentation(ResultMixin):
     method: str
     penalty: dict[str, Any] | None
     breaks: np.ndarray | list[list[int]]
-    costs: pd.DataFrame
-    loglik: pd.Series
-    nuisance: pd.DataFrame
+    cost_table: np.ndarray
+    loglik_values: np.ndarray
+    nuisance_values: dict[str, np.ndarray]
     values: np.ndarray
     provenance: Provenance
     details: Callable[[], tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]
@@ -96,6 +97,26 @@ class Segmentation(ResultMixin):
         """Per series, the 0-based index of the first period of each new segment."""
         rows = self.breaks.tolist() if isinstance(self.breaks, np.ndarray) else self.breaks
         return tuple(tuple(int(i) for i in row) for row in rows)
+
+    @cached_property
+    def _series_index(self) -> pd.Index:
+        return pd.Index(self.names, name="series")
+
+    @cached_property
+    def costs(self) -> pd.DataFrame:
+        """Optimal cost per series (rows) and number of breaks k (columns)."""
+        k = pd.Index(range(self.cost_table.shape[1]), name="k")
+        return pd.DataFrame(self.cost_table, index=self._series_index, columns=k)
+
+    @cached_property
+    def loglik(self) -> pd.Series:
+        """Full log-likelihood of the chosen segmentation of each series."""
+        return pd.Series(self.loglik_values, index=self._series_index, name="loglik")
+
+    @cached_property
+    def nuisance(self) -> pd.DataFrame:
+        """Per-series quantities fixed before the search (dispersion, variance)."""
+        return pd.DataFrame(self.nuisance_values, index=self._series_index)
 
     @cached_property
     def _details(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -139,7 +160,7 @@ class Segmentation(ResultMixin):
             "last_years": [tuple(plain(self.index[i - 1]) for i in b) for b in self.break_indices],
             "indices": list(self.break_indices),
             "identified": [self._identified(i) for i in range(len(self.names))],
-            "loglik": self.loglik.to_numpy(),
+            "loglik": self.loglik_values,
         }
         return pd.DataFrame(rows, index=pd.Index(self.names, name="series", dtype=object))
 
@@ -190,7 +211,7 @@ class Segmentation(ResultMixin):
         k = len(self.break_indices[i])
         if k == 0:
             return True
-        costs = self.costs.iloc[i].to_numpy()
+        costs = self.cost_table[i]
         return bool(identified(self.values[i : i + 1], costs[:1], costs[k : k + 1])[0])
 
     def to_frame(self) -> pd.DataFrame:
