@@ -127,7 +127,19 @@ def test_a_seal_from_a_file_or_another_process_is_not_trusted(table, tmp_path):
 @settings(max_examples=25, deadline=None)
 @given(
     st.integers(0, 2**32 - 1),
-    st.sampled_from(["none", "repeated id", "missing id", "bad actor", "missing target"]),
+    st.sampled_from(
+        [
+            "none",
+            "repeated id",
+            "missing id",
+            "bad actor",
+            "missing target",
+            "actor is target",
+            "unknown level",
+            "numeric kind",
+            "missing kind",
+        ]
+    ),
 )
 def test_arrow_text_columns_validate_like_python_strings(table, seed, damage):
     """A table read from Parquet or CSV holds Arrow text; its fast path (no Python string
@@ -144,6 +156,14 @@ def test_arrow_text_columns_validate_like_python_strings(table, seed, damage):
         raw.loc[row, "actor"] = "ZZZ"
     elif damage == "missing target":
         raw.loc[row, "target"] = None
+    elif damage == "actor is target":
+        raw.loc[row, "target"] = raw.loc[row, "actor"]
+    elif damage == "unknown level":
+        raw.loc[row, "level"] = "emperor"
+    elif damage == "numeric kind":
+        raw.loc[row, "kind"] = 3
+    elif damage == "missing kind":
+        raw.loc[row, "kind"] = None
     arrow = raw.astype({c: "str" for c in ("event_id", "date", "actor", "target")})
     codes = table.attrs["periodize_extra_codes"]
     try:

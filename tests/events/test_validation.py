@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import periodize as pz
 from periodize.exceptions import EventSchemaError, PeriodizeTypeError
@@ -220,3 +222,44 @@ def test_long_error_lists_are_shortened_but_kept(good_events):
 def test_other_columns_are_kept_unchanged(good_events):
     out = pz.validate_events(good_events.assign(my_code=[7, 8, 9]))
     assert out["my_code"].tolist() == [7, 8, 9]
+
+
+_cells = st.one_of(
+    st.none(),
+    st.sampled_from(["AAA", "AAB", "MNG", "head_of_state", "minister", ""]),
+    st.integers(-2, 2),
+    st.lists(st.integers(0, 1), max_size=1),  # unhashable: the row-by-row path
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(_cells, _cells), min_size=1, max_size=12), st.booleans())
+def test_columns_compared_by_distinct_values_equal_row_by_row(rows, as_text):
+    """The comparisons and categoricals computed once per distinct value equal the same
+    computed cell by cell (missing equals nothing; unknown values become missing)."""
+    from periodize.events import schema
+
+    first = pd.Series([a for a, _ in rows], dtype=object, name="actor")
+    second = pd.Series([b for _, b in rows], dtype=object, name="target")
+    if as_text and all(v is None or isinstance(v, str) for v in [*first, *second]):
+        first, second = first.astype("str"), second.astype("str")
+    distinct = {"actor": schema._distinct(first), "target": schema._distinct(second)}
+
+    def same(a, b):
+        missing = a is None or b is None or (isinstance(a, float) and a != a)
+        return not missing and type(a) is type(b) and a == b
+
+    expected = np.array([same(a, b) for a, b in zip(first, second, strict=True)], dtype=bool)
+    expected &= first.notna().to_numpy()
+    np.testing.assert_array_equal(schema._equal(first, second, distinct), expected)
+    vocabulary = ("head_of_state", "minister", "MNG")
+    known = schema._isin(first, vocabulary, distinct["actor"])
+    by_cell = [isinstance(v, str) and v in vocabulary for v in first]
+    np.testing.assert_array_equal(known, by_cell)
+    unknown = first.notna().to_numpy() & ~known
+    got = schema._categorical(first, vocabulary, unknown, distinct["actor"])
+    reference = pd.Categorical(
+        [v if ok else None for v, ok in zip(first, by_cell, strict=True)],
+        categories=list(vocabulary),
+    )
+    pd.testing.assert_extension_array_equal(got, reference)

@@ -195,14 +195,16 @@ def _validate(
         out["date_end"] = ends["text"]
 
     codes = iso3166_alpha3() | frozenset(extra_codes)
+    distinct = {column: _distinct(frame[column]) for column in ("actor", "target")}
     for column in ("actor", "target"):
         values = frame[column]
-        bad_code = values.notna().to_numpy() & ~_isin(values, codes)
+        known_code = _isin(values, codes, distinct[column])
+        bad_code = values.notna().to_numpy() & ~known_code
         found.add_mask(bad_code, column, "an ISO 3166-1 alpha-3 code such as 'MNG' or 'KAZ'")
         out[column] = _as_string(values)
-    same = _isin(frame["actor"], codes) & (
-        frame["actor"].astype(object) == frame["target"].astype(object)
-    ).to_numpy(dtype=bool)
+        if column == "actor":
+            actor_known = known_code
+    same = actor_known & _equal(frame["actor"], frame["target"], distinct)
     for pos in np.flatnonzero(same).tolist():
         found.add(
             [pos], "target", f"a target different from the actor ({frame['actor'].iat[pos]!r})"
@@ -210,11 +212,10 @@ def _validate(
 
     for column, vocabulary in (("level", levels), ("kind", kinds)):
         values = frame[column]
-        unknown = values.notna().to_numpy() & ~_isin(values, vocabulary)
+        factorized = _distinct(values)
+        unknown = values.notna().to_numpy() & ~_isin(values, vocabulary, factorized)
         found.add_mask(unknown, column, f"one of {list(vocabulary)}")
-        out[column] = pd.Categorical(
-            values.astype(object).where(~unknown), categories=list(vocabulary)
-        )
+        out[column] = _categorical(values, vocabulary, unknown, factorized)
 
     if "event_id" in frame.columns:
         out["event_id"] = _event_ids(frame, found)
@@ -288,18 +289,59 @@ def _codes(extra_codes: Iterable[str]) -> list[str]:
     return list(extra_codes)
 
 
-def _isin(values: pd.Series, allowed: Iterable[str]) -> np.ndarray:
-    """``values.isin(allowed)`` that treats unhashable cells (lists, dicts) as not allowed."""
-    allowed = list(allowed)
-    try:  # each distinct value tested once
+#: A column's distinct values: the code of each row (-1 where missing) and the values.
+Distinct = tuple[np.ndarray, pd.Index]
+
+
+def _distinct(values: pd.Series) -> Distinct | None:
+    """Each distinct value of a column once (one hashing pass; Arrow text stays Arrow), or
+    None where cells cannot be hashed (lists, dicts)."""
+    try:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        hit = pd.Index(uniques, dtype=object).isin(allowed)
-        return np.append(hit, False)[codes]
     except TypeError:
+        return None
+    return codes, pd.Index(uniques, dtype=object)
+
+
+def _isin(
+    values: pd.Series, allowed: Iterable[str], distinct: Distinct | None = None
+) -> np.ndarray:
+    """``values.isin(allowed)`` that treats unhashable cells (lists, dicts) as not allowed;
+    each distinct value tested once."""
+    allowed = list(allowed)
+    factorized = distinct if distinct is not None else _distinct(values)
+    if factorized is None:
         members = frozenset(allowed)
         return np.array(
             [isinstance(v, str) and v in members for v in values.to_numpy(dtype=object)]
         )
+    codes, uniques = factorized
+    return np.append(uniques.isin(allowed), False)[codes]
+
+
+def _equal(
+    first: pd.Series, second: pd.Series, distinct: dict[str, Distinct | None]
+) -> np.ndarray:
+    """Rows where two columns hold the same value (missing equals nothing), compared by
+    their distinct values' codes rather than row by row."""
+    left, right = distinct[str(first.name)], distinct[str(second.name)]
+    if left is None or right is None:
+        return (first.astype(object) == second.astype(object)).to_numpy(dtype=bool)
+    (left_codes, left_values), (right_codes, right_values) = left, right
+    in_left = np.append(left_values.get_indexer(right_values), -2)[right_codes]
+    return (left_codes >= 0) & (in_left == left_codes)
+
+
+def _categorical(
+    values: pd.Series, vocabulary: Sequence[str], unknown: np.ndarray, distinct: Distinct | None
+) -> pd.Categorical:
+    """A vocabulary column as a categorical of the vocabulary (unknown values missing),
+    coded from its distinct values (no Python object per row)."""
+    if distinct is None:
+        return pd.Categorical(values.astype(object).where(~unknown), categories=list(vocabulary))
+    codes, uniques = distinct
+    position = pd.Index(list(vocabulary), dtype=object).get_indexer(uniques)
+    return pd.Categorical.from_codes(np.append(position, -1)[codes], categories=list(vocabulary))
 
 
 def _event_ids(frame: pd.DataFrame, found: _Problems) -> pd.arrays.StringArray:
@@ -401,4 +443,5 @@ def _unique_text(ids: pd.Series) -> bool:
 
     arrow = pa.chunked_array(ids.array.__arrow_array__())
     valid = len(arrow) - arrow.null_count
-    return bool(pc.count_distinct(arrow, mode="only_valid").as_py() == valid)
+    distinct = len(pc.unique(arrow)) - (arrow.null_count > 0)  # 3x faster than count_distinct
+    return bool(distinct == valid)
