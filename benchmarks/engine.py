@@ -28,7 +28,6 @@ SIZES = {
         "pelt_n": 600,
         "poisson_series": 2_000,
         "joint_groups": 100,
-        "wrapper_lengths": (1_000, 10_000),
     },
     "default": {
         "dp_series": 10_000,
@@ -36,7 +35,6 @@ SIZES = {
         "pelt_n": 20_000,
         "poisson_series": 100_000,
         "joint_groups": 10_000,
-        "wrapper_lengths": (10_000, 100_000, 1_000_000),
     },
     "large": {
         "dp_series": 100_000,
@@ -44,7 +42,6 @@ SIZES = {
         "pelt_n": 50_000,
         "poisson_series": 1_000_000,
         "joint_groups": 100_000,
-        "wrapper_lengths": (10_000, 100_000, 1_000_000, 10_000_000),
     },
 }
 
@@ -173,22 +170,35 @@ def joint_groups(size: str, rng: np.random.Generator) -> dict[str, Any]:
     }
 
 
+#: Series lengths of :func:`segment_vs_search` per preset.
+WRAPPER_LENGTHS = {
+    "quick": (1_000, 10_000),
+    "default": (10_000, 100_000, 1_000_000),
+    "large": (10_000, 100_000, 1_000_000, 10_000_000),
+}
+
+
 def segment_vs_search(size: str, rng: np.random.Generator) -> dict[str, Any]:
     """``pz.segment`` (input checks, the search, the result with its provenance digest)
     against its FPOP search alone on the same cost, one normal series (a shift every 1,000
     points), penalty 2·log(n), min_size 1; best of several runs each."""
     ratios, times = {}, {}
-    for n in SIZES[size]["wrapper_lengths"]:
+    for n in WRAPPER_LENGTHS[size]:
         values = np.repeat(rng.normal(0, 2, size=n // 1000), 1000) + rng.normal(size=n)
         penalty = 2 * np.log(n)
         repeat = max(3, 3_000_000 // n)
-        whole_s, fit = timed(
-            lambda v=values, p=penalty: pz.segment(v, penalty=p, model="normal",
-                                                   method="fpop", min_size=1),
-            repeat=repeat,
-        )  # fmt: skip
+        penalty = float(penalty)
+
+        def whole(v: np.ndarray = values, p: float = penalty) -> Any:
+            return pz.segment(v, penalty=p, model="normal", method="fpop", min_size=1)
+
         cost = NormalCost(values[None, :])
-        search_s, found = timed(lambda c=cost, p=penalty: fpop_breaks(c, p, 1), repeat=repeat)
+
+        def search(c: NormalCost = cost, p: float = penalty) -> Any:
+            return fpop_breaks(c, p, 1)
+
+        whole_s, fit = timed(whole, repeat=repeat)
+        search_s, found = timed(search, repeat=repeat)
         if list(fit.break_indices[0]) != list(found[0]):
             raise AssertionError(f"segment() and its search disagree at n = {n}")
         ratios[f"{n:,}"] = whole_s / search_s
