@@ -154,7 +154,7 @@ def read_csv_text(path: Path, text: str) -> tuple[pd.DataFrame, np.ndarray]:
                 continue
             if header is None:
                 header = record
-                problems += _header_problems(header, start)
+                problems += header_problems(header, start)
                 continue
             if len(record) != len(header):
                 problems.append(
@@ -191,7 +191,7 @@ def read_csv_text(path: Path, text: str) -> tuple[pd.DataFrame, np.ndarray]:
     return frame, np.asarray(lines, dtype=np.int64)
 
 
-def _header_problems(header: list[str], line: int) -> list[Problem]:
+def header_problems(header: list[str], line: int) -> list[Problem]:
     problems = []
     seen: dict[str, int] = {}
     for position, name in enumerate(header, start=1):

@@ -1,7 +1,12 @@
 """Reading and writing event tables: CSV, JSON Lines, Parquet; errors carry line numbers."""
 
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 import periodize as pz
 from periodize.exceptions import EventSchemaError, ParameterError
@@ -140,3 +145,95 @@ def test_csv_cells_that_cannot_be_read_back_are_refused_when_writing(tmp_path):
     assert not (tmp_path / "nul.csv").exists()
     kept = pz.read_events(pz.write_events(nul, tmp_path / "nul.jsonl"))["source"]
     assert kept.tolist() == nul["source"].tolist()
+
+
+_CELL = st.one_of(
+    st.just(""),
+    st.sampled_from(["2009-03-04", "2009", "2009-13", "KAZ", "MNG", "XAA", "minister"]),
+    st.sampled_from(["head_of_state", "state_visit", "official_visit", "1", " 2", "x"]),
+    st.text(alphabet="ab ,\r\n\t\u00e9;", max_size=4),
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.lists(st.lists(_CELL, min_size=7, max_size=7), min_size=1, max_size=6),
+    st.sampled_from(["\n", "\r\n"]),
+    st.booleans(),
+    st.integers(0, 2),
+)
+def test_the_arrow_csv_reader_equals_the_general_reader(rows, newline, trailing, ragged):
+    """Arrow reads plain CSVs (no quote, no blank line); whatever it reads, validation gives
+    exactly what the line-by-line reader gives: the same table or the same error, lines
+    included. Cells with commas or newlines make rows ragged or blank lines appear: those
+    files go to the general reader."""
+    from periodize._textfiles import read_csv_text
+    from periodize.events import io as events_io
+    from periodize.events.schema import _validate
+
+    header = ["event_id", "date", "actor", "target", "level", "kind", "comment"]
+    records = [",".join(header)] + [",".join(row) for row in rows]
+    if ragged == 1:
+        records[-1] += ",extra"
+    text = newline.join(records) + (newline if trailing else "")
+    fast = events_io._read_plain_csv(text)
+    slow = None
+    try:
+        slow = read_csv_text(Path("t.csv"), text)
+    except (EventSchemaError, ParameterError) as error:
+        assert fast is None, error  # the general reader refuses what Arrow must not take
+    event("read by arrow" if fast is not None else "general reader only")
+    if fast is None or slow is None:
+        return
+    np.testing.assert_array_equal(fast[1], slow[1])
+    assert list(fast[0].columns) == list(slow[0].columns)
+    for name in header:
+        assert fast[0][name].astype(object).where(fast[0][name].notna(), None).tolist() == (
+            slow[0][name].tolist()
+        )
+    outcomes = []
+    for frame, lines in (fast, slow):
+        try:
+            outcomes.append(_validate(frame, lines=lines, source="t.csv", extra_codes=["XAA"]))
+        except EventSchemaError as error:
+            outcomes.append(str(error))
+    if isinstance(outcomes[1], str):
+        assert outcomes[0] == outcomes[1]
+    else:
+        pd.testing.assert_frame_equal(outcomes[0], outcomes[1])
+
+
+def test_a_plain_csv_is_read_by_arrow_and_other_files_by_the_general_reader():
+    from periodize.events import io as events_io
+
+    plain = "event_id,date,actor,target,level,kind\na,2009,KAZ,MNG,minister,state_visit\n"
+    frame, lines = events_io._read_plain_csv(plain)
+    assert str(frame["actor"].dtype) == "string" and lines.tolist() == [2]
+    crlf = plain.replace("\n", "\r\n")
+    assert events_io._read_plain_csv(crlf)[1].tolist() == [2]
+    for other in (
+        plain.replace("a,2009", '"a",2009'),
+        plain + "\n",
+        "\n" + plain,
+        plain + "b,1\n",
+        crlf + "\r\n",
+        plain.replace(",KAZ", "\r,KAZ"),
+    ):
+        assert events_io._read_plain_csv(other) is None
+
+
+def test_a_written_table_reads_back_the_same_by_either_reader(tmp_path):
+    from periodize._textfiles import read_csv_text
+    from periodize.events import io as events_io
+    from periodize.events.schema import _validate
+
+    events, _ = pz.simulate_events(n_dyads=3, years=range(1990, 2000), boundaries=(1995,))
+    path = pz.write_events(events.assign(note="plain text"), tmp_path / "events.csv")
+    text = path.read_text()
+    codes = events.attrs["periodize_extra_codes"]
+    plain = events_io._read_plain_csv(text)
+    assert plain is not None, text[:200]
+    fast = _validate(plain[0], lines=plain[1], extra_codes=codes)
+    frame, lines = read_csv_text(path, text)
+    pd.testing.assert_frame_equal(fast, _validate(frame, lines=lines, extra_codes=codes))
+    pd.testing.assert_frame_equal(pz.read_events(path, extra_codes=codes), fast)

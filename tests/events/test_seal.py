@@ -175,3 +175,15 @@ def test_arrow_text_columns_validate_like_python_strings(table, seed, damage):
     else:
         got = schema._validate(arrow, extra_codes=codes)
         pd.testing.assert_frame_equal(got, expected)
+
+
+def test_columns_hashed_on_threads_give_the_serial_seal(table, monkeypatch):
+    from periodize.events import seal as seal_module
+
+    monkeypatch.setattr(seal_module, "_PARALLEL_BYTES", 1 << 60)
+    serial = seal_module.fingerprint(table)
+    monkeypatch.setattr(seal_module, "_PARALLEL_BYTES", 0)
+    assert seal_module.fingerprint(table) == serial
+    changed = table.copy()
+    changed.loc[3, "source"] = "another"
+    assert not is_sealed(changed) and is_sealed(table)

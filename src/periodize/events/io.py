@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._engines import dask_engine
@@ -15,13 +17,14 @@ from .._output import write_file
 from .._textfiles import (
     CSV_CELL_LIMIT,
     check_readable,
+    header_problems,
     read_csv_text,
     read_jsonl_text,
     read_text,
 )
 from .._typing import PathLike
 from ..exceptions import ParameterError
-from .schema import DERIVED, _validate
+from .schema import DERIVED, SCHEMA_COLUMNS, _validate
 
 __all__ = ["read_events", "write_events"]
 
@@ -103,8 +106,9 @@ def read_events(
         frame, lines = _read_parquet(path), None
     else:
         path, text = read_text(path, encoding)
+        fast = _read_plain_csv(text) if fmt == "csv" else None
         read = read_csv_text if fmt == "csv" else read_jsonl_text
-        frame, lines = read(path, text)
+        frame, lines = fast if fast is not None else read(path, text)
     return _validate(
         frame,
         levels=levels,
@@ -113,6 +117,71 @@ def read_events(
         lines=lines,
         source=str(path),
     )
+
+
+def _read_plain_csv(text: str) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """A plain CSV read by Arrow's parser, or None for :func:`read_csv_text` to read.
+
+    Plain: no quote character (so no cell spans lines and no quoting rule can differ from
+    Python's ``csv``), no blank line, no lone carriage return, every row as many fields as
+    the header, a header without problems and no cell over :data:`CSV_CELL_LIMIT`; then
+    record ``i`` starts on line ``i + 2`` and the cells are the same text, empty cells
+    missing. The schema's columns stay Arrow text (validation reads them without a Python
+    string per row); any other column becomes Python strings, as the general reader gives
+    them (validation keeps those columns as they are).
+    """
+    if '"' in text:
+        return None
+    if "\r" in text:  # Windows line ends only: a lone carriage return ends a line in csv
+        if text.count("\r") != text.count("\r\n"):
+            return None
+        text = text.replace("\r\n", "\n")
+    if "\n\n" in text or text.startswith(("\n", "\ufeff")):
+        return None
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        from pyarrow import csv as pa_csv
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return None
+    end = text.find("\n")
+    header = next(csv.reader([text[: end if end >= 0 else len(text)]]))
+    if not header or header_problems(header, 1):
+        return None
+    try:  # with no quote and no blank line, every line after the header is one record
+        table = pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
+            parse_options=pa_csv.ParseOptions(quote_char=False, newlines_in_values=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.large_string() for name in header},
+                null_values=[""],
+                strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowInvalid, ValueError):  # a row with another number of fields
+        return None
+    if table.num_rows == 0:
+        return None
+    columns: dict[str, Any] = {}
+    for name, column in zip(header, table.columns, strict=True):
+        if _longest(column, pc) > CSV_CELL_LIMIT:
+            return None
+        if name in SCHEMA_COLUMNS:
+            columns[name] = pd.arrays.ArrowStringArray(column)
+        else:
+            columns[name] = pd.Series(column.to_pylist(), dtype=object)
+    frame = pd.DataFrame(columns, columns=header)
+    return frame, np.arange(2, table.num_rows + 2, dtype=np.int64)
+
+
+def _longest(column: Any, pc: Any) -> int:
+    """Characters in the longest cell of an Arrow text column (its bytes first: a cell is
+    never longer in characters than in bytes)."""
+    longest = pc.max(pc.binary_length(column)).as_py() or 0
+    if longest <= CSV_CELL_LIMIT:
+        return longest
+    return pc.max(pc.utf8_length(column)).as_py() or 0
 
 
 def _format(path: Path, func: str) -> str:

@@ -42,6 +42,8 @@ _EXTRA_CODES = "periodize_extra_codes"
 GENERATED_IDS = "periodize_generated_ids"
 _VOCABULARIES = "periodize_vocabularies"
 _ACCOUNT = "periodize_account"
+#: Every column validation reads (any other is kept as it is).
+SCHEMA_COLUMNS = frozenset((*REQUIRED, *OPTIONAL, *DERIVED, "weight"))
 _TEXT = ("person", "office", "venue", "multilateral_context", "source", "note", "cameo_code")
 _ORDER = ("event_id", "date", "date_end", *DERIVED, *REQUIRED[1:], *OPTIONAL[2:])
 
@@ -236,7 +238,11 @@ def _validate(
     for column in _TEXT:
         if column in frame.columns:
             values = frame[column]
-            not_text = values.notna().to_numpy() & ~values.map(_is_text).to_numpy(dtype=bool)
+            not_text = (
+                np.zeros(len(values), dtype=bool)  # Arrow text holds text only
+                if _arrow_text(values)
+                else values.notna().to_numpy() & ~values.map(_is_text).to_numpy(dtype=bool)
+            )
             found.add_mask(not_text, column, "text (a string; numbers are not converted)")
             out[column] = _as_string(values.where(~not_text))
 

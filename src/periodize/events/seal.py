@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -85,17 +86,40 @@ def fingerprint(table: pd.DataFrame) -> str | None:
     digest.update(f"{len(table)}\x1f{table.shape[1]}".encode())
     attributes = sorted((str(k), repr(v)) for k, v in table.attrs.items() if k != SEAL)
     digest.update(repr(attributes).encode())
+    columns = []
     for name in table.columns:
         column = table[name]
         if not isinstance(column, pd.Series):  # duplicate column names
             return None
-        digest.update(f"\x1e{name!s}\x1f{column.dtype!s}\x1f".encode())
         pieces = _buffers(column.array)
         if pieces is None:
             return None
+        columns.append([f"\x1e{name!s}\x1f{column.dtype!s}\x1f".encode(), *pieces])
+    for column_digest in _column_digests(columns):
+        digest.update(column_digest)
+    return digest.hexdigest()
+
+
+def _column_digests(columns: list[list[Any]]) -> list[bytes]:
+    """The keyed SHA-256 of each column's pieces, columns hashed on several threads at once
+    for large tables (hashlib releases the GIL while it hashes)."""
+
+    def one(pieces: list[Any]) -> bytes:
+        digest = hashlib.sha256(_KEY)
         for piece in pieces:
             digest.update(piece)
-    return digest.hexdigest()
+        return digest.digest()
+
+    size = sum(memoryview(p).nbytes for pieces in columns for p in pieces)
+    workers = min(len(columns), os.cpu_count() or 1, 8)
+    if size < _PARALLEL_BYTES or workers < 2:
+        return [one(pieces) for pieces in columns]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(one, columns))
+
+
+#: Tables smaller than this (bytes) are hashed on one thread.
+_PARALLEL_BYTES = 1 << 24
 
 
 def _buffers(array: Any) -> list[Any] | None:
