@@ -150,7 +150,7 @@ def _validate(
     levels = _vocabulary(levels, known.get("level", LEVELS), "levels")
     kinds = _vocabulary(kinds, known.get("kind", KINDS), "kinds")
     extra_codes = frozenset(_codes(extra_codes)) | frozenset(events.attrs.get(_EXTRA_CODES, ()))
-    frame = events.reset_index(drop=True).copy()
+    frame = events.reset_index(drop=True)  # read only: no copy of the columns
     table: list[Problem] = []
     if len(frame) == 0 and not allow_empty:
         table.append(Problem(None, None, None, "at least one event (the table is empty)"))
