@@ -126,6 +126,9 @@ def test_bad_files_are_refused_with_their_reason(counts, tmp_path):
     unknown = json.loads(json.dumps(good))
     unknown[KEY]["state"] = {"~pickle": "..."}
     cases["unknown tag"] = (written("h.json", json.dumps(unknown)), "unknown entry '~pickle'")
+    damaged = json.loads(json.dumps(good))
+    del damaged[KEY]["state"]["~object"]["fields"]["index"]["~index"]["range"]
+    cases["damaged"] = (written("i.json", json.dumps(damaged)), "saved state is damaged")
     for name, (path, message) in cases.items():
         with pytest.raises(pz.ParameterError, match=message):
             pz.load(path)

@@ -113,7 +113,12 @@ def load(path: str | os.PathLike[str]) -> Any:
             f"{source} was saved in format {stored.get('format')!r}; this version of "
             f"periodize reads format {FORMAT}."
         )
-    result = _decode(stored.get("state"))
+    try:
+        result = _decode(stored.get("state"))
+    except (KeyError, TypeError, ValueError, IndexError, RecursionError) as error:
+        raise ParameterError(
+            f"{source}: the saved state is damaged ({type(error).__name__}: {error})."
+        ) from None
     if _class_name(type(result)) != stored.get("type") or not hasattr(result, "to_dict"):
         raise ParameterError(f"{source} does not hold the {stored.get('type')!r} it names.")
     if json.loads(result.to_json()) != data:

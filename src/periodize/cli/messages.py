@@ -21,7 +21,7 @@ _ASSIGNMENT = re.compile(r"\b(?P<name>[a-z_]+)=(?P<quote>['\"]?)(?P<value>[\w.,-
 _DATA = {"series": "the series", "events": "the event table", "frame": "the series"}
 #: Advice that only a Python caller can follow.
 _PYTHON_ONLY = (", or pass the IntensitySeries itself",)
-_MODEL = re.compile(r"\b(?P<verb>use|for|with|from) the (?P<model>\w+) model\b")
+_MODEL = re.compile(r"\b(?P<verb>use|for|with|from) the (?P<model>\w+) model\b(?!')")
 
 
 def flags(parser: argparse.ArgumentParser, command: str) -> dict[str, str]:
@@ -51,6 +51,8 @@ def in_cli_terms(message: str, options: dict[str, str]) -> str:
     'use --model quasipoisson, or pass --missing skip.'
     >>> in_cli_terms("The 'series' parameter of segment must hold counts.", options)
     'The series must hold counts.'
+    >>> in_cli_terms("the residuals from the normal model's fit", options)
+    "the residuals from the normal model's fit"
     """
 
     def flag(name: str) -> str | None:

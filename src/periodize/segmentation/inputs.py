@@ -30,7 +30,9 @@ class SeriesMatrix:
     exposure: np.ndarray | None = None
     scale: np.ndarray | None = None
     #: The cost of all rows by cost class, built once (the search and the result share it).
-    _whole: dict[type[Cost], Cost] = field(default_factory=dict, init=False, repr=False)
+    _whole: dict[type[Cost], Cost] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def rows(self, rows: Any) -> np.ndarray | None:
         """The exposure of some rows (``None`` without an exposure)."""

@@ -162,7 +162,7 @@ class Segmentation(ResultMixin):
             "identified": [self._identified(i) for i in range(len(self.names))],
             "loglik": self.loglik_values,
         }
-        return pd.DataFrame(rows, index=pd.Index(self.names, name="series", dtype=object))
+        return pd.DataFrame(rows, index=self._series_index)
 
     def _per_series(self, column: str) -> Any:
         """One series' value of a ``by_series`` column; for several, the dict by series
