@@ -40,6 +40,7 @@ def _results(counts, events):
     yield pz.test_periodization(counts, boundaries=(2010,), n_sim=99, rng=1)
     yield pz.compare_periodizations(counts, {"a": (2010,), "b": (2012,)}, n_sim=99, rng=2)
     yield pz.posterior(counts, max_breaks=2, hypothesis=(2010,))
+    yield pz.posterior(counts, max_breaks=2, hypothesis=(2010,), joint=True)
     yield pz.monitor(counts, since=2015, n_sim=99, rng=3)
     yield series
     yield pz.explore(events, title="simulated dyad")

@@ -306,3 +306,70 @@ def test_poisson_posterior_equals_enumeration_for_any_counts(y, min_size, max_br
     )
     np.testing.assert_allclose(post.k_probabilities.to_numpy(), p_k, rtol=1e-8)
     np.testing.assert_allclose(post.boundary_probabilities().to_numpy(), boundary, atol=1e-10)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.integers(0, 10_000),
+    st.integers(2, 3),
+    st.sampled_from([(1, 2), (2, 2), (2, 3)]),
+    st.sampled_from(["poisson", "normal"]),
+)
+def test_joint_posterior_equals_enumeration_of_shared_partitions(seed, members, sizes, model):
+    """joint=True: the posterior over partitions shared by all series, each segment's
+    marginal likelihood the product of the series' own (each with its own prior), found by
+    listing every shared segmentation."""
+    min_size, max_breaks = sizes
+    rng = np.random.default_rng(seed)
+    n = 8
+    if model == "poisson":
+        y = rng.poisson(np.repeat([1.0, 3.0], 4)[:, None] * rng.uniform(0.5, 2, members))
+        y = y.astype(float)
+        priors = [{"shape": 1.0 + j, "rate": 0.5 + j} for j in range(members)]
+
+        def segment(s, j):
+            return poisson_gamma_segment(s, priors[j]["shape"], priors[j]["rate"])
+
+        prior = {k: [p[k] for p in priors] for k in priors[0]}
+    else:
+        y = rng.normal(np.repeat([0.0, 1.5], 4)[:, None], 1.0, size=(n, members))
+        prior = {"mean": 0.2, "kappa": 1.0, "shape": 2.0, "scale": 1.0}
+
+        def segment(s, j):
+            return nig_segment(s, 0.2, 1.0, 2.0, 1.0)
+
+    frame = pd.DataFrame(y, columns=[f"s{j}" for j in range(members)], index=range(2000, 2008))
+    post = pz.posterior(frame, max_breaks, model=model, prior=prior, min_size=min_size, joint=True)
+    p_k, boundary = enumerate_posterior(
+        y, max_breaks, min_size, lambda s: sum(segment(s[:, j], j) for j in range(members))
+    )
+    for name in frame.columns:
+        np.testing.assert_allclose(post.k_probabilities_table.loc[name], p_k, rtol=1e-9)
+        np.testing.assert_allclose(
+            post.boundary_probabilities(series=name).to_numpy(), boundary, atol=1e-12
+        )
+    assert post.joint and post.to_dict()["joint"] and "joint" in post.summary()
+
+
+def test_joint_posterior_of_one_series_is_its_posterior_and_bayes_factor_by_hand():
+    rng = np.random.default_rng(2)
+    y = rng.poisson(np.repeat([1.0, 4.0], 10)).astype(float)
+    z = rng.poisson(np.repeat([2.0, 2.5], 10)).astype(float)
+    alone = pz.posterior(y, 2, hypothesis=(10,))
+    one = pz.posterior(y, 2, hypothesis=(10,), joint=True)
+    np.testing.assert_allclose(one.k_probabilities.to_numpy(), alone.k_probabilities.to_numpy())
+    pd.testing.assert_frame_equal(one.bayes_factors, alone.bayes_factors)
+    both = pz.posterior(np.column_stack([y, z]), 2, hypothesis=(10,), joint=True)
+    prior = both.prior
+    log_h = sum(
+        poisson_gamma_segment(v[a:b], prior["shape"][j], prior["rate"][j])
+        for j, v in enumerate((y, z))
+        for a, b in ((0, 10), (10, 20))
+    )
+    log_none = sum(
+        poisson_gamma_segment(v, prior["shape"][j], prior["rate"][j]) for j, v in enumerate((y, z))
+    )
+    expected = (log_h - log_none) / np.log(10)
+    assert both.bayes_factors["log10_bf_vs_none"].to_numpy() == pytest.approx([expected] * 2)
+    # the rate bands stay each series' own
+    assert not np.allclose(both.rate_frame("series0")["mean"], both.rate_frame("series1")["mean"])

@@ -34,6 +34,7 @@ def posterior(
     hypothesis: Sequence[Any] | None = None,
     level: float = 0.95,
     exposure: Any = None,
+    joint: bool = False,
 ) -> Posterior:
     """Exact posterior over all segmentations with at most ``max_breaks`` breaks.
 
@@ -69,6 +70,14 @@ def posterior(
         Exposure of every period (Poisson only): the rate of a segment multiplies each
         period's exposure, the Gamma prior stays conjugate, and rates are per unit of
         exposure.
+    joint : bool
+        One set of boundaries shared by all the series (the periods of a relationship
+        read from several indicators, as ``segment(..., joint=True)``): the posterior over
+        shared partitions, whose marginal likelihood is the product of the series' own
+        (each with its own rates and prior in every period, the series independent given
+        the partition). Every series' row then holds the same probabilities of ``k`` and
+        of boundaries, credible sets and Bayes factors; the rate bands are each series'
+        own.
 
     Returns
     -------
@@ -114,20 +123,32 @@ def posterior(
             f"max_breaks={max_breaks}: the prior gives it no mass. Raise max_breaks to at "
             f"least {len(positions)}."
         )
-    log_m = log_marginals(model, values, resolved, min_size, exposure)
+    if not isinstance(joint, bool):
+        raise ParameterError(f"The 'joint' parameter of {func} must be True or False.")
+    log_m = _shared(log_marginals(model, values, resolved, min_size, exposure), joint)
     s = sums(log_m, max_breaks)
     log_post_k = _k_posterior(s)
     k_probabilities = np.exp(log_post_k)
-    by_k = boundary_probabilities(s)  # (series, k, j, t)
+    by_k = boundary_probabilities(s)  # (series, k, j, t); one row when joint
     given_k = by_k.sum(axis=2)
     marginal = np.einsum("ik,ikt->it", k_probabilities, given_k)
     segments = np.einsum("ik,ikab->iab", k_probabilities, segment_probabilities(s, log_m))
     k_star = (
-        np.full(n_series, len(positions))
+        np.full(len(log_m), len(positions))
         if positions is not None
         else k_probabilities.argmax(axis=1)
     )
     names = pd.Index(matrix.names, name="series")
+    if joint:  # the shared partition's posterior on every series' row
+        row = np.zeros(n_series, dtype=np.intp)
+        k_probabilities, given_k, marginal, by_k, segments, k_star = (
+            a[row] for a in (k_probabilities, given_k, marginal, by_k, segments, k_star)
+        )
+    bayes = None
+    if positions is not None:
+        bayes = _bayes_factors(names[:1] if joint else names, log_m, s, positions)
+        if joint:
+            bayes = pd.DataFrame(bayes.to_numpy()[row], index=names, columns=bayes.columns)
     return Posterior(
         names=matrix.names,
         index=index,
@@ -144,8 +165,10 @@ def posterior(
         boundary_by_position=by_k,
         rate_inputs=(model, values.copy(), resolved, segments, level, exposure),
         credible_sets=_credible_sets(matrix.names, index, by_k, k_star, level),
-        bayes_factors=None if positions is None else _bayes_factors(names, log_m, s, positions),
-        sensitivity=_sensitivity(model, values, names, min_size, max_breaks, positions, exposure),
+        bayes_factors=bayes,
+        sensitivity=_sensitivity(
+            model, values, names, min_size, max_breaks, positions, exposure, joint
+        ),
         hypothesis=None if positions is None else tuple(index[p] for p in positions),
         provenance=Provenance(
             function=func,
@@ -158,10 +181,18 @@ def posterior(
                 "exposure_sha256": exposure_sha256(matrix),
                 "level": level,
                 "k_prior": "uniform over 0..max_breaks",
+                "joint": joint,
             },
             input_sha256=matrix_sha256(values, index, matrix.names),
         ),
+        joint=joint,
     )
+
+
+def _shared(log_m: np.ndarray, joint: bool) -> np.ndarray:
+    """The segments' log marginal likelihoods; joint: summed over the series (the
+    marginal likelihood of a shared segment is the product of the series' own)."""
+    return log_m.sum(axis=0, keepdims=True) if joint else log_m
 
 
 def check_posterior_size(n_series: int, n_periods: int, max_breaks: int) -> None:
@@ -234,17 +265,20 @@ def _sensitivity(
     max_breaks: int,
     positions: np.ndarray | None,
     exposure: np.ndarray | None = None,
+    joint: bool = False,
 ) -> pd.DataFrame:
     rows = []
     for label, prior in sensitivity_grid(model, values, exposure):
-        log_m = log_marginals(model, values, prior, min_size, exposure)
+        log_m = _shared(log_marginals(model, values, prior, min_size, exposure), joint)
         s = sums(log_m, max_breaks)
         pk = np.exp(_k_posterior(s))
-        bf = None if positions is None else _bayes_factors(names, log_m, s, positions)
+        scored = names[: len(log_m)]
+        bf = None if positions is None else _bayes_factors(scored, log_m, s, positions)
         for i, name in enumerate(names):
-            row = {"series": name, "prior": label, "map_k": int(pk[i].argmax())}
-            row.update({f"p_k{k}": float(pk[i, k]) for k in range(max_breaks + 1)})
+            at = 0 if joint else i
+            row = {"series": name, "prior": label, "map_k": int(pk[at].argmax())}
+            row.update({f"p_k{k}": float(pk[at, k]) for k in range(max_breaks + 1)})
             if bf is not None:
-                row["log10_bf_vs_none"] = float(bf.iloc[i, 0])
+                row["log10_bf_vs_none"] = float(bf.iloc[at, 0])
             rows.append(row)
     return pd.DataFrame(rows).set_index(["series", "prior"])

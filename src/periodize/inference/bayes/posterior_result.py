@@ -55,6 +55,7 @@ class Posterior(ResultMixin):
     sensitivity: pd.DataFrame
     hypothesis: tuple[Any, ...] | None
     provenance: Provenance
+    joint: bool = False
 
     def _row(self, series: str | None) -> int:
         if series is None:
@@ -108,7 +109,14 @@ class Posterior(ResultMixin):
         fmt = lambda v: f"{v:.3g}"  # noqa: E731
         lines = [
             f"Exact posterior over segmentations: model {self.model}, at most "
-            f"{self.max_breaks} breaks, min_size {self.min_size}",
+            f"{self.max_breaks} breaks, min_size {self.min_size}"
+            + (
+                f"; joint: one set of boundaries shared by the {len(self.names)} series "
+                "(the product of their marginal likelihoods), so every series' row "
+                "shows the same probabilities"
+                if self.joint
+                else ""
+            ),
             "prior over k: uniform; positions given k: uniform over admissible ones; "
             f"prior: {self._prior_text()}",
             "the likelihood treats periods as independent given the segmentation: with "
@@ -177,6 +185,7 @@ class Posterior(ResultMixin):
             "prior": self.prior,
             "periods": [plain(p) for p in self.index],
             "hypothesis": None if self.hypothesis is None else [plain(h) for h in self.hypothesis],
+            "joint": self.joint,
             "series": series,
             "provenance": self.provenance.to_dict(),
         }
