@@ -45,6 +45,7 @@ def _results(counts, events):
     yield series
     yield pz.explore(events, title="simulated dyad")
     yield pz.robustness(events, (2003,), n_sim=99, rng=4, envelope_draws=0)
+    yield pz.power(range(1990, 2010), (2000,), (1.0, 2.0), (2.0,), n_rep=20, n_null=99, rng=5)
 
 
 def test_every_result_reads_back_exactly(counts, events, tmp_path):
