@@ -263,3 +263,23 @@ def test_columns_compared_by_distinct_values_equal_row_by_row(rows, as_text):
         categories=list(vocabulary),
     )
     pd.testing.assert_extension_array_equal(got, reference)
+
+
+def test_a_validated_tables_attributes_are_shared_by_the_frames_derived_from_it(good_events):
+    """pandas deep-copies ``attrs`` into every derived frame; the vocabularies and extra
+    codes are immutable, so the copy is the value itself (thousands of extra codes were
+    copied once per operation on every partition)."""
+    import copy
+
+    table = pz.validate_events(good_events, extra_codes=[f"X{a}{b}" for a in "AB" for b in "CD"])
+    codes = table.attrs["periodize_extra_codes"]
+    assert list(codes) == ["XAC", "XAD", "XBC", "XBD"]
+    assert copy.deepcopy(codes) is codes
+    derived = table[table["year"] > 0].head(2)
+    assert derived.attrs["periodize_extra_codes"] is codes
+    assert (
+        derived.attrs["periodize_vocabularies"]["kind"]
+        is table.attrs["periodize_vocabularies"]["kind"]
+    )
+    again = pz.validate_events(derived)  # what it carries is read back as before
+    assert list(again.attrs["periodize_extra_codes"]) == list(codes)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from .._limits import check_memory
 from .._typing import By, Freq, PathLike, Stratify
-from ..events.digest import combine, partial_digest
+from ..events.digest import cell_hashes, combine, partial_digest
 from ..exceptions import EventSchemaError, ParameterError
 from ..intensity.compute import provenance_parameters
 from ..intensity.schemes import WeightingScheme, get_scheme
@@ -142,8 +142,8 @@ def _id_hashes(frame: pd.DataFrame) -> pd.Series:
     none = pd.Series(np.array([], dtype=np.uint64), name="event_id")
     if "event_id" not in frame.columns:
         return none
-    ids = frame["event_id"].to_numpy(dtype=object)
-    return pd.Series(pd.util.hash_array(ids), index=frame.index, name="event_id")
+    hashes = cell_hashes(frame["event_id"])  # compiled, from the text's bytes
+    return pd.Series(hashes, index=frame.index, name="event_id")
 
 
 def _example_id(events: Any, counts: Any) -> str:

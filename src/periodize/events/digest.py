@@ -83,11 +83,12 @@ def _strings(values: Any) -> np.ndarray:
     return _text_hashes(offsets, data, valid)
 
 
-def _cell_hashes(column: pd.Series) -> np.ndarray:
-    """The 64-bit hash of every cell of one column."""
+def cell_hashes(column: pd.Series) -> np.ndarray:
+    """The 64-bit hash of every cell of one column: the same value hashes alike in any
+    table or partition (text from its UTF-8 bytes, compiled; no Python object per row)."""
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        categories = _cell_hashes(pd.Series(dtype.categories))
+        categories = cell_hashes(pd.Series(dtype.categories))
         codes = column.cat.codes.to_numpy()
         return np.where(codes >= 0, categories[np.maximum(codes, 0)], _MISSING).astype(np.uint64)
     if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
@@ -109,7 +110,7 @@ def partial_digest(frame: pd.DataFrame) -> tuple[int, int, int]:
     """(number of rows, sum, exclusive-or) of the rows' hashes: what a partition adds."""
     row = np.zeros(len(frame), dtype=np.uint64)
     for salt, name in enumerate(sorted(map(str, frame.columns))):
-        _combine_rows(row, _cell_hashes(frame[name]), np.uint64(salt))
+        _combine_rows(row, cell_hashes(frame[name]), np.uint64(salt))
     total = int(row.sum(dtype=np.uint64)) if len(row) else 0
     xor = int(np.bitwise_xor.reduce(row)) if len(row) else 0
     return len(frame), total, xor

@@ -48,6 +48,18 @@ _TEXT = ("person", "office", "venue", "multilateral_context", "source", "note", 
 _ORDER = ("event_id", "date", "date_end", *DERIVED, *REQUIRED[1:], *OPTIONAL[2:])
 
 
+class Frozen(tuple):
+    """An attribute of a validated table: immutable, so pandas' copy of it (a deep copy of
+    ``attrs`` for every frame derived from the table) is the value itself. Thousands of
+    extra codes copied once per operation cost more than the operations of a partition."""
+
+    def __copy__(self) -> Frozen:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Frozen:
+        return self
+
+
 class _Problems:
     """Collects problems found by vectorised checks; builds messages only for bad rows."""
 
@@ -268,10 +280,10 @@ def _validate(
         result = pd.concat([result, kept], axis=1)
     if _ACCOUNT in events.attrs:  # an archive reader's row account travels with its table
         result.attrs[_ACCOUNT] = events.attrs[_ACCOUNT]
-    result.attrs[_EXTRA_CODES] = sorted(extra_codes)
+    result.attrs[_EXTRA_CODES] = Frozen(sorted(extra_codes))
     if "event_id" not in frame.columns:  # numbered here: unique in this table only
         result.attrs[GENERATED_IDS] = True
-    result.attrs[_VOCABULARIES] = {"level": list(levels), "kind": list(kinds)}
+    result.attrs[_VOCABULARIES] = {"level": Frozen(levels), "kind": Frozen(kinds)}
     return seal(result)
 
 

@@ -210,16 +210,19 @@ def _series_codes(
         strata = pd.Categorical(_strata(table, stratify))
         key = key * len(strata.categories) + strata.codes
     series_codes, unique_keys = pd.factorize(key, sort=True)
+    # plain lists: a scalar read from a pandas index costs microseconds, once per series
+    codes = countries.tolist() if by is not None else []
+    levels = [str(c) for c in strata.categories] if stratify is not None else []
 
     def name(k: int) -> str:
         parts = []
         if stratify is not None:
-            k, s = divmod(k, len(strata.categories))
+            k, s = divmod(k, len(levels))
         if by is not None:
-            a, t = divmod(k, len(countries))
-            parts.append(f"{countries[a]}{'-' if by == 'dyad' else '->'}{countries[t]}")
+            a, t = divmod(k, len(codes))
+            parts.append(f"{codes[a]}{'-' if by == 'dyad' else '->'}{codes[t]}")
         if stratify is not None:
-            parts.append(str(strata.categories[s]))
+            parts.append(levels[s])
         return ":".join(parts) or "all"
 
     return series_codes, [name(int(k)) for k in unique_keys]
