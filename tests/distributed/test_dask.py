@@ -509,3 +509,23 @@ def test_the_dask_reader_equals_the_in_memory_reader(
     expected = events[kept].sort_values("event_id").reset_index(drop=True)
     got = got.sort_values("event_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(got[expected.columns], expected, check_dtype=False)
+
+
+def test_ids_whose_hashes_collide_are_not_taken_for_repeated_events(
+    simulated, tmp_path, monkeypatch
+):
+    """Repeated hashes are read back and compared as ids: distinct ids that share a hash
+    (here every id hashes to one of two values) are no error; a real repeat still is."""
+    from periodize.distributed import aggregate
+
+    events, codes = simulated
+    pattern = write_parts(events, tmp_path, 3)
+    real = aggregate.cell_hashes
+    monkeypatch.setattr(aggregate, "cell_hashes", lambda column: real(column) % np.uint64(2))
+    lazy = pz.read_events(pattern, engine="dask", extra_codes=codes)
+    pd.testing.assert_frame_equal(pz.intensity(lazy).data, pz.intensity(events).data)
+    (tmp_path / "part0-copy.csv").write_bytes((tmp_path / "part0.csv").read_bytes())
+    first = set(pz.read_events(tmp_path / "part0.csv", extra_codes=codes)["event_id"])
+    with pytest.raises(pz.ParameterError, match=r"occur in more than one partition") as caught:
+        pz.intensity(pz.read_events(pattern, engine="dask", extra_codes=codes))
+    assert any(repr(i) in str(caught.value) for i in first)

@@ -124,12 +124,13 @@ def dask_intensity(
         hashes = events.map_partitions(_id_hashes, meta=("event_id", "u8"))
         counts = hashes.value_counts(split_out=max(1, events.npartitions // 16))
         sums, n_repeated = dask.compute(partials, (counts > 1).sum())
-        if n_repeated:
+        example = _repeated_id(events, counts) if n_repeated else None
+        if example is not None:
             raise ParameterError(
                 f"{int(n_repeated):,} event ids occur in more than one partition (file), "
-                f"such as {_example_id(events, counts)!r}: the same events would be "
-                "counted twice. Read each file once, or give the events of different files "
-                "different ids (the in-memory reader refuses repeated ids likewise)."
+                f"such as {example!r}: the same events would be counted twice. Read each "
+                "file once, or give the events of different files different ids (the "
+                "in-memory reader refuses repeated ids likewise)."
             )
     return _assemble(
         sums, resolved, freq, by, stratify, start, end, events.npartitions, list(events.columns)
@@ -146,18 +147,31 @@ def _id_hashes(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(hashes, index=frame.index, name="event_id")
 
 
-def _example_id(events: Any, counts: Any) -> str:
-    """One event id that occurs more than once (a second pass, only when there is one)."""
-    target = counts[counts > 1].head(1, npartitions=-1).index[0]
-    matches = events.map_partitions(_with_hash, target, meta={"event_id": object})
-    return str(matches["event_id"].head(1, npartitions=-1).iloc[0])
+def _repeated_id(events: Any, counts: Any) -> str | None:
+    """One event id that really occurs twice, read back from the rows whose 64-bit hash
+    occurs twice (a second pass, only when there are such rows), or None where every such
+    hash is two different ids (a collision, likely only among billions of ids). At most
+    :data:`_CHECKED` hashes are read back; if none of them is a real repeat, the ids are
+    taken as repeated (that many collisions do not happen)."""
+    targets = counts[counts > 1].head(_CHECKED, npartitions=-1).index.to_numpy()
+    rows = events.map_partitions(_with_hash, targets, meta={"event_id": object}).compute()
+    ids = rows["event_id"].astype(object)
+    repeated = ids[ids.duplicated(keep=False)]
+    if len(repeated):
+        return str(repeated.iloc[0])
+    return None if len(targets) < _CHECKED else str(ids.iloc[0])
 
 
-def _with_hash(frame: pd.DataFrame, target: int) -> pd.DataFrame:
-    """The partition's rows whose event id hashes to ``target`` (their ids only)."""
+#: The most repeated hashes read back to find a repeated id.
+_CHECKED = 1000
+
+
+def _with_hash(frame: pd.DataFrame, targets: np.ndarray) -> pd.DataFrame:
+    """The partition's rows whose event id hashes to one of ``targets`` (their ids only)."""
     if "event_id" not in frame.columns:
         return pd.DataFrame({"event_id": pd.Series(dtype=object)})
-    return frame.loc[_id_hashes(frame).to_numpy() == target, ["event_id"]]
+    keep = np.isin(_id_hashes(frame).to_numpy(), targets)
+    return frame.loc[keep, ["event_id"]].astype({"event_id": object})
 
 
 def _assemble(
