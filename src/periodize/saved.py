@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ._output import write_file
+from .events.seal import SEAL
 from .exceptions import ParameterError
 
 __all__ = ["FORMAT", "KEY", "load", "saved_json"]
@@ -41,8 +42,6 @@ KEY = "periodize_restore"
 FORMAT = 1
 #: pandas' nullable numbers and booleans: stored as their values and mask.
 _MASKED = (pd.arrays.IntegerArray, pd.arrays.FloatingArray, pd.arrays.BooleanArray)
-#: Attributes of a table that belong to the process, not to the data.
-_PROCESS_ATTRS = ("periodize_sealed",)
 
 
 def saved_json(result: Any) -> str:
@@ -383,7 +382,7 @@ def _series(values: Any, index: pd.Index) -> pd.Series:
 
 
 def _frame(frame: pd.DataFrame) -> dict[str, Any]:
-    attrs = {k: v for k, v in frame.attrs.items() if k not in _PROCESS_ATTRS}
+    attrs = {k: v for k, v in frame.attrs.items() if k != SEAL}  # the process's, not the data's
     return {
         "columns": _index(frame.columns),
         "index": _index(frame.index),

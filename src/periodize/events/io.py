@@ -140,7 +140,6 @@ def _read_plain_csv(text: str) -> tuple[pd.DataFrame, np.ndarray] | None:
         return None
     try:
         import pyarrow as pa
-        import pyarrow.compute as pc
         from pyarrow import csv as pa_csv
     except ImportError:  # pragma: no cover - pyarrow is a dependency
         return None
@@ -165,7 +164,7 @@ def _read_plain_csv(text: str) -> tuple[pd.DataFrame, np.ndarray] | None:
         return None
     columns: dict[str, Any] = {}
     for name, column in zip(header, table.columns, strict=True):
-        if _longest(column, pc) > CSV_CELL_LIMIT:
+        if _longest(column) > CSV_CELL_LIMIT:
             return None
         if name in SCHEMA_COLUMNS:
             columns[name] = pd.arrays.ArrowStringArray(column)
@@ -175,9 +174,11 @@ def _read_plain_csv(text: str) -> tuple[pd.DataFrame, np.ndarray] | None:
     return frame, np.arange(2, table.num_rows + 2, dtype=np.int64)
 
 
-def _longest(column: Any, pc: Any) -> int:
+def _longest(column: Any) -> int:
     """Characters in the longest cell of an Arrow text column (its bytes first: a cell is
     never longer in characters than in bytes)."""
+    import pyarrow.compute as pc
+
     longest = pc.max(pc.binary_length(column)).as_py() or 0
     if longest <= CSV_CELL_LIMIT:
         return longest

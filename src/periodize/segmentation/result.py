@@ -159,7 +159,7 @@ class Segmentation(ResultMixin):
             "boundaries": [tuple(plain(self.index[i]) for i in b) for b in self.break_indices],
             "last_years": [tuple(plain(self.index[i - 1]) for i in b) for b in self.break_indices],
             "indices": list(self.break_indices),
-            "identified": [self._identified(i) for i in range(len(self.names))],
+            "identified": self._identified_rows,
             "loglik": self.loglik_values,
         }
         return pd.DataFrame(rows, index=self._series_index)
@@ -208,11 +208,15 @@ class Segmentation(ResultMixin):
         return self._per_series("identified")
 
     def _identified(self, i: int) -> bool:
-        k = len(self.break_indices[i])
-        if k == 0:
-            return True
-        costs = self.cost_table[i]
-        return bool(identified(self.values[i : i + 1], costs[:1], costs[k : k + 1])[0])
+        return bool(self._identified_rows[i])
+
+    @cached_property
+    def _identified_rows(self) -> np.ndarray:
+        """Whether each series' breaks fit better than none (no breaks: identified), for
+        every series in one call."""
+        counts = np.array([len(b) for b in self.break_indices], dtype=np.intp)
+        chosen = self.cost_table[np.arange(counts.size), counts]
+        return (counts == 0) | identified(self.values, self.cost_table[:, 0], chosen)
 
     def to_frame(self) -> pd.DataFrame:
         """The per-segment estimates table (one row per series and segment)."""
