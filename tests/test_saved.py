@@ -38,6 +38,7 @@ def _results(counts, events):
     months = pd.period_range("2020-01", periods=30, freq="M")
     yield pz.segment(pd.Series(np.linspace(0, 1, 30) ** 2, index=months), n_breaks=2)
     yield pz.test_periodization(counts, boundaries=(2010,), n_sim=99, rng=1)
+    yield pz.test_periodization(counts, boundaries=(2010,), n_sim=99, rng=1, joint=True)
     yield pz.compare_periodizations(counts, {"a": (2010,), "b": (2012,)}, n_sim=99, rng=2)
     yield pz.posterior(counts, max_breaks=2, hypothesis=(2010,))
     yield pz.posterior(counts, max_breaks=2, hypothesis=(2010,), joint=True)

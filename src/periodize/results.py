@@ -157,6 +157,13 @@ def plain(value: Any) -> Any:
     return value
 
 
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``frame`` (its index as columns) as dicts of plain JSON values."""
+    return [
+        {k: plain(v) for k, v in row.items()} for row in frame.reset_index().to_dict("records")
+    ]
+
+
 def several_series_warning(attribute: str, returns: str, instead: str) -> None:
     """Warn that ``attribute`` changes shape with the number of series (issued for a
     result of several series; its one-series form stays)."""

@@ -40,9 +40,8 @@ from ..inference.dependence import DEPENDENCE
 from ..inference.hypothesis import boundary_positions, checked_inputs
 from ..inference.results import HypothesisTestResult
 from ..inference.streams import root_seed
-from ..inference.tests.periodization_result import _records
 from ..intensity.series import IntensitySeries
-from ..results import ResultMixin
+from ..results import ResultMixin, records
 from ..segmentation import segment
 
 __all__ = ["PanelResult", "panel", "write_panel"]
@@ -95,9 +94,9 @@ class PanelResult(ResultMixin):
         return {
             "parameters": self.parameters,
             "shared": self.shared.to_dict(),
-            "tests": _records(self.table),
-            "comparison": None if self.comparison is None else _records(self.comparison),
-            "posterior": None if self.posterior is None else _records(self.posterior),
+            "tests": records(self.table),
+            "comparison": None if self.comparison is None else records(self.comparison),
+            "posterior": None if self.posterior is None else records(self.posterior),
         }
 
 

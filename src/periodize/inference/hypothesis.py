@@ -12,14 +12,19 @@ import pandas as pd
 from .._limits import check_memory
 from .._validation import check_choice, check_int
 from ..exceptions import ParameterError
+from ..results import Provenance, matrix_sha256
 from ..segmentation.costs import COSTS
+from ..segmentation.diagnostics import serial_diagnostics
 from ..segmentation.inputs import (
     SeriesMatrix,
     as_matrix,
     check_values,
+    exposure_sha256,
     resolve_model,
     with_exposure,
 )
+from .dependence import SerialDependence
+from .fits import fixed_alpha
 
 #: How replicates are drawn (and, for ``trend``, which null is tested besides).
 NULLS = ("parametric", "permutation", "trend")
@@ -124,3 +129,43 @@ def exposed(matrix: SeriesMatrix, exposure: Any, model: str, null: str, func: st
             "periods with different exposures are not exchangeable. Use null='parametric'."
         )
     return with_exposure(matrix, exposure, model, func)
+
+
+def test_provenance(
+    func: str,
+    matrix: SeriesMatrix,
+    boundaries: Sequence[Any],
+    seed: int,
+    serial: SerialDependence,
+    **parameters: Any,
+) -> Provenance:
+    """The provenance of a test of hypothesised ``boundaries``: the options in
+    ``parameters`` (in order), the serial null that ran, the exposure's and the data's
+    hashes and the seed."""
+    return Provenance(
+        function=func,
+        parameters={
+            "boundaries": [str(b) for b in boundaries],
+            **parameters,
+            "serial_null": serial.summary(),
+            "exposure_sha256": exposure_sha256(matrix),
+        },
+        input_sha256=matrix_sha256(matrix.values, matrix.index, matrix.names),
+        seed=seed,
+    )
+
+
+def fit_diagnostics(
+    model: str, matrix: SeriesMatrix, fit: tuple[np.ndarray, np.ndarray], n_params: int
+) -> pd.DataFrame:
+    """Serial-dependence diagnostics of a fitted periodization (``fit``: means, spread)."""
+    means, spread = fit
+    return serial_diagnostics(
+        model,
+        matrix.values,
+        means,
+        matrix.names,
+        n_params,
+        alpha=fixed_alpha(model, fit),
+        sd=spread if model == "normal_meanvar" else None,
+    )

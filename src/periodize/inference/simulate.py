@@ -165,10 +165,7 @@ def replicates(
     keys = series_keys(values[members])
     out = np.empty((members.size * n_sim, values.shape[1]))
     if null != "permutation" and dependence is not None and _all_dependent(dependence, members):
-        for j, key in enumerate(keys):  # the noise of draw(), then every series at once
-            for block, first in enumerate(range(0, n_sim, BLOCK)):
-                rows = out[j * n_sim + first : j * n_sim + min(first + BLOCK, n_sim)]
-                block_generator(seed, simulation, key, block).standard_normal(out=rows)
+        standard_noise(keys, n_sim, seed, simulation, out)  # draw()'s noise, all at once
         margins = dependence.margins
         copula_block(
             model,
@@ -191,6 +188,18 @@ def replicates(
             margin = None if margins is None else margins[i]
             draw(model, means[i], spread[i], rows, seed, simulation, key, partial, margin)
     return out
+
+
+def standard_noise(
+    keys: list[int], n_sim: int, seed: int, simulation: int, out: np.ndarray
+) -> None:
+    """Fill ``out`` (``len(keys) × n_sim`` rows) with the standard normal noise a dependent
+    null transforms: series ``j``'s ``n_sim`` rows from its own stream (key ``keys[j]``), in
+    the blocks :func:`draw` uses."""
+    for j, key in enumerate(keys):
+        for block, first in enumerate(range(0, n_sim, BLOCK)):
+            rows = out[j * n_sim + first : j * n_sim + min(first + BLOCK, n_sim)]
+            block_generator(seed, simulation, key, block).standard_normal(out=rows)
 
 
 def _all_dependent(dependence: SerialDependence, members: np.ndarray) -> bool:

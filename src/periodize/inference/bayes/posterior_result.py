@@ -9,8 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...results import Provenance, ResultMixin, plain, several_series_warning
-from ..tests.periodization_result import _records
+from ...results import Provenance, ResultMixin, plain, records, several_series_warning
 from .rates import posterior_rates
 
 
@@ -167,14 +166,14 @@ class Posterior(ResultMixin):
                             for k in range(self.max_breaks + 1)
                         ],
                     },
-                    "rates": _records(self.rate_frame(name)),
-                    "credible_sets": _records(self.credible_sets.loc[[name]].droplevel(0))
+                    "rates": records(self.rate_frame(name)),
+                    "credible_sets": records(self.credible_sets.loc[[name]].droplevel(0))
                     if name in self.credible_sets.index.get_level_values(0)
                     else [],
                     "bayes_factors": None
                     if self.bayes_factors is None
                     else {k: float(v) for k, v in self.bayes_factors.loc[name].items()},
-                    "sensitivity": _records(self.sensitivity.loc[name]),
+                    "sensitivity": records(self.sensitivity.loc[name]),
                 }
             )
         return {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -11,13 +11,11 @@ from scipy import stats
 
 from ..._typing import RandomState
 from ..._validation import check_probability
-from ...results import Provenance, matrix_sha256
+from ...exceptions import ParameterError
 from ...segmentation.costs import COSTS
 from ...segmentation.costs.negbin import moment_alpha
-from ...segmentation.diagnostics import serial_diagnostics
 from ...segmentation.inputs import (
     SeriesMatrix,
-    exposure_sha256,
 )
 from ..dependence import check_dependence, fit_dependence
 from ..fits import (
@@ -29,13 +27,21 @@ from ..fits import (
     replicate_alpha,
     statistics,
 )
-from ..hypothesis import boundary_positions, checked_inputs, exposed
+from ..hypothesis import (
+    boundary_positions,
+    checked_inputs,
+    exposed,
+    fit_diagnostics,
+    test_provenance,
+)
 from ..results import HypothesisTestResult
 from ..simulate import count_at_least, repeat_rows, replicates
 from ..streams import root_seed
 from .agreement import hausdorff, rand_index
 from .boundary_sets import boundary_table, profile_sets
 from .boundary_tests import boundary_tests
+from .joint import joint_periodization_test
+from .joint_result import JointPeriodizationTest
 from .period_table import period_table
 from .periodization_result import PeriodizationTest
 from .trend import TREND_SIMULATION, design, trend_pvalues
@@ -43,6 +49,40 @@ from .trend import TREND_SIMULATION, design, trend_pvalues
 #: Working memory for one batch of replicates (bytes).
 BATCH_BYTES = 64 * 2**20
 _NULL_SIM, _HYPOTHESIS_SIM, _BEST_SIM = 0, 1, 2
+
+
+@overload
+def test_periodization(
+    series: Any,
+    boundaries: Sequence[Any],
+    *,
+    model: str = ...,
+    min_size: int = ...,
+    n_sim: int = ...,
+    rng: RandomState = ...,
+    level: float = ...,
+    null: str = ...,
+    exposure: Any = ...,
+    dependence: str = ...,
+    joint: Literal[False] = ...,
+) -> PeriodizationTest: ...
+
+
+@overload
+def test_periodization(
+    series: Any,
+    boundaries: Sequence[Any],
+    *,
+    model: str = ...,
+    min_size: int = ...,
+    n_sim: int = ...,
+    rng: RandomState = ...,
+    level: float = ...,
+    null: str = ...,
+    exposure: Any = ...,
+    dependence: str = ...,
+    joint: Literal[True],
+) -> JointPeriodizationTest: ...
 
 
 def test_periodization(
@@ -57,7 +97,8 @@ def test_periodization(
     null: str = "parametric",
     exposure: Any = None,
     dependence: str = "auto",
-) -> PeriodizationTest:
+    joint: bool = False,
+) -> PeriodizationTest | JointPeriodizationTest:
     """Test a hypothesised periodization against no change and against the best alternative.
 
     Parameters
@@ -99,10 +140,20 @@ def test_periodization(
         independently. The permutation null assumes exchangeable periods: with it, use
         ``"independent"`` (``"auto"`` becomes ``"independent"`` and the diagnostics say
         whether the residuals reject that).
+    joint : bool
+        Test one periodization shared by all the series (columns) instead of each series
+        on its own (:mod:`periodize.inference.tests.joint`): every series keeps its own
+        rates per period; the likelihood ratios are summed over the series, the best
+        alternative is the best shared segmentation, each boundary is tested jointly and
+        each series' share of it is reported. Replicates keep the correlation between the
+        series (and each series' serial dependence unless ``dependence="independent"``);
+        the permutation null permutes all series together. Not with ``null="trend"``.
 
     Returns
     -------
     PeriodizationTest
+        or :class:`~periodize.inference.tests.joint_result.JointPeriodizationTest` with
+        ``joint=True``.
 
     Examples
     --------
@@ -123,12 +174,17 @@ def test_periodization(
     level = check_probability(level, name="level", func=func)
     positions = boundary_positions(matrix.index, boundaries, min_size, func)
     seed = root_seed(rng, func)
+    dependence = check_dependence(dependence, null, func, matrix.values.shape[1])
+    if _check_joint(joint, null, func):
+        return joint_periodization_test(
+            matrix, used, positions, boundaries, min_size=min_size, n_sim=n_sim, seed=seed,
+            level=level, null=null, dependence=dependence, func=func,
+        )  # fmt: skip
     values = matrix.values
     n_series, n = values.shape
     k = positions.size
     exposure_rows = matrix.exposure
     draws = "parametric" if null == "trend" else null  # how the three tests draw replicates
-    dependence = check_dependence(dependence, null, func, matrix.values.shape[1])
     hyp_edges = edges_of(np.broadcast_to(positions, (n_series, k)), n)
     null_edges = edges_of(np.empty((n_series, 0), dtype=np.int64), n)
     hypothesis_fit = fitted(used, values, hyp_edges, exposure_rows)
@@ -259,45 +315,41 @@ def test_periodization(
             index=pd.Index(matrix.names, name="series"),
         ),
         model_checks=_model_checks(used, matrix, positions),
-        diagnostics=_diagnostics(used, matrix, fits[_HYPOTHESIS_SIM], k + 1),
+        diagnostics=fit_diagnostics(used, matrix, fits[_HYPOTHESIS_SIM], k + 1),
         dependence=serial.frame(matrix.names),
         dispersion=_dispersion(used, matrix, observed.scale),
-        provenance=Provenance(
-            function=func,
-            parameters={
-                "boundaries": [str(b) for b in boundaries],
-                "model": used,
-                "min_size": min_size,
-                "n_sim": n_sim,
-                "level": level,
-                "null": null,
-                "dependence": dependence,
-                "serial_null": serial.summary(),
-                "exposure_sha256": exposure_sha256(matrix),
-            },
-            input_sha256=matrix_sha256(values, matrix.index, matrix.names),
-            seed=seed,
+        provenance=test_provenance(
+            func,
+            matrix,
+            boundaries,
+            seed,
+            serial,
+            model=used,
+            min_size=min_size,
+            n_sim=n_sim,
+            level=level,
+            null=null,
+            dependence=dependence,
         ),
     )
 
 
+def _check_joint(joint: Any, null: str, func: str) -> bool:
+    """``joint`` checked: a bool, with a null the joint test draws from."""
+    if not isinstance(joint, bool | np.bool_):
+        raise ParameterError(
+            f"The 'joint' parameter of {func} must be True or False. Got {joint!r} instead."
+        )
+    if joint and null == "trend":
+        raise ParameterError(
+            f"The 'joint' parameter of {func} tests a shared periodization under the "
+            "parametric or permutation null; null='trend' tests each series on its own. "
+            "Use null='parametric' or joint=False."
+        )
+    return bool(joint)
+
+
 test_periodization.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
-
-
-def _diagnostics(
-    model: str, matrix: SeriesMatrix, fit: tuple[np.ndarray, np.ndarray], n_params: int
-) -> pd.DataFrame:
-    """Serial-dependence diagnostics of the hypothesised periods' fit."""
-    means, spread = fit
-    return serial_diagnostics(
-        model,
-        matrix.values,
-        means,
-        matrix.names,
-        n_params,
-        alpha=fixed_alpha(model, fit),
-        sd=spread if model == "normal_meanvar" else None,
-    )
 
 
 def _dispersion(model: str, matrix: SeriesMatrix, scale: np.ndarray) -> pd.Series | None:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ...exceptions import ParameterError
-from ...results import Provenance, ResultMixin, plain, several_series_warning
+from ...results import Provenance, ResultMixin, plain, records, several_series_warning
 from ...segmentation.diagnostics import LEVEL, MIN_PERIODS, format_p
 from ..results import HypothesisTestResult
 
@@ -238,10 +238,10 @@ class PeriodizationTest(ResultMixin):
                 {
                     "name": name,
                     "tests": {t: r.to_dict() for t, r in self.tests_by_series[i].items()},
-                    "periods": _records(self.periods.loc[name]),
-                    "boundary_tests": _records(self.boundary_tests.loc[name]),
+                    "periods": records(self.periods.loc[name]),
+                    "boundary_tests": records(self.boundary_tests.loc[name]),
                     "notes": self.notes(name),
-                    "boundaries": _records(self.boundaries.loc[name]),
+                    "boundaries": records(self.boundaries.loc[name]),
                     "agreement": {k: float(v) for k, v in self.agreement.loc[name].items()},
                     "dispersion": None
                     if self.dispersion is None
@@ -274,9 +274,3 @@ DISPERSION_METHODS = {
     "quasipoisson": "Pearson, hypothesised fit",
     "negbin": "NB2 alpha, moment estimate from the unsegmented series, held fixed",
 }
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [
-        {k: plain(v) for k, v in row.items()} for row in frame.reset_index().to_dict("records")
-    ]

@@ -1,0 +1,260 @@
+"""Tests of one periodization shared by several series (``test_periodization(joint=True)``):
+statistics against statsmodels GLM deviances and brute force over every shared
+segmentation, the one-series case against the per-series test, the draws that keep the
+series' correlation, and the refusals."""
+
+from itertools import combinations, pairwise
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import periodize as pz
+from periodize.exceptions import ParameterError
+from periodize.inference.dependence import independent
+from periodize.inference.fits import edges_of, fitted
+from periodize.inference.tests.joint import joint_replicates, member_correlation, mixing_matrix
+
+
+def segmentations(n: int, k: int, min_size: int):
+    """Every set of k break indices leaving segments of at least min_size periods."""
+    for breaks in combinations(range(min_size, n - min_size + 1), k):
+        if all(b - a >= min_size for a, b in pairwise((0, *breaks, n))):
+            yield breaks
+
+
+def glm(row: np.ndarray, breaks: tuple[int, ...]):
+    """The Poisson GLM with one rate per segment (statsmodels)."""
+    n = row.size
+    period = np.searchsorted(np.array(breaks, dtype=int), np.arange(n), side="right")
+    design = np.eye(len(breaks) + 1)[period]
+    return sm.GLM(row, design, family=sm.families.Poisson()).fit()
+
+
+def frame(values: np.ndarray, start: int = 1971) -> pd.DataFrame:
+    return pd.DataFrame(
+        values.T,
+        index=range(start, start + values.shape[1]),
+        columns=[f"indicator_{i}" for i in range(len(values))],
+    )
+
+
+@pytest.fixture(scope="module")
+def counts() -> np.ndarray:
+    rng = np.random.default_rng(17)
+    rates = np.where(np.arange(16) < 7, 2.0, 5.0) * np.array([[1.0], [0.6], [1.8]])
+    return rng.poisson(rates).astype(float)
+
+
+@pytest.mark.parametrize("model", ["poisson", "quasipoisson"])
+def test_joint_statistics_are_summed_glm_deviances_and_the_brute_force_best(counts, model):
+    """hypothesis_vs_none is the sum over series of the GLM deviance drops (over each
+    series' Pearson dispersion of the hypothesised fit for quasi-Poisson); the best shared
+    segmentation and best_vs_none come from enumerating every shared segmentation."""
+    n, hypothesis = counts.shape[1], (4, 11)
+    test = pz.test_periodization(
+        frame(counts), (1975, 1982), model=model, min_size=2, joint=True, n_sim=99, rng=0
+    )
+    full = [glm(row, hypothesis) for row in counts]
+    phi = np.array([f.pearson_chi2 / (n - 3) if model == "quasipoisson" else 1.0 for f in full])
+    none = np.array([glm(row, ()).deviance for row in counts])
+    expected = np.sum((none - [f.deviance for f in full]) / phi)
+    assert test.tests["hypothesis_vs_none"].statistic == pytest.approx(expected, rel=1e-9)
+    totals = {
+        b: sum(glm(row, b).deviance / f for row, f in zip(counts, phi, strict=True))
+        for b in segmentations(n, 2, 2)
+    }
+    best = min(totals, key=totals.get)
+    assert test.best == tuple(1971 + b for b in best)
+    assert test.tests["best_vs_none"].statistic == pytest.approx(
+        np.sum(none / phi) - totals[best], rel=1e-9
+    )
+    assert test.tests["best_vs_hypothesis"].statistic == pytest.approx(
+        totals[hypothesis] - totals[best], rel=1e-9, abs=1e-9
+    )
+
+
+def test_each_boundary_and_each_series_contribution_are_nested_glm_deviances(counts):
+    test = pz.test_periodization(
+        frame(counts), (1975, 1982), model="poisson", min_size=2, joint=True, n_sim=99, rng=0
+    )
+    for boundary, kept in ((1975, (11,)), (1982, (4,))):
+        drops = [glm(row, kept).deviance - glm(row, (4, 11)).deviance for row in counts]
+        part = test.contributions.loc[boundary]
+        np.testing.assert_allclose(part["statistic"], drops, rtol=1e-9)
+        np.testing.assert_allclose(part["share"], np.array(drops) / sum(drops), rtol=1e-9)
+        assert test.boundary_tests.loc[boundary, "statistic"] == pytest.approx(sum(drops))
+        rates = [glm(row, (4, 11)).params for row in counts]
+        j = 1 if boundary == 1975 else 2
+        np.testing.assert_allclose(
+            part["ratio"], [np.exp(r[j] - r[j - 1]) for r in rates], rtol=1e-7
+        )
+    assert test.carriers().to_dict() == {
+        b: test.contributions.loc[b, "share"].idxmax() for b in (1975, 1982)
+    }
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    model=st.sampled_from(["poisson", "quasipoisson", "negbin", "normal", "normal_meanvar"]),
+    k=st.integers(1, 2),
+)
+def test_one_series_tested_jointly_has_the_per_series_statistics(seed, model, k):
+    rng = np.random.default_rng(seed)
+    values = rng.poisson(np.where(np.arange(20) < 9, 2.0, 4.0), size=(1, 20)).astype(float)
+    if model.startswith("normal"):
+        values += rng.normal(0, 0.3, values.shape)
+    boundaries = (1980, 1986)[:k] if k == 2 else (1980,)
+    series = frame(values)
+    alone = pz.test_periodization(series, boundaries, model=model, n_sim=99, rng=seed)
+    joint = pz.test_periodization(series, boundaries, model=model, n_sim=99, rng=seed, joint=True)
+    for name, result in alone.tests.items():
+        assert joint.tests[name].statistic == pytest.approx(result.statistic, abs=1e-8)
+    estimated = tuple(alone.boundaries["estimated"])
+    if not any(pd.isna(b) for b in estimated):
+        assert joint.best == estimated
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), order=st.permutations(range(3)))
+def test_the_order_of_the_series_does_not_matter(seed, order):
+    rng = np.random.default_rng(seed)
+    values = rng.poisson(np.where(np.arange(18) < 8, 1.5, 4.0), size=(3, 18)).astype(float)
+    first = pz.test_periodization(frame(values), (1979,), joint=True, n_sim=99, rng=1)
+    again = pz.test_periodization(frame(values)[[f"indicator_{i}" for i in order]], (1979,),
+                                  joint=True, n_sim=99, rng=1)  # fmt: skip
+    for name, result in first.tests.items():
+        assert again.tests[name].statistic == pytest.approx(result.statistic, rel=1e-12)
+    assert again.best == first.best
+    pd.testing.assert_frame_equal(
+        again.contributions.sort_index(), first.contributions.sort_index(), rtol=1e-10
+    )
+
+
+def test_permutation_moves_every_series_with_the_same_periods():
+    rng = np.random.default_rng(2)
+    values = rng.normal(size=(3, 12))
+    groups = np.r_[np.zeros(5), np.ones(7)]
+    drawn = joint_replicates(
+        "normal", values, (values, values), 50, 1, 0, "permutation", groups, independent(3),
+        None,
+    ).reshape(50, 3, 12)  # fmt: skip
+    for replicate in drawn:
+        # the periods of all series stay together: one column permutation of the values
+        columns = [np.nonzero(np.all(values == replicate[:, [t]], axis=0))[0] for t in range(12)]
+        source = np.array([c[0] for c in columns])
+        assert sorted(source[:5]) == list(range(5)) and sorted(source[5:]) == list(range(5, 12))
+
+
+@pytest.mark.parametrize("model", ["normal", "poisson"])
+def test_draws_keep_the_correlation_between_the_series(model):
+    """Replicates with the mixing matrix have the series' correlation (of normal scores);
+    without it, none."""
+    rng = np.random.default_rng(4)
+    n, target = 60, 0.7
+    latent = rng.standard_normal((2, n))
+    latent[1] = target * latent[0] + np.sqrt(1 - target**2) * latent[1]
+    values = latent if model == "normal" else rng.poisson(5 * np.exp(0.4 * latent)).astype(float)
+    none = edges_of(np.empty((2, 0), dtype=np.int64), n)
+    fit = fitted(model, values, none)
+    correlation = member_correlation(model, values, fit)
+    with_mixing, without = (
+        joint_replicates(model, values, fit, 400, 3, 0, "parametric", np.zeros(n),
+                         independent(2, "auto"), mixing).reshape(400, 2, n)
+        for mixing in (mixing_matrix(correlation), None)
+    )  # fmt: skip
+    for drawn, expected in ((with_mixing, correlation[0, 1]), (without, 0.0)):
+        r = np.corrcoef(drawn[:, 0].ravel(), drawn[:, 1].ravel())[0, 1]
+        assert r == pytest.approx(expected, abs=0.06)
+    assert correlation[0, 1] > 0.4
+
+
+def test_mixing_matrix_is_a_square_root_of_a_correlation():
+    bad = np.array([[1.0, 0.9, -0.9], [0.9, 1.0, 0.9], [-0.9, 0.9, 1.0]])  # not positive
+    root = mixing_matrix(bad)
+    product = root @ root.T
+    np.testing.assert_allclose(np.diag(product), 1.0)
+    assert np.linalg.eigvalsh(product).min() > -1e-12
+    good = np.array([[1.0, 0.3], [0.3, 1.0]])
+    np.testing.assert_allclose(mixing_matrix(good) @ mixing_matrix(good).T, good, atol=1e-12)
+
+
+def test_a_shared_change_is_found_more_often_jointly_than_in_each_series():
+    """Three weak series that change together, 60 simulated records: the joint test rejects
+    no change more often than the per-series tests do (the statistic pools the evidence)."""
+    rng = np.random.default_rng(8)
+    rates = np.where(np.arange(24) < 12, 2.0, 3.2)
+    joint_rejects, alone_rejects = [], []
+    for r in range(60):
+        series = frame(rng.poisson(rates, size=(3, 24)).astype(float), 2001)
+        joint = pz.test_periodization(series, (2013,), model="poisson", joint=True, n_sim=199,
+                                      rng=r)  # fmt: skip
+        alone = pz.test_periodization(series, (2013,), model="poisson", n_sim=199, rng=r)
+        joint_rejects.append(joint.tests["hypothesis_vs_none"].pvalue <= 0.05)
+        table = alone.test_table().xs("hypothesis_vs_none", level="test")
+        alone_rejects.append(np.mean(table["pvalue"] <= 0.05))
+    assert np.mean(joint_rejects) > np.mean(alone_rejects) + 0.15
+    assert joint.contributions["share"].sum() == pytest.approx(1.0)
+    text = joint.summary()
+    assert "shared by 3 series" in text and "Contributions" in text
+
+
+def test_joint_result_serialises_with_its_provenance(counts):
+    test = pz.test_periodization(frame(counts), (1978,), joint=True, n_sim=99, rng=3)
+    data = test.to_dict()
+    assert data["joint"] is True and data["series"] == list(frame(counts).columns)
+    assert data["provenance"]["parameters"]["joint"] is True
+    assert data["correlation_kept_by"] == "Gaussian copula"
+    assert len(data["contributions"]) == 3
+    permuted = pz.test_periodization(
+        frame(counts), (1978,), joint=True, n_sim=99, rng=3, null="permutation",
+        dependence="independent",
+    )  # fmt: skip
+    assert permuted.to_dict()["correlation_kept_by"] == "all series permuted together"
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"joint": "yes"}, "must be True or False"),
+        ({"joint": True, "null": "trend"}, "null='parametric' or joint=False"),
+    ],
+)
+def test_joint_refusals_name_the_way_out(counts, kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        pz.test_periodization(frame(counts), (1978,), n_sim=99, **kwargs)
+
+
+def test_joint_tests_hold_their_size_on_strongly_correlated_series(monkeypatch):
+    """No change, three Gaussian series correlated at 0.95, 30 periods, 300 records: with
+    the series' correlation kept, each joint test rejects at about 5%; drawn as independent
+    series (the mixing replaced by the identity), the search-based tests reject at several
+    times the level, so the check can fail."""
+    from periodize.inference.tests import joint
+
+    rng = np.random.default_rng(1)
+    m, n, records = 3, 30, 300
+    correlation = np.full((m, m), 0.95)
+    np.fill_diagonal(correlation, 1.0)
+    root = np.linalg.cholesky(correlation)
+    data = [rng.standard_normal((n, m)) @ root.T for _ in range(records)]
+    names = ("hypothesis_vs_none", "best_vs_none", "best_vs_hypothesis")
+
+    def rejections() -> np.ndarray:
+        rejected = []
+        for r, values in enumerate(data):
+            test = pz.test_periodization(
+                frame(values.T, 1990), (2000, 2010), model="normal", joint=True, n_sim=199,
+                rng=r, dependence="independent",
+            )  # fmt: skip
+            rejected.append([test.tests[name].pvalue <= 0.05 for name in names])
+        return np.mean(rejected, axis=0)
+
+    kept = rejections()
+    assert np.all((kept >= 0.02) & (kept <= 0.09)), kept
+    monkeypatch.setattr(joint, "mixing_matrix", lambda c: np.eye(len(c)))
+    assert rejections()[1:].min() > 0.2
