@@ -258,3 +258,80 @@ def test_joint_tests_hold_their_size_on_strongly_correlated_series(monkeypatch):
     assert np.all((kept >= 0.02) & (kept <= 0.09)), kept
     monkeypatch.setattr(joint, "mixing_matrix", lambda c: np.eye(len(c)))
     assert rejections()[1:].min() > 0.2
+
+
+COMPARED = ("loglik", "n_params", "aic", "bic", "aic_weight", "bic_weight", "posterior",
+            "posterior_given_k")  # fmt: skip
+
+
+@pytest.mark.parametrize("model", ["poisson", "quasipoisson", "normal"])
+def test_joint_comparison_of_one_series_is_its_own_comparison(counts, model):
+    series = frame(counts[:1])
+    candidates = {"early": (1975,), "both": (1975, 1982)}
+    alone = pz.compare_periodizations(series, candidates, model=model, n_sim=99, rng=2).table
+    joint = pz.compare_periodizations(
+        series, candidates, model=model, n_sim=99, rng=2, joint=True
+    ).table
+    assert list(joint.index.get_level_values("name")) == list(alone.index.get_level_values("name"))
+    for column in COMPARED:
+        np.testing.assert_allclose(
+            joint[column].to_numpy(float), alone[column].to_numpy(float), rtol=1e-9
+        )
+    assert list(joint["same_as"]) == list(alone["same_as"])
+    assert list(joint["boundaries"]) == list(alone["boundaries"])
+
+
+def test_joint_comparison_sums_the_series_and_matches_the_joint_test(counts):
+    series = frame(counts)
+    candidates = {"early": (1975,), "both": (1975, 1982)}
+    joint = pz.compare_periodizations(series, candidates, n_sim=199, rng=5, joint=True)
+    alone = pz.compare_periodizations(series, candidates, n_sim=199, rng=5).table
+    table = joint.table.loc[" + ".join(series.columns)]
+    for name in ("no change", *candidates):
+        assert table.loc[name, "loglik"] == pytest.approx(
+            alone.xs(name, level="name")["loglik"].sum(), rel=1e-12
+        )
+        assert table.loc[name, "n_params"] == 3 * (len(candidates.get(name, ())) + 1)
+    for name, boundaries in candidates.items():
+        test = pz.test_periodization(series, boundaries, n_sim=199, rng=5, joint=True)
+        assert table.loc[name, "p_vs_none"] == test.tests["hypothesis_vs_none"].pvalue
+        assert table.loc[name, "p_vs_best"] == test.tests["best_vs_hypothesis"].pvalue
+    best = table.loc["best with 2 breaks"]
+    assert best["n_params"] == 3 * 3 + 2  # every series' rates, the shared boundaries once
+    shared = pz.segment(series, n_breaks=2, model="poisson", joint=True)
+    assert best["boundaries"] == tuple(shared.by_series["boundaries"].iloc[0])
+    test = pz.test_periodization(series, best["boundaries"], n_sim=199, rng=5, joint=True)
+    assert best["p_vs_none"] == test.tests["best_vs_none"].pvalue
+    assert joint.to_dict()["members"] == list(series.columns)
+    assert "shared by 3 series" in joint.summary()
+
+
+def test_joint_posterior_of_each_row_is_its_share_of_every_shared_partition(counts):
+    """posterior_given_k against enumeration of every shared partition with k breaks,
+    each weighted by the product of the series' marginal likelihoods."""
+    from periodize.inference.bayes.marginals import log_marginals, resolve_prior
+
+    values = counts[:, :12]
+    series = frame(values)
+    candidates = {"one": (1975,), "two": (1975, 1979)}
+    table = pz.compare_periodizations(
+        series, candidates, min_size=2, n_sim=99, rng=1, joint=True, include_best=False
+    ).table.droplevel("series")
+    prior = resolve_prior("poisson", None, values, "test", None)
+    log_m = log_marginals("poisson", values, prior, 2, None).sum(axis=0)
+
+    def weight(breaks):
+        edges = (0, *breaks, 12)
+        return np.exp(sum(log_m[a, b] for a, b in pairwise(edges)))
+
+    for name, breaks in (("one", (4,)), ("two", (4, 8))):
+        total = sum(weight(b) for b in segmentations(12, len(breaks), 2))
+        assert table.loc[name, "posterior_given_k"] == pytest.approx(weight(breaks) / total)
+    # prior uniform over k = 0..2, then over the partitions with k breaks
+    score = {
+        name: weight(breaks) / (3 * sum(1 for _ in segmentations(12, len(breaks), 2)))
+        for name, breaks in (("no change", ()), ("one", (4,)), ("two", (4, 8)))
+    }
+    total = sum(score.values())
+    for name, value in score.items():
+        assert table.loc[name, "posterior"] == pytest.approx(value / total)

@@ -44,7 +44,8 @@ from ..hypothesis import boundary_positions, checked_inputs, exposed
 from ..simulate import count_at_least, repeat_rows, replicates
 from ..streams import root_seed
 from .comparison_result import Comparison
-from .periodization import BATCH_BYTES
+from .joint_comparison import group_name, joint_table
+from .periodization import BATCH_BYTES, _check_joint
 
 __all__ = ["compare_periodizations"]
 
@@ -65,6 +66,7 @@ def compare_periodizations(
     prior: Mapping[str, Any] | None = None,
     exposure: Any = None,
     dependence: str = "auto",
+    joint: bool = False,
 ) -> Comparison:
     """Rank named periodizations of one or many series.
 
@@ -97,6 +99,12 @@ def compare_periodizations(
         Serial dependence of the replicates, as in :func:`periodize.test_periodization`:
         fitted to each candidate's periods (for a best segmentation, searched again on the
         simulated series of the bias correction).
+    joint : bool
+        Rank periodizations shared by all the series (columns), each keeping its own rates
+        (:mod:`periodize.inference.tests.joint_comparison`): one row per shared partition,
+        under the series label ``"a + b + ..."``; p-values as ``test_periodization(...,
+        joint=True)`` gives them for the same seed; the best rows are the best shared
+        segmentations.
 
     Returns
     -------
@@ -149,22 +157,23 @@ def compare_periodizations(
             f"A candidate of {func} has {k_max} breaks, more than {n} periods with "
             f"min_size={min_size} allow."
         )
-    rows, found = _rows(used, matrix, named, k_max, min_size, include_best, include_none)
-    _mark_repeats(rows, found)
-    _information(rows, found, used, matrix)
-    _posterior(rows, found, used, matrix, prior, min_size, func)
     dependence = check_dependence(dependence, null, func, matrix.values.shape[1])
-    _monte_carlo(rows, found, used, matrix, min_size, n_sim, seed, null, dependence)
-    table = pd.concat(rows.values(), keys=list(rows), names=["name"]).swaplevel(0, 1)
+    joint = _check_joint(joint, null, func)
+    if joint:
+        table = joint_table(
+            used, matrix, named, min_size=min_size, n_sim=n_sim, seed=seed, null=null,
+            dependence=dependence, include_best=include_best, include_none=include_none,
+            prior=prior, func=func,
+        )  # fmt: skip
+    else:
+        table = _table(
+            used, matrix, named, k_max, min_size, n_sim, seed, null, dependence, include_best,
+            include_none, prior, func,
+        )  # fmt: skip
     same = table["same_as"].astype(object)
-    table["same_as"] = same.where(same.notna(), None)  # None, whatever concat made of it
-    order = {name: i for i, name in enumerate(rows)}
-    table = table.sort_index(
-        level=[0, 1], key=lambda level: level.map(order) if level.name == "name" else level
-    )
-    table = table.loc[list(matrix.names)]
+    table["same_as"] = same.where(same.notna(), None)  # None, whatever pandas made of it
     return Comparison(
-        names=matrix.names,
+        names=(group_name(matrix.names),) if joint else matrix.names,
         index=matrix.index,
         model=used,
         min_size=min_size,
@@ -181,6 +190,7 @@ def compare_periodizations(
                 "n_sim": n_sim,
                 "null": null,
                 "dependence": dependence,
+                "joint": joint,
                 "include_best": include_best,
                 "include_none": include_none,
                 "prior": None if prior is None else dict(prior),
@@ -189,7 +199,37 @@ def compare_periodizations(
             input_sha256=matrix_sha256(matrix.values, matrix.index, matrix.names),
             seed=seed,
         ),
+        members=matrix.names if joint else (),
     )
+
+
+def _table(
+    used: str,
+    matrix: SeriesMatrix,
+    named: dict[str, np.ndarray],
+    k_max: int,
+    min_size: int,
+    n_sim: int,
+    seed: int,
+    null: str,
+    dependence: str,
+    include_best: bool,
+    include_none: bool,
+    prior: Mapping[str, Any] | None,
+    func: str,
+) -> pd.DataFrame:
+    """The comparison table of each series on its own, indexed by (series, name)."""
+    rows, found = _rows(used, matrix, named, k_max, min_size, include_best, include_none)
+    _mark_repeats(rows, found)
+    _information(rows, found, used, matrix)
+    _posterior(rows, found, used, matrix, prior, min_size, func)
+    _monte_carlo(rows, found, used, matrix, min_size, n_sim, seed, null, dependence)
+    table = pd.concat(rows.values(), keys=list(rows), names=["name"]).swaplevel(0, 1)
+    order = {name: i for i, name in enumerate(rows)}
+    table = table.sort_index(
+        level=[0, 1], key=lambda level: level.map(order) if level.name == "name" else level
+    )
+    return table.loc[list(matrix.names)]
 
 
 def _candidates(

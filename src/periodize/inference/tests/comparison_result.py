@@ -44,6 +44,8 @@ class Comparison(ResultMixin):
     table : DataFrame indexed by (series, name); see
         :func:`periodize.compare_periodizations` for the columns
     provenance : Provenance
+    members : the series whose shared periodizations were compared (``joint=True``; the
+        table's one series is their group, ``"a + b"``); empty otherwise
     """
 
     names: tuple[str, ...]
@@ -56,6 +58,7 @@ class Comparison(ResultMixin):
     table: pd.DataFrame
 
     provenance: Provenance
+    members: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """The comparison table (one row per series and periodization)."""
@@ -99,7 +102,13 @@ class Comparison(ResultMixin):
         ]
         lines = [
             f"Comparison of {len(self.candidates)} "
-            f"periodization{'' if len(self.candidates) == 1 else 's'}: {len(self.names)} series × "
+            f"periodization{'' if len(self.candidates) == 1 else 's'}"
+            + (
+                f" shared by {len(self.members)} series (joint; each keeps its own rates)"
+                if self.members
+                else ""
+            )
+            + f": {len(self.members) or len(self.names)} series × "
             f"{len(self.index)} periods ({self.index[0]}–{self.index[-1]}); model "
             f"{self.model}; min_size {self.min_size}; {self.n_sim} Monte Carlo replicates "
             f"({self.null}); seed {self.provenance.seed}",
@@ -138,6 +147,8 @@ class Comparison(ResultMixin):
             "min_size": self.min_size,
             "n_sim": self.n_sim,
             "null": self.null,
+            "joint": bool(self.members),
+            "members": list(self.members),
             "series": series,
             "provenance": self.provenance.to_dict(),
         }

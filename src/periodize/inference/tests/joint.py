@@ -196,6 +196,88 @@ def joint_replicates(
     return drawn.reshape(size, n_sim, n).transpose(1, 0, 2).reshape(-1, n)
 
 
+@dataclass(frozen=True)
+class JointCore:
+    """The three joint tests of one hypothesised periodization and what they were drawn
+    with: the observed statistics (``statistics``: hypothesis_vs_none, best_vs_none,
+    best_vs_hypothesis), their Monte Carlo p-values, the hypothesised fit, the members'
+    serial dependence, their correlation and its square root (``None``: not drawn)."""
+
+    observed: JointStatistics
+    statistics: list[float]
+    pvalues: list[float]
+    hypothesis_fit: tuple[np.ndarray, np.ndarray]
+    serial: SerialDependence
+    correlation: np.ndarray
+    mixing: np.ndarray | None
+
+
+def joint_core(
+    matrix: SeriesMatrix,
+    model: str,
+    positions: np.ndarray,
+    min_size: int,
+    n_sim: int,
+    seed: int,
+    null: str,
+    dependence: str,
+    func: str,
+) -> JointCore:
+    """The joint tests of the hypothesised breaks ``positions`` of all rows of ``matrix``
+    (replicates under no change for the tests against it, from the hypothesised periods
+    for the test against the best shared segmentation)."""
+    values, exposure = matrix.values, matrix.exposure
+    size, n = values.shape
+    check_memory(
+        4 * 8 * n_sim * size * n,
+        f"{func} of {size} series × {n} periods jointly with {n_sim:,} replicates",
+        "ask for fewer replicates (n_sim=999 resolves p-values to 0.001)",
+    )
+    hypothesis_edges = edges_of(np.broadcast_to(positions, (size, positions.size)), n)
+    hypothesis_fit = fitted(model, values, hypothesis_edges, exposure)
+    serial = fit_dependence(
+        dependence,
+        model,
+        values,
+        hypothesis_fit,
+        refit_periods(model, hypothesis_edges, exposure, fixed_alpha(model, hypothesis_fit)),
+        seed,
+    )
+    correlation = member_correlation(model, values, hypothesis_fit)
+    mixing = None if size == 1 or null == "permutation" else mixing_matrix(correlation)
+    observed = joint_statistics(
+        model, values, size, positions, min_size, exposure, orders=serial.order
+    )
+    pivots = observed.statistics(True)
+
+    def simulated(fit: tuple[np.ndarray, np.ndarray], simulation: int, groups: np.ndarray) -> Any:
+        drawn = joint_replicates(
+            model, values, fit, n_sim, seed, simulation, null, groups, serial, mixing
+        )
+        return joint_statistics(
+            model, drawn, size, positions, min_size, _tiled(exposure, n_sim),
+            _tiled(fixed_alpha(model, fit), n_sim), _tiled(serial.order, n_sim),
+        ).statistics(True)  # fmt: skip
+
+    none_fit = fitted(model, values, edges_of(np.empty((size, 0), dtype=np.int64), n), exposure)
+    under_none = simulated(none_fit, _NULL_SIM, np.zeros(n))
+    periods_of = np.searchsorted(positions, np.arange(n), side="right").astype(float)
+    under_hypothesis = simulated(hypothesis_fit, _HYPOTHESIS_SIM, periods_of)
+    return JointCore(
+        observed=observed,
+        statistics=[float(s[0]) for s in observed.statistics(False)],
+        pvalues=[
+            _pvalue(under_none[0], pivots[0][0], n_sim),
+            _pvalue(under_none[1], pivots[1][0], n_sim),
+            _pvalue(under_hypothesis[2], pivots[2][0], n_sim),
+        ],
+        hypothesis_fit=hypothesis_fit,
+        serial=serial,
+        correlation=correlation,
+        mixing=mixing,
+    )
+
+
 def _tiled(rows: np.ndarray | None, n_sim: int) -> np.ndarray | None:
     """Per-member rows repeated for every replicate of :func:`joint_replicates`."""
     return None if rows is None else np.tile(rows, (n_sim,) + (1,) * (rows.ndim - 1))
@@ -222,50 +304,12 @@ def joint_periodization_test(
 ) -> JointPeriodizationTest:
     """The joint test of :func:`periodize.test_periodization` (``joint=True``), inputs
     checked there."""
-    values, exposure = matrix.values, matrix.exposure
+    values = matrix.values
     size, n = values.shape
     k = positions.size
-    check_memory(
-        4 * 8 * n_sim * size * n,
-        f"{func} of {size} series × {n} periods jointly with {n_sim:,} replicates",
-        "ask for fewer replicates (n_sim=999 resolves p-values to 0.001)",
-    )
+    core = joint_core(matrix, model, positions, min_size, n_sim, seed, null, dependence, func)
+    observed, serial, mixing = core.observed, core.serial, core.mixing
     hypothesis_edges = edges_of(np.broadcast_to(positions, (size, k)), n)
-    hypothesis_fit = fitted(model, values, hypothesis_edges, exposure)
-    alpha = fixed_alpha(model, hypothesis_fit)
-    serial = fit_dependence(
-        dependence,
-        model,
-        values,
-        hypothesis_fit,
-        refit_periods(model, hypothesis_edges, exposure, alpha),
-        seed,
-    )
-    correlation = member_correlation(model, values, hypothesis_fit)
-    mixing = None if size == 1 or null == "permutation" else mixing_matrix(correlation)
-    observed = joint_statistics(
-        model, values, size, positions, min_size, exposure, orders=serial.order
-    )
-    raw, pivots = observed.statistics(False), observed.statistics(True)
-
-    def simulated(fit: tuple[np.ndarray, np.ndarray], simulation: int, groups: np.ndarray) -> Any:
-        drawn = joint_replicates(
-            model, values, fit, n_sim, seed, simulation, null, groups, serial, mixing
-        )
-        return joint_statistics(
-            model, drawn, size, positions, min_size, _tiled(exposure, n_sim),
-            _tiled(fixed_alpha(model, fit), n_sim), _tiled(serial.order, n_sim),
-        ).statistics(True)  # fmt: skip
-
-    none_fit = fitted(model, values, edges_of(np.empty((size, 0), dtype=np.int64), n), exposure)
-    under_none = simulated(none_fit, _NULL_SIM, np.zeros(n))
-    periods_of = np.searchsorted(positions, np.arange(n), side="right").astype(float)
-    under_hypothesis = simulated(hypothesis_fit, _HYPOTHESIS_SIM, periods_of)
-    pvalues = [
-        _pvalue(under_none[0], pivots[0][0], n_sim),
-        _pvalue(under_none[1], pivots[1][0], n_sim),
-        _pvalue(under_hypothesis[2], pivots[2][0], n_sim),
-    ]
     periods = period_table(model, matrix, hypothesis_edges, observed.scale, level)
     each, contributions = _boundaries(
         model, matrix, positions, periods, serial, mixing, n_sim=n_sim, seed=seed, null=null
@@ -280,14 +324,14 @@ def joint_periodization_test(
         n_sim=n_sim,
         level=level,
         null=null,
-        tests=_tests(model, [float(r[0]) for r in raw], pvalues, k, size, n_sim, null, dependence),
+        tests=_tests(model, core.statistics, core.pvalues, k, size, n_sim, null, dependence),
         best=tuple(matrix.index[b] for b in observed.best_breaks[0]),
         boundary_tests=each,
         contributions=contributions,
         periods=periods,
         dependence=serial.frame(matrix.names),
-        correlation=_correlation_table(correlation, matrix.names, n, null),
-        diagnostics=fit_diagnostics(model, matrix, hypothesis_fit, k + 1),
+        correlation=_correlation_table(core.correlation, matrix.names, n, null),
+        diagnostics=fit_diagnostics(model, matrix, core.hypothesis_fit, k + 1),
         provenance=test_provenance(
             func,
             matrix,
