@@ -130,6 +130,16 @@ def test_study_compares_named_periodizations_on_other_data(tmp_path, capsys):
     assert ranked["truth"]["bic_weight"] > ranked["wrong"]["bic_weight"]
     report = (out / "report.md").read_text()
     assert "Mongolia" not in report and "2009" not in report.split("## How this")[0]
+    assert document["joint_test"]["series"] == ["DEU->FRA", "FRA->DEU"]
+    pooled = tmp_path / "pooled"
+    words = ["study", "--events", str(path), "--hypothesis", "2000", "--n-sim", "99"]
+    assert main([*words, "--analysis", "pooled", "--out", str(pooled), "--quiet"]) == 0
+    document = json.loads((pooled / "result.json").read_text())
+    assert document["joint_test"] is None
+    assert document["provenance"]["analysis"].startswith("the pooled count")
+    with pytest.raises(SystemExit) as stop:
+        main([*words, "--analysis", "both", "--out", str(tmp_path / "x")])
+    assert stop.value.code == 2
 
 
 def test_study_compares_named_periodizations(tmp_path):
@@ -314,6 +324,7 @@ def test_each_step_is_announced_as_it_starts(monkeypatch):
     assert steps == [
         "intensity and period tables",
         "free segmentation and hypothesis tests", "ran _test",
+        "the directions jointly", "ran _test",
         "comparison of 1 periodization", "ran compare_periodizations",
         "exact posterior", "ran posterior",
         "robustness table", "ran robustness",
@@ -367,3 +378,48 @@ def test_json_provenance_is_typed_under_plain_keys():
     assert record["seed"] == 0 and record["n_sim"] == 99 and record["min_size"] == 3
     assert record["hypothesis"] == [2003] and isinstance(record["versions"], dict)
     assert record["events_sha256"] == table_digest(pz.validate_events(events))
+
+
+def test_study_tests_the_directions_jointly_and_says_so(tmp_path):
+    """On a dyad that is not the bundled one (only one direction changes), the default study
+    tests the shared periodization of both directions, names the direction that carries the
+    boundary, writes it to every output and reads back; the pooled count is reported too."""
+    rng = np.random.default_rng(4)
+    years = np.arange(1980, 2010)
+    rows = []
+    for direction, rates in (("CHL->ARG", (0.6, 3.0)), ("ARG->CHL", (1.0, 1.0))):
+        actor, target = direction.split("->")
+        for year, n in zip(years, rng.poisson(np.where(years < 1995, *rates)), strict=True):
+            rows += [(actor, target, year)] * int(n)
+    events = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(len(rows))],
+            "date": [f"{y}-06-01" for _, _, y in rows],
+            "actor": [a for a, _, _ in rows],
+            "target": [t for _, t, _ in rows],
+            "level": "head_of_state",
+            "kind": "official_visit",
+            "source": "simulated",
+        }
+    )
+    result = pz.study(events, (1995,), n_sim=199, rng=2, title="two directions")
+    joint = result.joint
+    assert joint is not None and set(joint.names) == {"CHL->ARG", "ARG->CHL"}
+    assert joint.carriers()[1995] == "CHL->ARG"
+    assert joint.contributions.loc[(1995, "CHL->ARG"), "share"] > 0.8
+    lines = result.to_dict()["answer"]
+    assert (
+        lines[1].startswith("The 2 directions jointly") and "carried most by CHL->ARG" in lines[1]
+    )
+    assert lines[2].startswith("Pooled count (both directions added): ")
+    assert result.provenance()["analysis"].startswith("the directions jointly")
+    paths = result.write(tmp_path / "out")
+    report = paths["report.md"].read_text()
+    assert "## The directions jointly: which direction carries each boundary" in report
+    saved = json.loads(paths["result.json"].read_text())
+    assert saved["joint_test"]["contributions"][0]["series"] in joint.names
+    back = pz.load(paths["result.json"])
+    assert back.joint.to_json() == joint.to_json()
+    one_way = events[events["actor"] == "CHL"]
+    alone = pz.study(one_way, (1995,), n_sim=99, rng=2)
+    assert alone.joint is None and "one direction only" in alone.provenance()["analysis"]

@@ -46,30 +46,60 @@ def test_no_fixed_connective_and_every_p_value_has_its_replicates(request, name)
         if "p = " in line:
             assert "replicates" in line, line
     table = verdict_table(study)
-    tests = study.test.tests_by_series[0]
-    assert table.loc[0, "pvalue"] == tests["hypothesis_vs_none"].pvalue
-    assert table.loc[1, "pvalue"] == tests["best_vs_none"].pvalue
-    assert table.loc[2, "pvalue"] == tests["best_vs_hypothesis"].pvalue
+    k = len(study.hypothesis)
+    # the directions jointly first (three tests and each boundary), then the pooled count
+    for offset, result in ((0, study.joint), (3 + k, study.test.tests_by_series[0])):
+        tests = result.tests if offset == 0 else result
+        for row, name in enumerate(("hypothesis_vs_none", "best_vs_none", "best_vs_hypothesis")):
+            assert table.loc[offset + row, "pvalue"] == tests[name].pvalue
+    joint_rows = table.loc[3 : 2 + k, "pvalue"].to_numpy()
+    assert list(joint_rows) == list(study.joint.boundary_tests["pvalue"])
+    assert table.loc[3 + k :, "claim"].head(3 + k).str.startswith("pooled count: ").all()
     assert (table["n_sim"].dropna() > 0).all()
 
 
+def pooled_line(study):
+    return next(line for line in sentences(study) if line.startswith("Pooled count"))
+
+
 def test_significant_verdict(significant):
-    line = sentences(significant)[1]
+    line = pooled_line(significant)
     assert "the improvement is significant at the 5% level" in line
-    assert verdict_table(significant).loc[0, "decision"] == "significant at 5%"
+    table = verdict_table(significant).set_index("claim")
+    assert table.loc["pooled count: the hypothesis (2005) fits better than no change",
+                     "decision"] == "significant at 5%"  # fmt: skip
+    joint = sentences(significant)[1]
+    assert joint.startswith("The 2 directions jointly")
+    assert "likelihood ratio" in joint and ", significant at the 5% level" in joint
+    assert table.iloc[0]["decision"] == "significant at 5%"
 
 
 def test_not_significant_verdict(flat):
-    line = sentences(flat)[1]
+    line = pooled_line(flat)
     assert "not significant" in line or "no better than a single constant rate" in line
     assert verdict_table(flat).loc[0, "decision"] == "not significant at 5%"
 
 
+def test_pooled_analysis_has_no_joint_part():
+    events, _ = pz.simulate_events(
+        n_dyads=1, years=range(1990, 2020), boundaries=(2005,), rates=(0.5, 4.0), rng=1
+    )
+    pooled = pz.study(events, (2005,), n_sim=99, rng=1, analysis="pooled")
+    assert pooled.joint is None
+    assert not any("jointly" in line for line in sentences(pooled))
+    assert not verdict_table(pooled)["claim"].str.startswith("pooled count").any()
+    assert "as asked" in pooled.provenance()["analysis"]
+
+
 def test_mixed_verdict_names_the_boundary_without_support(mixed):
     table = verdict_table(mixed).set_index("claim")
-    whole = table.iloc[0]
-    first = table.loc["a new period starts in 2000 (against the same periods without it)"]
-    second = table.loc["a new period starts in 2010 (against the same periods without it)"]
+    whole = table.loc["pooled count: the hypothesis (2000, 2010) fits better than no change"]
+    first = table.loc[
+        "pooled count: a new period starts in 2000 (against the same periods without it)"
+    ]
+    second = table.loc[
+        "pooled count: a new period starts in 2010 (against the same periods without it)"
+    ]
     assert whole["decision"] == "significant at 5%"
     assert first["decision"] == "significant at 5%"
     assert second["decision"] == "not significant at 5%"

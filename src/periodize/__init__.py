@@ -15,6 +15,7 @@ from .exploration import Exploration, explore
 from .inference import (
     Comparison,
     HypothesisTestResult,
+    JointPeriodizationTest,
     Monitoring,
     PeriodizationTest,
     Posterior,
@@ -47,6 +48,7 @@ __all__ = [
     "Exploration",
     "HypothesisTestResult",
     "IntensitySeries",
+    "JointPeriodizationTest",
     "Monitoring",
     "ParameterError",
     "PeriodizationTest",

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ._output import OutputFolder
 from ._typing import PathLike, RandomState
-from ._validation import check_int
+from ._validation import check_choice, check_int
 from .events.schema import validate_events
 from .events.seal import events_sha256
 from .exceptions import ParameterError, PeriodizeTypeError
@@ -31,11 +31,15 @@ from .inference import test_periodization as _test
 from .inference.bayes.posterior import check_posterior_size
 from .inference.streams import root_seed
 from .inference.tests.boundary_sets import estimated_text
+from .inference.tests.joint_result import JointPeriodizationTest
 from .intensity import IntensitySeries, intensity, period_summary
 from .report.describe import describe_events, scheme_table
 from .results import ResultMixin, plain, versions
 from .saved import saved_json
 from .segmentation import Segmentation, segment
+
+#: What a study analyses: the directions jointly (with the pooled count), or the pooled count.
+ANALYSES = ("joint", "pooled")
 
 #: The files :meth:`Study.write` produces.
 OUTPUT_FILES = ("report.md", "report.html", "result.json", "figure.png", "figure.svg")
@@ -64,6 +68,11 @@ class Study(ResultMixin):
     robustness: Robustness
     command: str
     seed: int
+    #: the directions tested jointly (one shared periodization, each direction with its own
+    #: rates); ``None`` for the pooled analysis or a dyad with events in one direction only
+    joint: JointPeriodizationTest | None = None
+    #: ``"joint"`` or ``"pooled"``: what the study was asked to analyse
+    analysis: str = "pooled"
 
     @property
     def n_events(self) -> int:
@@ -114,7 +123,20 @@ class Study(ResultMixin):
             "min_size": int(self.test.min_size),
             "n_sim": int(self.test.n_sim),
             "dependence": self.test.dependence.attrs.get("dependence", ""),
+            "analysis": self.analysis_text(),
         }
+
+    def analysis_text(self) -> str:
+        """What the study analysed, in words: the directions jointly (and the pooled count
+        besides), or the pooled count alone and why."""
+        if self.joint is not None:
+            return (
+                f"the directions jointly ({', '.join(self.joint.names)}: one periodization "
+                "shared by both, each with its own rates); the pooled count besides"
+            )
+        if self.analysis == "joint":
+            return "the pooled count (the events go in one direction only)"
+        return "the pooled count (both directions added), as asked"
 
     def provenance_lines(self) -> dict[str, str]:
         """The provenance as the report prints it (words and text values)."""
@@ -133,6 +155,7 @@ class Study(ResultMixin):
             "min_size": str(self.test.min_size),
             "Monte Carlo replicates": str(self.test.n_sim),
             "serial dependence": self.test.dependence.attrs.get("dependence", ""),
+            "analysis": self.analysis_text(),
         }
 
     def summary(self) -> str:
@@ -167,6 +190,7 @@ class Study(ResultMixin):
             ],
             "free_segmentation": self.free.to_dict(),
             "test": self.test.to_dict(),
+            "joint_test": None if self.joint is None else self.joint.to_dict(),
             "comparison": self.comparison.to_dict(),
             "posterior": self.posterior.to_dict(),
             "posterior_data": self.posterior_data,
@@ -231,6 +255,14 @@ class Study(ResultMixin):
             f"best segmentation ({estimated}) against no change p = {searched.pvalue:.3f}, "
             f"against the hypothesis p = {best.pvalue:.3f}",
         ]
+        if self.joint is not None:
+            shared = self.joint.tests["hypothesis_vs_none"]
+            lines = [
+                f"directions jointly: likelihood ratio {shared.statistic:.2f}, p = "
+                f"{shared.pvalue:.3f}, {'' if shared.pvalue <= 0.05 else 'not '}significant "
+                f"at 5%; pooled count below",
+                *lines,
+            ]
         post = self.posterior
         text = f"exact posterior: P(no break) = {post.k_probabilities.iloc[0]:.2f}"
         if post.bayes_factors is not None:
@@ -295,6 +327,7 @@ def study(
     end: int | None = None,
     dependence: str = "auto",
     dyad: Sequence[str] | None = None,
+    analysis: str = "joint",
 ) -> Study:
     """Run the whole analysis: validation, intensity under the chosen and every built-in
     scheme, the period summary, the free segmentation, the hypothesis tests, the exact
@@ -314,6 +347,11 @@ def study(
     diagnostics and which null ran. A study analyses one dyad (both directions): a table of
     several is refused unless ``dyad=("CHL", "ARG")`` picks one (pooling dyads into one
     series would be a different question, asked by filtering the table yourself).
+    ``analysis="joint"`` (the default) also tests the hypothesis as one periodization
+    shared by the two directions, each with its own rates
+    (``test_periodization(..., joint=True)``), and reports each direction's share of every
+    boundary; the pooled count (both directions added) is analysed in every case, and is
+    all that ``analysis="pooled"`` (or a dyad with events in one direction only) gets.
 
     Examples
     --------
@@ -325,6 +363,7 @@ def study(
     seed = root_seed(rng, "study")
     clock = time.perf_counter()
     min_size = check_int(min_size, name="min_size", func="study", minimum=1)
+    check_choice(analysis, ANALYSES, name="analysis", func="study")
     hypotheses = _hypotheses(hypothesis)
     hypothesis = next(iter(hypotheses.values()))
     table = _one_dyad(validate_events(events), dyad)
@@ -354,6 +393,19 @@ def study(
         rng=seed,
         dependence=dependence,
     )
+    joint = None
+    if analysis == "joint" and counts.data.shape[1] > 1:
+        say(f"the directions jointly ({n_sim} replicates)")
+        joint = _test(
+            counts,
+            hypothesis,
+            model=model,
+            min_size=min_size,
+            n_sim=n_sim,
+            rng=seed,
+            dependence=dependence,
+            joint=True,
+        )
     say(f"comparison of {len(hypotheses)} periodization{'' if len(hypotheses) == 1 else 's'}")
     compared = compare_periodizations(
         series,
@@ -400,6 +452,8 @@ def study(
         robustness=robust,
         command=command,
         seed=seed,
+        joint=joint,
+        analysis=analysis,
     )
 
 

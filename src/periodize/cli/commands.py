@@ -197,6 +197,7 @@ def study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
             end=args.end,
             dyad=args.dyad,
             min_size=args.min_size,
+            analysis=args.analysis,
             progress=None if args.quiet else stderr_progress,
         )
         paths = folder.publish(result.files())

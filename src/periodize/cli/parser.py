@@ -104,6 +104,13 @@ def build() -> argparse.ArgumentParser:
         "--dyad", type=names, metavar="A,B", help="the dyad to study in a file of several"
     )
     study.add_argument("--min-size", type=positive, default=3, metavar="N")
+    study.add_argument(
+        "--analysis",
+        choices=["joint", "pooled"],
+        default="joint",
+        help="joint (default): the two directions tested as one periodization shared by "
+        "both, and the pooled count besides; pooled: the pooled count only",
+    )
     _window_and_codes(study)
     _vocabulary(study)
     study.add_argument("--quiet", action="store_true", help="no progress on stderr")

@@ -10,6 +10,7 @@ from .robust.robustness_result import Robustness
 from .tests.checks import overdispersion
 from .tests.comparison import compare_periodizations
 from .tests.comparison_result import Comparison
+from .tests.joint_result import JointPeriodizationTest
 from .tests.multiple import benjamini_hochberg, holm, shared_boundary_test
 from .tests.periodization import test_periodization
 from .tests.periodization_result import PeriodizationTest
@@ -17,6 +18,7 @@ from .tests.periodization_result import PeriodizationTest
 __all__ = [
     "Comparison",
     "HypothesisTestResult",
+    "JointPeriodizationTest",
     "Monitoring",
     "PeriodizationTest",
     "Posterior",

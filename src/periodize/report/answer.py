@@ -40,7 +40,8 @@ def answer(study: Any, escape: Callable[[Any], str] = str) -> list[str]:
         f"The record has {study.n_events} events in {years} years "
         f"({test.index[0]}–{test.index[-1]}), {study.n_events / years:.2f} per year; the "
         f"hypothesis starts new periods in {hyp}.",
-        _against_none(none.statistic, none.pvalue, test.n_sim),
+        *([] if study.joint is None else [_joint(study.joint)]),
+        _pooled(study, _against_none(none.statistic, none.pvalue, test.n_sim)),
         (
             f"The best segmentation with {k} break(s) starts new periods in {estimated}"
             if bounds["estimated"].notna().all()
@@ -107,6 +108,45 @@ def answer(study: Any, escape: Callable[[Any], str] = str) -> list[str]:
         )
     )
     return lines
+
+
+def _pooled(study: Any, sentence: str) -> str:
+    """A sentence on the pooled count, saying so where the directions were also tested
+    jointly."""
+    if study.joint is None:
+        return sentence
+    return f"Pooled count (both directions added): {sentence[0].lower()}{sentence[1:]}"
+
+
+def _joint(joint: Any) -> str:
+    """The directions tested jointly: the shared periodization against no change and
+    against the best shared one, and each boundary with the direction that carries it."""
+    none, searched, best = (
+        joint.tests[name] for name in ("hypothesis_vs_none", "best_vs_none", "best_vs_hypothesis")
+    )
+    carriers = joint.carriers()
+    boundaries = "; ".join(
+        f"{boundary}: p = {row.pvalue:.3f} (Holm {row.pvalue_holm:.3f}), carried most by "
+        f"{carriers[boundary]} "
+        f"({joint.contributions.loc[(boundary, carriers[boundary]), 'share']:.0%} of its "
+        "likelihood ratio)"
+        for boundary, row in joint.boundary_tests.iterrows()
+    )
+    return (
+        f"The {len(joint.names)} directions jointly ({', '.join(joint.names)}; one "
+        "periodization shared by both, each with its own rates, the study's default analysis): "
+        f"against no change the hypothesised periods give a summed likelihood ratio of "
+        f"{none.statistic:.2f}, {_significance(none.pvalue)} at the 5% level (Monte Carlo "
+        f"p = {none.pvalue:.3f}, {joint.n_sim} replicates keeping the directions' "
+        f"correlation); the best shared segmentation ({', '.join(map(str, joint.best))}) is "
+        f"{_significance(searched.pvalue)} against no change (p = {searched.pvalue:.3f}) and "
+        + (
+            "the data **favour it over the hypothesis**"
+            if best.pvalue <= 0.05
+            else "the data **cannot tell it apart from the hypothesis**"
+        )
+        + f" (p = {best.pvalue:.3f}). Each boundary jointly: {boundaries}."
+    )
 
 
 def _rejects_independence(test: Any, name: str) -> bool:

@@ -46,6 +46,7 @@ def sections(study: Any, escape: Callable[[Any], str]) -> list[Section]:
             ],
             table=verdict_table(study).set_index("claim"),
         ),
+        *_joint(study.joint),
         Section("Events per period (descriptive)", table=study.period_table()),
         Section(
             f"Rates per hypothesised period ({test.periods.attrs.get('method', '')})",
@@ -102,6 +103,32 @@ def sections(study: Any, escape: Callable[[Any], str]) -> list[Section]:
             "How this was made",
             text=[f"Command: {_code(study.command)}"],
             code=provenance,
+        ),
+    ]
+
+
+def _joint(joint: Any) -> list[Section]:
+    """The directions tested jointly: each shared boundary, and each direction's part."""
+    if joint is None:
+        return []
+    return [
+        Section(
+            "The directions jointly: each boundary",
+            text=[
+                f"One periodization shared by {', '.join(joint.names)}, each with its own "
+                f"rates; {joint.boundary_tests.attrs.get('method', '')}. The replicates keep "
+                f"the correlation between the directions ({joint.n_sim} replicates). The "
+                "sections after this one analyse the pooled count (both directions added)."
+            ],
+            table=joint.boundary_tests,
+        ),
+        Section(
+            "The directions jointly: which direction carries each boundary",
+            text=[
+                "Each direction's likelihood ratio for the boundary, its share of their sum, "
+                "and the ratio of its rates across the boundary with its interval."
+            ],
+            table=joint.contributions,
         ),
     ]
 

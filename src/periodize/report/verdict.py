@@ -55,24 +55,55 @@ def verdict_table(study: Any) -> pd.DataFrame:
         )
 
     hyp = ", ".join(map(str, study.hypothesis))
+    joint = study.joint
+    if joint is not None:
+        both = f"the {len(joint.names)} directions jointly"
+        add(
+            f"the hypothesis ({hyp}) fits {both} better than no change (one shared "
+            "periodization, each direction with its own rates)",
+            "Monte Carlo LR test, summed over the directions",
+            joint.tests["hypothesis_vs_none"],
+        )
+        add(
+            f"some shared {k}-break segmentation fits {both} better than no change (searched for)",
+            "Monte Carlo sup-LR test, summed over the directions",
+            joint.tests["best_vs_none"],
+        )
+        add(
+            f"the best shared {k}-break segmentation fits better than the hypothesis",
+            "parametric bootstrap under the hypothesis, both directions",
+            joint.tests["best_vs_hypothesis"],
+        )
+        carriers = joint.carriers()
+        for boundary, row in joint.boundary_tests.iterrows():
+            share = joint.contributions.loc[(boundary, carriers[boundary]), "share"]
+            add(
+                f"a new period starts in {boundary} in {both} (against the same periods "
+                f"without it; carried most by {carriers[boundary]}, {share:.0%} of the "
+                "likelihood ratio)",
+                "Monte Carlo LR test, Holm across boundaries",
+                row,
+                float(row.pvalue_holm),
+            )
+    pooled = "pooled count: " if joint is not None else ""
     add(
-        f"the hypothesis ({hyp}) fits better than no change",
+        f"{pooled}the hypothesis ({hyp}) fits better than no change",
         "Monte Carlo LR test",
         tests["hypothesis_vs_none"],
     )
     add(
-        f"some {k}-break segmentation fits better than no change (searched for)",
+        f"{pooled}some {k}-break segmentation fits better than no change (searched for)",
         "Monte Carlo sup-LR test",
         tests["best_vs_none"],
     )
     add(
-        f"the best {k}-break segmentation fits better than the hypothesis",
+        f"{pooled}the best {k}-break segmentation fits better than the hypothesis",
         "parametric bootstrap under the hypothesis",
         tests["best_vs_hypothesis"],
     )
     for boundary, row in test.boundary_tests.loc[name].iterrows():
         add(
-            f"a new period starts in {boundary} (against the same periods without it)",
+            f"{pooled}a new period starts in {boundary} (against the same periods without it)",
             "Monte Carlo LR test, Holm across boundaries",
             row,
             float(row.pvalue_holm),
