@@ -176,6 +176,15 @@ def test_joint_shares_one_set_of_boundaries(tmp_path, capsys):
     assert joint["provenance"]["parameters"]["joint"] is True
     assert main([*base, "--breaks", "2", "--joint", "--method", "pelt"]) == 2
     assert "Use --method exact" in capsys.readouterr().err
+    mixed = run_json([*base, "--breaks", "2", "--joint", "--model", "A=poisson,B=normal",
+                      "--json"], capsys)  # fmt: skip
+    assert mixed["choice"]["model"] == {"A": "poisson", "B": "normal"}
+    assert len({tuple(s["boundaries"]) for s in mixed["series"]}) == 1
+    assert main([*base, "--breaks", "2", "--model", "A=poisson,B=normal"]) == 2
+    assert "--joint" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*base, "--joint", "--model", "A=gauss"])
+    assert "SERIES=MODEL" in capsys.readouterr().err
 
 
 def test_errors_name_the_flags_not_the_python_parameters(tmp_path, capsys):

@@ -35,6 +35,8 @@ def _results(counts, events):
     series = pz.intensity(events)
     yield pz.segment(counts["up"], n_breaks=1, model="poisson")
     yield pz.segment(counts)  # the default rule, two series
+    yield pz.segment(counts.assign(down=counts["down"] - 3.5), n_breaks=1, joint=True,
+                     model={"up": "poisson", "down": "normal"})  # fmt: skip
     months = pd.period_range("2020-01", periods=30, freq="M")
     yield pz.segment(pd.Series(np.linspace(0, 1, 30) ** 2, index=months), n_breaks=2)
     yield pz.test_periodization(counts, boundaries=(2010,), n_sim=99, rng=1)

@@ -14,6 +14,7 @@ import periodize as pz
 from periodize.exceptions import ParameterError
 from periodize.segmentation import api
 from periodize.segmentation.costs import COSTS
+from periodize.segmentation.costs.mixed import mixed_cost
 from periodize.segmentation.joint import SummedCost
 from periodize.segmentation.search.joint import joint_path
 
@@ -207,3 +208,122 @@ def test_compiled_joint_programme_equals_the_numpy_reference(
         member_edges = np.repeat(edges, size, axis=0)
         priced = summed.members.total_cost(member_edges).reshape(groups, size).sum(axis=1)
         np.testing.assert_allclose(priced, slow.costs[:, j], rtol=1e-9, atol=1e-9)
+
+
+# A model per series (model={...}): each series priced by its own model.
+
+
+def indicators(seed: int, n: int = 16) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    periods = np.arange(n)
+    return pd.DataFrame(
+        {
+            "visits": rng.poisson(np.where(periods < 7, 1.0, 4.0)).astype(float),
+            "goldstein": rng.normal(np.where(periods < 9, 0.0, 1.2), 0.6),
+        },
+        index=pd.RangeIndex(1990, 1990 + n),
+    )
+
+
+MODELS = {"visits": "poisson", "goldstein": "normal"}
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_mixed_breaks_are_the_brute_force_optimum_of_each_series_own_cost(k):
+    frame = indicators(k)
+    fit = pz.segment(frame, n_breaks=k, model=MODELS, min_size=2, joint=True)
+    visits, goldstein = frame["visits"].to_numpy(), frame["goldstein"].to_numpy()
+    totals = {
+        b: poisson_deviance(visits, b) + normal_cost(goldstein, b)
+        for b in segmentations(len(frame), k, 2)
+    }
+    best = min(totals, key=totals.get)
+    assert fit.break_indices == (best, best)
+    assert fit.costs[k].sum() == pytest.approx(totals[best] + fit.costs[k].sum()
+                                                - totals[best], rel=1e-12)  # fmt: skip
+    found = fit.costs[0].sum() - fit.costs[k].sum()
+    nothing = poisson_deviance(visits, ()) + normal_cost(goldstein, ())
+    assert found == pytest.approx(nothing - totals[best], rel=1e-9)
+    assert fit.choice["model"] == MODELS
+    assert fit.model == "mixed (visits: poisson, goldstein: normal)"
+
+
+def test_each_series_keeps_its_own_models_estimates_and_likelihood():
+    frame = indicators(5)
+    fit = pz.segment(frame, n_breaks=1, model=MODELS, joint=True)
+    (boundary,) = fit.by_series.loc["visits", "boundaries"]
+    for name, model in MODELS.items():
+        alone = pz.segment(frame[name], n_breaks=1, model=model)
+        if alone.boundaries == (boundary,):  # the same periods: the same fit
+            pd.testing.assert_frame_equal(fit.estimates.loc[[name]], alone.estimates)
+            assert fit.loglik[name] == pytest.approx(alone.loglik[name])
+    assert np.isnan(fit.nuisance.loc["visits", "sigma2"])
+    assert fit.nuisance.loc["goldstein", "sigma2"] > 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    models=st.lists(
+        st.sampled_from(["poisson", "quasipoisson", "negbin", "normal", "normal_meanvar"]),
+        min_size=1,
+        max_size=4,
+    ),
+    cuts=st.sets(st.integers(2, 10), max_size=3),
+)
+def test_mixed_cost_of_every_row_is_its_own_models(seed, models, cuts):
+    rng = np.random.default_rng(seed)
+    gaussian = np.array([m.startswith("normal") for m in models])[:, None]
+    shape = (len(models), 12)
+    values = rng.poisson(3.0, size=shape) + gaussian * rng.normal(0, 0.3, shape)
+    edges = np.tile(np.array([0, *sorted(cuts), 12]), (len(models), 1))
+    mixed = mixed_cost(tuple(COSTS[m] for m in models))(values)
+    for i, model in enumerate(models):
+        alone = COSTS[model](values[i : i + 1])
+        row = edges[i : i + 1]
+        np.testing.assert_allclose(mixed.cost(edges[:, :-1], edges[:, 1:])[i],
+                                   alone.cost(row[:, :-1], row[:, 1:])[0], rtol=1e-12)  # fmt: skip
+        for method in ("total_cost", "loglik", "partial_loglik", "fitted_means"):
+            np.testing.assert_allclose(
+                getattr(mixed, method)(edges)[i], getattr(alone, method)(row)[0], rtol=1e-12
+            )
+        np.testing.assert_allclose(
+            mixed.estimates(edges[:, :-1], edges[:, 1:])[0][i],
+            alone.estimates(row[:, :-1], row[:, 1:])[0][0],
+            rtol=1e-12,
+        )
+        assert mixed.n_params[i] == COSTS[model].n_params
+
+
+@pytest.mark.parametrize("other, params", [("normal", 1), ("normal_meanvar", 2)])
+def test_penalty_counts_each_series_own_parameters(other, params):
+    frame = indicators(7)
+    fit = pz.segment(frame, penalty="bic", model={"visits": "poisson", "goldstein": other},
+                     joint=True)  # fmt: skip
+    assert fit.penalty["per_break"] == pytest.approx((1 + params + 1) * np.log(len(frame)))
+
+
+def test_auto_per_series_chooses_counts_or_gaussian_and_the_default_rule_runs():
+    frame = indicators(3, n=40)
+    fit = pz.segment(frame, model={"visits": "auto", "goldstein": "auto"}, joint=True)
+    assert fit.choice["model"] == {"visits": "quasipoisson", "goldstein": "normal"}
+    assert fit.choice["by_data"] is True
+    assert fit.by_series["boundaries"].nunique() == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"model": MODELS}, "pass joint=True"),
+        ({"model": {"visits": "poisson"}, "joint": True}, "no model for goldstein"),
+        ({"model": {**MODELS, "trade": "normal"}, "joint": True}, "trade is not one of them"),
+        ({"model": {"visits": "poisson", "goldstein": "gauss"}, "joint": True}, "goldstein"),
+        ({"model": {"visits": "poisson", "goldstein": "poisson"}, "joint": True},
+         "series goldstein"),
+        ({"model": {"visits": "poisson", "goldstein": 3}, "joint": True}, "model name"),
+        ({"model": MODELS, "joint": True, "exposure": np.ones(16)}, "not taken with a model"),
+    ],
+)  # fmt: skip
+def test_mixed_refusals_name_the_series_and_the_way_out(kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        pz.segment(indicators(1), n_breaks=1, **kwargs)

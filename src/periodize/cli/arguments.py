@@ -34,6 +34,30 @@ def names(text: str) -> tuple[str, ...]:
     return found
 
 
+def models(text: str) -> str | dict[str, str]:
+    """A model name, or ``SERIES=MODEL`` pairs separated by commas (a model per series of a
+    joint segmentation)."""
+    from ..segmentation.costs import COSTS
+
+    known = sorted(COSTS)
+    if "=" not in text:
+        if text not in known:
+            raise argparse.ArgumentTypeError(
+                f"expected one of {', '.join(known)} or SERIES=MODEL pairs; got {text!r}"
+            )
+        return text
+    pairs = [part.partition("=") for part in text.split(",")]
+    wrong = [
+        f"{a}{b}{c}" for a, b, c in pairs if not a.strip() or c.strip() not in (*known, "auto")
+    ]
+    if wrong:
+        raise argparse.ArgumentTypeError(
+            f"expected SERIES=MODEL pairs with models among auto, {', '.join(known)}; got "
+            f"{', '.join(wrong)}"
+        )
+    return {a.strip(): c.strip() for a, _, c in pairs}
+
+
 def seed(text: str) -> int:
     if not (text.isascii() and text.isdigit()):
         raise argparse.ArgumentTypeError(f"expected a non-negative integer seed; got {text!r}")

@@ -9,6 +9,7 @@ from ..segmentation.costs import COSTS
 from .arguments import (
     count,
     decimals,
+    models,
     named_years,
     names,
     positive,
@@ -137,10 +138,12 @@ def build() -> argparse.ArgumentParser:
     detect.add_argument("--series", metavar="COL", help="column naming the series (long format)")
     detect.add_argument(
         "--model",
-        choices=sorted(COSTS),
-        help="default: poisson for counts (quasi-Poisson under the default rule, which "
-        "measures their dispersion), quasipoisson for other non-negative values (weighted "
-        "intensities), normal when a value is negative",
+        type=models,
+        metavar="MODEL",
+        help=f"{', '.join(sorted(COSTS))}; with --joint also SERIES=MODEL pairs, e.g. "
+        "visits=poisson,goldstein=normal. Default: poisson for counts (quasi-Poisson under "
+        "the default rule, which measures their dispersion), quasipoisson for other "
+        "non-negative values (weighted intensities), normal when a value is negative",
     )
     how = detect.add_mutually_exclusive_group()  # neither: the default rule
     how.add_argument("--breaks", type=count, metavar="K", help="exact number of breaks")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -14,6 +15,7 @@ from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
 from .costs import COSTS, Cost
 from .costs.base import segment_of_each_period
+from .costs.mixed import MixedCost, mixed_cost
 from .costs.normal import LongRunNormalCost
 from .costs.poisson import LongRunQuasiPoissonCost
 from .diagnostics import serial_diagnostics
@@ -27,6 +29,7 @@ from .inputs import (
     with_exposure,
 )
 from .joint import SummedCost
+from .models import describe, models_by_series
 from .noise import MIN_AR_LAGS, count_dispersion, n_lags, noise_scale
 from .penalties import Penalty, resolve_penalty
 from .result import Segmentation
@@ -61,7 +64,7 @@ def segment(
     n_breaks: int | None = None,
     *,
     penalty: str | float | None = None,
-    model: str = "auto",
+    model: str | Mapping[str, str] = "auto",
     min_size: int = 3,
     method: str = "exact",
     exposure: Any = None,
@@ -93,7 +96,10 @@ def segment(
         (counts whose dispersion is estimated) where every value is a non-negative integer
         or the series is a non-negative weighted intensity, normal otherwise; one model for
         all series of a call. ``"poisson"`` on a weighted IntensitySeries uses the
-        quasi-Poisson likelihood (recorded in the result).
+        quasi-Poisson likelihood (recorded in the result). With ``joint=True`` a mapping
+        gives every series its own model (``{"visits": "poisson", "goldstein": "normal"}``;
+        ``"auto"`` per series allowed; :mod:`periodize.segmentation.models`): the shared
+        boundaries minimise the sum of each series' own cost.
     min_size : int
         Minimum number of periods in every segment, first and last included (default 3:
         a period of one or two years cannot be told from a burst of visits).
@@ -150,19 +156,31 @@ def segment(
     skipped: list[Any] = []
     if missing == "skip":
         matrix, exposure, skipped = skip_missing(matrix, exposure, func)
-    family = chosen_model(matrix) if model == "auto" else None
-    used = resolve_model(model if family is None else family[0], matrix.weighted)
-    check_values(matrix, used, func, "Pass missing='skip' to segment the observed periods only.")
     auto = isinstance(penalty, str) and penalty == "auto"
-    if auto:  # the noise of counts is their dispersion: measured, not assumed
-        used = AUTO_COUNT_MODELS.get(used, used)
+    per_series: tuple[str, ...] | None = None  # a model per series (joint only)
+    family = None
+    if isinstance(model, Mapping):
+        per_series = models_by_series(model, matrix, joint, exposure, func)
+        if auto:
+            per_series = tuple(AUTO_COUNT_MODELS.get(m, m) for m in per_series)
+        used = describe(per_series, matrix.names)
+    else:
+        family = chosen_model(matrix) if model == "auto" else None
+        used = resolve_model(model if family is None else family[0], matrix.weighted)
+        check_values(
+            matrix, used, func, "Pass missing='skip' to segment the observed periods only."
+        )
+        if auto:  # the noise of counts is their dispersion: measured, not assumed
+            used = AUTO_COUNT_MODELS.get(used, used)
     check_choice(method, METHODS, name="method", func=func)
-    matrix = with_exposure(matrix, exposure, used, func)
+    if per_series is None:
+        matrix = with_exposure(matrix, exposure, used, func)
     if matrix.exposure is not None and method in RUPTURES_METHODS:
         raise ParameterError(f"The ruptures methods of {func} take no exposure; use 'exact'.")
-    cost_class = COSTS[used]
-    if auto:
-        cost_class = _long_run_cost(used, method)
+    price = (lambda m: _long_run_cost(m, method)) if auto else (lambda m: COSTS[m])
+    cost_class = (
+        price(used) if per_series is None else mixed_cost(tuple(price(m) for m in per_series))
+    )
     min_size = check_int(min_size, name="min_size", func=func, minimum=cost_class.min_size)
     n = matrix.values.shape[1]
     most = n // min_size - 1
@@ -183,16 +201,20 @@ def segment(
             )
     else:
         members = matrix.values.shape[0] if joint else 1
-        resolved = resolve_penalty(penalty, n, members * cost_class.n_params, func)
+        params = members * cost_class.n_params
+        if per_series is not None:
+            params = sum(COSTS[m].n_params for m in per_series)
+        resolved = resolve_penalty(penalty, n, params, func)
+    noise_models = used if per_series is None else per_series
     if resolved is not None and resolved.name == "auto":
-        matrix = replace(matrix, scale=long_run_scale(used, matrix))
+        matrix = replace(matrix, scale=long_run_scale(noise_models, matrix))
     breaks, costs, path_breaks, how = _search(
         matrix, cost_class, n_breaks, resolved, min_size, method, joint
     )
     if resolved is not None and resolved.name == "auto":  # once more, noise within periods
         matrix, breaks, costs, path_breaks = _search_again(
-            matrix, used, cost_class, resolved, min_size, method, breaks, costs, path_breaks,
-            joint,
+            matrix, noise_models, cost_class, resolved, min_size, method, breaks, costs,
+            path_breaks, joint,
         )  # fmt: skip
     fit = _result(
         matrix,
@@ -208,7 +230,10 @@ def segment(
         n_breaks,
         joint,
     )
-    choice = _choice(used, family, resolved, model, matrix.values.shape[0] if joint else None)
+    choice = _choice(used, family, resolved, str(model), matrix.values.shape[0] if joint else None)
+    if per_series is not None:
+        choice["model"] = dict(zip(matrix.names, per_series, strict=True))
+        choice["model_reason"] = f"a model per series as given: {used}"
     return replace(fit, choice={**choice, "skipped": skipped})
 
 
@@ -285,7 +310,7 @@ def chosen_model(matrix: SeriesMatrix) -> tuple[str, str]:
 
 def _search_again(
     matrix: SeriesMatrix,
-    model: str,
+    model: str | tuple[str, ...],
     cost_class: type[Cost],
     penalty: Penalty,
     min_size: int,
@@ -333,15 +358,25 @@ def _search_again(
 
 
 def long_run_scale(
-    model: str, matrix: SeriesMatrix, breaks: list[list[int]] | np.ndarray | None = None
+    model: str | tuple[str, ...],
+    matrix: SeriesMatrix,
+    breaks: list[list[int]] | np.ndarray | None = None,
 ) -> np.ndarray:
     """Per series, the noise scale of the penalty "auto": the long-run variance (normal)
     or dispersion (quasi-Poisson) of :mod:`periodize.segmentation.noise`, from differences
-    that do not straddle ``breaks`` (a first fit's; all differences without)."""
+    that do not straddle ``breaks`` (a first fit's; all differences without). ``model``
+    may give every series its own."""
     segments = None if breaks is None else _segment_labels(breaks, matrix.values.shape[1])
-    if model == "normal":
-        return noise_scale(matrix.values, segments).long_run_variance
-    return count_dispersion(matrix.values, matrix.exposure, segments)
+    models = np.broadcast_to(np.asarray(model, dtype=object), len(matrix.values))
+    scale = np.empty(len(matrix.values))
+    for name in set(models):
+        rows = np.flatnonzero(models == name)
+        values, part = matrix.values[rows], None if segments is None else segments[rows]
+        if name == "normal":
+            scale[rows] = noise_scale(values, part).long_run_variance
+        else:
+            scale[rows] = count_dispersion(values, matrix.rows(rows), part)
+    return scale
 
 
 def _segment_labels(breaks: list[list[int]] | np.ndarray, n: int) -> np.ndarray:
@@ -392,10 +427,13 @@ def _choice(
     if penalty is None:
         rule = "number of breaks given"
     elif penalty.name == "auto":
-        noise = (
-            "the counts' long-run dispersion (nuisance 'dispersion')"
-            if used == "quasipoisson"
-            else "the noise's long-run variance (nuisance 'sigma2')"
+        noise = {
+            "quasipoisson": "the counts' long-run dispersion (nuisance 'dispersion')",
+            "normal": "the noise's long-run variance (nuisance 'sigma2')",
+        }.get(
+            used,
+            "each series' long-run dispersion (counts) or variance (nuisance 'dispersion', "
+            "'sigma2')",
         )
         rule = (
             f"penalty 'auto': {penalty.formula} per break, the BIC with costs measured in "
@@ -643,6 +681,14 @@ def _serial_checks(
     se: np.ndarray,
 ) -> pd.DataFrame:
     """Residual diagnostics of the segmentation of ``rows`` (one group of equal k)."""
+    if isinstance(cost, MixedCost):  # each series' residuals under its own model
+        return pd.concat(
+            [
+                _serial_checks(part, matrix, rows[within], edges[within], *(
+                    a[within] for a in (estimate, se)))
+                for within, part in cost.parts
+            ]
+        ).loc[[matrix.names[i] for i in rows]]  # fmt: skip
     means = cost.fitted_means(edges)
     sd = None
     if cost.name == "normal_meanvar":

@@ -1,0 +1,135 @@
+"""Series priced by different models in one batched cost (``segment(..., model={...})``).
+
+A joint segmentation may read a relationship from indicators of different kinds: visit
+counts (a count model) beside Goldstein-scaled cooperation (Gaussian). :func:`mixed_cost`
+makes the cost class of such a matrix: every row keeps its own model, and each method
+dispatches the rows of every model to that model's cost, so a row's segment costs,
+estimates, log-likelihood and nuisance parameters are exactly those of its model alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .base import Cost, GivenScale
+
+
+class MixedCost(Cost):
+    """Rows of one matrix priced by the models in :attr:`models` (one per row).
+
+    ``n_params`` and ``n_shared`` are arrays, one entry per row (the BIC of every row
+    counts its own model's parameters). Use :func:`mixed_cost` for a class bound to the
+    models of a matrix's rows.
+    """
+
+    name = "mixed"
+    #: The cost class of every row (set by :func:`mixed_cost`).
+    classes: ClassVar[tuple[type[Cost], ...]] = ()
+
+    def __init__(
+        self,
+        values: np.ndarray,
+        exposure: np.ndarray | None = None,
+        scale: np.ndarray | None = None,
+    ) -> None:
+        super().__init__(values, None)
+        if len(self.classes) != self.n_series:
+            raise ValueError(f"{self.n_series} rows for {len(self.classes)} models")
+        self.exposure = None if exposure is None else np.asarray(exposure, dtype=float)
+        self.parts: list[tuple[np.ndarray, Cost]] = []
+        for cost_class in dict.fromkeys(self.classes):
+            rows = np.flatnonzero([c is cost_class for c in self.classes])
+            extra: dict[str, Any] = {}
+            if scale is not None and issubclass(cost_class, GivenScale):
+                extra["scale"] = np.asarray(scale)[rows]
+            part_exposure = None if exposure is None else self.exposure[rows]  # type: ignore[index]
+            self.parts.append((rows, cost_class(self.values[rows], part_exposure, **extra)))
+        self.n_params = np.array([c.n_params for c in self.classes])  # type: ignore[misc,assignment]
+        self.n_shared = np.array([c.n_shared for c in self.classes])  # type: ignore[misc,assignment]
+
+    def _columns(self, method: str, start: ArrayLike, end: ArrayLike) -> list[np.ndarray]:
+        """``method(start, end)`` of every part, laid out ``(m, n_series)`` (series last)."""
+        start, end = np.asarray(start), np.asarray(end)
+        outputs: list[np.ndarray] | None = None
+        for rows, part in self.parts:
+            got = getattr(part, method)(*(a[rows] if a.ndim == 2 else a for a in (start, end)))
+            got = got if isinstance(got, tuple) else (got,)
+            if outputs is None:
+                outputs = [np.empty((g.shape[0], self.n_series)) for g in got]
+            for out, g in zip(outputs, got, strict=True):
+                out[:, rows] = g
+        assert outputs is not None
+        return outputs
+
+    def _by_rows(self, method: str, *per_row: np.ndarray) -> np.ndarray:
+        """``method(*per_row)`` of every part on its rows, laid out series first."""
+        out: np.ndarray | None = None
+        for rows, part in self.parts:
+            got = getattr(part, method)(*(a[rows] for a in per_row))
+            if out is None:
+                out = np.empty((self.n_series, *np.shape(got)[1:]))
+            out[rows] = got
+        assert out is not None
+        return out
+
+    def _cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
+        return self._columns("_cost", start, end)[0]
+
+    def _estimates(self, start: ArrayLike, end: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        estimate, se = self._columns("_estimates", start, end)
+        return estimate, se
+
+    def logpdf(self, fitted_mean: np.ndarray, edges: np.ndarray) -> np.ndarray:
+        return self._by_rows("logpdf", fitted_mean, edges)
+
+    def total_cost(self, edges: np.ndarray, compiled: bool = True) -> np.ndarray:
+        out = np.empty(self.n_series)
+        for rows, part in self.parts:
+            out[rows] = part.total_cost(edges[rows], compiled)
+        return out
+
+    def fitted_means(self, edges: np.ndarray) -> np.ndarray:
+        return self._by_rows("fitted_means", edges)
+
+    def loglik(self, edges: np.ndarray) -> np.ndarray:
+        return self._by_rows("loglik", edges)
+
+    def partial_loglik(self, edges: np.ndarray) -> np.ndarray:
+        return self._by_rows("partial_loglik", edges)
+
+    def nuisance(self) -> dict[str, np.ndarray]:
+        """Every model's nuisance parameters by name, NaN on the rows of other models."""
+        merged: dict[str, np.ndarray] = {}
+        for rows, part in self.parts:
+            for key, value in part.nuisance().items():
+                merged.setdefault(key, np.full(self.n_series, np.nan))[rows] = value
+        return merged
+
+
+def mixed_cost(classes: tuple[type[Cost], ...]) -> type[MixedCost]:
+    """The cost class of a matrix whose row ``i`` is priced by ``classes[i]``.
+
+    Examples
+    --------
+    >>> from periodize.segmentation.costs import COSTS
+    >>> both = mixed_cost((COSTS["poisson"], COSTS["normal"]))
+    >>> values = np.array([[1.0, 2, 9, 8], [0.1, 0.3, -2, -2.2]])
+    >>> priced = both(values).cost(0, 4)[:, 0]
+    >>> alone = [COSTS["poisson"](values[:1]).cost(0, 4)[0, 0],
+    ...          COSTS["normal"](values[1:]).cost(0, 4)[0, 0]]
+    >>> bool(np.allclose(priced, alone))
+    True
+    """
+    return type(
+        "MixedCost",
+        (MixedCost,),
+        {
+            "classes": classes,
+            "min_size": max(c.min_size for c in classes),
+            "supports_exposure": any(c.supports_exposure for c in classes),
+            "__module__": __name__,
+        },
+    )

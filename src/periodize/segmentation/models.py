@@ -1,0 +1,66 @@
+"""A model per series for a joint segmentation (``segment(frame, joint=True, model={...})``).
+
+Indicators of one relationship may be of different kinds: visits are counts, a
+Goldstein-scaled score is Gaussian. Given a mapping of every series to its model, each
+series is checked and priced by its own model (:mod:`periodize.segmentation.costs.mixed`)
+and the shared boundaries minimise the sum of their costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from ..exceptions import ParameterError
+from .inputs import SeriesMatrix, check_values, resolve_model
+
+
+def models_by_series(
+    model: Mapping[Any, Any], matrix: SeriesMatrix, joint: bool, exposure: Any, func: str
+) -> tuple[str, ...]:
+    """The model of every series from ``model`` (a mapping of every series name to a model
+    name, ``"auto"`` choosing from that series' values), each series' values checked
+    against its model; a refusal naming the way out otherwise."""
+    from .api import chosen_model
+
+    if not joint:
+        raise ParameterError(
+            f"A model per series (model={dict(model)!r}) is for a joint segmentation of "
+            f"{func}: pass joint=True, or segment each series with its own model."
+        )
+    if exposure is not None:
+        raise ParameterError(
+            f"The 'exposure' parameter of {func} is not taken with a model per series; "
+            "segment the count series with their exposure on their own."
+        )
+    names = [str(name) for name in matrix.names]
+    given = {str(name): value for name, value in model.items()}
+    unknown = sorted(set(given) - set(names))
+    missing = [name for name in names if name not in given]
+    if unknown or missing:
+        raise ParameterError(
+            f"The 'model' mapping of {func} must name every series once ({', '.join(names)})"
+            + (f"; {', '.join(unknown)} is not one of them" if unknown else "")
+            + (f"; no model for {', '.join(missing)}" if missing else "")
+            + "."
+        )
+    models = []
+    for i, name in enumerate(names):
+        row = replace(
+            matrix, values=matrix.values[i : i + 1], names=(matrix.names[i],), exposure=None
+        )
+        asked = given[name]
+        if not isinstance(asked, str):
+            raise ParameterError(
+                f"The 'model' mapping of {func} must give a model name for {name}; got {asked!r}."
+            )
+        used = resolve_model(chosen_model(row)[0] if asked == "auto" else asked, row.weighted)
+        check_values(row, used, f"{func} (series {name})")
+        models.append(used)
+    return tuple(models)
+
+
+def describe(models: tuple[str, ...], names: tuple[str, ...]) -> str:
+    """The models of a mixed fit in one line: ``mixed (visits: quasipoisson, ...)``."""
+    return "mixed (" + ", ".join(f"{n}: {m}" for n, m in zip(names, models, strict=True)) + ")"
