@@ -25,24 +25,50 @@ RATIOS = (1.0, 1.5, 2.0, 3.0)
 LEVEL = 0.05
 
 
-def run(design: str, ratio: float, series: int, n_sim: int, gaussian: bool = False) -> dict:
-    """One cell: the alarm rate and the mean delay of the alarms."""
+def latent_ar(rng: np.random.Generator, phi: float, shape: tuple[int, int]) -> np.ndarray:
+    """Stationary unit-variance Gaussian AR(1) paths (rows × periods)."""
+    noise = rng.standard_normal(shape)
+    path = noise.copy()
+    for t in range(1, shape[1]):
+        path[:, t] = phi * path[:, t - 1] + np.sqrt(1 - phi**2) * noise[:, t]
+    return path
+
+
+def run(
+    design: str,
+    ratio: float,
+    series: int,
+    n_sim: int,
+    gaussian: bool = False,
+    phi: float = 0.0,
+    dependence: str = "auto",
+) -> dict:
+    """One cell: the alarm rate and the mean delay of the alarms. ``phi``: lag-1
+    autocorrelation of the Gaussian noise, or of the latent log-rate (sd 0.5) of counts."""
     history, horizon, rate = DESIGNS[design]
-    rng = np.random.default_rng([20261205, int(ratio * 10), history, int(gaussian)])
+    seed = [20261205, int(ratio * 10), history, int(gaussian), int(phi * 10)]
+    rng = np.random.default_rng(seed)
     n = history + horizon
+    shape = (series, n)
     if gaussian:
-        values = rng.normal(10.0, 1.0, size=(series, n))
+        values = 10.0 + (latent_ar(rng, phi, shape) if phi else rng.normal(0.0, 1.0, shape))
     else:
-        rates = np.where(np.arange(n) < history, rate, rate * ratio)
-        values = rng.poisson(rates, size=(series, n)).astype(float)
+        rates = np.where(np.arange(n) < history, rate, rate * ratio) * np.ones(shape)
+        if phi:
+            rates = rates * np.exp(0.5 * latent_ar(rng, phi, shape) - 0.125)
+        values = rng.poisson(rates).astype(float)
     frame = pd.DataFrame(values.T, columns=[f"s{i}" for i in range(series)])
     start = time.perf_counter()
-    watch = pz.monitor(frame, since=history, horizon=horizon, level=LEVEL, n_sim=n_sim, rng=1)
+    watch = pz.monitor(
+        frame, since=history, horizon=horizon, level=LEVEL, n_sim=n_sim, rng=1,
+        dependence=dependence,
+    )  # fmt: skip
     seconds = time.perf_counter() - start
     alarms = np.array([np.nan if a is None else a for a in watch.alarm.values()], dtype=float)
     found = ~np.isnan(alarms)
     return {
-        "design": design + (" Gaussian" if gaussian else ""),
+        "design": design + (" Gaussian" if gaussian else "") + (f" AR φ={phi:g}" if phi else ""),
+        "dependence": dependence,
         "rate_ratio": ratio,
         "series": series,
         "alarm_rate": float(found.mean()),
@@ -68,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     count = {"yearly": args.series, "monthly": args.monthly_series}
     rows = [run(d, r, count[d], args.n_sim) for d in DESIGNS for r in RATIOS]
     rows += [run(d, 1.0, count[d], args.n_sim, gaussian=True) for d in DESIGNS]
+    for d in DESIGNS:  # serial dependence with no change: the dependent null against none
+        for gaussian, phi in ((False, 0.6), (True, 0.5)):
+            rows += [
+                run(d, 1.0, count[d], args.n_sim, gaussian, phi, option)
+                for option in ("auto", "independent")
+            ]
     table = pd.DataFrame(rows)
     bands = ", ".join(
         f"{d} ±{1.96 * np.sqrt(LEVEL * (1 - LEVEL) / count[d]):.1%}" for d in DESIGNS

@@ -73,4 +73,7 @@ def test_monitoring_benchmark_runs_and_reports(capsys):
 
     assert monitoring.main(["--quick"]) == 0
     text = capsys.readouterr().out
-    assert "| yearly | 1.5 | 10 |" in text and "| monthly Gaussian | 1 | 10 |" in text
+    assert (
+        "| yearly | auto | 1.5 | 10 |" in text and "| monthly Gaussian | auto | 1 | 10 |" in text
+    )
+    assert "| yearly AR φ=0.6 | independent | 1 | 10 |" in text

@@ -116,7 +116,12 @@ def test_json_is_reproducible_and_says_what_ran():
     first = pz.monitor(series, since=2015, n_sim=199, rng=3).to_json()
     assert first == pz.monitor(series, since=2015, n_sim=199, rng=3).to_json()
     document = json.loads(first)
-    assert document["provenance"]["parameters"]["null"].startswith("independent periods")
+    assert document["provenance"]["parameters"]["dependence"] == "auto"
+    alone = pz.monitor(series, since=2015, n_sim=199, rng=3, dependence="independent")
+    parameters = json.loads(alone.to_json())["provenance"]["parameters"]
+    assert parameters["null"].endswith("independent periods")
+    assert set(alone.dependence["order"]) == {0}
+    assert "independent periods" in alone.summary()
     assert document["monitored"] == list(range(2015, 2020))
     assert len(document["series"][0]["path"]) == 5
 
@@ -156,6 +161,10 @@ def test_cli_monitor(tmp_path, capsys):
     assert main([*base, "--since", "2020", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["series"][0]["alarm"] is not None
+    assert document["provenance"]["parameters"]["dependence"] == "auto"
+    assert main([*base, "--since", "2020", "--dependence", "independent", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["provenance"]["parameters"]["dependence"] == "independent"
     assert main([*base, "--since", "2005"]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "must cover the 20 periods observed since 2005" in error
@@ -178,3 +187,22 @@ def test_a_horizon_that_would_exhaust_memory_is_refused_with_the_remedy(monkeypa
         pz.monitor(series, since=2015, horizon=500)
     with pytest.raises(ParameterError, match="lower horizon or n_sim"):
         pz.monitor(series, since=2015, horizon=500)
+
+
+def test_a_dependent_history_widens_the_boundary():
+    """A strongly autocorrelated history (Gaussian AR(1), 0.8, 120 periods): the replicates
+    drawn with its fitted latent AR reach higher statistics than independent ones, so the
+    boundary is higher, and the result says which null ran."""
+    rng = np.random.default_rng(3)
+    noise = rng.standard_normal(150)
+    path = noise.copy()
+    for t in range(1, 150):
+        path[t] = 0.8 * path[t - 1] + 0.6 * noise[t]
+    series = pd.Series(path, index=range(1850, 2000))
+    kept = pz.monitor(series, since=1970, horizon=30, model="normal", n_sim=199, rng=1)
+    alone = pz.monitor(series, since=1970, horizon=30, model="normal", n_sim=199, rng=1,
+                       dependence="independent")  # fmt: skip
+    assert kept.dependence["order"].iloc[0] >= 1
+    assert kept.dependence["latent_lag1"].iloc[0] > 0.3
+    assert kept.boundary[0] > 1.5 * alone.boundary[0]
+    assert "serial dependence of the history kept" in kept.summary()

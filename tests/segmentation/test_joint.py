@@ -168,7 +168,7 @@ def test_default_joint_choice_says_it_shares_the_boundaries():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"joint": "yes"}, "'joint' parameter of segment must be True or False. Got 'yes'"),
+        ({"joint": "yes"}, "'joint' parameter of segment must be True, False, 'dyad' or a"),
         ({"joint": True, "method": "pelt"}, "method 'pelt' searches one series at a time"),
         ({"joint": True, "method": "ruptures.Binseg"}, "Use method='exact'"),
     ],
@@ -327,3 +327,75 @@ def test_auto_per_series_chooses_counts_or_gaussian_and_the_default_rule_runs():
 def test_mixed_refusals_name_the_series_and_the_way_out(kwargs, message):
     with pytest.raises(ParameterError, match=message):
         pz.segment(indicators(1), n_breaks=1, **kwargs)
+
+
+# Groups (joint="dyad" or a mapping): one set of boundaries per group, all groups at once.
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n_groups=st.integers(1, 4),
+    size=st.integers(1, 3),
+    model=st.sampled_from(["poisson", "normal"]),
+    rule=st.sampled_from([{"n_breaks": 1}, {"n_breaks": 2}, {"penalty": "bic"}, {}]),
+)
+def test_groups_searched_together_equal_each_group_alone(seed, n_groups, size, model, rule):
+    rng = np.random.default_rng(seed)
+    n = 24
+    shifts = rng.integers(4, 20, size=n_groups)
+    rates = np.where(np.arange(n)[None, :] < np.repeat(shifts, size)[:, None], 2.0, 5.0)
+    values = rng.poisson(rates).astype(float)
+    if model == "normal":
+        values += rng.normal(0, 0.5, values.shape)
+    series = frame(values)
+    labels = {f"s{i}": f"g{i % n_groups}" for i in range(len(values))}  # equal sizes
+    together = pz.segment(series, model=model, joint=labels, **rule)
+    for g in range(n_groups):
+        members = [name for name, label in labels.items() if label == f"g{g}"]
+        alone = pz.segment(series[members], model=model, joint=True, **rule)
+        for name in members:
+            assert (
+                together.by_series.loc[name, "boundaries"]
+                == alone.by_series.loc[name, "boundaries"]
+            )
+            assert together.loglik[name] == pytest.approx(alone.loglik[name], rel=1e-12)
+
+
+def test_dyad_groups_the_two_directions_of_every_dyad():
+    events, _ = pz.simulate_events(
+        n_dyads=3, years=range(1980, 2020), boundaries=(2000,), rates=(1.0, 3.0), rng=1
+    )
+    directions = pz.intensity(events, by="direction")
+    fit = pz.segment(directions, joint="dyad", n_breaks=1, model="poisson")
+    found = fit.by_series["boundaries"]
+    for name in directions.data.columns:
+        actor, target = name.split("->")
+        assert found[name] == found[f"{target}->{actor}"]
+        alone = pz.segment(directions.data[[name, f"{target}->{actor}"]], n_breaks=1,
+                           model="poisson", joint=True)  # fmt: skip
+        assert found[name] == alone.by_series.loc[name, "boundaries"]
+    assert fit.provenance.parameters["joint"] == "dyad"
+    assert "within each of 3 groups of 2 series (joint by dyad)" in fit.choice["rule"]
+
+
+@pytest.mark.parametrize(
+    "joint, message",
+    [
+        ("dyad", "'s0' is not"),
+        ({"s0": "a", "s1": "a", "s2": "b"}, "a 2, b 1"),
+        ({"s0": "a", "s1": "b"}, "no group for s2"),
+        ({"s0": "a", "s1": "a", "s2": "b", "s3": "b", "s9": "c"}, "s9 is not a series"),
+    ],
+)
+def test_group_refusals_name_the_series(joint, message):
+    values = frame(np.ones((4 if isinstance(joint, dict) and "s3" in joint else 3, 10)))
+    with pytest.raises(ParameterError, match=message):
+        pz.segment(values, n_breaks=1, model="poisson", joint=joint)
+
+
+def test_a_model_per_series_is_for_one_group():
+    values = frame(np.ones((2, 10)))
+    with pytest.raises(ParameterError, match="pass joint=True"):
+        pz.segment(values, n_breaks=1, model={"s0": "poisson", "s1": "normal"},
+                   joint={"s0": "a", "s1": "b"})  # fmt: skip

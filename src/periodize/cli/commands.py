@@ -286,6 +286,7 @@ def monitor(args: argparse.Namespace) -> None:
         min_size=args.min_size,
         n_sim=args.n_sim,
         rng=args.rng,
+        dependence=args.dependence,
     )
     print(result.to_json() if args.json else result.summary())
 

@@ -350,6 +350,7 @@ def build() -> argparse.ArgumentParser:
     watch.add_argument("--min-size", type=positive, default=3, metavar="N")
     watch.add_argument("--n-sim", type=positive, default=999, metavar="N")
     watch.add_argument("--rng", type=seed, default=0, metavar="SEED")
+    _dependence(watch)
     _series_options(watch, optional=False)
     for command in commands.choices.values():
         command.add_argument(

@@ -20,8 +20,12 @@ own last period and runs the detector, so the boundary allows for the error of t
 estimate. The p-value compares the largest statistic so far with the replicates' largest
 over the same number of periods.
 
-The replicates draw independent periods (the baseline is usually too short to fit serial
-dependence); the result says so, with the residual diagnostics of the history.
+With ``dependence="auto"`` (the default) the replicates keep the serial dependence of the
+history: a latent AR fitted to the residuals of the history's periods
+(:mod:`periodize.inference.dependence`; on a history under 10 periods, independent
+periods) drives every replicate through the history and the horizon, so a relationship
+whose quiet and busy years come in runs does not sound alarms at a higher rate than
+``level``. ``"independent"`` draws the periods independently.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
 from ..segmentation.api import segment
 from ..segmentation.inputs import SeriesMatrix, as_matrix, check_values
+from .dependence import SerialDependence, check_dependence, fit_dependence, independent
 from .hypothesis import label_position
 from .monitor_result import Monitoring
 from .simulate import draw
@@ -67,6 +72,7 @@ def monitor(
     min_size: int = 3,
     n_sim: int = 999,
     rng: RandomState = 0,
+    dependence: str = "auto",
 ) -> Monitoring:
     """Has a new period begun since ``since``? A sequential detector with a stated
     false-alarm probability over a stated horizon.
@@ -92,6 +98,10 @@ def monitor(
         Monte Carlo replicates calibrating the boundary (at least 99).
     rng : int, numpy Generator or None
         Seed (default 0: the same result every time).
+    dependence : {"auto", "independent", "ar"}
+        Serial dependence of the replicates that calibrate the boundary, fitted to the
+        history's periods as in :func:`periodize.test_periodization` (the latent AR goes on
+        through the horizon); ``"independent"`` draws independent periods.
 
     Returns
     -------
@@ -116,6 +126,7 @@ def monitor(
     min_size = check_int(min_size, name="min_size", func=func, minimum=2)
     matrix = as_matrix(series, func)
     start = _since_position(matrix.index, since, min_size, func)
+    dependence = check_dependence(dependence, "parametric", func, start)
     observed = matrix.values.shape[1] - start
     if observed > horizon:
         raise ParameterError(
@@ -147,9 +158,10 @@ def monitor(
     )
     windows = _window_statistics(used, matrix.values[:, start:], level0, spread)
     path, starts = windows.max(axis=2), windows.argmax(axis=2)
+    serial = _history_dependence(dependence, used, past, history.break_indices, spread, seed)
     maxima = _replicate_maxima(
         used, past, history.break_indices, level0, spread, horizon, n_sim, seed, min_size,
-        str(history.model),
+        str(history.model), serial,
     )  # fmt: skip
     rank = math.ceil((n_sim + 1) * (1 - level))
     boundary = np.sort(maxima[:, :, -1], axis=1)[:, min(rank, n_sim) - 1]
@@ -173,6 +185,7 @@ def monitor(
         pvalue=pvalue,
         history=history,
         values=matrix.values,
+        dependence=serial.frame(matrix.names),
         provenance=Provenance(
             function=func,
             parameters={
@@ -182,7 +195,12 @@ def monitor(
                 "level": level,
                 "min_size": min_size,
                 "n_sim": n_sim,
-                "null": "independent periods at the last period's fitted level",
+                "dependence": dependence,
+                "null": (
+                    "the history's fitted periods, then the last period's level; "
+                    + ("independent periods" if not serial.order.any() else "latent AR")
+                ),
+                "serial_null": serial.summary(),
             },
             input_sha256=matrix_sha256(matrix.values, matrix.index, matrix.names),
             seed=seed,
@@ -236,6 +254,38 @@ def _statistics(
     return _window_statistics(model, values, level, spread).max(axis=2)
 
 
+def _period_means(values: np.ndarray, breaks: tuple[int, ...]) -> np.ndarray:
+    """Each period's fitted level: the mean of its segment of ``breaks``, for every row of
+    ``values`` (periods last)."""
+    edges = np.array([0, *breaks, values.shape[-1]])
+    sizes = np.diff(edges)
+    return np.repeat(np.add.reduceat(values, edges[:-1], axis=-1) / sizes, sizes, axis=-1)
+
+
+def _history_dependence(
+    option: str,
+    model: str,
+    history: np.ndarray,
+    breaks: Sequence[tuple[int, ...]],
+    spread: np.ndarray,
+    seed: int,
+) -> SerialDependence:
+    """The latent AR of every series' history, fitted to the residuals of its periods
+    (each with the baseline's spread, as the replicates draw them)."""
+    if option == "independent":
+        return independent(len(history), option)
+    means = np.stack([_period_means(row, b) for row, b in zip(history, breaks, strict=True)])
+    spreads = np.repeat(spread[:, None], history.shape[1], axis=1)
+
+    def refit(simulated: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        fitted = np.stack(
+            [_period_means(row, breaks[o]) for row, o in zip(simulated, owner, strict=True)]
+        )
+        return fitted, spreads[owner]
+
+    return fit_dependence(option, model, history, (means, spreads), refit, seed)
+
+
 def _replicate_maxima(
     model: str,
     history: np.ndarray,
@@ -247,14 +297,16 @@ def _replicate_maxima(
     seed: int,
     min_size: int,
     history_model: str,
+    serial: SerialDependence,
 ) -> np.ndarray:
     """``(series, n_sim, horizon)``: the running maximum of ``G_t`` on replicates drawn with
     no change after the history: the history from its fitted periods (``breaks``), the
     horizon at the last period's level. Each replicate's history is segmented again by the
     same rule (``history_model``: the model the history's segmentation used) and its own last
     period estimated, so the boundary allows for how the baseline was chosen as well as for
-    its estimation error. Series go in blocks of :data:`BLOCK_BYTES`, all their replicates
-    segmented by one call."""
+    its estimation error; ``serial``: the latent AR each series' replicates are drawn with
+    (through the history and the horizon). Series go in blocks of :data:`BLOCK_BYTES`, all
+    their replicates segmented by one call."""
     n_series, length = history.shape
     per_block = max(1, BLOCK_BYTES // (WINDOW_BYTES * n_sim * horizon**2))
     out = np.empty((n_series, n_sim, horizon))
@@ -262,11 +314,13 @@ def _replicate_maxima(
         rows = range(first, min(first + per_block, n_series))
         drawn = np.empty((len(rows), n_sim, length + horizon))
         for j, i in enumerate(rows):  # each series from its own stream
-            edges = np.array([0, *breaks[i], length])
-            sizes = np.diff(edges)
-            means = np.repeat(np.add.reduceat(history[i], edges[:-1]) / sizes, sizes)
+            means = _period_means(history[i], breaks[i])
             law = np.r_[means, np.full(horizon, level[i])], np.full(length + horizon, spread[i])
-            draw(model, *law, drawn[j], seed, MONITOR_SIMULATION, series_keys(history[i])[0])
+            margin = None if serial.margins is None else serial.margins[i]  # the history's
+            draw(
+                model, *law, drawn[j], seed, MONITOR_SIMULATION, series_keys(history[i])[0],
+                serial.partial[i], margin,
+            )  # fmt: skip
         flat = drawn.reshape(len(rows) * n_sim, length + horizon)
         past = flat[:, :length]
         refit = segment(pd.DataFrame(past.T), min_size=min_size, model=history_model)

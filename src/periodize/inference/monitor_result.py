@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..results import Provenance, ResultMixin, plain
+from ..results import Provenance, ResultMixin, plain, records
 from ..segmentation.result import Segmentation
 
 
@@ -33,6 +33,7 @@ class Monitoring(ResultMixin):
     history : the segmentation of the history the baseline comes from
     values : ``(series, periods)`` the data
     provenance : the call, its parameters, input digest and seed
+    dependence : per series, the serial dependence the replicates were drawn with
     """
 
     names: tuple[str, ...]
@@ -52,6 +53,9 @@ class Monitoring(ResultMixin):
     history: Segmentation
     values: np.ndarray
     provenance: Provenance
+    #: per series, the serial dependence the replicates were drawn with (order, latent
+    #: lag-1 autocorrelation, null); ``attrs["dependence"]`` the option used
+    dependence: pd.DataFrame | None = None
 
     @property
     def monitored(self) -> pd.Index:
@@ -119,7 +123,7 @@ class Monitoring(ResultMixin):
             f"Monitoring: {len(self.names)} series since {plain(self.since)}, "
             f"{self.path.shape[1]} of {self.horizon} periods observed; false-alarm "
             f"probability {self.level:g} over the {self.horizon} periods ({self.model}, "
-            f"{self.n_sim} replicates, independent periods)"
+            f"{self.n_sim} replicates, {self._null()})"
         ]
         for row in self._rows():
             name = row["series"]
@@ -138,6 +142,17 @@ class Monitoring(ResultMixin):
                 )
         return "\n".join(lines)
 
+    def _null(self) -> str:
+        """What the replicates were drawn with, in words."""
+        drawn = self.dependence
+        if drawn is None or not (drawn["order"] > 0).any():
+            return "independent periods"
+        return "serial dependence of the history kept: " + ", ".join(
+            f"{name} latent lag-1 {row['latent_lag1']:.2f}" if row["order"] > 0
+            else f"{name} independent"
+            for name, row in drawn.iterrows()
+        )  # fmt: skip
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "result": "monitoring",
@@ -151,5 +166,6 @@ class Monitoring(ResultMixin):
                 for i, row in enumerate(self._rows())
             ],
             "monitored": [plain(p) for p in self.monitored],
+            "dependence": None if self.dependence is None else records(self.dependence),
             "provenance": self.provenance.to_dict(),
         }

@@ -28,7 +28,7 @@ from .inputs import (
     skip_missing,
     with_exposure,
 )
-from .joint import SummedCost
+from .joint import Grouping, SummedCost, grouping
 from .models import describe, models_by_series
 from .noise import MIN_AR_LAGS, count_dispersion, n_lags, noise_scale
 from .penalties import Penalty, resolve_penalty
@@ -69,7 +69,7 @@ def segment(
     method: str = "exact",
     exposure: Any = None,
     missing: str = "refuse",
-    joint: bool = False,
+    joint: bool | str | Mapping[str, Any] = False,
 ) -> Segmentation:
     """Find the change points of one or many series.
 
@@ -117,12 +117,16 @@ def segment(
         periods only: a boundary is then the first observed period of a new segment, and
         the result's periods (``fit.index``) and ``fit.choice["skipped"]`` say which
         periods were left out (every series of one call must miss the same ones).
-    joint : bool
+    joint : bool, "dyad" or mapping
         ``True``: one set of boundaries shared by all series (the columns of a frame), each
         series with its own mean or rate in every period and its own noise scale: the
         boundaries that minimise the summed costs, exactly (dynamic programming over the
         summed costs; see :mod:`periodize.segmentation.joint`). Penalties count every
         series' parameters: a break adds one estimate per series and one location.
+        ``"dyad"``: one set of boundaries for the two directions (``"A->B"``, ``"B->A"``,
+        as ``intensity(..., by="direction")`` names them) of every dyad, all dyads in one
+        batched search; a mapping of every series to a group label: one set per group
+        (groups of one size).
 
     Returns
     -------
@@ -152,7 +156,7 @@ def segment(
     if n_breaks is None and penalty is None:
         penalty = "auto"
     check_choice(missing, MISSING, name="missing", func=func)
-    joint = _check_joint(joint, method, func)
+    group = _check_joint(joint, method, matrix.names, func)
     skipped: list[Any] = []
     if missing == "skip":
         matrix, exposure, skipped = skip_missing(matrix, exposure, func)
@@ -160,7 +164,7 @@ def segment(
     per_series: tuple[str, ...] | None = None  # a model per series (joint only)
     family = None
     if isinstance(model, Mapping):
-        per_series = models_by_series(model, matrix, joint, exposure, func)
+        per_series = models_by_series(model, matrix, group, exposure, func)
         if auto:
             per_series = tuple(AUTO_COUNT_MODELS.get(m, m) for m in per_series)
         used = describe(per_series, matrix.names)
@@ -200,7 +204,7 @@ def segment(
                 f"{min_size} periods). Got {k} instead."
             )
     else:
-        members = matrix.values.shape[0] if joint else 1
+        members = 1 if group is None else group.size
         params = members * cost_class.n_params
         if per_series is not None:
             params = sum(COSTS[m].n_params for m in per_series)
@@ -209,12 +213,12 @@ def segment(
     if resolved is not None and resolved.name == "auto":
         matrix = replace(matrix, scale=long_run_scale(noise_models, matrix))
     breaks, costs, path_breaks, how = _search(
-        matrix, cost_class, n_breaks, resolved, min_size, method, joint
+        matrix, cost_class, n_breaks, resolved, min_size, method, group
     )
     if resolved is not None and resolved.name == "auto":  # once more, noise within periods
         matrix, breaks, costs, path_breaks = _search_again(
             matrix, noise_models, cost_class, resolved, min_size, method, breaks, costs,
-            path_breaks, joint,
+            path_breaks, group,
         )  # fmt: skip
     fit = _result(
         matrix,
@@ -228,27 +232,26 @@ def segment(
         path_breaks,
         penalty,
         n_breaks,
-        joint,
+        False if group is None else group.record(matrix.names),
     )
-    choice = _choice(used, family, resolved, str(model), matrix.values.shape[0] if joint else None)
+    description = None if group is None else group.describe()
+    choice = _choice(used, family, resolved, str(model), description)
     if per_series is not None:
         choice["model"] = dict(zip(matrix.names, per_series, strict=True))
         choice["model_reason"] = f"a model per series as given: {used}"
     return replace(fit, choice={**choice, "skipped": skipped})
 
 
-def _check_joint(joint: Any, method: str, func: str) -> bool:
-    """``joint`` checked: a bool, with a search that runs on summed costs."""
-    if not isinstance(joint, bool | np.bool_):
-        raise ParameterError(
-            f"The 'joint' parameter of {func} must be True or False. Got {joint!r} instead."
-        )
-    if joint and method != "exact":
+def _check_joint(joint: Any, method: str, names: tuple[str, ...], func: str) -> Grouping | None:
+    """``joint`` checked (:func:`periodize.segmentation.joint.grouping`), with a search
+    that runs on summed costs."""
+    group = grouping(joint, names, func)
+    if group is not None and method != "exact":
         raise ParameterError(
             f"The 'joint' parameter of {func} runs the exact search on summed costs; "
             f"method {method!r} searches one series at a time. Use method='exact'."
         )
-    return bool(joint)
+    return group
 
 
 def _joint_search(
@@ -257,31 +260,44 @@ def _joint_search(
     n_breaks: int | None,
     penalty: Penalty | None,
     min_size: int,
-) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], str]:
-    """One set of breaks for all series: the exact optimum of their summed costs (dynamic
-    programming; for a penalty, over every number of breaks while that stays within
-    :data:`PATH_BUDGET`, PELT on the summed costs beyond). Returns the breaks (the same
-    row for every series), each series' cost along the joint path, the path and how."""
+    group: Grouping,
+) -> tuple[list[list[int]] | np.ndarray, np.ndarray, list[np.ndarray], str]:
+    """One set of breaks for the series of each group: the exact optimum of their summed
+    costs (dynamic programming for every group at once; for a penalty, over every number of
+    breaks while that stays within :data:`PATH_BUDGET`, PELT on the summed costs beyond,
+    group by group). Returns the breaks of every series (its group's), each series' cost
+    along the joint path, the path and how."""
     n_series, n = matrix.values.shape
-    members = matrix.cost(cost_class)
-    summed = SummedCost(members, n_series)
+    whole = matrix.cost(cost_class)
+    ordered = np.array_equal(group.order, np.arange(n_series))
+    members = whole if ordered else matrix.cost(cost_class, group.order)
+    summed = SummedCost(members, group.size)
+    of_row = group.group_of_row
     if penalty is None or (n // min_size - 1) * n * n <= PATH_BUDGET:
         top = int(n_breaks or 0) if penalty is None else n // min_size - 1
         term = None if penalty is None else penalty.segment_term()
         path = joint_path(summed, top, min_size, term)
-        chosen = top
+        chosen = np.full(summed.n_series, top)
         if penalty is not None:
-            chosen = int(np.argmin(path.costs[0] + penalty.per_break * np.arange(top + 1)))
-        path_breaks = [np.repeat(found, n_series, axis=0) for found in path.breaks]
+            chosen = np.argmin(path.costs + penalty.per_break * np.arange(top + 1), axis=1)
+        path_breaks = [found[of_row] for found in path.breaks]
         costs = np.full((n_series, top + 1), np.inf)
         for k, shared in enumerate(path_breaks):
-            if np.isfinite(path.costs[0, k]):
-                costs[:, k] = members.total_cost(_edges(shared, np.arange(n_series), n))
-        how = "exact (dp)" if penalty is None else "exact (dp over all k)"
-        return path_breaks[chosen], costs, path_breaks, how + ", joint"
-    _, pruned = pelt(summed, penalty.per_break, min_size, penalty.segment_term())
-    breaks = np.repeat(np.array([pruned], dtype=np.int64).reshape(1, -1), n_series, axis=0)
-    return breaks, np.full((n_series, 1), np.nan), [], "exact (pelt), joint"
+            if np.isfinite(path.costs[0, k]):  # the same n for every group: all or none
+                costs[:, k] = whole.total_cost(_edges(shared, np.arange(n_series), n))
+        how = ("exact (dp)" if penalty is None else "exact (dp over all k)") + ", joint"
+        if np.all(chosen == chosen[0]):
+            return path_breaks[int(chosen[0])], costs, path_breaks, how
+        rows = chosen[of_row]
+        return [list(path_breaks[k][i]) for i, k in enumerate(rows)], costs, path_breaks, how
+    found: list[list[int]] = [[] for _ in range(n_series)]
+    for g in range(summed.n_series):  # a long record: PELT on each group's summed costs
+        rows = group.order[g * group.size : (g + 1) * group.size]
+        one = SummedCost(matrix.cost(cost_class, rows), group.size)
+        _, pruned = pelt(one, penalty.per_break, min_size, penalty.segment_term())
+        for i in rows:
+            found[i] = list(pruned)
+    return found, np.full((n_series, 1), np.nan), [], "exact (pelt), joint"
 
 
 def chosen_model(matrix: SeriesMatrix) -> tuple[str, str]:
@@ -318,18 +334,21 @@ def _search_again(
     breaks: list[list[int]] | np.ndarray,
     costs: np.ndarray,
     path_breaks: list[np.ndarray],
-    joint: bool = False,
+    group: Grouping | None = None,
 ) -> tuple[SeriesMatrix, list[list[int]] | np.ndarray, np.ndarray, list[np.ndarray]]:
     """The penalised search once more on the series the first search cut, with their
     noise measured within its periods (the others keep their scale, so their answer);
     the matrix with the scales used, and the results merged into the first search's.
-    ``joint``: all series once more, together, when the first joint search cut them."""
-    if joint:
-        if not len(breaks[0]):
+    ``group``: every group once more, together, when the first joint search cut any (a
+    group it did not cut keeps its scale, so its answer)."""
+    if group is not None:
+        if not any(len(b) for b in breaks):
             return matrix, breaks, costs, path_breaks
         unscaled = replace(matrix, scale=None)
         matrix = replace(matrix, scale=long_run_scale(model, unscaled, breaks))
-        shared, costs, path_breaks, _ = _joint_search(matrix, cost_class, None, penalty, min_size)
+        shared, costs, path_breaks, _ = _joint_search(
+            matrix, cost_class, None, penalty, min_size, group
+        )
         return matrix, shared, costs, path_breaks
     rows = np.flatnonzero([len(b) > 0 for b in breaks])
     merged = [list(b) for b in breaks]
@@ -410,10 +429,10 @@ def _choice(
     family: tuple[str, str] | None,
     penalty: Penalty | None,
     model: str,
-    joint: int | None = None,
+    joint: str | None = None,
 ) -> dict[str, Any]:
-    """What was chosen and why, in words a report can print (``joint``: the number of
-    series sharing one set of boundaries)."""
+    """What was chosen and why, in words a report can print (``joint``: which series
+    share boundaries, in words)."""
     if family is not None:
         model_reason = f"model 'auto' chose {used!r}: {family[1]}"
     elif model in AUTO_COUNT_MODELS and used == "quasipoisson" and penalty is not None:
@@ -449,8 +468,8 @@ def _choice(
         rule = f"penalty {penalty.name!r} as given: {penalty.formula} per break"
     if joint is not None:
         rule += (
-            f"; one set of boundaries shared by the {joint} series (joint), each with its "
-            "own level in every period, found on their summed costs"
+            f"; {joint}, each series with its own level in every period, found on their "
+            "summed costs"
         )
     by_data = family is not None or (penalty is not None and penalty.name == "auto")
     return {"model": used, "model_reason": model_reason, "rule": rule, "by_data": by_data}
@@ -463,12 +482,12 @@ def _search(
     penalty: Penalty | None,
     min_size: int,
     method: str,
-    joint: bool = False,
+    group: Grouping | None = None,
 ) -> tuple[list[list[int]] | np.ndarray, np.ndarray, list[np.ndarray], str]:
     """Run the search; return breaks per series, costs by k, the path's breaks, and how
-    (``joint``: one set of breaks for all series, :func:`_joint_search`)."""
-    if joint:
-        return _joint_search(matrix, cost_class, n_breaks, penalty, min_size)
+    (``group``: one set of breaks for the series of each group, :func:`_joint_search`)."""
+    if group is not None:
+        return _joint_search(matrix, cost_class, n_breaks, penalty, min_size, group)
     values = matrix.values
     n_series, n = values.shape
     most = n // min_size - 1
@@ -558,7 +577,7 @@ def _result(
     path_breaks: list[np.ndarray],
     requested_penalty: Any,
     requested_breaks: int | None,
-    joint: bool = False,
+    joint: Any = False,
 ) -> Segmentation:
     """The Segmentation: break indices, costs and log-likelihoods now; the estimates table
     and the BIC of every k when first asked for (:func:`_details`)."""

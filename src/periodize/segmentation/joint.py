@@ -14,9 +14,14 @@ by group, members consecutive) prices segments for every group at once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..exceptions import ParameterError
 from .costs.base import Cost
 
 
@@ -68,3 +73,96 @@ class SummedCost(Cost):
 
     def logpdf(self, fitted_mean: np.ndarray, edges: np.ndarray) -> np.ndarray:
         raise NotImplementedError("a joint cost prices segments; its members have densities")
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Which series share one set of boundaries: ``order`` lists the rows group by group,
+    ``size`` series in every group, ``labels`` the groups' names; ``spec`` what was asked
+    (``True``, ``"dyad"`` or the mapping), as the provenance records it."""
+
+    labels: tuple[str, ...]
+    order: np.ndarray
+    size: int
+    spec: Any
+
+    @property
+    def group_of_row(self) -> np.ndarray:
+        """The group (0-based) of every row, in the rows' own order."""
+        group = np.empty(len(self.order), dtype=np.int64)
+        group[self.order] = np.arange(len(self.order)) // self.size
+        return group
+
+    def describe(self) -> str:
+        """The grouping in words, for a result's ``choice``."""
+        if len(self.labels) == 1:
+            return f"one set of boundaries shared by the {self.size} series (joint)"
+        return (
+            f"one set of boundaries within each of {len(self.labels)} groups of {self.size} "
+            f"series (joint by {'dyad' if self.spec == 'dyad' else 'the groups given'})"
+        )
+
+    def record(self, names: tuple[str, ...]) -> Any:
+        """What the provenance records: ``True``, ``"dyad"``, or each group's series."""
+        if isinstance(self.spec, Mapping):
+            order = [names[i] for i in self.order]
+            return {
+                label: order[g * self.size : (g + 1) * self.size]
+                for g, label in enumerate(self.labels)
+            }
+        return self.spec
+
+
+def grouping(joint: Any, names: tuple[str, ...], func: str) -> Grouping | None:
+    """The series that share boundaries: all of them (``joint=True``), the two directions
+    ``"A->B"``/``"B->A"`` of every dyad (``joint="dyad"``), or the groups a mapping of every
+    series name to a group label gives; ``None`` for ``joint=False``. Every group must hold
+    the same number of series (a penalty per break counts them).
+
+    Examples
+    --------
+    >>> grouping("dyad", ("A->B", "C->D", "B->A", "D->C"), "segment").order
+    array([0, 2, 1, 3])
+    """
+    if isinstance(joint, bool | np.bool_):
+        if not joint:
+            return None
+        return Grouping(("all",), np.arange(len(names)), len(names), True)
+    if isinstance(joint, str) and joint == "dyad":
+        keys = []
+        for name in names:
+            actor, arrow, target = str(name).partition("->")
+            if not arrow or not actor or not target:
+                raise ParameterError(
+                    f"The 'joint' parameter of {func} is 'dyad': every series must be a "
+                    f"direction named 'A->B' (as intensity(..., by='direction') names them); "
+                    f"{name!r} is not. Give a mapping of series to groups instead."
+                )
+            keys.append("-".join(sorted((actor, target))))
+    elif isinstance(joint, Mapping):
+        given = {str(k): v for k, v in joint.items()}
+        missing = [str(n) for n in names if str(n) not in given]
+        unknown = sorted(set(given) - {str(n) for n in names})
+        if missing or unknown:
+            raise ParameterError(
+                f"The 'joint' mapping of {func} must give every series its group"
+                + (f"; no group for {', '.join(missing)}" if missing else "")
+                + (f"; {', '.join(unknown)} is not a series" if unknown else "")
+                + "."
+            )
+        keys = [str(given[str(n)]) for n in names]
+    else:
+        raise ParameterError(
+            f"The 'joint' parameter of {func} must be True, False, 'dyad' or a mapping of "
+            f"series to groups. Got {joint!r} instead."
+        )
+    labels, codes, sizes = np.unique(keys, return_inverse=True, return_counts=True)
+    if len(set(sizes.tolist())) > 1:
+        shown = ", ".join(f"{label} {size}" for label, size in zip(labels, sizes, strict=True))
+        raise ParameterError(
+            f"The groups of series sharing boundaries in {func} must be of one size (a break "
+            f"costs every member's parameters); they hold {shown}. Add the missing series "
+            "(zero-filled, as intensity(..., by='direction') does) or group them otherwise."
+        )
+    order = np.argsort(codes, kind="stable")
+    return Grouping(tuple(str(label) for label in labels), order, int(sizes[0]), joint)

@@ -17,17 +17,19 @@ from .inputs import SeriesMatrix, check_values, resolve_model
 
 
 def models_by_series(
-    model: Mapping[Any, Any], matrix: SeriesMatrix, joint: bool, exposure: Any, func: str
+    model: Mapping[Any, Any], matrix: SeriesMatrix, group: Any, exposure: Any, func: str
 ) -> tuple[str, ...]:
     """The model of every series from ``model`` (a mapping of every series name to a model
     name, ``"auto"`` choosing from that series' values), each series' values checked
-    against its model; a refusal naming the way out otherwise."""
+    against its model; a refusal naming the way out otherwise (``group``: the
+    :class:`~periodize.segmentation.joint.Grouping` of the call, one group of all series)."""
     from .api import chosen_model
 
-    if not joint:
+    if group is None or len(group.labels) > 1:
         raise ParameterError(
             f"A model per series (model={dict(model)!r}) is for a joint segmentation of "
-            f"{func}: pass joint=True, or segment each series with its own model."
+            f"all the series of {func}: pass joint=True, or segment each group with its "
+            "own models."
         )
     if exposure is not None:
         raise ParameterError(
