@@ -316,7 +316,7 @@ def test_auto_per_series_chooses_counts_or_gaussian_and_the_default_rule_runs():
     [
         ({"model": MODELS}, "pass joint=True"),
         ({"model": {"visits": "poisson"}, "joint": True}, "no model for goldstein"),
-        ({"model": {**MODELS, "trade": "normal"}, "joint": True}, "trade is not one of them"),
+        ({"model": {**MODELS, "trade": "normal"}, "joint": True}, "trade is not a series"),
         ({"model": {"visits": "poisson", "goldstein": "gauss"}, "joint": True}, "goldstein"),
         ({"model": {"visits": "poisson", "goldstein": "poisson"}, "joint": True},
          "series goldstein"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -353,3 +354,24 @@ def exposure_sha256(matrix: SeriesMatrix) -> str | None:
     if matrix.exposure is None:
         return None
     return matrix_sha256(matrix.exposure, matrix.index, matrix.names)
+
+
+def by_series(
+    mapping: Mapping[Any, Any], names: tuple[str, ...], parameter: str, what: str, func: str
+) -> list[Any]:
+    """The value ``mapping`` gives each series (in the order of ``names``), or a refusal
+    naming the series without one (``what``: what each series needs, such as "model") and
+    the keys that are not series."""
+    given = {str(key): value for key, value in mapping.items()}
+    labels = [str(name) for name in names]
+    missing = [name for name in labels if name not in given]
+    unknown = sorted(set(given) - set(labels))
+    if missing or unknown:
+        raise ParameterError(
+            f"The '{parameter}' mapping of {func} must give every series its {what} "
+            f"({', '.join(labels)})"
+            + (f"; no {what} for {', '.join(missing)}" if missing else "")
+            + (f"; {', '.join(unknown)} is not a series" if unknown else "")
+            + "."
+        )
+    return [given[name] for name in labels]

@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike
 
 from ..exceptions import ParameterError
 from .costs.base import Cost
+from .inputs import by_series
 
 
 class SummedCost(Cost):
@@ -140,17 +141,7 @@ def grouping(joint: Any, names: tuple[str, ...], func: str) -> Grouping | None:
                 )
             keys.append("-".join(sorted((actor, target))))
     elif isinstance(joint, Mapping):
-        given = {str(k): v for k, v in joint.items()}
-        missing = [str(n) for n in names if str(n) not in given]
-        unknown = sorted(set(given) - {str(n) for n in names})
-        if missing or unknown:
-            raise ParameterError(
-                f"The 'joint' mapping of {func} must give every series its group"
-                + (f"; no group for {', '.join(missing)}" if missing else "")
-                + (f"; {', '.join(unknown)} is not a series" if unknown else "")
-                + "."
-            )
-        keys = [str(given[str(n)]) for n in names]
+        keys = [str(label) for label in by_series(joint, names, "joint", "group", func)]
     else:
         raise ParameterError(
             f"The 'joint' parameter of {func} must be True, False, 'dyad' or a mapping of "

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..exceptions import ParameterError
-from .inputs import SeriesMatrix, check_values, resolve_model
+from .inputs import SeriesMatrix, by_series, check_values, resolve_model
 
 
 def models_by_series(
@@ -36,23 +36,12 @@ def models_by_series(
             f"The 'exposure' parameter of {func} is not taken with a model per series; "
             "segment the count series with their exposure on their own."
         )
-    names = [str(name) for name in matrix.names]
-    given = {str(name): value for name, value in model.items()}
-    unknown = sorted(set(given) - set(names))
-    missing = [name for name in names if name not in given]
-    if unknown or missing:
-        raise ParameterError(
-            f"The 'model' mapping of {func} must name every series once ({', '.join(names)})"
-            + (f"; {', '.join(unknown)} is not one of them" if unknown else "")
-            + (f"; no model for {', '.join(missing)}" if missing else "")
-            + "."
-        )
+    asked_models = by_series(model, matrix.names, "model", "model", func)
     models = []
-    for i, name in enumerate(names):
+    for i, (name, asked) in enumerate(zip(matrix.names, asked_models, strict=True)):
         row = replace(
             matrix, values=matrix.values[i : i + 1], names=(matrix.names[i],), exposure=None
         )
-        asked = given[name]
         if not isinstance(asked, str):
             raise ParameterError(
                 f"The 'model' mapping of {func} must give a model name for {name}; got {asked!r}."
