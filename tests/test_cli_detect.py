@@ -144,7 +144,9 @@ def test_without_breaks_or_penalty_the_default_rule_chooses(one, tmp_path, capsy
     assert doc["boundaries"] == list(expected.boundaries) and doc["penalty"]["name"] == "auto"
     assert doc["model"] == "quasipoisson" and doc["choice"]["by_data"]
     assert main(["detect", str(one), "--time", "year", "--value", "visits"]) == 0
-    assert "chosen: model 'poisson' priced as 'quasipoisson'" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "chosen: periodize detect chose model 'poisson': every value is a " in out
+    assert "(--model fixes it); model 'poisson' priced as 'quasipoisson'" in out
 
 
 def test_an_empty_value_cell_is_refused_or_skipped(tmp_path, capsys):
@@ -202,3 +204,18 @@ def test_errors_name_the_flags_not_the_python_parameters(tmp_path, capsys):
     assert err.count("\n") == 1 and err.startswith("periodize detect: error: The series ")
     assert main([*words[:-2], "--breaks", "2", "--joint", "--method", "fpop"]) == 2
     assert "--method" in capsys.readouterr().err
+
+
+def test_the_model_the_command_chose_is_not_called_given(tmp_path, capsys):
+    """Without --model, detect chooses the model from the values and says so; with it, the
+    choice is the user's."""
+    path = tmp_path / "counts.csv"
+    pd.DataFrame({"year": range(2000, 2012), "v": [1, 2, 1, 0, 2, 1, 6, 5, 7, 6, 5, 6]}).to_csv(
+        path, index=False
+    )
+    base = ["detect", str(path), "--time", "year", "--value", "v", "--breaks", "1", "--json"]
+    chosen = run_json(base, capsys)["choice"]["model_reason"]
+    assert chosen.startswith("periodize detect chose model 'poisson': every value is a ")
+    assert "as given" not in chosen
+    given = run_json([*base, "--model", "poisson"], capsys)["choice"]["model_reason"]
+    assert given == "model 'poisson' as given"

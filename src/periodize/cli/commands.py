@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -48,16 +49,25 @@ def detect(args: argparse.Namespace) -> None:
         if args.time is None or args.value is None:
             raise ParameterError("FILE needs --time COL and --value COL.")
         frame = read_series(args.file, args.time, args.value, args.series, args.missing == "skip")
+    model, why = (args.model, "") if args.model else _series_model(frame)
     fit = segment(
         frame,
         n_breaks=args.breaks,
         penalty=penalty(args.penalty),
-        model=args.model or _series_model(frame),
+        model=model,
         min_size=args.min_size,
         method=args.method,
         missing=args.missing,
         joint=args.joint,
     )
+    if why:  # the command chose the model, not the user: say so
+        chosen = {**(fit.choice or {})}
+        given = str(chosen.get("model_reason", ""))
+        chosen["model_reason"] = (
+            f"periodize detect chose model {model!r}: {why} (--model fixes it)"
+            + ("" if given.endswith("as given") else f"; {given}")
+        )
+        fit = dataclasses.replace(fit, choice=chosen)
     if not args.json:
         print(fit.summary())
         return
@@ -68,17 +78,19 @@ def detect(args: argparse.Namespace) -> None:
     print(to_json(document))
 
 
-def _series_model(frame: Any) -> str:
-    """detect's model when none is given: ``poisson`` for counts (quasi-Poisson for the
-    weighted intensities of ``--events``, as ``segment`` reads their scheme), quasi-Poisson
-    for other non-negative values, normal where a value is negative."""
+def _series_model(frame: Any) -> tuple[str, str]:
+    """detect's model when none is given, and why: ``poisson`` for counts (quasi-Poisson for
+    the weighted intensities of ``--events``, as ``segment`` reads their scheme),
+    quasi-Poisson for other non-negative values, normal where a value is negative."""
     if not isinstance(frame, pd.DataFrame):
-        return "poisson"
+        return "poisson", "event counts"
     values = frame.to_numpy(dtype=float)
     values = values[~np.isnan(values)]  # missing periods (--missing skip) say nothing
     if (values < 0).any():
-        return "normal"
-    return "poisson" if np.array_equal(values, np.round(values)) else "quasipoisson"
+        return "normal", "a value is negative"
+    if np.array_equal(values, np.round(values)):
+        return "poisson", "every value is a non-negative integer"
+    return "quasipoisson", "non-negative values that are not all integers"
 
 
 def describe(args: argparse.Namespace) -> None:
