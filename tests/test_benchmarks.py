@@ -77,3 +77,19 @@ def test_monitoring_benchmark_runs_and_reports(capsys):
         "| yearly | auto | 1.5 | 10 |" in text and "| monthly Gaussian | auto | 1 | 10 |" in text
     )
     assert "| yearly AR φ=0.6 | independent | 1 | 10 |" in text
+
+
+@pytest.mark.slow
+def test_strucchange_comparison_runs_and_reports(capsys):
+    """The comparison with strucchange's monitoring runs at its smoke size where R and
+    strucchange are installed, and says so plainly where they are not."""
+    from benchmarks import strucchange_monitor
+
+    code = strucchange_monitor.main(["--quick"])
+    text = capsys.readouterr().out
+    if not strucchange_monitor.available():
+        assert code == 1 and "not on this machine" in text
+        return
+    assert code == 0
+    assert "| yearly | 0 | strucchange OLS-CUSUM | 5 |" in text
+    assert "| monthly | 2 | periodize (auto) | 5 |" in text
