@@ -41,3 +41,13 @@ def machine() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "versions": versions(),
     }
+
+
+def print_table(table: Any) -> None:
+    """Print a DataFrame as a Markdown table, floats to three significant digits."""
+    print("| " + " | ".join(table.columns) + " |")
+    print("|" + "---|" * len(table.columns))
+    for row in table.itertuples(index=False):
+        print(
+            "| " + " | ".join(f"{v:.3g}" if isinstance(v, float) else str(v) for v in row) + " |"
+        )

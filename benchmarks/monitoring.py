@@ -20,6 +20,8 @@ import pandas as pd
 
 import periodize as pz
 
+from .harness import print_table
+
 DESIGNS = {"yearly": (20, 10, 3.0), "monthly": (120, 60, 1.0)}
 RATIOS = (1.0, 1.5, 2.0, 3.0)
 LEVEL = 0.05
@@ -108,12 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Nominal false-alarm probability {LEVEL:.0%} over the horizon; Monte Carlo band "
         f"around a true 5%: {bands}; {args.n_sim} replicates.\n"
     )
-    print("| " + " | ".join(table.columns) + " |")
-    print("|" + "---|" * len(table.columns))
-    for row in table.itertuples(index=False):
-        print(
-            "| " + " | ".join(f"{v:.3g}" if isinstance(v, float) else str(v) for v in row) + " |"
-        )
+    print_table(table)
     return 0
 
 

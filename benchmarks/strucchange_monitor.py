@@ -30,6 +30,8 @@ import pandas as pd
 
 import periodize as pz
 
+from .harness import print_table
+
 DESIGNS = {"yearly": (20, 10), "monthly": (120, 60)}
 SHIFTS = (0.0, 0.5, 1.0, 2.0)
 LEVEL = 0.05
@@ -173,12 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         f"asymptotic); Monte Carlo band around a true 5%: ±{band:.1%}; {args.n_sim} "
         "replicates for periodize.\n"
     )
-    print("| " + " | ".join(table.columns) + " |")
-    print("|" + "---|" * len(table.columns))
-    for row in table.itertuples(index=False):
-        print(
-            "| " + " | ".join(f"{v:.3g}" if isinstance(v, float) else str(v) for v in row) + " |"
-        )
+    print_table(table)
     return 0
 
 
