@@ -60,6 +60,9 @@ def test_the_report_runs_and_never_replaces_a_file(tmp_path):
     assert accuracy.main(["--quick", "--out", str(out)]) == 0
     text = out.read_text()
     assert "| periodize default |" in text and "## Simulated series (20 per design)" in text
+    # the two-dimensional run_log scored by the joint default, outside the univariate means
+    assert "run_log (2 dimensions; periodize's default rule" in text
+    assert "| periodize default, joint |" in text
     assert accuracy.main(["--quick", "--out", str(out)]) == 2
     assert (
         accuracy.main(["--quick", "--tcpd", str(tmp_path), "--out", str(tmp_path / "x.md")]) == 2
