@@ -116,7 +116,7 @@ def monitor(
     ... )
     >>> watch = pz.monitor(visits, since=2020, rng=1)
     >>> watch.alarm["series"], watch.start["series"]
-    (2022, 2020)
+    (2021, 2020)
     """
     func = "monitor"
     check_choice(model, MODELS, name="model", func=func)

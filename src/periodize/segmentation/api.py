@@ -29,7 +29,7 @@ from .inputs import (
     with_exposure,
 )
 from .joint import Grouping, SummedCost, grouping
-from .models import describe, models_by_series
+from .models import chosen_model, describe, models_by_series
 from .noise import MIN_AR_LAGS, count_dispersion, n_lags, noise_scale
 from .penalties import Penalty, resolve_penalty
 from .result import Segmentation
@@ -298,30 +298,6 @@ def _joint_search(
         for i in rows:
             found[i] = list(pruned)
     return found, np.full((n_series, 1), np.nan), [], "exact (pelt), joint"
-
-
-def chosen_model(matrix: SeriesMatrix) -> tuple[str, str]:
-    """The model ``model="auto"`` takes for these series, and why (one for all series).
-
-    Examples
-    --------
-    >>> from periodize.segmentation.inputs import as_matrix
-    >>> chosen_model(as_matrix(np.array([2.0, 0.0, 5.0]), "segment"))
-    ('quasipoisson', 'every value is a non-negative integer: counts')
-    >>> chosen_model(as_matrix(np.array([2.5, -1.0, 5.0]), "segment"))[0]
-    'normal'
-    """
-    values = matrix.values
-    finite = bool(np.isfinite(values).all())
-    non_negative = finite and bool((values >= 0).all())
-    if non_negative and matrix.weighted:
-        return "quasipoisson", "a non-negative weighted intensity: weighted counts"
-    if non_negative and bool((values == np.round(values)).all()):
-        return "quasipoisson", "every value is a non-negative integer: counts"
-    if not finite:
-        return "normal", "values that are not all finite counts"
-    what = "a negative value" if not non_negative else "a value that is not an integer"
-    return "normal", f"{what} (not counts): Gaussian"
 
 
 def _search_again(

@@ -1,4 +1,5 @@
-"""A model per series for a joint segmentation (``segment(frame, joint=True, model={...})``).
+"""Which model prices a series: the choice of ``model="auto"``, and a model per series for a
+joint segmentation (``segment(frame, joint=True, model={...})``).
 
 Indicators of one relationship may be of different kinds: visits are counts, a
 Goldstein-scaled score is Gaussian. Given a mapping of every series to its model, each
@@ -12,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from ..exceptions import ParameterError
 from .inputs import SeriesMatrix, by_series, check_values, resolve_model
 
@@ -23,8 +26,6 @@ def models_by_series(
     name, ``"auto"`` choosing from that series' values), each series' values checked
     against its model; a refusal naming the way out otherwise (``group``: the
     :class:`~periodize.segmentation.joint.Grouping` of the call, one group of all series)."""
-    from .api import chosen_model
-
     if group is None or len(group.labels) > 1:
         raise ParameterError(
             f"A model per series (model={dict(model)!r}) is for a joint segmentation of "
@@ -55,3 +56,27 @@ def models_by_series(
 def describe(models: tuple[str, ...], names: tuple[str, ...]) -> str:
     """The models of a mixed fit in one line: ``mixed (visits: quasipoisson, ...)``."""
     return "mixed (" + ", ".join(f"{n}: {m}" for n, m in zip(names, models, strict=True)) + ")"
+
+
+def chosen_model(matrix: SeriesMatrix) -> tuple[str, str]:
+    """The model ``model="auto"`` takes for these series, and why (one for all series).
+
+    Examples
+    --------
+    >>> from periodize.segmentation.inputs import as_matrix
+    >>> chosen_model(as_matrix(np.array([2.0, 0.0, 5.0]), "segment"))
+    ('quasipoisson', 'every value is a non-negative integer: counts')
+    >>> chosen_model(as_matrix(np.array([2.5, -1.0, 5.0]), "segment"))[0]
+    'normal'
+    """
+    values = matrix.values
+    finite = bool(np.isfinite(values).all())
+    non_negative = finite and bool((values >= 0).all())
+    if non_negative and matrix.weighted:
+        return "quasipoisson", "a non-negative weighted intensity: weighted counts"
+    if non_negative and bool((values == np.round(values)).all()):
+        return "quasipoisson", "every value is a non-negative integer: counts"
+    if not finite:
+        return "normal", "values that are not all finite counts"
+    what = "a negative value" if not non_negative else "a value that is not an integer"
+    return "normal", f"{what} (not counts): Gaussian"
