@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import ruptures as rpt
 
 import periodize as pz
@@ -28,6 +29,7 @@ SIZES = {
         "pelt_n": 600,
         "poisson_series": 2_000,
         "joint_groups": 100,
+        "joint_dyads": 100,
     },
     "default": {
         "dp_series": 10_000,
@@ -35,6 +37,7 @@ SIZES = {
         "pelt_n": 20_000,
         "poisson_series": 100_000,
         "joint_groups": 10_000,
+        "joint_dyads": 10_000,
     },
     "large": {
         "dp_series": 100_000,
@@ -42,6 +45,7 @@ SIZES = {
         "pelt_n": 50_000,
         "poisson_series": 1_000_000,
         "joint_groups": 100_000,
+        "joint_dyads": 100_000,
     },
 }
 
@@ -170,6 +174,43 @@ def joint_groups(size: str, rng: np.random.Generator) -> dict[str, Any]:
     }
 
 
+def joint_dyads(size: str, rng: np.random.Generator) -> dict[str, Any]:
+    """``pz.segment(directions, joint="dyad")``: the two directions of every dyad share one
+    break (K=1, Poisson, 34 years), all dyads in one call, against the same series
+    segmented each on its own and against a loop of ``joint=True`` calls, one per dyad
+    (timed on 100 dyads, scaled); the breaks of those 100 dyads must agree."""
+    dyads, n, looped_dyads = SIZES[size]["joint_dyads"], 34, 100
+    names = [f"{a}{d}->{b}{d}" for d in range(dyads) for a, b in (("A", "B"), ("B", "A"))]
+    shift = rng.integers(8, 26, size=dyads).repeat(2)
+    rates = np.where(np.arange(n)[None, :] < shift[:, None], 1.5, 4.0)
+    frame = pd.DataFrame(rng.poisson(rates).T.astype(float), columns=names)
+    options: dict[str, Any] = {"n_breaks": 1, "model": "poisson"}
+    joint_time, fit = timed(lambda: pz.segment(frame, joint="dyad", **options), repeat=3)
+    alone_time, _ = timed(lambda: pz.segment(frame, **options), repeat=3)
+    sample = range(min(looped_dyads, dyads))
+    loop_time, looped = timed(
+        lambda: [pz.segment(frame.iloc[:, 2 * d : 2 * d + 2], joint=True, **options)
+                 for d in sample]
+    )  # fmt: skip
+    found = fit.by_series["boundaries"].to_numpy()
+    if any(
+        found[2 * d] != one.by_series["boundaries"].iloc[0]
+        for d, one in zip(sample, looped, strict=True)
+    ):
+        raise AssertionError("batched and looped joint segmentations disagree")
+    loop_time *= dyads / len(sample)
+    return {
+        "case": f"joint='dyad', K=1, poisson, {dyads:,} dyads × 2 directions × {n} years: one "
+        "call against each series alone and against a loop of joint=True per dyad",
+        "joint_s": joint_time,
+        "each_series_alone_s": alone_time,
+        "loop_per_dyad_s": loop_time,
+        "ratio_to_alone": joint_time / alone_time,
+        "ratio_to_loop": joint_time / loop_time,
+        "agree": f"the breaks of the first {len(sample)} dyads equal a joint=True call each",
+    }
+
+
 #: Series lengths of :func:`segment_vs_search` per preset.
 WRAPPER_LENGTHS = {
     "quick": (1_000, 10_000),
@@ -217,4 +258,11 @@ def segment_vs_search(size: str, rng: np.random.Generator) -> dict[str, Any]:
     }
 
 
-CASES = (dp_vs_dynp, pelt_vs_ruptures, poisson_many, joint_groups, segment_vs_search)
+CASES = (
+    dp_vs_dynp,
+    pelt_vs_ruptures,
+    poisson_many,
+    joint_groups,
+    joint_dyads,
+    segment_vs_search,
+)

@@ -14,9 +14,9 @@ def test_quick_benchmarks_run_and_agree(tmp_path):
     record = json.loads((tmp_path / "results.json").read_text())
     assert record["preset"] == "quick"
     assert {"machine", "command", "date", "seed"} <= set(record)
-    # aggregation, archives, user path, cluster, 5 engine (joint search and segment() against
-    # its search included), 4 peers, 8 inference, scaling
-    assert len(record["results"]) == 22
+    # aggregation, archives, user path, cluster, 6 engine (joint search, joint by dyad and
+    # segment() against its search included), 4 peers, 8 inference, scaling
+    assert len(record["results"]) == 23
     assert all("agree" in result for result in record["results"])
     assert (tmp_path / "scaling.png").exists()
     assert "--quick" in (tmp_path / "RESULTS.md").read_text()
