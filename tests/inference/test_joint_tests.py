@@ -335,3 +335,21 @@ def test_joint_posterior_of_each_row_is_its_share_of_every_shared_partition(coun
     total = sum(score.values())
     for name, value in score.items():
         assert table.loc[name, "posterior"] == pytest.approx(value / total)
+
+
+def test_an_exposure_scales_each_series_rates(counts):
+    """With an exposure the joint statistics are those of the rates per unit of exposure:
+    a constant exposure changes nothing; doubling one series' exposure for the later
+    periods explains its rise, so that series contributes less to the boundary."""
+    series = frame(counts)
+    plain = pz.test_periodization(series, (1978,), joint=True, n_sim=99, rng=1)
+    ones = pd.DataFrame(1.0, index=series.index, columns=series.columns)
+    exposed = pz.test_periodization(series, (1978,), joint=True, n_sim=99, rng=1, exposure=ones)
+    for name, result in plain.tests.items():
+        assert exposed.tests[name].statistic == pytest.approx(result.statistic, rel=1e-10)
+    grown = ones.copy()
+    grown.loc[1978:, "indicator_0"] = 2.5
+    explained = pz.test_periodization(series, (1978,), joint=True, n_sim=99, rng=1, exposure=grown)
+    before = plain.contributions.loc[(1978, "indicator_0"), "statistic"]
+    after = explained.contributions.loc[(1978, "indicator_0"), "statistic"]
+    assert after < before
