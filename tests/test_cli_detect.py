@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
+import periodize as pz
 from periodize.cli import main
 
 YEARS = list(range(1992, 2026))
@@ -219,3 +220,21 @@ def test_the_model_the_command_chose_is_not_called_given(tmp_path, capsys):
     assert "as given" not in chosen
     given = run_json([*base, "--model", "poisson"], capsys)["choice"]["model_reason"]
     assert given == "model 'poisson' as given"
+
+
+def test_joint_dyad_shares_boundaries_within_every_dyad(tmp_path, capsys):
+    events, _ = pz.simulate_events(
+        n_dyads=2, years=range(1980, 2020), boundaries=(2000,), rates=(1.0, 3.0), rng=3
+    )
+    path = tmp_path / "events.csv"
+    pz.write_events(events, path)
+    codes = ",".join(sorted(set(events["actor"]) | set(events["target"])))
+    words = ["detect", "--events", str(path), "--extra-codes", codes, "--by", "direction"]
+    document = run_json([*words, "--breaks", "1", "--joint", "dyad", "--json"], capsys)
+    found = {s["name"]: tuple(s["boundaries"]) for s in document["series"]}
+    for name, boundaries in found.items():
+        actor, target = name.split("->")
+        assert found[f"{target}->{actor}"] == boundaries
+    assert document["provenance"]["parameters"]["joint"] == "dyad"
+    with pytest.raises(SystemExit):
+        main([*words, "--joint", "pairs"])

@@ -163,8 +163,13 @@ def build() -> argparse.ArgumentParser:
     )
     detect.add_argument(
         "--joint",
-        action="store_true",
-        help="one set of boundaries shared by all the series (each keeps its own levels)",
+        nargs="?",
+        const=True,
+        default=False,
+        choices=[True, "dyad"],
+        metavar="dyad",
+        help="one set of boundaries shared by all the series (each keeps its own levels); "
+        "--joint dyad: one set for the two directions A->B, B->A of every dyad",
     )
     detect.add_argument(
         "--events",
