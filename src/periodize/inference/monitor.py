@@ -198,7 +198,11 @@ def monitor(
                 "dependence": dependence,
                 "null": (
                     "the history's fitted periods, then the last period's level; "
-                    + ("independent periods" if not serial.order.any() else "latent AR")
+                    + (
+                        "latent AR"
+                        if np.any(np.any(serial.partial != 0, axis=1))
+                        else "independent periods"
+                    )
                 ),
                 "serial_null": serial.summary(),
             },

@@ -145,10 +145,13 @@ class Monitoring(ResultMixin):
     def _null(self) -> str:
         """What the replicates were drawn with, in words."""
         drawn = self.dependence
-        if drawn is None or not (drawn["order"] > 0).any():
+        if drawn is None:
+            return "independent periods"
+        kept = (drawn["order"] > 0) & (drawn["long_run_factor"] != 1.0)  # a fitted AR of 0s
+        if not kept.any():
             return "independent periods"
         return "serial dependence of the history kept: " + ", ".join(
-            f"{name} latent lag-1 {row['latent_lag1']:.2f}" if row["order"] > 0
+            f"{name} latent lag-1 {row['latent_lag1']:.2f}" if kept[name]
             else f"{name} independent"
             for name, row in drawn.iterrows()
         )  # fmt: skip
