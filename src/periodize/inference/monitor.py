@@ -198,11 +198,7 @@ def monitor(
                 "dependence": dependence,
                 "null": (
                     "the history's fitted periods, then the last period's level; "
-                    + (
-                        "latent AR"
-                        if np.any(np.any(serial.partial != 0, axis=1))
-                        else "independent periods"
-                    )
+                    + ("latent AR" if np.any(serial.partial != 0) else "independent periods")
                 ),
                 "serial_null": serial.summary(),
             },
