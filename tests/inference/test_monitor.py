@@ -165,6 +165,9 @@ def test_cli_monitor(tmp_path, capsys):
     assert main([*base, "--since", "2020", "--dependence", "independent", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["provenance"]["parameters"]["dependence"] == "independent"
+    assert main([*base, "--since", "2020", "--stable-history", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["provenance"]["parameters"]["stable_history"] is True
     assert main([*base, "--since", "2005"]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "must cover the 20 periods observed since 2005" in error
@@ -206,3 +209,26 @@ def test_a_dependent_history_widens_the_boundary():
     assert kept.dependence["latent_lag1"].iloc[0] > 0.3
     assert kept.boundary[0] > 1.5 * alone.boundary[0]
     assert "serial dependence of the history kept" in kept.summary()
+
+
+def test_a_stable_history_is_the_baseline_whole_and_holds_the_level():
+    """stable_history=True: no segmentation of the history (even where a break could be
+    found), the whole of it the baseline, a lower boundary than when the history must be
+    segmented, and false alarms near the level on histories that are stable (400 Gaussian
+    yearly series, 20 + 10 years; Monte Carlo band around 5%: ±2.1 points)."""
+    rng = np.random.default_rng(12)
+    stepped = yearly(np.r_[rng.normal(0, 1, 10), rng.normal(3, 1, 15)], first=2000)
+    whole = pz.monitor(stepped, since=2020, model="normal", stable_history=True, n_sim=199)
+    assert whole.history.by_series["n_breaks"].tolist() == [0]
+    assert whole.baseline_first == (2000,)
+    segmented = pz.monitor(stepped, since=2020, model="normal", n_sim=199)
+    assert segmented.baseline_first != (2000,)
+    values = rng.normal(size=(30, 400))
+    frame = pd.DataFrame(values, index=range(2000, 2030))
+    watch = pz.monitor(frame, since=2020, model="normal", stable_history=True, n_sim=499,
+                       rng=3, dependence="independent")  # fmt: skip
+    false_alarms = np.mean([a is not None for a in watch.alarm.values()])
+    assert 0.02 <= false_alarms <= 0.09
+    assert json.loads(watch.to_json())["provenance"]["parameters"]["stable_history"] is True
+    with pytest.raises(ParameterError, match="must be True or False"):
+        pz.monitor(stepped, since=2020, stable_history="yes")

@@ -299,6 +299,7 @@ def monitor(args: argparse.Namespace) -> None:
         n_sim=args.n_sim,
         rng=args.rng,
         dependence=args.dependence,
+        stable_history=args.stable_history,
     )
     print(result.to_json() if args.json else result.summary())
 

@@ -356,6 +356,12 @@ def build() -> argparse.ArgumentParser:
     watch.add_argument("--n-sim", type=positive, default=999, metavar="N")
     watch.add_argument("--rng", type=seed, default=0, metavar="SEED")
     _dependence(watch)
+    watch.add_argument(
+        "--stable-history",
+        action="store_true",
+        help="the history is known to hold no change: the whole of it is the baseline "
+        "(default: segment it and watch from its last period)",
+    )
     _series_options(watch, optional=False)
     for command in commands.choices.values():
         command.add_argument(

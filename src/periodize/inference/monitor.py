@@ -73,6 +73,7 @@ def monitor(
     n_sim: int = 999,
     rng: RandomState = 0,
     dependence: str = "auto",
+    stable_history: bool = False,
 ) -> Monitoring:
     """Has a new period begun since ``since``? A sequential detector with a stated
     false-alarm probability over a stated horizon.
@@ -102,6 +103,12 @@ def monitor(
         Serial dependence of the replicates that calibrate the boundary, fitted to the
         history's periods as in :func:`periodize.test_periodization` (the latent AR goes on
         through the horizon); ``"independent"`` draws independent periods.
+    stable_history : bool
+        ``True`` when the history is known to hold no change (as strucchange's monitoring
+        assumes): the baseline is the whole history, which is not segmented, nor are the
+        replicates' histories; more power, and false alarms at the level only if the
+        history really is stable. ``False`` (default): the history is segmented by the
+        default rule and watched from its last period.
 
     Returns
     -------
@@ -137,7 +144,14 @@ def monitor(
     # the history is segmented with the detector's model (a weighted intensity's as by
     # segment: quasi-Poisson; "auto": the default rule's choice)
     rule = "quasipoisson" if model == "auto" and matrix.weighted else model
-    history = segment(_history(matrix, start), min_size=min_size, model=rule)
+    if not isinstance(stable_history, bool | np.bool_):
+        raise ParameterError(
+            f"The 'stable_history' parameter of {func} must be True or False. Got "
+            f"{stable_history!r} instead."
+        )
+    history = segment(  # a stable history is one period
+        _history(matrix, start), 0 if stable_history else None, min_size=min_size, model=rule
+    )
     used = str((history.choice or {}).get("model")) if model == "auto" else model
     check_values(matrix, used, func, "")
     first = np.array([b[-1] if b else 0 for b in history.break_indices], dtype=int)
@@ -161,7 +175,7 @@ def monitor(
     serial = _history_dependence(dependence, used, past, history.break_indices, spread, seed)
     maxima = _replicate_maxima(
         used, past, history.break_indices, level0, spread, horizon, n_sim, seed, min_size,
-        str(history.model), serial,
+        str(history.model), serial, not stable_history,
     )  # fmt: skip
     rank = math.ceil((n_sim + 1) * (1 - level))
     boundary = np.sort(maxima[:, :, -1], axis=1)[:, min(rank, n_sim) - 1]
@@ -196,6 +210,7 @@ def monitor(
                 "min_size": min_size,
                 "n_sim": n_sim,
                 "dependence": dependence,
+                "stable_history": bool(stable_history),
                 "null": (
                     "the history's fitted periods, then the last period's level; "
                     + ("latent AR" if np.any(serial.partial != 0) else "independent periods")
@@ -298,14 +313,16 @@ def _replicate_maxima(
     min_size: int,
     history_model: str,
     serial: SerialDependence,
+    resegment: bool = True,
 ) -> np.ndarray:
     """``(series, n_sim, horizon)``: the running maximum of ``G_t`` on replicates drawn with
     no change after the history: the history from its fitted periods (``breaks``), the
     horizon at the last period's level. Each replicate's history is segmented again by the
     same rule (``history_model``: the model the history's segmentation used) and its own last
     period estimated, so the boundary allows for how the baseline was chosen as well as for
-    its estimation error; ``serial``: the latent AR each series' replicates are drawn with
-    (through the history and the horizon). Series go in blocks of :data:`BLOCK_BYTES`, all
+    its estimation error (``resegment=False``: a stable history, the whole of it the
+    baseline); ``serial``: the latent AR each series' replicates are drawn with (through the
+    history and the horizon). Series go in blocks of :data:`BLOCK_BYTES`, all
     their replicates segmented by one call."""
     n_series, length = history.shape
     per_block = max(1, BLOCK_BYTES // (WINDOW_BYTES * n_sim * horizon**2))
@@ -323,8 +340,10 @@ def _replicate_maxima(
             )  # fmt: skip
         flat = drawn.reshape(len(rows) * n_sim, length + horizon)
         past = flat[:, :length]
-        refit = segment(pd.DataFrame(past.T), min_size=min_size, model=history_model)
-        last = np.array([b[-1] if b else 0 for b in refit.break_indices], dtype=np.int64)
+        last = np.zeros(len(past), dtype=np.int64)
+        if resegment:
+            refit = segment(pd.DataFrame(past.T), min_size=min_size, model=history_model)
+            last = np.array([b[-1] if b else 0 for b in refit.break_indices], dtype=np.int64)
         level_r, spread_r = _tail_baseline(model, past, last)
         g = _statistics(model, flat[:, length:], level_r, spread_r)
         out[rows.start : rows.stop] = np.maximum.accumulate(g, axis=1).reshape(
