@@ -353,3 +353,13 @@ def test_an_exposure_scales_each_series_rates(counts):
     before = plain.contributions.loc[(1978, "indicator_0"), "statistic"]
     after = explained.contributions.loc[(1978, "indicator_0"), "statistic"]
     assert after < before
+
+
+def test_a_boundary_no_series_changes_across_has_no_carrier():
+    """Constant series: every contribution is 0, no share is defined, and the result says
+    that no series changes across the boundary instead of naming one."""
+    flat = pd.DataFrame({"a": np.full(20, 2.0), "b": np.full(20, 3.0)}, index=range(2000, 2020))
+    test = pz.test_periodization(flat, (2010,), joint=True, n_sim=99, rng=1)
+    assert test.carriers().tolist() == [None]
+    assert test.carried_text(2010) == "no series changes across it"
+    assert "Contributions" in test.summary()

@@ -124,12 +124,9 @@ def _joint(joint: Any) -> str:
     none, searched, best = (
         joint.tests[name] for name in ("hypothesis_vs_none", "best_vs_none", "best_vs_hypothesis")
     )
-    carriers = joint.carriers()
     boundaries = "; ".join(
-        f"{boundary}: p = {row.pvalue:.3f} (Holm {row.pvalue_holm:.3f}), carried most by "
-        f"{carriers[boundary]} "
-        f"({joint.contributions.loc[(boundary, carriers[boundary]), 'share']:.0%} of its "
-        "likelihood ratio)"
+        f"{boundary}: p = {row.pvalue:.3f} (Holm {row.pvalue_holm:.3f}), "
+        + joint.carried_text(boundary)
         for boundary, row in joint.boundary_tests.iterrows()
     )
     return (

@@ -74,13 +74,10 @@ def verdict_table(study: Any) -> pd.DataFrame:
             "parametric bootstrap under the hypothesis, both directions",
             joint.tests["best_vs_hypothesis"],
         )
-        carriers = joint.carriers()
         for boundary, row in joint.boundary_tests.iterrows():
-            share = joint.contributions.loc[(boundary, carriers[boundary]), "share"]
             add(
                 f"a new period starts in {boundary} in {both} (against the same periods "
-                f"without it; carried most by {carriers[boundary]}, {share:.0%} of the "
-                "likelihood ratio)",
+                f"without it; {joint.carried_text(boundary)})",
                 "Monte Carlo LR test, Holm across boundaries",
                 row,
                 float(row.pvalue_holm),

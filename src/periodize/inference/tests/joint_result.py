@@ -92,9 +92,20 @@ class JointPeriodizationTest(ResultMixin):
         ).set_index("test")
 
     def carriers(self) -> pd.Series:
-        """The series with the largest share of each boundary's likelihood ratio."""
+        """The series with the largest share of each boundary's likelihood ratio (``None``
+        where no series changes across the boundary: every share is undefined)."""
         shares = self.contributions["share"].unstack("series")
-        return shares.idxmax(axis=1).rename("carried_by")
+        carried = shares.fillna(-1.0).idxmax(axis=1).astype(object)
+        return carried.where(shares.notna().any(axis=1), None).rename("carried_by")
+
+    def carried_text(self, boundary: Any) -> str:
+        """Who carries ``boundary``, in words: ``carried most by A->B (81% of its likelihood
+        ratio)``, or that no series changes across it."""
+        carrier = self.carriers()[boundary]
+        if carrier is None:
+            return "no series changes across it"
+        share = self.contributions.loc[(boundary, carrier), "share"]
+        return f"carried most by {carrier} ({share:.0%} of its likelihood ratio)"
 
     def summary(self) -> str:
         """A readable account of the joint tests, each boundary and who carries it."""
