@@ -53,26 +53,24 @@ class MixedCost(Cost):
     def _columns(self, method: str, start: ArrayLike, end: ArrayLike) -> list[np.ndarray]:
         """``method(start, end)`` of every part, laid out ``(m, n_series)`` (series last)."""
         start, end = np.asarray(start), np.asarray(end)
-        outputs: list[np.ndarray] | None = None
+        outputs: list[np.ndarray] = []
         for rows, part in self.parts:
             got = getattr(part, method)(*(a[rows] if a.ndim == 2 else a for a in (start, end)))
             got = got if isinstance(got, tuple) else (got,)
-            if outputs is None:
+            if not outputs:  # the first part sets the layout
                 outputs = [np.empty((g.shape[0], self.n_series)) for g in got]
             for out, g in zip(outputs, got, strict=True):
                 out[:, rows] = g
-        assert outputs is not None
         return outputs
 
     def _by_rows(self, method: str, *per_row: np.ndarray) -> np.ndarray:
         """``method(*per_row)`` of every part on its rows, laid out series first."""
-        out: np.ndarray | None = None
-        for rows, part in self.parts:
-            got = getattr(part, method)(*(a[rows] for a in per_row))
-            if out is None:
-                out = np.empty((self.n_series, *np.shape(got)[1:]))
+        found = [
+            (rows, getattr(part, method)(*(a[rows] for a in per_row))) for rows, part in self.parts
+        ]
+        out = np.empty((self.n_series, *np.shape(found[0][1])[1:]))
+        for rows, got in found:
             out[rows] = got
-        assert out is not None
         return out
 
     def _cost(self, start: ArrayLike, end: ArrayLike) -> np.ndarray:
