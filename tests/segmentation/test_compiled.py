@@ -133,7 +133,7 @@ def test_compiled_pelt_equals_reference(model, n, min_size, penalty, seed, segme
 @settings(max_examples=60, deadline=None)
 @given(
     model=st.sampled_from(MODELS),
-    n=st.integers(2, 40),
+    n=st.integers(3, 40),  # at least one segment of every model's min_size
     rows=st.integers(1, 5),
     breaks=st.integers(0, 4),
     exposed=st.booleans(),

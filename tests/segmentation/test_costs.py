@@ -106,13 +106,20 @@ def test_cost_differences_are_deviance_differences(name, data):
     scale = {
         "quasipoisson": cost.nuisance().get("dispersion"),
         "normal": cost.nuisance().get("sigma2"),
+        "normal_trend": cost.nuisance().get("sigma2"),
     }.get(name)
     scale = 1.0 if scale is None else scale[0]
     a, b = EDGES[1], EDGES[3]
     difference = cost.total_cost(a)[0] - cost.total_cost(b)[0]
-    if name == "normal":  # common variance is profiled in loglik; the cost is RSS / sigma2
-        rss = [sum(((s - s.mean()) ** 2).sum() for s in slices(data[0], e)) for e in (a, b)]
-        assert difference == pytest.approx((rss[0] - rss[1]) / scale)
+    if name in ("normal", "normal_trend"):  # the variance is profiled in loglik; cost RSS/σ²
+        degree = int(name == "normal_trend")  # a level, or a line, per segment
+
+        def rss(s):
+            t = np.arange(len(s))
+            return ((s - np.polyval(np.polyfit(t, s, degree), t)) ** 2).sum()
+
+        totals = [sum(rss(s) for s in slices(data[0], e)) for e in (a, b)]
+        assert difference == pytest.approx((totals[0] - totals[1]) / scale)
     else:
         assert difference * scale == pytest.approx(-2 * (cost.loglik(a)[0] - cost.loglik(b)[0]))
 

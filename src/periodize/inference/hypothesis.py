@@ -100,6 +100,12 @@ def checked_inputs(
     used = resolve_model(model, matrix.weighted)
     check_values(matrix, used, func)
     check_choice(null, nulls, name="null", func=func)
+    if used == "normal_trend":
+        raise ParameterError(
+            f"The model 'normal_trend' of {func} is for segment: its Monte Carlo nulls "
+            "draw periods of constant level. To test periods against one straight line, "
+            "pass model='normal' with null='trend'."
+        )
     if null == "trend" and used == "normal_meanvar":
         raise ParameterError(
             f"The trend null of {func} needs a model with one variance or dispersion "

@@ -627,6 +627,7 @@ def _details(
     checks = []
     for k, rows, edges, cost in fits:
         estimate, se = cost.estimates(edges[:, :-1], edges[:, 1:])
+        extra = cost.segment_columns(edges[:, :-1], edges[:, 1:])
         checks.append(_serial_checks(cost, matrix, rows, edges, estimate, se))
         frames.append(
             pd.DataFrame(
@@ -637,6 +638,7 @@ def _details(
                     "n": np.diff(edges, axis=1).ravel(),
                     "estimate": estimate.ravel(),
                     "se": se.ravel(),
+                    **{column: value.ravel() for column, value in extra.items()},
                 }
             )
         )

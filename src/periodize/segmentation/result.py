@@ -58,8 +58,9 @@ class Segmentation(ResultMixin):
         Full log-likelihood of the chosen segmentation of each series.
     estimates : DataFrame
         One row per series and segment: ``first``, ``last``, ``n``, ``estimate``, ``se``
-        (computed when first asked for: on 10,000 series it is most of the cost of a
-        result).
+        (and ``slope``, ``slope_se`` for ``normal_trend``: the estimate is then the line at
+        the segment's middle) (computed when first asked for: on 10,000 series it is most
+        of the cost of a result).
     nuisance : DataFrame
         Per-series quantities fixed before the search (dispersion, variance).
     values : ndarray
@@ -133,7 +134,7 @@ class Segmentation(ResultMixin):
     @property
     def estimates(self) -> pd.DataFrame:
         """One row per series and segment: ``first``, ``last``, ``n``, ``estimate``, ``se``
-        (built when first asked for)."""
+        (and ``slope``, ``slope_se`` for ``normal_trend``) (built when first asked for)."""
         return self._details[0]
 
     @property
@@ -295,6 +296,11 @@ class Segmentation(ResultMixin):
                             "n": int(r.n),
                             "estimate": float(r.estimate),
                             "se": float(r.se),
+                            **{
+                                column: float(getattr(r, column))
+                                for column in ("slope", "slope_se")
+                                if column in rows.columns
+                            },
                         }
                         for r in rows.itertuples()
                     ],
@@ -371,10 +377,11 @@ class Segmentation(ResultMixin):
         x = np.arange(len(self.index))
         ax.bar(x, self.values[i], color="0.75", label="observed")
         for r in self.estimates.loc[name].itertuples():
-            ax.hlines(
-                r.estimate,
-                r.first_index - 0.4,
-                r.first_index + r.n - 0.6,
+            ends = np.array([r.first_index - 0.4, r.first_index + r.n - 0.6])
+            half = (ends - (r.first_index + (r.n - 1) / 2)) * getattr(r, "slope", 0.0)
+            ax.plot(
+                ends,
+                r.estimate + half,  # a trend's line; a level otherwise
                 color="C0",
                 label="segment estimate" if r.first_index == 0 else None,
             )

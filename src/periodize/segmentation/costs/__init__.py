@@ -4,11 +4,19 @@ from .base import Cost
 from .negbin import NegativeBinomialCost
 from .normal import NormalCost, NormalMeanVarCost
 from .poisson import PoissonCost, QuasiPoissonCost
+from .trend import TrendNormalCost
 
 #: Cost classes by model name.
 COSTS: dict[str, type[Cost]] = {
     cls.name: cls
-    for cls in (PoissonCost, QuasiPoissonCost, NegativeBinomialCost, NormalCost, NormalMeanVarCost)
+    for cls in (
+        PoissonCost,
+        QuasiPoissonCost,
+        NegativeBinomialCost,
+        NormalCost,
+        NormalMeanVarCost,
+        TrendNormalCost,
+    )
 }
 #: Models for counts: values must be non-negative.
 COUNT_MODELS = ("poisson", "quasipoisson", "negbin")
@@ -22,4 +30,5 @@ __all__ = [
     "NormalMeanVarCost",
     "PoissonCost",
     "QuasiPoissonCost",
+    "TrendNormalCost",
 ]

@@ -148,6 +148,11 @@ class Cost(ABC):
         """Parameters fixed once per series (dispersion, variance), by name."""
         return {}
 
+    def segment_columns(self, start: ArrayLike, end: ArrayLike) -> dict[str, np.ndarray]:
+        """Further estimates of the segments of one segmentation, by column name, each
+        ``(n_series, m)`` (a trend's slope; none for the level models)."""
+        return {}
+
     def total_cost(self, edges: np.ndarray, compiled: bool = True) -> np.ndarray:
         """Sum of segment costs for segmentations given as ``edges`` per series (compiled,
         O(n) per series, for the built-in formulas; ``compiled=False`` runs the numpy

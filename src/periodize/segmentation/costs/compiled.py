@@ -8,6 +8,9 @@ Each formula is the one of its cost module, from a segment's sums (``S1 = Σy``,
   exposure ``S log S`` and ``log m`` are looked up in tables built once per call, so no
   logarithm is taken per segment);
 - ``normal``: ``(S2 - S1²/m) / σ²`` (the residual sum of squares, floored at 0);
+- ``normal_trend``: ``(S2 - S1²/m - Suy²/Suu) / σ²`` with ``S3 = Σ (t - s) y`` over the
+  segment ``[s, e)``, ``Suy = S3 - S1 (m - 1)/2`` and ``Suu = m (m² - 1)/12`` (the
+  residual sum of squares of the segment's line);
 - ``normal_meanvar``: ``m log max(RSS/m, floor)``;
 - ``negbin``: ``-2 [S log μ - (S + m/α) log(1 + αμ)]`` with ``μ = S/m`` (Poisson when
   ``α = 0``); with an exposure its rate is fitted per segment
@@ -37,7 +40,7 @@ class PricedCost(Protocol):
     def name(self) -> str: ...
 
 
-_POISSON, _NORMAL, _MEANVAR, _NEGBIN, _POISSON_TABLE = 0, 1, 2, 3, 4
+_POISSON, _NORMAL, _MEANVAR, _NEGBIN, _POISSON_TABLE, _TREND = 0, 1, 2, 3, 4, 5
 #: Largest segment total for which ``S log S`` is looked up rather than computed.
 TABLE_LIMIT = 2**22
 
@@ -53,6 +56,7 @@ def kernel_inputs(cost: PricedCost) -> tuple[int, np.ndarray, np.ndarray, np.nda
         "quasipoisson": (_POISSON, "scale"),
         "normal": (_NORMAL, "sigma2"),
         "normal_meanvar": (_MEANVAR, "floor"),
+        "normal_trend": (_TREND, "sigma2"),
         "negbin": (_NEGBIN, "alpha"),
     }
     if name not in constants or (
@@ -69,6 +73,7 @@ def _segment_cost_py(
     code: int,
     s1: float,
     s2: float,
+    s3: float,
     extent: float,
     m: float,
     p: float,
@@ -86,6 +91,12 @@ def _segment_cost_py(
         return (s1 * math.log(s1 / extent) - s1) * (-2.0 / p)
     if code == _NORMAL:
         rss = s2 - s1 * s1 / m
+        return (rss if rss > 0.0 else 0.0) * (1.0 / p)
+    if code == _TREND:
+        rss = s2 - s1 * s1 / m
+        if m > 1.0:
+            suy = s3 - s1 * (m - 1.0) / 2.0
+            rss -= suy * suy / (m * (m * m - 1.0) / 12.0)
         return (rss if rss > 0.0 else 0.0) * (1.0 / p)
     if code == _MEANVAR:
         rss = s2 - s1 * s1 / m
@@ -149,14 +160,15 @@ def _priced(
     for i in numba.prange(values.shape[0]):
         total = 0.0
         for j in range(edges.shape[1] - 1):
-            s1 = s2 = extent = 0.0
+            s1 = s2 = s3 = extent = 0.0
             for t in range(edges[i, j], edges[i, j + 1]):
                 y = values[i, t]
                 s1 += y
                 s2 += y * y
+                s3 += (t - edges[i, j]) * y
                 extent += exposure[i, t] if exposed else 1.0
             m = float(edges[i, j + 1] - edges[i, j])
-            total += segment_cost(code, s1, s2, extent, m, params[i], xlogx, logm)
+            total += segment_cost(code, s1, s2, s3, extent, m, params[i], xlogx, logm)
         out[i] = total
 
 

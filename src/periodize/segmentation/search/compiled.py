@@ -25,7 +25,14 @@ import numba
 import numpy as np
 
 from ..costs.base import Cost
-from ..costs.compiled import _NORMAL, _POISSON_TABLE, kernel_inputs, lookup_tables, segment_cost
+from ..costs.compiled import (
+    _NORMAL,
+    _POISSON_TABLE,
+    _TREND,
+    kernel_inputs,
+    lookup_tables,
+    segment_cost,
+)
 
 
 @numba.njit(cache=True, inline="always")
@@ -84,9 +91,10 @@ def _dynamic_programme(
     keep = table.shape[0] > 0
     exposed = exposure.shape[0] > 0
     looked_up = code == _POISSON_TABLE
+    trend = code == _TREND
     block = 64
     for first in numba.prange((rows + block - 1) // block):  # type: ignore[union-attr]
-        a1, a2, ae = np.zeros(n1), np.zeros(n1), np.zeros(n1)
+        a1, a2, a3, ae = np.zeros(n1), np.zeros(n1), np.zeros(n1), np.zeros(n1)
         best = np.empty((max_breaks + 1, n1))
         arg = np.zeros((max_breaks + 1, n1), dtype=np.int32)
         segment = np.empty(n1)
@@ -97,6 +105,7 @@ def _dynamic_programme(
                 y = values[i, t]
                 a1[t + 1] = a1[t] + y
                 a2[t + 1] = a2[t] + y * y
+                a3[t + 1] = a3[t] + t * y
                 ae[t + 1] = ae[t] + (exposure[i, t] if exposed else 1.0)
                 counts[t + 1] = counts[t] + int(y) if looked_up else 0
             best[:, :] = math.inf
@@ -112,11 +121,13 @@ def _dynamic_programme(
                             factor * (xlogx[total] - total * logm[e - s] - total) + penalty[e - s]
                         )
                         continue
+                    s1 = a1[e] - a1[s]
                     segment[s] = (
                         segment_cost(
                             code,
-                            a1[e] - a1[s],
+                            s1,
                             a2[e] - a2[s],
+                            a3[e] - a3[s] - s * s1 if trend else 0.0,
                             ae[e] - ae[s],
                             float(e - s),
                             p,
@@ -150,11 +161,13 @@ def _pruned(
     a candidate flagged as prunable is kept until ``min_size`` periods later."""
     n = values.shape[0]
     exposed = exposure.shape[0] > 0
-    a1, a2, ae = np.zeros(n + 1), np.zeros(n + 1), np.zeros(n + 1)
+    trend = code == _TREND
+    a1, a2, a3, ae = np.zeros(n + 1), np.zeros(n + 1), np.zeros(n + 1), np.zeros(n + 1)
     for t in range(n):
         y = values[t]
         a1[t + 1] = a1[t] + y
         a2[t + 1] = a2[t] + y * y
+        a3[t + 1] = a3[t] + t * y
         ae[t + 1] = ae[t] + (exposure[t] if exposed else 1.0)
     penalised = False
     for length in range(segment_penalty.shape[0]):
@@ -176,10 +189,12 @@ def _pruned(
         where = 0
         for c in range(size):
             s = candidates[c]
+            s1 = a1[end] - a1[s]
             f = best[s] + segment_cost(
                 code,
-                a1[end] - a1[s],
+                s1,
                 a2[end] - a2[s],
+                a3[end] - a3[s] - s * s1 if trend else 0.0,
                 ae[end] - ae[s],
                 float(end - s),
                 p,

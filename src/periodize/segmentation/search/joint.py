@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numba
 import numpy as np
 
-from ..costs.compiled import segment_cost
+from ..costs.compiled import _TREND, segment_cost
 from ..joint import SummedCost
 from .compiled import extend, kernel_arguments, trace
 from .dynamic import ExactPath, exact_path_of
@@ -41,14 +41,17 @@ def _joint_programme(
     rows, n = values.shape
     n1 = n + 1
     exposed = exposure.shape[0] > 0
+    trend = code == _TREND
     for g in numba.prange(rows // size):  # type: ignore[union-attr]
-        a1, a2, ae = np.zeros((size, n1)), np.zeros((size, n1)), np.zeros((size, n1))
+        a1, a2, a3 = np.zeros((size, n1)), np.zeros((size, n1)), np.zeros((size, n1))
+        ae = np.zeros((size, n1))
         for j in range(size):
             i = g * size + j
             for t in range(n):
                 y = values[i, t]
                 a1[j, t + 1] = a1[j, t] + y
                 a2[j, t + 1] = a2[j, t] + y * y
+                a3[j, t + 1] = a3[j, t] + t * y
                 ae[j, t + 1] = ae[j, t] + (exposure[i, t] if exposed else 1.0)
         best = np.full((max_breaks + 1, n1), math.inf)
         arg = np.zeros((max_breaks + 1, n1), dtype=np.int32)
@@ -59,10 +62,12 @@ def _joint_programme(
             for s in range(last + 1 if top > 0 else 1):
                 total = penalty[e - s]
                 for j in range(size):
+                    s1 = a1[j, e] - a1[j, s]
                     total += segment_cost(
                         code,
-                        a1[j, e] - a1[j, s],
+                        s1,
                         a2[j, e] - a2[j, s],
+                        a3[j, e] - a3[j, s] - s * s1 if trend else 0.0,
                         ae[j, e] - ae[j, s],
                         float(e - s),
                         params[g * size + j],
