@@ -220,6 +220,22 @@ def designs(rng: np.random.Generator, rows: int) -> Iterator[tuple[str, np.ndarr
         (np.linspace(0.0, 4.0, n) + rng.standard_normal((rows, n))),
         [],
     )
+    t = np.arange(n)
+    yield (
+        "normal, linear trend of 4 sd and a jump of 2 sd",
+        np.linspace(0.0, 4.0, n) + 2.0 * (t >= 60) + rng.standard_normal((rows, n)),
+        [60],
+    )
+    yield (
+        "normal, change of slope (up 3 sd, then down 3 sd)",
+        np.where(t < 60, t / 60 * 3.0, 3.0 - (t - 60) / 60 * 3.0) + rng.standard_normal((rows, n)),
+        [60],
+    )
+    yield (
+        "normal, linear trend of 4 sd, AR(1) 0.5, no change",
+        np.linspace(0.0, 4.0, n) + _ar1(rng, rows, n, 0.5),
+        [],
+    )
     yield (
         "normal, Student t (3 df), 2 shifts",
         (mean + rng.standard_t(3, size=(rows, n)) / np.sqrt(3.0)),
@@ -231,6 +247,17 @@ def designs(rng: np.random.Generator, rows: int) -> Iterator[tuple[str, np.ndarr
     )
     yield "normal, 5% outliers of 8 sd, 2 shifts", mean + noise, cuts
     short, short_cuts = 34, [12, 24]
+    yield "normal, 34 periods, no change", rng.standard_normal((rows, short)), []
+    yield (
+        "normal, 34 periods, shift of 2 sd",
+        2.0 * (np.arange(short) >= 17) + rng.standard_normal((rows, short)),
+        [17],
+    )
+    yield (
+        "normal, 34 periods, linear trend of 2 sd",
+        np.linspace(0.0, 2.0, short) + rng.standard_normal((rows, short)),
+        [],
+    )
     yield "counts, 34 years, Poisson mean 3, no change", rng.poisson(3.0, (rows, short)), []
     yield (
         "counts, 34 years, Poisson 1.5 → 5 → 1.5",
@@ -263,6 +290,13 @@ def _found_share(found: list[tuple[int, ...]], truth: list[int], of_found: bool)
     return hits / total if total else float("nan")
 
 
+def _lines_share(model: Any, rows: int) -> float:
+    """The share of series the default described by a line in each period."""
+    if isinstance(model, dict):
+        return sum(m == "normal_trend" for m in model.values()) / rows
+    return float(model == "normal_trend")
+
+
 def simulated(rows: int, seed: int) -> pd.DataFrame:
     """Per design: the default's share of series with the right number of breaks, its
     precision and recall within ±2, its mean number of breaks, and the BIC's (same model,
@@ -271,9 +305,12 @@ def simulated(rows: int, seed: int) -> pd.DataFrame:
     out = []
     for name, values, truth in designs(rng, rows):
         fit = pz.segment(values.T)  # periods × series
-        bic = pz.segment(values.T, model=fit.model, penalty="bic")
-        record = {"design": name, "series": rows, "true_breaks": len(truth), "model": fit.model}
-        for label, result in (("default", fit), ("bic", bic)):
+        family = "normal" if name.startswith("normal") else fit.model
+        bic = pz.segment(values.T, model=family, penalty="bic")
+        levels = pz.segment(values.T, model="normal") if family == "normal" else fit
+        record = {"design": name, "series": rows, "true_breaks": len(truth), "model": family}
+        record["default_lines"] = _lines_share(fit.choice["model"], rows)
+        for label, result in (("default", fit), ("levels", levels), ("bic", bic)):
             found = list(result.break_indices)
             counts = np.array([len(b) for b in found])
             record[f"{label}_right"] = float(np.mean(counts == len(truth)))
@@ -428,8 +465,10 @@ def markdown(
         f"## Simulated series ({int(sims['series'].iloc[0]):,} per design)",
         "",
         "`right`: share of series with the right number of breaks; precision and recall of "
-        f"the breaks within ±{TOLERANCE} periods; `bic`: the same model with the named BIC "
-        "penalty (difference-based noise scale), for contrast.",
+        f"the breaks within ±{TOLERANCE} periods; `lines`: share of series the default "
+        "described by a straight line in each period (Gaussian series only); `levels`: the "
+        'default rule with levels only (`model="normal"`); `bic`: the same model with the '
+        "named BIC penalty (difference-based noise scale), for contrast.",
         "",
         _table(
             sims[
@@ -438,9 +477,12 @@ def markdown(
                     "model",
                     "true_breaks",
                     "default_right",
+                    "default_lines",
                     "default_precision",
                     "default_recall",
                     "default_mean_breaks",
+                    "levels_right",
+                    "levels_mean_breaks",
                     "bic_right",
                     "bic_mean_breaks",
                 ]

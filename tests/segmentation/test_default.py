@@ -12,14 +12,21 @@ from hypothesis import strategies as st
 
 import periodize as pz
 from periodize.exceptions import ParameterError
-from periodize.segmentation.noise import count_dispersion, noise_scale
+from periodize.segmentation.noise import count_dispersion, line_noise_scale, noise_scale
 
 
-def brute_force(y, scale, min_size, counts):
+def segment_rss(part, degree):
+    """The residual sum of squares of a polynomial of ``degree`` (0: a level, 1: a line)."""
+    t = np.arange(len(part))
+    return float(np.sum((part - np.polyval(np.polyfit(t, part, degree), t)) ** 2))
+
+
+def brute_force(y, scale, min_size, counts, degree=0):
     """Every segmentation of ``y`` with segments of at least ``min_size``: the one with the
-    least cost/scale + 2 log(n) per break (Gaussian RSS, or the Poisson deviance)."""
+    least cost/scale + (p + 1) log(n) per break (Gaussian RSS of a level or, ``degree`` 1,
+    a line per segment; or the Poisson deviance), and its RSS."""
     n, best = len(y), None
-    beta = 2 * np.log(n)
+    beta = (degree + 2) * np.log(n)
     for k in range(n // min_size):
         for cuts in combinations(range(min_size, n - min_size + 1), k):
             edges = (0, *cuts, n)
@@ -32,11 +39,11 @@ def brute_force(y, scale, min_size, counts):
                     s = part.sum()
                     total += -2 * (s * np.log(s / len(part)) - s) if s > 0 else 0.0
                 else:
-                    total += float(np.sum((part - part.mean()) ** 2))
+                    total += segment_rss(part, degree)
             value = total / scale + beta * k
             if best is None or value < best[0] - 1e-9:
-                best = (value, list(cuts))
-    return best[1]
+                best = (value, list(cuts), total)
+    return best[1], best[2]
 
 
 def labels(cuts, n):
@@ -57,11 +64,43 @@ def test_the_default_equals_brute_force_in_two_passes(n, min_size, counts, seed)
             return count_dispersion(y[None], None, segments)[0]
         return noise_scale(y[None], segments).long_run_variance[0]
 
-    first = brute_force(y, scale(None), min_size, counts)
-    expected = brute_force(y, scale(labels(first, n)), min_size, counts)
-    fit = pz.segment(y, min_size=min_size)
+    first, _ = brute_force(y, scale(None), min_size, counts)
+    expected, _ = brute_force(y, scale(labels(first, n)), min_size, counts)
+    fit = pz.segment(y, min_size=min_size, model="auto" if counts else "normal")  # levels
     assert fit.model == ("quasipoisson" if counts else "normal")
     assert list(fit.break_indices[0]) == expected
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(9, 12), st.integers(1, 4), st.integers(0, 2**32 - 1), st.booleans())
+def test_the_default_weighs_lines_against_levels_as_brute_force(n, min_size, seed, sloped):
+    """Levels as above; lines searched the same way in the noise around lines (second
+    differences, within the first search's periods the second time); the description with
+    the lower BIC in the lines' unit: RSS/σ² + ((p + 1)k + p) log n."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    signal = np.repeat(rng.uniform(0, 6, size=3), -(-n // 3))[:n]
+    if sloped:
+        signal = rng.uniform(-1, 1) * t + 4.0 * (t >= n // 2)
+    y = signal + rng.normal(size=n)
+    level_scale = noise_scale(y[None]).long_run_variance[0]
+    first, _ = brute_force(y, level_scale, min_size, False)
+    level_scale = noise_scale(y[None], labels(first, n)).long_run_variance[0]
+    levels, level_rss = brute_force(y, level_scale, min_size, False)
+    size = max(min_size, 3)
+    unit = line_noise_scale(y[None]).long_run_variance[0]
+    first, _ = brute_force(y, unit, size, False, degree=1)
+    if first:
+        unit = line_noise_scale(y[None], labels(first, n)).long_run_variance[0]
+    lines, line_rss = brute_force(y, unit, size, False, degree=1)
+    by_levels = level_rss / unit + (2 * len(levels) + 1) * np.log(n)
+    by_lines = line_rss / unit + (3 * len(lines) + 2) * np.log(n)
+    fit = pz.segment(y, min_size=min_size)
+    assert fit.choice["shape"]["series"]["levels"] == pytest.approx(by_levels, rel=1e-9)
+    assert fit.choice["shape"]["series"]["lines"] == pytest.approx(by_lines, rel=1e-9)
+    if abs(by_lines - by_levels) > 1e-9 * by_levels:  # not a tie
+        assert fit.model == ("normal_trend" if by_lines < by_levels else "normal")
+        assert list(fit.break_indices[0]) == (lines if by_lines < by_levels else levels)
 
 
 def test_batched_equals_looped_and_affine_invariance():

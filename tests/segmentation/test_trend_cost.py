@@ -1,5 +1,7 @@
 """The piecewise-linear trend model (``normal_trend``) against ordinary least squares."""
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,7 +25,7 @@ def design(edges, n):
     """Per segment an intercept at the segment's middle and a slope: the OLS design whose
     parameters are the model's estimates (mean of the segment, slope per period)."""
     columns = []
-    for a, b in zip(edges[:-1], edges[1:], strict=True):
+    for a, b in pairwise(edges):
         inside = (np.arange(n) >= a) & (np.arange(n) < b)
         middle = (a + b - 1) / 2
         columns += [inside * 1.0, inside * (np.arange(n) - middle)]
@@ -110,9 +112,7 @@ def test_compiled_searches_equal_the_numpy_references(values, beta):
 
     y = np.array(values)[None]
     k = len(values) // 3 - 1
-    compiled, reference = (
-        exact_path(TrendNormalCost, y, k, 3, compiled=c) for c in (True, False)
-    )
+    compiled, reference = (exact_path(TrendNormalCost, y, k, 3, compiled=c) for c in (True, False))
     np.testing.assert_allclose(compiled.costs, reference.costs, rtol=1e-9, atol=1e-7)
     optimum, _ = optimal_partitioning(TrendNormalCost(y), beta, 3)
     for flag in (True, False):
@@ -127,4 +127,3 @@ def test_tests_refuse_the_trend_model_and_name_the_trend_null():
         pz.test_periodization(series, (2003,), model="normal_trend", n_sim=99)
     with pytest.raises(ParameterError, match="'auto'"):
         pz.segment(series, model="normal_trend")  # the default penalty measures levels
-

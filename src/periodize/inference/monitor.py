@@ -44,6 +44,7 @@ from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
 from ..segmentation.api import segment
 from ..segmentation.inputs import SeriesMatrix, as_matrix, check_values
+from ..segmentation.models import chosen_model
 from .dependence import SerialDependence, check_dependence, fit_dependence, independent
 from .hypothesis import label_position
 from .monitor_result import Monitoring
@@ -141,9 +142,9 @@ def monitor(
             f"since {since!r} (from {matrix.index[start]} to {matrix.index[-1]}); got "
             f"{horizon}. Raise horizon (the false-alarm probability is held over it)."
         )
-    # the history is segmented with the detector's model (a weighted intensity's as by
-    # segment: quasi-Poisson; "auto": the default rule's choice)
-    rule = "quasipoisson" if model == "auto" and matrix.weighted else model
+    # the history is segmented with the detector's model ("auto": the default rule's
+    # choice of family, by levels: the detector compares levels)
+    rule = chosen_model(matrix)[0] if model == "auto" else model
     if not isinstance(stable_history, bool | np.bool_):
         raise ParameterError(
             f"The 'stable_history' parameter of {func} must be True or False. Got "

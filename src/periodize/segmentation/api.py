@@ -18,6 +18,7 @@ from .costs.base import segment_of_each_period
 from .costs.mixed import MixedCost, mixed_cost
 from .costs.normal import LongRunNormalCost
 from .costs.poisson import LongRunQuasiPoissonCost
+from .costs.trend import LongRunTrendCost
 from .diagnostics import serial_diagnostics
 from .inputs import (
     SeriesMatrix,
@@ -39,6 +40,7 @@ from .search.fpop import fpop_breaks
 from .search.joint import joint_path
 from .search.pelt import optimal_partitioning, pelt, pelt_breaks
 from .search.ruptures_adapter import RUPTURES_METHODS, ruptures_search
+from .shapes import Shapes, lines_refused, weigh_lines
 
 METHODS = ("exact", "pelt", "fpop", *RUPTURES_METHODS)
 #: What ``segment`` does with a missing value.
@@ -77,9 +79,11 @@ def segment(
     penalty ``"auto"``: the BIC penalty per break, with the costs measured in the noise's
     long-run variance, estimated robustly from differences at several lags so that
     autocorrelation, a trend or outliers do not turn into periods (see
-    :mod:`periodize.segmentation.noise` and ``docs/segmentation.md``); ``fit.choice`` says
-    what was chosen and why. Give ``n_breaks`` for the exact optimum with exactly that many
-    breaks (and the optimal cost for every smaller number), or another ``penalty``.
+    :mod:`periodize.segmentation.noise` and ``docs/segmentation.md``); for a Gaussian
+    series it also weighs a straight line in each period against levels
+    (:mod:`periodize.segmentation.shapes`). ``fit.choice`` says what was chosen and why.
+    Give ``n_breaks`` for the exact optimum with exactly that many breaks (and the optimal
+    cost for every smaller number), or another ``penalty``.
 
     Parameters
     ----------
@@ -91,11 +95,14 @@ def segment(
     penalty : {"auto", "bic", "mbic", "aic", "hq"} or float, optional
         Penalty per break (see :mod:`periodize.segmentation.penalties` for formulas);
         ``"auto"`` when ``n_breaks`` is not given either.
-    model : {"auto", "poisson", "quasipoisson", "negbin", "normal", "normal_meanvar"}
+    model : {"auto", "poisson", "quasipoisson", "negbin", "normal", "normal_meanvar", \
+"normal_trend"}
         Segment likelihood. ``"auto"`` (the default) chooses from the data: quasi-Poisson
         (counts whose dispersion is estimated) where every value is a non-negative integer
-        or the series is a non-negative weighted intensity, normal otherwise; one model for
-        all series of a call. ``"poisson"`` on a weighted IntensitySeries uses the
+        or the series is a non-negative weighted intensity, normal otherwise; one family
+        for all series of a call (with the default penalty each Gaussian series then gets
+        levels, ``"normal"``, or a line per period, ``"normal_trend"``, whichever has the
+        lower BIC). ``"poisson"`` on a weighted IntensitySeries uses the
         quasi-Poisson likelihood (recorded in the result). With ``joint=True`` a mapping
         gives every series its own model (``{"visits": "poisson", "goldstein": "normal"}``;
         ``"auto"`` per series allowed; :mod:`periodize.segmentation.models`): the shared
@@ -220,6 +227,15 @@ def segment(
             matrix, noise_models, cost_class, resolved, min_size, method, breaks, costs,
             path_breaks, group,
         )  # fmt: skip
+    shapes, too_large = None, None
+    if auto and family is not None and used == "normal" and group is None:
+        too_large = lines_refused(len(matrix.values), matrix.values.shape[1], min_size, method)
+    if too_large == "":  # levels or lines (shapes.py)
+        shapes = weigh_lines(matrix, breaks, min_size, method, _search)
+        if shapes.lines.any():
+            matrix, cost_class, used, breaks, costs, path_breaks, how = _with_lines(
+                matrix, shapes, breaks, costs, path_breaks, how
+            )
     fit = _result(
         matrix,
         cost_class,
@@ -239,7 +255,69 @@ def segment(
     if per_series is not None:
         choice["model"] = dict(zip(matrix.names, per_series, strict=True))
         choice["model_reason"] = f"a model per series as given: {used}"
+    if shapes is not None:
+        choice.update(_shape_choice(shapes, matrix.names, family))
+    elif too_large:
+        choice["model_reason"] += f"; levels only: {too_large}"
     return replace(fit, choice={**choice, "skipped": skipped})
+
+
+def _with_lines(
+    matrix: SeriesMatrix,
+    shapes: Shapes,
+    breaks: list[list[int]] | np.ndarray,
+    costs: np.ndarray,
+    path_breaks: list[np.ndarray],
+    how: str,
+) -> tuple[SeriesMatrix, type[Cost], str, list[list[int]], np.ndarray, list[np.ndarray], str]:
+    """The default's fit with the series whose lines won described by lines: their breaks,
+    the noise unit of lines, the cost class (lines, or lines and levels by series) and,
+    when every series has lines, the lines' search path (no path when shapes differ)."""
+    lines = shapes.lines
+    merged = [shapes.breaks[i] if lines[i] else list(b) for i, b in enumerate(breaks)]
+    scale = np.where(lines, shapes.scale, np.asarray(matrix.scale, dtype=float))
+    matrix = replace(matrix, scale=scale)
+    if lines.all():
+        return (
+            matrix, LongRunTrendCost, "normal_trend", merged, shapes.costs, shapes.path_breaks,
+            shapes.how,
+        )  # fmt: skip
+    models = tuple("normal_trend" if one else "normal" for one in lines)
+    classes = tuple(LongRunTrendCost if one else LongRunNormalCost for one in lines)
+    nothing = np.full((len(lines), 1), np.nan)
+    return matrix, mixed_cost(classes), describe(models, matrix.names), merged, nothing, [], how
+
+
+def _shape_choice(
+    shapes: Shapes, names: tuple[str, ...], family: tuple[str, str] | None
+) -> dict[str, Any]:
+    """What the default chose between levels and lines, and why, for ``fit.choice``."""
+    lines = shapes.lines
+    criteria = {
+        name: {"levels": float(a), "lines": float(b)}
+        for name, a, b in zip(names, shapes.levels, shapes.lines_bic, strict=True)
+    }
+    model: Any
+    if not lines.any():
+        model, chosen, shape = "normal", "'normal'", "levels fit better than a line in each period"
+    elif lines.all():
+        model, chosen = "normal_trend", "'normal_trend'"
+        shape = "a straight line in each period fits better than levels"
+    else:
+        model = {
+            n: "normal_trend" if one else "normal" for n, one in zip(names, lines, strict=True)
+        }
+        chosen = (
+            f"'normal_trend' for {int(lines.sum())} of {len(lines)} series, 'normal' for "
+            "the others"
+        )
+        shape = "for each series, lines or levels, whichever fits better"
+    reason = (
+        f"model 'auto' chose {chosen}: {family[1] if family else 'Gaussian'}; {shape} (the "
+        "BIC of both, in the long-run "
+        "noise variance around lines: fit.choice['shape'])"
+    )
+    return {"model": model, "model_reason": reason, "shape": criteria}
 
 
 def _check_joint(joint: Any, method: str, names: tuple[str, ...], func: str) -> Grouping | None:

@@ -16,6 +16,7 @@ from ..exceptions import ParameterError, PeriodizeTypeError
 from ..intensity.series import IntensitySeries
 from ..results import matrix_sha256, plain
 from .costs import COSTS, COUNT_MODELS, Cost
+from .costs.mixed import MixedCost
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class SeriesMatrix:
 
     def _cost(self, cost_class: type[Cost], rows: Any) -> Cost:
         extra = {name: value[rows] for name, value in self.row_params().items()}
+        if issubclass(cost_class, MixedCost):  # a model per row: the rows' own models
+            cost_class = cost_class.of_rows(rows)
         return cost_class(self.values[rows], exposure=self.rows(rows), **extra)
 
 

@@ -135,16 +135,50 @@ def noise_scale(values: np.ndarray, segments: np.ndarray | None = None) -> Noise
     >>> bool(0.8 < scale.long_run_variance[0] < 1.25), bool(scale.phi[0] < 0.1)
     (True, True)
     """
+    return _scale(values, segments, order=1)
+
+
+def line_noise_scale(values: np.ndarray, segments: np.ndarray | None = None) -> NoiseScale:
+    r"""The noise around a straight line in each period, as :func:`noise_scale` measures it
+    around levels, from **second** differences :math:`y_{t+k} - 2y_t + y_{t-k}`: a line
+    has none at any lag, so neither a trend nor a change of slope enters the scale (a
+    boundary spoils the few that straddle it, which the median absorbs and ``segments``
+    leaves out). For AR(1) noise
+
+    .. math::  w_k = \tfrac16 E\,(y_{t+k} - 2y_t + y_{t-k})^2
+               = \gamma_0\,(6 - 8\phi^k + 2\phi^{2k})/6,
+
+    whose shape gives :math:`\phi` (lags 1 to :func:`n_lags`, at most half the record;
+    records under 50 periods taken as independent) and whose plain mean square at lag one
+    the level :math:`\gamma_0`. The scale of the lines' penalty
+    (:mod:`periodize.segmentation.shapes`) is the long-run variance
+    :math:`\gamma_0 (1 + \phi)/(1 - \phi)`.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(4)
+    >>> ramp = np.linspace(0.0, 40.0, 400)  # a drift of 40 standard deviations
+    >>> scale = line_noise_scale((ramp + rng.normal(size=400))[None])
+    >>> bool(0.8 < scale.long_run_variance[0] < 1.25), bool(scale.phi[0] < 0.1)
+    (True, True)
+    """
+    return _scale(values, segments, order=2)
+
+
+def _scale(values: np.ndarray, segments: np.ndarray | None, order: int) -> NoiseScale:
+    """The AR(1) noise of every row from its differences of ``order`` (1: around levels,
+    2: around lines): the dependence from their shape over lags, the level from the mean
+    square at lag one over that shape's value there."""
     values = np.atleast_2d(np.asarray(values, dtype=float))
     n_series, n = values.shape
     if n < 3:
         ones = np.ones(n_series)
         return NoiseScale(np.zeros(n_series), ones, ones, 0)
-    segments = _usable(segments)
-    phi = _dependence(values, segments)
-    variance = _neighbour_variance(values, segments) / (1 - phi)
+    segments = _usable(segments, order)
+    phi = _dependence(values, segments, order)
+    variance = _neighbour_variance(values, segments, order) / _ORDERS[order][1](phi, 1)
     variance = np.where(np.isnan(variance), 1.0, variance)  # no variation: any unit will do
-    return NoiseScale(phi, variance, variance * (1 + phi) / (1 - phi), min(n_lags(n), n - 1))
+    return NoiseScale(phi, variance, variance * (1 + phi) / (1 - phi), _lags(n, order))
 
 
 def count_dispersion(
@@ -178,34 +212,62 @@ def count_dispersion(
     return np.where(np.isfinite(dispersion) & (dispersion > 1), dispersion, 1.0)
 
 
-def _usable(segments: np.ndarray | None) -> np.ndarray | None:
-    """Segments with every row that has no two neighbours in one segment (all its periods
-    alone) merged into one: such a row is measured across its boundaries."""
+def _usable(segments: np.ndarray | None, order: int = 1) -> np.ndarray | None:
+    """Segments with every row that has no ``order + 1`` neighbours in one segment merged
+    into one: such a row is measured across its boundaries."""
     if segments is None:
         return None
-    lost = ~(segments[:, 1:] == segments[:, :-1]).any(axis=1)
+    lost = ~(segments[:, order:] == segments[:, :-order]).any(axis=1)
     return np.where(lost[:, None], 0, segments)
 
 
-def _dependence(values: np.ndarray, segments: np.ndarray | None) -> np.ndarray:
+def _lags(n: int, order: int) -> int:
+    """Lags measured by differences of ``order`` (1: pairs, 2: triples) on ``n`` periods."""
+    return min(n_lags(n), (n - 1) // order)
+
+
+def _differences(values: np.ndarray, k: int, order: int) -> np.ndarray:
+    """Lag-``k`` differences of ``order`` 1 (``y[t+k] − y[t]``) or 2
+    (``y[t+2k] − 2y[t+k] + y[t]``), aligned with their first period."""
+    if order == 1:
+        return values[:, k:] - values[:, :-k]
+    return values[:, 2 * k :] - 2 * values[:, k:-k] + values[:, : -2 * k]
+
+
+def _within(segments: np.ndarray, k: int, order: int) -> np.ndarray:
+    """Whether the periods of every lag-``k`` difference of ``order`` share a segment."""
+    return segments[:, order * k :] == segments[:, : -order * k]
+
+
+#: Per order of difference: the divisor that makes its mean square ``γ0 × shape``, and the
+#: shape ``E d² / (divisor γ0)`` of AR(1) noise at lags ``k`` for a grid of ``φ``.
+_ORDERS = {
+    1: (2.0, lambda phi, k: 1.0 - phi**k),
+    2: (6.0, lambda phi, k: (6.0 - 8.0 * phi**k + 2.0 * phi ** (2 * k)) / 6.0),
+}
+
+
+def _dependence(values: np.ndarray, segments: np.ndarray | None, order: int = 1) -> np.ndarray:
     """The lag-one correlation of each row's noise from the shape of the robust variances
-    of its differences at lags 1..K (0 for a record under :data:`MIN_AR_LAGS` lags)."""
+    of its differences (of ``order``) at lags 1..K (0 for a record under
+    :data:`MIN_AR_LAGS` lags)."""
     n_series, n = values.shape
-    lags = min(n_lags(n), n - 1)
+    lags = _lags(n, order)
     phi = np.zeros(n_series)
     if lags < MIN_AR_LAGS:  # shorter records are taken as independent
         return phi
+    divisor, shape = _ORDERS[order]
     half_squares = np.empty((n_series, lags))
     stride = -(-(n - 1) // MAX_PAIRS)  # a long record: every stride-th pair of a lag
     for k in range(1, lags + 1):  # a handful of lags, each vectorised over series
-        differences = (values[:, k:] - values[:, :-k])[:, ::stride]
+        differences = _differences(values, k, order)[:, ::stride]
         if segments is not None:
-            same = (segments[:, k:] == segments[:, :-k])[:, ::stride]
+            same = _within(segments, k, order)[:, ::stride]
             differences = np.where(same, differences, np.nan)
-        half_squares[:, k - 1] = _robust_mean_square(differences) / 2
+        half_squares[:, k - 1] = _robust_mean_square(differences) / divisor
     measured = np.isfinite(half_squares)  # a lag no period of the first fit spans
     half_squares = np.where(measured, half_squares, 0.0)
-    shapes = 1.0 - _PHI_GRID[:, None] ** np.arange(1, lags + 1)  # (grid, lags)
+    shapes = shape(_PHI_GRID[:, None], np.arange(1, lags + 1))  # (grid, lags)
     rows = max(1, _BLOCK_ELEMENTS // (len(_PHI_GRID) * lags))
     for start in range(0, n_series, rows):  # blocks of series, each fully vectorised
         block = slice(start, start + rows)
@@ -213,15 +275,17 @@ def _dependence(values: np.ndarray, segments: np.ndarray | None) -> np.ndarray:
     return phi
 
 
-def _neighbour_variance(values: np.ndarray, segments: np.ndarray | None) -> np.ndarray:
-    """Half the plain mean square of the neighbours' differences within segments (NaN
-    where there is no variation): the level of the noise. The quadratic cost pays for
-    every squared deviation, heavy tails and outliers included, and a change point spoils
-    one of these differences only."""
-    steps = values[:, 1:] - values[:, :-1]
+def _neighbour_variance(
+    values: np.ndarray, segments: np.ndarray | None, order: int = 1
+) -> np.ndarray:
+    """The plain mean square of the lag-one differences (of ``order``) within segments
+    over its divisor (NaN where there is no variation): the level of the noise. The
+    quadratic cost pays for every squared deviation, heavy tails and outliers included,
+    and a change point spoils one or two of these differences only."""
+    steps = _differences(values, 1, order)
     if segments is not None:
-        steps = np.where(segments[:, 1:] == segments[:, :-1], steps, np.nan)
-    level = np.nanmean(steps * steps, axis=1) / 2
+        steps = np.where(_within(segments, 1, order), steps, np.nan)
+    level = np.nanmean(steps * steps, axis=1) / _ORDERS[order][0]
     return np.where(level > 0, level, np.nan)
 
 

@@ -50,6 +50,11 @@ class MixedCost(Cost):
         self.n_params = np.array([c.n_params for c in self.classes])  # type: ignore[misc,assignment]
         self.n_shared = np.array([c.n_shared for c in self.classes])  # type: ignore[misc,assignment]
 
+    @classmethod
+    def of_rows(cls, rows: Any) -> type[MixedCost]:
+        """The class of this matrix's ``rows`` (a slice or indices) alone."""
+        return mixed_cost(tuple(np.asarray(cls.classes, dtype=object)[rows]))
+
     def _columns(self, method: str, start: ArrayLike, end: ArrayLike) -> list[np.ndarray]:
         """``method(start, end)`` of every part, laid out ``(m, n_series)`` (series last)."""
         start, end = np.asarray(start), np.asarray(end)
