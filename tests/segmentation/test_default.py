@@ -2,6 +2,7 @@
 and accuracy on simulated series with known breaks (wide bands; the full table is
 ``python -m benchmarks.accuracy``)."""
 
+import json
 from itertools import combinations, pairwise
 
 import numpy as np
@@ -219,3 +220,80 @@ def test_missing_periods_are_skipped_when_asked_and_refused_otherwise():
         observed.to_numpy(), exposure=exposure[kept], n_breaks=1, model="quasipoisson"
     )
     assert skipped.boundaries == tuple(int(observed.index[i]) for i in direct.break_indices[0])
+
+
+def trending(rng, n_series, n, slope_sd, phi=0.0, kink=False):
+    """A line rising ``slope_sd`` noise sd over the record (or, ``kink``, rising then
+    falling as much from the middle), in AR(1) noise of unit marginal variance."""
+    t = np.arange(n)
+    mean = np.linspace(0.0, slope_sd, n)
+    if kink:
+        half = n // 2
+        mean = np.where(t < half, t / half, 1 - (t - half) / half) * slope_sd
+    return simulate(rng, n_series, [0.0], [], n, phi) + mean[:, None]
+
+
+@pytest.mark.parametrize(
+    ("design", "phi", "kink", "breaks", "right"),
+    [
+        ("a trend of 4 sd, independent", 0.0, False, 0, 0.85),
+        ("a trend of 4 sd, AR(1) 0.5", 0.5, False, 0, 0.75),
+        ("up 3 sd, then down 3 sd", 0.0, True, 1, 0.75),
+    ],
+)
+def test_a_trend_is_one_period_with_a_slope_not_a_staircase(design, phi, kink, breaks, right):
+    """200 series of 120 periods per design; levels alone (model="normal") cut them."""
+    rng = np.random.default_rng(abs(hash(design)) % 2**32)
+    values = trending(rng, 200, 120, 3.0 if kink else 4.0, phi, kink)
+    fit = pz.segment(values)
+    found = np.array([len(b) for b in fit.break_indices])
+    assert np.mean(found == breaks) >= right
+    chosen = fit.choice["model"]
+    lines = [chosen[s] == "normal_trend" for s in fit.names] if isinstance(chosen, dict) else []
+    assert np.mean(lines or [chosen == "normal_trend"]) >= right
+    levels = pz.segment(values, model="normal")
+    assert np.mean([len(b) == breaks for b in levels.break_indices]) <= 0.2
+
+
+def test_series_of_one_call_keep_their_own_shape():
+    rng = np.random.default_rng(2)
+    t = np.arange(80)
+    frame = pd.DataFrame(
+        {"rising": 0.1 * t + rng.normal(size=80), "steps": 2.5 * (t >= 40) + rng.normal(size=80)},
+        index=range(1941, 2021),
+    )
+    fit = pz.segment(frame)
+    assert fit.choice["model"] == {"rising": "normal_trend", "steps": "normal"}
+    assert fit.by_series["boundaries"].to_dict() == {"rising": (), "steps": (1981,)}
+    for name in frame:  # each as alone, its estimates and its BIC row
+        alone = pz.segment(frame[name])
+        assert alone.model == fit.choice["model"][name]
+        for shape, value in alone.choice["shape"][name].items():
+            assert fit.choice["shape"][name][shape] == pytest.approx(value, rel=1e-9)
+        mine = fit.estimates.loc[name]
+        np.testing.assert_allclose(mine["estimate"], alone.estimates["estimate"], rtol=1e-9)
+        assert fit.loglik[name] == pytest.approx(alone.loglik.iloc[0], rel=1e-9)
+    assert fit.estimates.loc["steps", "slope"].isna().all()
+    ols = np.polyfit(t, frame["rising"], 1)[0]
+    assert fit.estimates.loc[("rising", 0), "slope"] == pytest.approx(ols, rel=1e-9)
+    assert "for lines" in fit.summary() and "'normal_trend' for 1 of 2 series" in fit.summary()
+    segments = json.loads(fit.to_json())["series"][1]["segments"]
+    assert "slope" not in segments[0]  # a level has none (no NaN in the JSON)
+
+
+def test_lines_are_weighed_only_where_the_rule_can_search_them():
+    rng = np.random.default_rng(3)
+    rising = 0.02 * np.arange(6000) + rng.normal(size=6000)
+    long = pz.segment(rising)
+    assert (
+        long.model == "normal"
+        and "levels only: lines are weighed up to 5,000" in (long.choice["model_reason"])
+    )
+    short = 0.2 * np.arange(40) + rng.normal(size=40)
+    assert pz.segment(short).model == "normal_trend"
+    assert pz.segment(short, model="normal").model == "normal"  # a model given by name
+    assert "shape" not in pz.segment(short, model="normal").choice
+    both = pd.DataFrame({"a": short, "b": short[::-1]})
+    assert pz.segment(both, joint=True).model == "normal"  # joint: levels
+    counts = rng.poisson(np.linspace(1, 20, 40))
+    assert pz.segment(counts).model == "quasipoisson"

@@ -6,34 +6,50 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from periodize.segmentation import noise
-from periodize.segmentation.noise import count_dispersion, n_lags, noise_scale
+from periodize.segmentation.noise import (
+    count_dispersion,
+    line_noise_scale,
+    n_lags,
+    noise_scale,
+)
 
 
-def reference(y, segments=None, max_pairs=2**14):
-    """One series, written out: the robust half mean square of the lag-k differences
-    within segments (every stride-th pair of a lag on a long record), then phi by trying
-    every grid value."""
+def reference(y, segments=None, max_pairs=2**14, order=1):
+    """One series, written out: the robust mean square of the lag-k differences (``order``
+    1: ``y[t+k] - y[t]``, over 2; ``order`` 2: ``y[t+2k] - 2 y[t+k] + y[t]``, over 6) within
+    segments (every stride-th one of a lag on a long record), then phi by trying every grid
+    value against the AR(1) shape of that order."""
     n = len(y)
-    lags = max(3, min(10, n // 10))
+    lags = min(max(3, min(10, n // 10)), max(1, (n - 1) // order))
     stride = -(-(n - 1) // max_pairs)
+    divisor = 2.0 if order == 1 else 6.0
+
+    def difference(t, k):
+        if order == 1:
+            return y[t + k] - y[t]
+        return y[t + 2 * k] - 2 * y[t + k] + y[t]
+
+    def shape(phi, k):
+        return 1 - phi**k if order == 1 else (6 - 8 * phi**k + 2 * phi ** (2 * k)) / 6
+
     half = []
     for k in range(1, lags + 1):
         d = [
-            y[t + k] - y[t]
-            for t in range(0, n - k, stride)
-            if segments is None or segments[t] == segments[t + k]
+            difference(t, k)
+            for t in range(0, n - order * k, stride)
+            if segments is None or segments[t] == segments[t + order * k]
         ]
         if not d:
             half.append(None)
             continue
         med = float(np.median(np.abs(d))) / 0.6744897501960817
-        half.append((med**2 if med > 0 else float(np.mean(np.square(d)))) / 2)
+        half.append((med**2 if med > 0 else float(np.mean(np.square(d)))) / divisor)
     if all(h is None for h in half):
-        return reference(y, None, max_pairs)
+        return reference(y, None, max_pairs, order)
     grid = np.linspace(0, 0.99, 100) if lags >= 5 else [0.0]
     best = None
     for phi in grid:
-        pairs = [(1 - phi ** (k + 1), h) for k, h in enumerate(half) if h is not None]
+        pairs = [(shape(phi, k + 1), h) for k, h in enumerate(half) if h is not None]
         gamma = sum(s * h for s, h in pairs) / sum(s * s for s, _ in pairs)
         tiny = np.finfo(float).tiny
         misfit = sum((np.log(max(gamma * s, tiny)) - np.log(max(h, tiny))) ** 2 for s, h in pairs)
@@ -41,10 +57,12 @@ def reference(y, segments=None, max_pairs=2**14):
             best = (misfit, phi)
     phi = best[1]
     first = [
-        y[t + 1] - y[t] for t in range(n - 1) if segments is None or segments[t] == segments[t + 1]
+        difference(t, 1)
+        for t in range(n - order)
+        if segments is None or segments[t] == segments[t + order]
     ]
-    level = float(np.mean(np.square(first))) / 2 if first else 0.0
-    gamma = level / (1 - phi) if level > 0 else 1.0
+    level = float(np.mean(np.square(first))) / divisor if first else 0.0
+    gamma = level / shape(phi, 1) if level > 0 else 1.0
     return phi, gamma * (1 + phi) / (1 - phi)
 
 
@@ -71,13 +89,14 @@ def check_against_reference(n, n_cuts, integers, max_pairs, seed):
     cuts = np.sort(rng.choice(np.arange(1, n), size=min(n_cuts, n - 1), replace=False))
     segments = np.tile(np.searchsorted(cuts, np.arange(n), side="right"), (3, 1))
     for given_segments in (None, segments):
-        scale = noise_scale(values, given_segments)
-        for i in range(3):
-            phi, lrv = reference(
-                values[i], None if given_segments is None else segments[i], max_pairs
-            )
-            assert scale.phi[i] == pytest.approx(phi)
-            assert scale.long_run_variance[i] == pytest.approx(lrv, rel=1e-9)
+        for order, measure in ((1, noise_scale), (2, line_noise_scale)):  # levels, lines
+            scale = measure(values, given_segments)
+            for i in range(3):
+                phi, lrv = reference(
+                    values[i], None if given_segments is None else segments[i], max_pairs, order
+                )
+                assert scale.phi[i] == pytest.approx(phi)
+                assert scale.long_run_variance[i] == pytest.approx(lrv, rel=1e-9)
 
 
 def test_a_shift_between_given_segments_changes_nothing():
@@ -130,3 +149,35 @@ def test_count_dispersion_is_the_counts_variance_over_mean():
     negbin = rng.poisson(rng.gamma(2.0, 3.0, size=(1, 5000)))
     assert count_dispersion(poisson)[0] == pytest.approx(1.0, abs=0.15)
     assert count_dispersion(negbin)[0] == pytest.approx(4.0, rel=0.25)
+
+
+def test_the_noise_around_lines_ignores_lines_and_boundaries_between_periods():
+    rng = np.random.default_rng(21)
+    noise = rng.normal(size=(4, 300))
+    t = np.arange(300)
+    drifting = noise + 5.0 - 0.3 * t  # a drift of 90 sd: levels see it, lines do not
+    around = line_noise_scale(noise).long_run_variance
+    np.testing.assert_allclose(line_noise_scale(drifting).long_run_variance, around, rtol=1e-9)
+    assert (noise_scale(drifting).long_run_variance > 10 * around).all()
+    segments = np.repeat(np.array([[0, 1]]), 150, axis=1).repeat(4, axis=0)
+    jump = noise + 20.0 * (t >= 150) + 0.1 * t * (t >= 150)  # a new line from period 150
+    np.testing.assert_allclose(
+        line_noise_scale(jump, segments).long_run_variance,
+        line_noise_scale(noise, segments).long_run_variance,
+        rtol=1e-9,
+    )
+
+
+@pytest.mark.parametrize(("phi", "low", "high"), [(0.0, 0.8, 1.25), (0.5, 2.4, 3.75)])
+def test_the_noise_around_lines_is_the_long_run_variance_of_ar1_noise(phi, low, high):
+    """AR(1) noise of unit marginal variance: long-run variance (1 + φ)/(1 − φ), whatever
+    line it rides on (the median over 300 series of 400 periods)."""
+    rng = np.random.default_rng(int(phi * 10) + 5)
+    z = rng.normal(size=(300, 400))
+    e = np.empty_like(z)
+    e[:, 0] = z[:, 0]
+    for t in range(1, 400):
+        e[:, t] = phi * e[:, t - 1] + np.sqrt(1 - phi**2) * z[:, t]
+    scale = line_noise_scale(e + np.linspace(0.0, 10.0, 400))
+    assert low < np.median(scale.long_run_variance) < high
+    assert abs(np.median(scale.phi) - phi) < 0.1

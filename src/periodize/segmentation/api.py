@@ -18,7 +18,7 @@ from .costs.base import segment_of_each_period
 from .costs.mixed import MixedCost, mixed_cost
 from .costs.normal import LongRunNormalCost
 from .costs.poisson import LongRunQuasiPoissonCost
-from .costs.trend import LongRunTrendCost
+from .costs.trend import LongRunTrendCost, TrendNormalCost
 from .diagnostics import serial_diagnostics
 from .inputs import (
     SeriesMatrix,
@@ -232,10 +232,11 @@ def segment(
         too_large = lines_refused(len(matrix.values), matrix.values.shape[1], min_size, method)
     if too_large == "":  # levels or lines (shapes.py)
         shapes = weigh_lines(matrix, breaks, min_size, method, _search)
-        if shapes.lines.any():
+        if shapes.lines.any() and resolved is not None:  # (the penalty "auto": resolved)
             matrix, cost_class, used, breaks, costs, path_breaks, how = _with_lines(
                 matrix, shapes, breaks, costs, path_breaks, how
             )
+            resolved = _lines_penalty(resolved, bool(shapes.lines.all()))
     fit = _result(
         matrix,
         cost_class,
@@ -288,6 +289,16 @@ def _with_lines(
     return matrix, mixed_cost(classes), describe(models, matrix.names), merged, nothing, [], how
 
 
+def _lines_penalty(levels: Penalty, every: bool) -> Penalty:
+    """The penalty "auto" of lines (``every`` series described by lines), or of lines and
+    levels side by side, as the result reports it."""
+    lines = resolve_penalty("auto", levels.n_periods, TrendNormalCost.n_params, "segment")
+    if every:
+        return lines
+    formula = f"{levels.formula} for levels, {lines.formula} for lines"
+    return replace(levels, formula=formula)
+
+
 def _shape_choice(
     shapes: Shapes, names: tuple[str, ...], family: tuple[str, str] | None
 ) -> dict[str, Any]:
@@ -312,12 +323,19 @@ def _shape_choice(
             "the others"
         )
         shape = "for each series, lines or levels, whichever fits better"
+    rule = (
+        "penalty 'auto': the BIC with costs measured in the noise's long-run variance, "
+        "around levels (nuisance 'sigma2'; (1+1)·log(n) per break) or around lines (second "
+        "differences; (2+1)·log(n) per break), each estimated robustly from differences at "
+        "several lags within the periods of a first search"
+    )
     reason = (
         f"model 'auto' chose {chosen}: {family[1] if family else 'Gaussian'}; {shape} (the "
         "BIC of both, in the long-run "
         "noise variance around lines: fit.choice['shape'])"
     )
-    return {"model": model, "model_reason": reason, "shape": criteria}
+    described = {"model": model, "model_reason": reason, "shape": criteria}
+    return described if not lines.any() else {**described, "rule": rule}
 
 
 def _check_joint(joint: Any, method: str, names: tuple[str, ...], func: str) -> Grouping | None:
@@ -729,8 +747,10 @@ def _details(
     estimates.insert(1, "last", np.asarray(index)[estimates["first_index"] + estimates["n"] - 1])
     bic = np.full((n_series, width), np.nan)
 
-    def parameters(k: int) -> int:
-        return (k + 1) * full.n_params + k + full.n_shared
+    def parameters(k: int) -> np.ndarray:
+        """Parameters of every series with ``k`` breaks (a model per series: its own)."""
+        count = (k + 1) * np.asarray(full.n_params) + k + np.asarray(full.n_shared)
+        return np.broadcast_to(count, (n_series,))
 
     for k, found in enumerate(path_breaks):
         possible = np.isfinite(path_costs[:, k])
@@ -739,7 +759,7 @@ def _details(
             ll = full.loglik(edges)
             bic[:, k] = np.where(possible, -2 * ll + parameters(k) * np.log(n), np.nan)
     for k, rows, _, _ in fits:
-        bic[rows, k] = -2 * loglik[rows] + parameters(k) * np.log(n)
+        bic[rows, k] = -2 * loglik[rows] + parameters(k)[rows] * np.log(n)
     frame = pd.DataFrame(
         bic, index=pd.Index(names, name="series"), columns=pd.Index(range(width), name="k")
     )

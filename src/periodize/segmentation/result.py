@@ -299,7 +299,7 @@ class Segmentation(ResultMixin):
                             **{
                                 column: float(getattr(r, column))
                                 for column in ("slope", "slope_se")
-                                if column in rows.columns
+                                if column in rows.columns and np.isfinite(getattr(r, column))
                             },
                         }
                         for r in rows.itertuples()
@@ -378,7 +378,8 @@ class Segmentation(ResultMixin):
         ax.bar(x, self.values[i], color="0.75", label="observed")
         for r in self.estimates.loc[name].itertuples():
             ends = np.array([r.first_index - 0.4, r.first_index + r.n - 0.6])
-            half = (ends - (r.first_index + (r.n - 1) / 2)) * getattr(r, "slope", 0.0)
+            slope = getattr(r, "slope", np.nan)  # a line's; none for a level
+            half = (ends - (r.first_index + (r.n - 1) / 2)) * (slope if np.isfinite(slope) else 0)
             ax.plot(
                 ends,
                 r.estimate + half,  # a trend's line; a level otherwise
@@ -396,7 +397,9 @@ class Segmentation(ResultMixin):
         ax.set_xlabel(self.index.name or "period")
         ax.set_ylabel("intensity")
         starts = ", ".join(str(plain(self.index[j])) for j in self.break_indices[i])
-        ax.set_title(f"{name} ({self.model}): new periods from {starts or '(no break)'}")
+        chosen = (self.choice or {}).get("model")
+        model = chosen[name] if isinstance(chosen, dict) else self.model  # a model per series
+        ax.set_title(f"{name} ({model}): new periods from {starts or '(no break)'}")
         ax.legend(loc="upper right", fontsize="small")
 
 

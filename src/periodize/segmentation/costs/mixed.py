@@ -103,6 +103,18 @@ class MixedCost(Cost):
     def partial_loglik(self, edges: np.ndarray) -> np.ndarray:
         return self._by_rows("partial_loglik", edges)
 
+    def segment_columns(self, start: ArrayLike, end: ArrayLike) -> dict[str, np.ndarray]:
+        """Every model's further segment estimates by column, NaN on the rows of other
+        models (a line's slope beside levels)."""
+        start, end = np.asarray(start), np.asarray(end)
+        merged: dict[str, np.ndarray] = {}
+        for rows, part in self.parts:
+            got = part.segment_columns(*(a[rows] if a.ndim == 2 else a for a in (start, end)))
+            for key, value in got.items():
+                blank = np.full((self.n_series, value.shape[1]), np.nan)
+                merged.setdefault(key, blank)[rows] = value
+        return merged
+
     def nuisance(self) -> dict[str, np.ndarray]:
         """Every model's nuisance parameters by name, NaN on the rows of other models."""
         merged: dict[str, np.ndarray] = {}
