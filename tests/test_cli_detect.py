@@ -238,3 +238,20 @@ def test_joint_dyad_shares_boundaries_within_every_dyad(tmp_path, capsys):
     assert document["provenance"]["parameters"]["joint"] == "dyad"
     with pytest.raises(SystemExit):
         main([*words, "--joint", "pairs"])
+
+
+def test_a_gaussian_file_gets_levels_or_lines_as_segment_chooses(tmp_path, capsys):
+    """Negative values: detect leaves levels or lines to the default rule, as segment()
+    does, and says the choice of a Gaussian model was its own; --model normal keeps levels."""
+    rng = np.random.default_rng(1)
+    score = -3 + 0.2 * np.arange(40) + rng.normal(size=40)  # a steady rise, no change
+    path = tmp_path / "score.csv"
+    pd.DataFrame({"year": range(1981, 2021), "score": score}).to_csv(path, index=False)
+    args = ["detect", str(path), "--time", "year", "--value", "score", "--json"]
+    doc = run_json(args, capsys)
+    alone = pz.segment(pd.Series(score, index=range(1981, 2021), name="score"))
+    assert doc["model"] == alone.model == "normal_trend" and doc["boundaries"] == []
+    assert doc["segments"][0]["slope"] == pytest.approx(np.polyfit(np.arange(40), score, 1)[0])
+    assert doc["choice"]["model_reason"].startswith("periodize detect chose a Gaussian model")
+    levels = run_json([*args, "--model", "normal"], capsys)
+    assert levels["model"] == "normal" and levels["boundaries"]  # a staircase

@@ -50,11 +50,12 @@ def detect(args: argparse.Namespace) -> None:
             raise ParameterError("FILE needs --time COL and --value COL.")
         frame = read_series(args.file, args.time, args.value, args.series, args.missing == "skip")
     model, why = (args.model, "") if args.model else _series_model(frame)
+    gaussian = bool(why) and model == "normal"  # levels or lines: the default rule's choice
     fit = segment(
         frame,
         n_breaks=args.breaks,
         penalty=penalty(args.penalty),
-        model=model,
+        model="auto" if gaussian else model,
         min_size=args.min_size,
         method=args.method,
         missing=args.missing,
@@ -63,9 +64,9 @@ def detect(args: argparse.Namespace) -> None:
     if why:  # the command chose the model, not the user: say so
         chosen = {**(fit.choice or {})}
         given = str(chosen.get("model_reason", ""))
-        chosen["model_reason"] = (
-            f"periodize detect chose model {model!r}: {why} (--model fixes it)"
-            + ("" if given.endswith("as given") else f"; {given}")
+        what = "a Gaussian model (levels or lines)" if gaussian else f"model {model!r}"
+        chosen["model_reason"] = f"periodize detect chose {what}: {why} (--model fixes it)" + (
+            "" if given.endswith("as given") else f"; {given}"
         )
         fit = dataclasses.replace(fit, choice=chosen)
     if not args.json:

@@ -257,7 +257,7 @@ def segment(
         choice["model"] = dict(zip(matrix.names, per_series, strict=True))
         choice["model_reason"] = f"a model per series as given: {used}"
     if shapes is not None:
-        choice.update(_shape_choice(shapes, matrix.names, family))
+        choice.update(_shape_choice(shapes, matrix.names, family, len(matrix.index)))
     elif too_large:
         choice["model_reason"] += f"; levels only: {too_large}"
     return replace(fit, choice={**choice, "skipped": skipped})
@@ -289,6 +289,16 @@ def _with_lines(
     return matrix, mixed_cost(classes), describe(models, matrix.names), merged, nothing, [], how
 
 
+def _short_record(n: int) -> str:
+    """The rule's note on a record too short to measure serial dependence ("" otherwise)."""
+    if n_lags(n) >= MIN_AR_LAGS:
+        return ""
+    return (
+        f"; {n} periods are too few to measure serial dependence ({MIN_AR_LAGS * 10} "
+        "needed): the periods are taken as independent"
+    )
+
+
 def _lines_penalty(levels: Penalty, every: bool) -> Penalty:
     """The penalty "auto" of lines (``every`` series described by lines), or of lines and
     levels side by side, as the result reports it."""
@@ -300,7 +310,7 @@ def _lines_penalty(levels: Penalty, every: bool) -> Penalty:
 
 
 def _shape_choice(
-    shapes: Shapes, names: tuple[str, ...], family: tuple[str, str] | None
+    shapes: Shapes, names: tuple[str, ...], family: tuple[str, str] | None, n_periods: int
 ) -> dict[str, Any]:
     """What the default chose between levels and lines, and why, for ``fit.choice``."""
     lines = shapes.lines
@@ -327,7 +337,7 @@ def _shape_choice(
         "penalty 'auto': the BIC with costs measured in the noise's long-run variance, "
         "around levels (nuisance 'sigma2'; (1+1)·log(n) per break) or around lines (second "
         "differences; (2+1)·log(n) per break), each estimated robustly from differences at "
-        "several lags within the periods of a first search"
+        "several lags within the periods of a first search" + _short_record(n_periods)
     )
     reason = (
         f"model 'auto' chose {chosen}: {family[1] if family else 'Gaussian'}; {shape} (the "
@@ -531,11 +541,7 @@ def _choice(
             f"{noise}, estimated robustly from differences at several lags within the "
             "periods of a first search"
         )
-        if n_lags(penalty.n_periods) < MIN_AR_LAGS:
-            rule += (
-                f"; {penalty.n_periods} periods are too few to measure serial dependence "
-                f"({MIN_AR_LAGS * 10} needed): the periods are taken as independent"
-            )
+        rule += _short_record(penalty.n_periods)
     else:
         rule = f"penalty {penalty.name!r} as given: {penalty.formula} per break"
     if joint is not None:
