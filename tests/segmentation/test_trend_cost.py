@@ -127,3 +127,17 @@ def test_tests_refuse_the_trend_model_and_name_the_trend_null():
         pz.test_periodization(series, (2003,), model="normal_trend", n_sim=99)
     with pytest.raises(ParameterError, match="'auto'"):
         pz.segment(series, model="normal_trend")  # the default penalty measures levels
+
+
+def test_lines_and_levels_of_one_fit_save_and_load(tmp_path):
+    t = np.arange(60)
+    frame = pd.DataFrame(
+        {"rising": 0.15 * t + RNG.normal(size=60), "steps": 3.0 * (t >= 30) + RNG.normal(size=60)},
+        index=range(1961, 2021),
+    )
+    fit = pz.segment(frame)
+    assert fit.choice["model"] == {"rising": "normal_trend", "steps": "normal"}
+    fit.save(tmp_path / "fit.json")
+    back = pz.load(tmp_path / "fit.json")
+    pd.testing.assert_frame_equal(back.estimates, fit.estimates)
+    assert back.choice == fit.choice and back.model == fit.model
