@@ -124,10 +124,15 @@ def _decode_error(
 def read_text(path: str | os.PathLike[str], encoding: str | None = None) -> tuple[Path, str]:
     """Path and decoded text of a file; empty files are refused."""
     path = Path(os.fspath(path))
-    text = decode(path, read_bytes(path), encoding)
+    return path, table_text(path, read_bytes(path), encoding)
+
+
+def table_text(path: Path, data: bytes, encoding: str | None = None) -> str:
+    """The decoded text of a table file's bytes (:func:`decode`); empty files are refused."""
+    text = decode(path, data, encoding)
     if not text.strip():
         raise ParameterError(f"{path} is empty: expected a header line and at least one row.")
-    return path, text
+    return text
 
 
 #: The longest cell a CSV may hold (characters); a longer one is most likely an unterminated

@@ -176,7 +176,7 @@ def test_the_arrow_csv_reader_equals_the_general_reader(rows, newline, trailing,
     if ragged == 1:
         records[-1] += ",extra"
     text = newline.join(records) + (newline if trailing else "")
-    fast = events_io._read_plain_csv(text)
+    fast = events_io._read_plain_csv(text.encode())
     slow = None
     try:
         slow = read_csv_text(Path("t.csv"), text)
@@ -207,10 +207,10 @@ def test_a_plain_csv_is_read_by_arrow_and_other_files_by_the_general_reader():
     from periodize.events import io as events_io
 
     plain = "event_id,date,actor,target,level,kind\na,2009,KAZ,MNG,minister,state_visit\n"
-    frame, lines = events_io._read_plain_csv(plain)
+    frame, lines = events_io._read_plain_csv(plain.encode())
     assert str(frame["actor"].dtype) == "string" and lines.tolist() == [2]
     crlf = plain.replace("\n", "\r\n")
-    assert events_io._read_plain_csv(crlf)[1].tolist() == [2]
+    assert events_io._read_plain_csv(crlf.encode())[1].tolist() == [2]
     for other in (
         plain.replace("a,2009", '"a",2009'),
         plain + "\n",
@@ -219,7 +219,7 @@ def test_a_plain_csv_is_read_by_arrow_and_other_files_by_the_general_reader():
         crlf + "\r\n",
         plain.replace(",KAZ", "\r,KAZ"),
     ):
-        assert events_io._read_plain_csv(other) is None
+        assert events_io._read_plain_csv(other.encode()) is None
 
 
 def test_a_written_table_reads_back_the_same_by_either_reader(tmp_path):
@@ -231,7 +231,7 @@ def test_a_written_table_reads_back_the_same_by_either_reader(tmp_path):
     path = pz.write_events(events.assign(note="plain text"), tmp_path / "events.csv")
     text = path.read_text()
     codes = events.attrs["periodize_extra_codes"]
-    plain = events_io._read_plain_csv(text)
+    plain = events_io._read_plain_csv(text.encode())
     assert plain is not None, text[:200]
     fast = _validate(plain[0], lines=plain[1], extra_codes=codes)
     frame, lines = read_csv_text(path, text)

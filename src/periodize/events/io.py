@@ -18,9 +18,10 @@ from .._textfiles import (
     CSV_CELL_LIMIT,
     check_readable,
     header_problems,
+    read_bytes,
     read_csv_text,
     read_jsonl_text,
-    read_text,
+    table_text,
 )
 from .._typing import PathLike
 from ..exceptions import ParameterError
@@ -104,11 +105,14 @@ def read_events(
     fmt = _format(path, "read_events")
     if fmt == "parquet":
         frame, lines = _read_parquet(path), None
-    else:
-        path, text = read_text(path, encoding)
-        fast = _read_plain_csv(text) if fmt == "csv" else None
-        read = read_csv_text if fmt == "csv" else read_jsonl_text
-        frame, lines = fast if fast is not None else read(path, text)
+    else:  # a plain UTF-8 CSV goes to Arrow as bytes; anything else is decoded and read
+        data = read_bytes(path)
+        fast = _read_plain_csv(data) if fmt == "csv" and encoding is None else None
+        if fast is not None:
+            frame, lines = fast
+        else:
+            read = read_csv_text if fmt == "csv" else read_jsonl_text
+            frame, lines = read(path, table_text(path, data, encoding))
     return _validate(
         frame,
         levels=levels,
@@ -119,37 +123,43 @@ def read_events(
     )
 
 
-def _read_plain_csv(text: str) -> tuple[pd.DataFrame, np.ndarray] | None:
-    """A plain CSV read by Arrow's parser, or None for :func:`read_csv_text` to read.
+def _read_plain_csv(data: bytes) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """A plain UTF-8 CSV (the file's bytes) read by Arrow's parser, or None for
+    :func:`read_csv_text` to read once decoded.
 
     Plain: no quote character (so no cell spans lines and no quoting rule can differ from
-    Python's ``csv``), no blank line, no lone carriage return, every row as many fields as
-    the header, a header without problems and no cell over :data:`CSV_CELL_LIMIT`; then
-    record ``i`` starts on line ``i + 2`` and the cells are the same text, empty cells
-    missing. The schema's columns stay Arrow text (validation reads them without a Python
-    string per row); any other column becomes Python strings, as the general reader gives
-    them (validation keeps those columns as they are).
+    Python's ``csv``), no blank line, no lone carriage return, no byte-order mark or NUL
+    byte, valid UTF-8 (Arrow checks it), every row as many fields as the header, a header
+    without problems and no cell over :data:`CSV_CELL_LIMIT`; then record ``i`` starts on
+    line ``i + 2`` and the cells are the same text, empty cells missing. The schema's
+    columns stay Arrow text (validation reads them without a Python string per row); any
+    other column becomes Python strings, as the general reader gives them (validation
+    keeps those columns as they are). The bytes are never decoded to one Python string.
     """
-    if '"' in text:
+    if b'"' in data or b"\x00" in data:  # (a NUL byte: decoding names the file's problem)
         return None
-    if "\r" in text:  # Windows line ends only: a lone carriage return ends a line in csv
-        if text.count("\r") != text.count("\r\n"):
+    if b"\r" in data:  # Windows line ends only: a lone carriage return ends a line in csv
+        if data.count(b"\r") != data.count(b"\r\n"):
             return None
-        text = text.replace("\r\n", "\n")
-    if "\n\n" in text or text.startswith(("\n", "\ufeff")):
+        data = data.replace(b"\r\n", b"\n")
+    if b"\n\n" in data or data.startswith((b"\n", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return None
     try:
         import pyarrow as pa
         from pyarrow import csv as pa_csv
     except ImportError:  # pragma: no cover - pyarrow is a dependency
         return None
-    end = text.find("\n")
-    header = next(csv.reader([text[: end if end >= 0 else len(text)]]))
+    end = data.find(b"\n")
+    try:
+        first = data[: end if end >= 0 else len(data)].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    header = next(csv.reader([first]), [])
     if not header or header_problems(header, 1):
         return None
     try:  # with no quote and no blank line, every line after the header is one record
         table = pa_csv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(data),
             read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
             parse_options=pa_csv.ParseOptions(quote_char=False, newlines_in_values=False),
             convert_options=pa_csv.ConvertOptions(
