@@ -141,3 +141,19 @@ def test_lines_and_levels_of_one_fit_save_and_load(tmp_path):
     back = pz.load(tmp_path / "fit.json")
     pd.testing.assert_frame_equal(back.estimates, fit.estimates)
     assert back.choice == fit.choice and back.model == fit.model
+
+
+def test_the_diagnostics_of_lines_read_the_raw_residuals():
+    """Residual autocorrelation of a fit of lines: statsmodels' acf and Ljung–Box on
+    y minus the lines (not Pearson residuals of counts)."""
+    from statsmodels.stats.diagnostic import acorr_ljungbox
+    from statsmodels.tsa.stattools import acf
+
+    y = Y - 10.0  # negative values: a Pearson residual of counts would be undefined
+    fit = pz.segment(pd.Series(y, index=range(1991, 2021)), n_breaks=1, model="normal_trend")
+    residuals = y - TrendNormalCost(y[None]).fitted_means(np.array([[0, 12, 30]]))[0]
+    row = fit.diagnostics.loc["series"]
+    expected = acf(residuals, nlags=int(row["lags"]), fft=False)[1:]
+    np.testing.assert_allclose([row[f"acf_{k}"] for k in range(1, 7)], expected[:6], rtol=1e-9)
+    box = acorr_ljungbox(residuals, lags=[int(row["lags"])])
+    assert row["pvalue"] == pytest.approx(float(box["lb_pvalue"].iloc[0]), rel=1e-9)

@@ -23,6 +23,8 @@ from scipy import stats
 
 #: Fewer periods than this are too few to check serial dependence.
 MIN_PERIODS = 20
+#: Models with one noise scale for the whole series: their residuals are the raw ones.
+RAW_RESIDUALS = ("normal", "normal_trend", "biweight")
 #: Level at which the verdict calls the residuals autocorrelated.
 LEVEL = 0.05
 
@@ -36,7 +38,7 @@ def pearson_residuals(
 ) -> np.ndarray:
     """Pearson residuals (rows × periods) of a fit: ``alpha`` per row for ``negbin``,
     ``sd`` per period for ``normal_meanvar``; 0 where the fitted variance is 0."""
-    if model == "normal":
+    if model in RAW_RESIDUALS:
         return values - means
     if model == "normal_meanvar":
         variance = np.asarray(sd) ** 2
