@@ -139,6 +139,7 @@ def _positions(y: np.ndarray, **options: Any) -> list[int]:
 METHODS: dict[str, Callable[[np.ndarray], list[int]]] = {
     "periodize default": lambda y: _positions(y),
     "periodize normal + BIC": lambda y: _positions(y, model="normal", penalty="bic"),
+    "periodize biweight": lambda y: _positions(y, model="biweight"),
     "zero": lambda y: [],
 }
 
@@ -307,10 +308,19 @@ def simulated(rows: int, seed: int) -> pd.DataFrame:
         fit = pz.segment(values.T)  # periods × series
         family = "normal" if name.startswith("normal") else fit.model
         bic = pz.segment(values.T, model=family, penalty="bic")
-        levels = pz.segment(values.T, model="normal") if family == "normal" else fit
+        gaussian = family == "normal"
+        levels = pz.segment(values.T, model="normal") if gaussian else fit
+        robust = pz.segment(values.T, model="biweight") if gaussian else None
         record = {"design": name, "series": rows, "true_breaks": len(truth), "model": family}
         record["default_lines"] = _lines_share(fit.choice["model"], rows)
-        for label, result in (("default", fit), ("levels", levels), ("bic", bic)):
+        for label, result in (
+            ("default", fit),
+            ("levels", levels),
+            ("biweight", robust),
+            ("bic", bic),
+        ):
+            if result is None:  # counts: no robust Gaussian fit
+                continue
             found = list(result.break_indices)
             counts = np.array([len(b) for b in found])
             record[f"{label}_right"] = float(np.mean(counts == len(truth)))
@@ -467,8 +477,9 @@ def markdown(
         "`right`: share of series with the right number of breaks; precision and recall of "
         f"the breaks within ±{TOLERANCE} periods; `lines`: share of series the default "
         "described by a straight line in each period (Gaussian series only); `levels`: the "
-        'default rule with levels only (`model="normal"`); `bic`: the same model with the '
-        "named BIC penalty (difference-based noise scale), for contrast.",
+        'default rule with levels only (`model="normal"`); `biweight`: the robust levels '
+        '(`model="biweight"`, the penalty "auto"); `bic`: the same model with the named BIC '
+        "penalty (difference-based noise scale), for contrast.",
         "",
         _table(
             sims[
@@ -483,6 +494,8 @@ def markdown(
                     "default_mean_breaks",
                     "levels_right",
                     "levels_mean_breaks",
+                    "biweight_right",
+                    "biweight_mean_breaks",
                     "bic_right",
                     "bic_mean_breaks",
                 ]

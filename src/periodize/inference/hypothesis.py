@@ -13,7 +13,7 @@ from .._limits import check_memory
 from .._validation import check_choice, check_int
 from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
-from ..segmentation.costs import COSTS
+from ..segmentation.costs import COSTS, SEGMENT_ONLY
 from ..segmentation.diagnostics import serial_diagnostics
 from ..segmentation.inputs import (
     SeriesMatrix,
@@ -100,11 +100,15 @@ def checked_inputs(
     used = resolve_model(model, matrix.weighted)
     check_values(matrix, used, func)
     check_choice(null, nulls, name="null", func=func)
-    if used == "normal_trend":
+    if used in SEGMENT_ONLY:
+        remedy = {
+            "normal_trend": "To test periods against one straight line, pass "
+            "model='normal' with null='trend'.",
+            "biweight": "Pass model='normal' to test the periods' levels.",
+        }[used]
         raise ParameterError(
-            f"The model 'normal_trend' of {func} is for segment: its Monte Carlo nulls "
-            "draw periods of constant level. To test periods against one straight line, "
-            "pass model='normal' with null='trend'."
+            f"The model {used!r} of {func} is for segment: the tests' Monte Carlo nulls "
+            f"do not draw its periods. {remedy}"
         )
     if null == "trend" and used == "normal_meanvar":
         raise ParameterError(

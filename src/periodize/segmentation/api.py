@@ -15,6 +15,7 @@ from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
 from .costs import COSTS, Cost
 from .costs.base import segment_of_each_period
+from .costs.biweight import LongRunBiweightCost, robust_sd
 from .costs.mixed import MixedCost, mixed_cost
 from .costs.normal import LongRunNormalCost
 from .costs.poisson import LongRunQuasiPoissonCost
@@ -39,6 +40,7 @@ from .search.fpop import MODELS as FPOP_MODELS
 from .search.fpop import fpop_breaks
 from .search.joint import joint_path
 from .search.pelt import optimal_partitioning, pelt, pelt_breaks
+from .search.rfpop import rfpop_breaks
 from .search.ruptures_adapter import RUPTURES_METHODS, ruptures_search
 from .shapes import Shapes, lines_refused, weigh_lines
 
@@ -51,11 +53,14 @@ AUTO_COUNT_MODELS = {"poisson": "quasipoisson", "negbin": "quasipoisson"}
 LONG_RUN_COSTS: dict[str, type[Cost]] = {
     "normal": LongRunNormalCost,
     "quasipoisson": LongRunQuasiPoissonCost,
+    "biweight": LongRunBiweightCost,
 }
 #: Penalised searches run the exact path over all k when K_max · n² is at most this.
 PATH_BUDGET = 5_000_000
 #: Above this length, penalised exact search uses PELT instead of optimal partitioning.
 PELT_LENGTH = 2_000
+#: Longest record the biweight's exact search for a fixed number of breaks takes.
+ROBUST_DP_LENGTH = 500
 #: Bytes of last-break tables one call of FPOP or PELT fills: longer panels go in blocks of
 #: series.
 SEARCH_BLOCK_BYTES = 32 * 2**20
@@ -96,7 +101,7 @@ def segment(
         Penalty per break (see :mod:`periodize.segmentation.penalties` for formulas);
         ``"auto"`` when ``n_breaks`` is not given either.
     model : {"auto", "poisson", "quasipoisson", "negbin", "normal", "normal_meanvar", \
-"normal_trend"}
+"normal_trend", "biweight"}
         Segment likelihood. ``"auto"`` (the default) chooses from the data: quasi-Poisson
         (counts whose dispersion is estimated) where every value is a non-negative integer
         or the series is a non-negative weighted intensity, normal otherwise; one family
@@ -106,7 +111,9 @@ def segment(
         quasi-Poisson likelihood (recorded in the result). With ``joint=True`` a mapping
         gives every series its own model (``{"visits": "poisson", "goldstein": "normal"}``;
         ``"auto"`` per series allowed; :mod:`periodize.segmentation.models`): the shared
-        boundaries minimise the sum of each series' own cost.
+        boundaries minimise the sum of each series' own cost. ``"biweight"`` prices robust
+        level shifts (an observation beyond 3 noise sd costs the same, so a burst is not a
+        period; searched by R-FPOP, :mod:`periodize.segmentation.costs.biweight`).
     min_size : int
         Minimum number of periods in every segment, first and last included (default 3:
         a period of one or two years cannot be told from a burst of visits).
@@ -475,6 +482,9 @@ def long_run_scale(
         values, part = matrix.values[rows], None if segments is None else segments[rows]
         if name == "normal":
             scale[rows] = noise_scale(values, part).long_run_variance
+        elif name == "biweight":  # robust: the median difference, the dependence's shape
+            phi = noise_scale(values, part).phi
+            scale[rows] = robust_sd(values) ** 2 * (1 + phi) / (1 - phi) ** 2
         else:
             scale[rows] = count_dispersion(values, matrix.rows(rows), part)
     return scale
@@ -531,6 +541,8 @@ def _choice(
         noise = {
             "quasipoisson": "the counts' long-run dispersion (nuisance 'dispersion')",
             "normal": "the noise's long-run variance (nuisance 'sigma2')",
+            "biweight": "the noise's robust long-run variance (the median difference; "
+            "nuisance 'long_run_variance')",
         }.get(
             used,
             "each series' long-run dispersion (counts) or variance (nuisance 'dispersion', "
@@ -573,6 +585,8 @@ def _search(
         beta = None if penalty is None else penalty.per_break
         breaks = ruptures_search(method, cost_class.name, values, n_breaks, beta, min_size)
         return breaks, np.full((n_series, 1), np.nan), [], method
+    if cost_class.name == "biweight":
+        return _robust_search(matrix, cost_class, n_breaks, penalty, min_size, method)
     if penalty is None:
         k = int(n_breaks or 0)
         path = exact_path(
@@ -630,6 +644,44 @@ def _search(
         [],
         "exact (fpop)" if use_fpop else "exact (pelt)",
     )
+
+
+def _robust_search(
+    matrix: SeriesMatrix,
+    cost_class: type[Cost],
+    n_breaks: int | None,
+    penalty: Penalty | None,
+    min_size: int,
+    method: str,
+) -> tuple[list[list[int]] | np.ndarray, np.ndarray, list[np.ndarray], str]:
+    """The biweight's exact searches: R-FPOP for a penalty per break; for a number of
+    breaks, dynamic programming on every segment's exact cost (each sorted and swept, so
+    the records it takes are short: :data:`ROBUST_DP_LENGTH`)."""
+    n_series, n = matrix.values.shape
+    if method not in ("exact", "pelt"):
+        raise ParameterError(
+            f"The model 'biweight' of segment is searched exactly (R-FPOP for a penalty); "
+            f"method {method!r} does not take it. Use method='exact'."
+        )
+    if penalty is not None:
+        if penalty.length_term:
+            raise ParameterError(
+                "The model 'biweight' of segment takes a constant penalty per break (bic, "
+                "aic, hq or a number), not mbic: its search (R-FPOP) prunes on it."
+            )
+        cost = matrix.cost(cost_class)
+        per_break = penalty.per_break * getattr(cost, "factor", 1.0)  # long-run units
+        found = rfpop_breaks(cost, per_break, min_size)  # type: ignore[arg-type]
+        return found, np.full((n_series, 1), np.nan), [], "exact (r-fpop)"
+    if n > ROBUST_DP_LENGTH:
+        raise ParameterError(
+            f"The model 'biweight' of segment with n_breaks searches every segmentation, "
+            f"which takes at most {ROBUST_DP_LENGTH} periods; the series has {n}. Pass a "
+            "penalty (bic, aic, hq or a number) instead: R-FPOP takes any length."
+        )
+    k = int(n_breaks or 0)
+    path = exact_path(cost_class, matrix.values, k, min_size)
+    return path.breaks[k], path.costs, path.breaks, "exact (dp)"
 
 
 def _edges(breaks: list[list[int]] | np.ndarray, rows: np.ndarray, n: int) -> np.ndarray:

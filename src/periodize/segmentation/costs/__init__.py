@@ -1,6 +1,7 @@
 """Batched segment costs, one model per module, and their registry."""
 
 from .base import Cost
+from .biweight import BiweightCost
 from .negbin import NegativeBinomialCost
 from .normal import NormalCost, NormalMeanVarCost
 from .poisson import PoissonCost, QuasiPoissonCost
@@ -16,14 +17,20 @@ COSTS: dict[str, type[Cost]] = {
         NormalCost,
         NormalMeanVarCost,
         TrendNormalCost,
+        BiweightCost,
     )
 }
+#: Models for segment only: the tests' Monte Carlo nulls draw constant levels with
+#: Gaussian or count noise, which these do not describe.
+SEGMENT_ONLY = ("normal_trend", "biweight")
 #: Models for counts: values must be non-negative.
 COUNT_MODELS = ("poisson", "quasipoisson", "negbin")
 
 __all__ = [
     "COSTS",
     "COUNT_MODELS",
+    "SEGMENT_ONLY",
+    "BiweightCost",
     "Cost",
     "NegativeBinomialCost",
     "NormalCost",
