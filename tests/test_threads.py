@@ -28,6 +28,8 @@ for fit in (pz.segment(counts, n_breaks=2, model="poisson"),
             pz.segment(counts, model="negbin", penalty="bic"),
             pz.segment(levels, model="normal", penalty="bic"),
             pz.segment(levels),
+            pz.segment(levels, model="biweight"),
+            pz.segment(levels, model="normal_trend", penalty="bic"),
             pz.segment(counts, n_breaks=1, model="poisson", joint=True)):
     out.append([fit.break_indices, np.round(fit.costs.to_numpy(), 8).tolist()])
 tested = pz.test_periodization(counts.iloc[:, :6], (1975,), n_sim=199, rng=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,7 @@ from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
 from .costs import COSTS, Cost
 from .costs.base import segment_of_each_period
-from .costs.biweight import LongRunBiweightCost, robust_sd
+from .costs.biweight import BiweightCost, LongRunBiweightCost, robust_sd
 from .costs.mixed import MixedCost, mixed_cost
 from .costs.normal import LongRunNormalCost
 from .costs.poisson import LongRunQuasiPoissonCost
@@ -669,9 +669,9 @@ def _robust_search(
                 "The model 'biweight' of segment takes a constant penalty per break (bic, "
                 "aic, hq or a number), not mbic: its search (R-FPOP) prunes on it."
             )
-        cost = matrix.cost(cost_class)
+        cost = cast(BiweightCost, matrix.cost(cost_class))
         per_break = penalty.per_break * getattr(cost, "factor", 1.0)  # long-run units
-        found = rfpop_breaks(cost, per_break, min_size)  # type: ignore[arg-type]
+        found = rfpop_breaks(cost, per_break, min_size)
         return found, np.full((n_series, 1), np.nan), [], "exact (r-fpop)"
     if n > ROBUST_DP_LENGTH:
         raise ParameterError(
