@@ -4,6 +4,8 @@ the unordered dyad built from the columns, ``pd.crosstab``; no validation at all
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -69,6 +71,7 @@ def user_path(size: str, rng: np.random.Generator) -> dict[str, Any]:
         pandas_csv_s, _ = timed(lambda: _pandas(csv))
         if not from_csv.data.equals(series.data):
             raise AssertionError("the CSV and the Parquet file give different tables")
+        memory = {what: _peak_growth(path, what) for what in ("periodize", "pandas")}
     ours = series.data.astype(np.int64)
     theirs = table.reindex(index=ours.index, columns=ours.columns, fill_value=0)
     agree = bool((ours.to_numpy() == theirs.to_numpy()).all())
@@ -89,11 +92,60 @@ def user_path(size: str, rng: np.random.Generator) -> dict[str, Any]:
         "events_per_second_file_to_table": n / (read_s + first_s),
         "file_to_table_vs_pandas": pandas_s / (read_s + first_s),
         "intensity_again_vs_crosstab": crosstab_s / again_s,
+        "memory_mib": {
+            "validated_table": memory["periodize"][1],
+            "periodize_peak_growth": memory["periodize"][0],
+            "pandas_peak_growth": memory["pandas"][0],
+        },
+        "peak_growth_vs_table": memory["periodize"][0] / memory["periodize"][1],
         "agree": agree,
         "targets": "intensity on a validated table >= 2x faster than crosstab; file to table "
         "(Parquet; CSV against pandas' pyarrow CSV engine) no slower than pandas and >= 3 "
-        "million events/s (issue #28)",
+        "million events/s; peak memory growth <= 2x the validated table (issue #28)",
     }
+
+
+#: Run in a fresh process (Linux): the resident memory after the imports, then the peak
+#: resident memory of the file → table path alone (the kernel's high-water mark reset
+#: first: the imports' own transient peak would hide it), and the size of the table the
+#: path ends on (bytes of its columns). Resident memory counts Arrow's buffers, which
+#: tracemalloc does not see.
+_MEMORY_PROBE = """
+import sys
+import pandas as pd, periodize as pz
+from benchmarks.user_path import _pandas
+def kib(field):
+    with open("/proc/self/status") as status:
+        return next(int(l.split()[1]) for l in status if l.startswith(field))
+with open("/proc/self/clear_refs", "w") as refs:
+    refs.write("5")  # resets VmHWM to the current resident size
+base = kib("VmRSS:")
+if sys.argv[2] == "periodize":
+    events = pz.read_events(sys.argv[1])
+    pz.intensity(events, by="dyad")
+    size = int(events.memory_usage(deep=True).sum())
+else:
+    _pandas(__import__("pathlib").Path(sys.argv[1]))
+    size = 0
+print((kib("VmHWM:") - base) * 1024, size)
+"""
+
+
+def _peak_growth(path: Path, what: str) -> tuple[float, float]:
+    """Peak resident memory growth (MiB) of the file → table path in a fresh process, and
+    the size of periodize's validated table (MiB; 0 for pandas); NaN where the system
+    does not report them (not Linux)."""
+    if not Path("/proc/self/clear_refs").exists():
+        return float("nan"), float("nan")
+    done = subprocess.run(
+        [sys.executable, "-c", _MEMORY_PROBE, str(path), what],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    growth, size = (float(v) for v in done.stdout.split())
+    return growth / 2**20, size / 2**20
 
 
 def _pandas_on(events: pd.DataFrame) -> pd.DataFrame:
