@@ -384,28 +384,15 @@ def study(
     schemes, _ = scheme_table(table, int(series.start), int(series.end))
     say(f"free segmentation and hypothesis tests ({n_sim} replicates)")
     free = segment(series, model=model, min_size=min_size)  # the default rule (penalty auto)
-    tested = _test(
-        series,
-        hypothesis,
-        model=model,
-        min_size=min_size,
-        n_sim=n_sim,
-        rng=seed,
-        dependence=dependence,
-    )
+    options: dict[str, Any] = {
+        "model": model, "min_size": min_size, "n_sim": n_sim, "rng": seed,
+        "dependence": dependence,
+    }  # fmt: skip
+    tested = _test(series, hypothesis, **options)
     joint = None
     if analysis == "joint" and counts.data.shape[1] > 1:
         say(f"the directions jointly ({n_sim} replicates)")
-        joint = _test(
-            counts,
-            hypothesis,
-            model=model,
-            min_size=min_size,
-            n_sim=n_sim,
-            rng=seed,
-            dependence=dependence,
-            joint=True,
-        )
+        joint = _test(counts, hypothesis, joint=True, **options)
     say(f"comparison of {len(hypotheses)} periodization{'' if len(hypotheses) == 1 else 's'}")
     compared = compare_periodizations(
         series,

@@ -255,7 +255,7 @@ def test_a_trend_is_one_period_with_a_slope_not_a_staircase(design, phi, kink, b
     assert np.mean([len(b) == breaks for b in levels.break_indices]) <= 0.2
 
 
-def test_series_of_one_call_keep_their_own_shape():
+def test_series_of_one_call_keep_their_own_shape(tmp_path):
     rng = np.random.default_rng(2)
     t = np.arange(80)
     frame = pd.DataFrame(
@@ -279,6 +279,10 @@ def test_series_of_one_call_keep_their_own_shape():
     assert "for lines" in fit.summary() and "'normal_trend' for 1 of 2 series" in fit.summary()
     segments = json.loads(fit.to_json())["series"][1]["segments"]
     assert "slope" not in segments[0]  # a level has none (no NaN in the JSON)
+    fit.save(tmp_path / "fit.json")  # lines and levels of one fit read back
+    back = pz.load(tmp_path / "fit.json")
+    pd.testing.assert_frame_equal(back.estimates, fit.estimates)
+    assert back.choice == fit.choice and back.model == fit.model
 
 
 def test_lines_are_weighed_only_where_the_rule_can_search_them():

@@ -129,20 +129,6 @@ def test_tests_refuse_the_trend_model_and_name_the_trend_null():
         pz.segment(series, model="normal_trend")  # the default penalty measures levels
 
 
-def test_lines_and_levels_of_one_fit_save_and_load(tmp_path):
-    t = np.arange(60)
-    frame = pd.DataFrame(
-        {"rising": 0.15 * t + RNG.normal(size=60), "steps": 3.0 * (t >= 30) + RNG.normal(size=60)},
-        index=range(1961, 2021),
-    )
-    fit = pz.segment(frame)
-    assert fit.choice["model"] == {"rising": "normal_trend", "steps": "normal"}
-    fit.save(tmp_path / "fit.json")
-    back = pz.load(tmp_path / "fit.json")
-    pd.testing.assert_frame_equal(back.estimates, fit.estimates)
-    assert back.choice == fit.choice and back.model == fit.model
-
-
 def test_the_diagnostics_of_lines_read_the_raw_residuals():
     """Residual autocorrelation of a fit of lines: statsmodels' acf and Ljung–Box on
     y minus the lines (not Pearson residuals of counts)."""

@@ -14,7 +14,7 @@ from .._validation import check_choice, check_int
 from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
 from .costs import COSTS, Cost
-from .costs.base import segment_of_each_period
+from .costs.base import segment_labels, segment_of_each_period
 from .costs.biweight import BiweightCost, LongRunBiweightCost, robust_sd
 from .costs.mixed import MixedCost, mixed_cost
 from .costs.normal import LongRunNormalCost
@@ -474,7 +474,7 @@ def long_run_scale(
     or dispersion (quasi-Poisson) of :mod:`periodize.segmentation.noise`, from differences
     that do not straddle ``breaks`` (a first fit's; all differences without). ``model``
     may give every series its own."""
-    segments = None if breaks is None else _segment_labels(breaks, matrix.values.shape[1])
+    segments = None if breaks is None else segment_labels(breaks, matrix.values.shape[1])
     models = np.broadcast_to(np.asarray(model, dtype=object), len(matrix.values))
     scale = np.empty(len(matrix.values))
     for name in set(models):
@@ -488,16 +488,6 @@ def long_run_scale(
         else:
             scale[rows] = count_dispersion(values, matrix.rows(rows), part)
     return scale
-
-
-def _segment_labels(breaks: list[list[int]] | np.ndarray, n: int) -> np.ndarray:
-    """The segment (0, 1, ...) of every period of every series, from break indices."""
-    counts = np.array([len(b) for b in breaks], dtype=np.int64)
-    starts = np.zeros((len(counts), n + 1), dtype=np.int64)
-    if counts.sum():
-        flat = np.concatenate([np.asarray(b, dtype=np.int64) for b in breaks])
-        np.add.at(starts, (np.repeat(np.arange(len(counts)), counts), flat), 1)
-    return np.cumsum(starts[:, :n], axis=1)
 
 
 def _long_run_cost(model: str, method: str) -> type[Cost]:

@@ -264,7 +264,7 @@ def _dependence(values: np.ndarray, segments: np.ndarray | None, order: int = 1)
         if segments is not None:
             same = _within(segments, k, order)[:, ::stride]
             differences = np.where(same, differences, np.nan)
-        half_squares[:, k - 1] = _robust_mean_square(differences) / divisor
+        half_squares[:, k - 1] = robust_mean_square(differences) / divisor
     measured = np.isfinite(half_squares)  # a lag no period of the first fit spans
     half_squares = np.where(measured, half_squares, 0.0)
     shapes = shape(_PHI_GRID[:, None], np.arange(1, lags + 1))  # (grid, lags)
@@ -304,9 +304,10 @@ def _fit(
     return grid[np.argmin(total, axis=1)]
 
 
-def _robust_mean_square(differences: np.ndarray) -> np.ndarray:
-    """Per row, the mean square of differences a few change points or outliers do not
-    move: (median |d| / 0.6745)^2, or the plain mean square where the median is 0."""
+def robust_mean_square(differences: np.ndarray) -> np.ndarray:
+    """Per row, the mean square of differences (NaN: left out) that a few change points or
+    outliers do not move: (median |d| / 0.6745)^2, or the plain mean square where the
+    median is 0."""
     absolute = np.abs(differences)
     if np.isnan(absolute).any():  # pairs left out (straddling a first fit's boundary)
         with np.errstate(invalid="ignore"), warnings.catch_warnings():

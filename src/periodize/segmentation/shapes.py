@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from .costs.base import segment_of_each_period
+from .costs.base import segment_labels
 from .costs.normal import NormalCost
 from .costs.trend import LongRunTrendCost, TrendNormalCost
 from .noise import line_noise_scale
@@ -125,14 +125,6 @@ def rss(cost_class: type[NormalCost], values: np.ndarray, breaks: list[list[int]
     return out
 
 
-def segments_of(breaks: list[list[int]], n: int) -> np.ndarray:
-    """The segment (0, 1, ...) of every period of every series, from break indices."""
-    segments = np.empty((len(breaks), n), dtype=np.int64)
-    for rows, edges in _by_count(breaks, n):
-        segments[rows] = segment_of_each_period(edges, n)
-    return segments
-
-
 def bic(total: np.ndarray, scale: np.ndarray, n_breaks: np.ndarray, p: int, n: int) -> np.ndarray:
     """``RSS/σ² + ((p + 1)k + p) log n``: the BIC of ``k`` breaks with ``p`` parameters per
     period, in noise variances.
@@ -166,7 +158,7 @@ def weigh_lines(
     found, *_ = search(replace(matrix, scale=scale), LongRunTrendCost, None, penalty, size, method)
     cut = np.flatnonzero([len(b) > 0 for b in found])
     if cut.size:  # once more, the noise within the first search's periods
-        within = segments_of([list(found[i]) for i in cut], n)
+        within = segment_labels([found[i] for i in cut], n)
         scale[cut] = line_noise_scale(values[cut], within).long_run_variance
     unit = replace(matrix, scale=scale)
     found, costs, path_breaks, how = search(unit, LongRunTrendCost, None, penalty, size, method)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from functools import cached_property
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -210,3 +210,14 @@ def segment_of_each_period(edges: np.ndarray, n_periods: int) -> np.ndarray:
     if inner.shape[1]:
         marks[np.arange(rows)[:, None], inner] = 1  # breaks of a row are distinct
     return np.cumsum(marks[:, :n_periods], axis=1)
+
+
+def segment_labels(breaks: Any, n_periods: int) -> np.ndarray:
+    """The segment (0, 1, ...) of every period of every series, from each series' break
+    indices (a list per series; the series may have different numbers of breaks)."""
+    counts = np.array([len(b) for b in breaks], dtype=np.int64)
+    starts = np.zeros((len(counts), n_periods + 1), dtype=np.int64)
+    if counts.sum():
+        flat = np.concatenate([np.asarray(b, dtype=np.int64) for b in breaks])
+        np.add.at(starts, (np.repeat(np.arange(len(counts)), counts), flat), 1)
+    return np.cumsum(starts[:, :n_periods], axis=1)

@@ -28,13 +28,12 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..noise import noise_scale
+from ..noise import noise_scale, robust_mean_square
 from .base import Cost, GivenScale
 
 #: Observations farther than this many noise standard deviations from their period's
 #: level cost the same (Fearnhead & Rigaill's choice).
 THRESHOLD = 3.0
-_MAD = 0.6744897501960817
 
 
 def robust_sd(values: np.ndarray) -> np.ndarray:
@@ -52,10 +51,7 @@ def robust_sd(values: np.ndarray) -> np.ndarray:
     """
     if values.shape[1] < 2:
         return np.ones(values.shape[0])
-    steps = np.abs(np.diff(values, axis=1))
-    sd = np.median(steps, axis=1) / (_MAD * math.sqrt(2.0))
-    plain = np.sqrt(np.mean(steps * steps, axis=1) / 2.0)
-    sd = np.where(sd > 0, sd, plain)
+    sd = np.sqrt(robust_mean_square(np.diff(values, axis=1)) / 2.0)
     return np.where(sd > 0, sd, 1.0)
 
 

@@ -124,14 +124,14 @@ class TrendNormalCost(NormalCost):
     def fitted_means(self, edges: np.ndarray) -> np.ndarray:
         """Every period's value on its segment's line, ``(n_series, n_periods)``."""
         starts, ends = edges[:, :-1], edges[:, 1:]
-        mean, _ = self.estimates(starts, ends)
-        slope, _ = self.slopes(starts, ends)
+        length, mean, suy, suu = (np.transpose(m) for m in self._moments(starts, ends))
+        slope = suy / np.where(length > 1, suu, np.inf)
         segment = segment_of_each_period(edges, self.n_periods)
-        middle = (starts + ends - 1) / 2
-        position = np.arange(self.n_periods)[None, :]
-        return np.take_along_axis(mean, segment, axis=1) + np.take_along_axis(
-            slope, segment, axis=1
-        ) * (position - np.take_along_axis(middle, segment, axis=1))
+        offset = np.arange(self.n_periods)[None, :] - np.take_along_axis(
+            (starts + ends - 1) / 2, segment, axis=1
+        )
+        level = np.take_along_axis(mean + self.shift[:, None], segment, axis=1)
+        return level + np.take_along_axis(slope, segment, axis=1) * offset
 
 
 class LongRunTrendCost(GivenScale, TrendNormalCost):

@@ -40,14 +40,11 @@ def _value(a: float, b: float, c: float, mu: float) -> float:
 
 @numba.njit(cache=True, inline="always")
 def _lowest(a: float, b: float, c: float, low: float, high: float) -> float:
-    """The minimum of ``a mu^2 + b mu + c`` (``a >= 0``) over ``[low, high]``."""
+    """The minimum of ``a mu^2 + b mu + c`` over ``[low, high]``: ``a`` counts the inliers
+    and ``b`` is -2 × their sum, so a piece without inliers is the constant ``c``."""
     if a > 0.0:
         mu = min(max(-b / (2.0 * a), low), high)
         return _value(a, b, c, mu)
-    if b > 0.0:  # linear pieces do not occur (a counts observations, b is -2 × their sum)
-        return _value(a, b, c, low) if low > -math.inf else -math.inf
-    if b < 0.0:
-        return _value(a, b, c, high) if high < math.inf else -math.inf
     return c
 
 
