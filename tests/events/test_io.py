@@ -208,7 +208,8 @@ def test_a_plain_csv_is_read_by_arrow_and_other_files_by_the_general_reader():
 
     plain = "event_id,date,actor,target,level,kind\na,2009,KAZ,MNG,minister,state_visit\n"
     frame, lines = events_io._read_plain_csv(plain.encode())
-    assert str(frame["actor"].dtype) == "string" and lines.tolist() == [2]
+    assert str(frame["actor"].dtype) == "category" and lines.tolist() == [2]  # coded once
+    assert str(frame["event_id"].dtype) == "string" and frame["actor"].tolist() == ["KAZ"]
     crlf = plain.replace("\n", "\r\n")
     assert events_io._read_plain_csv(crlf.encode())[1].tolist() == [2]
     for other in (
@@ -237,3 +238,53 @@ def test_a_written_table_reads_back_the_same_by_either_reader(tmp_path):
     frame, lines = read_csv_text(path, text)
     pd.testing.assert_frame_equal(fast, _validate(frame, lines=lines, extra_codes=codes))
     pd.testing.assert_frame_equal(pz.read_events(path, extra_codes=codes), fast)
+
+
+def _mostly(valid, hostile):
+    """Valid cells far more often than hostile ones, so both outcomes are explored."""
+    return st.sampled_from([*valid * 12, *hostile])
+
+
+_COLUMN_CELLS = {
+    "event_id": _mostly([f"e{i}" for i in range(30)], ["", None]),
+    "date": _mostly(["2009", "2009-03", "2009-03-04"], ["2009-13", "2009-02-30", "x", "", None]),
+    "actor": _mostly(["KAZ", "MNG", "XAA", "RUS", "USA", "TUR"], ["kaz", "", None]),
+    "target": _mostly(["KAZ", "MNG", "CHN", "IND", "JPN", "FRA"], ["", None]),
+    "level": _mostly(["minister", "head_of_state"], ["x", "", None]),
+    "kind": _mostly(["state_visit", "other"], ["visit", None]),
+}
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.fixed_dictionaries(_COLUMN_CELLS), min_size=1, max_size=5), st.booleans())
+def test_coded_columns_validate_as_their_values(tmp_path_factory, rows, with_ids):
+    """Columns that arrive coded (pandas categoricals from a Parquet file's dictionaries,
+    or a user's own, unused categories included) validate exactly as the same values in
+    plain columns: the same table or the same error."""
+    from periodize.events.schema import _validate
+
+    plain = pd.DataFrame(rows, dtype=object)
+    if not with_ids:
+        plain = plain.drop(columns="event_id")
+    path = tmp_path_factory.mktemp("coded") / "events.parquet"
+    plain.astype("string").to_parquet(path)
+    coded = plain.astype("category")
+    for name in ("date", "actor"):  # a category no row uses is never checked
+        coded[name] = coded[name].cat.add_categories(["zz-unused"])
+
+    def outcome(read):
+        try:
+            return read()
+        except EventSchemaError as error:
+            return str(error)
+
+    reference = outcome(lambda: _validate(plain, extra_codes=["XAA"], source=str(path)))
+    event("an error" if isinstance(reference, str) else "a table")
+    for got in (
+        outcome(lambda: _validate(coded, extra_codes=["XAA"], source=str(path))),
+        outcome(lambda: pz.read_events(path, extra_codes=["XAA"])),
+    ):
+        if isinstance(reference, str):
+            assert got == reference
+        else:
+            pd.testing.assert_frame_equal(got, reference)

@@ -179,6 +179,21 @@ def test_accumulate_matches_pandas_groupby():
 
 # --- properties ---------------------------------------------------------------------------
 
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 10**6), max_size=50), st.integers(0, 10**7))
+def test_series_codes_by_counting_equal_pandas_factorize(keys, offset):
+    """Keys spanning few values are coded by counting, the rest by hashing: both equal
+    ``pd.factorize(sort=True)``."""
+    from periodize.intensity.compute import _sorted_codes
+
+    for key in (np.array(keys, dtype=np.int64), np.array(keys, dtype=np.int64) % 7 + offset):
+        codes, uniques = _sorted_codes(key)
+        expected_codes, expected_uniques = pd.factorize(key, sort=True)
+        np.testing.assert_array_equal(codes, expected_codes)
+        np.testing.assert_array_equal(uniques, expected_uniques)
+
+
 COUNTRIES = ["KAZ", "MNG", "CHN", "RUS"]
 
 

@@ -40,17 +40,27 @@ def parse_dates(values: pd.Series) -> tuple[pd.DataFrame, dict[int, str]]:
         Position -> what was expected, for each value that is present but not a date.
     """
     values = values.reset_index(drop=True)
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    if len(uniques) * 2 > len(values):  # mostly distinct: parse them as they are
-        return _parse_dates(values)
+    if isinstance(values.dtype, pd.CategoricalDtype):  # coded already: parse each category
+        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        if len(uniques) * 2 > len(values):  # mostly distinct: parse them as they are
+            return _parse_dates(values)
     parsed, unique_problems = _parse_dates(pd.Series(uniques))
     missing = codes < 0
+    if not len(parsed):
+        return _empty(len(values)), {}
     rows = np.where(missing, 0, codes)
-    out = parsed.iloc[rows].reset_index(drop=True) if len(parsed) else _empty(len(values))
-    if missing.any():
-        out.loc[missing, "text"] = pd.NA
-        out.loc[missing, ["year", "month", "day"]] = 0
-        out.loc[missing, "precision"] = -1
+    out = pd.DataFrame(  # column by column: a frame's take would copy through pandas' blocks
+        {
+            "text": parsed["text"].array.take(np.where(missing, -1, codes), allow_fill=True),
+            **{
+                name: np.where(missing, fill, parsed[name].to_numpy()[rows])
+                for name, fill in (("year", 0), ("month", 0), ("day", 0), ("precision", -1))
+            },
+        },
+        copy=False,
+    )
     expected = np.full(len(uniques) + 1, None, dtype=object)
     for position, message in unique_problems.items():
         expected[position] = message

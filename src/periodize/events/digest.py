@@ -67,6 +67,42 @@ def _combine_rows(row: np.ndarray, cells: np.ndarray, salt: np.uint64) -> None:
         row[i] = _mix(row[i] * np.uint64(31) + (cells[i] ^ salt))
 
 
+@numba.njit(cache=True)
+def _repeats(hashes: np.ndarray) -> bool:
+    """Whether any 64-bit value occurs twice (an open-addressing set twice the size: one
+    pass, no sort). 0 is stored as 1, so a screen only: True may be a collision."""
+    size = 1
+    while size < 2 * hashes.shape[0]:
+        size <<= 1
+    table = np.zeros(size, dtype=np.uint64)
+    mask = np.uint64(size - 1)
+    for h in hashes:
+        key = h if h != np.uint64(0) else np.uint64(1)
+        slot = key & mask
+        while table[slot] != np.uint64(0):
+            if table[slot] == key:
+                return True
+            slot = (slot + np.uint64(1)) & mask
+        table[slot] = key
+    return False
+
+
+def all_distinct(values: Any) -> bool:
+    """True when no value of a text column occurs twice, proved from the cells' 64-bit
+    hashes (distinct hashes: distinct values); False when that cannot be proved (a repeat,
+    two missing cells, which hash alike, or two values whose hashes collide): the caller
+    then finds the repeats exactly.
+
+    Examples
+    --------
+    >>> all_distinct(pd.array(["a", "b"], dtype="string[pyarrow]"))
+    True
+    >>> all_distinct(pd.array(["a", "a"], dtype="string[pyarrow]"))
+    False
+    """
+    return not _repeats(_strings(values))
+
+
 def _strings(values: Any) -> np.ndarray:
     """Cell hashes of text: an Arrow string array's buffers read as they are."""
     import pyarrow as pa

@@ -134,7 +134,8 @@ def _read_plain_csv(data: bytes) -> tuple[pd.DataFrame, np.ndarray] | None:
     line ``i + 2`` and the cells are the same text, empty cells missing. The schema's
     columns stay Arrow text (validation reads them without a Python string per row); any
     other column becomes Python strings, as the general reader gives them (validation
-    keeps those columns as they are). The bytes are never decoded to one Python string.
+    keeps those columns as they are), the few-valued ones (:data:`_CODED`) as categoricals.
+    The bytes are never decoded to one Python string.
     """
     if b'"' in data or b"\x00" in data:  # (a NUL byte: decoding names the file's problem)
         return None
@@ -163,7 +164,12 @@ def _read_plain_csv(data: bytes) -> tuple[pd.DataFrame, np.ndarray] | None:
             read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
             parse_options=pa_csv.ParseOptions(quote_char=False, newlines_in_values=False),
             convert_options=pa_csv.ConvertOptions(
-                column_types={name: pa.large_string() for name in header},
+                column_types={
+                    name: pa.dictionary(pa.int32(), pa.string())
+                    if name in _CODED
+                    else pa.large_string()
+                    for name in header
+                },
                 null_values=[""],
                 strings_can_be_null=True,
             ),
@@ -176,19 +182,24 @@ def _read_plain_csv(data: bytes) -> tuple[pd.DataFrame, np.ndarray] | None:
     for name, column in zip(header, table.columns, strict=True):
         if _longest(column) > CSV_CELL_LIMIT:
             return None
-        if name in SCHEMA_COLUMNS:
+        if name in _CODED:
+            columns[name] = column.to_pandas()
+        elif name in SCHEMA_COLUMNS:
             columns[name] = pd.arrays.ArrowStringArray(column)
         else:
             columns[name] = pd.Series(column.to_pylist(), dtype=object)
-    frame = pd.DataFrame(columns, columns=header)
+    frame = pd.DataFrame(columns, columns=header, copy=False)
     return frame, np.arange(2, table.num_rows + 2, dtype=np.int64)
 
 
 def _longest(column: Any) -> int:
     """Characters in the longest cell of an Arrow text column (its bytes first: a cell is
     never longer in characters than in bytes)."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
+    if pa.types.is_dictionary(column.type):  # each chunk's dictionary holds its values
+        column = pa.chunked_array([c.dictionary for c in column.chunks], column.type.value_type)
     longest = pc.max(pc.binary_length(column)).as_py() or 0
     if longest <= CSV_CELL_LIMIT:
         return longest
@@ -213,11 +224,26 @@ def _read_parquet(path: Path) -> pd.DataFrame:
             f"Reading {str(path)!r} needs pyarrow, which is not installed: "
             "pip install pyarrow (or use CSV or JSON Lines)."
         ) from None
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     check_readable(path)  # a clear error for a folder, a missing or unreadable file
     try:
-        return pd.read_parquet(path)
+        schema = pq.read_schema(path)
+        coded = [
+            name
+            for name in _CODED
+            if name in schema.names
+            and (pa.types.is_string(t := schema.field(name).type) or pa.types.is_large_string(t))
+        ]
+        return pq.read_table(path, read_dictionary=coded).to_pandas()
     except (OSError, ValueError) as error:
         raise ParameterError(f"{path} is not a readable Parquet file: {error}") from None
+
+
+#: Text columns of few distinct values, read as dictionaries (pandas categoricals): each
+#: value is decoded and checked once, and the table holds codes instead of strings.
+_CODED = ("date", "date_end", "actor", "target", "level", "kind")
 
 
 def _check_csv_cells(table: pd.DataFrame, path: Path) -> None:

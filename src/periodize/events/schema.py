@@ -14,6 +14,7 @@ import pandas as pd
 from .._validation import type_name
 from ..exceptions import EventSchemaError, PeriodizeTypeError, Problem
 from .dates import earliest_key, latest_key, parse_dates
+from .digest import all_distinct
 from .numbers import COUNT_EXPECTED, WEIGHT_EXPECTED, parse_counts, parse_weights
 from .seal import is_sealed, seal
 from .vocabulary import CONFIDENCE, KINDS, LEVELS, PRECISIONS, iso3166_alpha3
@@ -274,7 +275,7 @@ def _validate(
 
     ordered = [c for c in _ORDER if c in out]
     extra = [c for c in frame.columns if c not in out and c not in DERIVED]
-    result = pd.DataFrame({c: out[c] for c in ordered}, index=frame.index)
+    result = pd.DataFrame({c: out[c] for c in ordered}, index=frame.index, copy=False)
     if extra:  # all at once: a column at a time is quadratic in thousands of columns
         kept = pd.DataFrame({c: frame[c].to_numpy() for c in extra}, index=frame.index)
         result = pd.concat([result, kept], axis=1)
@@ -314,6 +315,8 @@ Distinct = tuple[np.ndarray, pd.Index]
 def _distinct(values: pd.Series) -> Distinct | None:
     """Each distinct value of a column once (one hashing pass; Arrow text stays Arrow), or
     None where cells cannot be hashed (lists, dicts)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):  # coded already (unused ones kept)
+        return values.cat.codes.to_numpy(), pd.Index(values.cat.categories, dtype=object)
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:
@@ -431,9 +434,14 @@ def _plain(value: object) -> object:
 
 
 def _as_string(values: pd.Series) -> pd.arrays.StringArray:
-    if _arrow_text(values):  # Arrow text already: no Python string per row
-        import pyarrow as pa
+    import pyarrow as pa
 
+    if _text_categories(values):  # each category's string once, then taken by code
+        codes = values.cat.codes.to_numpy()
+        categories = pa.array(values.cat.categories.to_numpy(dtype=object), pa.large_string())
+        taken = categories.take(pa.array(codes, mask=codes < 0))
+        return pd.arrays.ArrowStringArray(pa.chunked_array([taken]))
+    if _arrow_text(values):  # Arrow text already: no Python string per row
         chunks = pa.chunked_array(values.astype(_STRING).array.__arrow_array__())
         # one compact chunk: slices of a file's buffers would each carry the whole buffer
         return pd.arrays.ArrowStringArray(pa.chunked_array([chunks.combine_chunks()]))
@@ -450,16 +458,16 @@ def _arrow_text(values: pd.Series) -> bool:
     return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
 
 
-def _unique_text(ids: pd.Series) -> bool:
-    """True when a column of validated-type text holds no id twice (Arrow counts the
-    distinct values in one hashing pass); False sends the caller to the path that names
-    the repeated rows."""
-    if not _arrow_text(ids):
-        return False
-    import pyarrow as pa
-    import pyarrow.compute as pc
+def _text_categories(values: pd.Series) -> bool:
+    """Whether a column is a categorical whose categories are all strings."""
+    dtype = values.dtype
+    return isinstance(dtype, pd.CategoricalDtype) and (
+        pd.api.types.infer_dtype(dtype.categories, skipna=False) in ("string", "empty")
+    )
 
-    arrow = pa.chunked_array(ids.array.__arrow_array__())
-    valid = len(arrow) - arrow.null_count
-    distinct = len(pc.unique(arrow)) - (arrow.null_count > 0)  # 3x faster than count_distinct
-    return bool(distinct == valid)
+
+def _unique_text(ids: pd.Series) -> bool:
+    """True when a column of Arrow-backed text holds no id twice (compiled 64-bit hashes in
+    one pass, :func:`.digest.all_distinct`); False sends the caller to the path that finds
+    the repeated ids exactly and names their rows."""
+    return _arrow_text(ids) and all_distinct(ids.array)

@@ -209,7 +209,7 @@ def _series_codes(
     if stratify is not None:
         strata = pd.Categorical(_strata(table, stratify))
         key = key * len(strata.categories) + strata.codes
-    series_codes, unique_keys = pd.factorize(key, sort=True)
+    series_codes, unique_keys = _sorted_codes(key)
     # plain lists: a scalar read from a pandas index costs microseconds, once per series
     codes = countries.tolist() if by is not None else []
     levels = [str(c) for c in strata.categories] if stratify is not None else []
@@ -226,6 +226,24 @@ def _series_codes(
         return ":".join(parts) or "all"
 
     return series_codes, [name(int(k)) for k in unique_keys]
+
+
+def _sorted_codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(key, sort=True)`` for non-negative integer keys: by counting where
+    the keys span at most a few times as many values as there are (one pass, no hashing).
+
+    Examples
+    --------
+    >>> codes, keys = _sorted_codes(np.array([7, 2, 7, 5]))
+    >>> codes.tolist(), keys.tolist()
+    ([2, 0, 2, 1], [2, 5, 7])
+    """
+    span = int(key.max()) + 1 if key.size else 0
+    if span > 4 * key.size + 1024:
+        return pd.factorize(key, sort=True)
+    present = np.bincount(key, minlength=span) > 0
+    position = np.cumsum(present) - 1
+    return position[key], np.flatnonzero(present)
 
 
 def _strata(table: pd.DataFrame, stratify: str) -> pd.Series:
