@@ -22,10 +22,10 @@ NEEDED_PRECISION = {"year": 0, "quarter": 1, "month": 1, "week": 2, "day": 2}
 
 
 def ordinal(
-    year: np.ndarray, month: np.ndarray, freq: str, day: np.ndarray | None = None
+    year: np.ndarray, month: np.ndarray | None, freq: str, day: np.ndarray | None = None
 ) -> np.ndarray:
     """Integer ordinal of the period holding (year, month, day): consecutive periods differ
-    by 1.
+    by 1 (``month`` may be None for years, ``day`` for years, quarters and months).
 
     Examples
     --------
@@ -34,7 +34,9 @@ def ordinal(
     ([4, 17965], [2, 2567])
     """
     if freq == "year":
-        return year.astype(np.int64)
+        return year.astype(np.int64, copy=False)
+    if month is None:
+        raise ValueError(f"month is needed for freq {freq!r}")
     if freq == "quarter":
         return year.astype(np.int64) * 4 + (month.astype(np.int64) - 1) // 3
     if freq == "month":

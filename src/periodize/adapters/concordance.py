@@ -181,7 +181,7 @@ def _spans(table: pd.DataFrame) -> pd.DataFrame:
     first, last = earliest_key(start), latest_key(start)
     if "date_end" in table:
         ends, _ = parse_dates(table["date_end"])
-        given = ends["precision"].to_numpy() >= 0
+        given = ends["precision"] >= 0
         last = np.where(given, latest_key(ends), last)
     as_day = lambda key: pd.to_datetime(pd.Series(key).astype(str), format="%Y%m%d")  # noqa: E731
     return table.assign(first=as_day(first).to_numpy(), last=as_day(last).to_numpy()).reset_index(

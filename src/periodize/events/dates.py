@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,13 @@ def days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
     return _DAYS[month - 1] + ((month == 2) & leap)
 
 
-def parse_dates(values: pd.Series) -> tuple[pd.DataFrame, dict[int, str]]:
+#: Parsed dates, one entry per row: ``text`` (canonical ISO strings, an Arrow-backed
+#: string array), ``year``, ``month``, ``day`` (int64, 0 where not given) and
+#: ``precision`` (int8: 0 year, 1 month, 2 day, -1 missing or invalid).
+ParsedDates = dict[str, Any]
+
+
+def parse_dates(values: pd.Series) -> tuple[ParsedDates, dict[int, str]]:
     """Parse a column of dates, each distinct value once.
 
     Strings must match ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` exactly; integers are years;
@@ -32,12 +39,18 @@ def parse_dates(values: pd.Series) -> tuple[pd.DataFrame, dict[int, str]]:
 
     Returns
     -------
-    parsed : DataFrame
-        Columns ``text`` (canonical ISO string), ``year``, ``month``, ``day`` (0 where not
-        given) and ``precision`` (0 year, 1 month, 2 day, -1 missing or invalid), on a
-        0..n-1 index.
+    parsed : dict
+        :data:`ParsedDates`: one array per field, one entry per row (plain arrays, not a
+        frame: a frame would copy the per-row columns into one block).
     problems : dict
         Position -> what was expected, for each value that is present but not a date.
+
+    Examples
+    --------
+    >>> parsed, problems = parse_dates(pd.Series(["2019-10", "2019-13", None, "2019-10"]))
+    >>> parsed["year"].tolist(), parsed["precision"].tolist(), problems
+    ([2019, 2019, 0, 2019], [1, -1, -1, 1], {1: 'a real calendar date in the form YYYY, \
+YYYY-MM or YYYY-MM-DD'})
     """
     values = values.reset_index(drop=True)
     if isinstance(values.dtype, pd.CategoricalDtype):  # coded already: parse each category
@@ -45,40 +58,35 @@ def parse_dates(values: pd.Series) -> tuple[pd.DataFrame, dict[int, str]]:
     else:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         if len(uniques) * 2 > len(values):  # mostly distinct: parse them as they are
-            return _parse_dates(values)
+            parsed, problems = _parse_dates(values)
+            return _fields(parsed, np.arange(len(values))), problems
     parsed, unique_problems = _parse_dates(pd.Series(uniques))
-    missing = codes < 0
     if not len(parsed):
-        return _empty(len(values)), {}
-    rows = np.where(missing, 0, codes)
-    out = pd.DataFrame(  # column by column: a frame's take would copy through pandas' blocks
-        {
-            "text": parsed["text"].array.take(np.where(missing, -1, codes), allow_fill=True),
-            **{
-                name: np.where(missing, fill, parsed[name].to_numpy()[rows])
-                for name, fill in (("year", 0), ("month", 0), ("day", 0), ("precision", -1))
-            },
-        },
-        copy=False,
-    )
-    expected = np.full(len(uniques) + 1, None, dtype=object)
-    for position, message in unique_problems.items():
-        expected[position] = message
-    per_row = expected[np.where(missing, len(uniques), codes)]
-    problems = {int(p): str(per_row[p]) for p in np.flatnonzero(pd.notna(per_row))}
-    return out, problems
+        return _fields(parsed, np.full(len(values), -1)), {}
+    bad = np.zeros(len(uniques) + 1, dtype=bool)  # the last: a missing value, no problem
+    bad[list(unique_problems)] = True
+    rows = np.flatnonzero(bad[codes])  # (a missing value's code -1 reads the last)
+    problems = {int(p): unique_problems[int(codes[p])] for p in rows}
+    return _fields(parsed, codes), problems
 
 
-def _empty(n: int) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "text": pd.Series(pd.NA, index=range(n), dtype="string"),
-            "year": np.zeros(n, dtype=np.int64),
-            "month": np.zeros(n, dtype=np.int64),
-            "day": np.zeros(n, dtype=np.int64),
-            "precision": np.full(n, -1, dtype=np.int64),
-        }
-    )
+def _fields(parsed: pd.DataFrame, rows: np.ndarray) -> ParsedDates:
+    """Row ``i`` of the result is row ``rows[i]`` of ``parsed`` (missing where it is -1),
+    each field taken on its own."""
+    missing = rows < 0
+    safe = np.where(missing, 0, rows) if len(parsed) else rows
+    out: ParsedDates = {
+        "text": parsed["text"].array.take(rows, allow_fill=True)
+        if len(parsed)
+        else pd.array([pd.NA] * len(rows), dtype="string")
+    }
+    for name, fill, dtype in (("year", 0, np.int64), ("month", 0, np.int64), ("day", 0, np.int64),
+                              ("precision", -1, np.int8)):  # fmt: skip
+        column = parsed[name].to_numpy().astype(dtype)[safe] if len(parsed) else safe
+        column = column.astype(dtype, copy=False)
+        column[missing] = fill
+        out[name] = column
+    return out
 
 
 def _parse_dates(values: pd.Series) -> tuple[pd.DataFrame, dict[int, str]]:
@@ -137,16 +145,16 @@ def _parse_dates(values: pd.Series) -> tuple[pd.DataFrame, dict[int, str]]:
     return parsed, problems
 
 
-def earliest_key(parsed: pd.DataFrame) -> np.ndarray:
+def earliest_key(parsed: ParsedDates) -> np.ndarray:
     """Sortable integer key (YYYYMMDD) of the first day each date can denote."""
     month = np.where(parsed["month"] > 0, parsed["month"], 1)
     day = np.where(parsed["day"] > 0, parsed["day"], 1)
-    return parsed["year"].to_numpy() * 10_000 + month * 100 + day
+    return parsed["year"] * 10_000 + month * 100 + day
 
 
-def latest_key(parsed: pd.DataFrame) -> np.ndarray:
+def latest_key(parsed: ParsedDates) -> np.ndarray:
     """Sortable integer key (YYYYMMDD) of the last day each date can denote."""
-    year = parsed["year"].to_numpy()
+    year = parsed["year"]
     month = np.where(parsed["month"] > 0, parsed["month"], 12)
     last = days_in_month(year, np.clip(month, 1, 12))
     day = np.where(parsed["day"] > 0, parsed["day"], last)

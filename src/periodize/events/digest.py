@@ -107,13 +107,18 @@ def _strings(values: Any) -> np.ndarray:
     """Cell hashes of text: an Arrow string array's buffers read as they are."""
     import pyarrow as pa
 
-    array = pa.array(values, type=pa.large_string(), from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):  # pragma: no cover - pa.array gives one chunk
-        array = pa.concat_arrays(array.chunks)
+    array = pa.array(values, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = pa.concat_arrays(array.chunks) if array.num_chunks != 1 else array.chunk(0)
+    if pa.types.is_null(array.type):  # no cell at all
+        array = array.cast(pa.large_string())
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        raise TypeError(f"not text: {array.type}")  # the caller hashes it as text it writes
     _, offsets, data = array.buffers()
     n = len(array)
     start = array.offset
-    offsets = np.frombuffer(offsets, dtype=np.int64)[start : start + n + 1]
+    width = np.int32 if pa.types.is_string(array.type) else np.int64
+    offsets = np.frombuffer(offsets, dtype=width)[start : start + n + 1]
     data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
     valid = ~np.asarray(array.is_null(), dtype=bool)
     return _text_hashes(offsets, data, valid)

@@ -105,14 +105,8 @@ def read_events(
     fmt = _format(path, "read_events")
     if fmt == "parquet":
         frame, lines = _read_parquet(path), None
-    else:  # a plain UTF-8 CSV goes to Arrow as bytes; anything else is decoded and read
-        data = read_bytes(path)
-        fast = _read_plain_csv(data) if fmt == "csv" and encoding is None else None
-        if fast is not None:
-            frame, lines = fast
-        else:
-            read = read_csv_text if fmt == "csv" else read_jsonl_text
-            frame, lines = read(path, table_text(path, data, encoding))
+    else:
+        frame, lines = _read_text(path, fmt, encoding)
     return _validate(
         frame,
         levels=levels,
@@ -121,6 +115,20 @@ def read_events(
         lines=lines,
         source=str(path),
     )
+
+
+def _read_text(
+    path: Path, fmt: str, encoding: str | None
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """A CSV or JSON Lines file's table and the line each record starts on: a plain UTF-8
+    CSV goes to Arrow as bytes, anything else is decoded and read (the bytes are let go
+    before the table is validated)."""
+    data = read_bytes(path)
+    fast = _read_plain_csv(data) if fmt == "csv" and encoding is None else None
+    if fast is not None:
+        return fast
+    read = read_csv_text if fmt == "csv" else read_jsonl_text
+    return read(path, table_text(path, data, encoding))
 
 
 def _read_plain_csv(data: bytes) -> tuple[pd.DataFrame, np.ndarray] | None:
@@ -236,9 +244,11 @@ def _read_parquet(path: Path) -> pd.DataFrame:
             if name in schema.names
             and (pa.types.is_string(t := schema.field(name).type) or pa.types.is_large_string(t))
         ]
-        return pq.read_table(path, read_dictionary=coded).to_pandas()
+        frame = pq.read_table(path, read_dictionary=coded).to_pandas()
     except (OSError, ValueError) as error:
         raise ParameterError(f"{path} is not a readable Parquet file: {error}") from None
+    pa.default_memory_pool().release_unused()  # the pages decoded: give them back now
+    return frame
 
 
 #: Text columns of few distinct values, read as dictionaries (pandas categoricals): each

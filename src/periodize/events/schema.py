@@ -186,22 +186,18 @@ def _validate(
     for pos, expected in bad.items():
         found.add([pos], "date", expected)
     out["date"] = dates["text"]
-    out["year"] = pd.array(dates["year"], dtype="Int64")
-    out["month"] = pd.array(dates["month"], dtype="Int64")
-    out["day"] = pd.array(dates["day"], dtype="Int64")
-    precision = dates["precision"].to_numpy()
+    precision = dates["precision"]
+    for field, finest in (("year", 0), ("month", 1), ("day", 2)):  # missing where not given
+        out[field] = pd.arrays.IntegerArray(dates[field], precision < finest)
     out["precision"] = pd.Categorical.from_codes(
-        np.where(precision < 0, -1, precision), categories=list(PRECISIONS), ordered=True
+        precision, categories=list(PRECISIONS), ordered=True
     )
-    out["month"][precision < 1] = pd.NA
-    out["day"][precision < 2] = pd.NA
-    out["year"][precision < 0] = pd.NA
 
     if "date_end" in frame.columns:
         ends, bad_end = parse_dates(frame["date_end"])
         for pos, expected in bad_end.items():
             found.add([pos], "date_end", expected)
-        both = (precision >= 0) & (ends["precision"].to_numpy() >= 0)
+        both = (precision >= 0) & (ends["precision"] >= 0)
         before = both & (latest_key(ends) < earliest_key(dates))
         for pos in np.flatnonzero(before).tolist():
             found.add(
@@ -443,9 +439,17 @@ def _as_string(values: pd.Series) -> pd.arrays.StringArray:
         return pd.arrays.ArrowStringArray(pa.chunked_array([taken]))
     if _arrow_text(values):  # Arrow text already: no Python string per row
         chunks = pa.chunked_array(values.astype(_STRING).array.__arrow_array__())
+        if chunks.num_chunks == 1 and _compact(chunks.chunk(0)):
+            return pd.arrays.ArrowStringArray(chunks)
         # one compact chunk: slices of a file's buffers would each carry the whole buffer
         return pd.arrays.ArrowStringArray(pa.chunked_array([chunks.combine_chunks()]))
     return pd.array(values.where(values.notna(), None).to_numpy(dtype=object), dtype="string")
+
+
+def _compact(chunk: object) -> bool:
+    """Whether an Arrow array holds no bytes beyond its own cells (not a slice of a larger
+    buffer: kept as it is, it would keep that buffer alive)."""
+    return bool(chunk.get_total_buffer_size() <= chunk.nbytes)  # type: ignore[attr-defined]
 
 
 #: The type of validated text columns (pandas' nullable string, Arrow-backed).

@@ -125,9 +125,14 @@ def _aggregate(
             ]
         )
     year = table["year"].to_numpy(dtype=np.int64)
-    month = table["month"].fillna(1).to_numpy(dtype=np.int64)
-    day = table["day"].fillna(1).to_numpy(dtype=np.int64)
+    month, day = (  # only the fields the frequency reads
+        table[field].to_numpy(dtype=np.int64, na_value=1)
+        if NEEDED_PRECISION[freq] >= need
+        else None
+        for field, need in (("month", 1), ("day", 2))
+    )
     codes = ordinal(year, month, freq, day)
+    del year, month, day
     first = codes.min() if start is None else window_ordinal(start, freq, "start", func)
     last = codes.max() if end is None else window_ordinal(end, freq, "end", func)
     if last < first:
@@ -199,19 +204,17 @@ def _series_codes(
     n = len(table)
     key = np.zeros(n, dtype=np.int64)
     if by is not None:
-        both, countries = pd.factorize(
-            pd.concat([table["actor"], table["target"]], ignore_index=True), sort=True
-        )
-        actor, target = both[:n], both[n:]
+        (actor, target), countries = _country_codes(table["actor"], table["target"])
         if by == "dyad":
             actor, target = np.minimum(actor, target), np.maximum(actor, target)
         key = actor.astype(np.int64) * len(countries) + target
+        del actor, target
     if stratify is not None:
         strata = pd.Categorical(_strata(table, stratify))
         key = key * len(strata.categories) + strata.codes
     series_codes, unique_keys = _sorted_codes(key)
     # plain lists: a scalar read from a pandas index costs microseconds, once per series
-    codes = countries.tolist() if by is not None else []
+    codes = countries if by is not None else []
     levels = [str(c) for c in strata.categories] if stratify is not None else []
 
     def name(k: int) -> str:
@@ -226,6 +229,19 @@ def _series_codes(
         return ":".join(parts) or "all"
 
     return series_codes, [name(int(k)) for k in unique_keys]
+
+
+def _country_codes(*columns: pd.Series) -> tuple[list[np.ndarray], list[str]]:
+    """Each column's codes into the sorted countries of all of them (each column hashed on
+    its own: no concatenated copy), as int32."""
+    factorized = [pd.factorize(column) for column in columns]
+    countries = sorted(set().union(*(uniques.tolist() for _, uniques in factorized)))
+    index = pd.Index(countries, dtype=object)
+    codes = [
+        index.get_indexer(pd.Index(uniques, dtype=object)).astype(np.int32)[column_codes]
+        for column_codes, uniques in factorized
+    ]
+    return codes, countries
 
 
 def _sorted_codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
