@@ -72,6 +72,7 @@ def write_dataset(folder: Path, n_events: int, n_dyads: int) -> list[str]:
         batches(), folder, schema=schema, format="parquet",
         partitioning=ds.partitioning(pa.schema([("year", pa.int32())]), flavor="hive"),
         max_rows_per_file=ROWS_PER_FILE, max_rows_per_group=ROWS_PER_FILE // 4,
+        min_rows_per_group=ROWS_PER_FILE // 8,  # as Parquet writers group rows, not per batch
         existing_data_behavior="overwrite_or_ignore",
     )  # fmt: skip
     return sorted(set(actors) | set(targets))

@@ -409,6 +409,22 @@ def test_panel_checks_what_workers_would_refuse_before_sending_a_batch(simulated
     assert len(panel(weighted, BOUNDARIES, n_sim=99, rng=1).table) == 3 * weighted.data.shape[1]
 
 
+def test_ids_are_checked_in_buckets_however_many(simulated, tmp_path, monkeypatch):
+    """Every partition's id hashes are split by value into buckets, each checked on its
+    own: with one bucket per partition the same file read twice is still found, and
+    distinct files still give the in-memory result."""
+    from periodize.distributed import aggregate
+
+    monkeypatch.setattr(aggregate, "PARTITIONS_PER_BUCKET", 1)
+    events, codes = simulated
+    pattern = write_parts(events, tmp_path, 3)
+    lazy = pz.read_events(pattern, engine="dask", extra_codes=codes)
+    pd.testing.assert_frame_equal(pz.intensity(lazy).data, pz.intensity(events).data)
+    (tmp_path / "part1-copy.csv").write_bytes((tmp_path / "part1.csv").read_bytes())
+    with pytest.raises(pz.ParameterError, match=r"occur in more than one partition"):
+        pz.intensity(pz.read_events(pattern, engine="dask", extra_codes=codes))
+
+
 def test_files_without_ids_are_not_mistaken_for_repeated_events(simulated, tmp_path):
     events, codes = simulated
     plain = events.drop(columns=["event_id"])[["date", "actor", "target", "level", "kind"]]

@@ -71,11 +71,11 @@ def test_kinds_of_values_are_told_apart():
 def test_the_repeat_screen_finds_exactly_the_repeated_hashes(values, copies):
     """The compiled open-addressing set says "repeat" exactly when a value occurs twice
     (values from 2: 0 is stored as 1, the one documented false alarm)."""
-    from periodize.events.digest import _repeats
+    from periodize.events.digest import has_repeat
 
     hashes = np.array(values + values[:copies], dtype=np.uint64)
-    assert _repeats(hashes) == (len(set(hashes.tolist())) < len(hashes))
-    assert _repeats(np.array([0, 1], dtype=np.uint64))  # a screen: the caller checks
+    assert has_repeat(hashes) == (len(set(hashes.tolist())) < len(hashes))
+    assert has_repeat(np.array([0, 1], dtype=np.uint64))  # a screen: the caller checks
 
 
 @settings(max_examples=100, deadline=None)

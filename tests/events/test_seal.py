@@ -187,3 +187,17 @@ def test_columns_hashed_on_threads_give_the_serial_seal(table, monkeypatch):
     changed = table.copy()
     changed.loc[3, "source"] = "another"
     assert not is_sealed(changed) and is_sealed(table)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_the_rows_of_a_validated_table_are_one_validated_anew(table, data):
+    """A subset of a validated table's rows is what validating those rows gives, and is
+    sealed (nothing validates it again)."""
+    mask = np.array(data.draw(st.lists(st.booleans(), min_size=len(table), max_size=len(table))))
+    if not mask.any():
+        return
+    subset = schema.rows_of(table, mask)
+    expected = slow(table[mask].reset_index(drop=True))
+    pd.testing.assert_frame_equal(subset, expected)
+    assert is_sealed(subset) and schema.rows_of(table, np.ones(len(table), bool)) is table

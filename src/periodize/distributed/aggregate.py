@@ -17,7 +17,7 @@ import pandas as pd
 
 from .._limits import check_memory
 from .._typing import By, Freq, PathLike, Stratify
-from ..events.digest import cell_hashes, combine, partial_digest
+from ..events.digest import cell_hashes, combine, has_repeat, partial_digest
 from ..exceptions import EventSchemaError, ParameterError
 from ..intensity.compute import provenance_parameters
 from ..intensity.schemes import WeightingScheme, get_scheme
@@ -42,8 +42,10 @@ def _partial(
     by: By,
     stratify: Stratify,
     partition_info: dict | None = None,
+    id_hashes: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """One partition's sums per (series, period ordinal), its number and row-hash digest."""
+    """One partition's sums per (series, period ordinal), its number and row-hash digest
+    (``id_hashes``: the event ids' cell hashes, when already computed)."""
     from ..intensity.compute import _aggregate
 
     number = -1 if partition_info is None else int(partition_info["number"])
@@ -64,7 +66,8 @@ def _partial(
     value = weighted.data.to_numpy()
     events = np.asarray(cells).astype(np.int64)
     rows, cols = np.nonzero(events)
-    n_rows, digest_sum, digest_xor = partial_digest(frame)
+    known = {} if id_hashes is None or "event_id" not in frame else {"event_id": id_hashes}
+    n_rows, digest_sum, digest_xor = partial_digest(frame, known)
     return pd.DataFrame(
         {
             "series": np.asarray(weighted.data.columns, dtype=object)[cols],
@@ -114,17 +117,30 @@ def dask_intensity(
     import dask
 
     resolved = get_scheme(scheme)
-    meta = _partial(events._meta, resolved, freq, by, stratify)
-    partials = events.map_partitions(_partial, resolved, freq, by, stratify, meta=meta)
     if lazy:
+        meta = _partial(events._meta, resolved, freq, by, stratify)
+        partials = events.map_partitions(_partial, resolved, freq, by, stratify, meta=meta)
         return partials.groupby(["series", "period"])[["value", "events"]].sum().reset_index()
-    if "event_id" not in events.columns:
-        sums = partials.compute()
-    else:  # one pass: the sums, and any id that two partitions (files) share
+    # one task per partition: its sums and its ids' hashes, split into buckets by value;
+    # one task per bucket then looks for a hash two partitions share (compiled, one pass)
+    buckets = max(1, events.npartitions // PARTITIONS_PER_BUCKET)
+    summaries = [
+        dask.delayed(_summary, nout=1 + buckets)(
+            part, resolved, freq, by, stratify, number, buckets
+        )
+        for number, part in enumerate(events.to_delayed())
+    ]
+    shared = [
+        dask.delayed(_shares_a_hash)(*(summary[1 + b] for summary in summaries))
+        for b in range(buckets)
+    ]
+    parts, flags = dask.compute([summary[0] for summary in summaries], shared)
+    sums = pd.concat(parts, ignore_index=True)
+    if any(flags):  # the rare case: which ids, how many (a hash shared may be a collision)
         hashes = events.map_partitions(_id_hashes, meta=("event_id", "u8"))
-        counts = hashes.value_counts(split_out=max(1, events.npartitions // 16))
-        sums, n_repeated = dask.compute(partials, (counts > 1).sum())
-        example = _repeated_id(events, counts) if n_repeated else None
+        counts = hashes.value_counts(split_out=buckets)
+        n_repeated = int((counts > 1).sum().compute())
+        example = _repeated_id(events, counts)
         if example is not None:
             raise ParameterError(
                 f"{int(n_repeated):,} event ids occur in more than one partition (file), "
@@ -135,6 +151,34 @@ def dask_intensity(
     return _assemble(
         sums, resolved, freq, by, stratify, start, end, events.npartitions, list(events.columns)
     )
+
+
+#: Partitions whose id hashes one bucket gathers (about 128 million ids per bucket for
+#: files of two million events).
+PARTITIONS_PER_BUCKET = 64
+
+
+def _summary(
+    frame: pd.DataFrame,
+    scheme: WeightingScheme,
+    freq: Freq,
+    by: By,
+    stratify: Stratify,
+    number: int,
+    buckets: int,
+) -> tuple[Any, ...]:
+    """One partition's sums (:func:`_partial`), then its ids' 64-bit hashes in ``buckets``
+    arrays by value (none without ids); the hashes are computed once, for both."""
+    ids = _id_hashes(frame).to_numpy()
+    sums = _partial(frame, scheme, freq, by, stratify, {"number": number}, ids)
+    bucket = ids % np.uint64(buckets)
+    return (sums, *(ids[bucket == b] for b in range(buckets)))
+
+
+def _shares_a_hash(*hashes: np.ndarray) -> bool:
+    """Whether a hash occurs twice among the partitions' (each partition's ids are
+    distinct, as validation made them)."""
+    return bool(has_repeat(np.concatenate([np.zeros(0, np.uint64), *hashes])))
 
 
 def _id_hashes(frame: pd.DataFrame) -> pd.Series:

@@ -11,12 +11,13 @@ from numbers import Integral
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._textfiles import check_regular
 from .._typing import PathLike
-from ..events.io import _FORMATS, read_events
-from ..events.schema import GENERATED_IDS, _validate
+from ..events.io import _CODED, _FORMATS, _read_text
+from ..events.schema import DERIVED, _validate, rows_of
 from ..exceptions import ParameterError
 from ._dask import need_dask
 
@@ -186,41 +187,37 @@ def _year(value: Any) -> int | None:
     return int(text[:4]) if text[:4].isdigit() else None
 
 
-def _check_folder_year(frame: pd.DataFrame, path: str) -> None:
+def _check_folder_year(table: pd.DataFrame, path: str) -> None:
     """A file under ``year=YYYY`` holds only events of that year (a misfiled event would
-    vanish from a window that prunes by folder names)."""
+    vanish from a window that prunes by folder names); read from the validated years."""
     folder = next((p for p in Path(path).parts if p.startswith("year=") and p[5:].isdigit()), None)
-    if folder is None or frame.empty:
+    if folder is None or table.empty:
         return
-    years = frame["date"].astype(str).str.slice(0, 4)
-    wrong = years[years != folder[5:]]
-    if len(wrong):
+    wrong = np.flatnonzero(table["year"].to_numpy(dtype=np.int64) != int(folder[5:]))
+    if wrong.size:
         raise ParameterError(
-            f"{path} lies in the folder {folder} but holds events dated {wrong.iloc[0]} "
-            f"({len(wrong):,} of {len(frame):,}): move them to their year's folder."
+            f"{path} lies in the folder {folder} but holds events dated "
+            f"{table['date'].iat[wrong[0]]} ({wrong.size:,} of {len(table):,}): move them to "
+            "their year's folder."
         )
 
 
 def _read_piece(piece: tuple[str, str], options: dict[str, Any]) -> pd.DataFrame:
     kind, path = piece
     vocabulary = {k: options[k] for k in ("levels", "kinds", "extra_codes")}
-    if kind != "parquet":
-        table = _file_ids(read_events(path, **vocabulary), path)
-        return _filtered(table, options)
-    frame = _read_parquet(path, options)  # an empty read is validated too: same columns
-    _check_folder_year(frame, path)
-    lines = pd.RangeIndex(1, len(frame) + 1).to_numpy()  # row number within the file
-    frame = frame.drop(columns=[c for c in ("year", "month", "day", "precision") if c in frame])
-    table = _validate(frame, lines=lines, source=path, allow_empty=True, **vocabulary)
-    return _filtered(_file_ids(table, path), options)  # what the read could not push down
-
-
-def _file_ids(table: pd.DataFrame, path: str) -> pd.DataFrame:
-    """Ids made up for a file without them (``row0``, ...) qualified by the file, so that
-    they are unique across files as real ids must be."""
-    if table.attrs.get(GENERATED_IDS) and len(table):
-        table = table.assign(event_id=(f"{path}#" + table["event_id"].astype(str)))
-    return table
+    if kind == "parquet":  # an empty read is validated too: same columns
+        frame = _read_parquet(path, options)
+        lines = pd.RangeIndex(1, len(frame) + 1).to_numpy()  # row number within the file
+        frame = frame.drop(columns=[c for c in DERIVED if c in frame])
+    else:
+        frame, lines = _read_text(Path(path), kind, None)
+    table = _validate(
+        frame, lines=lines, source=path, allow_empty=kind == "parquet", id_prefix=f"{path}#",
+        **vocabulary,
+    )  # fmt: skip
+    if kind == "parquet":
+        _check_folder_year(table, path)
+    return _filtered(table, options)  # what the read could not push down
 
 
 def _read_parquet(path: str, options: dict[str, Any]) -> pd.DataFrame:
@@ -231,6 +228,11 @@ def _read_parquet(path: str, options: dict[str, Any]) -> pd.DataFrame:
     dataset = ds.dataset(path, format="parquet", partitioning="hive")
     text = {f.name for f in dataset.schema if pa.types.is_string(f.type)
             or pa.types.is_large_string(f.type)}  # fmt: skip
+    coded = [name for name in _CODED if name in text]  # read coded, as read_events reads them
+    if coded:
+        read = ds.ParquetReadOptions(dictionary_columns=coded)
+        dataset = ds.dataset(path, format=ds.ParquetFileFormat(read_options=read),
+                             partitioning="hive")  # fmt: skip
     condition = None
     if options["countries"] is not None and {"actor", "target"} <= text:
         codes = options["countries"]
@@ -247,6 +249,8 @@ def _read_parquet(path: str, options: dict[str, Any]) -> pd.DataFrame:
 
 
 def _filtered(table: pd.DataFrame, options: dict[str, Any]) -> pd.DataFrame:
+    """The rows of a table validation has just returned that the read could not leave
+    out (the table itself, still sealed, when it keeps them all)."""
     keep = pd.Series(True, index=table.index)
     if options["countries"] is not None:
         keep &= table["actor"].isin(options["countries"]) & table["target"].isin(
@@ -256,7 +260,7 @@ def _filtered(table: pd.DataFrame, options: dict[str, Any]) -> pd.DataFrame:
         keep &= table["year"] >= options["start"]
     if options["end"] is not None:
         keep &= table["year"] <= options["end"]
-    return table[keep.to_numpy()]
+    return rows_of(table, keep.to_numpy(dtype=bool))
 
 
 def read_archive_dask(reader: Any, paths: Any, options: dict[str, Any]) -> Any:

@@ -68,7 +68,7 @@ def _combine_rows(row: np.ndarray, cells: np.ndarray, salt: np.uint64) -> None:
 
 
 @numba.njit(cache=True)
-def _repeats(hashes: np.ndarray) -> bool:
+def has_repeat(hashes: np.ndarray) -> bool:
     """Whether any 64-bit value occurs twice (an open-addressing set twice the size: one
     pass, no sort). 0 is stored as 1, so a screen only: True may be a collision."""
     size = 1
@@ -100,7 +100,7 @@ def all_distinct(values: Any) -> bool:
     >>> all_distinct(pd.array(["a", "a"], dtype="string[pyarrow]"))
     False
     """
-    return not _repeats(_strings(values))
+    return not has_repeat(_strings(values))
 
 
 def _strings(values: Any) -> np.ndarray:
@@ -147,11 +147,16 @@ def cell_hashes(column: pd.Series) -> np.ndarray:
         return _strings(column.astype(str).where(column.notna(), None).to_numpy(dtype=object))
 
 
-def partial_digest(frame: pd.DataFrame) -> tuple[int, int, int]:
-    """(number of rows, sum, exclusive-or) of the rows' hashes: what a partition adds."""
+def partial_digest(
+    frame: pd.DataFrame, known: dict[str, np.ndarray] | None = None
+) -> tuple[int, int, int]:
+    """(number of rows, sum, exclusive-or) of the rows' hashes: what a partition adds
+    (``known``: columns' :func:`cell_hashes` a caller has computed already)."""
+    known = known or {}
     row = np.zeros(len(frame), dtype=np.uint64)
     for salt, name in enumerate(sorted(map(str, frame.columns))):
-        _combine_rows(row, cell_hashes(frame[name]), np.uint64(salt))
+        cells = known[name] if name in known else cell_hashes(frame[name])
+        _combine_rows(row, cells, np.uint64(salt))
     total = int(row.sum(dtype=np.uint64)) if len(row) else 0
     xor = int(np.bitwise_xor.reduce(row)) if len(row) else 0
     return len(frame), total, xor

@@ -147,9 +147,12 @@ def _validate(
     lines: np.ndarray | None = None,
     source: str | None = None,
     allow_empty: bool = False,
+    id_prefix: str = "",
 ) -> pd.DataFrame:
     """validate_events; ``allow_empty`` for a part of a table (a file whose rows a filter
-    pushed into the read all left out), where no events is a fact, not a fault."""
+    pushed into the read all left out), where no events is a fact, not a fault;
+    ``id_prefix`` before the ids numbered for a table without them (``"file.csv#"``: ids
+    unique across the files of a dataset)."""
     if not isinstance(events, pd.DataFrame):
         raise PeriodizeTypeError(
             f"validate_events expects a pandas DataFrame; got {type_name(events)}."
@@ -231,7 +234,7 @@ def _validate(
     if "event_id" in frame.columns:
         out["event_id"] = _event_ids(frame, found)
     else:
-        out["event_id"] = pd.array([f"row{i}" for i in range(len(frame))], dtype="string")
+        out["event_id"] = numbered_ids(len(frame), id_prefix)
 
     if "documents_signed" in frame.columns:
         out["documents_signed"] = _count_column(frame, "documents_signed", found)
@@ -393,6 +396,35 @@ def _event_ids(frame: pd.DataFrame, found: _Problems) -> pd.arrays.StringArray:
         for pos in np.flatnonzero(dup).tolist():
             found.add([pos], "event_id", f"a unique id (same as row {first_pos[codes[pos]]})")
     return _as_string(text)
+
+
+def numbered_ids(n: int, prefix: str = "") -> pd.arrays.ArrowStringArray:
+    """Ids ``{prefix}row0``, ``{prefix}row1``, ... for a table without them (built by Arrow,
+    no Python string per row).
+
+    Examples
+    --------
+    >>> numbered_ids(2, "a.csv#").tolist()
+    ['a.csv#row0', 'a.csv#row1']
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    numbers = pa.array(np.arange(n, dtype=np.int64)).cast(pa.large_string())
+    text = pa.large_string()
+    ids = pc.binary_join_element_wise(
+        pa.scalar(f"{prefix}row", text), numbers, pa.scalar("", text)
+    )
+    return pd.arrays.ArrowStringArray(pa.chunked_array([ids], pa.large_string()))
+
+
+def rows_of(table: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """The rows ``keep`` (a boolean mask) of a validated table, itself a validated table
+    (every check is of one row or of distinct ids, which a subset keeps), renumbered 0..,
+    sealed; the table itself when every row is kept."""
+    if keep.all():
+        return table
+    return seal(table[keep].reset_index(drop=True))
 
 
 def _count_column(frame: pd.DataFrame, column: str, found: _Problems) -> pd.arrays.IntegerArray:

@@ -213,22 +213,26 @@ def _series_codes(
         strata = pd.Categorical(_strata(table, stratify))
         key = key * len(strata.categories) + strata.codes
     series_codes, unique_keys = _sorted_codes(key)
-    # plain lists: a scalar read from a pandas index costs microseconds, once per series
-    codes = countries if by is not None else []
-    levels = [str(c) for c in strata.categories] if stratify is not None else []
+    levels = [str(c) for c in strata.categories] if stratify is not None else None
+    return series_codes, _series_names(unique_keys, by, countries if by else [], levels)
 
-    def name(k: int) -> str:
-        parts = []
-        if stratify is not None:
-            k, s = divmod(k, len(levels))
-        if by is not None:
-            a, t = divmod(k, len(codes))
-            parts.append(f"{codes[a]}{'-' if by == 'dyad' else '->'}{codes[t]}")
-        if stratify is not None:
-            parts.append(levels[s])
-        return ":".join(parts) or "all"
 
-    return series_codes, [name(int(k)) for k in unique_keys]
+def _series_names(
+    keys: np.ndarray, by: str | None, countries: list[str], levels: list[str] | None
+) -> list[str]:
+    """The name of each series key (``KAZ-MNG``, ``MNG->KAZ``, ``KAZ-MNG:minister``,
+    ``all``), by array operations over the series (no loop over them in Python)."""
+    parts = []
+    if levels is not None:
+        keys, stratum = np.divmod(keys, len(levels))
+        parts.append(np.array(levels, dtype=object)[stratum])
+    if by is not None:
+        first, second = np.divmod(keys, len(countries))
+        names = np.array(countries, dtype=object)
+        parts.insert(0, names[first] + ("-" if by == "dyad" else "->") + names[second])
+    if not parts:
+        return ["all"] * len(keys)
+    return (parts[0] + ":" + parts[1] if len(parts) == 2 else parts[0]).tolist()
 
 
 def _country_codes(*columns: pd.Series) -> tuple[list[np.ndarray], list[str]]:
