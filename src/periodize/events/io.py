@@ -151,7 +151,7 @@ def _read_plain_csv(data: bytes) -> tuple[pd.DataFrame, np.ndarray] | None:
         if data.count(b"\r") != data.count(b"\r\n"):
             return None
         data = data.replace(b"\r\n", b"\n")
-    if b"\n\n" in data or data.startswith((b"\n", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\n", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return None
     try:
         import pyarrow as pa
@@ -184,7 +184,8 @@ def _read_plain_csv(data: bytes) -> tuple[pd.DataFrame, np.ndarray] | None:
         )
     except (pa.ArrowInvalid, ValueError):  # a row with another number of fields
         return None
-    if table.num_rows == 0:
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))  # (faster than finding "\n\n")
+    if table.num_rows == 0 or lines != table.num_rows + 1:  # Arrow skips blank lines
         return None
     columns: dict[str, Any] = {}
     for name, column in zip(header, table.columns, strict=True):
