@@ -107,14 +107,11 @@ def read_events(
         frame, lines = _read_parquet(path), None
     else:
         frame, lines = _read_text(path, fmt, encoding)
-    return _validate(
-        frame,
-        levels=levels,
-        kinds=kinds,
-        extra_codes=extra_codes,
-        lines=lines,
-        source=str(path),
+    table = _validate(
+        frame, levels=levels, kinds=kinds, extra_codes=extra_codes, lines=lines, source=str(path)
     )
+    _release_unused()
+    return table
 
 
 def _read_text(
@@ -248,8 +245,17 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         frame = pq.read_table(path, read_dictionary=coded).to_pandas()
     except (OSError, ValueError) as error:
         raise ParameterError(f"{path} is not a readable Parquet file: {error}") from None
-    pa.default_memory_pool().release_unused()  # the pages decoded: give them back now
+    _release_unused()
     return frame
+
+
+def _release_unused() -> None:
+    """Give the memory Arrow's allocator holds but no array uses back to the system (the
+    decoded pages of a file, a validation's intermediate columns): it would otherwise stay
+    resident while the table is used."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 #: Text columns of few distinct values, read as dictionaries (pandas categoricals): each
