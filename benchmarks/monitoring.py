@@ -52,8 +52,9 @@ def run(
     rng = np.random.default_rng(seed)
     n = history + horizon
     shape = (series, n)
-    if gaussian:
+    if gaussian:  # a rate ratio r shifts the level by r - 1 noise standard deviations
         values = 10.0 + (latent_ar(rng, phi, shape) if phi else rng.normal(0.0, 1.0, shape))
+        values += np.where(np.arange(n) < history, 0.0, ratio - 1.0)
     else:
         rates = np.where(np.arange(n) < history, rate, rate * ratio) * np.ones(shape)
         if phi:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,11 @@ def write_events(path: Path, n: int, seed: int = 0) -> None:
     ).to_parquet(path)
 
 
+def _file_to_table(path: Path) -> Any:
+    """periodize's path: the file read and validated, then the dyad-year table."""
+    return pz.intensity(pz.read_events(path), by="dyad")
+
+
 def _pandas(path: Path) -> pd.DataFrame:
     raw = (
         pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, engine="pyarrow")
@@ -71,13 +77,11 @@ def user_path(size: str, rng: np.random.Generator) -> dict[str, Any]:
         pd.read_parquet(path).to_csv(csv, index=False)
         for _ in range(3):
             for kind, file in (("parquet", path), ("csv", csv)):
-                seconds, from_file = timed(
-                    lambda f=file: pz.intensity(pz.read_events(f), by="dyad")
-                )
+                seconds, from_file = timed(partial(_file_to_table, file))
                 ours[kind] = min(ours[kind], seconds)
                 if not from_file.data.equals(series.data):
                     raise AssertionError(f"the {kind} file gives another table")
-                seconds, table = timed(lambda f=file: _pandas(f))
+                seconds, table = timed(partial(_pandas, file))
                 theirs[kind] = min(theirs[kind], seconds)
         file_s, pandas_s, csv_s, pandas_csv_s = (
             ours["parquet"],

@@ -195,7 +195,8 @@ def test_a_horizon_that_would_exhaust_memory_is_refused_with_the_remedy(monkeypa
 def test_a_dependent_history_widens_the_boundary():
     """A strongly autocorrelated history (Gaussian AR(1), 0.8, 120 periods): the replicates
     drawn with its fitted latent AR reach higher statistics than independent ones, so the
-    boundary is higher, and the result says which null ran."""
+    boundary, in the data's units (the Gaussian detector is divided by the history's
+    long-run variance factor), is higher, and the result says which null ran."""
     rng = np.random.default_rng(3)
     noise = rng.standard_normal(150)
     path = noise.copy()
@@ -207,7 +208,9 @@ def test_a_dependent_history_widens_the_boundary():
                        dependence="independent")  # fmt: skip
     assert kept.dependence["order"].iloc[0] >= 1
     assert kept.dependence["latent_lag1"].iloc[0] > 0.3
-    assert kept.boundary[0] > 1.5 * alone.boundary[0]
+    scale = kept.dependence["detector_scale"].iloc[0]
+    assert scale > 2 and alone.dependence["detector_scale"].iloc[0] == 1
+    assert kept.boundary[0] * scale > 1.5 * alone.boundary[0]
     assert "serial dependence of the history kept" in kept.summary()
 
 
@@ -232,3 +235,36 @@ def test_a_stable_history_is_the_baseline_whole_and_holds_the_level():
     assert json.loads(watch.to_json())["provenance"]["parameters"]["stable_history"] is True
     with pytest.raises(ParameterError, match="must be True or False"):
         pz.monitor(stepped, since=2020, stable_history="yes")
+
+
+def test_the_gaussian_detector_is_divided_by_its_own_long_run_factor():
+    """The studentizer: per row, the long-run variance factor of the residuals around that
+    row's own periods (each segment's mean, computed here segment by segment) from an AR of
+    the row's order; 1 for counts and for order 0. The monitored path is the raw statistic
+    over it."""
+    from periodize.inference.dependence import long_run_scale
+    from periodize.inference.monitor import _studentizer, _window_statistics
+    from periodize.segmentation.costs.base import segment_labels
+
+    rng = np.random.default_rng(11)
+    history = rng.normal(size=(3, 60)).cumsum(axis=1) * 0.2 + rng.normal(size=(3, 60))
+    breaks = [[20, 41], [], [7]]
+    orders = np.array([2, 1, 0])
+    residuals = np.empty_like(history)
+    for row, cuts in enumerate(breaks):
+        for segment in np.split(np.arange(60), cuts):
+            residuals[row, segment] = history[row, segment] - history[row, segment].mean()
+    expected = long_run_scale(residuals, orders)
+    got = _studentizer("normal", history, segment_labels(breaks, 60), orders)
+    np.testing.assert_allclose(got, expected)
+    assert got[2] == 1 and not np.allclose(got[:2], 1)
+    counts = _studentizer("quasipoisson", np.abs(history), segment_labels(breaks, 60), orders)
+    np.testing.assert_array_equal(counts, np.ones(3))
+
+    series = pd.Series(np.r_[history[0], history[0][:10] + 3], index=range(1900, 1970))
+    watch = pz.monitor(series, since=1960, horizon=10, model="normal", n_sim=99, rng=2)
+    scale = watch.dependence["detector_scale"].iloc[0]
+    raw = _window_statistics(
+        "normal", series.to_numpy()[None, 60:], watch.baseline_level, watch.baseline_spread
+    ).max(axis=2)
+    np.testing.assert_allclose(watch.path, raw / scale)

@@ -25,7 +25,18 @@ history: a latent AR fitted to the residuals of the history's periods
 (:mod:`periodize.inference.dependence`; on a history under 10 periods, independent
 periods) drives every replicate through the history and the horizon, so a relationship
 whose quiet and busy years come in runs does not sound alarms at a higher rate than
-``level``. ``"independent"`` draws the periods independently.
+``level``. ``"independent"`` draws the periods independently. The Gaussian detector is
+then **studentized**: divided by the long-run variance factor of the history's residuals
+around its periods (an AR of the fitted order), computed the same way on the data and on
+every replicate's own history (Beran 1987). The fitted AR alone is noisy, and the boundary
+inherited its noise: measured (``python -m benchmarks.monitoring``, nominal 5%),
+independent monthly histories sounded false alarms at 7.0% (2,000 series), 4.8% once
+studentized; yearly 5.9% → 4.6%; AR(1) 0.5 noise, monthly 7.7% → 5.0%, yearly (twenty
+periods) 17.4% → 14.3%. The power it costs: a shift of one sd in yearly series found
+within the horizon 32% → 25%, half an sd in monthly series 63% → 58%. Counts keep the
+unstudentized detector: on sparse counts the factor is mostly noise (monthly counts with
+one event a month then sounded no false alarm at all, and a doubled rate was found 74%
+instead of 97% of the time).
 """
 
 from __future__ import annotations
@@ -43,9 +54,16 @@ from .._validation import check_choice, check_int, check_probability
 from ..exceptions import ParameterError
 from ..results import Provenance, matrix_sha256
 from ..segmentation.api import segment
+from ..segmentation.costs.base import segment_labels
 from ..segmentation.inputs import SeriesMatrix, as_matrix, check_values
 from ..segmentation.models import chosen_model
-from .dependence import SerialDependence, check_dependence, fit_dependence, independent
+from .dependence import (
+    SerialDependence,
+    check_dependence,
+    fit_dependence,
+    independent,
+    long_run_scale,
+)
 from .hypothesis import label_position
 from .monitor_result import Monitoring
 from .simulate import draw
@@ -171,9 +189,10 @@ def monitor(
         f"{func} with horizon={horizon} and n_sim={n_sim}",
         "lower horizon or n_sim",
     )
-    windows = _window_statistics(used, matrix.values[:, start:], level0, spread)
-    path, starts = windows.max(axis=2), windows.argmax(axis=2)
     serial = _history_dependence(dependence, used, past, history.break_indices, spread, seed)
+    factor = _studentizer(used, past, segment_labels(history.break_indices, start), serial.order)
+    windows = _window_statistics(used, matrix.values[:, start:], level0, spread * np.sqrt(factor))
+    path, starts = windows.max(axis=2), windows.argmax(axis=2)
     maxima = _replicate_maxima(
         used, past, history.break_indices, level0, spread, horizon, n_sim, seed, min_size,
         str(history.model), serial, not stable_history,
@@ -200,7 +219,7 @@ def monitor(
         pvalue=pvalue,
         history=history,
         values=matrix.values,
-        dependence=serial.frame(matrix.names),
+        dependence=serial.frame(matrix.names).assign(detector_scale=factor),
         provenance=Provenance(
             function=func,
             parameters={
@@ -342,15 +361,39 @@ def _replicate_maxima(
         flat = drawn.reshape(len(rows) * n_sim, length + horizon)
         past = flat[:, :length]
         last = np.zeros(len(past), dtype=np.int64)
+        labels = np.zeros(past.shape, dtype=np.int64)
         if resegment:
             refit = segment(pd.DataFrame(past.T), min_size=min_size, model=history_model)
             last = np.array([b[-1] if b else 0 for b in refit.break_indices], dtype=np.int64)
+            labels = segment_labels(refit.break_indices, length)
         level_r, spread_r = _tail_baseline(model, past, last)
-        g = _statistics(model, flat[:, length:], level_r, spread_r)
+        orders = np.repeat(serial.order[rows.start : rows.stop], n_sim)
+        factor_r = _studentizer(model, past, labels, orders)
+        g = _statistics(model, flat[:, length:], level_r, spread_r * np.sqrt(factor_r))
         out[rows.start : rows.stop] = np.maximum.accumulate(g, axis=1).reshape(
             len(rows), n_sim, horizon
         )
     return out
+
+
+def _studentizer(
+    model: str, history: np.ndarray, labels: np.ndarray, orders: np.ndarray
+) -> np.ndarray:
+    """The Gaussian detector's studentizer: per row, the long-run variance factor of the
+    history's residuals around its own periods (``labels``: each period's segment), from
+    an AR of the row's order (:func:`~periodize.inference.dependence.long_run_scale`); 1
+    for counts and where the order is 0. Computed the same way on the data and on every
+    replicate, it makes the detector nearly pivotal in the dependence, so the error of the
+    fitted AR moves the boundary far less (Beran 1987): with the fitted AR alone, independent
+    monthly histories sounded false alarms at 7.0% for a nominal 5%."""
+    if model != "normal" or not orders.any():
+        return np.ones(len(history))
+    rows, n = history.shape
+    key = labels + (np.arange(rows) * n)[:, None]  # each row's segments apart
+    sums = np.bincount(key.ravel(), history.ravel(), minlength=rows * n)
+    sizes = np.bincount(key.ravel(), minlength=rows * n)
+    means = sums / np.maximum(sizes, 1)
+    return long_run_scale(history - means[key], orders)
 
 
 def _tail_baseline(model: str, past: np.ndarray, first: np.ndarray) -> np.ndarray:

@@ -54,7 +54,8 @@ class Monitoring(ResultMixin):
     values: np.ndarray
     provenance: Provenance
     #: per series, the serial dependence the replicates were drawn with (order, latent
-    #: lag-1 autocorrelation, null); ``attrs["dependence"]`` the option used
+    #: lag-1 autocorrelation, null) and ``detector_scale``, the long-run variance factor the
+    #: Gaussian detector is divided by (1 for counts); ``attrs["dependence"]`` the option
     dependence: pd.DataFrame | None = None
 
     @property
