@@ -222,6 +222,10 @@ def test_joint_result_serialises_with_its_provenance(counts):
     [
         ({"joint": "yes"}, "must be True or False"),
         ({"joint": True, "null": "trend"}, "null='parametric' or joint=False"),
+        (
+            {"joint": True, "model": {"a": "poisson", "b": "poisson", "c": "poisson"}},
+            r"one model for every series: a model per series is taken by segment",
+        ),
     ],
 )
 def test_joint_refusals_name_the_way_out(counts, kwargs, message):

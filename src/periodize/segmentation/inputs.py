@@ -235,9 +235,15 @@ def check_values(matrix: SeriesMatrix, model: str, func: str, missing_hint: str 
     """Values must be finite; count models need non-negative values, ``poisson`` integers.
     ``missing_hint`` is added to the message about a missing value (the way out, where the
     caller has one)."""
-    if model not in COSTS:
+    if not isinstance(model, str) or model not in COSTS:
+        per_series = (
+            " (one model for every series: a model per series is taken by segment with "
+            "joint=True)"
+            if isinstance(model, Mapping)
+            else ""
+        )
         raise ParameterError(
-            f"The 'model' parameter of {func} must be one of {sorted(COSTS)}. "
+            f"The 'model' parameter of {func} must be one of {sorted(COSTS)}{per_series}. "
             f"Got {model!r} instead."
         )
     values = matrix.values
