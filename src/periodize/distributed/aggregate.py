@@ -153,9 +153,10 @@ def dask_intensity(
     )
 
 
-#: Partitions whose id hashes one bucket gathers (about 128 million ids per bucket for
-#: files of two million events).
-PARTITIONS_PER_BUCKET = 64
+#: Partitions whose id hashes one bucket gathers: with files of about two million events,
+#: some eight million ids per bucket, whose check holds about 40 bytes per id at once (the
+#: hashes, their concatenation and the set); 64 made one bucket of 10^8 ids hold 4 GB.
+PARTITIONS_PER_BUCKET = 4
 
 
 def _summary(
