@@ -137,10 +137,10 @@ def _read_plain_csv(data: bytes) -> tuple[pd.DataFrame, np.ndarray] | None:
     byte, valid UTF-8 (Arrow checks it), every row as many fields as the header, a header
     without problems and no cell over :data:`CSV_CELL_LIMIT`; then record ``i`` starts on
     line ``i + 2`` and the cells are the same text, empty cells missing. The schema's
-    columns stay Arrow text (validation reads them without a Python string per row); any
+    columns stay Arrow data, the few-valued ones (:data:`_CODED`) as categoricals and the
+    others as Arrow text (validation reads them without a Python string per row); any
     other column becomes Python strings, as the general reader gives them (validation
-    keeps those columns as they are), the few-valued ones (:data:`_CODED`) as categoricals.
-    The bytes are never decoded to one Python string.
+    keeps those columns as they are). The bytes are never decoded to one Python string.
     """
     if b'"' in data or b"\x00" in data:  # (a NUL byte: decoding names the file's problem)
         return None
