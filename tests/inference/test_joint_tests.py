@@ -224,7 +224,7 @@ def test_joint_result_serialises_with_its_provenance(counts):
         ({"joint": True, "null": "trend"}, "null='parametric' or joint=False"),
         (
             {"joint": True, "model": {"a": "poisson", "b": "poisson", "c": "poisson"}},
-            r"one model for every series: a model per series is taken by segment",
+            r"one model for every series: segment with joint=True takes one each",
         ),
     ],
 )

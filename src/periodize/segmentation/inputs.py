@@ -236,12 +236,9 @@ def check_values(matrix: SeriesMatrix, model: str, func: str, missing_hint: str 
     ``missing_hint`` is added to the message about a missing value (the way out, where the
     caller has one)."""
     if not isinstance(model, str) or model not in COSTS:
-        per_series = (
-            " (one model for every series: a model per series is taken by segment with "
-            "joint=True)"
-            if isinstance(model, Mapping)
-            else ""
-        )
+        per_series = ""
+        if isinstance(model, Mapping):
+            per_series = " (one model for every series: segment with joint=True takes one each)"
         raise ParameterError(
             f"The 'model' parameter of {func} must be one of {sorted(COSTS)}{per_series}. "
             f"Got {model!r} instead."
