@@ -268,3 +268,4 @@ def test_the_gaussian_detector_is_divided_by_its_own_long_run_factor():
         "normal", series.to_numpy()[None, 60:], watch.baseline_level, watch.baseline_spread
     ).max(axis=2)
     np.testing.assert_allclose(watch.path, raw / scale)
+    assert watch.provenance.parameters["detector"].startswith("studentized")

@@ -236,6 +236,12 @@ def monitor(
                     + ("latent AR" if np.any(serial.partial != 0) else "independent periods")
                 ),
                 "serial_null": serial.summary(),
+                "detector": (
+                    "studentized: divided by the long-run variance factor of the history's "
+                    "residuals (watch.dependence['detector_scale']), likewise on each replicate"
+                    if np.any(factor != 1)
+                    else "the likelihood ratio as it is"
+                ),
             },
             input_sha256=matrix_sha256(matrix.values, matrix.index, matrix.names),
             seed=seed,
