@@ -73,8 +73,8 @@ YYYY-MM or YYYY-MM-DD'})
 def _fields(parsed: pd.DataFrame, rows: np.ndarray) -> ParsedDates:
     """Row ``i`` of the result is row ``rows[i]`` of ``parsed`` (missing where it is -1),
     each field taken on its own."""
-    missing = rows < 0
-    safe = np.where(missing, 0, rows) if len(parsed) else rows
+    missing = rows < 0  # (every row, when nothing was parsed)
+    safe = np.where(missing, 0, rows)
     out: ParsedDates = {
         "text": parsed["text"].array.take(rows, allow_fill=True)
         if len(parsed)
@@ -82,8 +82,11 @@ def _fields(parsed: pd.DataFrame, rows: np.ndarray) -> ParsedDates:
     }
     for name, fill, dtype in (("year", 0, np.int64), ("month", 0, np.int64), ("day", 0, np.int64),
                               ("precision", -1, np.int8)):  # fmt: skip
-        column = parsed[name].to_numpy().astype(dtype)[safe] if len(parsed) else safe
-        column = column.astype(dtype, copy=False)
+        column = (
+            parsed[name].to_numpy().astype(dtype)[safe]
+            if len(parsed)
+            else np.empty(len(rows), dtype)
+        )
         column[missing] = fill
         out[name] = column
     return out

@@ -295,12 +295,15 @@ def _statistics(
     return _window_statistics(model, values, level, spread).max(axis=2)
 
 
-def _period_means(values: np.ndarray, breaks: tuple[int, ...]) -> np.ndarray:
-    """Each period's fitted level: the mean of its segment of ``breaks``, for every row of
-    ``values`` (periods last)."""
-    edges = np.array([0, *breaks, values.shape[-1]])
-    sizes = np.diff(edges)
-    return np.repeat(np.add.reduceat(values, edges[:-1], axis=-1) / sizes, sizes, axis=-1)
+def _period_means(values: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each period's fitted level, for every row at once: the mean of the row's segment
+    (``labels``: rows × periods, each period's segment, from
+    :func:`~periodize.segmentation.costs.base.segment_labels`)."""
+    rows, n = values.shape
+    key = labels + (np.arange(rows) * n)[:, None]  # each row's segments apart
+    sums = np.bincount(key.ravel(), values.ravel(), minlength=rows * n)
+    sizes = np.bincount(key.ravel(), minlength=rows * n)
+    return (sums / np.maximum(sizes, 1))[key]
 
 
 def _history_dependence(
@@ -315,14 +318,12 @@ def _history_dependence(
     (each with the baseline's spread, as the replicates draw them)."""
     if option == "independent":
         return independent(len(history), option)
-    means = np.stack([_period_means(row, b) for row, b in zip(history, breaks, strict=True)])
+    labels = segment_labels(breaks, history.shape[1])
+    means = _period_means(history, labels)
     spreads = np.repeat(spread[:, None], history.shape[1], axis=1)
 
     def refit(simulated: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        fitted = np.stack(
-            [_period_means(row, breaks[o]) for row, o in zip(simulated, owner, strict=True)]
-        )
-        return fitted, spreads[owner]
+        return _period_means(simulated, labels[owner]), spreads[owner]
 
     return fit_dependence(option, model, history, (means, spreads), refit, seed)
 
@@ -351,14 +352,17 @@ def _replicate_maxima(
     history and the horizon). Series go in blocks of :data:`BLOCK_BYTES`, all
     their replicates segmented by one call."""
     n_series, length = history.shape
+    fitted = _period_means(history, segment_labels(breaks, length))
     per_block = max(1, BLOCK_BYTES // (WINDOW_BYTES * n_sim * horizon**2))
     out = np.empty((n_series, n_sim, horizon))
     for first in range(0, n_series, per_block):
         rows = range(first, min(first + per_block, n_series))
         drawn = np.empty((len(rows), n_sim, length + horizon))
         for j, i in enumerate(rows):  # each series from its own stream
-            means = _period_means(history[i], breaks[i])
-            law = np.r_[means, np.full(horizon, level[i])], np.full(length + horizon, spread[i])
+            law = (
+                np.r_[fitted[i], np.full(horizon, level[i])],
+                np.full(length + horizon, spread[i]),
+            )
             margin = None if serial.margins is None else serial.margins[i]  # the history's
             draw(
                 model, *law, drawn[j], seed, MONITOR_SIMULATION, series_keys(history[i])[0],
@@ -394,12 +398,7 @@ def _studentizer(
     monthly histories sounded false alarms at 7.0% for a nominal 5%."""
     if model != "normal" or not orders.any():
         return np.ones(len(history))
-    rows, n = history.shape
-    key = labels + (np.arange(rows) * n)[:, None]  # each row's segments apart
-    sums = np.bincount(key.ravel(), history.ravel(), minlength=rows * n)
-    sizes = np.bincount(key.ravel(), minlength=rows * n)
-    means = sums / np.maximum(sizes, 1)
-    return long_run_scale(history - means[key], orders)
+    return long_run_scale(history - _period_means(history, labels), orders)
 
 
 def _tail_baseline(model: str, past: np.ndarray, first: np.ndarray) -> np.ndarray:
