@@ -215,6 +215,8 @@ def test_a_plain_csv_is_read_by_arrow_and_other_files_by_the_general_reader():
     for other in (
         plain.replace("a,2009", '"a",2009'),
         plain + "\n",
+        plain.replace("\na,", "\n\na,"),  # a blank line inside: Arrow reads an empty row
+        plain + ",,,,,\n",  # a row of empty cells: the general reader says which line
         "\n" + plain,
         plain + "b,1\n",
         crlf + "\r\n",

@@ -128,18 +128,33 @@ def _read_text(
     return read(path, table_text(path, data, encoding))
 
 
+def _has_empty_row(table: Any) -> bool:
+    """Whether a row of an Arrow table is missing in every column: a blank line read with
+    ``ignore_empty_lines=False`` (or a line of empty cells; the general reader tells them
+    apart). No column without a missing value: no such row, nothing to scan."""
+    import pyarrow.compute as pc
+
+    if min(column.null_count for column in table.columns) == 0:
+        return False
+    empty = pc.is_null(table.column(0))
+    for column in table.columns[1:]:
+        empty = pc.and_(empty, pc.is_null(column))
+    return bool(pc.any(empty).as_py())
+
+
 def _read_plain_csv(data: bytes) -> tuple[pd.DataFrame, np.ndarray] | None:
     """A plain UTF-8 CSV (the file's bytes) read by Arrow's parser, or None for
     :func:`read_csv_text` to read once decoded.
 
     Plain: no quote character (so no cell spans lines and no quoting rule can differ from
-    Python's ``csv``), no blank line, no lone carriage return, no byte-order mark or NUL
-    byte, valid UTF-8 (Arrow checks it), every row as many fields as the header, a header
-    without problems and no cell over :data:`CSV_CELL_LIMIT`; then record ``i`` starts on
-    line ``i + 2`` and the cells are the same text, empty cells missing. The schema's
-    columns stay Arrow data, the few-valued ones (:data:`_CODED`) as categoricals and the
-    others as Arrow text (validation reads them without a Python string per row); any
-    other column becomes Python strings, as the general reader gives them (validation
+    Python's ``csv``), no blank line (Arrow reads one as a row missing in every column: such
+    a row sends the file to the general reader), no lone carriage return, no byte-order mark
+    or NUL byte, valid UTF-8 (Arrow checks it), every row as many fields as the header, a
+    header without problems and no cell over :data:`CSV_CELL_LIMIT`; then record ``i``
+    starts on line ``i + 2`` and the cells are the same text, empty cells missing. The
+    schema's columns stay Arrow data, the few-valued ones (:data:`_CODED`) as categoricals
+    and the others as Arrow text (validation reads them without a Python string per row);
+    any other column becomes Python strings, as the general reader gives them (validation
     keeps those columns as they are). The bytes are never decoded to one Python string.
     """
     if b'"' in data or b"\x00" in data:  # (a NUL byte: decoding names the file's problem)
@@ -167,7 +182,9 @@ def _read_plain_csv(data: bytes) -> tuple[pd.DataFrame, np.ndarray] | None:
         table = pa_csv.read_csv(
             io.BytesIO(data),
             read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
-            parse_options=pa_csv.ParseOptions(quote_char=False, newlines_in_values=False),
+            parse_options=pa_csv.ParseOptions(
+                quote_char=False, newlines_in_values=False, ignore_empty_lines=False
+            ),
             convert_options=pa_csv.ConvertOptions(
                 column_types={
                     name: pa.dictionary(pa.int32(), pa.string())
@@ -181,8 +198,7 @@ def _read_plain_csv(data: bytes) -> tuple[pd.DataFrame, np.ndarray] | None:
         )
     except (pa.ArrowInvalid, ValueError):  # a row with another number of fields
         return None
-    lines = data.count(b"\n") + (not data.endswith(b"\n"))  # (faster than finding "\n\n")
-    if table.num_rows == 0 or lines != table.num_rows + 1:  # Arrow skips blank lines
+    if table.num_rows == 0 or _has_empty_row(table):  # a blank line, or a row of empty cells
         return None
     columns: dict[str, Any] = {}
     for name, column in zip(header, table.columns, strict=True):
