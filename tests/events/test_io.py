@@ -290,3 +290,21 @@ def test_coded_columns_validate_as_their_values(tmp_path_factory, rows, with_ids
             assert got == reference
         else:
             pd.testing.assert_frame_equal(got, reference)
+            _aggregates_as_its_text(got)
+
+
+def _aggregates_as_its_text(table):
+    """A validated table's dyad-year counts and provenance digest (which reuse the codes
+    validation found) equal those of its cells as plain text: pandas' crosstab, and the
+    digest of every text column hashed cell by cell."""
+    from periodize.events.digest import table_digest
+    from periodize.events.seal import events_sha256
+
+    text = table.astype({c: object for c in table.columns if c not in ("year", "month", "day")})
+    assert events_sha256(table) == table_digest(text)
+    pair = np.sort(table[["actor", "target"]].to_numpy(dtype=object), axis=1)
+    dyad = pd.Series(pair[:, 0] + "-" + pair[:, 1], name="series")
+    expected = pd.crosstab(table["year"].to_numpy(), dyad).astype(float)
+    got = pz.intensity(table, by="dyad").data
+    np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())
+    assert list(got.columns) == list(expected.columns)

@@ -68,6 +68,16 @@ def _combine_rows(row: np.ndarray, cells: np.ndarray, salt: np.uint64) -> None:
 
 
 @numba.njit(cache=True)
+def _combine_codes(row: np.ndarray, codes: np.ndarray, table: np.ndarray, salt: np.uint64) -> None:
+    """:func:`_combine_rows` of a coded column: cell ``i`` hashes as ``table[codes[i]]``
+    (missing where the code is negative), without the cells' hashes laid out per row."""
+    for i in range(row.shape[0]):
+        code = codes[i]
+        cell = table[code] if code >= 0 else _MISSING
+        row[i] = _mix(row[i] * np.uint64(31) + (cell ^ salt))
+
+
+@numba.njit(cache=True)
 def has_repeat(hashes: np.ndarray) -> bool:
     """Whether any 64-bit value occurs twice (an open-addressing set twice the size: one
     pass, no sort). 0 is stored as 1, so a screen only: True may be a collision."""
@@ -148,15 +158,30 @@ def cell_hashes(column: pd.Series) -> np.ndarray:
 
 
 def partial_digest(
-    frame: pd.DataFrame, known: dict[str, np.ndarray] | None = None
+    frame: pd.DataFrame,
+    known: dict[str, np.ndarray] | None = None,
+    coded: dict[str, tuple[np.ndarray, Any]] | None = None,
 ) -> tuple[int, int, int]:
     """(number of rows, sum, exclusive-or) of the rows' hashes: what a partition adds
-    (``known``: columns' :func:`cell_hashes` a caller has computed already)."""
-    known = known or {}
+    (``known``: columns' :func:`cell_hashes` a caller has computed already; ``coded``:
+    columns as codes into their distinct values, ``-1`` missing, hashed once per value).
+    Categorical columns are hashed by their codes too."""
+    known, coded = known or {}, coded or {}
     row = np.zeros(len(frame), dtype=np.uint64)
     for salt, name in enumerate(sorted(map(str, frame.columns))):
-        cells = known[name] if name in known else cell_hashes(frame[name])
-        _combine_rows(row, cells, np.uint64(salt))
+        column = frame[name]
+        if name in known:
+            _combine_rows(row, known[name], np.uint64(salt))
+            continue
+        if name in coded:
+            codes, values = coded[name]
+        elif isinstance(column.dtype, pd.CategoricalDtype):
+            codes, values = column.cat.codes.to_numpy(), column.dtype.categories
+        else:
+            _combine_rows(row, cell_hashes(column), np.uint64(salt))
+            continue
+        table = cell_hashes(pd.Series(np.asarray(values, dtype=object)))
+        _combine_codes(row, codes, table, np.uint64(salt))
     total = int(row.sum(dtype=np.uint64)) if len(row) else 0
     xor = int(np.bitwise_xor.reduce(row)) if len(row) else 0
     return len(frame), total, xor
@@ -173,9 +198,11 @@ def combine(columns: list[str], parts: list[tuple[int, int, int]]) -> str:
     return hashlib.sha256(f"{names}\x1e{n}\x1e{total}\x1e{xor}".encode()).hexdigest()
 
 
-def table_digest(frame: pd.DataFrame) -> str:
+def table_digest(
+    frame: pd.DataFrame, coded: dict[str, tuple[np.ndarray, Any]] | None = None
+) -> str:
     """The canonical digest of an event table (the same for any order or partitioning of
-    its rows).
+    its rows; ``coded`` as in :func:`partial_digest`).
 
     Examples
     --------
@@ -185,4 +212,4 @@ def table_digest(frame: pd.DataFrame) -> str:
     >>> table_digest(frame) == table_digest(frame.assign(year=[2009, 2018]))
     False
     """
-    return combine(list(frame.columns), [partial_digest(frame)])
+    return combine(list(frame.columns), [partial_digest(frame, coded=coded)])

@@ -16,7 +16,7 @@ from ..exceptions import EventSchemaError, PeriodizeTypeError, Problem
 from .dates import earliest_key, latest_key, parse_dates
 from .digest import all_distinct
 from .numbers import COUNT_EXPECTED, WEIGHT_EXPECTED, parse_counts, parse_weights
-from .seal import is_sealed, seal
+from .seal import is_sealed, remember, seal
 from .vocabulary import CONFIDENCE, KINDS, LEVELS, PRECISIONS, iso3166_alpha3
 
 __all__ = ["DERIVED", "OPTIONAL", "REQUIRED", "validate_events"]
@@ -284,7 +284,26 @@ def _validate(
     if "event_id" not in frame.columns:  # numbered here: unique in this table only
         result.attrs[GENERATED_IDS] = True
     result.attrs[_VOCABULARIES] = {"level": Frozen(levels), "kind": Frozen(kinds)}
-    return seal(result)
+    seal(result)
+    for column in ("actor", "target"):  # intensity's series keys, without hashing again
+        coded = distinct[column]
+        if coded is not None:
+            remember(result, f"codes:{column}", (small_codes(coded[0], len(coded[1])), coded[1]))
+    return result
+
+
+def small_codes(codes: np.ndarray, n_values: int) -> np.ndarray:
+    """Codes (``-1`` missing) in the smallest signed integer type that holds them.
+
+    Examples
+    --------
+    >>> small_codes(np.array([0, 2, -1]), 3).dtype
+    dtype('int8')
+    """
+    for dtype in (np.int8, np.int16, np.int32):
+        if n_values <= np.iinfo(dtype).max:
+            return codes.astype(dtype, copy=False)
+    return codes.astype(np.int64, copy=False)
 
 
 def _vocabulary(given: Sequence[str] | None, default: Sequence[str], name: str) -> tuple[str, ...]:

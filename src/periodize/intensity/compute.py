@@ -13,7 +13,7 @@ from .._limits import check_memory
 from .._typing import BYS, FREQS, STRATIFY, By, Freq, PathLike, Stratify
 from .._validation import check_choice
 from ..events.schema import _validate
-from ..events.seal import events_sha256
+from ..events.seal import events_sha256, recall
 from ..exceptions import EventSchemaError, ParameterError, Problem
 from ..periods import NEEDED_PRECISION, ordinal, period_index, window_ordinal
 from ..results import Provenance
@@ -204,7 +204,9 @@ def _series_codes(
     n = len(table)
     key = np.zeros(n, dtype=np.int64)
     if by is not None:
-        (actor, target), countries = _country_codes(table["actor"], table["target"])
+        (actor, target), countries = _country_codes(
+            *(recall(table, f"codes:{c}") or pd.factorize(table[c]) for c in ("actor", "target"))
+        )
         if by == "dyad":
             actor, target = np.minimum(actor, target), np.maximum(actor, target)
         key = actor.astype(np.int64) * len(countries) + target
@@ -235,15 +237,31 @@ def _series_names(
     return (parts[0] + ":" + parts[1] if len(parts) == 2 else parts[0]).tolist()
 
 
-def _country_codes(*columns: pd.Series) -> tuple[list[np.ndarray], list[str]]:
-    """Each column's codes into the sorted countries of all of them (each column hashed on
-    its own: no concatenated copy), as int32."""
-    factorized = [pd.factorize(column) for column in columns]
-    countries = sorted(set().union(*(uniques.tolist() for _, uniques in factorized)))
+def _country_codes(
+    *factorized: tuple[np.ndarray, Any],
+) -> tuple[list[np.ndarray], list[str]]:
+    """Each column's codes into the sorted countries of all of them, as int32, from each
+    column factorized on its own (codes, values; no concatenated copy). Values no row
+    uses (a categorical's unused categories) are left out.
+
+    Examples
+    --------
+    >>> codes, countries = _country_codes((np.array([1, 1]), ["XAA", "MNG", 5]),
+    ...                                   (np.array([0, 0]), ["KAZ"]))
+    >>> [c.tolist() for c in codes], countries
+    ([[1, 1], [0, 0]], ['KAZ', 'MNG'])
+    """
+    used = [
+        (codes, np.asarray(uniques, dtype=object), np.bincount(codes, minlength=len(uniques)) > 0)
+        for codes, uniques in factorized
+    ]
+    countries = sorted(set().union(*(uniques[seen].tolist() for _, uniques, seen in used)))
     index = pd.Index(countries, dtype=object)
     codes = [
-        index.get_indexer(pd.Index(uniques, dtype=object)).astype(np.int32)[column_codes]
-        for column_codes, uniques in factorized
+        np.where(seen, index.get_indexer(pd.Index(uniques, dtype=object)), -1).astype(np.int32)[
+            column_codes
+        ]
+        for column_codes, uniques, seen in used
     ]
     return codes, countries
 
