@@ -15,6 +15,7 @@ import contextlib
 import csv
 import io
 import json
+import mmap
 import os
 import stat
 from collections.abc import Iterator
@@ -39,6 +40,19 @@ def read_bytes(path: Path) -> bytes:
     with _readable(path):
         check_regular(path)
         return path.read_bytes()
+
+
+def map_bytes(path: Path) -> bytes | mmap.mmap:
+    """The file's bytes mapped into memory, read-only (nothing copied; the caller closes
+    the map), or read where no map can be made (an empty file, a file system without
+    maps); a :class:`ParameterError` saying why the file cannot be read."""
+    with _readable(path):
+        check_regular(path)
+        with path.open("rb") as handle:
+            try:
+                return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            except (ValueError, OSError):
+                return handle.read()
 
 
 def check_readable(path: Path) -> None:

@@ -107,6 +107,29 @@ def test_a_pipe_or_device_is_refused_before_it_is_opened(tmp_path, engine):
         pz.read_events(device, engine=engine)
 
 
+def test_a_csv_is_read_through_a_map_of_its_bytes_or_as_bytes_when_empty(tmp_path):
+    import mmap
+
+    from periodize._textfiles import map_bytes
+
+    text = b"event_id,date,actor,target,level,kind\na,2009,KAZ,MNG,minister,state_visit\n"
+    path = tmp_path / "events.csv"
+    path.write_bytes(text)
+    mapped = map_bytes(path)
+    assert isinstance(mapped, mmap.mmap) and mapped[:] == text
+    mapped.close()
+    assert pz.read_events(path)["actor"].tolist() == ["KAZ"]
+    path.write_bytes(text.replace(b"\n", b"\r\n"))  # line ends replaced in a copy
+    assert pz.read_events(path)["kind"].tolist() == ["state_visit"]
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    assert map_bytes(empty) == b""  # no map of nothing
+    with pytest.raises(ParameterError, match=r"empty\.csv is empty"):
+        pz.read_events(empty)
+    with pytest.raises(ParameterError, match=r"missing\.csv"):
+        pz.read_events(tmp_path / "missing.csv")
+
+
 def test_json_lines_nested_too_deep_or_with_huge_integers_name_the_line(tmp_path):
     head = '{"date": "2010", "actor": "MNG", "target": "KAZ", "level": "ambassador", '
     deep = tmp_path / "deep.jsonl"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from .._textfiles import (
     CSV_CELL_LIMIT,
     check_readable,
     header_problems,
+    map_bytes,
     read_bytes,
     read_csv_text,
     read_jsonl_text,
@@ -118,14 +120,19 @@ def _read_text(
     path: Path, fmt: str, encoding: str | None
 ) -> tuple[pd.DataFrame, np.ndarray | None]:
     """A CSV or JSON Lines file's table and the line each record starts on: a plain UTF-8
-    CSV goes to Arrow as bytes, anything else is decoded and read (the bytes are let go
-    before the table is validated)."""
-    data = read_bytes(path)
-    fast = _read_plain_csv(data) if fmt == "csv" and encoding is None else None
-    if fast is not None:
-        return fast
+    CSV goes to Arrow as the file's bytes mapped into memory (not copied), anything else
+    is decoded and read (the bytes are let go before the table is validated)."""
+    if fmt == "csv" and encoding is None:
+        mapped = map_bytes(path)
+        try:
+            fast = _read_plain_csv(mapped)
+        finally:
+            if isinstance(mapped, mmap.mmap):
+                mapped.close()
+        if fast is not None:
+            return fast
     read = read_csv_text if fmt == "csv" else read_jsonl_text
-    return read(path, table_text(path, data, encoding))
+    return read(path, table_text(path, read_bytes(path), encoding))
 
 
 def _has_empty_row(table: Any) -> bool:
@@ -142,9 +149,9 @@ def _has_empty_row(table: Any) -> bool:
     return bool(pc.any(empty).as_py())
 
 
-def _read_plain_csv(data: bytes) -> tuple[pd.DataFrame, np.ndarray] | None:
-    """A plain UTF-8 CSV (the file's bytes) read by Arrow's parser, or None for
-    :func:`read_csv_text` to read once decoded.
+def _read_plain_csv(data: bytes | mmap.mmap) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """A plain UTF-8 CSV (the file's bytes, or a map of them) read by Arrow's parser, or
+    None for :func:`read_csv_text` to read once decoded.
 
     Plain: no quote character (so no cell spans lines and no quoting rule can differ from
     Python's ``csv``), no blank line (Arrow reads one as a row missing in every column: such
@@ -157,13 +164,14 @@ def _read_plain_csv(data: bytes) -> tuple[pd.DataFrame, np.ndarray] | None:
     any other column becomes Python strings, as the general reader gives them (validation
     keeps those columns as they are). The bytes are never decoded to one Python string.
     """
-    if b'"' in data or b"\x00" in data:  # (a NUL byte: decoding names the file's problem)
+    if data.find(b'"') >= 0 or data.find(b"\x00") >= 0:  # (NUL: decoding names the problem)
         return None
-    if b"\r" in data:  # Windows line ends only: a lone carriage return ends a line in csv
+    if data.find(b"\r") >= 0:  # Windows line ends only: a lone carriage return ends a line
+        data = bytes(data)
         if data.count(b"\r") != data.count(b"\r\n"):
             return None
         data = data.replace(b"\r\n", b"\n")
-    if data.startswith((b"\n", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+    if data[:3].startswith((b"\n", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return None
     try:
         import pyarrow as pa
@@ -180,7 +188,7 @@ def _read_plain_csv(data: bytes) -> tuple[pd.DataFrame, np.ndarray] | None:
         return None
     try:  # with no quote and no blank line, every line after the header is one record
         table = pa_csv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(pa.py_buffer(data)),
             read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
             parse_options=pa_csv.ParseOptions(
                 quote_char=False, newlines_in_values=False, ignore_empty_lines=False
