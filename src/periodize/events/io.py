@@ -135,6 +135,12 @@ def _read_text(
     return read(path, table_text(path, read_bytes(path), encoding))
 
 
+#: Bytes Arrow parses per block of a plain CSV: each block is a chunk of every column,
+#: and the few-valued columns' chunks each have their own dictionary to unify; 4 MiB
+#: parsed 113 MB (2 M events) in 0.24 s with a fourth of the 1 MiB default's chunks.
+_CSV_BLOCK = 4 << 20
+
+
 def _has_empty_row(table: Any) -> bool:
     """Whether a row of an Arrow table is missing in every column: a blank line read with
     ``ignore_empty_lines=False`` (or a line of empty cells; the general reader tells them
@@ -189,7 +195,9 @@ def _read_plain_csv(data: bytes | mmap.mmap) -> tuple[pd.DataFrame, np.ndarray] 
     try:  # with no quote and no blank line, every line after the header is one record
         table = pa_csv.read_csv(
             pa.BufferReader(pa.py_buffer(data)),
-            read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
+            read_options=pa_csv.ReadOptions(
+                column_names=header, skip_rows=1, block_size=_CSV_BLOCK
+            ),
             parse_options=pa_csv.ParseOptions(
                 quote_char=False, newlines_in_values=False, ignore_empty_lines=False
             ),
