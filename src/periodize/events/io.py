@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import mmap
@@ -128,7 +129,8 @@ def _read_text(
             fast = _read_plain_csv(mapped)
         finally:
             if isinstance(mapped, mmap.mmap):
-                mapped.close()
+                with contextlib.suppress(BufferError):  # still viewed: unmapped once freed
+                    mapped.close()
         if fast is not None:
             return fast
     read = read_csv_text if fmt == "csv" else read_jsonl_text
