@@ -201,3 +201,23 @@ def test_the_rows_of_a_validated_table_are_one_validated_anew(table, data):
     expected = slow(table[mask].reset_index(drop=True))
     pd.testing.assert_frame_equal(subset, expected)
     assert is_sealed(subset) and schema.rows_of(table, np.ones(len(table), bool)) is table
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(min_size=1, max_size=200), st.data(), st.integers(0, 2**64 - 1))
+def test_the_buffer_hash_sees_every_change_of_one_byte_and_of_the_length(data, draw, key):
+    """Each step of the buffer hash is a bijection of its state, so changing any one byte
+    (one word, or the tail) must change the hash, whatever the key; so must dropping the
+    last byte or adding a zero byte (the length is hashed)."""
+    from periodize.events.digest import buffers_hash
+
+    position = draw.draw(st.integers(0, len(data) - 1))
+    delta = draw.draw(st.integers(1, 255))
+    changed = bytearray(data)
+    changed[position] ^= delta
+    original = buffers_hash([data, b"rest"], key)
+    assert buffers_hash([bytes(data), b"rest"], key) == original
+    assert buffers_hash([bytes(changed), b"rest"], key) != original
+    assert buffers_hash([data[:-1], b"rest"], key) != original
+    assert buffers_hash([data + b"\x00", b"rest"], key) != original
+    assert buffers_hash([data, b"rest"], key ^ 1) != original  # keyed
