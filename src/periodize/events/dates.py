@@ -26,7 +26,9 @@ def days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
 
 #: Parsed dates, one entry per row: ``text`` (canonical ISO strings, an Arrow-backed
 #: string array), ``year``, ``month``, ``day`` (int64, 0 where not given) and
-#: ``precision`` (int8: 0 year, 1 month, 2 day, -1 missing or invalid).
+#: ``precision`` (int8: 0 year, 1 month, 2 day, -1 missing or invalid); where each
+#: distinct value was parsed once, also ``coded``: each row's code (-1 missing) and the
+#: frame of the distinct values' fields (the per-row entries are its rows taken by code).
 ParsedDates = dict[str, Any]
 
 
@@ -67,7 +69,9 @@ YYYY-MM or YYYY-MM-DD'})
     bad[list(unique_problems)] = True
     rows = np.flatnonzero(bad[codes])  # (a missing value's code -1 reads the last)
     problems = {int(p): unique_problems[int(codes[p])] for p in rows}
-    return _fields(parsed, codes), problems
+    fields = _fields(parsed, codes)
+    fields["coded"] = (codes, parsed)
+    return fields, problems
 
 
 def _fields(parsed: pd.DataFrame, rows: np.ndarray) -> ParsedDates:

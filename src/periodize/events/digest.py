@@ -253,7 +253,7 @@ def partial_digest(
         else:
             _combine_rows(row, cell_hashes(column), np.uint64(salt))
             continue
-        table = cell_hashes(pd.Series(np.asarray(values, dtype=object)))
+        table = cell_hashes(pd.Series(values))
         _combine_codes(row, codes, table, np.uint64(salt))
     total = int(row.sum(dtype=np.uint64)) if len(row) else 0
     xor = int(np.bitwise_xor.reduce(row)) if len(row) else 0

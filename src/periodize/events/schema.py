@@ -7,6 +7,7 @@ Optional columns are listed in :data:`OPTIONAL`; any other column is kept unchan
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -285,11 +286,29 @@ def _validate(
         result.attrs[GENERATED_IDS] = True
     result.attrs[_VOCABULARIES] = {"level": Frozen(levels), "kind": Frozen(kinds)}
     seal(result)
-    for column in ("actor", "target"):  # intensity's series keys, without hashing again
+    _remember_codes(result, distinct, dates.get("coded"))
+    return result
+
+
+def _remember_codes(
+    result: pd.DataFrame, distinct: dict[str, Distinct | None], dates: Any
+) -> None:
+    """Keep the codes validation found by the sealed result's seal: the country columns'
+    (intensity's series keys) and, where the dates were parsed once per distinct value,
+    those of the date and its fields (the provenance digest hashes each value once)."""
+    for column in ("actor", "target"):
         coded = distinct[column]
         if coded is not None:
             remember(result, f"codes:{column}", (small_codes(coded[0], len(coded[1])), coded[1]))
-    return result
+    if dates is None:
+        return
+    codes, values = dates
+    codes = small_codes(codes, len(values))
+    precision = values["precision"].to_numpy()
+    remember(result, "codes:date", (codes, values["text"].array))
+    for field, finest in (("year", 0), ("month", 1), ("day", 2)):
+        given = pd.arrays.IntegerArray(values[field].to_numpy(np.int64), precision < finest)
+        remember(result, f"codes:{field}", (codes, given))
 
 
 def small_codes(codes: np.ndarray, n_values: int) -> np.ndarray:
