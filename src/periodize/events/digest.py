@@ -183,7 +183,15 @@ def all_distinct(values: Any) -> bool:
     >>> all_distinct(pd.array(["a", "a"], dtype="string[pyarrow]"))
     False
     """
-    return not has_repeat(_strings(values))
+    return distinct_hashes(values) is not None
+
+
+def distinct_hashes(values: Any) -> np.ndarray | None:
+    """The cells' 64-bit hashes (:func:`cell_hashes` of a text column) when they prove no
+    value of the column occurs twice; None when that cannot be proved (see
+    :func:`all_distinct`)."""
+    hashes = _strings(values)
+    return None if has_repeat(hashes) else hashes
 
 
 def _strings(values: Any) -> np.ndarray:
@@ -272,10 +280,12 @@ def combine(columns: list[str], parts: list[tuple[int, int, int]]) -> str:
 
 
 def table_digest(
-    frame: pd.DataFrame, coded: dict[str, tuple[np.ndarray, Any]] | None = None
+    frame: pd.DataFrame,
+    coded: dict[str, tuple[np.ndarray, Any]] | None = None,
+    known: dict[str, np.ndarray] | None = None,
 ) -> str:
     """The canonical digest of an event table (the same for any order or partitioning of
-    its rows; ``coded`` as in :func:`partial_digest`).
+    its rows; ``coded`` and ``known`` as in :func:`partial_digest`).
 
     Examples
     --------
@@ -285,4 +295,4 @@ def table_digest(
     >>> table_digest(frame) == table_digest(frame.assign(year=[2009, 2018]))
     False
     """
-    return combine(list(frame.columns), [partial_digest(frame, coded=coded)])
+    return combine(list(frame.columns), [partial_digest(frame, known, coded)])

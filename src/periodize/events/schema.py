@@ -15,7 +15,7 @@ import pandas as pd
 from .._validation import type_name
 from ..exceptions import EventSchemaError, PeriodizeTypeError, Problem
 from .dates import earliest_key, latest_key, parse_dates
-from .digest import all_distinct
+from .digest import distinct_hashes
 from .numbers import COUNT_EXPECTED, WEIGHT_EXPECTED, parse_counts, parse_weights
 from .seal import is_sealed, remember, seal
 from .vocabulary import CONFIDENCE, KINDS, LEVELS, PRECISIONS, iso3166_alpha3
@@ -232,8 +232,9 @@ def _validate(
         found.add_mask(unknown, column, f"one of {list(vocabulary)}")
         out[column] = _categorical(values, vocabulary, unknown, factorized)
 
+    id_hashes = None
     if "event_id" in frame.columns:
-        out["event_id"] = _event_ids(frame, found)
+        out["event_id"], id_hashes = _event_ids(frame, found)
     else:
         out["event_id"] = numbered_ids(len(frame), id_prefix)
 
@@ -287,6 +288,8 @@ def _validate(
     result.attrs[_VOCABULARIES] = {"level": Frozen(levels), "kind": Frozen(kinds)}
     seal(result)
     _remember_codes(result, distinct, dates.get("coded"))
+    if id_hashes is not None:  # the provenance digest's, used once
+        remember(result, "hashes:event_id", id_hashes)
     return result
 
 
@@ -402,14 +405,18 @@ def _categorical(
     return pd.Categorical.from_codes(np.append(position, -1)[codes], categories=list(vocabulary))
 
 
-def _event_ids(frame: pd.DataFrame, found: _Problems) -> pd.arrays.StringArray:
+def _event_ids(
+    frame: pd.DataFrame, found: _Problems
+) -> tuple[pd.arrays.StringArray, np.ndarray | None]:
     """Ids as text: strings or integers, unique once written as text (``1`` and ``"1"``
-    are the same id)."""
+    are the same id); and, where the compiled screen proved them distinct, their cells'
+    hashes (:func:`.digest.cell_hashes`, which the provenance digest reuses)."""
     ids = frame["event_id"]
     missing = ids.isna().to_numpy()
-    if _unique_text(ids):  # the usual case from a file: text, no repeats
+    hashes = _distinct_text(ids)
+    if hashes is not None:  # the usual case from a file: text, no repeats
         found.add_mask(missing, "event_id", "a value (event_id must be unique)")
-        return _as_string(ids)
+        return _as_string(ids), hashes
     if pd.api.types.infer_dtype(ids, skipna=True) in ("string", "empty"):
         text = ids.astype(object).where(~missing, None)  # the usual case: no per-row work
     elif pd.api.types.is_integer_dtype(ids.dtype) and not pd.api.types.is_bool_dtype(ids.dtype):
@@ -433,7 +440,7 @@ def _event_ids(frame: pd.DataFrame, found: _Problems) -> pd.arrays.StringArray:
         first_pos = np.flatnonzero(codes >= 0)[first_index]
         for pos in np.flatnonzero(dup).tolist():
             found.add([pos], "event_id", f"a unique id (same as row {first_pos[codes[pos]]})")
-    return _as_string(text)
+    return _as_string(text), None
 
 
 def numbered_ids(n: int, prefix: str = "") -> pd.arrays.ArrowStringArray:
@@ -540,8 +547,8 @@ def _text_categories(values: pd.Series) -> bool:
     )
 
 
-def _unique_text(ids: pd.Series) -> bool:
-    """True when a column of Arrow-backed text holds no id twice (compiled 64-bit hashes in
-    one pass, :func:`.digest.all_distinct`); False sends the caller to the path that finds
-    the repeated ids exactly and names their rows."""
-    return _arrow_text(ids) and all_distinct(ids.array)
+def _distinct_text(ids: pd.Series) -> np.ndarray | None:
+    """The cells' hashes when a column of Arrow-backed text holds no id twice (compiled
+    64-bit hashes in one pass, :func:`.digest.distinct_hashes`); None sends the caller to
+    the path that finds the repeated ids exactly and names their rows."""
+    return distinct_hashes(ids.array) if _arrow_text(ids) else None

@@ -101,7 +101,12 @@ def events_sha256(table: pd.DataFrame, fresh: bool = False) -> str:
     if sealed and current in _DIGESTS:
         return _DIGESTS[current]
     coded = {c: recall(table, f"codes:{c}") for c in _CODED} if sealed else {}
-    digest = table_digest(table, {c: v for c, v in coded.items() if v is not None})
+    ids = _FACTS.pop((current, "hashes:event_id"), None) if sealed else None  # used once
+    digest = table_digest(
+        table,
+        {c: v for c, v in coded.items() if v is not None},
+        None if ids is None else {"event_id": ids},
+    )
     if sealed:
         _DIGESTS[current] = digest
         while len(_DIGESTS) > _REMEMBERED:
