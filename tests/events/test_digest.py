@@ -87,3 +87,27 @@ def test_ids_proved_distinct_are_distinct(ids):
     present = [v for v in ids if v is not None]
     repeated = len(set(present)) < len(present) or ids.count(None) > 1
     assert all_distinct(values) == (not repeated)  # no hash collision among so few
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(65_537, 400_000),
+    st.sampled_from(["none", "first-last", "neighbours", "top-bits"]),
+)
+def test_the_repeat_screen_over_many_buckets_equals_set_semantics(seed, n, repeat):
+    """Above one bucket's worth of values the screen spreads them into buckets by their
+    top bits; a repeat is found wherever it sits, and distinct values (also ones that
+    share their top bits, so land in one bucket) are never called repeated."""
+    from periodize.events.digest import has_repeat
+
+    rng = np.random.default_rng(seed)
+    hashes = rng.integers(1, 2**63, n, dtype=np.int64).astype(np.uint64) * np.uint64(2)
+    if repeat == "first-last":
+        hashes[-1] = hashes[0]
+    elif repeat == "neighbours":
+        at = int(rng.integers(0, n - 1))
+        hashes[at + 1] = hashes[at]
+    elif repeat == "top-bits":  # many distinct values in one bucket
+        hashes[: n // 2] = (hashes[: n // 2] >> np.uint64(8)) | np.uint64(1)
+    assert has_repeat(hashes) == (len(np.unique(hashes)) < n)

@@ -150,23 +150,57 @@ def _combine_codes(row: np.ndarray, codes: np.ndarray, table: np.ndarray, salt: 
         row[i] = _mix(row[i] * np.uint64(31) + (cell ^ salt))
 
 
+#: Values per bucket :func:`has_repeat` aims at: a bucket's set (twice as many 8-byte
+#: slots, 1 MiB) stays in the core's L2 cache. Measured on 2 million values: 1,024 per
+#: bucket 29 ms, 16,384 28 ms, 65,536 23 ms, 524,288 33 ms; one set over all 38 ms.
+_BUCKET_VALUES = 65536
+
+
 @numba.njit(cache=True)
 def has_repeat(hashes: np.ndarray) -> bool:
-    """Whether any 64-bit value occurs twice (an open-addressing set twice the size: one
-    pass, no sort). 0 is stored as 1, so a screen only: True may be a collision."""
+    """Whether any 64-bit value occurs twice (0 is stored as 1, so a screen only: True may
+    be a collision). The values are first spread into buckets by their top bits (one
+    counting pass, one scatter), then each bucket is checked with an open-addressing set
+    twice its size that fits in the cache: on 2 million values 23 ms against 38 ms for one
+    set over all of them, whose every probe missed the cache."""
+    n = hashes.shape[0]
+    bits = 0
+    while (n >> bits) > _BUCKET_VALUES:
+        bits += 1
+    shift = np.uint64(64 - bits) if bits else np.uint64(0)
+    n_buckets = 1 << bits
+    starts = np.zeros(n_buckets + 1, dtype=np.int64)
+    for h in hashes:
+        starts[(np.int64(h >> shift) if bits else 0) + 1] += 1
+    for b in range(n_buckets):
+        starts[b + 1] += starts[b]
+    spread = np.empty(n, dtype=np.uint64)
+    filled = starts[:-1].copy()
+    for h in hashes:
+        b = np.int64(h >> shift) if bits else 0
+        spread[filled[b]] = h if h != np.uint64(0) else np.uint64(1)
+        filled[b] += 1
+    largest = 1
+    for b in range(n_buckets):
+        largest = max(largest, starts[b + 1] - starts[b])
     size = 1
-    while size < 2 * hashes.shape[0]:
+    while size < 2 * largest:
         size <<= 1
     table = np.zeros(size, dtype=np.uint64)
-    mask = np.uint64(size - 1)
-    for h in hashes:
-        key = h if h != np.uint64(0) else np.uint64(1)
-        slot = key & mask
-        while table[slot] != np.uint64(0):
-            if table[slot] == key:
-                return True
-            slot = (slot + np.uint64(1)) & mask
-        table[slot] = key
+    for b in range(n_buckets):
+        used = 1
+        while used < 2 * (starts[b + 1] - starts[b]):
+            used <<= 1
+        table[:used] = 0
+        mask = np.uint64(used - 1)
+        for i in range(starts[b], starts[b + 1]):
+            key = spread[i]
+            slot = key & mask  # low bits: the bucket shares its top bits
+            while table[slot] != np.uint64(0):
+                if table[slot] == key:
+                    return True
+                slot = (slot + np.uint64(1)) & mask
+            table[slot] = key
     return False
 
 
