@@ -177,9 +177,9 @@ def has_repeat(hashes: np.ndarray) -> bool:
     spread = np.empty(n, dtype=np.uint64)
     filled = starts[:-1].copy()
     for h in hashes:
-        b = np.int64(h >> shift) if bits else 0
-        spread[filled[b]] = h if h != np.uint64(0) else np.uint64(1)
-        filled[b] += 1
+        bucket = np.int64(h >> shift) if bits else np.int64(0)
+        spread[filled[bucket]] = h if h != np.uint64(0) else np.uint64(1)
+        filled[bucket] += 1
     largest = 1
     for b in range(n_buckets):
         largest = max(largest, starts[b + 1] - starts[b])
