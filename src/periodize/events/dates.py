@@ -7,6 +7,7 @@ import datetime as dt
 import numbers
 from typing import Any
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -77,23 +78,44 @@ YYYY-MM or YYYY-MM-DD'})
 def _fields(parsed: pd.DataFrame, rows: np.ndarray) -> ParsedDates:
     """Row ``i`` of the result is row ``rows[i]`` of ``parsed`` (missing where it is -1),
     each field taken on its own."""
-    missing = rows < 0  # (every row, when nothing was parsed)
-    safe = np.where(missing, 0, rows)
-    out: ParsedDates = {
-        "text": parsed["text"].array.take(rows, allow_fill=True)
-        if len(parsed)
-        else pd.array([pd.NA] * len(rows), dtype="string")
+    if not len(parsed):  # (every row missing)
+        return {
+            "text": pd.array([pd.NA] * len(rows), dtype="string"),
+            **{name: np.zeros(len(rows), np.int64) for name in ("year", "month", "day")},
+            "precision": np.full(len(rows), -1, np.int8),
+        }
+    year, month, day, precision = _take_fields(
+        rows,
+        *(parsed[name].to_numpy(np.int64) for name in ("year", "month", "day", "precision")),
+    )
+    return {
+        "text": parsed["text"].array.take(rows, allow_fill=True),
+        "year": year,
+        "month": month,
+        "day": day,
+        "precision": precision,
     }
-    for name, fill, dtype in (("year", 0, np.int64), ("month", 0, np.int64), ("day", 0, np.int64),
-                              ("precision", -1, np.int8)):  # fmt: skip
-        column = (
-            parsed[name].to_numpy().astype(dtype)[safe]
-            if len(parsed)
-            else np.empty(len(rows), dtype)
-        )
-        column[missing] = fill
-        out[name] = column
-    return out
+
+
+@numba.njit(cache=True)
+def _take_fields(
+    rows: np.ndarray, year: np.ndarray, month: np.ndarray, day: np.ndarray, precision: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Row ``i`` of each field is entry ``rows[i]`` of the distinct values' (0, and
+    precision -1, where ``rows[i]`` is -1), all four in one pass."""
+    n = rows.shape[0]
+    out_year = np.empty(n, np.int64)
+    out_month = np.empty(n, np.int64)
+    out_day = np.empty(n, np.int64)
+    out_precision = np.empty(n, np.int8)
+    for i in range(n):
+        r = rows[i]
+        if r < 0:
+            out_year[i], out_month[i], out_day[i], out_precision[i] = 0, 0, 0, -1
+        else:
+            out_year[i], out_month[i], out_day[i] = year[r], month[r], day[r]
+            out_precision[i] = precision[r]
+    return out_year, out_month, out_day, out_precision
 
 
 def _parse_dates(values: pd.Series) -> tuple[pd.DataFrame, dict[int, str]]:
@@ -121,21 +143,15 @@ def _parse_dates(values: pd.Series) -> tuple[pd.DataFrame, dict[int, str]]:
             else:
                 problems[int(pos)] = FORMAT_EXPECTED
 
-    parts = text.str.extract(_PATTERN)
-    matched = parts[0].notna().to_numpy()
+    matched, year, month, day, given_month, given_day = _iso_parts(text)
     for pos in np.flatnonzero(~missing & ~matched):
         problems.setdefault(int(pos), FORMAT_EXPECTED)
 
-    year = pd.to_numeric(parts[0]).fillna(0).to_numpy(dtype=np.int64)
-    month = pd.to_numeric(parts[1]).fillna(0).to_numpy(dtype=np.int64)
-    day = pd.to_numeric(parts[2]).fillna(0).to_numpy(dtype=np.int64)
-    precision = np.where(
-        ~matched, -1, np.where(day > 0, DAY, np.where(parts[1].notna(), MONTH, YEAR))
-    )
+    precision = np.where(~matched, -1, np.where(day > 0, DAY, np.where(given_month, MONTH, YEAR)))
 
-    has_month = matched & parts[1].notna().to_numpy()
+    has_month = matched & given_month
     bad_month = has_month & ((month < 1) | (month > 12))
-    has_day = matched & parts[2].notna().to_numpy()
+    has_day = matched & given_day
     safe_month = np.clip(month, 1, 12)
     bad_day = has_day & ~bad_month & ((day < 1) | (day > days_in_month(year, safe_month)))
     bad_year = matched & (year < 1)
@@ -150,6 +166,49 @@ def _parse_dates(values: pd.Series) -> tuple[pd.DataFrame, dict[int, str]]:
     if n == 0:
         parsed = parsed.astype({"year": "int64", "month": "int64", "day": "int64"})
     return parsed, problems
+
+
+#: :data:`_PATTERN` in RE2's syntax (Arrow's regular expressions; ``$`` is the end of the
+#: text, as Python's ``\Z``).
+_ARROW_PATTERN = r"^(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?$"
+
+
+def _iso_parts(text: pd.Series) -> tuple[np.ndarray, ...]:
+    """For each cell (text or missing): whether it matches :data:`_PATTERN`, its year,
+    month and day (int64, 0 where not given) and whether month and day were given; by
+    Arrow's compiled regular expressions, or by Python's where Arrow cannot hold the text
+    (a lone surrogate)."""
+    try:
+        return _iso_parts_arrow(text)
+    except (UnicodeEncodeError, ValueError, TypeError):  # (ArrowInvalid is a ValueError)
+        return _iso_parts_python(text)
+
+
+def _iso_parts_arrow(text: pd.Series) -> tuple[np.ndarray, ...]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cells = pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.large_string())
+    parts = pc.extract_regex(cells, _ARROW_PATTERN)
+    matched = np.asarray(parts.is_valid(), dtype=bool)
+    out = [matched]
+    given = []
+    for name in ("year", "month", "day"):
+        field = pc.struct_field(parts, name).fill_null("")
+        present = np.asarray(pc.not_equal(field, ""), dtype=bool)
+        number = pc.cast(pc.if_else(pc.equal(field, ""), "0", field), pa.int64())
+        out.append(np.asarray(number, dtype=np.int64))
+        given.append(present)
+    return (*out, given[1], given[2])
+
+
+def _iso_parts_python(text: pd.Series) -> tuple[np.ndarray, ...]:
+    parts = text.str.extract(_PATTERN)
+    year, month, day = (
+        pd.to_numeric(parts[i]).fillna(0).to_numpy(dtype=np.int64) for i in range(3)
+    )
+    given_month, given_day = (parts[i].notna().to_numpy() for i in (1, 2))
+    return parts[0].notna().to_numpy(), year, month, day, given_month, given_day
 
 
 def earliest_key(parsed: ParsedDates) -> np.ndarray:
