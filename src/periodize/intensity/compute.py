@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -204,13 +205,10 @@ def _series_codes(
     n = len(table)
     key = np.zeros(n, dtype=np.int64)
     if by is not None:
-        (actor, target), countries = _country_codes(
+        ((actor, actor_map), (target, target_map)), countries = _country_maps(
             *(recall(table, f"codes:{c}") or pd.factorize(table[c]) for c in ("actor", "target"))
         )
-        if by == "dyad":
-            actor, target = np.minimum(actor, target), np.maximum(actor, target)
-        key = actor.astype(np.int64) * len(countries) + target
-        del actor, target
+        key = _pair_keys(actor, actor_map, target, target_map, len(countries), by == "dyad")
     if stratify is not None:
         strata = pd.Categorical(_strata(table, stratify))
         key = key * len(strata.categories) + strata.codes
@@ -237,33 +235,62 @@ def _series_names(
     return (parts[0] + ":" + parts[1] if len(parts) == 2 else parts[0]).tolist()
 
 
-def _country_codes(
+def _country_maps(
     *factorized: tuple[np.ndarray, Any],
-) -> tuple[list[np.ndarray], list[str]]:
-    """Each column's codes into the sorted countries of all of them, as int32, from each
-    column factorized on its own (codes, values; no concatenated copy). Values no row
-    uses (a categorical's unused categories) are left out.
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[str]]:
+    """From each column factorized on its own (codes, values; no concatenated copy): its
+    codes and the map from each code to the index of its value among the sorted countries
+    of all columns (-1 for values no row uses: a categorical's unused categories, left
+    out of the countries).
 
     Examples
     --------
-    >>> codes, countries = _country_codes((np.array([1, 1]), ["XAA", "MNG", 5]),
-    ...                                   (np.array([0, 0]), ["KAZ"]))
-    >>> [c.tolist() for c in codes], countries
-    ([[1, 1], [0, 0]], ['KAZ', 'MNG'])
+    >>> maps, countries = _country_maps((np.array([1, 1]), ["XAA", "MNG", 5]),
+    ...                                 (np.array([0, 0]), ["KAZ"]))
+    >>> [m.tolist() for _, m in maps], countries
+    ([[-1, 1, -1], [0]], ['KAZ', 'MNG'])
     """
     used = [
-        (codes, np.asarray(uniques, dtype=object), np.bincount(codes, minlength=len(uniques)) > 0)
+        (codes, np.asarray(uniques, dtype=object), _seen(codes, len(uniques)))
         for codes, uniques in factorized
     ]
     countries = sorted(set().union(*(uniques[seen].tolist() for _, uniques, seen in used)))
     index = pd.Index(countries, dtype=object)
-    codes = [
-        np.where(seen, index.get_indexer(pd.Index(uniques, dtype=object)), -1).astype(np.int32)[
-            column_codes
-        ]
-        for column_codes, uniques, seen in used
+    maps = [
+        (codes, np.where(seen, index.get_indexer(pd.Index(uniques, dtype=object)), -1))
+        for codes, uniques, seen in used
     ]
-    return codes, countries
+    return maps, countries
+
+
+@numba.njit(cache=True)
+def _seen(codes: np.ndarray, n_values: int) -> np.ndarray:
+    """Which of ``n_values`` codes occur (codes of any integer type, none negative)."""
+    seen = np.zeros(n_values, dtype=np.bool_)
+    for code in codes:
+        seen[code] = True
+    return seen
+
+
+@numba.njit(cache=True)
+def _pair_keys(
+    first: np.ndarray,
+    first_map: np.ndarray,
+    second: np.ndarray,
+    second_map: np.ndarray,
+    n_countries: int,
+    unordered: bool,
+) -> np.ndarray:
+    """The key ``a * n_countries + b`` of each row's pair of countries (``a``, ``b`` the
+    mapped codes; the smaller first when ``unordered``), in one pass."""
+    key = np.empty(first.shape[0], np.int64)
+    for i in range(first.shape[0]):
+        a = first_map[first[i]]
+        b = second_map[second[i]]
+        if unordered and b < a:
+            a, b = b, a
+        key[i] = a * n_countries + b
+    return key
 
 
 def _sorted_codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
