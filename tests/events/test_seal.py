@@ -221,3 +221,27 @@ def test_the_buffer_hash_sees_every_change_of_one_byte_and_of_the_length(data, d
     assert buffers_hash([data[:-1], b"rest"], key) != original
     assert buffers_hash([data + b"\x00", b"rest"], key) != original
     assert buffers_hash([data, b"rest"], key ^ 1) != original  # keyed
+
+
+def test_a_changed_copy_never_uses_what_validation_kept_for_the_original(table):
+    """Codes and hashes kept for a sealed table are looked up by seal: a copy changed in
+    place still carries the original's seal, and must be counted and digested from its own
+    cells while the original (and what was kept for it) lives."""
+    original = pz.validate_events(table)  # kept codes and id hashes for this content
+    assert original.attrs[SEAL] == table.attrs[SEAL]
+    changed = original.copy()
+    other = "AAB" if changed.loc[0, "actor"] != "AAB" else "AAA"
+    if changed.loc[0, "target"] == other:
+        other = sorted(set(changed["actor"]) - {changed.loc[0, "actor"], other})[0]
+    changed.loc[0, "actor"] = other
+    changed.loc[0, "event_id"] = "a new id"
+    assert changed.attrs[SEAL] == original.attrs[SEAL] and not is_sealed(changed)
+    got = pz.intensity(changed, by="dyad")
+    plain = changed.drop(columns=["year", "month", "day", "precision"]).astype(object)
+    plain.attrs = {}
+    expected = pz.intensity(
+        pz.validate_events(plain, extra_codes=sorted(set(table["actor"]))), by="dyad"
+    )
+    pd.testing.assert_frame_equal(got.data, expected.data)
+    assert got.provenance.input_sha256 == expected.provenance.input_sha256
+    assert got.provenance.input_sha256 != pz.intensity(original, by="dyad").provenance.input_sha256

@@ -18,6 +18,7 @@ import pandas as pd
 from .._limits import check_memory
 from .._typing import By, Freq, PathLike, Stratify
 from ..events.digest import cell_hashes, combine, has_repeat, partial_digest
+from ..events.seal import remembered_hashes
 from ..exceptions import EventSchemaError, ParameterError
 from ..intensity.compute import provenance_parameters
 from ..intensity.schemes import WeightingScheme, get_scheme
@@ -42,10 +43,21 @@ def _partial(
     by: By,
     stratify: Stratify,
     partition_info: dict | None = None,
-    id_hashes: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """One partition's sums per (series, period ordinal), its number and row-hash digest
-    (``id_hashes``: the event ids' cell hashes, when already computed)."""
+    """One partition's sums per (series, period ordinal), its number and row-hash digest."""
+    return _partial_and_ids(frame, scheme, freq, by, stratify, partition_info)[0]
+
+
+def _partial_and_ids(
+    frame: pd.DataFrame,
+    scheme: WeightingScheme,
+    freq: Freq,
+    by: By,
+    stratify: Stratify,
+    partition_info: dict | None = None,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`_partial`, and the 64-bit hashes of the partition's event ids (the ones
+    validation computed, where it kept them; none without ids)."""
     from ..intensity.compute import _aggregate
 
     number = -1 if partition_info is None else int(partition_info["number"])
@@ -57,18 +69,22 @@ def _partial(
              "digest_sum": pd.Series(dtype=np.uint64),
              "digest_xor": pd.Series(dtype=np.uint64),
              "unreported": pd.Series(dtype=np.int64)}
-        )  # fmt: skip
+        ), _NO_IDS  # fmt: skip
     try:
-        weighted, cells = _aggregate(frame, scheme, freq, None, None, by, stratify, True, False)
+        weighted, cells, table = _aggregate(
+            frame, scheme, freq, None, None, by, stratify, True, False
+        )
     except EventSchemaError as error:  # rows of a raw partition: say which partition
         raise EventSchemaError(error.problems, error.source or f"partition {number}") from None
     ordinals = _ordinals(weighted.data.index, freq)
     value = weighted.data.to_numpy()
     events = np.asarray(cells).astype(np.int64)
     rows, cols = np.nonzero(events)
-    known = {} if id_hashes is None or "event_id" not in frame else {"event_id": id_hashes}
-    n_rows, digest_sum, digest_xor = partial_digest(frame, known)
-    return pd.DataFrame(
+    coded, known = remembered_hashes(table)  # the validated table's, its seal checked
+    if "event_id" in table.columns and "event_id" not in known:
+        known["event_id"] = cell_hashes(table["event_id"])
+    n_rows, digest_sum, digest_xor = partial_digest(table, known, coded)
+    sums = pd.DataFrame(
         {
             "series": np.asarray(weighted.data.columns, dtype=object)[cols],
             "period": ordinals[rows],
@@ -81,6 +97,10 @@ def _partial(
             "unreported": np.full(rows.size, weighted.n_unreported_documents, dtype=np.int64),
         }
     )
+    return sums, known.get("event_id", _NO_IDS)
+
+
+_NO_IDS = np.zeros(0, dtype=np.uint64)
 
 
 def _ordinals(index: pd.Index, freq: str) -> np.ndarray:
@@ -170,8 +190,7 @@ def _summary(
 ) -> tuple[Any, ...]:
     """One partition's sums (:func:`_partial`), then its ids' 64-bit hashes in ``buckets``
     arrays by value (none without ids); the hashes are computed once, for both."""
-    ids = _id_hashes(frame).to_numpy()
-    sums = _partial(frame, scheme, freq, by, stratify, {"number": number}, ids)
+    sums, ids = _partial_and_ids(frame, scheme, freq, by, stratify, {"number": number})
     bucket = ids % np.uint64(buckets)
     return (sums, *(ids[bucket == b] for b in range(buckets)))
 

@@ -79,6 +79,20 @@ def forget() -> None:
     _DIGESTS.clear()
 
 
+def remembered_hashes(
+    table: pd.DataFrame,
+) -> tuple[dict[str, tuple[np.ndarray, Any]], dict[str, np.ndarray]]:
+    """What validation kept for the provenance digest of a table whose seal has just been
+    checked (validation's result): the columns' codes (``coded``) and the id hashes
+    (``known``, handed out once) of :func:`.digest.partial_digest`."""
+    current = table.attrs.get(SEAL)
+    if current is None:
+        return {}, {}
+    coded = {c: v for c in _CODED if (v := _FACTS.get((current, f"codes:{c}"))) is not None}
+    ids = _FACTS.pop((current, "hashes:event_id"), None)
+    return coded, {} if ids is None else {"event_id": ids}
+
+
 def seal(table: pd.DataFrame) -> pd.DataFrame:
     """Seal a table validation has just returned (in place; returns it)."""
     table.attrs[SEAL] = fingerprint(table)
@@ -100,13 +114,8 @@ def events_sha256(table: pd.DataFrame, fresh: bool = False) -> str:
     sealed = current is not None and (fresh or is_sealed(table))
     if sealed and current in _DIGESTS:
         return _DIGESTS[current]
-    coded = {c: recall(table, f"codes:{c}") for c in _CODED} if sealed else {}
-    ids = _FACTS.pop((current, "hashes:event_id"), None) if sealed else None  # used once
-    digest = table_digest(
-        table,
-        {c: v for c, v in coded.items() if v is not None},
-        None if ids is None else {"event_id": ids},
-    )
+    coded, known = remembered_hashes(table) if sealed else ({}, {})
+    digest = table_digest(table, coded, known)
     if sealed:
         _DIGESTS[current] = digest
         while len(_DIGESTS) > _REMEMBERED:

@@ -100,8 +100,9 @@ def _aggregate(
     stratify: Any,
     counts: bool = False,
     hashed: bool = True,
-) -> tuple[IntensitySeries, np.ndarray | None]:
-    """:func:`intensity`, and (``counts=True``) the number of events in every cell;
+) -> tuple[IntensitySeries, np.ndarray | None, pd.DataFrame]:
+    """:func:`intensity`, (``counts=True``) the number of events in every cell, and the
+    validated table (sealed, its seal checked: what validation remembered for it holds);
     ``hashed=False`` skips the input's SHA-256 (a caller that records its own)."""
     func = "intensity"
     resolved = get_scheme(scheme)
@@ -181,7 +182,7 @@ def _aggregate(
         n_unreported_documents=unreported,
         provenance=provenance,
     )
-    return series, cells
+    return series, cells, table
 
 
 def provenance_parameters(
