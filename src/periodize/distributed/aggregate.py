@@ -36,16 +36,10 @@ def is_dask(frame: Any) -> bool:
     return type(frame).__module__.split(".")[0] in ("dask", "dask_expr")
 
 
-def _partial(
-    frame: pd.DataFrame,
-    scheme: WeightingScheme,
-    freq: Freq,
-    by: By,
-    stratify: Stratify,
-    partition_info: dict | None = None,
-) -> pd.DataFrame:
-    """One partition's sums per (series, period ordinal), its number and row-hash digest."""
-    return _partial_and_ids(frame, scheme, freq, by, stratify, partition_info)[0]
+def _partial(frame: pd.DataFrame, *options: Any, partition_info: dict | None = None) -> Any:
+    """One partition's sums per (series, period ordinal), its number and row-hash digest
+    (``options``: scheme, freq, by, stratify, as :func:`_partial_and_ids` takes them)."""
+    return _partial_and_ids(frame, *options, partition_info=partition_info)[0]
 
 
 def _partial_and_ids(
