@@ -48,6 +48,7 @@ def _partial_and_ids(
     freq: Freq,
     by: By,
     stratify: Stratify,
+    *,
     partition_info: dict | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """:func:`_partial`, and the 64-bit hashes of the partition's event ids (the ones
@@ -184,7 +185,9 @@ def _summary(
 ) -> tuple[Any, ...]:
     """One partition's sums (:func:`_partial`), then its ids' 64-bit hashes in ``buckets``
     arrays by value (none without ids); the hashes are computed once, for both."""
-    sums, ids = _partial_and_ids(frame, scheme, freq, by, stratify, {"number": number})
+    sums, ids = _partial_and_ids(
+        frame, scheme, freq, by, stratify, partition_info={"number": number}
+    )
     bucket = ids % np.uint64(buckets)
     return (sums, *(ids[bucket == b] for b in range(buckets)))
 
