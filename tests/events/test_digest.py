@@ -111,3 +111,24 @@ def test_the_repeat_screen_over_many_buckets_equals_set_semantics(seed, n, repea
     elif repeat == "top-bits":  # many distinct values in one bucket
         hashes[: n // 2] = (hashes[: n // 2] >> np.uint64(8)) | np.uint64(1)
     assert has_repeat(hashes) == (len(np.unique(hashes)) < n)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=30), st.integers(0, 1200))
+def test_numbered_id_hashes_equal_the_hashes_of_the_ids_built(prefix, n):
+    """Generated ids' hashes, computed from the prefix once and each number's digits,
+    equal the hashes of the ids as text (the digest and the repeat screen use them)."""
+    from periodize.events.digest import cell_hashes, numbered_hashes
+    from periodize.events.schema import _ROW, numbered_ids
+
+    built = cell_hashes(pd.Series(numbered_ids(n, prefix)))
+    np.testing.assert_array_equal(numbered_hashes(n, prefix + _ROW), built)
+
+
+def test_numbered_id_hashes_at_many_digits():
+    from periodize.events.digest import cell_hashes, numbered_hashes
+    from periodize.events.schema import numbered_ids
+
+    n = 1_000_001
+    built = cell_hashes(pd.Series(numbered_ids(n, "part-7.parquet#")))
+    np.testing.assert_array_equal(numbered_hashes(n, "part-7.parquet#row"), built)

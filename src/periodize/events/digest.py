@@ -249,6 +249,42 @@ def _strings(values: Any) -> np.ndarray:
     return _text_hashes(offsets, data, valid)
 
 
+def numbered_hashes(n: int, prefix: str) -> np.ndarray:
+    """:func:`cell_hashes` of the ids ``{prefix}0``, ``{prefix}1``, ... without building
+    them: FNV-1a runs over the prefix once and over each number's digits from there.
+
+    Examples
+    --------
+    >>> ids = pd.Series(["a#row0", "a#row1"], dtype="string[pyarrow]")
+    >>> bool((numbered_hashes(2, "a#row") == cell_hashes(ids)).all())
+    True
+    """
+    state = int(_FNV_OFFSET)
+    for byte in prefix.encode("utf-8"):  # (Python integers: numpy warns of the wrap-around)
+        state = ((state ^ byte) * int(_FNV_PRIME)) & 0xFFFFFFFFFFFFFFFF
+    return _numbered_hashes(np.uint64(state), n)
+
+
+@numba.njit(cache=True)
+def _numbered_hashes(state: np.uint64, n: int) -> np.ndarray:
+    out = np.empty(n, dtype=np.uint64)
+    digits = np.empty(20, dtype=np.uint8)
+    for i in range(n):
+        k = 0
+        value = i
+        while True:
+            digits[k] = 48 + value % 10
+            k += 1
+            value //= 10
+            if value == 0:
+                break
+        h = state
+        for j in range(k - 1, -1, -1):
+            h = (h ^ np.uint64(digits[j])) * _FNV_PRIME
+        out[i] = _mix(h)
+    return out
+
+
 def cell_hashes(column: pd.Series) -> np.ndarray:
     """The 64-bit hash of every cell of one column: the same value hashes alike in any
     table or partition (text from its UTF-8 bytes, compiled; no Python object per row)."""

@@ -15,7 +15,7 @@ import pandas as pd
 from .._validation import type_name
 from ..exceptions import EventSchemaError, PeriodizeTypeError, Problem
 from .dates import earliest_key, latest_key, parse_dates
-from .digest import distinct_hashes
+from .digest import distinct_hashes, numbered_hashes
 from .numbers import COUNT_EXPECTED, WEIGHT_EXPECTED, parse_counts, parse_weights
 from .seal import is_sealed, remember, seal
 from .vocabulary import CONFIDENCE, KINDS, LEVELS, PRECISIONS, iso3166_alpha3
@@ -237,6 +237,7 @@ def _validate(
         out["event_id"], id_hashes = _event_ids(frame, found)
     else:
         out["event_id"] = numbered_ids(len(frame), id_prefix)
+        id_hashes = numbered_hashes(len(frame), id_prefix + _ROW)  # (distinct by design)
 
     if "documents_signed" in frame.columns:
         out["documents_signed"] = _count_column(frame, "documents_signed", found)
@@ -443,6 +444,10 @@ def _event_ids(
     return _as_string(text), None
 
 
+#: Between a generated id's prefix and its row number.
+_ROW = "row"
+
+
 def numbered_ids(n: int, prefix: str = "") -> pd.arrays.ArrowStringArray:
     """Ids ``{prefix}row0``, ``{prefix}row1``, ... for a table without them (built by Arrow,
     no Python string per row).
@@ -457,9 +462,7 @@ def numbered_ids(n: int, prefix: str = "") -> pd.arrays.ArrowStringArray:
 
     numbers = pa.array(np.arange(n, dtype=np.int64)).cast(pa.large_string())
     text = pa.large_string()
-    ids = pc.binary_join_element_wise(
-        pa.scalar(f"{prefix}row", text), numbers, pa.scalar("", text)
-    )
+    ids = pc.binary_join_element_wise(pa.scalar(prefix + _ROW, text), numbers, pa.scalar("", text))
     return pd.arrays.ArrowStringArray(pa.chunked_array([ids], pa.large_string()))
 
 
