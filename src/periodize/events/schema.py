@@ -403,7 +403,8 @@ def _categorical(
         return pd.Categorical(values.astype(object).where(~unknown), categories=list(vocabulary))
     codes, uniques = distinct
     position = pd.Index(list(vocabulary), dtype=object).get_indexer(uniques)
-    return pd.Categorical.from_codes(np.append(position, -1)[codes], categories=list(vocabulary))
+    lookup = small_codes(np.append(position, -1), len(vocabulary))  # no int64 copy per row
+    return pd.Categorical.from_codes(lookup[codes], categories=list(vocabulary))
 
 
 def _event_ids(
