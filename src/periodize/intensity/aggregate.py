@@ -11,11 +11,14 @@ def accumulate(
     weights: np.ndarray | None,
     n_periods: int,
     n_series: int,
+    first: int = 0,
 ) -> np.ndarray:
     """Sum event weights into a ``(n_periods, n_series)`` array in one pass.
 
-    One ``np.bincount`` over the flattened cell index ``series * n_periods + period``: no
-    loop over events or series. Codes must already be checked to lie in range.
+    One ``np.bincount`` over the flattened cell index ``series * n_periods + period -
+    first`` (``first``: the code of the first period, subtracted while the cells are
+    built, so the caller's codes are neither copied nor changed): no loop over events or
+    series. Codes must already be checked to lie in range.
 
     Examples
     --------
@@ -24,6 +27,10 @@ def accumulate(
            [0., 0.],
            [2., 0.]])
     """
-    cell = series_codes.astype(np.int64) * n_periods + period_codes
+    cell = series_codes.astype(np.int64)  # one array of cells, built in place
+    cell *= n_periods
+    cell += period_codes
+    if first:
+        cell -= first
     totals = np.bincount(cell, weights=weights, minlength=n_periods * n_series)
     return totals.astype(float, copy=False).reshape(n_series, n_periods).T

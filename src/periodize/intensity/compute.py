@@ -159,8 +159,8 @@ def _aggregate(
         f"Intensity series of {len(names)} series × {len(index)} periods",
         "narrow the window (start/end), use a coarser freq, or split the events by dyad",
     )
-    weights = resolved.weights(table)
-    values = accumulate(codes - first, series_codes, weights, len(index), len(names))
+    weights = None if resolved.counts_events else resolved.weights(table)  # (ones: counted)
+    values = accumulate(codes, series_codes, weights, len(index), len(names), first)
     unreported = (
         int(table["documents_signed"].isna().sum()) if "documents_signed" in table else len(table)
     )
@@ -171,7 +171,7 @@ def _aggregate(
     )
     cells = None
     if counts:
-        cells = accumulate(codes - first, series_codes, None, len(index), len(names))
+        cells = accumulate(codes, series_codes, None, len(index), len(names), first)
     series = IntensitySeries(
         data=pd.DataFrame(values, index=index, columns=pd.Index(names, name="series")),
         scheme=resolved,

@@ -130,6 +130,19 @@ class WeightingScheme:
         kw = 1.0 if self.kind_weights is None else self.kind_weights.get(kind, np.nan)
         return float(lw * kw)
 
+    @property
+    def counts_events(self) -> bool:
+        """Whether every event weighs exactly 1 whatever its fields (a plain count: no
+        weights, overrides, documents, weight column or code table)."""
+        return (
+            self.level_weights is None
+            and self.kind_weights is None
+            and not self.overrides
+            and not self.per_document
+            and self.weight_column is None
+            and self.code_table is None
+        )
+
     def weights(self, events: pd.DataFrame) -> np.ndarray:
         """Weight of every event of a validated table, vectorised over events.
 
