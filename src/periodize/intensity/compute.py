@@ -308,8 +308,9 @@ def _sorted_codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if span > 4 * key.size + 1024:
         return pd.factorize(key, sort=True)
     present = np.bincount(key, minlength=span) > 0
-    position = np.cumsum(present) - 1
-    return position[key], np.flatnonzero(present)
+    position = np.cumsum(present) - 1  # (int32 codes when they fit: half the memory)
+    small = position.astype(np.int32) if span < 2**31 else position
+    return small[key], np.flatnonzero(present)
 
 
 def _strata(table: pd.DataFrame, stratify: str) -> pd.Series:
