@@ -191,15 +191,13 @@ def _iso_parts_arrow(text: pd.Series) -> tuple[np.ndarray, ...]:
     cells = pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.large_string())
     parts = pc.extract_regex(cells, _ARROW_PATTERN)
     matched = np.asarray(parts.is_valid(), dtype=bool)
-    out = [matched]
-    given = []
+    numbers, given = [], []
     for name in ("year", "month", "day"):
         field = pc.struct_field(parts, name).fill_null("")
-        present = np.asarray(pc.not_equal(field, ""), dtype=bool)
-        number = pc.cast(pc.if_else(pc.equal(field, ""), "0", field), pa.int64())
-        out.append(np.asarray(number, dtype=np.int64))
-        given.append(present)
-    return (*out, given[1], given[2])
+        empty = pc.equal(field, "")  # (a part the text does not give)
+        numbers.append(np.asarray(pc.cast(pc.if_else(empty, "0", field), pa.int64()), np.int64))
+        given.append(~np.asarray(empty, dtype=bool))
+    return (matched, *numbers, given[1], given[2])
 
 
 def _iso_parts_python(text: pd.Series) -> tuple[np.ndarray, ...]:

@@ -204,26 +204,19 @@ def has_repeat(hashes: np.ndarray) -> bool:
     return False
 
 
-def all_distinct(values: Any) -> bool:
-    """True when no value of a text column occurs twice, proved from the cells' 64-bit
-    hashes (distinct hashes: distinct values); False when that cannot be proved (a repeat,
-    two missing cells, which hash alike, or two values whose hashes collide): the caller
-    then finds the repeats exactly.
+def distinct_hashes(values: Any) -> np.ndarray | None:
+    """The cells' 64-bit hashes (:func:`cell_hashes` of a text column) when they prove that
+    no value of the column occurs twice (distinct hashes: distinct values); None when that
+    cannot be proved (a repeat, two missing cells, which hash alike, or two values whose
+    hashes collide): the caller then finds the repeats exactly.
 
     Examples
     --------
-    >>> all_distinct(pd.array(["a", "b"], dtype="string[pyarrow]"))
+    >>> distinct_hashes(pd.array(["a", "b"], dtype="string[pyarrow]")) is not None
     True
-    >>> all_distinct(pd.array(["a", "a"], dtype="string[pyarrow]"))
-    False
+    >>> distinct_hashes(pd.array(["a", "a"], dtype="string[pyarrow]")) is None
+    True
     """
-    return distinct_hashes(values) is not None
-
-
-def distinct_hashes(values: Any) -> np.ndarray | None:
-    """The cells' 64-bit hashes (:func:`cell_hashes` of a text column) when they prove no
-    value of the column occurs twice; None when that cannot be proved (see
-    :func:`all_distinct`)."""
     hashes = _strings(values)
     return None if has_repeat(hashes) else hashes
 

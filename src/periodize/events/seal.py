@@ -52,7 +52,7 @@ _REMEMBERED = 64
 
 
 #: The columns whose codes validation may remember (``"codes:<column>"``).
-_CODED = ("actor", "target", "date", "year", "month", "day")
+_KEPT_CODES = ("actor", "target", "date", "year", "month", "day")
 #: Facts validation learnt about a table it sealed (codes, id hashes), by seal and name;
 #: each dropped when the table validation returned is garbage-collected.
 _FACTS: dict[tuple[str, str], Any] = {}
@@ -91,7 +91,7 @@ def remembered_hashes(
     current = table.attrs.get(SEAL)
     if current is None:
         return {}, {}
-    coded = {c: v for c in _CODED if (v := _FACTS.get((current, f"codes:{c}"))) is not None}
+    coded = {c: v for c in _KEPT_CODES if (v := recall(table, f"codes:{c}")) is not None}
     ids = _FACTS.pop((current, "hashes:event_id"), None)
     return coded, {} if ids is None else {"event_id": ids}
 
