@@ -133,3 +133,40 @@ def test_numbered_id_hashes_at_many_digits():
     n = 1_000_001
     built = cell_hashes(pd.Series(numbered_ids(n, "part-7.parquet#")))
     np.testing.assert_array_equal(numbered_hashes(n, "part-7.parquet#row"), built)
+
+
+def _fnv_mixed(text: str | None) -> int:
+    """FNV-1a over the UTF-8 bytes, then splitmix64's finaliser, written out in Python
+    (missing cells: the golden-ratio constant)."""
+    mask = 2**64 - 1
+    if text is None:
+        return 0x9E3779B97F4A7C15
+    h = 0xCBF29CE484222325
+    for byte in text.encode():
+        h = ((h ^ byte) * 0x100000001B3) & mask
+    h = ((h ^ (h >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    h = ((h ^ (h >> 27)) * 0x94D049BB133111EB) & mask
+    return h ^ (h >> 31)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.text(max_size=6)), max_size=40),
+    st.lists(st.integers(0, 40), max_size=4),
+    st.booleans(),
+    st.integers(0, 3),
+)
+def test_text_hashes_of_chunks_and_slices_equal_the_hashes_written_out(values, cuts, large, lead):
+    """Arrow text in several chunks, each a slice of a larger array (as a Parquet file's
+    pages are read), hashes cell by cell as the reference written in Python."""
+    import pyarrow as pa
+
+    from periodize.events.digest import cell_hashes
+
+    kind = pa.large_string() if large else pa.string()
+    whole = pa.array(["pad"] * lead + values + ["pad"], type=kind)
+    bounds = sorted({0, len(values), *(min(c, len(values)) for c in cuts)})
+    chunks = [whole.slice(lead + a, b - a) for a, b in itertools.pairwise(bounds)]
+    column = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=kind)))
+    expected = np.array([_fnv_mixed(v) for v in values], dtype=np.uint64)
+    np.testing.assert_array_equal(cell_hashes(column), expected)

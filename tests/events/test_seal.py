@@ -1,6 +1,8 @@
 """The seal of a validated table: an unchanged table is not validated again, and any change
 (a cell, a column, its attributes, its index, its rows) is validated as if never sealed."""
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -245,3 +247,29 @@ def test_a_changed_copy_never_uses_what_validation_kept_for_the_original(table):
     pd.testing.assert_frame_equal(got.data, expected.data)
     assert got.provenance.input_sha256 == expected.provenance.input_sha256
     assert got.provenance.input_sha256 != pz.intensity(original, by="dyad").provenance.input_sha256
+
+
+def test_a_change_in_place_of_a_buffer_shared_by_chunks_breaks_the_seal(table):
+    """Ids as slices of one shared buffer (how a file's pages are read) are hashed with
+    each buffer once; a byte changed in place, in any chunk's range, is still seen."""
+    import pyarrow as pa
+
+    n = len(table)
+    text = [f"shared-{i:05d}" for i in range(n)]
+    data = bytearray("".join(text).encode())
+    offsets = np.arange(0, 12 * (n + 1), 12, dtype=np.int64)
+    ids = pa.Array.from_buffers(
+        pa.large_string(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
+    cuts = [0, n // 3, 2 * n // 3, n]
+    chunks = pa.chunked_array([ids.slice(a, b - a) for a, b in itertools.pairwise(cuts)])
+    plain = table.drop(columns=["year", "month", "day", "precision"]).astype(object)
+    plain.attrs = {}
+    plain["event_id"] = pd.arrays.ArrowStringArray(chunks)
+    sealed = pz.validate_events(plain, extra_codes=sorted(set(table["actor"])))
+    assert is_sealed(sealed)
+    for row in (0, n // 2, n - 1):  # a byte in the first, middle and last chunk
+        data[12 * row + 7] ^= 1
+        assert not is_sealed(sealed)
+        data[12 * row + 7] ^= 1
+        assert is_sealed(sealed)

@@ -283,3 +283,34 @@ def test_a_validated_tables_attributes_are_shared_by_the_frames_derived_from_it(
     )
     again = pz.validate_events(derived)  # what it carries is read back as before
     assert list(again.attrs["periodize_extra_codes"]) == list(codes)
+
+
+def test_text_ids_are_kept_without_a_copy_unless_a_slice_would_hold_a_larger_buffer():
+    """Ids read as slices of shared buffers (a Parquet file's pages), which together use
+    them all, are kept as they are; a few rows sliced from a large buffer are copied, so
+    the table does not keep the large buffer alive."""
+    import pyarrow as pa
+
+    n = 3_000
+    frame = pd.DataFrame(
+        {
+            "date": ["2001-02-03"] * n,
+            "actor": ["MNG"] * n,
+            "target": ["KAZ"] * n,
+            "level": ["head_of_state"] * n,
+            "kind": ["working_visit"] * n,
+        }
+    )
+    ids = pa.array([f"id-{i}" for i in range(n)], type=pa.large_string())
+    pages = pa.chunked_array([ids.slice(a, 1_000) for a in (0, 1_000, 2_000)])
+    frame["event_id"] = pd.arrays.ArrowStringArray(pages)
+    kept = pz.validate_events(frame)["event_id"].array._pa_array
+    data = {chunk.buffers()[2].address for chunk in kept.chunks}
+    assert data == {ids.buffers()[2].address}  # the same bytes, no copy
+
+    few = frame.iloc[:10].copy()
+    few["event_id"] = pd.arrays.ArrowStringArray(pa.chunked_array([ids.slice(5, 10)]))
+    taken = pz.validate_events(few)["event_id"].array._pa_array
+    held = sum(chunk.get_total_buffer_size() for chunk in taken.chunks)
+    assert held < 2 * taken.nbytes < ids.get_total_buffer_size() / 10
+    assert taken.to_pylist() == [f"id-{i}" for i in range(5, 15)]

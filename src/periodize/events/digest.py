@@ -38,11 +38,12 @@ def _mix(x: np.uint64) -> np.uint64:
 
 
 @numba.njit(cache=True)
-def _text_hashes(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray) -> np.ndarray:
-    """FNV-1a over each string's bytes ``data[offsets[i]:offsets[i + 1]]``, mixed."""
-    n = offsets.shape[0] - 1
-    out = np.empty(n, dtype=np.uint64)
-    for i in range(n):
+def _text_hashes(
+    offsets: np.ndarray, data: np.ndarray, valid: np.ndarray, out: np.ndarray
+) -> None:
+    """FNV-1a over each string's bytes ``data[offsets[i]:offsets[i + 1]]``, mixed, into
+    ``out``."""
+    for i in range(offsets.shape[0] - 1):
         if not valid[i]:
             out[i] = _MISSING
             continue
@@ -50,7 +51,6 @@ def _text_hashes(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray) -> np
         for j in range(offsets[i], offsets[i + 1]):
             h = (h ^ np.uint64(data[j])) * _FNV_PRIME
         out[i] = _mix(h)
-    return out
 
 
 @numba.njit(cache=True)
@@ -222,24 +222,34 @@ def distinct_hashes(values: Any) -> np.ndarray | None:
 
 
 def _strings(values: Any) -> np.ndarray:
-    """Cell hashes of text: an Arrow string array's buffers read as they are."""
+    """Cell hashes of text: an Arrow string array's buffers read as they are, chunk by
+    chunk (no joined copy)."""
     import pyarrow as pa
 
     array = pa.array(values, from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = pa.concat_arrays(array.chunks) if array.num_chunks != 1 else array.chunk(0)
-    if pa.types.is_null(array.type):  # no cell at all
-        array = array.cast(pa.large_string())
-    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
-        raise TypeError(f"not text: {array.type}")  # the caller hashes it as text it writes
-    _, offsets, data = array.buffers()
-    n = len(array)
-    start = array.offset
-    width = np.int32 if pa.types.is_string(array.type) else np.int64
-    offsets = np.frombuffer(offsets, dtype=width)[start : start + n + 1]
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    out = np.empty(len(array), dtype=np.uint64)
+    start = 0
+    for chunk in chunks:
+        _chunk_hashes(chunk, out[start : start + len(chunk)])
+        start += len(chunk)
+    return out
+
+
+def _chunk_hashes(chunk: Any, out: np.ndarray) -> None:
+    import pyarrow as pa
+
+    if pa.types.is_null(chunk.type):  # no cell at all
+        chunk = chunk.cast(pa.large_string())
+    if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+        raise TypeError(f"not text: {chunk.type}")  # the caller hashes it as text it writes
+    _, offsets, data = chunk.buffers()
+    n = len(chunk)
+    width = np.int32 if pa.types.is_string(chunk.type) else np.int64
+    offsets = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + n + 1]
     data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
-    valid = ~np.asarray(array.is_null(), dtype=bool)
-    return _text_hashes(offsets, data, valid)
+    valid = ~np.asarray(chunk.is_null(), dtype=bool)
+    _text_hashes(offsets, data, valid, out)
 
 
 def numbered_hashes(n: int, prefix: str) -> np.ndarray:

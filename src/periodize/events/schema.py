@@ -520,17 +520,23 @@ def _as_string(values: pd.Series) -> pd.arrays.StringArray:
         return pd.arrays.ArrowStringArray(pa.chunked_array([taken]))
     if _arrow_text(values):  # Arrow text already: no Python string per row
         chunks = pa.chunked_array(values.astype(_STRING).array.__arrow_array__())
-        if chunks.num_chunks == 1 and _compact(chunks.chunk(0)):
+        if _compact(chunks):  # kept as they are, not copied
             return pd.arrays.ArrowStringArray(chunks)
-        # one compact chunk: slices of a file's buffers would each carry the whole buffer
+        # one compact chunk: slices of a larger buffer would each keep all of it alive
         return pd.arrays.ArrowStringArray(pa.chunked_array([chunks.combine_chunks()]))
     return pd.array(values.where(values.notna(), None).to_numpy(dtype=object), dtype="string")
 
 
-def _compact(chunk: object) -> bool:
-    """Whether an Arrow array holds no bytes beyond its own cells (not a slice of a larger
-    buffer: kept as it is, it would keep that buffer alive)."""
-    return bool(chunk.get_total_buffer_size() <= chunk.nbytes)  # type: ignore[attr-defined]
+def _compact(chunks: Any) -> bool:
+    """Whether an Arrow chunked array's buffers hold (within 1%) nothing beyond its own
+    cells: a file's pages are read as slices of shared buffers, which together use them
+    all; a few rows sliced from a large buffer would keep all of it alive."""
+    held: dict[int, int] = {}  # a buffer's start: the most of it any chunk holds
+    for chunk in chunks.chunks:
+        for buffer in chunk.buffers():
+            if buffer is not None:
+                held[buffer.address] = max(held.get(buffer.address, 0), buffer.size)
+    return sum(held.values()) <= 1.01 * chunks.nbytes
 
 
 #: The type of validated text columns (pandas' nullable string, Arrow-backed).

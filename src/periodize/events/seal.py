@@ -179,8 +179,9 @@ _PARALLEL_BYTES = 1 << 24
 
 
 def _buffers(array: Any) -> list[Any] | None:
-    """The memory of one column: Arrow buffers (with each chunk's offset and length), a
-    numpy array's bytes, or pandas' per-row hashes of an object column."""
+    """The memory of one column: Arrow buffers (with each chunk's offset and length; a
+    buffer shared by several chunks once), a numpy array's bytes, or pandas' per-row
+    hashes of an object column."""
     values = getattr(array, "_ndarray", None)  # numpy-backed extension array
     if values is not None and values.dtype != object:
         return [np.ascontiguousarray(values).data]
@@ -191,9 +192,13 @@ def _buffers(array: Any) -> list[Any] | None:
             return None
         chunks = getattr(arrow, "chunks", [arrow])
         pieces: list[Any] = []
+        seen: set[tuple[int, int]] = set()  # a file's pages are slices of shared buffers
         for chunk in chunks:
             pieces.append(f"{chunk.offset}:{len(chunk)}:{chunk.type}".encode())
-            pieces.extend(b for b in _chunk_buffers(chunk) if b is not None)
+            for buffer in _chunk_buffers(chunk):
+                if buffer is not None and (buffer.address, buffer.size) not in seen:
+                    seen.add((buffer.address, buffer.size))
+                    pieces.append(buffer)
         return pieces
     return _row_hashes(np.asarray(array, dtype=object))
 
