@@ -95,11 +95,17 @@ def user_path(size: str, rng: np.random.Generator) -> dict[str, Any]:
         )
         small = Path(tmp) / "small.parquet"
         write_events(small, 1_000, seed=1)
-        nothing = (float("nan"), float("nan"))  # the quick size: one probe each
+        pd.read_parquet(small).to_csv(small.with_suffix(".csv"), index=False)
+        nothing = (float("nan"),) * 3  # the quick size: one probe each
         memory = {
-            (what, warm): _peak_growth(path, what, warm) if size != "quick" or warm else nothing
+            (kind, what, warm): _peak_growth(
+                file, what, small.with_suffix(file.suffix) if warm else None
+            )
+            if size != "quick" or warm
+            else nothing
+            for kind, file in (("parquet", path), ("csv", csv))
             for what in ("periodize", "pandas")
-            for warm in (None, small)
+            for warm in (False, True)
         }
         decoded = pd.read_parquet(path).memory_usage(deep=True).sum() / 2**20
     counts = series.data.astype(np.int64)
@@ -125,21 +131,28 @@ def user_path(size: str, rng: np.random.Generator) -> dict[str, Any]:
         "intensity_again_vs_crosstab": crosstab_s / again_s,
         "memory_mib": {
             "decoded_columns": decoded,
-            "validated_table": memory["periodize", small][1],
-            "periodize_peak_growth": memory["periodize", None][0],
-            "periodize_peak_growth_kernels_loaded": memory["periodize", small][0],
-            "pandas_peak_growth": memory["pandas", None][0],
-            "pandas_peak_growth_after_a_first_read": memory["pandas", small][0],
+            "validated_table": memory["parquet", "periodize", True][2],
+            **{
+                f"{kind}_{what}_peak_growth{'_kernels_loaded' if warm else ''}{anon}": value
+                for (kind, what, warm), values in memory.items()
+                for anon, value in (("", values[0]), ("_anonymous", values[1]))
+            },
         },
-        "peak_growth_vs_decoded_columns": memory["periodize", None][0] / decoded,
-        "peak_growth_vs_decoded_columns_kernels_loaded": memory["periodize", small][0] / decoded,
+        **{
+            f"{kind}_peak_growth_vs_decoded_columns{'_kernels_loaded' if warm else ''}": (
+                memory[kind, "periodize", warm][0] / decoded
+            )
+            for kind in ("parquet", "csv")
+            for warm in (False, True)
+        },
         "agree": agree,
         "timing": "file to table: best of 3 runs, periodize and pandas alternating (the first "
         "calls in the process, which load the compiled kernels, are shown apart)",
         "targets": "intensity on a validated table >= 2x faster than crosstab; file to table "
         "(Parquet; CSV against pandas' pyarrow CSV engine) no slower than pandas and >= 3 "
         "million events/s; peak memory growth <= 2x the decoded columns (pandas' read_parquet "
-        "of the file; issue #28)",
+        "of the file; issue #28). Memory: resident (VmHWM) and its anonymous part (sampled; "
+        "a CSV's pages mapped from the file are resident but not anonymous)",
     }
 
 
@@ -147,42 +160,51 @@ def user_path(size: str, rng: np.random.Generator) -> dict[str, Any]:
 #: small file is given, after the same path on it: the compiled kernels loaded, as in any
 #: process that has read events before), then the peak resident memory of the file → table
 #: path alone (the kernel's high-water mark reset first: the imports' own transient peak
-#: would hide it), and the size of the table the path ends on (bytes of its columns).
+#: would hide it), the peak of its anonymous part (sampled every half millisecond: resident
+#: memory also counts a mapped file's pages, which the kernel can drop and read again), and
+#: the size of the table the path ends on (bytes of its columns).
 #: Resident memory counts Arrow's buffers, which tracemalloc does not see.
 _MEMORY_PROBE = """
-import sys
+import sys, threading, time
 from pathlib import Path
 import pandas as pd, periodize as pz
 from benchmarks.user_path import _pandas
 def kib(field):
     with open("/proc/self/status") as status:
         return next(int(l.split()[1]) for l in status if l.startswith(field))
-if sys.argv[3]:
+def run(path):
     if sys.argv[2] == "periodize":
-        pz.intensity(pz.read_events(sys.argv[3]), by="dyad")
-    else:
-        _pandas(Path(sys.argv[3]))
+        events = pz.read_events(path)
+        pz.intensity(events, by="dyad")
+        return int(events.memory_usage(deep=True).sum())
+    _pandas(Path(path))
+    return 0
+if sys.argv[3]:
+    run(sys.argv[3])
 with open("/proc/self/clear_refs", "w") as refs:
     refs.write("5")  # resets VmHWM to the current resident size
-base = kib("VmRSS:")
-if sys.argv[2] == "periodize":
-    events = pz.read_events(sys.argv[1])
-    pz.intensity(events, by="dyad")
-    size = int(events.memory_usage(deep=True).sum())
-else:
-    _pandas(__import__("pathlib").Path(sys.argv[1]))
-    size = 0
-print((kib("VmHWM:") - base) * 1024, size)
+base, base_anon = kib("VmRSS:"), kib("RssAnon:")
+anon, done = [base_anon], threading.Event()
+def sample():
+    while not done.is_set():
+        anon.append(kib("RssAnon:"))
+        time.sleep(0.0005)
+sampler = threading.Thread(target=sample)
+sampler.start()
+size = run(sys.argv[1])
+done.set()
+sampler.join()
+print((kib("VmHWM:") - base) * 1024, (max(anon) - base_anon) * 1024, size)
 """
 
 
-def _peak_growth(path: Path, what: str, warm: Path | None) -> tuple[float, float]:
+def _peak_growth(path: Path, what: str, warm: Path | None) -> tuple[float, float, float]:
     """Peak resident memory growth (MiB) of the file → table path in a fresh process
-    (after the same path on the file ``warm``, if given), and the size of periodize's
-    validated table (MiB; 0 for pandas); NaN where the system does not report them (not
-    Linux)."""
+    (after the same path on the file ``warm``, if given), the peak growth of its anonymous
+    part, and the size of periodize's validated table (MiB; 0 for pandas); NaN where the
+    system does not report them (not Linux)."""
     if not Path("/proc/self/clear_refs").exists():
-        return float("nan"), float("nan")
+        return float("nan"), float("nan"), float("nan")
     done = subprocess.run(
         [sys.executable, "-c", _MEMORY_PROBE, str(path), what, str(warm or "")],
         capture_output=True,
@@ -190,8 +212,8 @@ def _peak_growth(path: Path, what: str, warm: Path | None) -> tuple[float, float
         check=True,
         cwd=Path(__file__).resolve().parents[1],
     )
-    growth, size = (float(v) for v in done.stdout.split())
-    return growth / 2**20, size / 2**20
+    growth, anonymous, size = (float(v) for v in done.stdout.split())
+    return growth / 2**20, anonymous / 2**20, size / 2**20
 
 
 def _pandas_on(events: pd.DataFrame) -> pd.DataFrame:

@@ -110,6 +110,7 @@ def read_events(
         frame, lines = _read_parquet(path), None
     else:
         frame, lines = _read_text(path, fmt, encoding)
+    _release_unused()  # what the reader parsed and let go of
     table = _validate(
         frame, levels=levels, kinds=kinds, extra_codes=extra_codes, lines=lines, source=str(path)
     )
@@ -279,7 +280,6 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         frame = pq.read_table(path, read_dictionary=coded).to_pandas()
     except (OSError, ValueError) as error:
         raise ParameterError(f"{path} is not a readable Parquet file: {error}") from None
-    _release_unused()
     return frame
 
 
