@@ -34,6 +34,9 @@ def glm(row: np.ndarray, breaks: tuple[int, ...]):
     return sm.GLM(row, design, family=sm.families.Poisson()).fit()
 
 
+NAMES = ("indicator_0", "indicator_1", "indicator_2")
+
+
 def frame(values: np.ndarray, start: int = 1971) -> pd.DataFrame:
     return pd.DataFrame(
         values.T,
@@ -140,7 +143,7 @@ def test_permutation_moves_every_series_with_the_same_periods():
     values = rng.normal(size=(3, 12))
     groups = np.r_[np.zeros(5), np.ones(7)]
     drawn = joint_replicates(
-        "normal", values, (values, values), 50, 1, 0, "permutation", groups, independent(3),
+        ("normal",) * 3, values, (values, values), 50, 1, 0, "permutation", groups, independent(3),
         None,
     ).reshape(50, 3, 12)  # fmt: skip
     for replicate in drawn:
@@ -161,9 +164,9 @@ def test_draws_keep_the_correlation_between_the_series(model):
     values = latent if model == "normal" else rng.poisson(5 * np.exp(0.4 * latent)).astype(float)
     none = edges_of(np.empty((2, 0), dtype=np.int64), n)
     fit = fitted(model, values, none)
-    correlation = member_correlation(model, values, fit)
+    correlation = member_correlation((model,) * 2, values, fit)
     with_mixing, without = (
-        joint_replicates(model, values, fit, 400, 3, 0, "parametric", np.zeros(n),
+        joint_replicates((model,) * 2, values, fit, 400, 3, 0, "parametric", np.zeros(n),
                          independent(2, "auto"), mixing).reshape(400, 2, n)
         for mixing in (mixing_matrix(correlation), None)
     )  # fmt: skip
@@ -223,8 +226,27 @@ def test_joint_result_serialises_with_its_provenance(counts):
         ({"joint": "yes"}, "must be True or False"),
         ({"joint": True, "null": "trend"}, "null='parametric' or joint=False"),
         (
-            {"joint": True, "model": {"a": "poisson", "b": "poisson", "c": "poisson"}},
-            r"one model for every series: segment with joint=True takes one each",
+            {"model": {"a": "poisson", "b": "poisson", "c": "poisson"}},
+            r"one model for every series: joint=True takes one each",
+        ),
+        (
+            {"joint": True, "model": {"indicator_0": "poisson", "indicator_1": "poisson"}},
+            r"must give every series its model .*; no model for indicator_2",
+        ),
+        (
+            {
+                "joint": True,
+                "model": dict(zip(NAMES, ["poisson", "biweight", "poisson"], strict=True)),
+            },
+            r"'biweight' of test_periodization is for segment",
+        ),
+        (
+            {
+                "joint": True,
+                "model": dict(zip(NAMES, ["poisson", "normal", "poisson"], strict=True)),
+                "exposure": np.ones((20, 3)),
+            },
+            r"'exposure' parameter of test_periodization is not taken with a model per series",
         ),
     ],
 )
@@ -367,3 +389,103 @@ def test_a_boundary_no_series_changes_across_has_no_carrier():
     assert test.carriers().tolist() == [None]
     assert test.carried_text(2010) == "no series changes across it"
     assert "Contributions" in test.summary()
+
+
+@pytest.fixture(scope="module")
+def mixed() -> pd.DataFrame:
+    """Visits (counts) and a cooperation score (Gaussian) of one dyad, 18 years, both
+    changing in 1980."""
+    rng = np.random.default_rng(23)
+    after = np.arange(18) >= 9
+    return pd.DataFrame(
+        {
+            "visits": rng.poisson(np.where(after, 5.0, 2.0)).astype(float),
+            "score": rng.normal(np.where(after, 0.8, 0.0), 1.0),
+        },
+        index=range(1971, 1989),
+    )
+
+
+def ols_loglik(row: np.ndarray, breaks: tuple[int, ...]) -> float:
+    """The Gaussian log-likelihood of one mean per segment (statsmodels OLS)."""
+    period = np.searchsorted(np.array(breaks, dtype=int), np.arange(row.size), side="right")
+    return float(sm.OLS(row, np.eye(len(breaks) + 1)[period]).fit().llf)
+
+
+@pytest.mark.parametrize("count_model", ["poisson", "quasipoisson"])
+def test_a_model_per_series_sums_each_members_own_likelihood_ratio(mixed, count_model):
+    """Visits under a count model beside a score under the normal model: the joint
+    statistic is the GLM deviance drop of the visits (over their Pearson dispersion for
+    quasi-Poisson) plus the OLS likelihood ratio of the score; the best shared break
+    minimises the visits' deviance plus the score's residual sum of squares over its
+    difference variance (every break enumerated); each member's contribution is its own."""
+    visits, score = mixed["visits"].to_numpy(), mixed["score"].to_numpy()
+    n, hypothesis = len(mixed), (9,)
+    test = pz.test_periodization(
+        mixed, (1980,), model={"visits": count_model, "score": "normal"}, joint=True,
+        n_sim=99, rng=0,
+    )  # fmt: skip
+    full = glm(visits, hypothesis)
+    phi = full.pearson_chi2 / (n - 2) if count_model == "quasipoisson" else 1.0
+    visits_lr = (glm(visits, ()).deviance - full.deviance) / phi
+    score_lr = 2 * (ols_loglik(score, hypothesis) - ols_loglik(score, ()))
+    assert test.tests["hypothesis_vs_none"].statistic == pytest.approx(
+        visits_lr + score_lr, rel=1e-9
+    )
+    contributions = test.contributions.xs(1980, level="boundary")
+    assert contributions.loc["visits", "statistic"] == pytest.approx(visits_lr, rel=1e-9)
+    assert contributions.loc["score", "statistic"] == pytest.approx(score_lr, rel=1e-9)
+    assert np.isnan(contributions.loc["visits", "difference"])
+    assert np.isnan(contributions.loc["score", "ratio"])
+    sigma2 = np.mean(np.diff(score) ** 2) / 2
+    totals = {
+        b: glm(visits, b).deviance / phi
+        + np.sum((score - pd.Series(score).groupby(np.arange(n) >= b[0]).transform("mean")) ** 2)
+        / sigma2
+        for b in segmentations(n, 1, 3)
+    }
+    best = min(totals, key=totals.get)
+    assert test.best == (1971 + best[0],)
+    assert test.model == f"mixed (visits: {count_model}, score: normal)"
+    assert test.provenance.parameters["model"] == {"visits": count_model, "score": "normal"}
+    assert list(test.periods.index.get_level_values("series").unique()) == ["visits", "score"]
+    assert 0 < test.tests["hypothesis_vs_none"].pvalue <= 1
+
+
+@pytest.mark.parametrize("model", ["poisson", "normal"])
+def test_one_model_given_for_every_series_is_that_model(counts, model):
+    """A mapping that gives every series the same model is the test with that model."""
+    data = frame(counts)
+    options = {"joint": True, "n_sim": 99, "rng": 4}
+    given = pz.test_periodization(data, (1978,), model=dict.fromkeys(data, model), **options)
+    plain = pz.test_periodization(data, (1978,), model=model, **options)
+    for name, result in plain.tests.items():
+        assert given.tests[name].statistic == result.statistic
+        assert given.tests[name].pvalue == result.pvalue
+    pd.testing.assert_frame_equal(given.contributions, plain.contributions)
+    pd.testing.assert_frame_equal(given.periods, plain.periods)
+
+
+def test_mixed_draws_keep_each_members_margin_and_their_correlation():
+    """Replicates of a count member and a Gaussian member: counts stay whole and
+    non-negative, the score does not, and their normal scores keep the correlation."""
+    rng = np.random.default_rng(8)
+    n, target = 60, 0.7
+    latent = rng.standard_normal((2, n))
+    latent[1] = target * latent[0] + np.sqrt(1 - target**2) * latent[1]
+    values = np.vstack([rng.poisson(5 * np.exp(0.4 * latent[0])), latent[1]]).astype(float)
+    models = ("poisson", "normal")
+    none = edges_of(np.empty((2, 0), dtype=np.int64), n)
+    count_fit = fitted("poisson", values[:1], none[:1])
+    score_fit = fitted("normal", values[1:], none[1:])
+    fit = tuple(np.vstack(f) for f in zip(count_fit, score_fit, strict=True))
+    correlation = member_correlation(models, values, fit)
+    drawn = joint_replicates(
+        models, values, fit, 400, 3, 0, "parametric", np.zeros(n), independent(2, "auto"),
+        mixing_matrix(correlation),
+    ).reshape(400, 2, n)  # fmt: skip
+    counts, score = drawn[:, 0], drawn[:, 1]
+    assert np.all(counts == np.round(counts)) and counts.min() >= 0
+    assert np.mean(score != np.round(score)) > 0.99
+    r = np.corrcoef(counts.ravel(), score.ravel())[0, 1]
+    assert correlation[0, 1] > 0.4 and r == pytest.approx(correlation[0, 1], abs=0.08)

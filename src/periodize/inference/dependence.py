@@ -437,7 +437,8 @@ class SerialDependence:
         order; bias-corrected (what the replicates use)
     estimated : the Yule–Walker partial autocorrelations before the bias correction
     margins : for the normal models, each series' sorted standardised residuals (the
-        empirical margin replicates are drawn from); ``None`` for counts
+        empirical margin replicates are drawn from); ``None`` for counts (NaN rows for the
+        count members of a joint test whose members have different models)
     """
 
     option: str
@@ -456,7 +457,7 @@ class SerialDependence:
     def null_name(self, i: int) -> str:
         """Which null series ``i`` is drawn from, in words."""
         p = int(self.order[i])
-        empirical = self.margins is not None
+        empirical = self.margins is not None and bool(np.isfinite(self.margins[i]).all())
         if p == 0:
             return "residual bootstrap" if empirical else "independent periods"
         return f"latent Gaussian AR({p}) copula" + (" of the residuals" if empirical else "")

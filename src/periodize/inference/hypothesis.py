@@ -3,7 +3,7 @@ series as a matrix, the model, ``min_size``, ``n_sim``, the null and the exposur
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,8 @@ from ..segmentation.inputs import (
     resolve_model,
     with_exposure,
 )
+from ..segmentation.joint import grouping
+from ..segmentation.models import models_by_series
 from .dependence import SerialDependence
 from .fits import fixed_alpha
 
@@ -100,6 +102,34 @@ def checked_inputs(
     used = resolve_model(model, matrix.weighted)
     check_values(matrix, used, func)
     check_choice(null, nulls, name="null", func=func)
+    _check_testable(used, null, func)
+    min_size = check_int(min_size, name="min_size", func=func, minimum=COSTS[used].min_size)
+    return matrix, used, min_size, _checked_replicates(n_sim, matrix, func)
+
+
+def checked_member_inputs(
+    series: Any,
+    model: Mapping[Any, Any],
+    min_size: Any,
+    n_sim: Any,
+    null: str,
+    exposure: Any,
+    func: str,
+) -> tuple[SeriesMatrix, tuple[str, ...], int, int]:
+    """:func:`checked_inputs` of a joint test with a model per series (``model``: a
+    mapping of every series name to its model): the models used, in the series' order."""
+    matrix = as_matrix(series, func)
+    check_choice(null, NULLS, name="null", func=func)
+    models = models_by_series(model, matrix, grouping(True, matrix.names, func), exposure, func)
+    for used in dict.fromkeys(models):
+        _check_testable(used, null, func)
+    least = max(COSTS[used].min_size for used in models)
+    min_size = check_int(min_size, name="min_size", func=func, minimum=least)
+    return matrix, models, min_size, _checked_replicates(n_sim, matrix, func)
+
+
+def _check_testable(used: str, null: str, func: str) -> None:
+    """A model the tests can draw replicates from, under ``null``."""
     if used in SEGMENT_ONLY:
         remedy = {
             "normal_trend": "To test periods against one straight line, pass "
@@ -115,7 +145,10 @@ def checked_inputs(
             f"The trend null of {func} needs a model with one variance or dispersion "
             "(poisson, quasipoisson, negbin, normal); got 'normal_meanvar'."
         )
-    min_size = check_int(min_size, name="min_size", func=func, minimum=COSTS[used].min_size)
+
+
+def _checked_replicates(n_sim: Any, matrix: SeriesMatrix, func: str) -> int:
+    """``n_sim`` checked, and the replicates' memory within the budget."""
     n_sim = check_int(n_sim, name="n_sim", func=func, minimum=99)
     n_series = matrix.values.shape[0]
     check_memory(
@@ -124,7 +157,7 @@ def checked_inputs(
         "ask for fewer replicates (n_sim=999 resolves p-values to 0.001) or pass fewer "
         "series per call",
     )
-    return matrix, used, min_size, n_sim
+    return n_sim
 
 
 #: What each replicate of each series keeps until its p-values are read: a few statistics.

@@ -238,7 +238,7 @@ def check_values(matrix: SeriesMatrix, model: str, func: str, missing_hint: str 
     if not isinstance(model, str) or model not in COSTS:
         per_series = ""
         if isinstance(model, Mapping):
-            per_series = " (one model for every series: segment with joint=True takes one each)"
+            per_series = " (one model for every series: joint=True takes one each)"
         raise ParameterError(
             f"The 'model' parameter of {func} must be one of {sorted(COSTS)}{per_series}. "
             f"Got {model!r} instead."

@@ -24,7 +24,7 @@ together (the same permutation), which keeps their correlation exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -32,17 +32,18 @@ import pandas as pd
 from scipy import stats
 
 from ..._limits import check_memory
-from ...segmentation.costs import COSTS
+from ...segmentation.costs import COSTS, Cost
+from ...segmentation.costs.mixed import of_parts
 from ...segmentation.costs.poisson import LongRunQuasiPoissonCost
 from ...segmentation.inputs import SeriesMatrix
 from ...segmentation.joint import SummedCost
+from ...segmentation.models import describe
 from ...segmentation.search.joint import joint_path
 from ..dependence import SerialDependence, copula_block, fit_dependence, normal_scores
 from ..fits import (
     build_cost,
     edges_of,
     fitted,
-    fixed_alpha,
     pearson_dispersion,
     refit_periods,
     studentizer,
@@ -53,6 +54,7 @@ from ..simulate import BLOCK, replicates, standard_noise
 from ..streams import block_generator, series_keys
 from .boundary_tests import nested_lr
 from .joint_result import JointPeriodizationTest
+from .members import by_model, fixed_alphas, parts, row_models, tables_by_model
 from .multiple import holm
 from .period_table import period_table
 
@@ -94,7 +96,7 @@ class JointStatistics:
 
 
 def joint_statistics(
-    model: str,
+    models: tuple[str, ...],
     values: np.ndarray,
     size: int,
     positions: np.ndarray,
@@ -103,39 +105,65 @@ def joint_statistics(
     alpha: np.ndarray | None = None,
     orders: np.ndarray | None = None,
 ) -> JointStatistics:
-    """The statistics of groups of ``size`` consecutive rows of ``values`` against the shared
-    hypothesised breaks ``positions``; ``exposure``, ``alpha`` (fixed NB2 dispersion) and
-    ``orders`` (AR orders of the studentizers) per row."""
+    """The statistics of groups of ``size`` consecutive rows of ``values`` (member ``j``
+    of every group with model ``models[j]``) against the shared hypothesised breaks
+    ``positions``; ``exposure``, ``alpha`` (fixed NB2 dispersion) and ``orders`` (AR
+    orders of the studentizers) per row."""
     rows, n = values.shape
     k = positions.size
-    cost = build_cost(model, values, exposure, alpha)
     hypothesis = edges_of(np.broadcast_to(positions, (rows, k)), n)
     scale = np.ones(rows)
-    search = cost
-    if model == "quasipoisson":  # each member's deviance over its own dispersion
-        scale = pearson_dispersion(values, cost.fitted_means(hypothesis), k + 1)
-        search = LongRunQuasiPoissonCost(values, exposure, scale=scale)
-    best = joint_path(SummedCost(search, size), k, min_size).breaks[k]
+    built: list[tuple[str, Any, Cost, Cost]] = []  # model, rows, its cost, its search cost
+    for model, where in parts(row_models(models, rows)):
+        part_values = values[where]
+        part_exposure = None if exposure is None else exposure[where]
+        cost = build_cost(
+            model, part_values, part_exposure, None if alpha is None else alpha[where]
+        )
+        search = cost
+        if model == "quasipoisson":  # each member's deviance over its own dispersion
+            means = cost.fitted_means(hypothesis[where])
+            scale[where] = pearson_dispersion(part_values, means, k + 1)
+            search = LongRunQuasiPoissonCost(part_values, part_exposure, scale=scale[where])
+        built.append((model, where, cost, search))
+    searched = built[0][3] if len(built) == 1 else of_parts(values, [b[1::2] for b in built])
+    best = joint_path(SummedCost(searched, size), k, min_size).breaks[k]
     best_edges = edges_of(np.repeat(best, size, axis=0), n)
+    none_edges = edges_of(np.empty((rows, 0), dtype=np.int64), n)
+
+    def each(measure: Any) -> np.ndarray:
+        out = np.empty(rows)
+        for model, where, cost, _ in built:
+            out[where] = measure(model, where, cost)
+        return out
+
+    def student(edges: np.ndarray) -> np.ndarray:
+        return each(
+            lambda model, where, cost: studentizer(
+                model, cost, values[where], edges[where], None if orders is None else orders[where]
+            )
+        )
+
     return JointStatistics(
         size=size,
-        loglik_none=cost.partial_loglik(edges_of(np.empty((rows, 0), dtype=np.int64), n)),
-        loglik_hypothesis=cost.partial_loglik(hypothesis),
-        loglik_best=cost.partial_loglik(best_edges),
+        loglik_none=each(lambda _m, where, cost: cost.partial_loglik(none_edges[where])),
+        loglik_hypothesis=each(lambda _m, where, cost: cost.partial_loglik(hypothesis[where])),
+        loglik_best=each(lambda _m, where, cost: cost.partial_loglik(best_edges[where])),
         scale=scale,
-        omega_hypothesis=studentizer(model, cost, values, hypothesis, orders),
-        omega_best=studentizer(model, cost, values, best_edges, orders),
+        omega_hypothesis=student(hypothesis),
+        omega_best=student(best_edges),
         best_breaks=best,
     )
 
 
 def member_correlation(
-    model: str, values: np.ndarray, fit: tuple[np.ndarray, np.ndarray]
+    models: tuple[str, ...], values: np.ndarray, fit: tuple[np.ndarray, np.ndarray]
 ) -> np.ndarray:
-    """The correlation of the members' normal scores under ``fit`` (members × members): the
-    cross-series correlation of the latent Gaussian the dependent null draws from; 0 for a
-    member whose scores do not vary (it carries no information on the correlation)."""
-    scores = normal_scores(model, values, *fit)
+    """The correlation of the members' normal scores under ``fit`` (members × members),
+    each under its own model: the cross-series correlation of the latent Gaussian the
+    dependent null draws from; 0 for a member whose scores do not vary (it carries no
+    information on the correlation)."""
+    scores = by_model(np.asarray(models, dtype=object), normal_scores, values, *fit)
     centred = scores - scores.mean(axis=1, keepdims=True)
     norms = np.sqrt(np.einsum("ij,ij->i", centred, centred))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -155,7 +183,7 @@ def mixing_matrix(correlation: np.ndarray) -> np.ndarray:
 
 
 def joint_replicates(
-    model: str,
+    models: tuple[str, ...],
     values: np.ndarray,
     fit: tuple[np.ndarray, np.ndarray],
     n_sim: int,
@@ -168,7 +196,7 @@ def joint_replicates(
 ) -> np.ndarray:
     """``n_sim`` replicates of all members together, ``(n_sim × members, n)`` replicate by
     replicate: permuted together within ``groups`` (``null="permutation"``), or drawn from
-    ``fit`` with each member's serial dependence and, with ``mixing`` (see
+    ``fit`` with each member's model and serial dependence and, with ``mixing`` (see
     :func:`mixing_matrix`), the members' correlation."""
     size, n = values.shape
     if null == "permutation":
@@ -180,19 +208,34 @@ def joint_replicates(
             order = np.argsort(keys + groups[None, :], axis=1)
             out[first:stop] = values[:, order].transpose(1, 0, 2)
         return out.reshape(-1, n)
+    if mixing is None and len(set(models)) > 1:  # members drawn independently
+        mixing = np.eye(size)
     if mixing is None:
         drawn = replicates(
-            model, values, fit, range(size), n_sim, seed, simulation, null, groups, serial
+            models[0], values, fit, range(size), n_sim, seed, simulation, null, groups, serial
         )
     else:
         drawn = np.empty((size * n_sim, n))
         standard_noise(series_keys(values), n_sim, seed, simulation, drawn)
         drawn[:] = (mixing @ drawn.reshape(size, n_sim * n)).reshape(size * n_sim, n)
         means, spread = fit
-        copula_block(
-            model, means, spread, serial.partial, drawn, None, serial.margins,
-            np.repeat(np.arange(size), n_sim),
-        )  # fmt: skip
+        owner = np.repeat(np.arange(size), n_sim)
+        by_kind = parts(np.asarray(models, dtype=object))
+        if len(by_kind) == 1:
+            copula_block(
+                models[0], means, spread, serial.partial, drawn, None, serial.margins, owner
+            )
+        blocks = drawn.reshape(size, n_sim, n)  # member by member
+        for model, where in by_kind if len(by_kind) > 1 else ():
+            members = np.arange(size)[where]
+            own = blocks[members].reshape(-1, n)
+            margins = None if serial.margins is None else serial.margins[members]
+            copula_block(
+                model, means[members], spread[members], serial.partial[members], own, None,
+                margins if margins is not None and np.isfinite(margins).all() else None,
+                np.repeat(np.arange(members.size), n_sim),
+            )  # fmt: skip
+            blocks[members] = own.reshape(members.size, n_sim, n)
     return drawn.reshape(size, n_sim, n).transpose(1, 0, 2).reshape(-1, n)
 
 
@@ -214,7 +257,7 @@ class JointCore:
 
 def joint_core(
     matrix: SeriesMatrix,
-    model: str,
+    models: tuple[str, ...],
     positions: np.ndarray,
     min_size: int,
     n_sim: int,
@@ -224,8 +267,8 @@ def joint_core(
     func: str,
 ) -> JointCore:
     """The joint tests of the hypothesised breaks ``positions`` of all rows of ``matrix``
-    (replicates under no change for the tests against it, from the hypothesised periods
-    for the test against the best shared segmentation)."""
+    (row ``i`` with model ``models[i]``; replicates under no change for the tests against
+    it, from the hypothesised periods for the test against the best shared segmentation)."""
     values, exposure = matrix.values, matrix.exposure
     size, n = values.shape
     check_memory(
@@ -233,34 +276,31 @@ def joint_core(
         f"{func} of {size} series × {n} periods jointly with {n_sim:,} replicates",
         "ask for fewer replicates (n_sim=999 resolves p-values to 0.001)",
     )
+    kinds = np.asarray(models, dtype=object)
     hypothesis_edges = edges_of(np.broadcast_to(positions, (size, positions.size)), n)
-    hypothesis_fit = fitted(model, values, hypothesis_edges, exposure)
-    serial = fit_dependence(
-        dependence,
-        model,
-        values,
-        hypothesis_fit,
-        refit_periods(model, hypothesis_edges, exposure, fixed_alpha(model, hypothesis_fit)),
-        seed,
-    )
-    correlation = member_correlation(model, values, hypothesis_fit)
+    hypothesis_fit = fit_members(kinds, values, hypothesis_edges, exposure)
+    serial = member_dependence(dependence, kinds, values, hypothesis_fit, hypothesis_edges,
+                               exposure, seed)  # fmt: skip
+    correlation = member_correlation(models, values, hypothesis_fit)
     mixing = None if size == 1 or null == "permutation" else mixing_matrix(correlation)
     observed = joint_statistics(
-        model, values, size, positions, min_size, exposure, orders=serial.order
+        models, values, size, positions, min_size, exposure, orders=serial.order
     )
     pivots = observed.statistics(True)
 
     def simulated(fit: tuple[np.ndarray, np.ndarray], simulation: int, groups: np.ndarray) -> Any:
         drawn = joint_replicates(
-            model, values, fit, n_sim, seed, simulation, null, groups, serial, mixing
+            models, values, fit, n_sim, seed, simulation, null, groups, serial, mixing
         )
         return joint_statistics(
-            model, drawn, size, positions, min_size, _tiled(exposure, n_sim),
-            _tiled(fixed_alpha(model, fit), n_sim), _tiled(serial.order, n_sim),
+            models, drawn, size, positions, min_size, _tiled(exposure, n_sim),
+            _tiled(fixed_alphas(kinds, fit), n_sim), _tiled(serial.order, n_sim),
         ).statistics(True)  # fmt: skip
 
-    none_fit = fitted(model, values, edges_of(np.empty((size, 0), dtype=np.int64), n), exposure)
-    under_none = simulated(none_fit, _NULL_SIM, np.zeros(n))
+    none_edges = edges_of(np.empty((size, 0), dtype=np.int64), n)
+    under_none = simulated(
+        fit_members(kinds, values, none_edges, exposure), _NULL_SIM, np.zeros(n)
+    )
     periods_of = np.searchsorted(positions, np.arange(n), side="right").astype(float)
     under_hypothesis = simulated(hypothesis_fit, _HYPOTHESIS_SIM, periods_of)
     return JointCore(
@@ -278,6 +318,51 @@ def joint_core(
     )
 
 
+def fit_members(
+    kinds: np.ndarray, values: np.ndarray, edges: np.ndarray, exposure: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`periodize.inference.fits.fitted` of every member under its own model."""
+    return by_model(kinds, lambda model, *rows: fitted(model, *rows), values, edges, exposure)
+
+
+def member_dependence(
+    option: str,
+    kinds: np.ndarray,
+    values: np.ndarray,
+    fit: tuple[np.ndarray, np.ndarray],
+    edges: np.ndarray,
+    exposure: np.ndarray | None,
+    seed: int,
+) -> SerialDependence:
+    """The latent AR of every member (:func:`periodize.inference.dependence.fit_dependence`)
+    under its own model; the empirical margins of normal members (NaN rows for the others
+    when models differ)."""
+    alpha = fixed_alphas(kinds, fit)
+    found = []
+    for model, where in parts(kinds):
+        rows = (values[where], fit[0][where], fit[1][where], edges[where])
+        part_exposure, part_alpha = (None if a is None else a[where] for a in (exposure, alpha))
+        refit = refit_periods(model, rows[3], part_exposure, part_alpha)
+        found.append((where, fit_dependence(option, model, rows[0], rows[1:3], refit, seed)))
+    if len(found) == 1:
+        return found[0][1]
+    size, n = values.shape
+    first = found[0][1]
+    order = np.empty(size, dtype=first.order.dtype)
+    partial, estimated = (
+        np.empty((size, first.partial.shape[1])),
+        np.empty((size, first.estimated.shape[1])),
+    )
+    margins = None
+    for where, serial in found:
+        order[where], partial[where] = serial.order, serial.partial
+        estimated[where] = serial.estimated
+        if serial.margins is not None:
+            margins = np.full((size, n), np.nan) if margins is None else margins
+            margins[where] = serial.margins
+    return SerialDependence(option, order, partial, estimated, margins)
+
+
 def _tiled(rows: np.ndarray | None, n_sim: int) -> np.ndarray | None:
     """Per-member rows repeated for every replicate of :func:`joint_replicates`."""
     return None if rows is None else np.tile(rows, (n_sim,) + (1,) * (rows.ndim - 1))
@@ -290,7 +375,7 @@ def _pvalue(simulated: np.ndarray, observed: float, n_sim: int) -> float:
 
 def joint_periodization_test(
     matrix: SeriesMatrix,
-    model: str,
+    models: tuple[str, ...],
     positions: np.ndarray,
     boundaries: Any,
     *,
@@ -302,36 +387,51 @@ def joint_periodization_test(
     dependence: str,
     func: str,
 ) -> JointPeriodizationTest:
-    """The joint test of :func:`periodize.test_periodization` (``joint=True``), inputs
-    checked there."""
+    """The joint test of :func:`periodize.test_periodization` (``joint=True``; ``models``:
+    the model of every series), inputs checked there."""
     values = matrix.values
     size, n = values.shape
     k = positions.size
-    core = joint_core(matrix, model, positions, min_size, n_sim, seed, null, dependence, func)
+    kinds = np.asarray(models, dtype=object)
+    mixed = len(set(models)) > 1
+    core = joint_core(matrix, models, positions, min_size, n_sim, seed, null, dependence, func)
     observed, serial, mixing = core.observed, core.serial, core.mixing
     hypothesis_edges = edges_of(np.broadcast_to(positions, (size, k)), n)
-    periods = period_table(model, matrix, hypothesis_edges, observed.scale, level)
+    periods = tables_by_model(
+        kinds,
+        matrix.names,
+        lambda model, rows: period_table(
+            model, _rows_of(matrix, rows), hypothesis_edges[rows], observed.scale[rows], level
+        ),
+    )
     each, contributions = _boundaries(
-        model, matrix, positions, periods, serial, mixing, n_sim=n_sim, seed=seed, null=null
+        models, matrix, positions, periods, serial, mixing, n_sim=n_sim, seed=seed, null=null
+    )
+    diagnostics = tables_by_model(
+        kinds,
+        matrix.names,
+        lambda model, rows: fit_diagnostics(
+            model, _rows_of(matrix, rows), _fit_rows(core.hypothesis_fit, rows), k + 1
+        ),
     )
     return JointPeriodizationTest(
         names=matrix.names,
         index=matrix.index,
         hypothesis=tuple(matrix.index[p] for p in positions),
         hypothesis_indices=tuple(int(p) for p in positions),
-        model=model,
+        model=describe(models, matrix.names) if mixed else models[0],
         min_size=min_size,
         n_sim=n_sim,
         level=level,
         null=null,
-        tests=_tests(model, core.statistics, core.pvalues, k, size, n_sim, null, dependence),
+        tests=_tests(models, core.statistics, core.pvalues, k, n_sim, null, dependence),
         best=tuple(matrix.index[b] for b in observed.best_breaks[0]),
         boundary_tests=each,
         contributions=contributions,
         periods=periods,
         dependence=serial.frame(matrix.names),
         correlation=_correlation_table(core.correlation, matrix.names, n, null),
-        diagnostics=fit_diagnostics(model, matrix, core.hypothesis_fit, k + 1),
+        diagnostics=diagnostics,
         provenance=test_provenance(
             func,
             matrix,
@@ -339,7 +439,7 @@ def joint_periodization_test(
             seed,
             serial,
             joint=True,
-            model=model,
+            model=dict(zip(matrix.names, models, strict=True)) if mixed else models[0],
             min_size=min_size,
             n_sim=n_sim,
             level=level,
@@ -349,8 +449,26 @@ def joint_periodization_test(
     )
 
 
+def _rows_of(matrix: SeriesMatrix, rows: np.ndarray | slice) -> SeriesMatrix:
+    """The series ``rows`` of ``matrix`` (all of them for a slice)."""
+    if isinstance(rows, slice):
+        return matrix
+    return replace(
+        matrix,
+        values=matrix.values[rows],
+        names=tuple(matrix.names[i] for i in rows),
+        exposure=matrix.rows(rows),
+    )
+
+
+def _fit_rows(
+    fit: tuple[np.ndarray, np.ndarray], rows: np.ndarray | slice
+) -> tuple[np.ndarray, np.ndarray]:
+    return fit[0][rows], fit[1][rows]
+
+
 def _boundaries(
-    model: str,
+    models: tuple[str, ...],
     matrix: SeriesMatrix,
     positions: np.ndarray,
     periods: pd.DataFrame,
@@ -366,39 +484,41 @@ def _boundaries(
     values, exposure = matrix.values, matrix.exposure
     size, n = values.shape
     k = positions.size
+    kinds = np.asarray(models, dtype=object)
     member_lr = np.zeros((k, size))
     statistic, pvalue = np.zeros(k), np.zeros(k)
     for j in range(k):
         reduced = np.delete(positions, j)
         full_rows = np.broadcast_to(positions, (size, k))
         reduced_rows = np.broadcast_to(reduced, (size, k - 1))
-        member_lr[j] = nested_lr(model, values, full_rows, reduced_rows, exposure)
-        pivot = nested_lr(model, values, full_rows, reduced_rows, exposure, orders=serial.order)
-        fit = fitted(model, values, edges_of(reduced_rows, n), exposure)
+        member_lr[j] = _nested(kinds, values, full_rows, reduced_rows, exposure)
+        pivot = _nested(kinds, values, full_rows, reduced_rows, exposure, orders=serial.order)
+        fit = fit_members(kinds, values, edges_of(reduced_rows, n), exposure)
         groups = np.searchsorted(reduced, np.arange(n), side="right").astype(float)
         drawn = joint_replicates(
-            model, values, fit, n_sim, seed, _FIRST_BOUNDARY_SIM + j, null, groups, serial,
+            models, values, fit, n_sim, seed, _FIRST_BOUNDARY_SIM + j, null, groups, serial,
             mixing,
         )  # fmt: skip
-        replicated = nested_lr(
-            model,
+        replicated = _nested(
+            row_models(models, len(drawn)),
             drawn,
             np.broadcast_to(positions, (len(drawn), k)),
             np.broadcast_to(reduced, (len(drawn), k - 1)),
             _tiled(exposure, n_sim),
-            _tiled(fixed_alpha(model, fit), n_sim),
+            _tiled(fixed_alphas(kinds, fit), n_sim),
             _tiled(serial.order, n_sim),
         ).reshape(n_sim, size)
         statistic[j] = member_lr[j].sum()
         pvalue[j] = _pvalue(replicated.sum(axis=1), float(pivot.sum()), n_sim)
     labels = pd.Index(np.asarray(matrix.index[positions], dtype=object), name="boundary")
-    params = COSTS[model].n_params
+    params = sum(COSTS[model].n_params for model in models)
+    scaled = _scaled(models)
     each = pd.DataFrame(
         {
             "statistic": statistic,
             "pvalue": pvalue,
             "pvalue_holm": holm(pvalue),
-            "pvalue_asymptotic": stats.chi2.sf(statistic, size * params),
+            "pvalue_asymptotic": stats.chi2.sf(statistic, params),
             "n_sim": n_sim,
         },
         index=labels,
@@ -406,14 +526,13 @@ def _boundaries(
     each.attrs["method"] = (
         "likelihood ratio of the shared periodization against itself without the boundary, "
         "summed over the series"
-        + (" (each divided by its Pearson dispersion)" if model == "quasipoisson" else "")
+        + scaled
         + f"; Monte Carlo p-value ({n_sim} replicates of all series together, "
         + ("permuted together within" if null == "permutation" else "parametric bootstrap from")
         + " the periods without that boundary); asymptotic chi-squared with "
-        + f"{size * params} df; Holm-adjusted across the boundaries"
+        + f"{params} df; Holm-adjusted across the boundaries"
     )
-    change = "ratio" if "ratio" in periods.columns else "difference"
-    columns = [change, f"{change}_lower", f"{change}_upper"]
+    changes = [c for c in ("ratio", "difference") if c in periods.columns]
     total = member_lr.sum(axis=1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(total > 0, member_lr / total, np.nan)
@@ -425,14 +544,47 @@ def _boundaries(
             "share": share.ravel(),
         }
     ).set_index(["boundary", "series"])
-    for column in columns:  # the member's change across each boundary (series × boundary)
-        across = periods[column].unstack("period").loc[list(matrix.names)].to_numpy()[:, 1:]
-        contributions[column] = across.T.ravel()
+    for change in changes:  # the member's change across each boundary (series × boundary)
+        for column in (change, f"{change}_lower", f"{change}_upper"):
+            across = periods[column].unstack("period").loc[list(matrix.names)].to_numpy()[:, 1:]
+            contributions[column] = across.T.ravel()
     contributions.attrs["method"] = (
         "each series' likelihood ratio of the periodization against itself without the "
-        f"boundary and its share of their sum; the {change} of its rates across the boundary"
+        f"boundary and its share of their sum; the {' or '.join(changes)} of its rates "
+        "across the boundary"
     )
     return each, contributions
+
+
+def _nested(
+    kinds: np.ndarray,
+    values: np.ndarray,
+    full: np.ndarray,
+    reduced: np.ndarray,
+    exposure: np.ndarray | None,
+    alpha: np.ndarray | None = None,
+    orders: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`.boundary_tests.nested_lr` of every row under its own model."""
+    return by_model(
+        kinds,
+        lambda model, *rows: nested_lr(model, *rows),
+        values,
+        full,
+        reduced,
+        exposure,
+        alpha,
+        orders,
+    )
+
+
+def _scaled(models: tuple[str, ...], each: str = "each") -> str:
+    """How the likelihood ratios are scaled, in words (quasi-Poisson members' dispersion)."""
+    if "quasipoisson" not in models:
+        return ""
+    if set(models) == {"quasipoisson"}:
+        return f" ({each} divided by its Pearson dispersion)"
+    return " (each quasi-Poisson series' divided by its Pearson dispersion)"
 
 
 def _correlation_table(
@@ -459,17 +611,17 @@ def _correlation_table(
 
 
 def _tests(
-    model: str,
+    models: tuple[str, ...],
     statistics: list[float],
     pvalues: list[float],
     k: int,
-    size: int,
     n_sim: int,
     null: str,
     dependence: str,
 ) -> dict[str, HypothesisTestResult]:
-    df = k * size * COSTS[model].n_params
-    scaled = " (each series' divided by its Pearson dispersion)" if model == "quasipoisson" else ""
+    size = len(models)
+    df = k * sum(COSTS[model].n_params for model in models)
+    scaled = _scaled(models, "each series'")
     if null == "permutation":
         how = "the periods of all series permuted together"
     elif dependence == "independent" or size == 1:

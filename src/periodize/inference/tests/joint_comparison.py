@@ -137,7 +137,8 @@ def _tests(
     if breaks.size == 0:
         keys = ("p_vs_none", "p_vs_best", "residual_lag1", "ljung_box_p", "ar_order")
         return {**dict.fromkeys(keys, np.nan), "n_sim": n_sim}
-    core = joint_core(matrix, model, breaks, min_size, n_sim, seed, null, dependence, func)
+    models = (model,) * matrix.values.shape[0]
+    core = joint_core(matrix, models, breaks, min_size, n_sim, seed, null, dependence, func)
     checks = fit_diagnostics(model, matrix, core.hypothesis_fit, breaks.size + 1)
     return {
         "p_vs_none": core.pvalues[1] if estimated else core.pvalues[0],

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Literal, overload
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, cast, overload
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,7 @@ from ..fits import (
 from ..hypothesis import (
     boundary_positions,
     checked_inputs,
+    checked_member_inputs,
     exposed,
     fit_diagnostics,
     test_provenance,
@@ -73,7 +74,7 @@ def test_periodization(
     series: Any,
     boundaries: Sequence[Any],
     *,
-    model: str = ...,
+    model: str | Mapping[str, str] = ...,
     min_size: int = ...,
     n_sim: int = ...,
     rng: RandomState = ...,
@@ -89,7 +90,7 @@ def test_periodization(
     series: Any,
     boundaries: Sequence[Any],
     *,
-    model: str = "poisson",
+    model: str | Mapping[str, str] = "poisson",
     min_size: int = 3,
     n_sim: int = 9999,
     rng: RandomState = 0,
@@ -107,9 +108,11 @@ def test_periodization(
         One or many series (periods × series).
     boundaries : sequence
         Hypothesised first periods of new segments, e.g. ``(2009, 2019)``.
-    model : str
+    model : str or mapping
         ``poisson`` (``quasipoisson`` for weighted intensities), ``negbin``, ``normal`` or
-        ``normal_meanvar``.
+        ``normal_meanvar``. With ``joint=True``, a mapping of every series (column) to its
+        own model, such as ``{"visits": "negbin", "cooperation": "normal"}``: each series'
+        likelihood, replicates and diagnostics are its model's (no exposure then).
     min_size : int
         Minimum segment length for the best alternative segmentations (the hypothesis must
         respect it too).
@@ -169,15 +172,25 @@ def test_periodization(
     0.097
     """
     func = "test_periodization"
-    matrix, used, min_size, n_sim = checked_inputs(series, model, min_size, n_sim, null, func)
-    matrix = exposed(matrix, exposure, used, null, func)
+    together = _check_joint(joint, null, func)
+    if isinstance(model, Mapping) and together:  # a model per series
+        matrix, models, min_size, n_sim = checked_member_inputs(
+            series, model, min_size, n_sim, null, exposure, func
+        )
+    else:
+        # (a mapping without joint=True is refused there, with the way out)
+        matrix, used, min_size, n_sim = checked_inputs(
+            series, cast(str, model), min_size, n_sim, null, func
+        )
+        matrix = exposed(matrix, exposure, used, null, func)
+        models = (used,) * matrix.values.shape[0]
     level = check_probability(level, name="level", func=func)
     positions = boundary_positions(matrix.index, boundaries, min_size, func)
     seed = root_seed(rng, func)
     dependence = check_dependence(dependence, null, func, matrix.values.shape[1])
-    if _check_joint(joint, null, func):
+    if together:
         return joint_periodization_test(
-            matrix, used, positions, boundaries, min_size=min_size, n_sim=n_sim, seed=seed,
+            matrix, models, positions, boundaries, min_size=min_size, n_sim=n_sim, seed=seed,
             level=level, null=null, dependence=dependence, func=func,
         )  # fmt: skip
     values = matrix.values

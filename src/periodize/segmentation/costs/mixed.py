@@ -34,13 +34,14 @@ class MixedCost(Cost):
         values: np.ndarray,
         exposure: np.ndarray | None = None,
         scale: np.ndarray | None = None,
+        parts: list[tuple[np.ndarray, Cost]] | None = None,
     ) -> None:
         super().__init__(values, None)
         if len(self.classes) != self.n_series:
             raise ValueError(f"{self.n_series} rows for {len(self.classes)} models")
         self.exposure = None if exposure is None else np.asarray(exposure, dtype=float)
-        self.parts: list[tuple[np.ndarray, Cost]] = []
-        for cost_class in dict.fromkeys(self.classes):
+        self.parts: list[tuple[np.ndarray, Cost]] = [] if parts is None else list(parts)
+        for cost_class in dict.fromkeys(self.classes) if parts is None else ():
             rows = np.flatnonzero([c is cost_class for c in self.classes])
             extra: dict[str, Any] = {}
             if scale is not None and issubclass(cost_class, GivenScale):
@@ -122,6 +123,24 @@ class MixedCost(Cost):
             for key, value in part.nuisance().items():
                 merged.setdefault(key, np.full(self.n_series, np.nan))[rows] = value
         return merged
+
+
+def of_parts(values: np.ndarray, parts: list[tuple[np.ndarray, Cost]]) -> MixedCost:
+    """A mixed cost of costs already built on its rows (``parts``: the rows of ``values``
+    and their cost), each with its own options, such as a fixed NB2 dispersion.
+
+    Examples
+    --------
+    >>> from periodize.segmentation.costs import COSTS
+    >>> values = np.array([[1.0, 2, 9, 8], [0.1, 0.3, -2, -2.2]])
+    >>> parts = [(np.array([0]), COSTS["poisson"](values[:1])),
+    ...          (np.array([1]), COSTS["normal"](values[1:]))]
+    >>> bool(np.allclose(of_parts(values, parts).cost(0, 4)[:, 0],
+    ...                  mixed_cost((COSTS["poisson"], COSTS["normal"]))(values).cost(0, 4)[:, 0]))
+    True
+    """
+    of_row = {row: type(part) for rows, part in parts for row in np.asarray(rows).tolist()}
+    return mixed_cost(tuple(of_row[row] for row in range(len(values))))(values, parts=parts)
 
 
 def mixed_cost(classes: tuple[type[Cost], ...]) -> type[MixedCost]:
