@@ -198,3 +198,72 @@ def test_a_candidate_that_is_the_best_segmentation_counts_once():
         )
     assert table.loc["best with 1 break", "n_params"] == table.loc["split", "n_params"] + 1
     assert table.loc["best with 1 break", "p_vs_none"] > 0  # its own test, with the search
+
+
+def test_a_model_per_series_sums_each_members_likelihood_and_marginals():
+    """compare_periodizations(joint=True) with visits under the Poisson model and a score
+    under the normal model: each row's log-likelihood is the GLM's plus the OLS fit's
+    (statsmodels), its parameters both models' (the normal's variance once), and the
+    posterior of a shared partition given its number of breaks is the product of the two
+    series' segment marginals (each under its model's default prior), normalised over
+    every shared partition with as many breaks (enumerated)."""
+    from periodize.inference.bayes.marginals import log_marginals, resolve_prior
+
+    rng = np.random.default_rng(6)
+    after = YEARS >= 2004
+    frame = pd.DataFrame(
+        {
+            "visits": rng.poisson(np.where(after, 4.0, 1.5)).astype(float),
+            "score": rng.normal(np.where(after, 1.0, 0.0), 1.0),
+        },
+        index=YEARS,
+    )
+    models = {"visits": "poisson", "score": "normal"}
+    table = pz.compare_periodizations(
+        frame, CANDIDATES, joint=True, model=models, n_sim=99, include_best=False
+    ).table.loc["visits + score"]
+    n = len(YEARS)
+    for name, boundaries in {"no change": (), **CANDIDATES}.items():
+        period = np.searchsorted(np.asarray(boundaries, dtype=int), YEARS, side="right")
+        design = np.eye(len(boundaries) + 1)[period]
+        visits = sm.GLM(frame["visits"].to_numpy(), design, family=sm.families.Poisson()).fit()
+        score = sm.OLS(frame["score"].to_numpy(), design).fit()
+        row = table.loc[name]
+        assert row["loglik"] == pytest.approx(visits.llf + score.llf, rel=1e-9)
+        assert row["n_params"] == 2 * design.shape[1] + 1
+    marginals = sum(
+        log_marginals(family, frame[[column]].to_numpy().T, resolved, 3)[0]
+        for column, family in models.items()
+        for resolved in [
+            resolve_prior(family, None, frame[[column]].to_numpy().T, "test", None)
+        ]
+    )
+
+    def log_like(edges):
+        return sum(marginals[a, b] for a, b in itertools.pairwise(edges))
+
+    for name, boundaries in CANDIDATES.items():
+        k = len(boundaries)
+        every = [
+            log_like((0, *c, n))
+            for c in itertools.combinations(range(1, n), k)
+            if min(np.diff((0, *c, n))) >= 3
+        ]
+        edges = (0, *(int(np.searchsorted(YEARS, b)) for b in boundaries), n)
+        assert table.loc[name, "posterior_given_k"] == pytest.approx(
+            np.exp(log_like(edges) - logsumexp(every)), rel=1e-7
+        )
+
+
+def test_a_model_per_series_takes_no_prior_and_equals_one_model_when_all_agree():
+    frame = step_counts(2, n_series=2)
+    options = {"joint": True, "n_sim": 99, "rng": 5}
+    given = pz.compare_periodizations(frame, CANDIDATES, model=dict.fromkeys(frame, "poisson"),
+                                      **options)  # fmt: skip
+    plain = pz.compare_periodizations(frame, CANDIDATES, model="poisson", **options)
+    pd.testing.assert_frame_equal(given.table, plain.table)
+    with pytest.raises(ParameterError, match="with a model per series each series takes"):
+        pz.compare_periodizations(
+            frame, CANDIDATES, model=dict.fromkeys(frame, "poisson"),
+            prior={"shape": 1.0, "rate": 1.0}, **options,
+        )  # fmt: skip

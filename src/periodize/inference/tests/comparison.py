@@ -12,18 +12,20 @@ equal that function's ``hypothesis_vs_none`` and ``best_vs_hypothesis``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 from scipy.special import logsumexp
 
 from ..._typing import RandomState
+from ..._validation import check_choice
 from ...exceptions import ParameterError, PeriodizeTypeError
 from ...results import Provenance, matrix_sha256
 from ...segmentation.costs import COSTS
 from ...segmentation.diagnostics import serial_diagnostics
 from ...segmentation.inputs import SeriesMatrix, exposure_sha256
+from ...segmentation.models import describe
 from ...segmentation.search.dynamic import exact_path, identified
 from ..bayes.marginals import log_marginals, resolve_prior
 from ..bayes.recursions import sums
@@ -40,7 +42,7 @@ from ..fits import (
     statistics,
     studentizer,
 )
-from ..hypothesis import boundary_positions, checked_inputs, exposed
+from ..hypothesis import boundary_positions, checked_inputs, checked_member_inputs, exposed
 from ..simulate import count_at_least, repeat_rows, replicates
 from ..streams import root_seed
 from .comparison_result import Comparison
@@ -56,7 +58,7 @@ def compare_periodizations(
     series: Any,
     candidates: Mapping[str, Sequence[Any]],
     *,
-    model: str = "poisson",
+    model: str | Mapping[str, str] = "poisson",
     min_size: int = 3,
     n_sim: int = 9999,
     rng: RandomState = 0,
@@ -77,8 +79,10 @@ def compare_periodizations(
     candidates : mapping of str to sequence
         Named periodizations by their boundaries (first periods of new segments), e.g.
         ``{"paper": (2009, 2019), "2009 only": (2009,)}``.
-    model : str
-        As in :func:`periodize.test_periodization`.
+    model : str or mapping
+        As in :func:`periodize.test_periodization`: with ``joint=True`` a mapping gives
+        every series its own model (the exact posterior then multiplies each series'
+        marginal under its model's default conjugate prior; ``prior`` is not taken).
     min_size : int
         Minimum period length (every candidate must respect it).
     n_sim : int
@@ -144,10 +148,25 @@ def compare_periodizations(
     best with 2 breaks       2        0.07       0.77
     """
     func = "compare_periodizations"
-    matrix, used, min_size, n_sim = checked_inputs(
-        series, model, min_size, n_sim, null, func, nulls=("parametric", "permutation")
-    )
-    matrix = exposed(matrix, exposure, used, null, func)
+    joint = _check_joint(joint, null, func)
+    if isinstance(model, Mapping) and joint:  # a model per series
+        if prior is not None:
+            raise ParameterError(
+                f"The 'prior' parameter of {func} is one family's prior; with a model per "
+                "series each series takes its own model's default prior. Pass prior=None."
+            )
+        check_choice(null, ("parametric", "permutation"), name="null", func=func)
+        matrix, models, min_size, n_sim = checked_member_inputs(
+            series, model, min_size, n_sim, null, exposure, func
+        )
+        used = describe(models, matrix.names)
+    else:  # (a mapping without joint=True is refused there, with the way out)
+        matrix, used, min_size, n_sim = checked_inputs(
+            series, cast(str, model), min_size, n_sim, null, func,
+            nulls=("parametric", "permutation"),
+        )  # fmt: skip
+        matrix = exposed(matrix, exposure, used, null, func)
+        models = (used,) * matrix.values.shape[0]
     named = _candidates(candidates, matrix, min_size, func)
     seed = root_seed(rng, func)
     k_max = max([len(p) for p in named.values()] + [0])
@@ -158,10 +177,9 @@ def compare_periodizations(
             f"min_size={min_size} allow."
         )
     dependence = check_dependence(dependence, null, func, matrix.values.shape[1])
-    joint = _check_joint(joint, null, func)
     if joint:
         table = joint_table(
-            used, matrix, named, min_size=min_size, n_sim=n_sim, seed=seed, null=null,
+            models, matrix, named, min_size=min_size, n_sim=n_sim, seed=seed, null=null,
             dependence=dependence, include_best=include_best, include_none=include_none,
             prior=prior, func=func,
         )  # fmt: skip
@@ -185,7 +203,9 @@ def compare_periodizations(
             function=func,
             parameters={
                 "candidates": {k: [str(b) for b in v] for k, v in candidates.items()},
-                "model": used,
+                "model": (
+                    dict(zip(matrix.names, models, strict=True)) if len(set(models)) > 1 else used
+                ),
                 "min_size": min_size,
                 "n_sim": n_sim,
                 "null": null,

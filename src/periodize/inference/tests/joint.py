@@ -24,7 +24,7 @@ together (the same permutation), which keeps their correlation exactly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -54,7 +54,7 @@ from ..simulate import BLOCK, replicates, standard_noise
 from ..streams import block_generator, series_keys
 from .boundary_tests import nested_lr
 from .joint_result import JointPeriodizationTest
-from .members import by_model, fixed_alphas, parts, row_models, tables_by_model
+from .members import by_model, fixed_alphas, parts, row_models, rows_of, tables_by_model
 from .multiple import holm
 from .period_table import period_table
 
@@ -401,7 +401,7 @@ def joint_periodization_test(
         kinds,
         matrix.names,
         lambda model, rows: period_table(
-            model, _rows_of(matrix, rows), hypothesis_edges[rows], observed.scale[rows], level
+            model, rows_of(matrix, rows), hypothesis_edges[rows], observed.scale[rows], level
         ),
     )
     each, contributions = _boundaries(
@@ -411,7 +411,7 @@ def joint_periodization_test(
         kinds,
         matrix.names,
         lambda model, rows: fit_diagnostics(
-            model, _rows_of(matrix, rows), _fit_rows(core.hypothesis_fit, rows), k + 1
+            model, rows_of(matrix, rows), _fit_rows(core.hypothesis_fit, rows), k + 1
         ),
     )
     return JointPeriodizationTest(
@@ -446,18 +446,6 @@ def joint_periodization_test(
             null=null,
             dependence=dependence,
         ),
-    )
-
-
-def _rows_of(matrix: SeriesMatrix, rows: np.ndarray | slice) -> SeriesMatrix:
-    """The series ``rows`` of ``matrix`` (all of them for a slice)."""
-    if isinstance(rows, slice):
-        return matrix
-    return replace(
-        matrix,
-        values=matrix.values[rows],
-        names=tuple(matrix.names[i] for i in rows),
-        exposure=matrix.rows(rows),
     )
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from scipy.special import logsumexp
 
 from ...segmentation.costs import COSTS
+from ...segmentation.costs.mixed import mixed_cost
 from ...segmentation.inputs import SeriesMatrix
 from ...segmentation.joint import SummedCost
 from ...segmentation.search.dynamic import identified
@@ -30,6 +31,8 @@ from ..bayes.recursions import sums
 from ..fits import edges_of, pearson_dispersion
 from ..hypothesis import fit_diagnostics
 from .joint import joint_core
+from .members import parts as model_parts
+from .members import rows_of, tables_by_model
 
 #: Models whose exact posterior the conjugate marginals give.
 CONJUGATE = {"poisson": "poisson", "normal": "normal", "normal_meanvar": "normal"}
@@ -41,7 +44,7 @@ def group_name(names: tuple[str, ...]) -> str:
 
 
 def joint_table(
-    model: str,
+    models: tuple[str, ...],
     matrix: SeriesMatrix,
     named: dict[str, np.ndarray],
     *,
@@ -56,11 +59,16 @@ def joint_table(
     func: str,
 ) -> pd.DataFrame:
     """The comparison table of shared partitions: one row per periodization, indexed by
-    (the group's name, periodization), with the columns of ``compare_periodizations``."""
+    (the group's name, periodization), with the columns of ``compare_periodizations``
+    (``models``: the model of every series)."""
     values, exposure = matrix.values, matrix.exposure
     size, n = values.shape
     k_max = max([len(p) for p in named.values()] + [0])
-    cost = COSTS[model](values, exposure=exposure)
+    kinds = np.asarray(models, dtype=object)
+    if len(set(models)) == 1:
+        cost = COSTS[models[0]](values, exposure=exposure)
+    else:  # (no exposure with a model per series)
+        cost = mixed_cost(tuple(COSTS[m] for m in models))(values)
     parts: dict[str, tuple[np.ndarray, bool]] = {}
     if include_none:
         parts["no change"] = (np.empty(0, dtype=np.int64), False)
@@ -77,17 +85,22 @@ def joint_table(
             )
     largest = max(parts, key=lambda name: (parts[name][0].size, parts[name][1]))
     scale = np.ones(size)
-    if model == "quasipoisson":
+    quasi = kinds == "quasipoisson"
+    if quasi.any():
         edges = _edges(parts[largest][0], size, n)
-        scale = pearson_dispersion(values, cost.fitted_means(edges), parts[largest][0].size + 1)
-    p, shared = COSTS[model].n_params, COSTS[model].n_shared
+        dispersion = pearson_dispersion(
+            values, cost.fitted_means(edges), parts[largest][0].size + 1
+        )
+        scale = np.where(quasi, dispersion, 1.0)
+    p = sum(COSTS[m].n_params for m in models)
+    shared = sum(COSTS[m].n_shared for m in models)
     rows = []
     for name, (breaks, estimated) in parts.items():
         k = breaks.size
         loglik = float(np.sum(cost.loglik(_edges(breaks, size, n)) / scale))
-        n_params = size * ((k + 1) * p + shared) + (k if estimated else 0)
+        n_params = (k + 1) * p + shared + (k if estimated else 0)
         tests = _tests(
-            model, matrix, breaks, estimated, min_size, n_sim, seed, null, dependence, func
+            models, matrix, breaks, estimated, min_size, n_sim, seed, null, dependence, func
         )
         rows.append(
             {
@@ -110,7 +123,7 @@ def joint_table(
         weights = np.exp(-0.5 * (score - score.min()))
         table[f"{criterion}_weight"] = np.where(counted, weights / weights.sum(), np.nan)
     table["posterior"], table["posterior_given_k"] = _posterior(
-        model, matrix, [parts[name][0] for name in parts], counted, prior, min_size, func
+        models, matrix, [parts[name][0] for name in parts], counted, prior, min_size, func
     )
     table.insert(0, "series", group_name(matrix.names))
     return table.set_index(["series", "name"])
@@ -121,7 +134,7 @@ def _edges(breaks: np.ndarray, size: int, n: int) -> np.ndarray:
 
 
 def _tests(
-    model: str,
+    models: tuple[str, ...],
     matrix: SeriesMatrix,
     breaks: np.ndarray,
     estimated: bool,
@@ -137,9 +150,15 @@ def _tests(
     if breaks.size == 0:
         keys = ("p_vs_none", "p_vs_best", "residual_lag1", "ljung_box_p", "ar_order")
         return {**dict.fromkeys(keys, np.nan), "n_sim": n_sim}
-    models = (model,) * matrix.values.shape[0]
     core = joint_core(matrix, models, breaks, min_size, n_sim, seed, null, dependence, func)
-    checks = fit_diagnostics(model, matrix, core.hypothesis_fit, breaks.size + 1)
+    fit = core.hypothesis_fit
+    checks = tables_by_model(
+        np.asarray(models, dtype=object),
+        matrix.names,
+        lambda model, rows: fit_diagnostics(
+            model, rows_of(matrix, rows), (fit[0][rows], fit[1][rows]), breaks.size + 1
+        ),
+    )
     return {
         "p_vs_none": core.pvalues[1] if estimated else core.pvalues[0],
         "p_vs_best": np.nan if estimated else core.pvalues[2],
@@ -162,7 +181,7 @@ def _repeats(partitions: list[np.ndarray], names: list[str]) -> list[str | None]
 
 
 def _posterior(
-    model: str,
+    models: tuple[str, ...],
     matrix: SeriesMatrix,
     partitions: list[np.ndarray],
     counted: np.ndarray,
@@ -171,16 +190,22 @@ def _posterior(
     func: str,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The exact posterior of each shared partition (normalised over the counted rows) and
-    its share among all shared partitions with as many breaks; NaN for other models."""
-    if model not in CONJUGATE:
+    its share among all shared partitions with as many breaks (a shared segment's marginal
+    likelihood: the product of every series' under its own model's conjugate prior); NaN
+    when a series' model has none."""
+    if any(m not in CONJUGATE for m in models):
         empty = np.full(len(partitions), np.nan)
         return empty, empty.copy()
     values, exposure = matrix.values, matrix.exposure
     n = values.shape[1]
     k_max = max(p.size for p in partitions)
-    resolved = resolve_prior(CONJUGATE[model], prior, values, func, exposure)
-    log_m = log_marginals(CONJUGATE[model], values, resolved, min_size, exposure)
-    shared = log_m.sum(axis=0, keepdims=True)  # a shared segment: product of marginals
+    shared = np.zeros((1, n + 1, n + 1))
+    for model, rows in model_parts(np.asarray(models, dtype=object)):
+        part = values[rows]
+        part_exposure = None if exposure is None else exposure[rows]
+        resolved = resolve_prior(CONJUGATE[model], prior, part, func, part_exposure)
+        log_m = log_marginals(CONJUGATE[model], part, resolved, min_size, part_exposure)
+        shared = shared + log_m.sum(axis=0, keepdims=True)  # a shared segment: the product
     s = sums(shared, k_max)
     given_k, scores = [], []
     for breaks in partitions:

@@ -11,10 +11,13 @@ function once on all rows (no copy).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from ...segmentation.inputs import SeriesMatrix
 
 Rows = np.ndarray | slice
 
@@ -95,3 +98,15 @@ def tables_by_model(
     if any(method for _, method in methods):
         joined.attrs["method"] = "; ".join(f"{model}: {method}" for model, method in methods)
     return joined
+
+
+def rows_of(matrix: SeriesMatrix, rows: Rows) -> SeriesMatrix:
+    """The series ``rows`` of ``matrix`` (all of them for a slice)."""
+    if isinstance(rows, slice):
+        return matrix
+    return replace(
+        matrix,
+        values=matrix.values[rows],
+        names=tuple(matrix.names[i] for i in rows),
+        exposure=matrix.rows(rows),
+    )
