@@ -234,9 +234,7 @@ def test_a_model_per_series_sums_each_members_likelihood_and_marginals():
     marginals = sum(
         log_marginals(family, frame[[column]].to_numpy().T, resolved, 3)[0]
         for column, family in models.items()
-        for resolved in [
-            resolve_prior(family, None, frame[[column]].to_numpy().T, "test", None)
-        ]
+        for resolved in [resolve_prior(family, None, frame[[column]].to_numpy().T, "test", None)]
     )
 
     def log_like(edges):
