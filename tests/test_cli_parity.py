@@ -12,7 +12,10 @@ from periodize.distributed import panel
 
 #: command -> (the function it runs, flags named otherwise than the parameter)
 COMMANDS = {
-    "study": (pz.study, {"hypothesis": "hypothesis", "events": "events"}),
+    "study": (
+        pz.study,
+        {"hypothesis": "hypothesis", "events": "events", "indicators": "indicator"},
+    ),
     "explore": (pz.explore, {"events": "events"}),
     "detect": (pz.segment, {"n_breaks": "breaks", "series": "file"}),
     "intensity": (pz.intensity, {"events": "events"}),

@@ -384,24 +384,7 @@ def test_study_tests_the_directions_jointly_and_says_so(tmp_path):
     """On a dyad that is not the bundled one (only one direction changes), the default study
     tests the shared periodization of both directions, names the direction that carries the
     boundary, writes it to every output and reads back; the pooled count is reported too."""
-    rng = np.random.default_rng(4)
-    years = np.arange(1980, 2010)
-    rows = []
-    for direction, rates in (("CHL->ARG", (0.6, 3.0)), ("ARG->CHL", (1.0, 1.0))):
-        actor, target = direction.split("->")
-        for year, n in zip(years, rng.poisson(np.where(years < 1995, *rates)), strict=True):
-            rows += [(actor, target, year)] * int(n)
-    events = pd.DataFrame(
-        {
-            "event_id": [f"e{i}" for i in range(len(rows))],
-            "date": [f"{y}-06-01" for _, _, y in rows],
-            "actor": [a for a, _, _ in rows],
-            "target": [t for _, t, _ in rows],
-            "level": "head_of_state",
-            "kind": "official_visit",
-            "source": "simulated",
-        }
-    )
+    events, _ = _two_directions(np.random.default_rng(4), {"CHL": (0.6, 3.0), "ARG": (1.0, 1.0)})
     result = pz.study(events, (1995,), n_sim=199, rng=2, title="two directions")
     joint = result.joint
     assert joint is not None and set(joint.names) == {"CHL->ARG", "ARG->CHL"}
@@ -423,3 +406,112 @@ def test_study_tests_the_directions_jointly_and_says_so(tmp_path):
     one_way = events[events["actor"] == "CHL"]
     alone = pz.study(one_way, (1995,), n_sim=99, rng=2)
     assert alone.joint is None and "one direction only" in alone.provenance()["analysis"]
+
+
+def _two_directions(
+    rng: np.random.Generator, rates: dict[str, tuple[float, float]]
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Events of an invented dyad (CHL and ARG), 1980-2009: each actor's yearly visits
+    Poisson with its rate before and from 1995; and whether each event is from 1995 on."""
+    years = np.arange(1980, 2010)
+    rows = []
+    for actor, before_after in rates.items():
+        target = "ARG" if actor == "CHL" else "CHL"
+        for year, n in zip(years, rng.poisson(np.where(years < 1995, *before_after)), strict=True):
+            rows += [(actor, target, year)] * int(n)
+    events = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(len(rows))],
+            "date": [f"{y}-06-01" for _, _, y in rows],
+            "actor": [a for a, _, _ in rows],
+            "target": [t for _, t, _ in rows],
+            "level": "head_of_state",
+            "kind": "official_visit",
+            "source": "simulated",
+        }
+    )
+    return events, np.array([y >= 1995 for _, _, y in rows])
+
+
+def _dyad_with_indicators(seed: int) -> pd.DataFrame:
+    """Both directions' visits, the signed documents and a per-event tone (a score that
+    goes below zero) change in 1995."""
+    rng = np.random.default_rng(seed)
+    events, late = _two_directions(rng, {"CHL": (1.0, 2.5), "ARG": (1.0, 2.5)})
+    return events.assign(
+        documents_signed=rng.poisson(np.where(late, 2.0, 0.5)),
+        tone=np.round(rng.normal(np.where(late, 1.0, -1.0), 1.0), 2),
+    )
+
+
+def test_study_tests_extra_indicators_jointly_each_under_its_model(tmp_path):
+    """Indicators join the directions in the joint test: each the dyad's yearly total
+    under its scheme, under the study's model for counts, quasi-Poisson for other
+    non-negative totals and the normal model for a score below zero; the joint test is
+    the one test_periodization gives on those series with those models, and the report,
+    JSON and answer say which series were tested and how."""
+    events = _dyad_with_indicators(5)
+    documents = pz.WeightingScheme(name="documents", weight_column="documents_signed")
+    tone = pz.WeightingScheme(name="tone", weight_column="tone")
+    indicators = {"documents": documents, "tone": tone, "visits": "count"}
+    result = pz.study(events, (1995,), n_sim=199, rng=3, indicators=indicators)
+    assert result.indicators["documents"]["model"] == "quasipoisson"
+    assert result.indicators["tone"]["model"] == "normal"
+    assert result.indicators["visits"]["model"] == "poisson"
+    table = pz.validate_events(events)
+    directions = pz.intensity(table, by="direction").data
+    frame = directions.assign(
+        documents=pz.intensity(table, documents).data.iloc[:, 0].to_numpy(),
+        tone=pz.intensity(table, tone).data.iloc[:, 0].to_numpy(),
+        visits=pz.intensity(table, "count").data.iloc[:, 0].to_numpy(),
+    )
+    assert frame["tone"].min() < 0
+    models = dict.fromkeys(directions.columns, "poisson") | {
+        "documents": "quasipoisson", "tone": "normal", "visits": "poisson",
+    }  # fmt: skip
+    expected = pz.test_periodization(
+        frame, (1995,), joint=True, model=models, n_sim=199, rng=result.seed
+    )
+    assert result.joint.names == tuple(frame.columns)
+    for name, test in expected.tests.items():
+        assert result.joint.tests[name].statistic == pytest.approx(test.statistic, rel=1e-12)
+        assert result.joint.tests[name].pvalue == test.pvalue
+    assert result.to_dict()["answer"][1].startswith("The 5 series jointly")
+    saved = json.loads(result.write(tmp_path / "out")["result.json"].read_text())
+    assert saved["provenance"]["indicators"]["tone"]["model"] == "normal"
+    assert "tone: tone under the normal model" in saved["provenance"]["analysis"]
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "## The series jointly: which series carries each boundary" in report
+    assert pz.load(tmp_path / "out" / "result.json").indicators == result.indicators
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"indicators": {"tone": "count"}, "analysis": "pooled"}, "analysis='joint'"),
+        ({"indicators": {"CHL->ARG": "count"}}, "a name of its own"),
+        ({"indicators": ["count"]}, "must be a mapping of names"),
+        ({"indicators": {"x": "no-such-scheme"}}, "'scheme' parameter of intensity"),
+    ],
+)
+def test_study_indicators_are_checked(options, message):
+    with pytest.raises(pz.ParameterError, match=message):
+        pz.study(_dyad_with_indicators(1), (1995,), n_sim=99, **options)
+
+
+def test_cli_study_takes_indicators(tmp_path, capsys):
+    path = tmp_path / "events.csv"
+    pz.write_events(pz.validate_events(_dyad_with_indicators(2)), path)
+    base = ["study", "--events", str(path), "--hypothesis", "1995", "--n-sim", "99", "--quiet"]
+    code = main([*base, "--indicator", "documents=column:documents_signed",
+                 "--indicator", "all=count", "--out", str(tmp_path / "o")])  # fmt: skip
+    assert code == 0
+    saved = json.loads((tmp_path / "o" / "result.json").read_text())
+    assert set(saved["provenance"]["indicators"]) == {"documents", "all"}
+    with pytest.raises(SystemExit) as stop:  # argparse: one line, exit 2
+        main([*base, "--indicator", "documents", "--out", str(tmp_path / "p")])
+    assert stop.value.code == 2
+    assert "expected NAME=SCHEME" in capsys.readouterr().err
+    twice = ["--indicator", "a=count", "--indicator", "a=protocol"]
+    assert main([*base, *twice, "--out", str(tmp_path / "q")]) == 2
+    assert "--indicator a is given twice" in capsys.readouterr().err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from .report.describe import describe_events, scheme_table
 from .results import ResultMixin, plain, versions
 from .saved import saved_json
 from .segmentation import Segmentation, segment
+from .segmentation.inputs import resolve_model
 
 #: What a study analyses: the directions jointly (with the pooled count), or the pooled count.
 ANALYSES = ("joint", "pooled")
@@ -73,6 +74,9 @@ class Study(ResultMixin):
     joint: JointPeriodizationTest | None = None
     #: ``"joint"`` or ``"pooled"``: what the study was asked to analyse
     analysis: str = "pooled"
+    #: extra indicator series tested jointly with the directions: each name with its
+    #: scheme and model, and why that model (see :func:`study`)
+    indicators: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def n_events(self) -> int:
@@ -124,15 +128,26 @@ class Study(ResultMixin):
             "n_sim": int(self.test.n_sim),
             "dependence": self.test.dependence.attrs.get("dependence", ""),
             "analysis": self.analysis_text(),
+            "indicators": self.indicators,
         }
 
+    @property
+    def jointly(self) -> str:
+        """What the joint test covers, in words: ``directions``, or ``series`` when
+        indicators joined them."""
+        return "series" if self.indicators else "directions"
+
     def analysis_text(self) -> str:
-        """What the study analysed, in words: the directions jointly (and the pooled count
-        besides), or the pooled count alone and why."""
+        """What the study analysed, in words: the directions (and any indicators) jointly
+        and the pooled count besides, or the pooled count alone and why."""
         if self.joint is not None:
+            extra = "".join(
+                f"; {name}: {about['scheme']} under the {about['model']} model ({about['why']})"
+                for name, about in self.indicators.items()
+            )
             return (
-                f"the directions jointly ({', '.join(self.joint.names)}: one periodization "
-                "shared by both, each with its own rates); the pooled count besides"
+                f"the {self.jointly} jointly ({', '.join(self.joint.names)}: one periodization "
+                f"shared by all, each with its own rates{extra}); the pooled count besides"
             )
         if self.analysis == "joint":
             return "the pooled count (the events go in one direction only)"
@@ -328,6 +343,7 @@ def study(
     dependence: str = "auto",
     dyad: Sequence[str] | None = None,
     analysis: str = "joint",
+    indicators: Mapping[str, Any] | None = None,
 ) -> Study:
     """Run the whole analysis: validation, intensity under the chosen and every built-in
     scheme, the period summary, the free segmentation, the hypothesis tests, the exact
@@ -352,6 +368,12 @@ def study(
     (``test_periodization(..., joint=True)``), and reports each direction's share of every
     boundary; the pooled count (both directions added) is analysed in every case, and is
     all that ``analysis="pooled"`` (or a dyad with events in one direction only) gets.
+    ``indicators`` adds series to the joint test: a mapping of names to weighting schemes
+    (anything :func:`periodize.intensity` takes, such as ``WeightingScheme("documents",
+    weight_column="documents_signed")`` or a built-in name), each the dyad's yearly total
+    under that scheme (both directions), tested under its own model: the study's ``model``
+    for counts, quasi-Poisson for other non-negative totals, normal for totals that go
+    below zero (a conflict–cooperation score).
 
     Examples
     --------
@@ -364,6 +386,11 @@ def study(
     clock = time.perf_counter()
     min_size = check_int(min_size, name="min_size", func="study", minimum=1)
     check_choice(analysis, ANALYSES, name="analysis", func="study")
+    if indicators and analysis != "joint":
+        raise ParameterError(
+            "The 'indicators' of study are tested jointly with the directions: pass "
+            "analysis='joint' (the default), or drop the indicators."
+        )
     hypotheses = _hypotheses(hypothesis)
     hypothesis = next(iter(hypotheses.values()))
     table = _one_dyad(validate_events(events), dyad)
@@ -390,9 +417,16 @@ def study(
     }  # fmt: skip
     tested = _test(series, hypothesis, **options)
     joint = None
-    if analysis == "joint" and counts.data.shape[1] > 1:
-        say(f"the directions jointly ({n_sim} replicates)")
-        joint = _test(counts, hypothesis, joint=True, **options)
+    extra, about = _indicators(indicators or {}, table, series, counts, model)
+    if analysis == "joint" and counts.data.shape[1] + len(about) > 1:
+        say(f"the {'series' if about else 'directions'} jointly ({n_sim} replicates)")
+        if about:  # each series under its own model
+            frame = pd.concat([counts.data, extra], axis=1)
+            models = dict.fromkeys(counts.data.columns, resolve_model(model, not counts.is_count))
+            models.update({name: info["model"] for name, info in about.items()})
+            joint = _test(frame, hypothesis, joint=True, **{**options, "model": models})
+        else:
+            joint = _test(counts, hypothesis, joint=True, **options)
     say(f"comparison of {len(hypotheses)} periodization{'' if len(hypotheses) == 1 else 's'}")
     compared = compare_periodizations(
         series,
@@ -441,7 +475,42 @@ def study(
         seed=seed,
         joint=joint,
         analysis=analysis,
+        indicators=about,
     )
+
+
+def _indicators(
+    indicators: Mapping[str, Any],
+    table: pd.DataFrame,
+    series: IntensitySeries,
+    counts: IntensitySeries,
+    model: str,
+) -> tuple[pd.DataFrame, dict[str, dict[str, str]]]:
+    """The indicator series (the dyad's yearly total under each named scheme, over the
+    study's window) and, per name, its scheme, model and why."""
+    if not isinstance(indicators, Mapping):
+        raise ParameterError(
+            "The 'indicators' parameter of study must be a mapping of names to weighting "
+            f"schemes, such as {{'documents': 'count'}}. Got {indicators!r} instead."
+        )
+    columns, about = {}, {}
+    for name, scheme in indicators.items():
+        if not isinstance(name, str) or not name.strip() or name in counts.data.columns:
+            raise ParameterError(
+                f"An indicator of study needs a name of its own (not empty, not a direction "
+                f"such as {counts.data.columns[0]!r}). Got {name!r}."
+            )
+        total = intensity(table, scheme, by=None, start=series.start, end=series.end)
+        values = total.data.iloc[:, 0]
+        if total.is_count:
+            used, why = model, "counts: the study's model"
+        elif (values >= 0).all():
+            used, why = "quasipoisson", "non-negative weighted totals"
+        else:
+            used, why = "normal", "totals that go below zero"
+        columns[name] = values.to_numpy(dtype=float)
+        about[name] = {"scheme": total.scheme.name, "model": used, "why": why}
+    return pd.DataFrame(columns, index=counts.data.index), about
 
 
 def _one_dyad(table: pd.DataFrame, dyad: Sequence[str] | None) -> pd.DataFrame:

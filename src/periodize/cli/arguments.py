@@ -4,6 +4,7 @@ it expected (argparse prints that line and exits 2)."""
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 
 def years(text: str) -> tuple[int, ...]:
@@ -24,6 +25,25 @@ def named_years(text: str) -> tuple[str | None, tuple[int, ...]]:
             f"expected NAME=YEARS such as paper=2009,2019; got {text!r}"
         )
     return (name.strip() or None), years(listed)
+
+
+def indicator(text: str) -> tuple[str, Any]:
+    """``NAME=SCHEME``: an extra series of a study, the dyad's yearly total under SCHEME (a
+    built-in scheme, a scheme file, or ``column:COL`` for the sum of a numeric column)."""
+    name, _, scheme = text.partition("=")
+    if not name.strip() or not scheme.strip():
+        raise argparse.ArgumentTypeError(
+            "expected NAME=SCHEME such as documents=column:documents_signed or "
+            f"weighted=protocol; got {text!r}"
+        )
+    kind, _, column = scheme.partition(":")
+    if kind == "column":
+        if not column.strip():
+            raise argparse.ArgumentTypeError(f"expected column:COL after {name}=; got {text!r}")
+        from ..intensity.schemes import WeightingScheme
+
+        return name.strip(), WeightingScheme(name=name.strip(), weight_column=column.strip())
+    return name.strip(), scheme.strip()
 
 
 def names(text: str) -> tuple[str, ...]:

@@ -211,6 +211,7 @@ def study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
             dyad=args.dyad,
             min_size=args.min_size,
             analysis=args.analysis,
+            indicators=_indicators(args.indicator),
             progress=None if args.quiet else stderr_progress,
         )
         paths = folder.publish(result.files())
@@ -224,6 +225,18 @@ def study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
     print(result.summary())
     print("")
     print(written)
+
+
+def _indicators(given: list[tuple[str, Any]] | None) -> dict[str, Any] | None:
+    """``--indicator`` pairs as the study's mapping (a name given twice is refused)."""
+    if not given:
+        return None
+    found: dict[str, Any] = {}
+    for name, scheme in given:
+        if name in found:
+            raise ParameterError(f"--indicator {name} is given twice; give each name once.")
+        found[name] = scheme
+    return found
 
 
 def hypotheses(

@@ -9,6 +9,7 @@ from ..segmentation.costs import COSTS
 from .arguments import (
     count,
     decimals,
+    indicator,
     models,
     named_years,
     names,
@@ -111,6 +112,15 @@ def build() -> argparse.ArgumentParser:
         default="joint",
         help="joint (default): the two directions tested as one periodization shared by "
         "both, and the pooled count besides; pooled: the pooled count only",
+    )
+    study.add_argument(
+        "--indicator",
+        type=indicator,
+        action="append",
+        metavar="NAME=SCHEME",
+        help="an extra series tested jointly with the directions: the dyad's yearly total "
+        "under SCHEME (a built-in scheme, a scheme file, or column:COL for the sum of a "
+        "numeric column), e.g. documents=column:documents_signed; repeat for several",
     )
     _window_and_codes(study)
     _vocabulary(study)

@@ -40,7 +40,7 @@ def answer(study: Any, escape: Callable[[Any], str] = str) -> list[str]:
         f"The record has {study.n_events} events in {years} years "
         f"({test.index[0]}–{test.index[-1]}), {study.n_events / years:.2f} per year; the "
         f"hypothesis starts new periods in {hyp}.",
-        *([] if study.joint is None else [_joint(study.joint)]),
+        *([] if study.joint is None else [_joint(study.joint, study.jointly)]),
         _pooled(study, _against_none(none.statistic, none.pvalue, test.n_sim)),
         (
             f"The best segmentation with {k} break(s) starts new periods in {estimated}"
@@ -118,9 +118,10 @@ def _pooled(study: Any, sentence: str) -> str:
     return f"Pooled count (both directions added): {sentence[0].lower()}{sentence[1:]}"
 
 
-def _joint(joint: Any) -> str:
-    """The directions tested jointly: the shared periodization against no change and
-    against the best shared one, and each boundary with the direction that carries it."""
+def _joint(joint: Any, jointly: str = "directions") -> str:
+    """The directions (or ``jointly``: the series, with indicators) tested jointly: the
+    shared periodization against no change and against the best shared one, and each
+    boundary with the series that carries it."""
     none, searched, best = (
         joint.tests[name] for name in ("hypothesis_vs_none", "best_vs_none", "best_vs_hypothesis")
     )
@@ -130,11 +131,12 @@ def _joint(joint: Any) -> str:
         for boundary, row in joint.boundary_tests.iterrows()
     )
     return (
-        f"The {len(joint.names)} directions jointly ({', '.join(joint.names)}; one "
-        "periodization shared by both, each with its own rates, the study's default analysis): "
+        f"The {len(joint.names)} {jointly} jointly ({', '.join(joint.names)}; one "
+        f"periodization shared by {'both' if len(joint.names) == 2 else 'all'}, each with its "
+        "own rates, the study's default analysis): "
         f"against no change the hypothesised periods give a summed likelihood ratio of "
         f"{none.statistic:.2f}, {_significance(none.pvalue)} at the 5% level (Monte Carlo "
-        f"p = {none.pvalue:.3f}, {joint.n_sim} replicates keeping the directions' "
+        f"p = {none.pvalue:.3f}, {joint.n_sim} replicates keeping the {jointly}' "
         f"correlation); the best shared segmentation ({', '.join(map(str, joint.best))}) is "
         f"{_significance(searched.pvalue)} against no change (p = {searched.pvalue:.3f}) and "
         + (

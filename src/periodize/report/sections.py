@@ -46,7 +46,7 @@ def sections(study: Any, escape: Callable[[Any], str]) -> list[Section]:
             ],
             table=verdict_table(study).set_index("claim"),
         ),
-        *_joint(study.joint),
+        *_joint(study.joint, study.jointly),
         Section("Events per period (descriptive)", table=study.period_table()),
         Section(
             f"Rates per hypothesised period ({test.periods.attrs.get('method', '')})",
@@ -107,26 +107,34 @@ def sections(study: Any, escape: Callable[[Any], str]) -> list[Section]:
     ]
 
 
-def _joint(joint: Any) -> list[Section]:
-    """The directions tested jointly: each shared boundary, and each direction's part."""
+def _joint(joint: Any, jointly: str = "directions") -> list[Section]:
+    """The directions (or ``jointly``: the series, with indicators) tested jointly: each
+    shared boundary, and each series' part."""
     if joint is None:
         return []
+    one = "direction" if jointly == "directions" else "series"
     return [
         Section(
-            "The directions jointly: each boundary",
+            f"The {jointly} jointly: each boundary",
             text=[
                 f"One periodization shared by {', '.join(joint.names)}, each with its own "
                 f"rates; {joint.boundary_tests.attrs.get('method', '')}. The replicates keep "
-                f"the correlation between the directions ({joint.n_sim} replicates). The "
+                f"the correlation between the {jointly} ({joint.n_sim} replicates). The "
                 "sections after this one analyse the pooled count (both directions added)."
+                + ("" if jointly == "directions" else f" Models: {joint.model}.")
             ],
             table=joint.boundary_tests,
         ),
         Section(
-            "The directions jointly: which direction carries each boundary",
+            f"The {jointly} jointly: which {one} carries each boundary",
             text=[
-                "Each direction's likelihood ratio for the boundary, its share of their sum, "
-                "and the ratio of its rates across the boundary with its interval."
+                f"Each {one}'s likelihood ratio for the boundary, its share of their sum, "
+                "and the ratio of its rates across the boundary with its interval"
+                + (
+                    "."
+                    if jointly == "directions"
+                    else " (for a normal series the difference of its means)."
+                )
             ],
             table=joint.contributions,
         ),

@@ -57,21 +57,24 @@ def verdict_table(study: Any) -> pd.DataFrame:
     hyp = ", ".join(map(str, study.hypothesis))
     joint = study.joint
     if joint is not None:
-        both = f"the {len(joint.names)} directions jointly"
+        jointly = study.jointly
+        both = f"the {len(joint.names)} {jointly} jointly"
         add(
             f"the hypothesis ({hyp}) fits {both} better than no change (one shared "
-            "periodization, each direction with its own rates)",
-            "Monte Carlo LR test, summed over the directions",
+            f"periodization, each {'direction' if jointly == 'directions' else 'series'} with its "
+            "own rates)",
+            f"Monte Carlo LR test, summed over the {jointly}",
             joint.tests["hypothesis_vs_none"],
         )
         add(
             f"some shared {k}-break segmentation fits {both} better than no change (searched for)",
-            "Monte Carlo sup-LR test, summed over the directions",
+            f"Monte Carlo sup-LR test, summed over the {jointly}",
             joint.tests["best_vs_none"],
         )
         add(
             f"the best shared {k}-break segmentation fits better than the hypothesis",
-            "parametric bootstrap under the hypothesis, both directions",
+            "parametric bootstrap under the hypothesis, "
+            + ("both directions" if jointly == "directions" else f"all {jointly}"),
             joint.tests["best_vs_hypothesis"],
         )
         for boundary, row in joint.boundary_tests.iterrows():
