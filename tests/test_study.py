@@ -454,7 +454,7 @@ def test_study_tests_extra_indicators_jointly_each_under_its_model(tmp_path):
     documents = pz.WeightingScheme(name="documents", weight_column="documents_signed")
     tone = pz.WeightingScheme(name="tone", weight_column="tone")
     indicators = {"documents": documents, "tone": tone, "visits": "count"}
-    result = pz.study(events, (1995,), n_sim=199, rng=3, indicators=indicators)
+    result = pz.study(events, (1995,), n_sim=99, rng=3, indicators=indicators)
     assert result.indicators["documents"]["model"] == "quasipoisson"
     assert result.indicators["tone"]["model"] == "normal"
     assert result.indicators["visits"]["model"] == "poisson"
@@ -470,7 +470,7 @@ def test_study_tests_extra_indicators_jointly_each_under_its_model(tmp_path):
         "documents": "quasipoisson", "tone": "normal", "visits": "poisson",
     }  # fmt: skip
     expected = pz.test_periodization(
-        frame, (1995,), joint=True, model=models, n_sim=199, rng=result.seed
+        frame, (1995,), joint=True, model=models, n_sim=99, rng=result.seed
     )
     assert result.joint.names == tuple(frame.columns)
     for name, test in expected.tests.items():

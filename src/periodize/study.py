@@ -408,6 +408,7 @@ def study(
     # starts
     say("intensity and period tables")
     counts = intensity(table, scheme, by="direction", start=series.start, end=series.end)
+    extra, about = _indicators(indicators or {}, table, series, counts, model)
     schemes, _ = scheme_table(table, int(series.start), int(series.end))
     say(f"free segmentation and hypothesis tests ({n_sim} replicates)")
     free = segment(series, model=model, min_size=min_size)  # the default rule (penalty auto)
@@ -417,7 +418,6 @@ def study(
     }  # fmt: skip
     tested = _test(series, hypothesis, **options)
     joint = None
-    extra, about = _indicators(indicators or {}, table, series, counts, model)
     if analysis == "joint" and counts.data.shape[1] + len(about) > 1:
         say(f"the {'series' if about else 'directions'} jointly ({n_sim} replicates)")
         if about:  # each series under its own model

@@ -373,3 +373,61 @@ def test_joint_posterior_of_one_series_is_its_posterior_and_bayes_factor_by_hand
     assert both.bayes_factors["log10_bf_vs_none"].to_numpy() == pytest.approx([expected] * 2)
     # the rate bands stay each series' own
     assert not np.allclose(both.rate_frame("series0")["mean"], both.rate_frame("series1")["mean"])
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([(1, 2), (2, 2), (2, 3)]))
+def test_a_model_per_series_multiplies_each_series_own_marginal(seed, sizes):
+    """joint=True with a model per series: visits under the Poisson–Gamma model beside a
+    score under the normal–inverse-gamma model, each with its default prior (an exponential
+    prior on the rate with the series' mean; the score's mean, kappa 1, shape 1 and its
+    variance), every shared segmentation listed."""
+    min_size, max_breaks = sizes
+    rng = np.random.default_rng(seed)
+    n = 8
+    visits = rng.poisson(np.repeat([1.0, 3.0], 4)).astype(float)
+    score = rng.normal(np.repeat([0.0, 1.5], 4), 1.0)
+    frame = pd.DataFrame({"visits": visits, "score": score}, index=range(2000, 2000 + n))
+    post = pz.posterior(
+        frame, max_breaks, model={"visits": "poisson", "score": "normal"}, min_size=min_size,
+        joint=True,
+    )  # fmt: skip
+    rate = 1.0 / visits.mean() if visits.mean() > 0 else 1.0
+    variance = score.var() if score.var() > 0 else 1.0
+
+    def segment(s):
+        return poisson_gamma_segment(s[:, 0], 1.0, rate) + nig_segment(
+            s[:, 1], score.mean(), 1.0, 1.0, variance
+        )
+
+    p_k, boundary = enumerate_posterior(frame.to_numpy(), max_breaks, min_size, segment)
+    for name in frame.columns:
+        np.testing.assert_allclose(post.k_probabilities_table.loc[name], p_k, rtol=1e-9)
+        np.testing.assert_allclose(
+            post.boundary_probabilities(series=name).to_numpy(), boundary, atol=1e-12
+        )
+    assert post.model == "mixed (visits: poisson, score: normal)"
+    assert post.prior["poisson rate"] == [pytest.approx(rate), None]
+    assert post.prior["normal scale"] == [None, pytest.approx(variance)]
+    rates = post.rates
+    assert np.all(rates[0] >= 0) and np.isfinite(rates).all()
+    assert "poisson: shape 0.5" in post.sensitivity.index.get_level_values("prior")[0]
+
+
+def test_a_model_per_series_is_a_joint_posterior_without_prior_or_exposure():
+    frame = pd.DataFrame({"a": [1.0, 2, 0, 5, 6, 7], "b": [0.1, -0.2, 0.0, 1.1, 0.9, 1.3]})
+    models = {"a": "poisson", "b": "normal"}
+    same = pz.posterior(frame[["a"]].assign(c=[0.0, 1, 1, 4, 5, 3]), 1, min_size=2, joint=True,
+                        model={"a": "poisson", "c": "poisson"})  # fmt: skip
+    plain = pz.posterior(frame[["a"]].assign(c=[0.0, 1, 1, 4, 5, 3]), 1, min_size=2, joint=True)
+    pd.testing.assert_frame_equal(same.k_probabilities_table, plain.k_probabilities_table)
+    np.testing.assert_allclose(same.rates, plain.rates)
+    for options, message in (
+        ({}, "pass joint=True, or call posterior on each series"),
+        ({"joint": True, "prior": {"shape": 1.0, "rate": 1.0}}, "'prior' parameter of posterior"),
+        ({"joint": True, "exposure": np.ones((6, 2))}, "'exposure' parameter of posterior"),
+        ({"joint": True, "model": {"a": "negbin", "b": "normal"}}, "must be one of"),
+        ({"joint": True, "model": {"a": "poisson"}}, "no model for b"),
+    ):
+        with pytest.raises(ParameterError, match=message):
+            pz.posterior(frame, 1, min_size=2, **{"model": models, **options})

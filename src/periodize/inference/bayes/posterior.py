@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -14,9 +15,17 @@ from ..._limits import check_memory, posterior_bytes
 from ..._validation import check_choice, check_int, check_probability
 from ...exceptions import ParameterError
 from ...results import Provenance, matrix_sha256
-from ...segmentation.inputs import as_matrix, check_values, exposure_sha256, with_exposure
+from ...segmentation.inputs import (
+    as_matrix,
+    by_series,
+    check_values,
+    exposure_sha256,
+    with_exposure,
+)
+from ...segmentation.models import describe
 from ..hypothesis import boundary_positions
 from ..tests.boundary_sets import credible_set
+from ..tests.members import parts
 from .marginals import log_marginals, resolve_prior, sensitivity_grid
 from .posterior_result import Posterior
 from .recursions import Sums, boundary_probabilities, segment_probabilities, sums
@@ -28,7 +37,7 @@ def posterior(
     series: Any,
     max_breaks: int = 3,
     *,
-    model: str = "poisson",
+    model: str | Mapping[str, str] = "poisson",
     prior: Mapping[str, Any] | None = None,
     min_size: int = 3,
     hypothesis: Sequence[Any] | None = None,
@@ -54,7 +63,11 @@ def posterior(
     series : IntensitySeries, DataFrame, Series or array
     max_breaks : int
         Largest number of breaks with prior mass.
-    model : {"poisson", "normal"}
+    model : {"poisson", "normal"} or mapping
+        With ``joint=True``, a mapping of every series to its model (visits counted beside
+        a cooperation score): each series' marginal likelihood under its own model and
+        default prior (no ``prior`` or ``exposure`` then); the sensitivity grid moves the
+        models' priors together.
     prior : mapping, optional
         ``{"shape": a, "rate": b}`` (Poisson–Gamma) or ``{"mean", "kappa", "shape",
         "scale"}`` (Normal-inverse-gamma); scalars apply to every series. Default: see
@@ -93,14 +106,13 @@ def posterior(
     """
     func = "posterior"
     matrix = as_matrix(series, func)
-    check_choice(model, MODELS, name="model", func=func)
-    if model == "poisson" and matrix.weighted:
-        raise ParameterError(
-            "The Poisson–Gamma posterior needs counts; this IntensitySeries is weighted. "
-            "Use scheme='count' (or a stratified count), or model='normal'."
-        )
-    check_values(matrix, model, func)
-    matrix = with_exposure(matrix, exposure, model, func)
+    if isinstance(model, Mapping):  # a model per series (joint only)
+        models = _models_by_series(model, matrix, joint, exposure, prior, func)
+    else:
+        _check_model(model, matrix, func)
+        matrix = with_exposure(matrix, exposure, model, func)
+        models = (model,) * matrix.values.shape[0]
+    mixed = len(set(models)) > 1
     values, index, exposure = matrix.values, matrix.index, matrix.exposure
     n_series, n = values.shape
     min_size = check_int(min_size, name="min_size", func=func, minimum=1)
@@ -113,7 +125,11 @@ def posterior(
         )
     level = check_probability(level, name="level", func=func)
     check_posterior_size(n_series, n, max_breaks)
-    resolved = resolve_prior(model, prior, values, func, exposure)
+    kinds = np.asarray(models, dtype=object)
+    resolved = [
+        (family, rows, resolve_prior(family, prior, values[rows], func, _rows(exposure, rows)))
+        for family, rows in parts(kinds)
+    ]
     positions = (
         None if hypothesis is None else boundary_positions(index, hypothesis, min_size, func)
     )
@@ -125,7 +141,7 @@ def posterior(
         )
     if not isinstance(joint, bool):
         raise ParameterError(f"The 'joint' parameter of {func} must be True or False.")
-    log_m = _shared(log_marginals(model, values, resolved, min_size, exposure), joint)
+    log_m = _shared(_log_marginals(values, resolved, min_size, exposure), joint)
     s = sums(log_m, max_breaks)
     log_post_k = _k_posterior(s)
     k_probabilities = np.exp(log_post_k)
@@ -149,34 +165,49 @@ def posterior(
         bayes = _bayes_factors(names[:1] if joint else names, log_m, s, positions)
         if joint:
             bayes = pd.DataFrame(bayes.to_numpy()[row], index=names, columns=bayes.columns)
+    priors = _prior_record(resolved, n_series, mixed)
+    if mixed:  # each model's rates from its own series (rates.py works per model)
+        rate_inputs: tuple[Any, ...] = (
+            "mixed",
+            tuple(
+                (
+                    np.arange(n_series)[rows].tolist(),
+                    (family, values[rows].copy(), prior_of, segments[rows], level, None),
+                )
+                for family, rows, prior_of in resolved
+            ),
+        )
+    else:
+        family, _, prior_of = resolved[0]
+        rate_inputs = (family, values.copy(), prior_of, segments, level, exposure)
     return Posterior(
         names=matrix.names,
         index=index,
-        model=model,
+        model=describe(models, matrix.names) if mixed else models[0],
         min_size=min_size,
         max_breaks=max_breaks,
         level=level,
-        prior={k: v.tolist() for k, v in resolved.items()},
+        prior=priors,
         k_probabilities_table=pd.DataFrame(
             k_probabilities, index=names, columns=pd.Index(range(max_breaks + 1), name="k")
         ),
         boundary_by_k=given_k,
         boundary_marginal=marginal,
         boundary_by_position=by_k,
-        rate_inputs=(model, values.copy(), resolved, segments, level, exposure),
+        rate_inputs=rate_inputs,
         credible_sets=_credible_sets(matrix.names, index, by_k, k_star, level),
         bayes_factors=bayes,
         sensitivity=_sensitivity(
-            model, values, names, min_size, max_breaks, positions, exposure, joint
+            kinds, values, names, min_size, max_breaks, positions, exposure, joint
         ),
         hypothesis=None if positions is None else tuple(index[p] for p in positions),
         provenance=Provenance(
             function=func,
             parameters={
                 "max_breaks": max_breaks,
-                "model": model,
+                "model": dict(zip(matrix.names, models, strict=True)) if mixed else models[0],
                 "min_size": min_size,
-                "prior": {k: v.tolist() for k, v in resolved.items()},
+                "prior": priors,
                 "hypothesis": None if hypothesis is None else [str(h) for h in hypothesis],
                 "exposure_sha256": exposure_sha256(matrix),
                 "level": level,
@@ -258,7 +289,7 @@ def _bayes_factors(
 
 
 def _sensitivity(
-    model: str,
+    kinds: np.ndarray,
     values: np.ndarray,
     names: pd.Index,
     min_size: int,
@@ -267,9 +298,20 @@ def _sensitivity(
     exposure: np.ndarray | None = None,
     joint: bool = False,
 ) -> pd.DataFrame:
-    rows = []
-    for label, prior in sensitivity_grid(model, values, exposure):
-        log_m = _shared(log_marginals(model, values, prior, min_size, exposure), joint)
+    """P(k) (and the Bayes factor against no change) under every prior of the documented
+    grid; with a model per series, the grids of the models side by side (the i-th prior of
+    each: their weights and locations move together)."""
+    grids = [
+        (family, rows, sensitivity_grid(family, values[rows], _rows(exposure, rows)))
+        for family, rows in parts(kinds)
+    ]
+    rows_out = []
+    for step in range(len(grids[0][2])):
+        label = "; ".join(
+            (f"{family}: " if len(grids) > 1 else "") + grid[step][0] for family, _, grid in grids
+        )
+        chosen = [(family, rows, grid[step][1]) for family, rows, grid in grids]
+        log_m = _shared(_log_marginals(values, chosen, min_size, exposure), joint)
         s = sums(log_m, max_breaks)
         pk = np.exp(_k_posterior(s))
         scored = names[: len(log_m)]
@@ -280,5 +322,83 @@ def _sensitivity(
             row.update({f"p_k{k}": float(pk[at, k]) for k in range(max_breaks + 1)})
             if bf is not None:
                 row["log10_bf_vs_none"] = float(bf.iloc[at, 0])
-            rows.append(row)
-    return pd.DataFrame(rows).set_index(["series", "prior"])
+            rows_out.append(row)
+    return pd.DataFrame(rows_out).set_index(["series", "prior"])
+
+
+def _log_marginals(
+    values: np.ndarray,
+    resolved: list[tuple[str, Any, dict[str, np.ndarray]]],
+    min_size: int,
+    exposure: np.ndarray | None,
+) -> np.ndarray:
+    """Every series' segment log marginals under its own model and prior (``resolved``:
+    each model, its rows and their prior)."""
+    if len(resolved) == 1:
+        family, _, prior_of = resolved[0]
+        return log_marginals(family, values, prior_of, min_size, exposure)
+    n_series, n = values.shape
+    out = np.empty((n_series, n + 1, n + 1))
+    for family, rows, prior_of in resolved:
+        out[rows] = log_marginals(family, values[rows], prior_of, min_size, _rows(exposure, rows))
+    return out
+
+
+def _rows(exposure: np.ndarray | None, rows: Any) -> np.ndarray | None:
+    return None if exposure is None else exposure[rows]
+
+
+def _prior_record(
+    resolved: list[tuple[str, Any, dict[str, np.ndarray]]], n_series: int, mixed: bool
+) -> dict[str, list[float | None]]:
+    """The priors used, per key and series; with a model per series the keys are named
+    with their model (``poisson shape``) and a series of another model has ``None``."""
+    if not mixed:
+        return {k: v.tolist() for k, v in resolved[0][2].items()}
+    record: dict[str, list[float | None]] = {}
+    for family, rows, prior_of in resolved:
+        for key, value in prior_of.items():
+            cells = record.setdefault(f"{family} {key}", [None] * n_series)
+            for row, v in zip(np.asarray(rows).tolist(), value.tolist(), strict=True):
+                cells[row] = v
+    return record
+
+
+def _check_model(model: Any, matrix: Any, func: str) -> None:
+    """One model for every series: a conjugate one the series' values allow."""
+    check_choice(model, MODELS, name="model", func=func)
+    if model == "poisson" and matrix.weighted:
+        raise ParameterError(
+            "The Poisson–Gamma posterior needs counts; this IntensitySeries is weighted. "
+            "Use scheme='count' (or a stratified count), or model='normal'."
+        )
+    check_values(matrix, model, func)
+
+
+def _models_by_series(
+    model: Mapping[Any, Any],
+    matrix: Any,
+    joint: Any,
+    exposure: Any,
+    prior: Any,
+    func: str,
+) -> tuple[str, ...]:
+    """The model of every series of a joint posterior (``model``: a mapping of every series
+    to ``poisson`` or ``normal``), each checked on its own values; refusals naming the way
+    out otherwise."""
+    if joint is not True:
+        raise ParameterError(
+            f"A model per series (model={dict(model)!r}) is for the posterior of boundaries "
+            f"shared by the series: pass joint=True, or call {func} on each series."
+        )
+    for given, name in ((exposure, "exposure"), (prior, "prior")):
+        if given is not None:
+            raise ParameterError(
+                f"The '{name}' parameter of {func} is not taken with a model per series "
+                "(each series gets its model's default prior, without exposure)."
+            )
+    models = tuple(by_series(model, matrix.names, "model", "model", func))
+    for i, used in enumerate(models):
+        row = replace(matrix, values=matrix.values[i : i + 1], names=(matrix.names[i],))
+        _check_model(used, row, f"{func} (series {matrix.names[i]})")
+    return models

@@ -43,7 +43,7 @@ class Posterior(ResultMixin):
     min_size: int
     max_breaks: int
     level: float
-    prior: dict[str, list[float]]
+    prior: dict[str, list[float | None]]
     k_probabilities_table: pd.DataFrame
     boundary_by_k: np.ndarray
     boundary_marginal: np.ndarray
@@ -85,7 +85,12 @@ class Posterior(ResultMixin):
     def rates(self) -> np.ndarray:
         """Posterior mean and band of every period's rate, ``(series, periods, 3)``."""
 
-        return posterior_rates(*self.rate_inputs)
+        if self.rate_inputs[0] != "mixed":
+            return posterior_rates(*self.rate_inputs)
+        out = np.empty((len(self.names), len(self.index), 3))
+        for rows, inputs in self.rate_inputs[1]:  # each model's series (a model per series)
+            out[rows] = posterior_rates(*inputs)
+        return out
 
     def rate_frame(self, series: str | None = None) -> pd.DataFrame:
         """Posterior mean and band of the rate in every period."""
@@ -147,7 +152,8 @@ class Posterior(ResultMixin):
 
     def _prior_text(self) -> str:
         return "; ".join(
-            f"{k} {', '.join(f'{v:.3g}' for v in vals)}" for k, vals in self.prior.items()
+            f"{k} {', '.join('-' if v is None else f'{v:.3g}' for v in vals)}"
+            for k, vals in self.prior.items()
         )
 
     def to_dict(self) -> dict[str, Any]:
