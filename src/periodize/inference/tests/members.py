@@ -50,8 +50,8 @@ def by_model(models: np.ndarray, function: Callable[..., Any], *per_row: Any) ->
     Examples
     --------
     >>> models = np.array(["a", "b", "a"], dtype=object)
-    >>> by_model(models, lambda m, x: x * (10 if m == "a" else 100), np.array([1, 2, 3]))
-    array([ 10, 200,  30])
+    >>> by_model(models, lambda m, x: x * (10 if m == "a" else 0.5), np.array([1, 2, 3]))
+    array([10.,  1., 30.])
     """
     found = [
         (rows, function(model, *(None if a is None else a[rows] for a in per_row)))
@@ -69,7 +69,8 @@ def by_model(models: np.ndarray, function: Callable[..., Any], *per_row: Any) ->
 
 def _together(found: list[tuple[Rows, Any]], n_rows: int) -> np.ndarray:
     first = np.asarray(found[0][1])
-    out = np.empty((n_rows, *first.shape[1:]), dtype=first.dtype)
+    kind = np.result_type(*(np.asarray(got) for _, got in found))
+    out = np.empty((n_rows, *first.shape[1:]), dtype=kind)
     for rows, got in found:
         out[rows] = got
     return out
