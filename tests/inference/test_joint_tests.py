@@ -489,3 +489,40 @@ def test_mixed_draws_keep_each_members_margin_and_their_correlation():
     assert np.mean(score != np.round(score)) > 0.99
     r = np.corrcoef(counts.ravel(), score.ravel())[0, 1]
     assert correlation[0, 1] > 0.4 and r == pytest.approx(correlation[0, 1], abs=0.08)
+
+
+@pytest.mark.slow
+def test_mixed_joint_tests_keep_their_size_with_the_correlation(monkeypatch):
+    """No change: quasi-Poisson visits and a normal score driven by latent noise correlated
+    at 0.95, 30 periods, 300 records, independent periods: with the series' correlation
+    kept through the copula of their two margins the joint tests reject at most at about
+    5% (measured 3.3%, 2.0%, 3.3%: the count member makes the search-based tests
+    conservative, as for counts alone); with the members drawn independently the
+    search-based tests reject three to four times as often, so the check can fail."""
+    from periodize.inference.tests import joint
+
+    rng = np.random.default_rng(1)
+    n, records = 30, 300
+    data = []
+    for _ in range(records):
+        z = rng.standard_normal((2, n))
+        z[1] = 0.95 * z[0] + np.sqrt(1 - 0.95**2) * z[1]
+        visits = rng.poisson(4 * np.exp(0.4 * z[0])).astype(float)
+        data.append(pd.DataFrame({"visits": visits, "score": z[1]}, index=range(1990, 2020)))
+    names = ("hypothesis_vs_none", "best_vs_none", "best_vs_hypothesis")
+    models = {"visits": "quasipoisson", "score": "normal"}
+
+    def rejections() -> np.ndarray:
+        rejected = []
+        for r, frame_r in enumerate(data):
+            test = pz.test_periodization(
+                frame_r, (2000, 2010), model=models, joint=True, n_sim=99, rng=r,
+                dependence="independent",
+            )  # fmt: skip
+            rejected.append([test.tests[name].pvalue <= 0.05 for name in names])
+        return np.mean(rejected, axis=0)
+
+    kept = rejections()
+    assert np.all((kept >= 0.01) & (kept <= 0.075)), kept
+    monkeypatch.setattr(joint, "mixing_matrix", lambda c: np.eye(len(c)))
+    assert rejections()[1:].min() > 2 * kept[1:].max()
