@@ -144,6 +144,27 @@ def test_weight_column_scheme(good_events):
         pz.intensity(good_events, {"weight_column": "weight"})
 
 
+@pytest.mark.parametrize(
+    "cells, shown",
+    [
+        ([0.5, np.nan, 1.0], "nan"),
+        (["0.5", "high", "1"], "'high'"),
+        ([1.0, True, 2.0], "True"),
+        ([1.0, np.inf, 2.0], "inf"),
+    ],
+)
+def test_weight_column_cells_that_are_not_finite_numbers_are_named(good_events, cells, shown):
+    """A scheme's weight column is summed only when every cell is a finite number (or its
+    text, as a CSV's extra columns are): a missing, non-numeric, boolean or infinite cell is
+    named by row, never summed into a NaN or counted as 1."""
+    events = good_events.assign(tone=pd.Series(cells, dtype=object))
+    with pytest.raises(EventSchemaError, match=rf"row 1, column 'tone': got {shown}; expected a"):
+        pz.intensity(events, {"name": "tone", "weight_column": "tone"}, by=None)
+    text = good_events.assign(tone=["0.5", " 2 ", "-1e0"])
+    series = pz.intensity(text, {"name": "tone", "weight_column": "tone"}, by=None)
+    assert series.data["all"].sum() == pytest.approx(1.5)
+
+
 def test_bad_options(mk):
     with pytest.raises(ParameterError, match="'by' parameter of intensity"):
         pz.intensity(mk, by="pair")

@@ -143,6 +143,29 @@ class WeightingScheme:
             and self.code_table is None
         )
 
+    def _column_weights(self, column: pd.Series) -> np.ndarray:
+        """The events' weights read from ``weight_column``: numbers, or text of numbers (a
+        CSV's extra columns are text); a missing, non-numeric or infinite cell is refused
+        by row, never summed as NaN."""
+        original = column
+        if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
+            column.dtype
+        ):
+            weights = column.to_numpy(dtype=float, na_value=np.nan)
+        else:  # text of numbers; True is not the number 1
+            if pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
+                column = column.where(~column.map(lambda v: isinstance(v, bool | np.bool_)))
+            numbers = pd.to_numeric(column, errors="coerce")
+            weights = numbers.to_numpy(dtype=float, na_value=np.nan)
+        bad = np.flatnonzero(~np.isfinite(weights))
+        if bad.size:
+            values = original.to_numpy(dtype=object)
+            expected = f"a finite number (the weight scheme {self.name!r} reads from it)"
+            raise EventSchemaError(
+                [Problem(int(p), self.weight_column, values[p], expected) for p in bad]
+            )
+        return weights
+
     def weights(self, events: pd.DataFrame) -> np.ndarray:
         """Weight of every event of a validated table, vectorised over events.
 
@@ -165,7 +188,7 @@ class WeightingScheme:
                         )
                     ]
                 )
-            return events[self.weight_column].to_numpy(dtype=float)
+            return self._column_weights(events[self.weight_column])
         coded = self._coded(events)
         level = pd.Categorical(events["level"])
         kind = pd.Categorical(events["kind"])
