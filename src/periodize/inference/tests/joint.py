@@ -225,17 +225,18 @@ def joint_replicates(
             copula_block(
                 models[0], means, spread, serial.partial, drawn, None, serial.margins, owner
             )
-        blocks = drawn.reshape(size, n_sim, n)  # member by member
-        for model, where in by_kind if len(by_kind) > 1 else ():
-            members = np.arange(size)[where]
-            own = blocks[members].reshape(-1, n)
-            margins = None if serial.margins is None else serial.margins[members]
-            copula_block(
-                model, means[members], spread[members], serial.partial[members], own, None,
-                margins if margins is not None and np.isfinite(margins).all() else None,
-                np.repeat(np.arange(members.size), n_sim),
-            )  # fmt: skip
-            blocks[members] = own.reshape(members.size, n_sim, n)
+        else:  # each model's members through its own margin
+            blocks = drawn.reshape(size, n_sim, n)  # member by member
+            for model, where in by_kind:
+                members = np.arange(size)[where]
+                own = blocks[members].reshape(-1, n)
+                margins = None if serial.margins is None else serial.margins[members]
+                copula_block(
+                    model, means[members], spread[members], serial.partial[members], own, None,
+                    margins if margins is not None and np.isfinite(margins).all() else None,
+                    np.repeat(np.arange(members.size), n_sim),
+                )  # fmt: skip
+                blocks[members] = own.reshape(members.size, n_sim, n)
     return drawn.reshape(size, n_sim, n).transpose(1, 0, 2).reshape(-1, n)
 
 
