@@ -156,9 +156,10 @@ def test_weight_column_scheme(good_events):
 def test_weight_column_cells_that_are_not_finite_numbers_are_named(good_events, cells, shown):
     """A scheme's weight column is summed only when every cell is a finite number (or its
     text, as a CSV's extra columns are): a missing, non-numeric, boolean or infinite cell is
-    named by row, never summed into a NaN or counted as 1."""
+    named by row and event id, never summed into a NaN or counted as 1."""
     events = good_events.assign(tone=pd.Series(cells, dtype=object))
-    with pytest.raises(EventSchemaError, match=rf"row 1, column 'tone': got {shown}; expected a"):
+    row = rf"row 1, column 'tone': got {shown}; expected a finite number .*; event '"
+    with pytest.raises(EventSchemaError, match=row):
         pz.intensity(events, {"name": "tone", "weight_column": "tone"}, by=None)
     text = good_events.assign(tone=["0.5", " 2 ", "-1e0"])
     series = pz.intensity(text, {"name": "tone", "weight_column": "tone"}, by=None)

@@ -143,10 +143,11 @@ class WeightingScheme:
             and self.code_table is None
         )
 
-    def _column_weights(self, column: pd.Series) -> np.ndarray:
+    def _column_weights(self, column: pd.Series, ids: pd.Series | None = None) -> np.ndarray:
         """The events' weights read from ``weight_column``: numbers, or text of numbers (a
         CSV's extra columns are text); a missing, non-numeric or infinite cell is refused
-        by row, never summed as NaN."""
+        by row (and event id: the rows may be a dyad's out of a larger table), never
+        summed as NaN."""
         original = column
         if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
             column.dtype
@@ -161,8 +162,9 @@ class WeightingScheme:
         if bad.size:
             values = original.to_numpy(dtype=object)
             expected = f"a finite number (the weight scheme {self.name!r} reads from it)"
+            event = (lambda p: "") if ids is None else (lambda p: f"; event {ids.iat[p]!r}")
             raise EventSchemaError(
-                [Problem(int(p), self.weight_column, values[p], expected) for p in bad]
+                [Problem(int(p), self.weight_column, values[p], expected + event(p)) for p in bad]
             )
         return weights
 
@@ -188,7 +190,8 @@ class WeightingScheme:
                         )
                     ]
                 )
-            return self._column_weights(events[self.weight_column])
+            ids = events["event_id"] if "event_id" in events.columns else None
+            return self._column_weights(events[self.weight_column], ids)
         coded = self._coded(events)
         level = pd.Categorical(events["level"])
         kind = pd.Categorical(events["kind"])
