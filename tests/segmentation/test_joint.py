@@ -342,23 +342,33 @@ def test_mixed_refusals_name_the_series_and_the_way_out(kwargs, message):
     seed=st.integers(0, 10_000),
     n_groups=st.integers(1, 4),
     size=st.integers(1, 3),
-    model=st.sampled_from(["poisson", "normal"]),
+    model=st.sampled_from(["poisson", "normal", "mixed"]),
     rule=st.sampled_from([{"n_breaks": 1}, {"n_breaks": 2}, {"penalty": "bic"}, {}]),
 )
 def test_groups_searched_together_equal_each_group_alone(seed, n_groups, size, model, rule):
+    """Also with a model per series ("mixed": within every group a count member, then a
+    Gaussian one, and so on): every group's boundaries and log-likelihoods are those of
+    the group segmented alone."""
     rng = np.random.default_rng(seed)
     n = 24
     shifts = rng.integers(4, 20, size=n_groups)
     rates = np.where(np.arange(n)[None, :] < np.repeat(shifts, size)[:, None], 2.0, 5.0)
     values = rng.poisson(rates).astype(float)
-    if model == "normal":
-        values += rng.normal(0, 0.5, values.shape)
-    series = frame(values)
     labels = {f"s{i}": f"g{i % n_groups}" for i in range(len(values))}  # equal sizes
-    together = pz.segment(series, model=model, joint=labels, **rule)
+    member = {f"s{i}": i // n_groups for i in range(len(values))}  # place in its group
+    models = {
+        name: "normal" if model == "normal" or (model == "mixed" and j % 2) else "poisson"
+        for name, j in member.items()
+    }
+    gaussian = np.array([models[f"s{i}"] == "normal" for i in range(len(values))])
+    values[gaussian] += rng.normal(0, 0.5, values[gaussian].shape)
+    series = frame(values)
+    given = models if model == "mixed" else model
+    together = pz.segment(series, model=given, joint=labels, **rule)
     for g in range(n_groups):
         members = [name for name, label in labels.items() if label == f"g{g}"]
-        alone = pz.segment(series[members], model=model, joint=True, **rule)
+        own = {name: models[name] for name in members} if model == "mixed" else model
+        alone = pz.segment(series[members], model=own, joint=True, **rule)
         for name in members:
             assert (
                 together.by_series.loc[name, "boundaries"]
@@ -399,8 +409,8 @@ def test_group_refusals_name_the_series(joint, message):
         pz.segment(values, n_breaks=1, model="poisson", joint=joint)
 
 
-def test_a_model_per_series_is_for_one_group():
+def test_groups_with_a_model_per_series_hold_the_same_models():
     values = frame(np.ones((2, 10)))
-    with pytest.raises(ParameterError, match="pass joint=True"):
+    with pytest.raises(ParameterError, match="group a has \\['poisson'\\], group b has"):
         pz.segment(values, n_breaks=1, model={"s0": "poisson", "s1": "normal"},
                    joint={"s0": "a", "s1": "b"})  # fmt: skip

@@ -220,8 +220,9 @@ def segment(
     else:
         members = 1 if group is None else group.size
         params = members * cost_class.n_params
-        if per_series is not None:
-            params = sum(COSTS[m].n_params for m in per_series)
+        if per_series is not None:  # one group's members (the groups hold the same models)
+            one = per_series if group is None else [per_series[i] for i in group.order[:members]]
+            params = sum(COSTS[m].n_params for m in one)
         resolved = resolve_penalty(penalty, n, params, func)
     noise_models = used if per_series is None else per_series
     if resolved is not None and resolved.name == "auto":

@@ -26,11 +26,11 @@ def models_by_series(
     name, ``"auto"`` choosing from that series' values), each series' values checked
     against its model; a refusal naming the way out otherwise (``group``: the
     :class:`~periodize.segmentation.joint.Grouping` of the call, one group of all series)."""
-    if group is None or len(group.labels) > 1:
+    if group is None:
         raise ParameterError(
             f"A model per series (model={dict(model)!r}) is for a joint segmentation of "
-            f"all the series of {func}: pass joint=True, or segment each group with its "
-            "own models."
+            f"the series of {func}: pass joint=True (or a grouping), or segment each series "
+            "with its own model."
         )
     if exposure is not None:
         raise ParameterError(
@@ -50,7 +50,26 @@ def models_by_series(
         used = resolve_model(chosen_model(row)[0] if asked == "auto" else asked, row.weighted)
         check_values(row, used, f"{func} (series {name})")
         models.append(used)
+    _check_groups_alike(tuple(models), group, func)
     return tuple(models)
+
+
+def _check_groups_alike(models: tuple[str, ...], group: Any, func: str) -> None:
+    """Groups sharing boundaries must hold the same models in the same member order (a
+    break's penalty counts one group's parameters)."""
+    size = group.size
+    kinds = [
+        tuple(models[i] for i in group.order[g * size : (g + 1) * size])
+        for g in range(len(group.labels))
+    ]
+    if len(set(kinds)) > 1:
+        first = group.labels[0]
+        other = next(g for g, kind in enumerate(kinds) if kind != kinds[0])
+        raise ParameterError(
+            f"The groups of {func} must hold the same models in the same order (a break's "
+            f"penalty counts one group's parameters): group {first} has {list(kinds[0])}, "
+            f"group {group.labels[other]} has {list(kinds[other])}."
+        )
 
 
 def describe(models: tuple[str, ...], names: tuple[str, ...]) -> str:
