@@ -185,21 +185,31 @@ def test_joint_refusals_name_the_way_out(kwargs, message):
     groups=st.integers(1, 4),
     size=st.integers(1, 3),
     k=st.integers(0, 3),
-    model=st.sampled_from(["poisson", "quasipoisson", "normal", "normal_meanvar", "negbin"]),
+    model=st.sampled_from(
+        ["poisson", "quasipoisson", "normal", "normal_meanvar", "negbin", "mixed"]
+    ),
     min_size=st.integers(1, 3),
 )
 def test_compiled_joint_programme_equals_the_numpy_reference(
     seed, groups, size, k, model, min_size
 ):
     """The compiled joint kernel gives the numpy programme's optimal costs on the summed
-    cost for every k, group by group (and its breaks cost what the optimum costs)."""
+    cost for every k, group by group (and its breaks cost what the optimum costs); also
+    for members of different models ("mixed": every group's members cycle through
+    poisson, normal, negbin and normal_meanvar, each row with its own model's code)."""
     rng = np.random.default_rng(seed)
     n = 18
     values = rng.poisson(rng.uniform(0.5, 6, size=(groups * size, 1)), (groups * size, n))
-    values = values.astype(float) + (rng.normal(0, 1, values.shape) if "normal" in model else 0)
-    summed = SummedCost(COSTS[model](values), size)
-    top = min(k, n // max(min_size, COSTS[model].min_size) - 1)
-    width = max(min_size, COSTS[model].min_size)
+    cycle = ("poisson", "normal", "negbin", "normal_meanvar")
+    kinds = [cycle[i % size] if model == "mixed" else model for i in range(groups * size)]
+    gaussian = np.array(["normal" in kind for kind in kinds])
+    values = values.astype(float)
+    values[gaussian] += rng.normal(0, 1, values[gaussian].shape)
+    classes = tuple(COSTS[kind] for kind in kinds)
+    cost = mixed_cost(classes)(values) if model == "mixed" else COSTS[model](values)
+    summed = SummedCost(cost, size)
+    width = max(min_size, *(c.min_size for c in classes))
+    top = min(k, n // width - 1)
     fast = joint_path(summed, top, width)
     slow = joint_path(summed, top, width, compiled=False)
     np.testing.assert_allclose(fast.costs, slow.costs, rtol=1e-9, atol=1e-9)

@@ -388,14 +388,19 @@ def kernel_arguments(
         return None
     code, values, exposure, params = inputs
     xlogx, logm = lookup_tables(code, values, exposure)
-    lengths = np.maximum(np.arange(cost.n_periods + 1), 1)
-    penalty = (
-        np.zeros(cost.n_periods + 1)
-        if segment_penalty is None
-        else np.ascontiguousarray(segment_penalty(lengths), dtype=float)
-    )
+    penalty = segment_penalties(cost.n_periods, segment_penalty)
     code = _POISSON_TABLE if xlogx.size > 1 else code
     return code, values, exposure, params, penalty, xlogx, logm
+
+
+def segment_penalties(
+    n_periods: int, segment_penalty: Callable[[np.ndarray], np.ndarray] | None
+) -> np.ndarray:
+    """The penalty of a segment of every length 0..``n_periods`` (zeros without one)."""
+    if segment_penalty is None:
+        return np.zeros(n_periods + 1)
+    lengths = np.maximum(np.arange(n_periods + 1), 1)
+    return np.ascontiguousarray(segment_penalty(lengths), dtype=float)
 
 
 __all__: list[Any] = ["compiled_chunk", "compiled_pelt", "extend", "kernel_arguments", "trace"]
