@@ -145,9 +145,10 @@ class Study(ResultMixin):
                 f"; {name}: {about['scheme']} under the {about['model']} model ({about['why']})"
                 for name, about in self.indicators.items()
             )
+            shared = "both" if len(self.joint.names) == 2 else "all"
             return (
                 f"the {self.jointly} jointly ({', '.join(self.joint.names)}: one periodization "
-                f"shared by all, each with its own rates{extra}); the pooled count besides"
+                f"shared by {shared}, each with its own rates{extra}); the pooled count besides"
             )
         if self.analysis == "joint":
             return "the pooled count (the events go in one direction only)"
