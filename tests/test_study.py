@@ -491,7 +491,7 @@ def test_study_tests_extra_indicators_jointly_each_under_its_model(tmp_path):
         ({"indicators": {"tone": "count"}, "analysis": "pooled"}, "analysis='joint'"),
         ({"indicators": {"CHL->ARG": "count"}}, "a name of its own"),
         ({"indicators": ["count"]}, "must be a mapping of names"),
-        ({"indicators": {"x": "no-such-scheme"}}, "'scheme' parameter of intensity"),
+        ({"indicators": {"x": "no-such-scheme"}}, "scheme of the indicator 'x' of study"),
     ],
 )
 def test_study_indicators_are_checked(options, message):
@@ -515,3 +515,7 @@ def test_cli_study_takes_indicators(tmp_path, capsys):
     twice = ["--indicator", "a=count", "--indicator", "a=protocol"]
     assert main([*base, *twice, "--out", str(tmp_path / "q")]) == 2
     assert "--indicator a is given twice" in capsys.readouterr().err
+    assert main([*base, "--indicator", "a=nosuch", "--out", str(tmp_path / "r")]) == 2
+    assert "the scheme of the indicator 'a' of study must be one of" in (
+        capsys.readouterr().err.lower()
+    )

@@ -33,6 +33,7 @@ from .inference.streams import root_seed
 from .inference.tests.boundary_sets import estimated_text
 from .inference.tests.joint_result import JointPeriodizationTest
 from .intensity import IntensitySeries, intensity, period_summary
+from .intensity.schemes import get_scheme
 from .report.describe import describe_events, scheme_table
 from .results import ResultMixin, plain, versions
 from .saved import saved_json
@@ -501,6 +502,7 @@ def _indicators(
                 f"An indicator of study needs a name of its own (not empty, not a direction "
                 f"such as {counts.data.columns[0]!r}). Got {name!r}."
             )
+        scheme = get_scheme(scheme, f"The scheme of the indicator {name!r} of study")
         total = intensity(table, scheme, by=None, start=series.start, end=series.end)
         values = total.data.iloc[:, 0]
         if total.is_count:

@@ -478,8 +478,12 @@ PROTOCOL = WeightingScheme(
 SCHEMES: dict[str, WeightingScheme] = {s.name: s for s in (COUNT, GOLDSTEIN, COPDAB, PROTOCOL)}
 
 
-def get_scheme(scheme: str | Mapping[str, Any] | WeightingScheme | PathLike) -> WeightingScheme:
-    """Resolve a scheme given by name, mapping, file path or object.
+def get_scheme(
+    scheme: str | Mapping[str, Any] | WeightingScheme | PathLike,
+    what: str = "The 'scheme' parameter of intensity",
+) -> WeightingScheme:
+    """Resolve a scheme given by name, mapping, file path or object (``what``: how a
+    refusal names the value).
 
     Examples
     --------
@@ -495,8 +499,8 @@ def get_scheme(scheme: str | Mapping[str, Any] | WeightingScheme | PathLike) -> 
     if isinstance(scheme, str | os.PathLike) and _is_file(scheme):
         return WeightingScheme.from_file(scheme)
     raise ParameterError(
-        f"The 'scheme' parameter of intensity must be one of {sorted(SCHEMES)}, a mapping, "
-        f"a WeightingScheme or the path of a .json/.toml scheme file. Got {scheme!r} instead."
+        f"{what} must be one of {sorted(SCHEMES)}, a mapping, a WeightingScheme or the path "
+        f"of a .json/.toml scheme file. Got {scheme!r} instead."
     )
 
 
