@@ -54,7 +54,15 @@ from ..simulate import BLOCK, replicates, standard_noise
 from ..streams import block_generator, series_keys
 from .boundary_tests import nested_lr
 from .joint_result import JointPeriodizationTest
-from .members import by_model, fixed_alphas, parts, row_models, rows_of, tables_by_model
+from .members import (
+    by_model,
+    fit_rows,
+    fixed_alphas,
+    parts,
+    row_models,
+    rows_of,
+    tables_by_model,
+)
 from .multiple import holm
 from .period_table import period_table
 
@@ -412,7 +420,7 @@ def joint_periodization_test(
         kinds,
         matrix.names,
         lambda model, rows: fit_diagnostics(
-            model, rows_of(matrix, rows), _fit_rows(core.hypothesis_fit, rows), k + 1
+            model, rows_of(matrix, rows), fit_rows(core.hypothesis_fit, rows), k + 1
         ),
     )
     return JointPeriodizationTest(
@@ -448,12 +456,6 @@ def joint_periodization_test(
             dependence=dependence,
         ),
     )
-
-
-def _fit_rows(
-    fit: tuple[np.ndarray, np.ndarray], rows: np.ndarray | slice
-) -> tuple[np.ndarray, np.ndarray]:
-    return fit[0][rows], fit[1][rows]
 
 
 def _boundaries(

@@ -31,8 +31,8 @@ from ..bayes.recursions import sums
 from ..fits import edges_of, pearson_dispersion
 from ..hypothesis import fit_diagnostics
 from .joint import joint_core
+from .members import fit_rows, rows_of, tables_by_model
 from .members import parts as model_parts
-from .members import rows_of, tables_by_model
 
 #: Models whose exact posterior the conjugate marginals give.
 CONJUGATE = {"poisson": "poisson", "normal": "normal", "normal_meanvar": "normal"}
@@ -156,7 +156,7 @@ def _tests(
         np.asarray(models, dtype=object),
         matrix.names,
         lambda model, rows: fit_diagnostics(
-            model, rows_of(matrix, rows), (fit[0][rows], fit[1][rows]), breaks.size + 1
+            model, rows_of(matrix, rows), fit_rows(fit, rows), breaks.size + 1
         ),
     )
     return {

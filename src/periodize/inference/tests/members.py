@@ -111,3 +111,8 @@ def rows_of(matrix: SeriesMatrix, rows: Rows) -> SeriesMatrix:
         names=tuple(matrix.names[i] for i in rows),
         exposure=matrix.rows(rows),
     )
+
+
+def fit_rows(fit: tuple[np.ndarray, np.ndarray], rows: Rows) -> tuple[np.ndarray, np.ndarray]:
+    """The rows ``rows`` of a fit's means and spreads."""
+    return fit[0][rows], fit[1][rows]
