@@ -267,23 +267,27 @@ def test_joint_tests_hold_their_size_on_strongly_correlated_series(monkeypatch):
     correlation = np.full((m, m), 0.95)
     np.fill_diagonal(correlation, 1.0)
     root = np.linalg.cholesky(correlation)
-    data = [rng.standard_normal((n, m)) @ root.T for _ in range(records)]
-    names = ("hypothesis_vs_none", "best_vs_none", "best_vs_hypothesis")
-
-    def rejections() -> np.ndarray:
-        rejected = []
-        for r, values in enumerate(data):
-            test = pz.test_periodization(
-                frame(values.T, 1990), (2000, 2010), model="normal", joint=True, n_sim=199,
-                rng=r, dependence="independent",
-            )  # fmt: skip
-            rejected.append([test.tests[name].pvalue <= 0.05 for name in names])
-        return np.mean(rejected, axis=0)
-
-    kept = rejections()
+    data = [frame((rng.standard_normal((n, m)) @ root.T).T, 1990) for _ in range(records)]
+    kept = rejection_rates(data, "normal", 199)
     assert np.all((kept >= 0.02) & (kept <= 0.09)), kept
     monkeypatch.setattr(joint, "mixing_matrix", lambda c: np.eye(len(c)))
-    assert rejections()[1:].min() > 0.2
+    assert rejection_rates(data, "normal", 199)[1:].min() > 0.2
+
+
+def rejection_rates(data: list[pd.DataFrame], model, n_sim: int) -> np.ndarray:
+    """Share of records whose joint tests (hypothesis vs none, best vs none, best vs
+    hypothesis) reject at 5%, boundaries 2000 and 2010, independent periods."""
+    rejected = []
+    for r, values in enumerate(data):
+        test = pz.test_periodization(
+            values, (2000, 2010), model=model, joint=True, n_sim=n_sim, rng=r,
+            dependence="independent",
+        )  # fmt: skip
+        rejected.append([test.tests[name].pvalue <= 0.05 for name in TESTS])
+    return np.mean(rejected, axis=0)
+
+
+TESTS = ("hypothesis_vs_none", "best_vs_none", "best_vs_hypothesis")
 
 
 COMPARED = ("loglik", "n_params", "aic", "bic", "aic_weight", "bic_weight", "posterior",
@@ -509,20 +513,8 @@ def test_mixed_joint_tests_keep_their_size_with_the_correlation(monkeypatch):
         z[1] = 0.95 * z[0] + np.sqrt(1 - 0.95**2) * z[1]
         visits = rng.poisson(4 * np.exp(0.4 * z[0])).astype(float)
         data.append(pd.DataFrame({"visits": visits, "score": z[1]}, index=range(1990, 2020)))
-    names = ("hypothesis_vs_none", "best_vs_none", "best_vs_hypothesis")
     models = {"visits": "quasipoisson", "score": "normal"}
-
-    def rejections() -> np.ndarray:
-        rejected = []
-        for r, frame_r in enumerate(data):
-            test = pz.test_periodization(
-                frame_r, (2000, 2010), model=models, joint=True, n_sim=99, rng=r,
-                dependence="independent",
-            )  # fmt: skip
-            rejected.append([test.tests[name].pvalue <= 0.05 for name in names])
-        return np.mean(rejected, axis=0)
-
-    kept = rejections()
+    kept = rejection_rates(data, models, 99)
     assert np.all((kept >= 0.01) & (kept <= 0.075)), kept
     monkeypatch.setattr(joint, "mixing_matrix", lambda c: np.eye(len(c)))
-    assert rejections()[1:].min() > 2 * kept[1:].max()
+    assert rejection_rates(data, models, 99)[1:].min() > 2 * kept[1:].max()

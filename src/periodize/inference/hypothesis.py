@@ -115,11 +115,12 @@ def checked_member_inputs(
     null: str,
     exposure: Any,
     func: str,
+    nulls: tuple[str, ...] = NULLS,
 ) -> tuple[SeriesMatrix, tuple[str, ...], int, int]:
     """:func:`checked_inputs` of a joint test with a model per series (``model``: a
     mapping of every series name to its model): the models used, in the series' order."""
     matrix = as_matrix(series, func)
-    check_choice(null, NULLS, name="null", func=func)
+    check_choice(null, nulls, name="null", func=func)
     models = models_by_series(model, matrix, grouping(True, matrix.names, func), exposure, func)
     for used in dict.fromkeys(models):
         _check_testable(used, null, func)

@@ -19,7 +19,6 @@ import pandas as pd
 from scipy.special import logsumexp
 
 from ..._typing import RandomState
-from ..._validation import check_choice
 from ...exceptions import ParameterError, PeriodizeTypeError
 from ...results import Provenance, matrix_sha256
 from ...segmentation.costs import COSTS
@@ -155,9 +154,8 @@ def compare_periodizations(
                 f"The 'prior' parameter of {func} is one family's prior; with a model per "
                 "series each series takes its own model's default prior. Pass prior=None."
             )
-        check_choice(null, ("parametric", "permutation"), name="null", func=func)
         matrix, models, min_size, n_sim = checked_member_inputs(
-            series, model, min_size, n_sim, null, exposure, func
+            series, model, min_size, n_sim, null, exposure, func, ("parametric", "permutation")
         )
         used = describe(models, matrix.names)
     else:  # (a mapping without joint=True is refused there, with the way out)
