@@ -165,3 +165,16 @@ def test_autocorrelated_noise_without_change_is_one_period():
     named = pz.segment(e.T, model="biweight", penalty="bic")
     assert np.mean([len(b) == 0 for b in auto.break_indices]) >= 0.85
     assert np.mean([len(b) for b in named.break_indices]) > 2  # iid units: bursts cut
+
+
+def test_a_scale_finer_than_the_costs_resolve_is_raised_to_their_resolution():
+    """Near-zeros and one 1 (found by the property test above): the robust scale of the
+    differences is about 1e-93, on which the 1's squared distance to its own level is
+    lost to rounding and priced as an outlier (9). The scale is never below a millionth of
+    the range, so a point alone costs 0 and R-FPOP equals optimal partitioning."""
+    y = np.array([9.730714501118992e-80, 3.3122881315622104e-93, 0.0, 0.0, 0.0, 1.0])
+    cost = BiweightCost(y[None])
+    assert cost.nuisance()["sigma2"][0] == pytest.approx(1e-12)
+    assert cost.cost(np.array([5]), np.array([6]))[0, 0] == 0.0
+    expected, _ = optimal_partitioning(cost, 0.0, 1)
+    assert rfpop(cost, 0.0, 1)[0][0] == pytest.approx(expected[0], abs=1e-9)

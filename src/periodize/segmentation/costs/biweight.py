@@ -40,6 +40,9 @@ def robust_sd(values: np.ndarray) -> np.ndarray:
     r"""Per series, :math:`\operatorname{median}|\Delta y| / (0.6745 \sqrt 2)`: the noise
     standard deviation that shifts and outliers do not move; the root mean square
     difference over :math:`\sqrt2` where the median is 0, and 1 for a constant series.
+    Never below a millionth of the series' range: on a finer scale the squared distances
+    the costs sum lose their precision (a series of near-zeros and one 1 would price the
+    1 as an outlier from its own level).
 
     Examples
     --------
@@ -52,7 +55,12 @@ def robust_sd(values: np.ndarray) -> np.ndarray:
     if values.shape[1] < 2:
         return np.ones(values.shape[0])
     sd = np.sqrt(robust_mean_square(np.diff(values, axis=1)) / 2.0)
+    sd = np.maximum(sd, _RESOLUTION * np.ptp(values, axis=1))
     return np.where(sd > 0, sd, 1.0)
+
+
+#: The smallest noise scale, as a share of a series' range (see :func:`robust_sd`).
+_RESOLUTION = 1e-6
 
 
 @numba.njit(cache=True)
