@@ -1,5 +1,7 @@
 """The noise scale of the penalty "auto": a loop reference, invariances and simulations."""
 
+from contextlib import nullcontext
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -97,6 +99,9 @@ def check_against_reference(n, n_cuts, integers, max_pairs, seed):
                 )
                 assert scale.phi[i] == pytest.approx(phi)
                 assert scale.long_run_variance[i] == pytest.approx(lrv, rel=1e-9)
+            alone = measure(values[:1], None if given_segments is None else segments[:1])
+            assert alone.phi[0] == scale.phi[0]  # one row: medians by selection, not a sort
+            assert alone.long_run_variance[0] == pytest.approx(scale.long_run_variance[0])
 
 
 def test_a_shift_between_given_segments_changes_nothing():
@@ -181,3 +186,21 @@ def test_the_noise_around_lines_is_the_long_run_variance_of_ar1_noise(phi, low, 
     scale = line_noise_scale(e + np.linspace(0.0, 10.0, 400))
     assert low < np.median(scale.long_run_variance) < high
     assert abs(np.median(scale.phi) - phi) < 0.1
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 9), st.floats(0.0, 1.0), st.integers(0, 2**32 - 1))
+def test_robust_mean_square_equals_numpys_nan_median(rows, width, left_out, seed):
+    """Medians by selection (one row) or one sort (many), NaN left out, against
+    ``np.nanmedian`` and ``np.nanmean``; a row with nothing left is NaN."""
+    rng = np.random.default_rng(seed)
+    d = rng.normal(size=(rows, width)) * rng.integers(0, 2, size=(rows, width))  # zeros too
+    d[rng.uniform(size=d.shape) < left_out] = np.nan
+    with (
+        np.errstate(invalid="ignore"),
+        pytest.warns() if np.isnan(d).all(axis=1).any() else nullcontext(),
+    ):
+        median = np.nanmedian(np.abs(d), axis=1) / 0.6744897501960817
+        square = np.nanmean(d * d, axis=1)
+    expected = np.where(median > 0, median**2, square)
+    np.testing.assert_allclose(noise.robust_mean_square(d), expected, rtol=1e-12)

@@ -35,6 +35,7 @@ from .models import chosen_model, describe, models_by_series
 from .noise import MIN_AR_LAGS, count_dispersion, n_lags, noise_scale
 from .penalties import Penalty, resolve_penalty
 from .result import Segmentation
+from .search.binseg import binseg_breaks
 from .search.dynamic import exact_path
 from .search.fpop import MODELS as FPOP_MODELS
 from .search.fpop import fpop_breaks
@@ -225,16 +226,25 @@ def segment(
             params = sum(COSTS[m].n_params for m in one)
         resolved = resolve_penalty(penalty, n, params, func)
     noise_models = used if per_series is None else per_series
+    first = None  # a long record's first search: binary segmentation
     if resolved is not None and resolved.name == "auto":
         matrix = replace(matrix, scale=long_run_scale(noise_models, matrix))
+        first = _first_search(matrix, cost_class, resolved, min_size, method, group)
+        if first is not None:  # its periods' noise, before the one exact search
+            matrix, _ = _within_periods(matrix, noise_models, first)
     breaks, costs, path_breaks, how = _search(
         matrix, cost_class, n_breaks, resolved, min_size, method, group
     )
     if resolved is not None and resolved.name == "auto":  # once more, noise within periods
-        matrix, breaks, costs, path_breaks = _search_again(
-            matrix, noise_models, cost_class, resolved, min_size, method, breaks, costs,
+        # (of every series the search cut, but those binary segmentation cut: their noise
+        # was measured within its periods)
+        cut = [False] * len(breaks) if first is None else [len(b) > 0 for b in first]
+        again = [[] if was else b for b, was in zip(breaks, cut, strict=True)]
+        matrix, found, costs, path_breaks = _search_again(
+            matrix, noise_models, cost_class, resolved, min_size, method, again, costs,
             path_breaks, group,
         )  # fmt: skip
+        breaks = [list(b) if was else f for b, f, was in zip(breaks, found, cut, strict=True)]
     shapes, too_large = None, None
     if auto and family is not None and used == "normal" and group is None:
         too_large = lines_refused(len(matrix.values), matrix.values.shape[1], min_size, method)
@@ -260,12 +270,14 @@ def segment(
         False if group is None else group.record(matrix.names),
     )
     description = None if group is None else group.describe()
-    choice = _choice(used, family, resolved, str(model), description)
+    choice = _choice(used, family, resolved, str(model), description, first is not None)
     if per_series is not None:
         choice["model"] = dict(zip(matrix.names, per_series, strict=True))
         choice["model_reason"] = f"a model per series as given: {used}"
     if shapes is not None:
-        choice.update(_shape_choice(shapes, matrix.names, family, len(matrix.index)))
+        choice.update(
+            _shape_choice(shapes, matrix.names, family, len(matrix.index), first is not None)
+        )
     elif too_large:
         choice["model_reason"] += f"; levels only: {too_large}"
     return replace(fit, choice={**choice, "skipped": skipped})
@@ -297,6 +309,12 @@ def _with_lines(
     return matrix, mixed_cost(classes), describe(models, matrix.names), merged, nothing, [], how
 
 
+#: The rule's note on a long record's first search.
+_BINARY = (
+    f" (binary segmentation with the same penalty: the record is over {PELT_LENGTH:,} periods)"
+)
+
+
 def _short_record(n: int) -> str:
     """The rule's note on a record too short to measure serial dependence ("" otherwise)."""
     if n_lags(n) >= MIN_AR_LAGS:
@@ -318,7 +336,11 @@ def _lines_penalty(levels: Penalty, every: bool) -> Penalty:
 
 
 def _shape_choice(
-    shapes: Shapes, names: tuple[str, ...], family: tuple[str, str] | None, n_periods: int
+    shapes: Shapes,
+    names: tuple[str, ...],
+    family: tuple[str, str] | None,
+    n_periods: int,
+    binary: bool,
 ) -> dict[str, Any]:
     """What the default chose between levels and lines, and why, for ``fit.choice``."""
     lines = shapes.lines
@@ -345,7 +367,9 @@ def _shape_choice(
         "penalty 'auto': the BIC with costs measured in the noise's long-run variance, "
         "around levels (nuisance 'sigma2'; (1+1)·log(n) per break) or around lines (second "
         "differences; (2+1)·log(n) per break), each estimated robustly from differences at "
-        "several lags within the periods of a first search" + _short_record(n_periods)
+        "several lags within the periods of a first search"
+        + (_BINARY + " for levels" if binary else "")
+        + _short_record(n_periods)
     )
     reason = (
         f"model 'auto' chose {chosen}: {family[1] if family else 'Gaussian'}; {shape} (the "
@@ -440,21 +464,11 @@ def _search_again(
             matrix, cost_class, None, penalty, min_size, group
         )
         return matrix, shared, costs, path_breaks
-    rows = np.flatnonzero([len(b) > 0 for b in breaks])
     merged = [list(b) for b in breaks]
+    matrix, rows = _within_periods(matrix, model, merged)
     if not rows.size:
         return matrix, merged, costs, path_breaks
-    part = replace(
-        matrix,
-        values=matrix.values[rows],
-        names=tuple(matrix.names[i] for i in rows),
-        exposure=matrix.rows(rows),
-        scale=None,
-    )
-    part = replace(part, scale=long_run_scale(model, part, [merged[i] for i in rows]))
-    scale = np.array(matrix.scale, dtype=float)
-    scale[rows] = part.scale
-    matrix = replace(matrix, scale=scale)
+    part = _subset(matrix, rows, np.asarray(matrix.scale)[rows])
     again, again_costs, again_path, _ = _search(part, cost_class, None, penalty, min_size, method)
     for i, found in zip(rows, again, strict=True):
         merged[i] = list(found)
@@ -464,6 +478,49 @@ def _search_again(
     for k_breaks, k_again in zip(path_breaks, again_path, strict=True):
         k_breaks[rows] = k_again
     return matrix, merged, costs, path_breaks
+
+
+def _first_search(
+    matrix: SeriesMatrix,
+    cost_class: type[Cost],
+    penalty: Penalty,
+    min_size: int,
+    method: str,
+    group: Grouping | None,
+) -> list[list[int]] | None:
+    """The first search of the penalty "auto" on a record longer than
+    :data:`PELT_LENGTH` searched by FPOP or PELT: binary segmentation with the same
+    penalty (:mod:`.search.binseg`), a fraction of an exact run, whose periods the noise is
+    measured within; ``None`` (the first search is exact) for shorter records, joint
+    searches and costs it does not price."""
+    if group is not None or method not in ("exact", "pelt", "fpop"):
+        return None
+    if matrix.values.shape[1] <= PELT_LENGTH or penalty.segment_term() is not None:
+        return None
+    return binseg_breaks(matrix.cost(cost_class), penalty.per_break, min_size)
+
+
+def _within_periods(
+    matrix: SeriesMatrix, model: str | tuple[str, ...], breaks: list[list[int]]
+) -> tuple[SeriesMatrix, np.ndarray]:
+    """The matrix with the noise scale of every series ``breaks`` cut measured within its
+    periods (the others keep theirs), and the rows it cut."""
+    rows = np.flatnonzero([len(b) > 0 for b in breaks])
+    if not rows.size:
+        return matrix, rows
+    scale = np.array(matrix.scale, dtype=float)
+    scale[rows] = long_run_scale(model, _subset(matrix, rows), [breaks[i] for i in rows])
+    return replace(matrix, scale=scale), rows
+
+
+def _subset(
+    matrix: SeriesMatrix, rows: np.ndarray, scale: np.ndarray | None = None
+) -> SeriesMatrix:
+    """Some rows of ``matrix``, with their exposure and the noise ``scale`` given."""
+    names = tuple(matrix.names[i] for i in rows)
+    return replace(
+        matrix, values=matrix.values[rows], names=names, exposure=matrix.rows(rows), scale=scale
+    )
 
 
 def long_run_scale(
@@ -513,9 +570,10 @@ def _choice(
     penalty: Penalty | None,
     model: str,
     joint: str | None = None,
+    binary: bool = False,
 ) -> dict[str, Any]:
     """What was chosen and why, in words a report can print (``joint``: which series
-    share boundaries, in words)."""
+    share boundaries, in words; ``binary``: the first search was binary segmentation)."""
     if family is not None:
         model_reason = f"model 'auto' chose {used!r}: {family[1]}"
     elif model in AUTO_COUNT_MODELS and used == "quasipoisson" and penalty is not None:
@@ -542,7 +600,7 @@ def _choice(
         rule = (
             f"penalty 'auto': {penalty.formula} per break, the BIC with costs measured in "
             f"{noise}, estimated robustly from differences at several lags within the "
-            "periods of a first search"
+            "periods of a first search" + (_BINARY if binary else "")
         )
         rule += _short_record(penalty.n_periods)
     else:

@@ -56,13 +56,13 @@ at any rate; the square-root scale understates the spread of sparse counts, a me
 differences are mostly exactly zero (a median of 0 carries nothing) measures the shape
 with mean squares instead.
 
-``segments`` (the periods of a first search) leaves out the differences that straddle a
-boundary, so the second search measures the noise within periods.
+``segments`` (the periods of a first search: exact, or binary segmentation on records
+over 2,000 periods) leaves out the differences that straddle a boundary, so the second
+search measures the noise within periods.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -226,17 +226,24 @@ def _lags(n: int, order: int) -> int:
     return min(n_lags(n), (n - 1) // order)
 
 
-def _differences(values: np.ndarray, k: int, order: int) -> np.ndarray:
+def _differences(values: np.ndarray, k: int, order: int, stride: int = 1) -> np.ndarray:
     """Lag-``k`` differences of ``order`` 1 (``y[t+k] − y[t]``) or 2
-    (``y[t+2k] − 2y[t+k] + y[t]``), aligned with their first period."""
+    (``y[t+2k] − 2y[t+k] + y[t]``), aligned with their first period, every ``stride``-th."""
+    n = values.shape[1]
     if order == 1:
-        return values[:, k:] - values[:, :-k]
-    return values[:, 2 * k :] - 2 * values[:, k:-k] + values[:, : -2 * k]
+        return values[:, k::stride] - values[:, : n - k : stride]
+    return (
+        values[:, 2 * k :: stride]
+        - 2 * values[:, k : n - k : stride]
+        + values[:, : n - 2 * k : stride]
+    )
 
 
-def _within(segments: np.ndarray, k: int, order: int) -> np.ndarray:
-    """Whether the periods of every lag-``k`` difference of ``order`` share a segment."""
-    return segments[:, order * k :] == segments[:, : -order * k]
+def _within(segments: np.ndarray, k: int, order: int, stride: int = 1) -> np.ndarray:
+    """Whether the periods of every lag-``k`` difference of ``order`` (every
+    ``stride``-th) share a segment."""
+    n = segments.shape[1]
+    return segments[:, order * k :: stride] == segments[:, : n - order * k : stride]
 
 
 #: Per order of difference: the divisor that makes its mean square ``γ0 × shape``, and the
@@ -260,10 +267,9 @@ def _dependence(values: np.ndarray, segments: np.ndarray | None, order: int = 1)
     half_squares = np.empty((n_series, lags))
     stride = -(-(n - 1) // MAX_PAIRS)  # a long record: every stride-th pair of a lag
     for k in range(1, lags + 1):  # a handful of lags, each vectorised over series
-        differences = _differences(values, k, order)[:, ::stride]
+        differences = _differences(values, k, order, stride)
         if segments is not None:
-            same = _within(segments, k, order)[:, ::stride]
-            differences = np.where(same, differences, np.nan)
+            differences[~_within(segments, k, order, stride)] = np.nan
         half_squares[:, k - 1] = robust_mean_square(differences) / divisor
     measured = np.isfinite(half_squares)  # a lag no period of the first fit spans
     half_squares = np.where(measured, half_squares, 0.0)
@@ -283,9 +289,14 @@ def _neighbour_variance(
     quadratic cost pays for every squared deviation, heavy tails and outliers included,
     and a change point spoils one or two of these differences only."""
     steps = _differences(values, 1, order)
-    if segments is not None:
-        steps = np.where(_within(segments, 1, order), steps, np.nan)
-    level = np.nanmean(steps * steps, axis=1) / _ORDERS[order][0]
+    squares = steps * steps
+    if segments is None:
+        level = squares.mean(axis=1)
+    else:
+        same = _within(segments, 1, order)
+        with np.errstate(invalid="ignore"):
+            level = np.where(same, squares, 0.0).sum(axis=1) / same.sum(axis=1)
+    level /= _ORDERS[order][0]
     return np.where(level > 0, level, np.nan)
 
 
@@ -307,14 +318,29 @@ def _fit(
 def robust_mean_square(differences: np.ndarray) -> np.ndarray:
     """Per row, the mean square of differences (NaN: left out) that a few change points or
     outliers do not move: (median |d| / 0.6745)^2, or the plain mean square where the
-    median is 0."""
+    median is 0 (NaN for a row with no difference left)."""
     absolute = np.abs(differences)
-    if np.isnan(absolute).any():  # pairs left out (straddling a first fit's boundary)
-        with np.errstate(invalid="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a row with no pair left
-            median = np.nanmedian(absolute, axis=1) / _MEDIAN_ABS_NORMAL
-            square = np.nanmean(absolute * absolute, axis=1)
-    else:
-        median = np.median(absolute, axis=1) / _MEDIAN_ABS_NORMAL
-        square = np.mean(absolute * absolute, axis=1)
+    median = _median(absolute) / _MEDIAN_ABS_NORMAL
+    left = np.isnan(absolute)
+    with np.errstate(invalid="ignore"):
+        square = np.where(left, 0.0, absolute * absolute).sum(axis=1) / (~left).sum(axis=1)
     return np.where(median > 0, median * median, square)
+
+
+def _median(values: np.ndarray) -> np.ndarray:
+    """The median of every row, NaN left out (NaN for a row of NaN): one long row by
+    selection, many short rows by one sort (``np.nanmedian`` loops over rows)."""
+    if values.shape[0] == 1:  # a partition at the lower middle, the upper one its least above
+        row = values[0][~np.isnan(values[0])]
+        if not row.size:
+            return np.array([np.nan])
+        middle = (row.size - 1) // 2
+        row = np.partition(row, middle)
+        upper = row[middle + 1 :].min() if row.size % 2 == 0 else row[middle]
+        return np.array([(row[middle] + upper) / 2])
+    ordered = np.sort(values, axis=1)  # NaN last
+    count = np.count_nonzero(~np.isnan(values), axis=1)
+    low = np.take_along_axis(ordered, np.maximum(count - 1, 0)[:, None] // 2, axis=1)
+    high = np.take_along_axis(ordered, (count // 2)[:, None], axis=1)
+    middle = np.where(count[:, None] > 0, (low + high) / 2, np.nan)
+    return middle[:, 0]
