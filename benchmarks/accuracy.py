@@ -12,7 +12,8 @@ published scores of every default method of TCPDBench on the same series and "ze
 change point). The data files are read from the folder, never copied.
 
 **Simulated series** with known breaks, trends, autocorrelation, heavy tails, outliers and
-counts: for each design the share of series whose number of breaks is right, and the
+counts, and smooth drift without any change (a random walk, an S-shaped rise: where the
+default fails): for each design the share of series whose number of breaks is right, and the
 precision and recall of the breaks found within ±2 periods.
 
 **Speed**: the default on 10^5 normal points against FPOP with a fixed penalty, and on a
@@ -278,6 +279,20 @@ def designs(rng: np.random.Generator, rows: int) -> Iterator[tuple[str, np.ndarr
     )
     latent = np.exp(np.log(5.0) + 0.5 * _ar1(rng, rows, n, 0.6) - 0.125)
     yield "counts, latent AR(1) 0.6 log-rate, no change", rng.poisson(latent), []
+    # smooth movement, no abrupt change: neither levels nor lines describe it
+    walk = np.cumsum(0.3 * rng.standard_normal((rows, n)), axis=1)
+    yield (
+        "normal, random walk (steps of 0.3 sd) plus noise, no change",
+        walk + rng.standard_normal((rows, n)),
+        [],
+    )
+    long = 400
+    curve = 4.0 / (1.0 + np.exp(-(np.arange(long) - long / 2) / (long / 10)))
+    yield (
+        "normal, 400 periods, S-shaped rise of 4 sd, no change",
+        curve + rng.standard_normal((rows, long)),
+        [],
+    )
 
 
 def _found_share(found: list[tuple[int, ...]], truth: list[int], of_found: bool) -> float:
