@@ -60,6 +60,11 @@ def test_verdicts_say_what_was_found():
     assert said.loc["a", "verdict"].startswith("the periods' residuals are autocorrelated")
     said = serial_diagnostics("normal", independent, np.zeros_like(independent), ("a",), 1)
     assert said.loc["a", "verdict"].startswith("no evidence of autocorrelation")
+    assert "weak evidence" not in said.loc["a", "verdict"]
+    yearly = independent[:, :34]  # a yearly dyad's record: no evidence, and weak evidence
+    said = serial_diagnostics("normal", yearly, np.zeros_like(yearly), ("a",), 1)
+    assert said.loc["a", "verdict"].startswith("no evidence of autocorrelation")
+    assert "weak evidence of independence on 34 periods" in said.loc["a", "verdict"]
     said = serial_diagnostics("normal", short, np.zeros_like(short), ("a",), 1)
     assert "too short to check serial dependence" in said.loc["a", "verdict"]
     flat = np.ones((1, 30))

@@ -12,7 +12,12 @@ dispersion :math:`\sum_t r_t^2 / (n - p)`. Residuals are Pearson residuals
 :math:`(y_t - \hat\mu_t)/\sqrt{V(\hat\mu_t)}` with :math:`V(\mu) = \mu` (Poisson,
 quasi-Poisson), :math:`\mu + \alpha\mu^2` (NB2), :math:`1` (normal) or the segment's
 variance (normal with changing variance). Below :data:`MIN_PERIODS` periods the verdict says
-the record is too short to check dependence (the statistics are still given).
+the record is too short to check dependence (the statistics are still given); below
+:data:`WEAK_PERIODS` a verdict of no evidence says that it is weak evidence: on AR(1) noise
+with lag-one correlation 0.5 the Ljung–Box test at 5% rejected in 49% of 34-period records,
+66% of 50, 74% of 60, 88% of 80, 96% of 100 and 98% of 120 (1,000–2,000 simulated records
+each), and such dependence lifts the independent null's sizes to 23–58% on 34 periods
+(``docs/validity.md``).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from scipy import stats
 
 #: Fewer periods than this are too few to check serial dependence.
 MIN_PERIODS = 20
+#: Fewer periods than this make "no evidence of autocorrelation" weak evidence of independence.
+WEAK_PERIODS = 100
 #: Models with one noise scale for the whole series: their residuals are the raw ones.
 RAW_RESIDUALS = ("normal", "normal_trend", "biweight")
 #: Level at which the verdict calls the residuals autocorrelated.
@@ -133,6 +140,8 @@ def verdict(
             f"no evidence of autocorrelation in the periods' residuals (lag 1: {lag1:.2f}; "
             f"Ljung–Box {format_p(pvalue)} over {lags} lags)"
         )
+        if n < WEAK_PERIODS:
+            text += f", weak evidence of independence on {n} periods"
     if np.isfinite(dispersion):
         text += f"; Pearson dispersion {dispersion:.2f}"
     return text
