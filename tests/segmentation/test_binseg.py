@@ -205,3 +205,23 @@ def test_the_default_on_a_long_record_follows_its_rule(design, counts, binary_cu
 def test_a_short_record_keeps_the_exact_first_search():
     y = np.r_[np.zeros(60), np.full(60, 3.0)] + np.random.default_rng(1).normal(size=120)
     assert "binary segmentation" not in pz.segment(y).choice["rule"]
+
+
+def test_long_series_searched_together_equal_each_alone():
+    """Batched equals looped on long records: the first search, the noise within its
+    periods and the exact search are per series (counts and Gaussian series, some cut by
+    binary segmentation, some by the exact search only, some not at all)."""
+    rng = np.random.default_rng(3)
+    n = PELT_LENGTH + 100
+    level = np.zeros((4, n))
+    level[0, 900:] += 2.0
+    level[1, 1000:1020] += 3.0  # a burst: binary segmentation finds nothing
+    level[3, 400:] -= 1.0
+    level[3, 1700:] += 2.5
+    gaussian = level + rng.normal(size=(4, n))
+    counts = rng.poisson(np.exp(1.0 + 0.4 * level)).astype(float)
+    for values in (gaussian, counts):
+        together = pz.segment(values.T, model="auto" if values is counts else "normal")
+        for i, row in enumerate(values):
+            alone = pz.segment(row, model="auto" if values is counts else "normal")
+            assert list(together.break_indices[i]) == list(alone.break_indices[0])
