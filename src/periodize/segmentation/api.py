@@ -235,14 +235,18 @@ def segment(
     breaks, costs, path_breaks, how = _search(
         matrix, cost_class, n_breaks, resolved, min_size, method, group
     )
-    if resolved is not None and resolved.name == "auto":  # once more, noise within periods
-        # (of every series the search cut, but those binary segmentation cut: their noise
-        # was measured within its periods)
-        cut = [False] * len(breaks) if first is None else [len(b) > 0 for b in first]
+    if resolved is not None and resolved.name == "auto" and first is None:
+        matrix, breaks, costs, path_breaks = _search_again(  # noise within the periods
+            matrix, noise_models, cost_class, resolved, min_size, method, breaks, costs,
+            path_breaks, group,
+        )  # fmt: skip
+    elif first is not None and resolved is not None:  # once more where the exact search cut
+        cut = [len(b) > 0 for b in first]  # and binary segmentation did not (the others: noise
+        # measured within its periods already)
         again = [[] if was else b for b, was in zip(breaks, cut, strict=True)]
         matrix, found, costs, path_breaks = _search_again(
             matrix, noise_models, cost_class, resolved, min_size, method, again, costs,
-            path_breaks, group,
+            path_breaks,
         )  # fmt: skip
         breaks = [list(b) if was else f for b, f, was in zip(breaks, found, cut, strict=True)]
     shapes, too_large = None, None
