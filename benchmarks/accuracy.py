@@ -141,6 +141,7 @@ METHODS: dict[str, Callable[[np.ndarray], list[int]]] = {
     "periodize default": lambda y: _positions(y),
     "periodize normal + BIC": lambda y: _positions(y, model="normal", penalty="bic"),
     "periodize biweight": lambda y: _positions(y, model="biweight"),
+    "periodize normal_drift": lambda y: _positions(y, model="normal_drift"),
     "zero": lambda y: [],
 }
 
@@ -177,9 +178,24 @@ def _joint_positions(values: np.ndarray) -> list[int]:
     return [int(b) for b in fit.by_series["boundaries"].iloc[0]]
 
 
-#: Multivariate series: one set of boundaries for all dimensions.
+def _joint_drift(values: np.ndarray) -> list[int]:
+    """Break positions shared by every dimension under the drift model (``joint=True``)."""
+    frame = pd.DataFrame(values, columns=[f"d{i}" for i in range(values.shape[1])])
+    fit = pz.segment(frame, missing="skip", joint=True, model="normal_drift")
+    return [int(b) for b in fit.by_series["boundaries"].iloc[0]]
+
+
+def _dimension(d: int) -> Callable[[np.ndarray], list[int]]:
+    """The drift model on dimension ``d`` alone (it searches one series at a time)."""
+    return lambda values: _positions(values[:, d], model="normal_drift")
+
+
+#: Multivariate series: one set of boundaries for all dimensions (and, for contrast, the
+#: drift model on each dimension alone).
 JOINT_METHODS: dict[str, Callable[[np.ndarray], list[int]]] = {
     "periodize default, joint": _joint_positions,
+    "periodize normal_drift, joint": _joint_drift,
+    **{f"periodize normal_drift, dimension {d} alone": _dimension(d) for d in range(2)},
     "zero": lambda y: [],
 }
 
@@ -326,15 +342,17 @@ def simulated(rows: int, seed: int) -> pd.DataFrame:
         gaussian = family == "normal"
         levels = pz.segment(values.T, model="normal") if gaussian else fit
         robust = pz.segment(values.T, model="biweight") if gaussian else None
+        drift = pz.segment(values.T, model="normal_drift") if gaussian else None
         record = {"design": name, "series": rows, "true_breaks": len(truth), "model": family}
         record["default_lines"] = _lines_share(fit.choice["model"], rows)
         for label, result in (
             ("default", fit),
             ("levels", levels),
             ("biweight", robust),
+            ("drift", drift),
             ("bic", bic),
         ):
-            if result is None:  # counts: no robust Gaussian fit
+            if result is None:  # counts: no robust or drifting Gaussian fit
                 continue
             found = list(result.break_indices)
             counts = np.array([len(b) for b in found])
@@ -476,8 +494,8 @@ def markdown(
             table = pd.concat([rows[["method", "breaks", "f1", "cover"]], theirs_here])
             lines += [
                 f"{name} ({int(rows['n_dim'].iloc[0])} dimensions; periodize's default rule "
-                "with one set of boundaries for all dimensions, `joint=True`; not in the "
-                "means above):",
+                "with one set of boundaries for all dimensions, `joint=True`; the drift model "
+                "with `joint=True` and on each dimension alone; not in the means above):",
                 "",
                 _table(table.sort_values("f1", ascending=False)),
                 "",
@@ -493,8 +511,9 @@ def markdown(
         f"the breaks within ±{TOLERANCE} periods; `lines`: share of series the default "
         "described by a straight line in each period (Gaussian series only); `levels`: the "
         'default rule with levels only (`model="normal"`); `biweight`: the robust levels '
-        '(`model="biweight"`, the penalty "auto"); `bic`: the same model with the named BIC '
-        "penalty (difference-based noise scale), for contrast.",
+        '(`model="biweight"`, the penalty "auto"); `drift`: level shifts under a drifting '
+        'level and AR(1) noise (`model="normal_drift"`); `bic`: the same model with the named '
+        "BIC penalty (difference-based noise scale), for contrast.",
         "",
         _table(
             sims[
@@ -511,6 +530,8 @@ def markdown(
                     "levels_mean_breaks",
                     "biweight_right",
                     "biweight_mean_breaks",
+                    "drift_right",
+                    "drift_mean_breaks",
                     "bic_right",
                     "bic_mean_breaks",
                 ]

@@ -61,9 +61,10 @@ def models(text: str) -> str | dict[str, str]:
 
     known = sorted(COSTS)
     if "=" not in text:
-        if text not in known:
+        alone = sorted([*known, "normal_drift"])  # segments each series on its own
+        if text not in alone:
             raise argparse.ArgumentTypeError(
-                f"expected one of {', '.join(known)} or SERIES=MODEL pairs; got {text!r}"
+                f"expected one of {', '.join(alone)} or SERIES=MODEL pairs; got {text!r}"
             )
         return text
     pairs = [part.partition("=") for part in text.split(",")]

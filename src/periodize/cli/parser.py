@@ -150,7 +150,8 @@ def build() -> argparse.ArgumentParser:
         "--model",
         type=models,
         metavar="MODEL",
-        help=f"{', '.join(sorted(COSTS))}; with --joint also SERIES=MODEL pairs, e.g. "
+        help=f"{', '.join(sorted([*COSTS, 'normal_drift']))}; with --joint also SERIES=MODEL "
+        "pairs of the others, e.g. "
         "visits=poisson,goldstein=normal. Default: poisson for counts (quasi-Poisson under "
         "the default rule, which measures their dispersion), quasipoisson for other "
         "non-negative values (weighted intensities), normal when a value is negative",

@@ -16,11 +16,15 @@ from ..results import Provenance, matrix_sha256
 from .costs import COSTS, Cost
 from .costs.base import segment_labels, segment_of_each_period
 from .costs.biweight import BiweightCost, LongRunBiweightCost, robust_sd
+from .costs.drift import DriftCost
 from .costs.mixed import MixedCost, mixed_cost
 from .costs.normal import LongRunNormalCost
 from .costs.poisson import LongRunQuasiPoissonCost
 from .costs.trend import LongRunTrendCost, TrendNormalCost
 from .diagnostics import serial_diagnostics
+from .drifting import JOINT_MAX_PERIODS, JOINT_TABLE_BYTES, fit_drift, fit_joint_drift
+from .drifting import MAX_PERIODS as DRIFT_MAX_PERIODS
+from .drifting import MIN_PERIODS as DRIFT_MIN_PERIODS
 from .inputs import (
     SeriesMatrix,
     as_matrix,
@@ -102,7 +106,7 @@ def segment(
         Penalty per break (see :mod:`periodize.segmentation.penalties` for formulas);
         ``"auto"`` when ``n_breaks`` is not given either.
     model : {"auto", "poisson", "quasipoisson", "negbin", "normal", "normal_meanvar", \
-"normal_trend", "biweight"}
+"normal_trend", "biweight", "normal_drift"}
         Segment likelihood. ``"auto"`` (the default) chooses from the data: quasi-Poisson
         (counts whose dispersion is estimated) where every value is a non-negative integer
         or the series is a non-negative weighted intensity, normal otherwise; one family
@@ -115,6 +119,10 @@ def segment(
         boundaries minimise the sum of each series' own cost. ``"biweight"`` prices robust
         level shifts (an observation beyond 3 noise sd costs the same, so a burst is not a
         period; searched by R-FPOP, :mod:`periodize.segmentation.costs.biweight`).
+        ``"normal_drift"`` prices level shifts under a level that drifts as a random walk and
+        AR(1) noise (DeCAFS's model: a smooth rise is drift, not periods), its parameters by
+        maximum likelihood; a penalty only, each series on its own
+        (:mod:`periodize.segmentation.drifting`).
     min_size : int
         Minimum number of periods in every segment, first and last included (default 3:
         a period of one or two years cannot be told from a burst of visits).
@@ -175,6 +183,11 @@ def segment(
     skipped: list[Any] = []
     if missing == "skip":
         matrix, exposure, skipped = skip_missing(matrix, exposure, func)
+    if isinstance(model, str) and model == DriftCost.name:  # its own search (not a sum of
+        # segment costs)
+        return _drift_segment(
+            matrix, n_breaks, penalty, min_size, method, group, exposure, skipped
+        )
     auto = isinstance(penalty, str) and penalty == "auto"
     per_series: tuple[str, ...] | None = None  # a model per series (joint only)
     family = None
@@ -382,6 +395,100 @@ def _shape_choice(
     )
     described = {"model": model, "model_reason": reason, "shape": criteria}
     return described if not lines.any() else {**described, "rule": rule}
+
+
+def _drift_segment(
+    matrix: SeriesMatrix,
+    n_breaks: int | None,
+    penalty: Any,
+    min_size: int,
+    method: str,
+    group: Grouping | None,
+    exposure: Any,
+    skipped: list[Any],
+) -> Segmentation:
+    """``segment`` with ``model="normal_drift"``: the levels rule's changes, then the drift
+    model's parameters and exact change points in turn (:mod:`.drifting`)."""
+    func, name = "segment", DriftCost.name
+    refusals = (
+        (n_breaks is not None, "is searched with a penalty per change (its cost is not a sum "
+         "over periods, so no search fixes the number of breaks); pass penalty= ('auto', "
+         "'bic', 'aic', 'hq' or a number) instead of n_breaks"),
+        (method != "exact", f"has one exact search; method {method!r} does not take it. Use "
+         "method='exact'"),
+        (exposure is not None, "is Gaussian and takes no exposure"),
+    )  # fmt: skip
+    for refused, why in refusals:
+        if refused:
+            raise ParameterError(f"The model {name!r} of {func} {why}.")
+    check_values(matrix, "normal", func, "Pass missing='skip' to segment the observed periods.")
+    min_size = check_int(min_size, name="min_size", func=func, minimum=1)
+    n_series, n = matrix.values.shape
+    most = DRIFT_MAX_PERIODS if group is None else JOINT_MAX_PERIODS
+    if not DRIFT_MIN_PERIODS <= n <= most:
+        why = (
+            "its search keeps hundreds of candidates per period"
+            if group is None
+            else "jointly, every series' segment costs are a table of (n + 1)² numbers"
+        )
+        raise ParameterError(
+            f"The model {name!r} of {func} takes records of {DRIFT_MIN_PERIODS} to "
+            f"{most:,} periods{' with joint' if group else ''} (it estimates three noise "
+            f"parameters; {why}); the series have {n}. Use model='normal' (levels) or "
+            "'normal_trend' (lines) instead."
+        )
+    table_bytes = n_series * (n + 1) ** 2 * 8
+    if group is not None and table_bytes > JOINT_TABLE_BYTES:
+        raise ParameterError(
+            f"The model {name!r} of {func} with joint segments {n_series} series of {n} "
+            f"periods through tables of {table_bytes / 2**30:.1f} GiB (at most "
+            f"{JOINT_TABLE_BYTES / 2**30:.0f} GiB): pass fewer series per call (each group "
+            "is searched on its own)."
+        )
+    members = 1 if group is None else group.size
+    resolved = resolve_penalty("auto" if penalty is None else penalty, n, members, func)
+    if resolved.length_term:
+        raise ParameterError(
+            f"The model {name!r} of {func} takes a constant penalty per change (auto, bic, "
+            "aic, hq or a number), not mbic: its search prunes on it."
+        )
+    frame = pd.DataFrame(matrix.values.T, columns=list(matrix.names))
+    joint = False if group is None else group.spec
+    levels = segment(frame, model="normal", min_size=min_size, joint=joint)
+    start = [list(b) for b in levels.break_indices]
+    if group is None:
+        breaks, fitted = fit_drift(matrix.values, start, resolved.per_break, min_size)
+        how, noise = "exact (functional pruning of the drift model)", "AR(1)"
+    else:
+        breaks, fitted = fit_joint_drift(matrix.values, group, start, resolved.per_break, min_size)
+        how, noise = "exact (optimal partitioning of the summed drift costs)", "independent"
+    fit = _result(
+        replace(matrix, scale=fitted.stacked()), DriftCost, name, min_size, how, resolved,
+        breaks, np.full((len(breaks), 1), np.nan), [], penalty, None,
+        False if group is None else group.record(matrix.names),
+    )  # fmt: skip
+    rule = (
+        f"penalty {resolved.name!r}: {resolved.formula} per change, in units of the noise's "
+        f"innovation variance; the noise's sd{' and lag-one correlation' if group is None else ''}"
+        " and the drift's step sd by restricted maximum likelihood, in turn with the exact "
+        "search, from no change and from the changes of the levels rule"
+    )
+    if group is not None:
+        rule += f"; {group.describe()}, each series with its own drifting level"
+    parameters = {
+        series: {"sd_noise": float(a), "phi": float(b), "sd_drift": float(c)}
+        for series, (a, b, c) in zip(matrix.names, fitted.stacked(), strict=True)
+    }
+    choice = {
+        "model": name,
+        "model_reason": f"model {name!r} as given: level shifts under a drifting level and "
+        f"{noise} noise",
+        "rule": rule,
+        "by_data": resolved.name == "auto",
+        "drift": parameters,
+        "skipped": skipped,
+    }
+    return replace(fit, choice=choice)
 
 
 def _check_joint(joint: Any, method: str, names: tuple[str, ...], func: str) -> Grouping | None:

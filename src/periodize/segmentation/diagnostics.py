@@ -31,7 +31,7 @@ MIN_PERIODS = 20
 #: Fewer periods than this make "no evidence of autocorrelation" weak evidence of independence.
 WEAK_PERIODS = 100
 #: Models with one noise scale for the whole series: their residuals are the raw ones.
-RAW_RESIDUALS = ("normal", "normal_trend", "biweight")
+RAW_RESIDUALS = ("normal", "normal_trend", "biweight", "normal_drift")
 #: Level at which the verdict calls the residuals autocorrelated.
 LEVEL = 0.05
 

@@ -51,6 +51,8 @@ import math
 import numba
 import numpy as np
 
+from .pelt import backtrack
+
 #: Columns of a history: curvature, vertex, value, first period of its segment, node.
 _A, _M, _V, _START, _NODE = range(5)
 
@@ -284,8 +286,9 @@ def drift_search(
     beta = np.broadcast_to(np.asarray(penalty, dtype=float), (n_series,)).copy()
     jumps = np.zeros((n_series, n), dtype=np.bool_)
     optima, most = np.empty(n_series), np.zeros(n_series, dtype=np.int64)
-    _drift_series(
-        np.ascontiguousarray(values / sd_noise[:, None]),
+    centred = values - np.median(values, axis=1, keepdims=True)  # no precision lost to an
+    _drift_series(  # offset (the levels absorb it)
+        np.ascontiguousarray(centred / sd_noise[:, None]),
         np.ascontiguousarray(phi),
         np.ascontiguousarray(lam),
         beta,
@@ -296,3 +299,48 @@ def drift_search(
     )
     breaks = [np.flatnonzero(row).tolist() for row in jumps]
     return breaks, optima, most
+
+
+@numba.njit(cache=True, parallel=True)
+def _partition(
+    tables: np.ndarray, penalty: float, min_size: int, last: np.ndarray, optima: np.ndarray
+) -> None:
+    """Optimal partitioning of every group on its summed segment costs (``tables[g, s,
+    e]``); fills the last break before every end."""
+    n = tables.shape[1] - 1
+    for g in numba.prange(tables.shape[0]):
+        best = np.full(n + 1, np.inf)
+        best[0] = -penalty
+        for end in range(min_size, n + 1):
+            for start in range(0, end - min_size + 1):  # best: inf where no segmentation
+                total = best[start] + penalty + tables[g, start, end]
+                if total < best[end]:
+                    best[end], last[g, end] = total, start
+        optima[g] = best[n]
+
+
+def joint_drift_search(
+    tables: np.ndarray, penalty: float, min_size: int = 1
+) -> tuple[list[list[int]], np.ndarray]:
+    """The exact penalised change points shared by the series of every group, each with
+    its own drifting level and independent noise, from the groups' summed segment costs
+    (``(n_groups, n + 1, n + 1)``, :func:`periodize.segmentation.costs.drift.segment_costs`
+    summed over a group's members): optimal partitioning, O(n²) per group.
+
+    Examples
+    --------
+    >>> y = np.r_[np.zeros(20), np.full(20, 4.0)] + np.tile([0.3, -0.3], 20)
+    >>> s1 = np.r_[0, np.cumsum(y)]
+    >>> s2 = np.r_[0, np.cumsum(y * y)]
+    >>> start, end = np.indices((41, 41))
+    >>> with np.errstate(divide="ignore", invalid="ignore"):
+    ...     table = np.where(end > start, s2[end] - s2[start] - (s1[end] - s1[start]) ** 2
+    ...                      / np.maximum(end - start, 1), np.inf)
+    >>> joint_drift_search(table[None], 10.0)[0]
+    [[20]]
+    """
+    n_groups, n = tables.shape[0], tables.shape[1] - 1
+    last = np.zeros((n_groups, n + 1), dtype=np.int64)
+    optima = np.empty(n_groups)
+    _partition(np.ascontiguousarray(tables), float(penalty), int(min_size), last, optima)
+    return backtrack(last, n), optima
