@@ -255,3 +255,20 @@ def test_a_gaussian_file_gets_levels_or_lines_as_segment_chooses(tmp_path, capsy
     assert doc["choice"]["model_reason"].startswith("periodize detect chose a Gaussian model")
     levels = run_json([*args, "--model", "normal"], capsys)
     assert levels["model"] == "normal" and levels["boundaries"]  # a staircase
+
+
+def test_detect_with_the_drift_model(tmp_path, capsys):
+    rng = np.random.default_rng(3)
+    level = np.cumsum(0.2 * rng.normal(size=60)) + np.repeat([0.0, 4.0], 30)
+    path = tmp_path / "drift.csv"
+    pd.DataFrame({"year": range(1960, 2020), "v": level + rng.normal(size=60)}).to_csv(
+        path, index=False
+    )
+    args = ["detect", str(path), "--time", "year", "--value", "v", "--model", "normal_drift"]
+    doc = run_json([*args, "--json"], capsys)
+    expected = pz.segment(pd.read_csv(path).set_index("year")["v"], model="normal_drift")
+    assert doc["model"] == "normal_drift"
+    assert doc["boundaries"] == list(expected.boundaries)
+    assert main([*args, "--breaks", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "pass penalty=" in err[0]

@@ -381,3 +381,9 @@ def test_every_group_keeps_one_start_for_all_its_members():
     fit = pz.segment(pd.DataFrame(values.T, columns=names), joint="dyad", model="normal_drift")
     pairs = np.array(fit.break_indices, dtype=object).reshape(dyads, 2)
     assert all(a == b for a, b in pairs)
+
+
+def test_penalty_path_refuses_it_by_name():
+    y = np.random.default_rng(0).normal(size=40)
+    with pytest.raises(ParameterError, match="'normal_drift' is for segment alone"):
+        pz.penalty_path(y, model="normal_drift")

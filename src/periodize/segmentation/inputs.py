@@ -241,8 +241,7 @@ def check_values(matrix: SeriesMatrix, model: str, func: str, missing_hint: str 
             per_series = " (one model for every series: joint=True takes one each)"
         elif model == "normal_drift":
             per_series = (
-                " ('normal_drift' is for segment alone, one series at a time: its cost is not "
-                "a sum over periods)"
+                " ('normal_drift' is for segment alone: its cost is not a sum over the periods)"
             )
         raise ParameterError(
             f"The 'model' parameter of {func} must be one of {sorted(COSTS)}{per_series}. "

@@ -58,61 +58,124 @@ _A, _M, _V, _START, _NODE = range(5)
 
 
 @numba.njit(cache=True, inline="always")
-def _first_below(
-    a1: float, m1: float, v1: float, a2: float, m2: float, v2: float, z: float
-) -> float:
-    """Where, beyond ``z`` (measured from ``m1``), quadratic 2 first drops below quadratic 1
-    (``inf``: never)."""
-    d = m2 - m1
-    da = a2 - a1
-    lin = -2.0 * a2 * d
-    const = a2 * d * d + v2 - v1
-    if da == 0.0:
-        if lin < 0.0:
-            root = -const / lin
-            return root if root > z else math.inf
-        return math.inf
-    disc = lin * lin - 4.0 * da * const
-    if disc <= 0.0:
-        return math.inf
-    q = -0.5 * (lin + math.copysign(math.sqrt(disc), lin))
-    r1 = q / da
-    r2 = const / q if q != 0.0 else r1
-    low, high = min(r1, r2), max(r1, r2)
-    if da > 0.0:  # below between the roots
-        return low if low > z else math.inf
-    return high if high > z else math.inf  # below outside them
+def _value(h: np.ndarray, i: int, x: float) -> float:
+    d = x - h[i, _M]
+    return h[i, _A] * d * d + h[i, _V]
+
+
+@numba.njit(cache=True, inline="always")
+def _probe(low: float, high: float, near: float) -> float:
+    """A point inside ``(low, high)`` (either end may be infinite)."""
+    if low == -math.inf and high == math.inf:
+        return near
+    if low == -math.inf:
+        return high - 1.0 - abs(high)
+    if high == math.inf:
+        return low + 1.0 + abs(low)
+    return 0.5 * (low + high)
+
+
+@numba.njit(cache=True)
+def _merge(
+    h: np.ndarray,
+    lows: np.ndarray,
+    owners: np.ndarray,
+    first: int,
+    middle: int,
+    last: int,
+    out_lows: np.ndarray,
+    out_owners: np.ndarray,
+    at: int,
+) -> int:
+    """The lower envelope of two envelopes, pieces ``[first, middle)`` and ``[middle,
+    last)`` (each piece from its ``lows`` to the next one's, the last to +inf), written
+    from ``at``; returns the end of what was written (-1: no room left)."""
+    i, j, start = first, middle, at
+    x = -math.inf
+    while True:
+        next_i = lows[i + 1] if i + 1 < middle else math.inf
+        next_j = lows[j + 1] if j + 1 < last else math.inf
+        end = min(next_i, next_j)
+        a, b = owners[i], owners[j]
+        # the crossings of the two quadratics inside (x, end): at most two
+        d = h[b, _M] - h[a, _M]
+        da = h[b, _A] - h[a, _A]
+        lin = -2.0 * h[b, _A] * d
+        const = h[b, _A] * d * d + h[b, _V] - h[a, _V]
+        k, c1, c2 = 1, math.inf, math.inf  # k - 1 crossings, c1 <= c2
+        if da == 0.0:
+            if lin != 0.0:
+                c1, k = h[a, _M] - const / lin, 2
+        else:
+            disc = lin * lin - 4.0 * da * const
+            if disc > 0.0:
+                q = -0.5 * (lin + math.copysign(math.sqrt(disc), lin))
+                r1 = h[a, _M] + q / da
+                r2 = h[a, _M] + (const / q if q != 0.0 else q / da)
+                c1, c2, k = min(r1, r2), max(r1, r2), 3
+        low = x
+        for c in range(1, k + 1):
+            cut = c1 if c == 1 else c2
+            high = end if c == k else min(max(cut, x), end)
+            if high > low:
+                probe = _probe(low, high, h[a, _M])
+                owner = a if _value(h, a, probe) <= _value(h, b, probe) else b
+                if at == start or out_owners[at - 1] != owner:
+                    if at == out_lows.shape[0]:
+                        return -1  # more pieces than room (rounding slivers)
+                    out_lows[at], out_owners[at] = low, owner
+                    at += 1
+                low = high
+        if end == math.inf:
+            return at
+        x = end
+        if next_i == end:
+            i += 1
+        if next_j == end:
+            j += 1
 
 
 @numba.njit(cache=True)
 def _envelope(h: np.ndarray, members: np.ndarray, count: int, on: np.ndarray) -> None:
     """Mark in ``on`` the rows of ``h`` listed in ``members[:count]`` that own a piece of
-    their lower envelope."""
-    owner = members[0]
-    for j in range(1, count):  # the lowest at -inf: least curvature, then least vertex...
-        i = members[j]
-        a, b = h[i, _A], h[owner, _A]
-        if a < b or (a == b and (h[i, _M] < h[owner, _M] or (
-                h[i, _M] == h[owner, _M] and h[i, _V] < h[owner, _V]))):  # fmt: skip
-            owner = i
-    x = -math.inf
-    for _ in range(4 * count + 4):
-        on[owner] = True
-        best, nxt = math.inf, -1
-        z = x - h[owner, _M]
-        for j in range(count):
-            i = members[j]
-            if i == owner:
-                continue
-            cross = _first_below(
-                h[owner, _A], h[owner, _M], h[owner, _V], h[i, _A], h[i, _M], h[i, _V], z
-            )
-            if cross < best:
-                best, nxt = cross, i
-        if nxt < 0:
-            return
-        x = h[owner, _M] + best
-        owner = nxt
+    their lower envelope: envelopes merged pairwise, O(count log count) pieces (an
+    envelope of n quadratics has at most 2n - 1). Should rounding ever leave more pieces
+    than there is room for, every member is kept: keeping a history never loses the
+    optimum."""
+    size = 8 * count + 8
+    lows, owners = np.empty(size), np.empty(size, dtype=np.int64)
+    out_lows, out_owners = np.empty(size), np.empty(size, dtype=np.int64)
+    bounds = np.empty(count + 1, dtype=np.int64)
+    for e in range(count):
+        lows[e], owners[e], bounds[e] = -math.inf, members[e], e
+    bounds[count] = count
+    groups = count
+    while groups > 1:
+        at = 0
+        merged = 0
+        for g in range(0, groups, 2):
+            begin = at
+            if g + 1 < groups:
+                at = _merge(
+                    h, lows, owners, bounds[g], bounds[g + 1], bounds[g + 2],
+                    out_lows, out_owners, at,
+                )  # fmt: skip
+                if at < 0:
+                    for m in range(count):
+                        on[members[m]] = True
+                    return
+            else:
+                for p in range(bounds[g], bounds[g + 1]):
+                    out_lows[at], out_owners[at] = lows[p], owners[p]
+                    at += 1
+            bounds[merged] = begin
+            merged += 1
+        bounds[merged] = at
+        groups = merged
+        lows, out_lows = out_lows, lows
+        owners, out_owners = out_owners, owners
+    for p in range(bounds[0], bounds[1]):
+        on[owners[p]] = True
 
 
 @numba.njit(cache=True)
@@ -174,15 +237,25 @@ def _drift(
         order = np.argsort(key, kind="mergesort")
         on = np.zeros(k, dtype=np.bool_)
         keep = np.zeros(k, dtype=np.bool_)
+        pool = np.empty(k, dtype=np.int64)  # the envelope's owners so far, then a group
+        owners = 0
         j = 0
         while j < k:
             stop = j
             while stop < k and key[order[stop]] == key[order[j]]:
                 stop += 1
-            on[:] = False
-            _envelope(kids, order, stop, on)
-            for q in range(j, stop):
+            count = owners + stop - j
+            pool[owners:count] = order[j:stop]
+            for q in range(count):
+                on[pool[q]] = False
+            _envelope(kids, pool, count, on)  # (the envelope of all so far is that of its
+            for q in range(j, stop):  # owners and this group)
                 keep[order[q]] = on[order[q]]
+            owners = 0
+            for q in range(count):
+                if on[pool[q]]:
+                    pool[owners] = pool[q]
+                    owners += 1
             j = stop
         if k > h.shape[0]:
             h = np.empty((2 * k, 5))
