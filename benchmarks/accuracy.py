@@ -347,6 +347,7 @@ def simulated(rows: int, seed: int) -> pd.DataFrame:
         levels = pz.segment(values.T, model="normal") if gaussian else fit
         robust = pz.segment(values.T, model="biweight") if gaussian else None
         drift = pz.segment(values.T, model="normal_drift") if gaussian else None
+        counts = None if gaussian else pz.segment(values.T, model="poisson_trend", penalty="bic")
         record = {"design": name, "series": rows, "true_breaks": len(truth), "model": family}
         record["default_lines"] = _lines_share(fit.choice["model"], rows)
         for label, result in (
@@ -354,9 +355,10 @@ def simulated(rows: int, seed: int) -> pd.DataFrame:
             ("levels", levels),
             ("biweight", robust),
             ("drift", drift),
+            ("count_trend", counts),
             ("bic", bic),
         ):
-            if result is None:  # counts: no robust or drifting Gaussian fit
+            if result is None:  # the Gaussian models on counts, the count trend on others
                 continue
             found = list(result.break_indices)
             counts = np.array([len(b) for b in found])
@@ -516,8 +518,10 @@ def markdown(
         "described by a straight line in each period (Gaussian series only); `levels`: the "
         'default rule with levels only (`model="normal"`); `biweight`: the robust levels '
         '(`model="biweight"`, the penalty "auto"); `drift`: level shifts under a drifting '
-        'level and AR(1) noise (`model="normal_drift"`); `bic`: the same model with the named '
-        "BIC penalty (difference-based noise scale), for contrast.",
+        'level and AR(1) noise (`model="normal_drift"`); `count_trend`: counts with a '
+        'log-linear rate per period (`model="poisson_trend"`, `penalty="bic"`); `bic`: the '
+        "same model as the default with the named BIC penalty (difference-based noise "
+        "scale), for contrast.",
         "",
         _table(
             sims[
@@ -536,6 +540,8 @@ def markdown(
                     "biweight_mean_breaks",
                     "drift_right",
                     "drift_mean_breaks",
+                    "count_trend_right",
+                    "count_trend_mean_breaks",
                     "bic_right",
                     "bic_mean_breaks",
                 ]

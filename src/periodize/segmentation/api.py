@@ -106,7 +106,7 @@ def segment(
         Penalty per break (see :mod:`periodize.segmentation.penalties` for formulas);
         ``"auto"`` when ``n_breaks`` is not given either.
     model : {"auto", "poisson", "quasipoisson", "negbin", "normal", "normal_meanvar", \
-"normal_trend", "biweight", "normal_drift"}
+"normal_trend", "biweight", "normal_drift", "poisson_trend"}
         Segment likelihood. ``"auto"`` (the default) chooses from the data: quasi-Poisson
         (counts whose dispersion is estimated) where every value is a non-negative integer
         or the series is a non-negative weighted intensity, normal otherwise; one family
@@ -121,8 +121,9 @@ def segment(
         period; searched by R-FPOP, :mod:`periodize.segmentation.costs.biweight`).
         ``"normal_drift"`` prices level shifts under a level that drifts as a random walk and
         AR(1) noise (DeCAFS's model: a smooth rise is drift, not periods), its parameters by
-        maximum likelihood; a penalty only, each series on its own
-        (:mod:`periodize.segmentation.drifting`).
+        maximum likelihood; a penalty only (:mod:`periodize.segmentation.drifting`).
+        ``"poisson_trend"``: counts with a log-linear rate in every period (a steady rise is
+        one period; :mod:`periodize.segmentation.costs.poisson_trend`).
     min_size : int
         Minimum number of periods in every segment, first and last included (default 3:
         a period of one or two years cannot be told from a burst of visits).

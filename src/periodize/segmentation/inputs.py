@@ -256,6 +256,11 @@ def check_values(matrix: SeriesMatrix, model: str, func: str, missing_hint: str 
             "integer counts for the poisson model (for weighted intensities use the "
             "quasipoisson model, or pass the IntensitySeries itself)",
         ),
+        (
+            (values != np.round(values)) if model == "poisson_trend" else None,
+            "integer counts for the poisson_trend model (weighted intensities have no "
+            "trend model: use quasipoisson)",
+        ),
     ):
         if test is None:
             continue

@@ -32,7 +32,8 @@ one shift of 2 sd in 34 periods 85% → 72% (a line is then taken for 8–21% of
 series without change are unaffected (97%, 88–92%). On the 13 annotated real series of
 ``docs/accuracy.md`` the means moved from F1 0.721 / cover 0.692 to 0.713 / 0.663.
 
-Counts keep levels (no count model with a slope is offered), and so do joint
+Counts keep levels (``model="poisson_trend"``, a log-linear rate per period, is offered
+by name but not yet weighed here), and so do joint
 segmentations, a model given by name, and records too long for an exact search of lines
 (:data:`LINES_LENGTH` periods, or :data:`LINES_BUDGET` series × periods²): the search of
 lines cannot prune on a series with no change, so it is quadratic in its length; the

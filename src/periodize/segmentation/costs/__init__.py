@@ -5,6 +5,7 @@ from .biweight import BiweightCost
 from .negbin import NegativeBinomialCost
 from .normal import NormalCost, NormalMeanVarCost
 from .poisson import PoissonCost, QuasiPoissonCost
+from .poisson_trend import PoissonTrendCost
 from .trend import TrendNormalCost
 
 #: Cost classes by model name.
@@ -18,13 +19,14 @@ COSTS: dict[str, type[Cost]] = {
         NormalMeanVarCost,
         TrendNormalCost,
         BiweightCost,
+        PoissonTrendCost,
     )
 }
 #: Models for segment only: the tests' Monte Carlo nulls draw constant levels with
 #: Gaussian or count noise, which these do not describe.
-SEGMENT_ONLY = ("normal_trend", "biweight")
+SEGMENT_ONLY = ("normal_trend", "biweight", "poisson_trend")
 #: Models for counts: values must be non-negative.
-COUNT_MODELS = ("poisson", "quasipoisson", "negbin")
+COUNT_MODELS = ("poisson", "quasipoisson", "negbin", "poisson_trend")
 
 __all__ = [
     "COSTS",
@@ -36,6 +38,7 @@ __all__ = [
     "NormalCost",
     "NormalMeanVarCost",
     "PoissonCost",
+    "PoissonTrendCost",
     "QuasiPoissonCost",
     "TrendNormalCost",
 ]
