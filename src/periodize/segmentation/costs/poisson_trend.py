@@ -33,13 +33,12 @@ error :math:`1/\sqrt{S\,\mathrm{Var}_{\hat b}(u)}` from the profiled information
 
 from __future__ import annotations
 
-from functools import cached_property
-
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import xlogy
 
-from .base import Cost, prefix_sums, range_sum, segment_length, segment_of_each_period
+from .base import Cost, range_sum, segment_length, segment_of_each_period
+from .trend import Sloped
 
 #: Newton steps (each safeguarded by bisection) for the growth of every segment.
 STEPS = 60
@@ -106,7 +105,7 @@ def growth(target: np.ndarray, m: np.ndarray) -> np.ndarray:
     return x
 
 
-class PoissonTrendCost(Cost):
+class PoissonTrendCost(Sloped, Cost):
     """Poisson counts with a log-linear rate in every segment (see the module's docstring).
 
     Examples
@@ -121,18 +120,11 @@ class PoissonTrendCost(Cost):
     n_params = 2
     min_size = 3
 
-    @cached_property
-    def s3(self) -> np.ndarray:
-        """Prefix sums of ``t × y`` (``t`` the 0-based period), ``(n + 1, n_series)``."""
-        return prefix_sums(self.values * np.arange(self.n_periods))
-
     def _moments(self, start: ArrayLike, end: ArrayLike) -> tuple[np.ndarray, ...]:
         """Length, total ``S`` and ``T = Σ u y`` of segments, laid out ``(m, n_series)``."""
         length = segment_length(start, end) * np.ones(1)
         total = range_sum(self.s1, start, end)
-        first = np.asarray(start)
-        first = first.T if first.ndim == 2 else np.atleast_1d(first)[:, None]
-        return length, total, range_sum(self.s3, start, end) - first * total
+        return length, total, self.position_sums(start, end, total)
 
     def _fit(self, start: ArrayLike, end: ArrayLike) -> tuple[np.ndarray, ...]:
         """Per segment: length, total, the growth and the profiled ``h`` at it (``h`` = 0
@@ -167,10 +159,6 @@ class PoissonTrendCost(Cost):
         with np.errstate(divide="ignore", invalid="ignore"):
             se = np.where(np.isfinite(b) & (var > 0), 1.0 / np.sqrt(total * var), np.inf)
         return b.T, se.T
-
-    def segment_columns(self, start: ArrayLike, end: ArrayLike) -> dict[str, np.ndarray]:
-        slope, se = self.slopes(start, end)
-        return {"slope": slope, "slope_se": se}
 
     def fitted_means(self, edges: np.ndarray) -> np.ndarray:
         """Every period's rate on its segment's log-linear curve, ``(n_series, n)``."""

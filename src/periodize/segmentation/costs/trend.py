@@ -52,7 +52,35 @@ def second_difference_variance(values: np.ndarray) -> np.ndarray:
     return np.where(var > 0, var, 1.0)
 
 
-class TrendNormalCost(NormalCost):
+class Sloped:
+    """What the models with a slope per segment share: prefix sums of ``t × y``, the sums
+    ``Σ (t − s) y`` over segments ``[s, e)``, and the ``slope``/``slope_se`` columns of
+    their estimates (from the model's ``slopes``)."""
+
+    values: np.ndarray
+    n_periods: int
+    s1: np.ndarray
+
+    @cached_property
+    def s3(self) -> np.ndarray:
+        """Prefix sums of ``t × y`` (``t`` the 0-based period), ``(n + 1, n_series)``."""
+        return prefix_sums(self.values * np.arange(self.n_periods))
+
+    def position_sums(self, start: ArrayLike, end: ArrayLike, total: np.ndarray) -> np.ndarray:
+        """``Σ (t − s) y`` over segments whose sums are ``total``, laid out like them."""
+        first = np.asarray(start)
+        first = first.T if first.ndim == 2 else np.atleast_1d(first)[:, None]
+        return range_sum(self.s3, start, end) - first * total
+
+    def slopes(self, start: ArrayLike, end: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def segment_columns(self, start: ArrayLike, end: ArrayLike) -> dict[str, np.ndarray]:
+        slope, se = self.slopes(start, end)
+        return {"slope": slope, "slope_se": se}
+
+
+class TrendNormalCost(Sloped, NormalCost):
     r"""Gaussian piecewise-linear trend with a variance common to all segments (see the
     module's docstring). Estimates per segment: its mean (the line at the segment's middle)
     with standard error :math:`\hat\sigma/\sqrt m`, and its slope per period with standard
@@ -75,20 +103,12 @@ class TrendNormalCost(NormalCost):
     def _variance(self) -> np.ndarray:
         return second_difference_variance(self.values)
 
-    @cached_property
-    def s3(self) -> np.ndarray:
-        """Prefix sums of ``t × y`` (``t`` the 0-based period), ``(n + 1, n_series)``."""
-        return prefix_sums(self.values * np.arange(self.n_periods))
-
     def _moments(self, start: ArrayLike, end: ArrayLike) -> tuple[np.ndarray, ...]:
         """Length, mean, ``S_uy`` and ``S_uu`` of segments, laid out ``(m, n_series)``."""
         length = segment_length(start, end)
         total = range_sum(self.s1, start, end)
-        first = np.asarray(start)
-        first = first.T if first.ndim == 2 else np.atleast_1d(first)[:, None]
         # Σ (t − s) y, then centred on the segment's middle position (m − 1)/2
-        within = range_sum(self.s3, start, end) - first * total
-        suy = within - (length - 1) / 2 * total
+        suy = self.position_sums(start, end, total) - (length - 1) / 2 * total
         suu = length * (length * length - 1) / 12
         return length, total / length, suy, suu
 
@@ -116,10 +136,6 @@ class TrendNormalCost(NormalCost):
         length, _, suy, suu = self._moments(start, end)
         safe = np.where(length > 1, suu, np.inf)
         return (suy / safe).T, (self._pooled_sd(start, end) / np.sqrt(safe)).T
-
-    def segment_columns(self, start: ArrayLike, end: ArrayLike) -> dict[str, np.ndarray]:
-        slope, se = self.slopes(start, end)
-        return {"slope": slope, "slope_se": se}
 
     def fitted_means(self, edges: np.ndarray) -> np.ndarray:
         """Every period's value on its segment's line, ``(n_series, n_periods)``."""
