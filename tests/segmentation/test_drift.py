@@ -7,6 +7,7 @@ equals looped; and units do not matter."""
 import itertools
 
 import numpy as np
+import pytest
 import ruptures as rpt
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -135,3 +136,8 @@ def test_drift_is_not_cut_into_periods():
     levels, _, _ = drift_search(walk, 1.0, 0.0, 0.0, 2 * np.log(120), 3)
     assert np.mean([len(b) == 0 for b in with_drift]) > 0.8
     assert np.mean([len(b) == 0 for b in levels]) < 0.2
+
+
+def test_a_segment_longer_than_the_record_is_refused():
+    with pytest.raises(ValueError, match="min_size must be between 1 and the 5 periods"):
+        drift_search(np.zeros((1, 5)), 1.0, 0.0, 0.0, 1.0, 6)

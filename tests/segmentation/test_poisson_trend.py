@@ -51,6 +51,7 @@ def test_tilted_moments_equal_direct_sums():
     np.testing.assert_allclose(tilted(b, np.full(4, 5.0))[1], targets, rtol=1e-10)
 
 
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.PerfectSeparationWarning")
 @settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 10**6), m=st.integers(3, 40), rate=st.floats(0.3, 30.0))
 def test_segment_cost_growth_and_error_equal_the_glm(seed, m, rate):

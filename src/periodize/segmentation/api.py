@@ -121,7 +121,7 @@ def segment(
         period; searched by R-FPOP, :mod:`periodize.segmentation.costs.biweight`).
         ``"normal_drift"`` prices level shifts under a level that drifts as a random walk and
         AR(1) noise (DeCAFS's model: a smooth rise is drift, not periods), its parameters by
-        maximum likelihood; a penalty only (:mod:`periodize.segmentation.drifting`).
+        restricted maximum likelihood; a penalty only (:mod:`periodize.segmentation.drifting`).
         ``"poisson_trend"``: counts with a log-linear rate in every period (a steady rise is
         one period; :mod:`periodize.segmentation.costs.poisson_trend`).
     min_size : int

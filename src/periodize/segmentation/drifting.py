@@ -2,15 +2,17 @@
 change points, each estimated given the other.
 
 The parameters (the noise's sd and lag-one correlation, the drift's step sd) are the
-maximum-likelihood ones for given change points
+restricted maximum-likelihood ones for given change points
 (:func:`periodize.segmentation.costs.drift.drift_parameters`); the change points are the
 exact penalised optimum for given parameters
-(:func:`periodize.segmentation.search.drift.drift_search`). Started from the changes of
-no change, and from the changes of the levels rule (started without a change alone, the
-drift would take every shift for drift; from the levels' changes alone, every step of a
-drift for a shift), the two steps alternate :data:`ROUNDS` times; of the two ends, each
-series keeps the one with the lower penalised likelihood (-2 log L + the penalty per
-change). The change points reported are the exact optimum for the parameters reported.
+(:func:`periodize.segmentation.search.drift.drift_search`, or for series sharing their
+changes :func:`~periodize.segmentation.search.drift.joint_drift_search`). From two starts,
+no change and the changes of the levels rule, the two steps alternate :data:`ROUNDS`
+times: started without a change alone, the drift would take every shift for drift; from
+the levels' changes alone, every step of a drift for a shift. Of the two ends, each series
+(each group sharing changes) keeps the one with the lower penalised likelihood,
+-2 log L + the penalty per change. The change points reported are the exact optimum for
+the parameters reported.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 r"""Level shifts under a drifting level and AR(1) noise (``model="normal_drift"``): the
-likelihood, the parameters by maximum likelihood, and the fit of a segmentation.
+likelihood, the parameters by restricted maximum likelihood, the fit of a segmentation,
+and, for series that share their changes, every segment's cost.
 
 The model is DeCAFS's (Romano, Rigaill, Runge & Fearnhead 2022, *JASA* 117):
 :math:`y_t = \mu_t + \epsilon_t`, the noise AR(1) (lag-one correlation :math:`\phi`,
@@ -27,6 +28,11 @@ unknown (diffuse) at the start and at every change computes in O(n) whatever the
 of periods (tested equal, at its maximum, to the dense REML formula); :math:`\sigma^2` is
 its REML estimate. How the parameters and the change points are found together:
 :mod:`periodize.segmentation.drifting`.
+
+**Segment costs** (:func:`segment_costs`). With independent noise (:math:`\phi = 0`) the
+level of one period does not reach into the next, so a segmentation's cost is a sum over
+its segments, each the standardised squared innovations of a filter started at its first
+period: series sharing their changes are searched on the sum of their tables.
 """
 
 from __future__ import annotations
@@ -47,8 +53,6 @@ PHI_GRID = np.round(np.arange(0.0, 0.951, 0.05), 2)
 #: Drift-to-noise variance ratios searched (0: no drift); at the top the level is a random
 #: walk with almost no noise around it.
 Q_GRID = np.r_[0.0, 10.0 ** np.arange(-4.0, 3.01, 0.25)]
-
-
 #: Least innovation variance fitted, in units of the mean square of the first differences
 #: over 2: a series the levels fit exactly (a staircase) keeps a finite likelihood.
 MIN_VARIANCE = 1e-6

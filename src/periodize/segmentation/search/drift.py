@@ -350,6 +350,8 @@ def drift_search(
     """
     values = np.atleast_2d(np.asarray(values, dtype=float))
     n_series, n = values.shape
+    if not 1 <= min_size <= n:
+        raise ValueError(f"min_size must be between 1 and the {n} periods; got {min_size}")
     sd_noise, phi, sd_drift = (
         np.broadcast_to(np.asarray(x, dtype=float), (n_series,)) for x in (sd_noise, phi, sd_drift)
     )
