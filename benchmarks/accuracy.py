@@ -347,7 +347,9 @@ def simulated(rows: int, seed: int) -> pd.DataFrame:
         levels = pz.segment(values.T, model="normal") if gaussian else fit
         robust = pz.segment(values.T, model="biweight") if gaussian else None
         drift = pz.segment(values.T, model="normal_drift") if gaussian else None
-        counts = None if gaussian else pz.segment(values.T, model="poisson_trend", penalty="bic")
+        counts = (
+            None if gaussian else pz.segment(values.T, model="quasipoisson_trend", penalty="bic")
+        )
         record = {"design": name, "series": rows, "true_breaks": len(truth), "model": family}
         record["default_lines"] = _lines_share(fit.choice["model"], rows)
         for label, result in (
@@ -519,7 +521,8 @@ def markdown(
         'default rule with levels only (`model="normal"`); `biweight`: the robust levels '
         '(`model="biweight"`, the penalty "auto"); `drift`: level shifts under a drifting '
         'level and AR(1) noise (`model="normal_drift"`); `count_trend`: counts with a '
-        'log-linear rate per period (`model="poisson_trend"`, `penalty="bic"`); `bic`: the '
+        'log-linear rate per period and a dispersion (`model="quasipoisson_trend"`, '
+        '`penalty="bic"`); `bic`: the '
         "same model as the default with the named BIC penalty (difference-based noise "
         "scale), for contrast.",
         "",

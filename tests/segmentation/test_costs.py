@@ -105,6 +105,7 @@ def test_cost_differences_are_deviance_differences(name, data):
     cost = COSTS[name](data)
     scale = {
         "quasipoisson": cost.nuisance().get("dispersion"),
+        "quasipoisson_trend": cost.nuisance().get("dispersion"),
         "normal": cost.nuisance().get("sigma2"),
         "normal_trend": cost.nuisance().get("sigma2"),
     }.get(name)

@@ -14,7 +14,7 @@ from scipy.special import gammaln
 
 import periodize as pz
 from periodize.exceptions import ParameterError
-from periodize.segmentation.costs import PoissonTrendCost
+from periodize.segmentation.costs import PoissonTrendCost, QuasiPoissonTrendCost
 from periodize.segmentation.costs.poisson_trend import growth, tilted
 
 
@@ -135,3 +135,30 @@ def test_bad_inputs_are_refused():
         pz.segment([1, 2, 3, 4, 5, 6], n_breaks=1, model="poisson_trend", exposure=np.ones(6))
     with pytest.raises(ParameterError, match="null='trend'"):
         pz.test_periodization([1, 2, 3, 4, 5, 6, 7, 8], boundaries=(4,), model="poisson_trend")
+
+
+def test_quasi_poisson_trend_divides_by_the_second_difference_dispersion():
+    rng = np.random.default_rng(8)
+    y = rng.poisson(rng.gamma(2.0, 3.0, (2, 60))).astype(float)
+    quasi, plain = QuasiPoissonTrendCost(y), PoissonTrendCost(y)
+    by_hand = np.array([np.mean(np.diff(row, n=2) ** 2) / 6 / row.mean() for row in y])
+    np.testing.assert_allclose(quasi.dispersion, by_hand, rtol=1e-12)
+    starts, ends = np.array([0, 20]), np.array([20, 60])
+    np.testing.assert_allclose(
+        quasi.cost(starts, ends), plain.cost(starts, ends) / by_hand[:, None]
+    )
+    np.testing.assert_allclose(
+        quasi.slopes(starts, ends)[1], plain.slopes(starts, ends)[1] * np.sqrt(by_hand)[:, None]
+    )
+    np.testing.assert_allclose(
+        quasi.estimates(starts, ends)[1],
+        plain.estimates(starts, ends)[1] * np.sqrt(by_hand)[:, None],
+    )
+    # a trend in the rate does not move the dispersion; Poisson counts give about 1 (its sd
+    # over seeds: 0.03)
+    rising = rng.poisson(np.exp(np.linspace(np.log(2.0), np.log(30.0), 5000)))[None]
+    assert QuasiPoissonTrendCost(rising.astype(float)).dispersion[0] == pytest.approx(1.0, abs=0.1)
+    weighted = pz.segment(y[0] + 0.5, n_breaks=1, model="quasipoisson_trend")
+    assert weighted.model == "quasipoisson_trend"
+    with pytest.raises(ParameterError, match="null='trend'"):
+        pz.test_periodization(y[0], boundaries=(30,), model="quasipoisson_trend")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import periodize as pz
@@ -111,6 +111,10 @@ def test_compiled_searches_equal_the_numpy_references(values, beta):
     from periodize.segmentation.search.pelt import optimal_partitioning, pelt
 
     y = np.array(values)[None]
+    deviations = np.abs(y - np.median(y))
+    # the spread segment takes (it refuses deviations under 1e-100: their squares are
+    # subnormal, as in [0, ..., 0, 1e-157], which hypothesis found)
+    assume(np.all((deviations == 0) | (deviations > 1e-100)))
     k = len(values) // 3 - 1
     compiled, reference = (exact_path(TrendNormalCost, y, k, 3, compiled=c) for c in (True, False))
     np.testing.assert_allclose(compiled.costs, reference.costs, rtol=1e-9, atol=1e-7)

@@ -138,6 +138,8 @@ def _check_testable(used: str, null: str, func: str) -> None:
             "biweight": "Pass model='normal' to test the periods' levels.",
             "poisson_trend": "To test periods against one log-linear trend, pass "
             "model='poisson' with null='trend'.",
+            "quasipoisson_trend": "To test periods against one log-linear trend, pass "
+            "model='quasipoisson' with null='trend'.",
         }[used]
         raise ParameterError(
             f"The model {used!r} of {func} is for segment: the tests' Monte Carlo nulls "

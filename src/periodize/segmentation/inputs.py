@@ -228,7 +228,9 @@ def _labels(index: pd.Index) -> str:
 
 def resolve_model(model: str, weighted: bool) -> str:
     """``poisson`` on weighted intensities is the quasi-Poisson likelihood (DESIGN §3)."""
-    return "quasipoisson" if model == "poisson" and weighted else model
+    if weighted and model in ("poisson", "poisson_trend"):
+        return model.replace("poisson", "quasipoisson")
+    return model
 
 
 def check_values(matrix: SeriesMatrix, model: str, func: str, missing_hint: str = "") -> None:
@@ -258,8 +260,8 @@ def check_values(matrix: SeriesMatrix, model: str, func: str, missing_hint: str 
         ),
         (
             (values != np.round(values)) if model == "poisson_trend" else None,
-            "integer counts for the poisson_trend model (weighted intensities have no "
-            "trend model: use quasipoisson)",
+            "integer counts for the poisson_trend model (for weighted intensities or "
+            "overdispersed counts use quasipoisson_trend)",
         ),
     ):
         if test is None:

@@ -5,7 +5,7 @@ from .biweight import BiweightCost
 from .negbin import NegativeBinomialCost
 from .normal import NormalCost, NormalMeanVarCost
 from .poisson import PoissonCost, QuasiPoissonCost
-from .poisson_trend import PoissonTrendCost
+from .poisson_trend import PoissonTrendCost, QuasiPoissonTrendCost
 from .trend import TrendNormalCost
 
 #: Cost classes by model name.
@@ -20,13 +20,14 @@ COSTS: dict[str, type[Cost]] = {
         TrendNormalCost,
         BiweightCost,
         PoissonTrendCost,
+        QuasiPoissonTrendCost,
     )
 }
 #: Models for segment only: the tests' Monte Carlo nulls draw constant levels with
 #: Gaussian or count noise, which these do not describe.
-SEGMENT_ONLY = ("normal_trend", "biweight", "poisson_trend")
+SEGMENT_ONLY = ("normal_trend", "biweight", "poisson_trend", "quasipoisson_trend")
 #: Models for counts: values must be non-negative.
-COUNT_MODELS = ("poisson", "quasipoisson", "negbin", "poisson_trend")
+COUNT_MODELS = ("poisson", "quasipoisson", "negbin", "poisson_trend", "quasipoisson_trend")
 
 __all__ = [
     "COSTS",
@@ -40,5 +41,6 @@ __all__ = [
     "PoissonCost",
     "PoissonTrendCost",
     "QuasiPoissonCost",
+    "QuasiPoissonTrendCost",
     "TrendNormalCost",
 ]
