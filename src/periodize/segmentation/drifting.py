@@ -60,7 +60,7 @@ def fit_drift(
     def run(first: list[list[int]]) -> tuple[list[list[int]], DriftParameters]:
         return _alternate(values, first, per_break, min_size)
 
-    return _better_start(values, start, run, per_break, None)
+    return _better_start(start, run, per_break, None)
 
 
 def fit_joint_drift(
@@ -87,11 +87,10 @@ def fit_joint_drift(
     def run(first: list[list[int]]) -> tuple[list[list[int]], DriftParameters]:
         return _alternate_joint(values, group, first, per_break, min_size)
 
-    return _better_start(values, start, run, per_break, group)
+    return _better_start(start, run, per_break, group)
 
 
 def _better_start(
-    values: np.ndarray,
     start: list[list[int]],
     run: Any,
     per_break: float,
@@ -99,30 +98,23 @@ def _better_start(
 ) -> tuple[list[list[int]], DriftParameters]:
     """``run`` from no change and from ``start``; each series (each group: its summed
     criterion) keeps the end with the lower -2 log L + the penalty per change."""
-    best: tuple[list[list[int]], DriftParameters, np.ndarray] | None = None
-    starts: tuple[list[list[int]], ...] = ([[] for _ in start], [list(b) for b in start])
-    for first in starts:
-        breaks, fitted = run(first)
-        criterion = fitted.deviance + per_break * np.array([len(b) for b in breaks])
+    ends = [run([[] for _ in start]), run([list(b) for b in start])]
+    criteria = []
+    for breaks, fitted in ends:
+        deviance = fitted.deviance
         if group is not None:  # a group's summed deviance and its shared changes' penalty
             rows = group.group_of_row
-            total = np.bincount(rows, fitted.deviance)[rows]
-            criterion = total + per_break * np.array([len(b) for b in breaks])
-        if best is None:
-            best = (breaks, fitted, criterion)
-            continue
-        better = criterion < best[2]
-        best = (
-            [b if one else a for a, b, one in zip(best[0], breaks, better, strict=True)],
-            DriftParameters(*(
-                np.where(better, new, old) for new, old in zip(
-                    (*fitted.stacked().T, fitted.deviance),
-                    (*best[1].stacked().T, best[1].deviance), strict=True)
-            )),
-            np.minimum(criterion, best[2]),
-        )  # fmt: skip
-    assert best is not None
-    return best[0], best[1]
+            deviance = np.bincount(rows, deviance)[rows]
+        criteria.append(deviance + per_break * np.array([len(b) for b in breaks]))
+    (none, from_none), (levels, from_levels) = ends
+    better = criteria[1] < criteria[0]
+    breaks = [b if one else a for a, b, one in zip(none, levels, better, strict=True)]
+    columns = zip(
+        (*from_none.stacked().T, from_none.deviance),
+        (*from_levels.stacked().T, from_levels.deviance),
+        strict=True,
+    )
+    return breaks, DriftParameters(*(np.where(better, b, a) for a, b in columns))
 
 
 def _alternate(

@@ -40,13 +40,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any
 
 import numba
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.linalg import solveh_banded
 
-from .base import Cost, GivenScale, segment_of_each_period
+from .base import Cost, GivenScale, difference_variance, segment_of_each_period
 
 #: Lag-one correlations of the noise searched.
 PHI_GRID = np.round(np.arange(0.0, 0.951, 0.05), 2)
@@ -218,10 +219,9 @@ class DriftParameters:
 
 
 def _standardised(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Values centred on their medians and divided by a scale per series (the root mean
-    square of the first differences; 1 for a constant series), and that scale."""
-    scale = np.sqrt(np.mean(np.diff(values, axis=1) ** 2, axis=1) / 2)
-    scale = np.where(scale > 0, scale, 1.0)
+    """Values centred on their medians and divided by a scale per series (the difference
+    -based sd; 1 for a constant series), and that scale."""
+    scale = np.sqrt(difference_variance(values))
     centred = values - np.median(values, axis=1, keepdims=True)
     return np.ascontiguousarray(centred / scale[:, None]), scale
 
@@ -287,6 +287,14 @@ class DriftCost(GivenScale, Cost):
     n_shared = 3  # noise sd, its correlation, the drift's sd
 
     @cached_property
+    def _filters(self) -> dict[tuple[Any, ...], tuple[np.ndarray, float, float]]:
+        return {}
+
+    @cached_property
+    def _paths(self) -> dict[tuple[Any, ...], np.ndarray]:
+        return {}
+
+    @cached_property
     def centre(self) -> np.ndarray:
         """Each series' median: the likelihood and the levels' differences do not depend
         on a constant added to a series, and its precision does."""
@@ -322,16 +330,21 @@ class DriftCost(GivenScale, Cost):
     ) -> list[tuple[np.ndarray, float, float]]:
         """Per series (``edges``: a row of 0, its change points, n each, of any lengths):
         the filter's cross-products (in units of the noise sd), log|Omega| and the sd."""
-        out = []
-        for i, row in enumerate(edges):
+        return [self._filter_row(i, row) for i, row in enumerate(edges)]
+
+    def _filter_row(self, i: int, row: np.ndarray) -> tuple[np.ndarray, float, float]:
+        """:meth:`_filtered` of series ``i``, once per segmentation (the result asks for
+        the likelihood, the levels and the jumps of the same one)."""
+        key = (i, tuple(int(e) for e in row))
+        if key not in self._filters:
             sd, phi, drift = self.parameters[i]
             d = len(row) - 1
             s = np.empty((d + 1, d + 1))
             segment = np.repeat(np.arange(d), np.diff(row))
             y = (self.values[i] - self.centre[i]) / sd  # the levels absorb a constant
             logdet = _augmented(y, segment, d, (drift / sd) ** 2, phi, s)
-            out.append((s, logdet, sd))
-        return out
+            self._filters[key] = (s, logdet, sd)
+        return self._filters[key]
 
     def loglik(self, edges: np.ndarray | list[np.ndarray]) -> np.ndarray:
         """The log-likelihood (all constants) at the parameters, the levels by GLS."""
@@ -388,6 +401,14 @@ class DriftCost(GivenScale, Cost):
         return np.stack([self._path(i, row) for i, row in enumerate(edges)])
 
     def _path(self, i: int, row: np.ndarray) -> np.ndarray:
+        """The level path of series ``i``, once per segmentation (the objective, the
+        estimates, the jumps and the diagnostics all read it)."""
+        key = (i, tuple(int(e) for e in row))
+        if key not in self._paths:
+            self._paths[key] = self._solve_path(i, row)
+        return self._paths[key]
+
+    def _solve_path(self, i: int, row: np.ndarray) -> np.ndarray:
         sd, phi, drift = self.parameters[i]
         y = self.values[i] - self.centre[i]
         n = self.n_periods
