@@ -310,7 +310,7 @@ def designs(rng: np.random.Generator, rows: int) -> Iterator[tuple[str, np.ndarr
         curve + rng.standard_normal((rows, long)),
         [],
     )
-    # a count series whose rate rises steadily (coverage growing): counts have no lines
+    # a count series whose rate rises steadily (coverage growing)
     rising = np.exp(np.linspace(np.log(2.0), np.log(8.0), n))
     yield "counts, 120 months, rate rising 2 → 8, no change", rng.poisson(rising, (rows, n)), []
 
@@ -327,10 +327,10 @@ def _found_share(found: list[tuple[int, ...]], truth: list[int], of_found: bool)
 
 
 def _lines_share(model: Any, rows: int) -> float:
-    """The share of series the default described by a line in each period."""
-    if isinstance(model, dict):
-        return sum(m == "normal_trend" for m in model.values()) / rows
-    return float(model == "normal_trend")
+    """The share of series the default described by a line (a log-linear rate for counts)
+    in each period."""
+    models = model.values() if isinstance(model, dict) else [model] * rows
+    return sum(m in ("normal_trend", "quasipoisson_trend") for m in models) / rows
 
 
 def simulated(rows: int, seed: int) -> pd.DataFrame:
@@ -341,10 +341,10 @@ def simulated(rows: int, seed: int) -> pd.DataFrame:
     out = []
     for name, values, truth in designs(rng, rows):
         fit = pz.segment(values.T)  # periods × series
-        family = "normal" if name.startswith("normal") else fit.model
+        family = "normal" if name.startswith("normal") else "quasipoisson"
         bic = pz.segment(values.T, model=family, penalty="bic")
         gaussian = family == "normal"
-        levels = pz.segment(values.T, model="normal") if gaussian else fit
+        levels = pz.segment(values.T, model=family)  # the default rule, levels only
         robust = pz.segment(values.T, model="biweight") if gaussian else None
         drift = pz.segment(values.T, model="normal_drift") if gaussian else None
         counts = (
@@ -517,8 +517,9 @@ def markdown(
         "",
         "`right`: share of series with the right number of breaks; precision and recall of "
         f"the breaks within ±{TOLERANCE} periods; `lines`: share of series the default "
-        "described by a straight line in each period (Gaussian series only); `levels`: the "
-        'default rule with levels only (`model="normal"`); `biweight`: the robust levels '
+        "described by a straight line (a log-linear rate for counts) in each period; `levels`: "
+        'the default rule with levels only (`model="normal"` or `"quasipoisson"`); '
+        "`biweight`: the robust levels "
         '(`model="biweight"`, the penalty "auto"); `drift`: level shifts under a drifting '
         'level and AR(1) noise (`model="normal_drift"`); `count_trend`: counts with a '
         'log-linear rate per period and a dispersion (`model="quasipoisson_trend"`, '

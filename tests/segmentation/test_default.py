@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.optimize import minimize_scalar
 
 import periodize as pz
 from periodize.exceptions import ParameterError
@@ -67,7 +68,7 @@ def test_the_default_equals_brute_force_in_two_passes(n, min_size, counts, seed)
 
     first, _ = brute_force(y, scale(None), min_size, counts)
     expected, _ = brute_force(y, scale(labels(first, n)), min_size, counts)
-    fit = pz.segment(y, min_size=min_size, model="auto" if counts else "normal")  # levels
+    fit = pz.segment(y, min_size=min_size, model="poisson" if counts else "normal")  # levels
     assert fit.model == ("quasipoisson" if counts else "normal")
     assert list(fit.break_indices[0]) == expected
 
@@ -102,6 +103,89 @@ def test_the_default_weighs_lines_against_levels_as_brute_force(n, min_size, see
     if abs(by_lines - by_levels) > 1e-9 * by_levels:  # not a tie
         assert fit.model == ("normal_trend" if by_lines < by_levels else "normal")
         assert list(fit.break_indices[0]) == (lines if by_lines < by_levels else levels)
+
+
+def poisson_trend_cost(part):
+    """-2 × the Poisson log-likelihood (without log y!) of a log-linear rate, the growth
+    by a bounded scalar search on the profile likelihood summed term by term."""
+    total, u = part.sum(), np.arange(len(part))
+    if total == 0:
+        return 0.0
+
+    def minus_profile(b):  # the b-dependent part of the profile log-likelihood
+        top = np.max(b * u)
+        return -(b * (u * part).sum() - total * (np.log(np.exp(b * u - top).sum()) + top))
+
+    best = minimize_scalar(minus_profile, bounds=(-60, 60), method="bounded",
+                           options={"xatol": 1e-12, "maxiter": 2000})  # fmt: skip
+    return -2 * (total * np.log(total) - total - best.fun)
+
+
+def count_line_unit(y, cuts):
+    """The counts' dispersion around lines on a record under 50 periods (no dependence
+    measured): the mean square of the second differences within periods over 6 ȳ, at
+    least 1."""
+    inside = labels(cuts, len(y))[0]
+    second = y[2:] - 2 * y[1:-1] + y[:-2]
+    same = inside[2:] == inside[:-2]
+    if not same.any():  # no period holds three: all differences
+        same = np.ones_like(same)
+    value = np.mean(second[same] ** 2) / 6 / y.mean() if y.mean() > 0 else 0.0
+    return max(value, 1.0) if np.isfinite(value) else 1.0
+
+
+def brute_force_count_lines(y, unit, min_size):
+    """The optimum of Σ Poisson-trend cost / unit + 3 log n per break, and its cost."""
+    n, best, priced = len(y), None, {}
+    for k in range(n // min_size):
+        for cuts in combinations(range(min_size, n - min_size + 1), k):
+            edges = (0, *cuts, n)
+            if any(b - a < min_size for a, b in pairwise(edges)):
+                continue
+            for a, b in pairwise(edges):
+                if (a, b) not in priced:
+                    priced[a, b] = poisson_trend_cost(y[a:b])
+            total = sum(priced[a, b] for a, b in pairwise(edges))
+            value = total / unit + 3 * np.log(n) * k
+            if best is None or value < best[0] - 1e-9:
+                best = (value, list(cuts), total)
+    return best[1], best[2]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(9, 12), st.integers(1, 4), st.integers(0, 2**32 - 1), st.booleans())
+def test_the_default_weighs_count_lines_against_levels_as_brute_force(n, min_size, seed, sloped):
+    """Counts: levels in the long-run dispersion (two passes), a log-linear rate per
+    period searched the same way in the dispersion around lines (second differences), the
+    description with the lower BIC in the lines' unit: deviance/φ + ((p + 1)k + p) log n;
+    every segment of lines priced by a scalar search of its profile likelihood."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    rate = np.repeat(rng.uniform(0.5, 8, size=3), -(-n // 3))[:n]
+    if sloped:
+        rate = np.exp(rng.uniform(-0.3, 0.3) * t + 1.0 + 1.2 * (t >= n // 2))
+    y = rng.poisson(rate).astype(float)
+    if y.sum() == 0:
+        return
+    first, _ = brute_force(y, count_dispersion(y[None])[0], min_size, True)
+    scale = count_dispersion(y[None], None, labels(first, n))[0]
+    levels, level_deviance = brute_force(y, scale, min_size, True)
+    size = max(min_size, 3)
+    unit = count_line_unit(y, [])
+    first, _ = brute_force_count_lines(y, unit, size)
+    if first:
+        unit = count_line_unit(y, first)
+    lines, line_deviance = brute_force_count_lines(y, unit, size)
+    by_levels = level_deviance / unit + (2 * len(levels) + 1) * np.log(n)
+    by_lines = line_deviance / unit + (3 * len(lines) + 2) * np.log(n)
+    fit = pz.segment(y.astype(int), min_size=min_size)
+    shape = fit.choice["shape"]["series"]
+    assert shape["levels"] == pytest.approx(by_levels, rel=1e-7, abs=1e-7)
+    assert shape["lines"] == pytest.approx(by_lines, rel=1e-7, abs=1e-7)
+    if abs(by_lines - by_levels) > 1e-6 * abs(by_levels):  # not a tie
+        lines_won = by_lines < by_levels
+        assert fit.model == ("quasipoisson_trend" if lines_won else "quasipoisson")
+        assert list(fit.break_indices[0]) == (lines if lines_won else levels)
 
 
 def test_batched_equals_looped_and_affine_invariance():
@@ -300,4 +384,21 @@ def test_lines_are_weighed_only_where_the_rule_can_search_them():
     both = pd.DataFrame({"a": short, "b": short[::-1]})
     assert pz.segment(both, joint=True).model == "normal"  # joint: levels
     counts = rng.poisson(np.linspace(1, 20, 40))
-    assert pz.segment(counts).model == "quasipoisson"
+    assert pz.segment(counts).model == "quasipoisson_trend"  # counts weigh lines too
+    exposed = pz.segment(counts, exposure=np.ones(40))  # but take no exposure
+    assert exposed.model == "quasipoisson"
+    assert (
+        "levels only: a log-linear rate per period takes no exposure"
+        in (exposed.choice["model_reason"])
+    )
+
+
+def test_a_rising_count_is_one_period_and_shifted_counts_keep_their_levels():
+    """200 count series of 120 periods per design (measured 90% and 84%; levels alone
+    find no rising series without a break)."""
+    rng = np.random.default_rng(11)
+    rising = pz.segment(rng.poisson(np.linspace(2, 8, 120), (200, 120)).T)
+    assert np.mean([len(b) == 0 for b in rising.break_indices]) >= 0.8
+    assert set(rising.choice["model"].values()) == {"quasipoisson_trend", "quasipoisson"}
+    steps = pz.segment(rng.poisson(np.repeat([2.0, 6.0, 2.0], 40), (200, 120)).T)
+    assert np.mean([len(b) == 2 for b in steps.break_indices]) >= 0.75

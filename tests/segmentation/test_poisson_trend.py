@@ -162,3 +162,28 @@ def test_quasi_poisson_trend_divides_by_the_second_difference_dispersion():
     assert weighted.model == "quasipoisson_trend"
     with pytest.raises(ParameterError, match="null='trend'"):
         pz.test_periodization(y[0], boundaries=(30,), model="quasipoisson_trend")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 10**6),
+    n=st.integers(2, 60),
+    scale=st.sampled_from([0.05, 3.0, 1e6]),
+    breaks=st.integers(0, 5),
+)
+def test_the_compiled_cost_equals_the_numpy_reference(seed, n, scale, breaks):
+    """The searches price segments in scalar compiled code (Newton stopped once it
+    settles); the numpy formulas of the module are the reference, limits included (rows
+    of zeros, all counts in one period)."""
+    rng = np.random.default_rng(seed)
+    y = rng.poisson(scale * np.exp(rng.normal(0, 0.1) * np.arange(n)), (4, n)).astype(float)
+    y[1] = 0.0
+    y[2] = 0.0
+    y[2, rng.integers(n)] = 5.0
+    cuts = np.sort(rng.choice(np.arange(1, n), min(breaks, n - 1), replace=False))
+    edges = np.tile(np.r_[0, cuts, n], (4, 1))
+    for cls in (PoissonTrendCost, QuasiPoissonTrendCost):
+        cost = cls(y)
+        np.testing.assert_allclose(
+            cost.total_cost(edges), cost.total_cost(edges, compiled=False), rtol=1e-11, atol=1e-9
+        )

@@ -20,7 +20,7 @@ from .costs.drift import DriftCost
 from .costs.mixed import MixedCost, mixed_cost
 from .costs.normal import LongRunNormalCost
 from .costs.poisson import LongRunQuasiPoissonCost
-from .costs.trend import LongRunTrendCost, TrendNormalCost
+from .costs.trend import TrendNormalCost
 from .diagnostics import serial_diagnostics
 from .drifting import JOINT_MAX_PERIODS, JOINT_TABLE_BYTES, fit_drift, fit_joint_drift
 from .drifting import MAX_PERIODS as DRIFT_MAX_PERIODS
@@ -36,7 +36,14 @@ from .inputs import (
 )
 from .joint import Grouping, SummedCost, grouping
 from .models import chosen_model, describe, models_by_series
-from .noise import MIN_AR_LAGS, count_dispersion, n_lags, noise_scale
+from .noise import (
+    MIN_AR_LAGS,
+    count_dispersion,
+    line_count_dispersion,
+    line_noise_scale,
+    n_lags,
+    noise_scale,
+)
 from .penalties import Penalty, resolve_penalty
 from .result import Segmentation
 from .search.binseg import binseg_breaks
@@ -47,7 +54,7 @@ from .search.joint import joint_path
 from .search.pelt import optimal_partitioning, pelt, pelt_breaks
 from .search.rfpop import rfpop_breaks
 from .search.ruptures_adapter import RUPTURES_METHODS, ruptures_search
-from .shapes import Shapes, lines_refused, weigh_lines
+from .shapes import FAMILIES, Shapes, lines_refused, weigh_lines
 
 METHODS = ("exact", "pelt", "fpop", *RUPTURES_METHODS)
 #: What ``segment`` does with a missing value.
@@ -89,9 +96,10 @@ def segment(
     penalty ``"auto"``: the BIC penalty per break, with the costs measured in the noise's
     long-run variance, estimated robustly from differences at several lags so that
     autocorrelation, a trend or outliers do not turn into periods (see
-    :mod:`periodize.segmentation.noise` and ``docs/segmentation.md``); for a Gaussian
-    series it also weighs a straight line in each period against levels
-    (:mod:`periodize.segmentation.shapes`). ``fit.choice`` says what was chosen and why.
+    :mod:`periodize.segmentation.noise` and ``docs/segmentation.md``); it also weighs a
+    straight line (Gaussian series) or a log-linear rate (counts) in each period against
+    levels (:mod:`periodize.segmentation.shapes`). ``fit.choice`` says what was chosen and
+    why.
     Give ``n_breaks`` for the exact optimum with exactly that many breaks (and the optimal
     cost for every smaller number), or another ``penalty``.
 
@@ -110,11 +118,12 @@ def segment(
         Segment likelihood. ``"auto"`` (the default) chooses from the data: quasi-Poisson
         (counts whose dispersion is estimated) where every value is a non-negative integer
         or the series is a non-negative weighted intensity, normal otherwise; one family
-        for all series of a call (with the default penalty each Gaussian series then gets
-        levels, ``"normal"``, or a line per period, ``"normal_trend"``, whichever has the
-        lower BIC). ``"poisson"`` on a weighted IntensitySeries uses the
-        quasi-Poisson likelihood (recorded in the result). With ``joint=True`` a mapping
-        gives every series its own model (``{"visits": "poisson", "goldstein": "normal"}``;
+        for all series of a call (with the default penalty each series then gets levels,
+        ``"normal"`` or ``"quasipoisson"``, or a line per period, ``"normal_trend"`` or
+        ``"quasipoisson_trend"``, whichever has the lower BIC). ``"poisson"`` on a weighted
+        IntensitySeries uses the quasi-Poisson likelihood (recorded in the result). With
+        ``joint=True`` a mapping gives every series its own model (``{"visits":
+        "poisson", "goldstein": "normal"}``;
         ``"auto"`` per series allowed; :mod:`periodize.segmentation.models`): the shared
         boundaries minimise the sum of each series' own cost. ``"biweight"`` prices robust
         level shifts (an observation beyond 3 noise sd costs the same, so a burst is not a
@@ -264,10 +273,13 @@ def segment(
         )  # fmt: skip
         breaks = [list(b) if was else f for b, f, was in zip(breaks, found, cut, strict=True)]
     shapes, too_large = None, None
-    if auto and family is not None and used == "normal" and group is None:
-        too_large = lines_refused(len(matrix.values), matrix.values.shape[1], min_size, method)
+    if auto and family is not None and used in FAMILIES and group is None:
+        too_large = lines_refused(
+            len(matrix.values), matrix.values.shape[1], min_size, method, FAMILIES[used],
+            matrix.exposure is not None,
+        )  # fmt: skip
     if too_large == "":  # levels or lines (shapes.py)
-        shapes = weigh_lines(matrix, breaks, min_size, method, _search)
+        shapes = weigh_lines(matrix, breaks, min_size, method, _searched_twice, FAMILIES[used])
         if shapes.lines.any() and resolved is not None:  # (the penalty "auto": resolved)
             matrix, cost_class, used, breaks, costs, path_breaks, how = _with_lines(
                 matrix, shapes, breaks, costs, path_breaks, how
@@ -312,19 +324,39 @@ def _with_lines(
     """The default's fit with the series whose lines won described by lines: their breaks,
     the noise unit of lines, the cost class (lines, or lines and levels by series) and,
     when every series has lines, the lines' search path (no path when shapes differ)."""
-    lines = shapes.lines
+    lines, family = shapes.lines, shapes.family
     merged = [shapes.breaks[i] if lines[i] else list(b) for i, b in enumerate(breaks)]
     scale = np.where(lines, shapes.scale, np.asarray(matrix.scale, dtype=float))
     matrix = replace(matrix, scale=scale)
     if lines.all():
         return (
-            matrix, LongRunTrendCost, "normal_trend", merged, shapes.costs, shapes.path_breaks,
-            shapes.how,
+            matrix, family.searched_lines, family.lines, merged, shapes.costs,
+            shapes.path_breaks, shapes.how,
         )  # fmt: skip
-    models = tuple("normal_trend" if one else "normal" for one in lines)
-    classes = tuple(LongRunTrendCost if one else LongRunNormalCost for one in lines)
+    models = tuple(family.lines if one else family.levels for one in lines)
+    classes = tuple(family.searched_lines if one else family.searched_levels for one in lines)
     nothing = np.full((len(lines), 1), np.nan)
     return matrix, mixed_cost(classes), describe(models, matrix.names), merged, nothing, [], how
+
+
+def _searched_twice(
+    matrix: SeriesMatrix,
+    model: str,
+    cost_class: type[Cost],
+    penalty: Penalty,
+    min_size: int,
+    method: str,
+) -> tuple[np.ndarray, list[list[int]] | np.ndarray, np.ndarray, list[np.ndarray], str]:
+    """The penalty "auto"'s two searches of ``model`` (the default's lines,
+    :mod:`.shapes`): the noise from all differences, then, for the series the first search
+    cut, from the differences within its periods; the scale used, the breaks, the costs by
+    number of breaks, their path and how."""
+    matrix = replace(matrix, scale=long_run_scale(model, matrix))
+    breaks, costs, path_breaks, how = _search(matrix, cost_class, None, penalty, min_size, method)
+    matrix, breaks, costs, path_breaks = _search_again(
+        matrix, model, cost_class, penalty, min_size, method, breaks, costs, path_breaks
+    )
+    return np.asarray(matrix.scale), breaks, costs, path_breaks, how
 
 
 #: The rule's note on a long record's first search.
@@ -361,29 +393,30 @@ def _shape_choice(
     binary: bool,
 ) -> dict[str, Any]:
     """What the default chose between levels and lines, and why, for ``fit.choice``."""
-    lines = shapes.lines
+    lines, kind = shapes.lines, shapes.family
+    line = "a straight line" if kind.levels == "normal" else "a log-linear rate"
     criteria = {
         name: {"levels": float(a), "lines": float(b)}
         for name, a, b in zip(names, shapes.levels, shapes.lines_bic, strict=True)
     }
     model: Any
     if not lines.any():
-        model, chosen, shape = "normal", "'normal'", "levels fit better than a line in each period"
+        model, chosen = kind.levels, f"{kind.levels!r}"
+        shape = f"levels fit better than {line} in each period"
     elif lines.all():
-        model, chosen = "normal_trend", "'normal_trend'"
-        shape = "a straight line in each period fits better than levels"
+        model, chosen = kind.lines, f"{kind.lines!r}"
+        shape = f"{line} in each period fits better than levels"
     else:
-        model = {
-            n: "normal_trend" if one else "normal" for n, one in zip(names, lines, strict=True)
-        }
+        pairs = zip(names, lines, strict=True)
+        model = {n: kind.lines if one else kind.levels for n, one in pairs}
         chosen = (
-            f"'normal_trend' for {int(lines.sum())} of {len(lines)} series, 'normal' for "
-            "the others"
+            f"{kind.lines!r} for {int(lines.sum())} of {len(lines)} series, {kind.levels!r} "
+            "for the others"
         )
         shape = "for each series, lines or levels, whichever fits better"
     rule = (
-        "penalty 'auto': the BIC with costs measured in the noise's long-run variance, "
-        "around levels (nuisance 'sigma2'; (1+1)·log(n) per break) or around lines (second "
+        f"penalty 'auto': the BIC with costs measured in {kind.noise}, around levels "
+        f"(nuisance {kind.nuisance!r}; (1+1)·log(n) per break) or around lines (second "
         "differences; (2+1)·log(n) per break), each estimated robustly from differences at "
         "several lags within the periods of a first search"
         + (_BINARY + " for levels" if binary else "")
@@ -391,8 +424,7 @@ def _shape_choice(
     )
     reason = (
         f"model 'auto' chose {chosen}: {family[1] if family else 'Gaussian'}; {shape} (the "
-        "BIC of both, in the long-run "
-        "noise variance around lines: fit.choice['shape'])"
+        f"BIC of both, in {kind.noise} around lines: fit.choice['shape'])"
     )
     described = {"model": model, "model_reason": reason, "shape": criteria}
     return described if not lines.any() else {**described, "rule": rule}
@@ -641,7 +673,8 @@ def long_run_scale(
     breaks: list[list[int]] | np.ndarray | None = None,
 ) -> np.ndarray:
     """Per series, the noise scale of the penalty "auto": the long-run variance (normal)
-    or dispersion (quasi-Poisson) of :mod:`periodize.segmentation.noise`, from differences
+    or dispersion (quasi-Poisson) of :mod:`periodize.segmentation.noise`, around levels or,
+    for ``"normal_trend"`` and ``"quasipoisson_trend"``, around lines, from differences
     that do not straddle ``breaks`` (a first fit's; all differences without). ``model``
     may give every series its own."""
     segments = None if breaks is None else segment_labels(breaks, matrix.values.shape[1])
@@ -652,6 +685,10 @@ def long_run_scale(
         values, part = matrix.values[rows], None if segments is None else segments[rows]
         if name == "normal":
             scale[rows] = noise_scale(values, part).long_run_variance
+        elif name == "normal_trend":  # around lines: second differences
+            scale[rows] = line_noise_scale(values, part).long_run_variance
+        elif name == "quasipoisson_trend":
+            scale[rows] = line_count_dispersion(values, part)
         elif name == "biweight":  # robust: the median difference, the dependence's shape
             phi = noise_scale(values, part).phi
             scale[rows] = robust_sd(values) ** 2 * (1 + phi) / (1 - phi) ** 2

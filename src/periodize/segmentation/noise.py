@@ -182,14 +182,18 @@ def _scale(values: np.ndarray, segments: np.ndarray | None, order: int) -> Noise
 
 
 def count_dispersion(
-    values: np.ndarray, exposure: np.ndarray | None = None, segments: np.ndarray | None = None
+    values: np.ndarray,
+    exposure: np.ndarray | None = None,
+    segments: np.ndarray | None = None,
+    order: int = 1,
 ) -> np.ndarray:
     r"""Long-run dispersion of counts (series × periods), never below 1: the classic
     difference-based dispersion :math:`\overline{(\Delta y)^2} / (2 \bar y)` (1 for
     Poisson counts at any rate) times the long-run factor :math:`(1 + \phi)/(1 - \phi)^2`
     of the dependence :math:`\phi` measured on :math:`\sqrt{y + 3/8}` (where a change of
     rate does not change the spread). With an exposure the counts are first put on the mean
-    exposure (``y × mean(E) / E_t``).
+    exposure (``y × mean(E) / E_t``). ``order=2`` measures the dispersion around a
+    log-linear rate in each period instead (:func:`line_count_dispersion`).
 
     Examples
     --------
@@ -202,14 +206,33 @@ def count_dispersion(
     if exposure is not None:
         exposure = np.asarray(exposure, dtype=float)
         values = values * exposure.mean(axis=1, keepdims=True) / exposure
-    if values.shape[1] < 3:
+    if values.shape[1] < 2 * order + 1:
         return np.ones(values.shape[0])
-    segments = _usable(segments)
-    phi = _dependence(np.sqrt(values + 0.375), segments)
+    segments = _usable(segments, order)
+    phi = _dependence(np.sqrt(values + 0.375), segments, order)
     mean = values.mean(axis=1)
+    variance = _neighbour_variance(values, segments, order) / _ORDERS[order][1](phi, 1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        dispersion = _neighbour_variance(values, segments) / mean * (1 + phi) / (1 - phi) ** 2
+        dispersion = variance / mean * (1 + phi) / (1 - phi)
     return np.where(np.isfinite(dispersion) & (dispersion > 1), dispersion, 1.0)
+
+
+def line_count_dispersion(values: np.ndarray, segments: np.ndarray | None = None) -> np.ndarray:
+    r"""The long-run dispersion of counts around a log-linear rate in each period, never
+    below 1, as :func:`count_dispersion` measures it around constant rates but from
+    **second** differences (:func:`line_noise_scale`): a steady rise or fall in the rate
+    does not move them, so the dispersion of a trending count is that of its noise, not of
+    its trend (the unit in which :mod:`periodize.segmentation.shapes` weighs lines against
+    levels for counts).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(3)
+    >>> rising = rng.poisson(np.linspace(5.0, 200.0, 400))  # Poisson noise around a trend
+    >>> bool(1.0 <= line_count_dispersion(rising[None])[0] < 1.5)
+    True
+    """
+    return count_dispersion(values, None, segments, order=2)
 
 
 def _usable(segments: np.ndarray | None, order: int = 1) -> np.ndarray | None:

@@ -11,6 +11,9 @@ Each formula is the one of its cost module, from a segment's sums (``S1 = Σy``,
 - ``normal_trend``: ``(S2 - S1²/m - Suy²/Suu) / σ²`` with ``S3 = Σ (t - s) y`` over the
   segment ``[s, e)``, ``Suy = S3 - S1 (m - 1)/2`` and ``Suu = m (m² - 1)/12`` (the
   residual sum of squares of the segment's line);
+- ``poisson_trend``/``quasipoisson_trend``: ``-2 (S log S - S + S h(b̂)) / φ`` with the
+  growth ``b̂`` solved from ``T/S = S3/S1`` by safeguarded Newton in scalar code
+  (:mod:`periodize.segmentation.costs.poisson_trend`);
 - ``normal_meanvar``: ``m log max(RSS/m, floor)``;
 - ``negbin``: ``-2 [S log μ - (S + m/α) log(1 + αμ)]`` with ``μ = S/m`` (Poisson when
   ``α = 0``); with an exposure its rate is fitted per segment
@@ -40,9 +43,13 @@ class PricedCost(Protocol):
     def name(self) -> str: ...
 
 
-_POISSON, _NORMAL, _MEANVAR, _NEGBIN, _POISSON_TABLE, _TREND = 0, 1, 2, 3, 4, 5
+_POISSON, _NORMAL, _MEANVAR, _NEGBIN, _POISSON_TABLE, _TREND, _POISSON_TREND = 0, 1, 2, 3, 4, 5, 6
 #: Largest segment total for which ``S log S`` is looked up rather than computed.
 TABLE_LIMIT = 2**22
+#: Newton steps (each safeguarded by bisection) for the growth of a count trend's segment,
+#: and the largest |growth| searched, log-rate per period (beyond it the fit is at its
+#: limit): :mod:`periodize.segmentation.costs.poisson_trend`.
+GROWTH_STEPS, GROWTH_LIMIT = 60, 60.0
 
 
 def kernel_inputs(cost: PricedCost) -> tuple[int, np.ndarray, np.ndarray, np.ndarray] | None:
@@ -58,6 +65,8 @@ def kernel_inputs(cost: PricedCost) -> tuple[int, np.ndarray, np.ndarray, np.nda
         "normal_meanvar": (_MEANVAR, "floor"),
         "normal_trend": (_TREND, "sigma2"),
         "negbin": (_NEGBIN, "alpha"),
+        "poisson_trend": (_POISSON_TREND, "dispersion"),
+        "quasipoisson_trend": (_POISSON_TREND, "dispersion"),
     }
     if name not in constants or (
         name == "negbin" and cost.exposure is not None
@@ -67,6 +76,67 @@ def kernel_inputs(cost: PricedCost) -> tuple[int, np.ndarray, np.ndarray, np.nda
     params = np.ascontiguousarray(getattr(cost, attribute), dtype=float)
     values = np.ascontiguousarray(cost.values, dtype=float)
     return code, values, np.ascontiguousarray(exposure, dtype=float), params
+
+
+def _tilted_py(x: float, m: float) -> tuple[float, float, float]:
+    """Scalar :func:`~periodize.segmentation.costs.poisson_trend.tilted`: ``log G(x)``,
+    the mean position and its variance for positions ``0..m-1`` weighted by ``e^{xu}``
+    (computed at ``-|x|`` from ``q = e^{-|x|}``: the mean ``q/(1-q) - m q^m/(1-q^m)``, the
+    variance ``q/(1-q)² - m² q^m/(1-q^m)²``; series in ``|x|`` near 0), then reflected."""
+    y = abs(x)
+    if m * y < 1e-2:
+        m2, m4 = m * m - 1.0, m**4 - 1.0
+        log_g = math.log(m) - (m - 1.0) * y / 2.0 + m2 * y * y / 24.0 - m4 * y**4 / 2880.0
+        mean = (m - 1.0) / 2.0 - m2 * y / 12.0 + m4 * y**3 / 720.0
+        var = m2 / 12.0 - m4 * y * y / 240.0
+    else:
+        one = -math.expm1(-y)  # 1 - q
+        whole = -math.expm1(-y * m)  # 1 - q^m
+        log_g = math.log(whole) - math.log(one)
+        mean = (1.0 - one) / one - m * (1.0 - whole) / whole
+        var = (1.0 - one) / (one * one) - m * m * (1.0 - whole) / (whole * whole)
+    var = var if var > 0.0 else 0.0
+    if x > 0.0:
+        return (m - 1.0) * x + log_g, (m - 1.0) - mean, var
+    return log_g, mean, var
+
+
+_tilted = numba.njit(cache=True, inline="always")(_tilted_py)
+
+
+@numba.njit(cache=True)
+def _trend_poisson_cost(total: float, within: float, m: float) -> float:
+    """``-2 ℓ(b̂)`` of a segment of ``m`` periods with total ``S`` and ``T = Σ u y``
+    (``within``): the growth ``b̂`` by Newton's method inside a shrinking bracket, as
+    :func:`~periodize.segmentation.costs.poisson_trend.growth` (stopped once a step moves
+    it by less than 1e-13 relative); ``h = 0`` at the limits (all counts in the first or
+    last period)."""
+    if total <= 0.0:
+        return 0.0
+    target = within / total
+    h = 0.0
+    if m >= 2.0 and 0.0 < target < m - 1.0:
+        low, high, x = -GROWTH_LIMIT, GROWTH_LIMIT, 0.0
+        for _ in range(GROWTH_STEPS):
+            _, mean, var = _tilted(x, m)
+            if mean > target:  # the mean position grows with x
+                high = x
+            else:
+                low = x
+            step = x + (target - mean) / var if var > 0.0 else math.inf
+            following = step if low < step < high else (low + high) / 2.0
+            moved = abs(following - x)
+            x = following
+            if moved <= 1e-13 * (1.0 + abs(x)):  # (the cost is flat there)
+                break
+        h = x * target - _tilted(x, m)[0]
+    return -2.0 * (total * math.log(total) - total + total * h)
+
+
+@numba.njit(cache=True, inline="always")
+def sloped(code: int) -> bool:
+    """Whether the model's segments need ``S3 = Σ (t - s) y`` (a slope per segment)."""
+    return code == _TREND or code == _POISSON_TREND
 
 
 def _segment_cost_py(
@@ -98,6 +168,8 @@ def _segment_cost_py(
             suy = s3 - s1 * (m - 1.0) / 2.0
             rss -= suy * suy / (m * (m * m - 1.0) / 12.0)
         return (rss if rss > 0.0 else 0.0) * (1.0 / p)
+    if code == _POISSON_TREND:
+        return _trend_poisson_cost(s1, s3, m) * (1.0 / p)
     if code == _MEANVAR:
         rss = s2 - s1 * s1 / m
         var = (rss if rss > 0.0 else 0.0) / m

@@ -39,13 +39,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import xlogy
 
-from .base import Cost, range_sum, segment_length, segment_of_each_period
+from ..noise import line_count_dispersion
+from .base import Cost, GivenScale, range_sum, segment_length, segment_of_each_period
+from .compiled import GROWTH_LIMIT as LIMIT
+from .compiled import GROWTH_STEPS as STEPS
 from .trend import Sloped
-
-#: Newton steps (each safeguarded by bisection) for the growth of every segment.
-STEPS = 60
-#: Largest |growth| searched, log-rate per period: beyond it the fit is at its limit.
-LIMIT = 60.0
 
 
 def tilted(x: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -121,6 +119,11 @@ class PoissonTrendCost(Sloped, Cost):
     name = "poisson_trend"
     n_params = 2
     min_size = 3
+
+    @cached_property
+    def dispersion(self) -> np.ndarray:
+        """1 per series: Poisson counts (the compiled searches divide by it)."""
+        return np.ones(self.n_series)
 
     def _moments(self, start: ArrayLike, end: ArrayLike) -> tuple[np.ndarray, ...]:
         """Length, total ``S`` and ``T = Σ u y`` of segments, laid out ``(m, n_series)``."""
@@ -228,3 +231,20 @@ class QuasiPoissonTrendCost(PoissonTrendCost):
 
     def nuisance(self) -> dict[str, np.ndarray]:
         return {"dispersion": self.dispersion}
+
+
+class LongRunPoissonTrendCost(GivenScale, QuasiPoissonTrendCost):
+    r""":class:`QuasiPoissonTrendCost` whose dispersion is the long-run dispersion of the
+    counts around log-linear rates (``scale`` when given, otherwise
+    :func:`~periodize.segmentation.noise.line_count_dispersion`): the cost with which the
+    penalty ``"auto"`` weighs a log-linear rate in each period against constant rates
+    (:mod:`periodize.segmentation.shapes`). Same optimum for a fixed number of breaks, same
+    estimates; standard errors use this dispersion.
+    """
+
+    @cached_property
+    def dispersion(self) -> np.ndarray:
+        r"""The long-run dispersion :math:`\hat\phi` per series."""
+        if self.given_scale is not None:
+            return self.given_scale
+        return line_count_dispersion(self.values)

@@ -28,10 +28,10 @@ from ..costs.base import Cost
 from ..costs.compiled import (
     _NORMAL,
     _POISSON_TABLE,
-    _TREND,
     kernel_inputs,
     lookup_tables,
     segment_cost,
+    sloped,
 )
 
 
@@ -91,7 +91,7 @@ def _dynamic_programme(
     keep = table.shape[0] > 0
     exposed = exposure.shape[0] > 0
     looked_up = code == _POISSON_TABLE
-    trend = code == _TREND
+    trend = sloped(code)
     block = 64
     for first in numba.prange((rows + block - 1) // block):  # type: ignore[union-attr]
         a1, a2, a3, ae = np.zeros(n1), np.zeros(n1), np.zeros(n1), np.zeros(n1)
@@ -161,7 +161,7 @@ def _pruned(
     a candidate flagged as prunable is kept until ``min_size`` periods later."""
     n = values.shape[0]
     exposed = exposure.shape[0] > 0
-    trend = code == _TREND
+    trend = sloped(code)
     a1, a2, a3, ae = np.zeros(n + 1), np.zeros(n + 1), np.zeros(n + 1), np.zeros(n + 1)
     for t in range(n):
         y = values[t]

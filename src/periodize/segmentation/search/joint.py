@@ -16,7 +16,7 @@ import numba
 import numpy as np
 
 from ..costs.base import Cost
-from ..costs.compiled import _TREND, kernel_inputs, segment_cost
+from ..costs.compiled import kernel_inputs, segment_cost, sloped
 from ..costs.mixed import MixedCost
 from ..joint import SummedCost
 from .compiled import extend, kernel_arguments, segment_penalties, trace
@@ -69,7 +69,7 @@ def _joint_programme(
                         code,
                         s1,
                         a2[j, e] - a2[j, s],
-                        a3[j, e] - a3[j, s] - s * s1 if code == _TREND else 0.0,
+                        a3[j, e] - a3[j, s] - s * s1 if sloped(code) else 0.0,
                         ae[j, e] - ae[j, s],
                         float(e - s),
                         params[g * size + j],
