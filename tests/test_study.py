@@ -519,3 +519,19 @@ def test_cli_study_takes_indicators(tmp_path, capsys):
     assert "the scheme of the indicator 'a' of study must be one of" in (
         capsys.readouterr().err.lower()
     )
+
+
+def test_the_free_segmentation_is_segment_s_default_rule():
+    """study and explore (and panel: tests/distributed) segment with the default rule of
+    segment: a steadily rising count is one period with a log-linear rate, where the named
+    count model's levels make a staircase."""
+    years = range(1981, 2021)
+    rates = tuple(np.geomspace(0.5, 12.0, len(years)))
+    events, _ = pz.simulate_events(1, years, tuple(years)[1:], rates=rates, rng=4)
+    default = pz.segment(pz.intensity(events))
+    assert default.model == "quasipoisson_trend" and default.boundaries == ()
+    assert len(pz.segment(pz.intensity(events), model="poisson").boundaries) == 2
+    explored = pz.explore(events, max_breaks=2)
+    assert (explored.chosen.model, explored.chosen.boundaries) == ("quasipoisson_trend", ())
+    studied = pz.study(events, (2001,), n_sim=99, rng=1)
+    assert (studied.free.model, studied.free.boundaries) == ("quasipoisson_trend", ())

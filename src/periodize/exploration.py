@@ -15,6 +15,7 @@ from .inference.bayes.posterior import check_posterior_size
 from .intensity import IntensitySeries, intensity
 from .results import ResultMixin, versions
 from .segmentation import Segmentation, segment
+from .segmentation.models import free_model
 
 #: Said by every exploratory result.
 NOTHING_TESTED = (
@@ -117,7 +118,7 @@ def explore(
     return Exploration(
         title=title,
         series=series,
-        chosen=segment(series, model=model, min_size=min_size),  # the default rule
+        chosen=segment(series, model=free_model(model), min_size=min_size),  # the default rule
         by_breaks=fits,
         posterior=posterior(counts, max_breaks=max_breaks, min_size=min_size),
         events_sha256=events_sha256(table),

@@ -39,6 +39,7 @@ from .results import ResultMixin, plain, versions
 from .saved import saved_json
 from .segmentation import Segmentation, segment
 from .segmentation.inputs import resolve_model
+from .segmentation.models import free_model
 
 #: What a study analyses: the directions jointly (with the pooled count), or the pooled count.
 ANALYSES = ("joint", "pooled")
@@ -348,8 +349,9 @@ def study(
     indicators: Mapping[str, Any] | None = None,
 ) -> Study:
     """Run the whole analysis: validation, intensity under the chosen and every built-in
-    scheme, the period summary, the free segmentation, the hypothesis tests, the exact
-    posterior and the robustness table.
+    scheme, the period summary, the free segmentation (the default rule of ``segment``: for
+    a count ``model``, constant or log-linear rates in each period, whichever the BIC
+    prefers), the hypothesis tests, the exact posterior and the robustness table.
 
     ``hypothesis`` (the first years of the hypothesised new periods) has no default: a
     periodization is the question the study answers. Give several as a mapping of names to
@@ -413,7 +415,7 @@ def study(
     extra, about = _indicators(indicators or {}, table, series, counts, model)
     schemes, _ = scheme_table(table, int(series.start), int(series.end))
     say(f"free segmentation and hypothesis tests ({n_sim} replicates)")
-    free = segment(series, model=model, min_size=min_size)  # the default rule (penalty auto)
+    free = segment(series, model=free_model(model), min_size=min_size)  # the default rule
     options: dict[str, Any] = {
         "model": model, "min_size": min_size, "n_sim": n_sim, "rng": seed,
         "dependence": dependence,

@@ -90,7 +90,7 @@ def test_panel_equals_in_memory_tests_and_bh_across_all_series(client, simulated
     np.testing.assert_allclose(got["statistic"], table["statistic"])
     np.testing.assert_allclose(got["pvalue"], table["pvalue"])
     np.testing.assert_allclose(got["qvalue_bh"], table["qvalue_bh"])
-    fit = pz.segment(pz.intensity(events), model="poisson")  # the penalty auto, as the panel's
+    fit = pz.segment(pz.intensity(events))  # the default rule, as the panel's
     found = {name: ",".join(map(str, b)) for name, b in fit.by_series["boundaries"].items()}
     assert result.table.groupby("series")["found"].first().to_dict() == found
     shared = pz.shared_boundary_test(pz.intensity(events), n_sim=199, rng=5)

@@ -43,6 +43,7 @@ from ..inference.streams import root_seed
 from ..intensity.series import IntensitySeries
 from ..results import ResultMixin, records
 from ..segmentation import segment
+from ..segmentation.models import free_model
 
 __all__ = ["PanelResult", "panel", "write_panel"]
 
@@ -56,7 +57,9 @@ class PanelResult(ResultMixin):
     table : DataFrame
         One row per series and test: ``series``, ``test``, ``statistic``, ``pvalue``,
         ``qvalue_bh`` (Benjamini–Hochberg across all series, per test), ``n_sim``, and the
-        series' ``found`` boundaries (best segmentation under ``penalty``) and ``events``.
+        series' ``found`` boundaries (best segmentation under ``penalty``; with ``"auto"``
+        the default rule, which for a count ``model`` weighs a log-linear rate per period
+        against levels as ``segment`` does) and ``events``.
     shared : HypothesisTestResult
         Do the series' boundaries align more often than chance (:func:`shared_boundary_test`)?
     parameters : dict
@@ -121,7 +124,8 @@ def _batch(
     table = tested.test_table().drop(columns="qvalue_bh").reset_index()
     table["ar_order"] = table["series"].map(tested.dependence["order"])
     table["residual_lag1"] = table["series"].map(tested.diagnostics["acf_1"])
-    fit = segment(series, penalty=options["penalty"], **common)
+    free = free_model(options["model"]) if options["penalty"] == "auto" else options["model"]
+    fit = segment(series, penalty=options["penalty"], model=free, min_size=options["min_size"])
     found = {name: ",".join(map(str, b)) for name, b in fit.by_series["boundaries"].items()}
     table["found"] = table["series"].map(found)
     table["events"] = table["series"].map(series.data.sum())

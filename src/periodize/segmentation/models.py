@@ -99,3 +99,18 @@ def chosen_model(matrix: SeriesMatrix) -> tuple[str, str]:
         return "normal", "values that are not all finite counts"
     what = "a negative value" if not non_negative else "a value that is not an integer"
     return "normal", f"{what} (not counts): Gaussian"
+
+
+def free_model(model: str) -> str:
+    """The model of the free segmentation (the default rule, penalty ``"auto"``) that
+    ``study``, ``explore`` and ``panel`` run beside their tests of ``model``: for a count
+    model the default's choice (``"auto"``: constant or log-linear rates in each period,
+    whichever the BIC prefers, :mod:`periodize.segmentation.shapes`), as ``segment`` makes
+    it; any other model as named.
+
+    Examples
+    --------
+    >>> free_model("poisson"), free_model("normal")
+    ('auto', 'normal')
+    """
+    return "auto" if model in ("poisson", "quasipoisson", "negbin") else model
