@@ -46,9 +46,10 @@ def dense_gls(y, changes, sd, phi, sd_drift):
     return loglik, beta, cov
 
 
-def least_squares_path(y, changes, sd, phi, sd_drift):
+def least_squares_path(y, changes, sd, phi, sd_drift, covariance=False):
     """The levels minimising the model's objective, by a least-squares solve over all
-    levels, and the minimum."""
+    levels, and the minimum (``covariance``: also the path's posterior covariance, the
+    inverse of the whitened design's cross-product)."""
     n = len(y)
     eye = np.eye(n)
     rows = [np.sqrt(1 - phi**2) * eye[0]] + [eye[t] - phi * eye[t - 1] for t in range(1, n)]
@@ -57,7 +58,10 @@ def least_squares_path(y, changes, sd, phi, sd_drift):
     rhs += [0.0] * (len(rows) - len(rhs))
     design, target = np.array(rows) / sd, np.array(rhs) / sd
     path = np.linalg.lstsq(design, target, rcond=None)[0]
-    return path, np.sum((target - design @ path) ** 2)
+    minimum = np.sum((target - design @ path) ** 2)
+    if covariance:
+        return path, minimum, np.linalg.inv(design.T @ design)
+    return path, minimum
 
 
 @pytest.mark.parametrize(
@@ -76,10 +80,17 @@ def test_likelihood_levels_and_path_equal_the_dense_formulas(sd, phi, sd_drift, 
     np.testing.assert_allclose(columns["jump"][0, 1:], np.diff(beta), rtol=1e-7, atol=1e-9)
     jump_var = np.diag(cov)[1:] + np.diag(cov)[:-1] - 2 * np.diag(cov, 1)
     np.testing.assert_allclose(columns["jump_se"][0, 1:], np.sqrt(jump_var), rtol=1e-7)
-    if sd_drift > 0:
-        path, minimum = least_squares_path(y, set(changes), sd, phi, sd_drift)
+    if sd_drift > 0:  # the mean level of a period: the average of the path, its posterior sd
+        path, minimum, path_cov = least_squares_path(y, set(changes), sd, phi, sd_drift, True)
         np.testing.assert_allclose(cost.fitted_means(edges)[0], path, rtol=1e-9)
         np.testing.assert_allclose(cost.total_cost(edges)[0], minimum, rtol=1e-8)
+        estimate, se = cost.estimates(edges[:, :-1], edges[:, 1:])
+        averages = np.zeros((40, len(changes) + 1))
+        for j, (a, b) in enumerate(itertools.pairwise(edges[0])):
+            averages[a:b, j] = 1 / (b - a)
+        np.testing.assert_allclose(estimate[0], averages.T @ path, rtol=1e-9)
+        np.testing.assert_allclose(se[0], np.sqrt(np.diag(averages.T @ path_cov @ averages)),
+                                   rtol=1e-7)  # fmt: skip
     else:  # constant levels: the GLS ones, with their standard errors
         estimate, se = cost.estimates(edges[:, :-1], edges[:, 1:])
         np.testing.assert_allclose(estimate[0], beta, rtol=1e-9)

@@ -362,19 +362,26 @@ class DriftCost(GivenScale, Cost):
 
     def estimates(self, start: ArrayLike, end: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """The mean fitted level of every period of one segmentation per series (``start``,
-        ``end``: ``(n_series, k + 1)``) and its standard error where the level is constant
-        (no drift; NaN otherwise)."""
+        ``end``: ``(n_series, k + 1)``) and its standard error: the GLS one where the level
+        is constant (no drift); with drift the posterior standard deviation of the period's
+        mean level given the changes and the parameters (the level path's covariance is
+        ``sd²`` times the inverse of the banded matrix of :meth:`fitted_means`; each level
+        unknown at the start and at every change)."""
         edges = np.column_stack([np.asarray(start), np.asarray(end)[:, -1]])
         means = self.fitted_means(edges)
         segment = segment_of_each_period(edges, self.n_periods)
         levels = np.stack(
             [np.bincount(s, m) / np.bincount(s) for s, m in zip(segment, means, strict=True)]
         )
-        se = np.full_like(levels, np.nan)
+        se = np.empty_like(levels)
         for i, (s, _, sd) in enumerate(self._filtered(edges)):
             if self.parameters[i, 2] == 0:
                 d = s.shape[0] - 1
                 se[i] = sd * np.sqrt(np.diag(np.linalg.inv(s[:d, :d])))
+                continue
+            averages = np.eye(edges.shape[1] - 1)[segment[i]] / np.diff(edges[i])  # (n, k+1)
+            spread = solveh_banded(self._band(i, edges[i]), averages)
+            se[i] = sd * np.sqrt(np.einsum("tj,tj->j", averages, spread))
         return levels, se
 
     def segment_columns(self, start: ArrayLike, end: ArrayLike) -> dict[str, np.ndarray]:
@@ -409,26 +416,29 @@ class DriftCost(GivenScale, Cost):
         return self._paths[key]
 
     def _solve_path(self, i: int, row: np.ndarray) -> np.ndarray:
-        sd, phi, drift = self.parameters[i]
+        _, phi, drift = self.parameters[i]
         y = self.values[i] - self.centre[i]
-        n = self.n_periods
-        precision_diag = np.full(n, 1 + phi * phi)
-        precision_diag[[0, -1]] = 1.0
         if drift == 0:  # one level per period: GLS
             segment = np.repeat(np.arange(len(row) - 1), np.diff(row))
             design = np.eye(len(row) - 1)[segment]
             weighted = _ar_precision_times(design, phi)
             beta = np.linalg.solve(design.T @ weighted, weighted.T @ y)
             return design @ beta + self.centre[i]
-        lam = (sd / drift) ** 2
-        steps = np.full(n - 1, lam)
+        band = self._band(i, row)
+        return solveh_banded(band, _ar_precision_times(y[:, None], phi)[:, 0]) + self.centre[i]
+
+    def _band(self, i: int, row: np.ndarray) -> np.ndarray:
+        """The precision of series ``i``'s level path in innovation units (the AR(1)
+        noise's plus the drift steps', none at a change; drift > 0), upper banded form."""
+        sd, phi, drift = self.parameters[i]
+        n = self.n_periods
+        steps = np.full(n - 1, (sd / drift) ** 2)
         steps[np.asarray(row[1:-1], dtype=int) - 1] = 0.0  # no drift step at a change
-        diag = precision_diag.copy()
+        diag = np.full(n, 1 + phi * phi)
+        diag[[0, -1]] = 1.0
         diag[1:] += steps
         diag[:-1] += steps
-        upper = np.r_[0.0, -phi - steps]
-        banded = np.vstack([upper, diag])
-        return solveh_banded(banded, _ar_precision_times(y[:, None], phi)[:, 0]) + self.centre[i]
+        return np.vstack([np.r_[0.0, -phi - steps], diag])
 
     def total_cost(self, edges: np.ndarray, compiled: bool = True) -> np.ndarray:
         """The model's objective at the most likely levels, in units of the innovation
