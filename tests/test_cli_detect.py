@@ -146,8 +146,8 @@ def test_without_breaks_or_penalty_the_default_rule_chooses(one, tmp_path, capsy
     assert doc["model"] == "quasipoisson" and doc["choice"]["by_data"]
     assert main(["detect", str(one), "--time", "year", "--value", "visits"]) == 0
     out = capsys.readouterr().out
-    assert "chosen: periodize detect chose model 'poisson': every value is a " in out
-    assert "(--model fixes it); model 'poisson' priced as 'quasipoisson'" in out
+    assert "chosen: periodize detect chose a count model (constant or log-linear rates): " in out
+    assert "(--model fixes it); model 'auto' chose 'quasipoisson'" in out
 
 
 def test_an_empty_value_cell_is_refused_or_skipped(tmp_path, capsys):
@@ -255,6 +255,23 @@ def test_a_gaussian_file_gets_levels_or_lines_as_segment_chooses(tmp_path, capsy
     assert doc["choice"]["model_reason"].startswith("periodize detect chose a Gaussian model")
     levels = run_json([*args, "--model", "normal"], capsys)
     assert levels["model"] == "normal" and levels["boundaries"]  # a staircase
+
+
+def test_a_count_file_gets_levels_or_lines_as_segment_chooses(tmp_path, capsys):
+    """Counts: under the default rule detect weighs a log-linear rate against levels, as
+    segment() does; --breaks or a named penalty keep the Poisson levels."""
+    rng = np.random.default_rng(3)
+    counts = rng.poisson(np.linspace(1.0, 15.0, 50))  # a steady rise, no change
+    path = tmp_path / "counts.csv"
+    pd.DataFrame({"year": range(1971, 2021), "visits": counts}).to_csv(path, index=False)
+    args = ["detect", str(path), "--time", "year", "--value", "visits", "--json"]
+    doc = run_json(args, capsys)
+    alone = pz.segment(pd.Series(counts, index=range(1971, 2021), name="visits"))
+    assert doc["model"] == alone.model == "quasipoisson_trend" and doc["boundaries"] == []
+    assert doc["choice"]["model_reason"].startswith("periodize detect chose a count model")
+    named = run_json([*args, "--penalty", "bic"], capsys)
+    assert named["model"] == "poisson" and named["boundaries"]  # a staircase
+    assert run_json([*args, "--breaks", "1"], capsys)["model"] == "poisson"
 
 
 def test_detect_with_the_drift_model(tmp_path, capsys):

@@ -8,6 +8,7 @@ from itertools import combinations, pairwise
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
@@ -364,6 +365,38 @@ def test_series_of_one_call_keep_their_own_shape(tmp_path):
     segments = json.loads(fit.to_json())["series"][1]["segments"]
     assert "slope" not in segments[0]  # a level has none (no NaN in the JSON)
     fit.save(tmp_path / "fit.json")  # lines and levels of one fit read back
+    back = pz.load(tmp_path / "fit.json")
+    pd.testing.assert_frame_equal(back.estimates, fit.estimates)
+    assert back.choice == fit.choice and back.model == fit.model
+
+
+def test_count_series_of_one_call_keep_their_own_shape(tmp_path):
+    """Counts: a rising rate gets a log-linear rate (its growth that of statsmodels'
+    Poisson GLM on the period's positions), a stepped one levels; each as alone; saved and
+    read back."""
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame(
+        {
+            "rise": rng.poisson(np.linspace(2, 9, 60)),
+            "steps": rng.poisson(np.repeat([2.0, 9.0, 2.0], 20)),
+        },
+        index=range(1961, 2021),
+    )
+    fit = pz.segment(frame)
+    assert fit.choice["model"] == {"rise": "quasipoisson_trend", "steps": "quasipoisson"}
+    assert fit.by_series["boundaries"].to_dict() == {"rise": (), "steps": (1981, 2001)}
+    for name in frame:
+        alone = pz.segment(frame[name])
+        assert alone.model == fit.choice["model"][name]
+        assert alone.boundaries == fit.by_series.loc[name, "boundaries"]
+        for shape, value in alone.choice["shape"][name].items():
+            assert fit.choice["shape"][name][shape] == pytest.approx(value, rel=1e-9)
+    u = np.arange(60.0)
+    glm = sm.GLM(frame["rise"].to_numpy(), sm.add_constant(u), family=sm.families.Poisson())
+    growth = glm.fit(tol=1e-13).params[1]
+    assert fit.estimates.loc[("rise", 0), "slope"] == pytest.approx(growth, rel=1e-7)
+    assert fit.estimates.loc["steps", "slope"].isna().all()
+    fit.save(tmp_path / "fit.json")
     back = pz.load(tmp_path / "fit.json")
     pd.testing.assert_frame_equal(back.estimates, fit.estimates)
     assert back.choice == fit.choice and back.model == fit.model

@@ -50,12 +50,15 @@ def detect(args: argparse.Namespace) -> None:
             raise ParameterError("FILE needs --time COL and --value COL.")
         frame = read_series(args.file, args.time, args.value, args.series, args.missing == "skip")
     model, why = (args.model, "") if args.model else _series_model(frame)
-    gaussian = bool(why) and model == "normal"  # levels or lines: the default rule's choice
+    # levels or lines: the default rule's choice, for counts under the penalty "auto" only
+    gaussian = bool(why) and model == "normal"
+    default_rule = args.breaks is None and args.penalty in (None, "auto")
+    counts = bool(why) and model == "poisson" and default_rule
     fit = segment(
         frame,
         n_breaks=args.breaks,
         penalty=penalty(args.penalty),
-        model="auto" if gaussian else model,
+        model="auto" if gaussian or counts else model,
         min_size=args.min_size,
         method=args.method,
         missing=args.missing,
@@ -64,7 +67,13 @@ def detect(args: argparse.Namespace) -> None:
     if why:  # the command chose the model, not the user: say so
         chosen = {**(fit.choice or {})}
         given = str(chosen.get("model_reason", ""))
-        what = "a Gaussian model (levels or lines)" if gaussian else f"model {model!r}"
+        what = (
+            "a Gaussian model (levels or lines)"
+            if gaussian
+            else "a count model (constant or log-linear rates)"
+            if counts
+            else f"model {model!r}"
+        )
         chosen["model_reason"] = f"periodize detect chose {what}: {why} (--model fixes it)" + (
             "" if given.endswith("as given") else f"; {given}"
         )

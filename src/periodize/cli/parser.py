@@ -152,9 +152,10 @@ def build() -> argparse.ArgumentParser:
         metavar="MODEL",
         help=f"{', '.join(sorted([*COSTS, 'normal_drift']))}; with --joint also SERIES=MODEL "
         "pairs of the others, e.g. "
-        "visits=poisson,goldstein=normal. Default: poisson for counts (quasi-Poisson under "
-        "the default rule, which measures their dispersion), quasipoisson for other "
-        "non-negative values (weighted intensities), normal when a value is negative",
+        "visits=poisson,goldstein=normal. Default: poisson for counts (under the default "
+        "rule quasi-Poisson, which measures their dispersion, with constant or log-linear "
+        "rates in each period), quasipoisson for other non-negative values (weighted "
+        "intensities), normal (levels or lines) when a value is negative",
     )
     how = detect.add_mutually_exclusive_group()  # neither: the default rule
     how.add_argument("--breaks", type=count, metavar="K", help="exact number of breaks")
