@@ -240,16 +240,22 @@ def test_joint_dyad_shares_boundaries_within_every_dyad(tmp_path, capsys):
         main([*words, "--joint", "pairs"])
 
 
+def detect_rise(tmp_path, capsys, name, values):
+    """detect's JSON on a yearly file of ``values`` (a steady rise, no change), the
+    command's arguments, and segment()'s default on the same series."""
+    years = range(2021 - len(values), 2021)
+    path = tmp_path / f"{name}.csv"
+    pd.DataFrame({"year": years, name: values}).to_csv(path, index=False)
+    args = ["detect", str(path), "--time", "year", "--value", name, "--json"]
+    return run_json(args, capsys), args, pz.segment(pd.Series(values, index=years, name=name))
+
+
 def test_a_gaussian_file_gets_levels_or_lines_as_segment_chooses(tmp_path, capsys):
     """Negative values: detect leaves levels or lines to the default rule, as segment()
     does, and says the choice of a Gaussian model was its own; --model normal keeps levels."""
     rng = np.random.default_rng(1)
-    score = -3 + 0.2 * np.arange(40) + rng.normal(size=40)  # a steady rise, no change
-    path = tmp_path / "score.csv"
-    pd.DataFrame({"year": range(1981, 2021), "score": score}).to_csv(path, index=False)
-    args = ["detect", str(path), "--time", "year", "--value", "score", "--json"]
-    doc = run_json(args, capsys)
-    alone = pz.segment(pd.Series(score, index=range(1981, 2021), name="score"))
+    score = -3 + 0.2 * np.arange(40) + rng.normal(size=40)
+    doc, args, alone = detect_rise(tmp_path, capsys, "score", score)
     assert doc["model"] == alone.model == "normal_trend" and doc["boundaries"] == []
     assert doc["segments"][0]["slope"] == pytest.approx(np.polyfit(np.arange(40), score, 1)[0])
     assert doc["choice"]["model_reason"].startswith("periodize detect chose a Gaussian model")
@@ -260,13 +266,8 @@ def test_a_gaussian_file_gets_levels_or_lines_as_segment_chooses(tmp_path, capsy
 def test_a_count_file_gets_levels_or_lines_as_segment_chooses(tmp_path, capsys):
     """Counts: under the default rule detect weighs a log-linear rate against levels, as
     segment() does; --breaks or a named penalty keep the Poisson levels."""
-    rng = np.random.default_rng(3)
-    counts = rng.poisson(np.linspace(1.0, 15.0, 50))  # a steady rise, no change
-    path = tmp_path / "counts.csv"
-    pd.DataFrame({"year": range(1971, 2021), "visits": counts}).to_csv(path, index=False)
-    args = ["detect", str(path), "--time", "year", "--value", "visits", "--json"]
-    doc = run_json(args, capsys)
-    alone = pz.segment(pd.Series(counts, index=range(1971, 2021), name="visits"))
+    counts = np.random.default_rng(3).poisson(np.linspace(1.0, 15.0, 50))
+    doc, args, alone = detect_rise(tmp_path, capsys, "visits", counts)
     assert doc["model"] == alone.model == "quasipoisson_trend" and doc["boundaries"] == []
     assert doc["choice"]["model_reason"].startswith("periodize detect chose a count model")
     named = run_json([*args, "--penalty", "bic"], capsys)
