@@ -290,3 +290,22 @@ def test_detect_with_the_drift_model(tmp_path, capsys):
     assert main([*args, "--breaks", "1"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "pass penalty=" in err[0]
+
+
+def test_a_negative_weighted_intensity_gets_the_gaussian_default(tmp_path, capsys):
+    """--events under a scheme that scores conflict below zero: a Gaussian model (levels
+    or lines), as segment() chooses for the same series, and the command says why."""
+    years = [str(y) for y in range(1990, 2020) for _ in range(2)]
+    codes = ["042", "190"] * 15 + ["042", "057"] * 15  # fighting, then visits and treaties
+    events = pd.DataFrame(
+        {"date": years, "actor": "MNG", "target": "KAZ", "level": "minister", "kind": "other",
+         "cameo_code": codes}
+    )  # fmt: skip
+    path = tmp_path / "events.csv"
+    events.to_csv(path, index=False)
+    doc = run_json(["detect", "--events", str(path), "--scheme", "goldstein", "--json"], capsys)
+    alone = pz.segment(pz.intensity(events, "goldstein"))
+    assert doc["model"] == alone.model == "normal"
+    assert doc["boundaries"] == list(alone.boundaries) == [2005]
+    reason = doc["choice"]["model_reason"]
+    assert reason.startswith("periodize detect chose a Gaussian model (levels or lines): the ")

@@ -91,8 +91,11 @@ def detect(args: argparse.Namespace) -> None:
 def _series_model(frame: Any) -> tuple[str, str]:
     """detect's model when none is given, and why: ``poisson`` for counts (quasi-Poisson for
     the weighted intensities of ``--events``, as ``segment`` reads their scheme),
-    quasi-Poisson for other non-negative values, normal where a value is negative."""
-    if not isinstance(frame, pd.DataFrame):
+    quasi-Poisson for other non-negative values, normal where a value is negative (a
+    Goldstein-scaled intensity with conflict among its events, too)."""
+    if not isinstance(frame, pd.DataFrame):  # an intensity series of --events
+        if (frame.data.to_numpy() < 0).any():
+            return "normal", "the weighted intensity is negative in some period"
         return "poisson", "event counts"
     values = frame.to_numpy(dtype=float)
     values = values[~np.isnan(values)]  # missing periods (--missing skip) say nothing
