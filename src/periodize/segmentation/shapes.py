@@ -68,7 +68,7 @@ from .penalties import Penalty, resolve_penalty
 LINES_LENGTH = 5_000
 #: Most ``series × periods²`` (the work of the exact search of lines) it weighs them for:
 #: Gaussian lines, and log-linear count rates (each of whose segments is a Newton solve,
-#: about ten times a Gaussian line's price: 10^8 is about 14 s of one core).
+#: about ten times a Gaussian line's price: 10^8 is about 10 s of one core).
 LINES_BUDGET, COUNT_LINES_BUDGET = 500_000_000, 100_000_000
 #: Shortest period a line is fitted to (through two points a line fits exactly).
 LINE_MIN_SIZE = TrendNormalCost.min_size

@@ -108,15 +108,24 @@ _tilted = numba.njit(cache=True, inline="always")(_tilted_py)
 def _trend_poisson_cost(total: float, within: float, m: float) -> float:
     """``-2 ℓ(b̂)`` of a segment of ``m`` periods with total ``S`` and ``T = Σ u y``
     (``within``): the growth ``b̂`` by Newton's method inside a shrinking bracket, as
-    :func:`~periodize.segmentation.costs.poisson_trend.growth` (stopped once a step moves
-    it by less than 1e-13 relative); ``h = 0`` at the limits (all counts in the first or
-    last period)."""
+    :func:`~periodize.segmentation.costs.poisson_trend.growth`, started from the nearer of
+    the small-growth and the geometric approximations (a mean position ``r`` far from the
+    middle is that of weights ``q^u`` with ``q/(1 - q) = r``) and stopped once a step moves
+    it by less than 1e-9 relative (quadratic convergence: it is then within about 1e-18,
+    and the cost is flat there); ``h = 0`` at the limits (all counts in the first or last
+    period)."""
     if total <= 0.0:
         return 0.0
     target = within / total
     h = 0.0
     if m >= 2.0 and 0.0 < target < m - 1.0:
-        low, high, x = -GROWTH_LIMIT, GROWTH_LIMIT, 0.0
+        low, high = -GROWTH_LIMIT, GROWTH_LIMIT
+        middle = (m - 1.0) / 2.0
+        x = (target - middle) * 12.0 / (m * m - 1.0)  # Newton's first step from 0
+        edge = min(target, m - 1.0 - target)  # the geometric approximation near an end
+        geometric = math.log(edge / (1.0 + edge))
+        if geometric > -abs(x):
+            x = math.copysign(-geometric, x)
         for _ in range(GROWTH_STEPS):
             _, mean, var = _tilted(x, m)
             if mean > target:  # the mean position grows with x
@@ -127,7 +136,7 @@ def _trend_poisson_cost(total: float, within: float, m: float) -> float:
             following = step if low < step < high else (low + high) / 2.0
             moved = abs(following - x)
             x = following
-            if moved <= 1e-13 * (1.0 + abs(x)):  # (the cost is flat there)
+            if moved <= 1e-9 * (1.0 + abs(x)):
                 break
         h = x * target - _tilted(x, m)[0]
     return -2.0 * (total * math.log(total) - total + total * h)
