@@ -220,10 +220,10 @@ def count_dispersion(
 def line_count_dispersion(values: np.ndarray, segments: np.ndarray | None = None) -> np.ndarray:
     r"""The long-run dispersion of counts around a log-linear rate in each period, never
     below 1, as :func:`count_dispersion` measures it around constant rates but from
-    **second** differences (:func:`line_noise_scale`): a steady rise or fall in the rate
-    does not move them, so the dispersion of a trending count is that of its noise, not of
-    its trend (the unit in which :mod:`periodize.segmentation.shapes` weighs lines against
-    levels for counts).
+    **second** differences (:func:`line_noise_scale`): a rate that rises or falls steadily
+    barely moves them (a straight one not at all), so the dispersion of a trending count is
+    that of its noise, not of its trend (the unit in which
+    :mod:`periodize.segmentation.shapes` weighs lines against levels for counts).
 
     Examples
     --------
