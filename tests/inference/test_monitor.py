@@ -83,15 +83,17 @@ def test_false_alarms_are_held_near_the_level_with_no_change():
 
 def test_a_tripled_rate_sounds_the_alarm_and_dates_the_new_period():
     """Rate 2 for 20 years, then 6: by the sixth year the likelihood ratio is about 30 per
-    unit dispersion, above the boundary (about 13-25: it allows for the dispersion and the
-    baseline estimated on the history) in most series; the new period dated to its start."""
+    unit dispersion, above the boundary in about two series of three: the boundary is
+    14-25 between its quartiles and up to about 50 (it allows for the dispersion, the
+    baseline and the serial dependence estimated on 20 years of history, which leave some
+    series' nulls strong); the new period dated to its start."""
     rng = np.random.default_rng(4)
     rates = np.r_[np.full(20, 2.0), np.full(6, 6.0)]
     frame = pd.DataFrame({f"s{i}": rng.poisson(rates) for i in range(40)}, index=range(1995, 2021))
     watch = pz.monitor(frame, since=2015, horizon=10, n_sim=199, rng=2)
     alarms = [a for a in watch.alarm.values() if a is not None]
     starts = [s for s in watch.start.values() if s is not None]
-    assert len(alarms) >= 28
+    assert len(alarms) >= 26
     assert np.median(starts) == 2015
     assert min(alarms) >= 2015
 

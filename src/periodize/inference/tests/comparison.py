@@ -142,9 +142,9 @@ def compare_periodizations(
     name
     no change                0        0.52        NaN
     paper                    2        0.17       0.27
-    2009 only                1        0.18       0.42
-    best with 1 break        1        0.06       0.82
-    best with 2 breaks       2        0.07       0.77
+    2009 only                1        0.18       0.40
+    best with 1 break        1        0.06       0.84
+    best with 2 breaks       2        0.07       0.78
     """
     func = "compare_periodizations"
     joint = _check_joint(joint, null, func)
