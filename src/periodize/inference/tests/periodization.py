@@ -137,12 +137,13 @@ def test_periodization(
         not exchangeable).
     dependence : {"auto", "independent", "ar"}
         Serial dependence of the parametric replicates (:mod:`periodize.inference.dependence`):
-        ``"auto"`` fits a latent AR to the hypothesised periods' residuals, its order chosen
-        by AIC, and draws every replicate with it (independent periods where the order is
-        0); ``"ar"`` forces an order of at least 1; ``"independent"`` draws the periods
-        independently. The permutation null assumes exchangeable periods: with it, use
-        ``"independent"`` (``"auto"`` becomes ``"independent"`` and the diagnostics say
-        whether the residuals reject that).
+        ``"auto"`` fits a latent process to the hypothesised periods' residuals (an AR of
+        the order BIC chooses for the normal models, an AR(1) signal plus noise for
+        counts) and draws every replicate with it (independent periods on a record under
+        10 periods); ``"ar"`` is ``"auto"`` that refuses so short a record;
+        ``"independent"`` draws the periods independently. The permutation null assumes
+        exchangeable periods: with it, use ``"independent"`` (``"auto"`` becomes
+        ``"independent"`` and the diagnostics say whether the residuals reject that).
     joint : bool
         Test one periodization shared by all the series (columns) instead of each series
         on its own (:mod:`periodize.inference.tests.joint`): every series keeps its own
