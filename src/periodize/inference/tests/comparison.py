@@ -42,6 +42,7 @@ from ..fits import (
     studentizer,
 )
 from ..hypothesis import boundary_positions, checked_inputs, checked_member_inputs, exposed
+from ..least_favourable import least_favourable
 from ..simulate import count_at_least, repeat_rows, replicates
 from ..streams import root_seed
 from .comparison_result import Comparison
@@ -587,11 +588,15 @@ def _p_vs_best(
     values, exposure = matrix.values, matrix.exposure
     n_series, n = values.shape
     k = positions.size
-    observed = statistics(
+    observed_statistics = statistics(
         model, values, positions, min_size, exposure, orders=serial.order
-    ).studentized()[2]
+    )
+    observed = observed_statistics.studentized()[2]
     hypothesis_edges = edges_of(np.broadcast_to(positions, (n_series, k)), n)
-    fit = fitted(model, values, hypothesis_edges, exposure)
+    fit = least_favourable(
+        model, values, positions, fitted(model, values, hypothesis_edges, exposure),
+        observed_statistics.scale, observed_statistics.omega_hypothesis, exposure,
+    )  # fmt: skip
     groups = np.searchsorted(positions, np.arange(n), side="right").astype(float)
     exceed = np.zeros(n_series)
     per_group = max(1, BATCH_BYTES // (n_sim * n * 8))

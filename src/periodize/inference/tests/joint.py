@@ -49,6 +49,7 @@ from ..fits import (
     studentizer,
 )
 from ..hypothesis import fit_diagnostics, test_provenance
+from ..least_favourable import dropped_boundary_lr, least_favourable_fit, supported
 from ..results import HypothesisTestResult
 from ..simulate import BLOCK, replicates, standard_noise
 from ..streams import block_generator, series_keys
@@ -311,7 +312,11 @@ def joint_core(
         fit_members(kinds, values, none_edges, exposure), _NULL_SIM, np.zeros(n)
     )
     periods_of = np.searchsorted(positions, np.arange(n), side="right").astype(float)
-    under_hypothesis = simulated(hypothesis_fit, _HYPOTHESIS_SIM, periods_of)
+    under_hypothesis = simulated(
+        _least_favourable(kinds, values, positions, hypothesis_fit, observed, exposure),
+        _HYPOTHESIS_SIM,
+        periods_of,
+    )
     return JointCore(
         observed=observed,
         statistics=[float(s[0]) for s in observed.statistics(False)],
@@ -325,6 +330,27 @@ def joint_core(
         correlation=correlation,
         mixing=mixing,
     )
+
+
+def _least_favourable(
+    kinds: np.ndarray,
+    values: np.ndarray,
+    positions: np.ndarray,
+    fit: tuple[np.ndarray, np.ndarray],
+    observed: JointStatistics,
+    exposure: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The hypothesised fit with the shared boundaries the members do not support together
+    merged (:mod:`periodize.inference.least_favourable`): a boundary stays where the sum of
+    the members' studentized likelihood ratios against dropping it is at least ``log n``."""
+    lr = by_model(
+        kinds, lambda model, *rows: dropped_boundary_lr(model, rows[0], positions, rows[1]),
+        values, exposure,
+    )  # fmt: skip
+    studentized = lr / (observed.scale * observed.omega_hypothesis)[:, None]
+    together = studentized.reshape(-1, observed.size, positions.size).sum(axis=1)
+    kept = np.repeat(supported(together, values.shape[1]), observed.size, axis=0)
+    return least_favourable_fit(fit, values, positions, kept, exposure)
 
 
 def fit_members(

@@ -35,6 +35,7 @@ from ..hypothesis import (
     fit_diagnostics,
     test_provenance,
 )
+from ..least_favourable import least_favourable
 from ..results import HypothesisTestResult
 from ..simulate import count_at_least, repeat_rows, replicates
 from ..streams import root_seed
@@ -126,6 +127,11 @@ def test_periodization(
         How replicates are drawn for the tests: from the fitted model (parametric
         bootstrap) or by permuting the series (within hypothesised periods for the test
         against the best alternative); permutation needs no distributional assumption.
+        The parametric replicates of the test against the best alternative merge the
+        levels across every hypothesised boundary the data do not support (likelihood
+        ratio against dropping it under ``log n``): its null includes "no change at those
+        boundaries", the case where the search finds most
+        (:mod:`periodize.inference.least_favourable`).
         ``"trend"`` adds the test ``hypothesis_vs_trend``: a level shift at each boundary on
         top of a log-linear trend (a linear one for ``normal``) against the trend alone,
         and tests each boundary on top of the trend too; the other tests are parametric
@@ -217,7 +223,15 @@ def test_periodization(
     best_edges = edges_of(observed.best_breaks, n)
     fits = {
         _NULL_SIM: fitted(used, values, null_edges, exposure_rows),
-        _HYPOTHESIS_SIM: hypothesis_fit,
+        _HYPOTHESIS_SIM: least_favourable(
+            used,
+            values,
+            positions,
+            hypothesis_fit,
+            observed.scale,
+            observed.omega_hypothesis,
+            exposure_rows,
+        ),
         _BEST_SIM: fitted(used, values, best_edges, exposure_rows),
     }
     studentized = observed.studentized()
@@ -329,7 +343,7 @@ def test_periodization(
             index=pd.Index(matrix.names, name="series"),
         ),
         model_checks=_model_checks(used, matrix, positions),
-        diagnostics=fit_diagnostics(used, matrix, fits[_HYPOTHESIS_SIM], k + 1),
+        diagnostics=fit_diagnostics(used, matrix, hypothesis_fit, k + 1),
         dependence=serial.frame(matrix.names),
         dispersion=_dispersion(used, matrix, observed.scale),
         provenance=test_provenance(
@@ -487,7 +501,9 @@ def _tests(
                     f"likelihood-ratio gap between the best {k}-break segmentation and the "
                     f"hypothesis{scaled}; Monte Carlo p-value ({n_sim} replicates, "
                     + (
-                        "parametric bootstrap from the hypothesised fit"
+                        "parametric bootstrap from the hypothesised fit, the levels merged "
+                        "across every boundary whose likelihood ratio against dropping it is "
+                        "under log n"
                         if null == "parametric"
                         else "permutation within the hypothesised periods"
                     )
