@@ -101,6 +101,8 @@ METHOD = (
     "inference; "
     "likelihood ratios studentized by the long-run variance factor of their residuals"
 )
+#: The models whose normal scores are standardised residuals (the others are counts).
+NORMAL_MODELS = ("normal", "normal_meanvar")
 #: Partial autocorrelations are kept within ± this (stationary, far from a unit root).
 MAX_PARTIAL = 0.98
 #: Fewest effectively independent periods a fitted null may leave in the record.
@@ -161,7 +163,7 @@ def sieve_order(model: str, variance: np.ndarray, n: int) -> np.ndarray:
     ([1, 1], [3, 3])
     """
     rows, width = variance.shape
-    if model not in ("normal", "normal_meanvar"):
+    if model not in NORMAL_MODELS:
         return np.full(rows, width - 1, dtype=np.int64)
     with np.errstate(divide="ignore"):
         criterion = n * np.log(variance[:, 1:]) + math.log(n) * np.arange(1, width)
@@ -251,7 +253,7 @@ def latent_partials(model: str, scores: np.ndarray, top: int) -> tuple[np.ndarra
     sharing the first ``top`` autocorrelations of the :func:`signal_plus_noise` fit (see
     the module notes)."""
     r = autocorrelations(scores, top)
-    if model not in ("normal", "normal_meanvar"):
+    if model not in NORMAL_MODELS:
         share, phi = signal_plus_noise(r)
         r = signal_autocorrelations(share, phi, top)
     return levinson(r)
@@ -437,7 +439,7 @@ def copula_block(
     rows = slice(None) if member is None else member
     cell_means = means if member is None else means[rows]
     cell_spread = spread if member is None else spread[rows]
-    if model in ("normal", "normal_meanvar"):
+    if model in NORMAL_MODELS:
         if margin is not None:
             np.clip(special.ndtr(out, out=out), 0.0, 1.0 - 1e-15, out=out)
             index = (out * margin.shape[-1]).astype(np.int64)
@@ -467,7 +469,7 @@ def normal_scores(
     ``u_t = F(y_t − 1) + P(y_t)/2`` (for quasi-Poisson of ``y/φ`` under mean ``μ/φ``,
     interpolated linearly between integers); 0 where the fitted mean is 0 (the period can
     only be 0)."""
-    if model in ("normal", "normal_meanvar"):
+    if model in NORMAL_MODELS:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(spread > 0, (values - means) / spread, 0.0)
     positive = means > 0
@@ -600,7 +602,7 @@ def fit_dependence(
         return independent(n_series, option)
     means, spread = fit
     scores = normal_scores(model, values, means, spread)
-    margins = np.sort(scores, axis=1) if model in ("normal", "normal_meanvar") else None
+    margins = np.sort(scores, axis=1) if model in NORMAL_MODELS else None
     if top == 0:
         empty = np.zeros((n_series, 0))
         return SerialDependence(option, np.zeros(n_series, dtype=np.int64), empty, empty, margins)
@@ -723,7 +725,7 @@ def _bias_corrected(
         simulated_partials = sim_partial.reshape(members.size, BIAS_REPLICATES, top)
         centre = (
             simulated_partials.mean(axis=1)
-            if model in ("normal", "normal_meanvar")
+            if model in NORMAL_MODELS
             else np.median(simulated_partials, axis=1)
         )
         step = np.where(kept, estimated - centre, 0.0)
