@@ -120,10 +120,13 @@ def cover_score(annotations: dict[str, list[int]], predictions: Any, n_obs: int)
 # --- real series ------------------------------------------------------------------------
 
 
-def tcpd_series(folder: Path) -> Iterator[tuple[str, np.ndarray, dict[str, list[int]]]]:
-    """(name, values (n_obs × n_dim, NaN for missing), annotations) of every series."""
+def tcpd_series(
+    folder: Path, only: list[str] | None = None
+) -> Iterator[tuple[str, np.ndarray, dict[str, list[int]]]]:
+    """(name, values (n_obs × n_dim, NaN for missing), annotations) of every series, or of
+    the series named in ``only``."""
     annotations = json.loads((folder / "annotations.json").read_text())
-    for name in sorted(annotations):
+    for name in sorted(annotations) if only is None else only:
         data = json.loads((folder / "datasets" / name / f"{name}.json").read_text())
         values = np.array(
             [[np.nan if v is None else v for v in dim["raw"]] for dim in data["series"]],
@@ -147,12 +150,12 @@ METHODS: dict[str, Callable[[np.ndarray], list[int]]] = {
 }
 
 
-def real_series(folder: Path) -> tuple[pd.DataFrame, list[str]]:
+def real_series(folder: Path, only: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Scores of :data:`METHODS` per univariate series (``missing`` marks those with
     missing values, segmented with ``missing="skip"``), and a note for every series left
-    out and why."""
+    out and why (``only``: these series alone)."""
     rows, left_out = [], []
-    for name, values, annotated in tcpd_series(folder):
+    for name, values, annotated in tcpd_series(folder, only):
         n_obs, n_dim = values.shape
         methods = METHODS if n_dim == 1 else JOINT_METHODS
         for method, run in methods.items():
@@ -565,6 +568,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--series", type=int, default=1000, help="simulated series per design")
     parser.add_argument("--seed", type=int, default=20261205)
     parser.add_argument("--quick", action="store_true", help="tiny sizes, no timing (a smoke run)")
+    parser.add_argument(
+        "--only", nargs="+", metavar="NAME", help="score these TCPD series only (default: all)"
+    )
     parser.add_argument("--out", type=Path, help="write the Markdown report here")
     parser.add_argument("--force", action="store_true", help="replace an existing --out")
     args = parser.parse_args(argv)
@@ -582,9 +588,18 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    known = json.loads((folder / "annotations.json").read_text())
+    unknown = sorted(set(args.only or ()) - set(known))
+    if unknown:
+        print(
+            f"python -m benchmarks.accuracy: error: --only names {', '.join(unknown)}, not "
+            f"series of {folder} (it holds {', '.join(sorted(known))}).",
+            file=sys.stderr,
+        )
+        return 2
     words = argv if argv is not None else sys.argv[1:]
     command = " ".join(["python -m benchmarks.accuracy", *words])
-    scores, left_out = real_series(folder)
+    scores, left_out = real_series(folder, args.only)
     others = published(folder, sorted(scores["series"].unique()))
     sims = simulated(20 if args.quick else args.series, args.seed)
     times = None if args.quick else speed()

@@ -57,13 +57,17 @@ def test_the_published_zero_scores_are_reproduced():
 @needs_tcpd
 def test_the_report_runs_and_never_replaces_a_file(tmp_path):
     out = tmp_path / "accuracy.md"
-    assert accuracy.main(["--quick", "--out", str(out)]) == 0
+    few = ["--only", "nile", "uk_coal_employ", "run_log"]  # one with missing values
+    assert accuracy.main(["--quick", *few, "--out", str(out)]) == 0
     text = out.read_text()
     assert "| periodize default |" in text and "## Simulated series (20 per design)" in text
+    assert "| nile | 1 |" in text and "uk_coal_employ (2 missing values" in text
+    assert "| bank |" not in text
     # the two-dimensional run_log scored by the joint default, outside the univariate means
     assert "run_log (2 dimensions; periodize's default rule" in text
     assert "| periodize default, joint |" in text
-    assert accuracy.main(["--quick", "--out", str(out)]) == 2
+    assert accuracy.main(["--quick", *few, "--out", str(out)]) == 2  # exists, no --force
+    assert accuracy.main(["--quick", "--only", "nile", "nile_2", "--out", str(out) + "x"]) == 2
     assert (
         accuracy.main(["--quick", "--tcpd", str(tmp_path), "--out", str(tmp_path / "x.md")]) == 2
     )

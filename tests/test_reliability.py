@@ -25,7 +25,19 @@ from periodize.exceptions import PeriodizeError
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("case", reliability.CASES, ids=lambda c: f"{c.group}: {c.name}")
+#: Cases of whole studies (two, or one with a posterior over four boundaries), run with
+#: the slow checks (``make test-slow``); other cases run a study through the same paths.
+_LONG_STUDIES = {"study --force replaces a previous study", "study with four boundaries"}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(case, marks=pytest.mark.slow) if case.name in _LONG_STUDIES else case
+        for case in reliability.CASES
+    ],
+    ids=lambda c: f"{c.group}: {c.name}",
+)
 def test_hostile_case(case, tmp_path):
     outcome, seen = reliability.classify(case, tmp_path, timeout=60)
     assert outcome in ("clear error", "correct result"), seen

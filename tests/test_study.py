@@ -61,12 +61,13 @@ def test_answer_reports_the_test_numbers(small_study):
     assert "not significant" in answer if p > 0.05 else "significant" in answer
 
 
-def test_same_seed_same_json():
-    events = pz.datasets.mongolia_kazakhstan()
-    a = pz.study(events, (2009, 2019), n_sim=99, rng=5).to_json()
-    assert a == pz.study(events, (2009, 2019), n_sim=99, rng=5).to_json()
+def test_same_seed_same_json(small_study):
+    again = pz.study(pz.datasets.mongolia_kazakhstan(), (2009, 2019), n_sim=199, rng=3, title="MK")
+    assert again.to_json() == small_study.to_json()
 
 
+@pytest.mark.slow  # the bundled study through the CLI; test_cli_study_on_own_events runs
+# the same path on a file
 def test_cli_study_writes_and_prints(tmp_path, capsys):
     out = tmp_path / "study"
     assert main(["study", "--n-sim", "99", "--out", str(out), "--quiet"]) == 0

@@ -105,6 +105,7 @@ def test_panel_equals_in_memory_tests_and_bh_across_all_series(client, simulated
     assert repr(result).startswith("<PanelResult: Panel of ") and "\n" not in repr(result)
 
 
+@pytest.mark.slow
 def test_a_killed_worker_does_not_change_the_result(client, simulated):
     events, _ = simulated
     series = pz.intensity(events)

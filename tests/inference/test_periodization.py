@@ -125,6 +125,7 @@ def test_profile_set_by_hand_for_one_break():
     assert result.boundaries.iloc[0]["profile_set"] == expected
 
 
+@pytest.mark.slow
 def test_profile_set_covers_the_true_break_at_its_level():
     """A coarse coverage check (800 series, one break of rate 2 -> 1 in 34 years): the
     inverted-LR set with Hansen's critical values covers at or above its level, where a
