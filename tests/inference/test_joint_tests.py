@@ -9,14 +9,19 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import periodize as pz
 from periodize.exceptions import ParameterError
 from periodize.inference.dependence import independent
-from periodize.inference.fits import edges_of, fitted
-from periodize.inference.tests.joint import joint_replicates, member_correlation, mixing_matrix
+from periodize.inference.fits import edges_of, fitted, statistics
+from periodize.inference.tests.joint import (
+    joint_replicates,
+    joint_statistics,
+    member_correlation,
+    mixing_matrix,
+)
 
 
 def segmentations(n: int, k: int, min_size: int):
@@ -122,6 +127,34 @@ def test_one_series_tested_jointly_has_the_per_series_statistics(seed, model, k)
         assert joint.best == estimated
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    model=st.sampled_from(["poisson", "quasipoisson", "negbin", "normal", "normal_meanvar"]),
+    order=st.integers(1, 3),
+)
+def test_one_series_tested_jointly_has_the_per_series_monte_carlo_pivots(seed, model, order):
+    """With serial dependence the studentizers of the hypothesised and the best fits
+    differ; the studentized statistics of one series tested jointly are still the
+    per-series ones. Best vs hypothesis is divided by the best fit's studentizer alone: a
+    log-likelihood is known up to terms free of the segmentation, and dividing its two
+    terms by different factors would make the statistic depend on those terms."""
+    rng = np.random.default_rng(seed)
+    n = 60
+    latent = np.zeros(n)
+    for t in range(1, n):
+        latent[t] = 0.6 * latent[t - 1] + rng.normal(0, 0.4)
+    rate = np.where(np.arange(n) < 36, 2.0, 5.0) * np.exp(latent)
+    values = rng.poisson(rate)[None].astype(float)
+    if model.startswith("normal"):
+        values += rng.normal(0, 0.3, values.shape)
+    positions, orders = np.array([12]), np.array([order])  # far from the change at 36
+    alone = statistics(model, values, positions, 3, orders=orders)
+    joint = joint_statistics((model,), values, 1, positions, 3, orders=orders)
+    assume(abs(alone.omega_best[0] - alone.omega_hypothesis[0]) > 1e-6)  # (the best may be it)
+    np.testing.assert_allclose(joint.statistics(True), alone.studentized(), rtol=1e-9, atol=1e-9)
+
+
 @settings(max_examples=20, deadline=None)
 @given(seed=st.integers(0, 10_000), order=st.permutations(range(3)))
 def test_the_order_of_the_series_does_not_matter(seed, order):
@@ -186,6 +219,7 @@ def test_mixing_matrix_is_a_square_root_of_a_correlation():
     np.testing.assert_allclose(mixing_matrix(good) @ mixing_matrix(good).T, good, atol=1e-12)
 
 
+@pytest.mark.slow
 def test_a_shared_change_is_found_more_often_jointly_than_in_each_series():
     """Three weak series that change together, 60 simulated records: the joint test rejects
     no change more often than the per-series tests do (the statistic pools the evidence)."""
@@ -255,6 +289,7 @@ def test_joint_refusals_name_the_way_out(counts, kwargs, message):
         pz.test_periodization(frame(counts), (1978,), n_sim=99, **kwargs)
 
 
+@pytest.mark.slow
 def test_joint_tests_hold_their_size_on_strongly_correlated_series(monkeypatch):
     """No change, three Gaussian series correlated at 0.95, 30 periods, 300 records: with
     the series' correlation kept, each joint test rejects at about 5%; drawn as independent

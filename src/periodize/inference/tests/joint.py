@@ -91,8 +91,9 @@ class JointStatistics:
 
     def statistics(self, studentized: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per group: ``hypothesis_vs_none``, ``best_vs_none`` and ``best_vs_hypothesis``
-        (``studentized``: each member's terms divided by its studentizer, the Monte Carlo
-        pivot)."""
+        (``studentized``: each member's ratio divided by its studentizer under the
+        alternative, as :meth:`periodize.inference.fits.Statistics.studentized` divides
+        them; the Monte Carlo pivot)."""
         hypothesis, best = (self.omega_hypothesis, self.omega_best) if studentized else (1.0, 1.0)
         none = 2 * self.loglik_none / self.scale
         with_hypothesis = 2 * self.loglik_hypothesis / self.scale
@@ -100,7 +101,7 @@ class JointStatistics:
         return (
             self._summed((with_hypothesis - none) / hypothesis),
             self._summed((with_best - none) / best),
-            np.maximum(self._summed(with_best / best - with_hypothesis / hypothesis), 0.0),
+            np.maximum(self._summed((with_best - with_hypothesis) / best), 0.0),
         )
 
 
