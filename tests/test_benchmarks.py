@@ -93,3 +93,18 @@ def test_strucchange_comparison_runs_and_reports(capsys):
     assert code == 0
     assert "| yearly | 0 | strucchange OLS-CUSUM | 5 |" in text
     assert "| monthly | 2 | periodize (auto) | 5 |" in text
+
+
+def test_joint_size_benchmark_runs_and_reports(capsys):
+    """The joint tests' size benchmark runs on a few records and prints one row per design
+    and null (its numbers are recorded in docs/inference.md, not asserted here)."""
+    from benchmarks import joint_size
+
+    assert joint_size.main(["--records", "3", "--n-sim", "99", "--dependence", "auto"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("| design | dependence | records | hypothesis_vs_none |")
+    assert [line.split(" | ")[:3] for line in lines[2:]] == [
+        ["| poisson 0.4", "auto", "3"],
+        ["| poisson 2.0", "auto", "3"],
+        ["| normal 0.8", "auto", "3"],
+    ]
