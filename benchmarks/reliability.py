@@ -81,7 +81,9 @@ def _long_csv(years: Any, values: Any) -> str:
 
 def _study(folder: Path, *options: str, events: str | None = None) -> CliRun:
     source = ["--events", events] if events is not None else []
-    return run_cli("study", *source, "--n-sim", "99", "--quiet", *options)
+    return run_cli(
+        "study", *source, "--n-sim", "99", "--envelope-draws", "50", "--quiet", *options
+    )
 
 
 def _write_previous(out: Path, name: str, text: str) -> None:

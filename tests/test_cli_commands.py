@@ -112,7 +112,17 @@ def test_describe_json(capsys, words):
 
 def test_study_json_is_the_result_and_files_go_to_stderr(tmp_path, own_events, capsys):
     out = tmp_path / "s"
-    words = ["study", "--events", str(own_events), "--hypothesis", "2005", "--n-sim", "99"]
+    words = [
+        "study",
+        "--events",
+        str(own_events),
+        "--hypothesis",
+        "2005",
+        "--n-sim",
+        "99",
+        "--envelope-draws",
+        "50",
+    ]
     words += ["--extra-codes", "AAA,AAB"]
     code, doc, err = run(capsys, *words, "--out", str(out), "--json", "--quiet")
     document = json.loads(doc)

@@ -81,7 +81,7 @@ def test_a_segmentation_read_back_keeps_values_and_plots(counts, tmp_path):
 
 
 def test_a_written_study_result_json_reads_back(events, tmp_path):
-    study = pz.study(events, {"h": (2003,)}, n_sim=99, rng=0, title="simulated")
+    study = pz.study(events, {"h": (2003,)}, n_sim=99, envelope_draws=50, rng=0, title="simulated")
     paths = study.write(tmp_path / "out")
     back = pz.load(paths["result.json"])
     assert isinstance(back, pz.Study)

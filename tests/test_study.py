@@ -16,7 +16,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def small_study():
-    return pz.study(pz.datasets.mongolia_kazakhstan(), (2009, 2019), n_sim=199, rng=3, title="MK")
+    return pz.study(
+        pz.datasets.mongolia_kazakhstan(),
+        (2009, 2019),
+        n_sim=199,
+        envelope_draws=50,
+        rng=3,
+        title="MK",
+    )
 
 
 def test_write_produces_every_file(small_study, tmp_path):
@@ -62,7 +69,14 @@ def test_answer_reports_the_test_numbers(small_study):
 
 
 def test_same_seed_same_json(small_study):
-    again = pz.study(pz.datasets.mongolia_kazakhstan(), (2009, 2019), n_sim=199, rng=3, title="MK")
+    again = pz.study(
+        pz.datasets.mongolia_kazakhstan(),
+        (2009, 2019),
+        n_sim=199,
+        envelope_draws=50,
+        rng=3,
+        title="MK",
+    )
     assert again.to_json() == small_study.to_json()
 
 
@@ -70,7 +84,10 @@ def test_same_seed_same_json(small_study):
 # the same path on a file
 def test_cli_study_writes_and_prints(tmp_path, capsys):
     out = tmp_path / "study"
-    assert main(["study", "--n-sim", "99", "--out", str(out), "--quiet"]) == 0
+    assert (
+        main(["study", "--n-sim", "99", "--envelope-draws", "50", "--out", str(out), "--quiet"])
+        == 0
+    )
     captured = capsys.readouterr()
     assert "Periodization study" in captured.out and captured.err == ""
     assert (out / "report.md").exists() and (out / "figure.svg").exists()
@@ -83,7 +100,7 @@ def test_cli_study_on_own_events(tmp_path, capsys):
         main(
             [
                 *("study", "--events", str(path), "--hypothesis", "2009,2019"),
-                *("--n-sim", "99", "--out", str(tmp_path / "o")),
+                *("--n-sim", "99", "--envelope-draws", "50", "--out", str(tmp_path / "o")),
             ]
         )
         == 0
@@ -133,7 +150,17 @@ def test_study_compares_named_periodizations_on_other_data(tmp_path, capsys):
     assert "Mongolia" not in report and "2009" not in report.split("## How this")[0]
     assert document["joint_test"]["series"] == ["DEU->FRA", "FRA->DEU"]
     pooled = tmp_path / "pooled"
-    words = ["study", "--events", str(path), "--hypothesis", "2000", "--n-sim", "99"]
+    words = [
+        "study",
+        "--events",
+        str(path),
+        "--hypothesis",
+        "2000",
+        "--n-sim",
+        "99",
+        "--envelope-draws",
+        "50",
+    ]
     assert main([*words, "--analysis", "pooled", "--out", str(pooled), "--quiet"]) == 0
     document = json.loads((pooled / "result.json").read_text())
     assert document["joint_test"] is None
@@ -145,7 +172,9 @@ def test_study_compares_named_periodizations_on_other_data(tmp_path, capsys):
 
 def test_study_compares_named_periodizations(tmp_path):
     events = pz.datasets.mongolia_kazakhstan()
-    result = pz.study(events, {"one": (2009,), "two": (2005, 2015)}, n_sim=199, rng=1)
+    result = pz.study(
+        events, {"one": (2009,), "two": (2005, 2015)}, n_sim=199, envelope_draws=50, rng=1
+    )
     assert result.hypothesis == (2009,)
     assert result.test.hypothesis == (2009,)
     table = result.comparison.table.loc[result.test.names[0]]
@@ -165,7 +194,7 @@ def test_cli_names_and_repeats_hypotheses(tmp_path):
     code = main(
         [
             *("study", "--hypothesis", "paper=2009,2019", "--hypothesis", "2009"),
-            *("--n-sim", "99", "--out", str(out), "--quiet"),
+            *("--n-sim", "99", "--envelope-draws", "50", "--out", str(out), "--quiet"),
         ]
     )
     assert code == 0
@@ -206,7 +235,17 @@ def test_cli_study_window_title_and_vocabulary_of_other_data(tmp_path):
         [
             *("study", "--events", str(path), "--hypothesis", "2005"),
             *("--extra-codes", "AAA,AAB", "--start", "1990", "--end", "2016"),
-            *("--title", "Simulated dyad", "--n-sim", "99", "--out", str(out), "--quiet"),
+            *(
+                "--title",
+                "Simulated dyad",
+                "--n-sim",
+                "99",
+                "--envelope-draws",
+                "50",
+                "--out",
+                str(out),
+                "--quiet",
+            ),
         ]
     )
     assert code == 0
@@ -247,7 +286,9 @@ def test_report_of_an_autocorrelated_dyad_shows_the_diagnostics_and_the_null(tmp
     and JSON say that the residuals are autocorrelated and which null the p-values used, the
     robustness table holds the independent null beside it, and the posterior is flagged."""
     events = _autocorrelated_dyad(range(1950, 2021), seed=6)
-    result = pz.study(events, (1980, 2000), n_sim=199, rng=2, title="Invented dyad")
+    result = pz.study(
+        events, (1980, 2000), n_sim=199, envelope_draws=50, rng=2, title="Invented dyad"
+    )
     name = result.test.names[0]
     assert result.test.diagnostics.loc[name, "pvalue"] < 0.05
     assert result.test.dependence.loc[name, "order"] == 7  # the sieve order for 71 years
@@ -280,7 +321,19 @@ def test_cli_study_takes_the_dependence_option(tmp_path, capsys):
     pz.write_events(events, path)
     out = tmp_path / "o"
     common = ["study", "--events", str(path), "--hypothesis", "2005", "--extra-codes", "AAA,AAB"]
-    code = main([*common, "--n-sim", "99", "--dependence", "independent", "--out", str(out)])
+    code = main(
+        [
+            *common,
+            "--n-sim",
+            "99",
+            "--envelope-draws",
+            "50",
+            "--dependence",
+            "independent",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     document = json.loads((out / "result.json").read_text())
     assert document["test"]["dependence"] == "independent"
@@ -302,7 +355,7 @@ def test_a_constant_intensity_is_refused_not_periodized():
                                    rate_ratios=(2.0,), rng=3)  # fmt: skip
     zero = pz.WeightingScheme("zero", kind_weights=dict.fromkeys(KINDS, 0.0))
     with pytest.raises(pz.ParameterError, match=r"'zero' scheme is 0 in every period"):
-        pz.study(events, [2005], scheme=zero, n_sim=99)
+        pz.study(events, [2005], scheme=zero, n_sim=99, envelope_draws=50)
 
 
 def test_each_step_is_announced_as_it_starts(monkeypatch):
@@ -320,7 +373,13 @@ def test_each_step_is_announced_as_it_starts(monkeypatch):
             return _work(*args, **kwargs)
 
         monkeypatch.setattr(study_module, step, ran)
-    pz.study(pz.datasets.mongolia_kazakhstan(), (2009, 2019), n_sim=99, progress=seen.append)
+    pz.study(
+        pz.datasets.mongolia_kazakhstan(),
+        (2009, 2019),
+        n_sim=99,
+        envelope_draws=50,
+        progress=seen.append,
+    )
     steps = [line.split(" (")[0] for line in seen]
     assert steps == [
         "intensity and period tables",
@@ -346,10 +405,10 @@ def test_a_table_of_several_dyads_is_refused_unless_one_is_picked():
         )
     )
     with pytest.raises(pz.ParameterError, match=r"2 dyads \(ARG–CHL, CHL–PER\).*--dyad ARG,CHL"):
-        pz.study(events, [2000], n_sim=99)
+        pz.study(events, [2000], n_sim=99, envelope_draws=50)
     with pytest.raises(pz.ParameterError, match="No event of the table is between CHL and ECU"):
-        pz.study(events, [2000], n_sim=99, dyad=("CHL", "ECU"))
-    picked = pz.study(events, [2000], n_sim=99, dyad=("PER", "CHL"), min_size=4)
+        pz.study(events, [2000], n_sim=99, envelope_draws=50, dyad=("CHL", "ECU"))
+    picked = pz.study(events, [2000], n_sim=99, envelope_draws=50, dyad=("PER", "CHL"), min_size=4)
     assert set(picked.events["actor"]) == {"PER"} and picked.n_events == 20
     assert picked.test.min_size == 4
 
@@ -373,7 +432,7 @@ def test_results_have_a_short_repr_and_html_tables():
 
 def test_json_provenance_is_typed_under_plain_keys():
     events, _ = pz.simulate_events(1, range(1990, 2016), (2003,), rates=(1.0, 3.0), rng=4)
-    result = pz.study(events, hypothesis=(2003,), n_sim=99, progress=False)
+    result = pz.study(events, hypothesis=(2003,), n_sim=99, envelope_draws=50, progress=False)
     record = json.loads(result.to_json())["provenance"]
     assert all(key.isidentifier() for key in record)  # no spaces
     assert record["seed"] == 0 and record["n_sim"] == 99 and record["min_size"] == 3
@@ -386,7 +445,7 @@ def test_study_tests_the_directions_jointly_and_says_so(tmp_path):
     tests the shared periodization of both directions, names the direction that carries the
     boundary, writes it to every output and reads back; the pooled count is reported too."""
     events, _ = _two_directions(np.random.default_rng(4), {"CHL": (0.6, 3.0), "ARG": (1.0, 1.0)})
-    result = pz.study(events, (1995,), n_sim=199, rng=2, title="two directions")
+    result = pz.study(events, (1995,), n_sim=199, envelope_draws=50, rng=2, title="two directions")
     joint = result.joint
     assert joint is not None and set(joint.names) == {"CHL->ARG", "ARG->CHL"}
     assert joint.carriers()[1995] == "CHL->ARG"
@@ -405,7 +464,7 @@ def test_study_tests_the_directions_jointly_and_says_so(tmp_path):
     back = pz.load(paths["result.json"])
     assert back.joint.to_json() == joint.to_json()
     one_way = events[events["actor"] == "CHL"]
-    alone = pz.study(one_way, (1995,), n_sim=99, rng=2)
+    alone = pz.study(one_way, (1995,), n_sim=99, envelope_draws=50, rng=2)
     assert alone.joint is None and "one direction only" in alone.provenance()["analysis"]
 
 
@@ -455,7 +514,7 @@ def test_study_tests_extra_indicators_jointly_each_under_its_model(tmp_path):
     documents = pz.WeightingScheme(name="documents", weight_column="documents_signed")
     tone = pz.WeightingScheme(name="tone", weight_column="tone")
     indicators = {"documents": documents, "tone": tone, "visits": "count"}
-    result = pz.study(events, (1995,), n_sim=99, rng=3, indicators=indicators)
+    result = pz.study(events, (1995,), n_sim=99, envelope_draws=50, rng=3, indicators=indicators)
     assert result.indicators["documents"]["model"] == "quasipoisson"
     assert result.indicators["tone"]["model"] == "normal"
     assert result.indicators["visits"]["model"] == "poisson"
@@ -497,13 +556,24 @@ def test_study_tests_extra_indicators_jointly_each_under_its_model(tmp_path):
 )
 def test_study_indicators_are_checked(options, message):
     with pytest.raises(pz.ParameterError, match=message):
-        pz.study(_dyad_with_indicators(1), (1995,), n_sim=99, **options)
+        pz.study(_dyad_with_indicators(1), (1995,), n_sim=99, envelope_draws=50, **options)
 
 
 def test_cli_study_takes_indicators(tmp_path, capsys):
     path = tmp_path / "events.csv"
     pz.write_events(pz.validate_events(_dyad_with_indicators(2)), path)
-    base = ["study", "--events", str(path), "--hypothesis", "1995", "--n-sim", "99", "--quiet"]
+    base = [
+        "study",
+        "--events",
+        str(path),
+        "--hypothesis",
+        "1995",
+        "--n-sim",
+        "99",
+        "--envelope-draws",
+        "50",
+        "--quiet",
+    ]
     code = main([*base, "--indicator", "documents=column:documents_signed",
                  "--indicator", "all=count", "--out", str(tmp_path / "o")])  # fmt: skip
     assert code == 0
@@ -534,5 +604,32 @@ def test_the_free_segmentation_is_segment_s_default_rule():
     assert pz.segment(pz.intensity(events), model="poisson").boundaries  # a staircase
     explored = pz.explore(events, max_breaks=2)
     assert (explored.chosen.model, explored.chosen.boundaries) == ("quasipoisson_trend", ())
-    studied = pz.study(events, (2001,), n_sim=99, rng=1)
+    studied = pz.study(events, (2001,), n_sim=99, envelope_draws=50, rng=1)
     assert (studied.free.model, studied.free.boundaries) == ("quasipoisson_trend", ())
+
+
+def test_envelope_draws_set_the_robustness_envelope_and_zero_says_it_is_left_out(
+    tmp_path, capsys
+):
+    """``envelope_draws`` reaches the robustness table (its provenance and the answer's
+    count of weight vectors); 0 leaves the envelope out and the answer says so; the CLI
+    refuses a negative count in one line."""
+    events = _dyad_with_indicators(4)
+    drawn = pz.study(events, (1995,), n_sim=99, rng=1, envelope_draws=30)
+    assert drawn.robustness.provenance.parameters["envelope_draws"] == 30
+    assert drawn.to_dict()["provenance"]["envelope_draws"] == 30
+    assert len(drawn.robustness.envelope) == 30
+    robust = next(s for s in drawn.to_dict()["answer"] if s.startswith("Robustness"))
+    assert "of 30 protocol weight vectors the hypothesis was rejected" in robust
+    none = pz.study(events, (1995,), n_sim=99, rng=1, envelope_draws=0)
+    assert none.robustness.envelope.empty
+    sentence = next(s for s in none.to_dict()["answer"] if s.startswith("Robustness"))
+    assert sentence.endswith("the protocol weight envelope is not computed: envelope_draws=0.")
+    assert none.robustness.to_dict()["envelope"]["note"] == "not computed: envelope_draws=0"
+    path = tmp_path / "events.csv"
+    pz.write_events(events, path)
+    words = ["study", "--events", str(path), "--hypothesis", "1995", "--out", str(tmp_path / "o")]
+    with pytest.raises(SystemExit) as stop:
+        main([*words, "--envelope-draws", "-1"])
+    assert stop.value.code == 2
+    assert "--envelope-draws" in capsys.readouterr().err

@@ -14,7 +14,9 @@ def study_of(boundaries, rates, hypothesis, seed):
     events, _ = pz.simulate_events(
         n_dyads=1, years=range(1990, 2020), boundaries=boundaries, rates=rates, rng=seed
     )
-    return pz.study(events, hypothesis, n_sim=199, rng=1, title="synthetic dyad")
+    return pz.study(
+        events, hypothesis, n_sim=199, envelope_draws=50, rng=1, title="synthetic dyad"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +86,7 @@ def test_pooled_analysis_has_no_joint_part():
     events, _ = pz.simulate_events(
         n_dyads=1, years=range(1990, 2020), boundaries=(2005,), rates=(0.5, 4.0), rng=1
     )
-    pooled = pz.study(events, (2005,), n_sim=99, rng=1, analysis="pooled")
+    pooled = pz.study(events, (2005,), n_sim=99, envelope_draws=50, rng=1, analysis="pooled")
     assert pooled.joint is None
     assert not any("jointly" in line for line in sentences(pooled))
     assert not verdict_table(pooled)["claim"].str.startswith("pooled count").any()
@@ -137,7 +139,7 @@ def test_robustness_sentence_names_only_the_variants_it_ran():
         kind_mix={"official_visit": 1.0},
         rng=4,
     )
-    study = pz.study(events, (2003,), n_sim=99, rng=0)
+    study = pz.study(events, (2003,), n_sim=99, envelope_draws=50, rng=0)
     line = next(line for line in sentences(study) if line.startswith("Robustness"))
     assert "multilateral" not in line
     assert "each event left out" in line

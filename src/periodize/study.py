@@ -128,6 +128,7 @@ class Study(ResultMixin):
             "model": self.test.model,
             "min_size": int(self.test.min_size),
             "n_sim": int(self.test.n_sim),
+            "envelope_draws": int(self.robustness.provenance.parameters["envelope_draws"]),
             "dependence": self.test.dependence.attrs.get("dependence", ""),
             "analysis": self.analysis_text(),
             "indicators": self.indicators,
@@ -347,6 +348,7 @@ def study(
     dyad: Sequence[str] | None = None,
     analysis: str = "joint",
     indicators: Mapping[str, Any] | None = None,
+    envelope_draws: int = 500,
 ) -> Study:
     """Run the whole analysis: validation, intensity under the chosen and every built-in
     scheme, the period summary, the free segmentation (the default rule of ``segment``: for
@@ -377,7 +379,9 @@ def study(
     weight_column="documents_signed")`` or a built-in name), each the dyad's yearly total
     under that scheme (both directions), tested under its own model: the study's ``model``
     for counts, quasi-Poisson for other non-negative totals, normal for totals that go
-    below zero (a conflict–cooperation score).
+    below zero (a conflict–cooperation score). ``envelope_draws`` is the number of weight
+    vectors of the robustness table's protocol envelope (see
+    :func:`periodize.robustness`; 0 leaves the envelope out).
 
     Examples
     --------
@@ -460,6 +464,7 @@ def study(
         dependence=dependence,
         start=int(series.start),
         end=int(series.end),
+        envelope_draws=envelope_draws,
     )
     say(f"done in {time.perf_counter() - clock:.1f} s")
     return Study(

@@ -58,7 +58,7 @@ def test_a_study_of_one_event_a_year_reports_no_best_segmentation(tmp_path):
     )  # fmt: skip
     from periodize.report.markdown import report as markdown
 
-    done = pz.study(events, [1986], n_sim=99)
+    done = pz.study(events, [1986], n_sim=99, envelope_draws=50)
     report = markdown(done)
     done.figure()  # draws the one-period fit
     assert "No segmentation with 1 break(s) fits better than no change" in report

@@ -43,7 +43,9 @@ def dyad():
     )
     events = events.copy()
     events.loc[events.index[0], "event_id"] = "<script>alert(1)</script>**x**"
-    return pz.study(events, {"h": (2005,)}, n_sim=199, rng=0, title="A <b>dyad</b> & co")
+    return pz.study(
+        events, {"h": (2005,)}, n_sim=199, envelope_draws=50, rng=0, title="A <b>dyad</b> & co"
+    )
 
 
 def test_page_parses_and_holds_every_table_and_the_figure(dyad):

@@ -224,6 +224,7 @@ def study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
             min_size=args.min_size,
             analysis=args.analysis,
             indicators=_indicators(args.indicator),
+            envelope_draws=args.envelope_draws,
             progress=None if args.quiet else stderr_progress,
         )
         paths = folder.publish(result.files())

@@ -89,6 +89,14 @@ def build() -> argparse.ArgumentParser:
         metavar="N",
         help="Monte Carlo replicates per test (default 9999)",
     )
+    study.add_argument(
+        "--envelope-draws",
+        type=count,
+        default=500,
+        metavar="N",
+        help="weight vectors of the robustness table's protocol envelope (default 500; 0 "
+        "leaves it out)",
+    )
     _dependence(study)
     study.add_argument(
         "--out",

@@ -335,7 +335,9 @@ def _envelope(
 ) -> pd.DataFrame:
     """Per draw of the protocol envelope: the estimated boundaries and the test p-values."""
     if draws == 0:
-        return pd.DataFrame()
+        left_out = pd.DataFrame()
+        left_out.attrs["note"] = "not computed: envelope_draws=0"
+        return left_out
     missing = unranked(SCHEMES["protocol"], events)
     if missing:
         skipped = pd.DataFrame()

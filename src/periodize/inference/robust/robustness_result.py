@@ -143,6 +143,7 @@ class Robustness(ResultMixin):
                 if not summary.empty
                 else {},
                 "share_rejected": summary.attrs.get("share_rejected"),
+                "note": self.envelope.attrs.get("note"),
             },
             "provenance": self.provenance.to_dict(),
         }
