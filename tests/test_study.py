@@ -608,9 +608,7 @@ def test_the_free_segmentation_is_segment_s_default_rule():
     assert (studied.free.model, studied.free.boundaries) == ("quasipoisson_trend", ())
 
 
-def test_envelope_draws_set_the_robustness_envelope_and_zero_says_it_is_left_out(
-    tmp_path, capsys
-):
+def test_envelope_draws_set_the_robustness_envelope_and_zero_says_it_is_left_out(tmp_path, capsys):
     """``envelope_draws`` reaches the robustness table (its provenance and the answer's
     count of weight vectors); 0 leaves the envelope out and the answer says so; the CLI
     refuses a negative count in one line."""
@@ -626,6 +624,8 @@ def test_envelope_draws_set_the_robustness_envelope_and_zero_says_it_is_left_out
     sentence = next(s for s in none.to_dict()["answer"] if s.startswith("Robustness"))
     assert sentence.endswith("the protocol weight envelope is not computed: envelope_draws=0.")
     assert none.robustness.to_dict()["envelope"]["note"] == "not computed: envelope_draws=0"
+    with pytest.raises(pz.ParameterError, match="'envelope_draws' parameter of study"):
+        pz.study(events, (1995,), envelope_draws=-1)  # refused before any test runs
     path = tmp_path / "events.csv"
     pz.write_events(events, path)
     words = ["study", "--events", str(path), "--hypothesis", "1995", "--out", str(tmp_path / "o")]

@@ -393,6 +393,7 @@ def study(
     seed = root_seed(rng, "study")
     clock = time.perf_counter()
     min_size = check_int(min_size, name="min_size", func="study", minimum=1)
+    envelope_draws = check_int(envelope_draws, name="envelope_draws", func="study", minimum=0)
     check_choice(analysis, ANALYSES, name="analysis", func="study")
     if indicators and analysis != "joint":
         raise ParameterError(
