@@ -137,6 +137,7 @@ def test_study_compares_named_periodizations_on_other_data(tmp_path, capsys):
         [
             *("study", "--events", str(path), "--hypothesis", "truth=2000"),
             *("--hypothesis", "wrong=1995,2008", "--n-sim", "199", "--out", str(out)),
+            *("--envelope-draws", "50"),
             "--quiet",
         ]
     )
