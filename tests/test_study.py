@@ -14,16 +14,14 @@ from periodize.events.digest import table_digest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _small_study() -> pz.Study:
+    mk = pz.datasets.mongolia_kazakhstan()
+    return pz.study(mk, (2009, 2019), n_sim=199, envelope_draws=50, rng=3, title="MK")
+
+
 @pytest.fixture(scope="module")
 def small_study():
-    return pz.study(
-        pz.datasets.mongolia_kazakhstan(),
-        (2009, 2019),
-        n_sim=199,
-        envelope_draws=50,
-        rng=3,
-        title="MK",
-    )
+    return _small_study()
 
 
 def test_write_produces_every_file(small_study, tmp_path):
@@ -69,15 +67,7 @@ def test_answer_reports_the_test_numbers(small_study):
 
 
 def test_same_seed_same_json(small_study):
-    again = pz.study(
-        pz.datasets.mongolia_kazakhstan(),
-        (2009, 2019),
-        n_sim=199,
-        envelope_draws=50,
-        rng=3,
-        title="MK",
-    )
-    assert again.to_json() == small_study.to_json()
+    assert _small_study().to_json() == small_study.to_json()
 
 
 @pytest.mark.slow  # the bundled study through the CLI; test_cli_study_on_own_events runs

@@ -40,6 +40,8 @@ def glm(row: np.ndarray, breaks: tuple[int, ...]):
 
 
 NAMES = ("indicator_0", "indicator_1", "indicator_2")
+#: Every model a joint test takes.
+MODELS = ["poisson", "quasipoisson", "negbin", "normal", "normal_meanvar"]
 
 
 def frame(values: np.ndarray, start: int = 1971) -> pd.DataFrame:
@@ -108,7 +110,7 @@ def test_each_boundary_and_each_series_contribution_are_nested_glm_deviances(cou
 @settings(max_examples=25, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
-    model=st.sampled_from(["poisson", "quasipoisson", "negbin", "normal", "normal_meanvar"]),
+    model=st.sampled_from(MODELS),
     k=st.integers(1, 2),
 )
 def test_one_series_tested_jointly_has_the_per_series_statistics(seed, model, k):
@@ -130,7 +132,7 @@ def test_one_series_tested_jointly_has_the_per_series_statistics(seed, model, k)
 @settings(max_examples=25, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
-    model=st.sampled_from(["poisson", "quasipoisson", "negbin", "normal", "normal_meanvar"]),
+    model=st.sampled_from(MODELS),
     order=st.integers(1, 3),
 )
 def test_one_series_tested_jointly_has_the_per_series_monte_carlo_pivots(seed, model, order):
