@@ -567,7 +567,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tcpd", type=Path, help=f"the TCPD folder (default {DEFAULT_TCPD})")
     parser.add_argument("--series", type=int, default=1000, help="simulated series per design")
     parser.add_argument("--seed", type=int, default=20261205)
-    parser.add_argument("--quick", action="store_true", help="tiny sizes, no timing (a smoke run)")
+    parser.add_argument(
+        "--quick", action="store_true", help="at most 20 series per design, no timing (smoke run)"
+    )
     parser.add_argument(
         "--only", nargs="+", metavar="NAME", help="score these TCPD series only (default: all)"
     )
@@ -601,7 +603,7 @@ def main(argv: list[str] | None = None) -> int:
     command = " ".join(["python -m benchmarks.accuracy", *words])
     scores, left_out = real_series(folder, args.only)
     others = published(folder, sorted(scores["series"].unique()))
-    sims = simulated(20 if args.quick else args.series, args.seed)
+    sims = simulated(min(args.series, 20) if args.quick else args.series, args.seed)
     times = None if args.quick else speed()
     text = markdown(scores, left_out, others, sims, times, command)
     if args.out is None:

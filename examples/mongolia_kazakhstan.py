@@ -18,6 +18,7 @@ def main(quick: bool = False, out: Path = Path("periodize-study")) -> pz.Study:
         events,
         hypothesis=(2009, 2019),
         n_sim=199 if quick else 9999,
+        envelope_draws=50 if quick else 500,
         rng=0,
         title="Mongolia–Kazakhstan",
     )

@@ -24,6 +24,7 @@ def main(quick: bool = False, out: Path = Path("example-dyad-study")) -> pz.Stud
         hypothesis=(2009,),
         min_size=3,
         n_sim=199 if quick else 9999,
+        envelope_draws=50 if quick else 500,
         rng=1,
         title="example dyad XAA–XBB (synthetic)",
     )

@@ -98,6 +98,7 @@ def test_cli_study_on_own_events(tmp_path, capsys):
     assert "periodize study: exact posterior" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # the full bundled study, as `make docs-study` runs it
 def test_shipped_study_docs_are_current():
     """docs/study is made by `make docs-study`; its findings must match a fresh run."""
     shipped = json.loads((ROOT / "docs" / "study" / "result.json").read_text())

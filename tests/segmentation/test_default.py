@@ -74,7 +74,7 @@ def test_the_default_equals_brute_force_in_two_passes(n, min_size, counts, seed)
     assert list(fit.break_indices[0]) == expected
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(st.integers(9, 12), st.integers(1, 4), st.integers(0, 2**32 - 1), st.booleans())
 def test_the_default_weighs_lines_against_levels_as_brute_force(n, min_size, seed, sloped):
     """Levels as above; lines searched the same way in the noise around lines (second
