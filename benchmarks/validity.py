@@ -16,7 +16,9 @@ replicates. Designs:
 * overdispersed counts: independent NB2 (α = 0.5, mean 3), model ``negbin``.
 
 Sizes are written with their Monte Carlo standard error; 2,000 series per cell give ±1.0
-percentage point at 95% around a true 5%. The same seed gives the same table.
+percentage point at 95% around a true 5%. The same seed gives the same table. A long cell
+can be run in parts at different ``--seed`` values (different series) and the tables
+pooled: ``--from-csv a.csv b.csv --csv pooled.csv`` weights each run's rates by its series.
 """
 
 from __future__ import annotations
@@ -316,7 +318,10 @@ def main(argv: list[str] | None = None) -> int:
         "--from-csv",
         type=Path,
         nargs="+",
-        help="only render the report from tables written earlier with --csv",
+        help=(
+            "only render the report from tables written earlier with --csv (a cell run more "
+            "than once, at different seeds, is pooled; --csv writes the pooled table)"
+        ),
     )
     parser.add_argument("--force", action="store_true", help="replace an existing --out/--csv")
     args = parser.parse_args(argv)
@@ -327,8 +332,10 @@ def main(argv: list[str] | None = None) -> int:
     words = argv if argv is not None else sys.argv[1:]
     command = " ".join(["python -m benchmarks.validity", *words])
     if args.from_csv:
-        frame = pd.concat([pd.read_csv(path) for path in args.from_csv], ignore_index=True)
+        frame = pooled(pd.concat([pd.read_csv(path) for path in args.from_csv]))
         _report(args.out, frame, command, args.force)
+        if args.csv is not None:
+            write_file(args.csv, frame.to_csv(index=False).encode(), overwrite=args.force)
         return 0
     if args.quick:
         args.series, args.power_series, args.lengths = 20, 20, "34"
@@ -350,6 +357,39 @@ def main(argv: list[str] | None = None) -> int:
     if args.csv is not None:
         write_file(args.csv, frame.to_csv(index=False).encode(), overwrite=args.force)
     return 0
+
+
+#: What identifies a cell of the table.
+CELL = ["design", "kind", "n", "dependence"]
+
+
+def pooled(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per cell: the runs of a cell (at different seeds: independent series)
+    pooled, every rate weighted by its run's series, series and seconds summed, the
+    commands joined by " + ".
+
+    Examples
+    --------
+    >>> runs = pd.DataFrame({"design": ["a", "a"], "kind": "size", "n": 400,
+    ...     "dependence": "auto", "series": [1000, 3000], "seconds": [1.0, 2.0],
+    ...     "dependent_share": 1.0, "hypothesis_vs_none": [0.04, 0.06],
+    ...     "best_vs_none": 0.05, "best_vs_hypothesis": 0.05, "each_boundary": 0.05,
+    ...     "command": ["one", "two"]})
+    >>> row = pooled(runs).iloc[0]
+    >>> int(row["series"]), round(float(row["hypothesis_vs_none"]), 4), row["command"]
+    (4000, 0.055, 'one + two')
+    """
+    rates = ["dependent_share", *TESTS]
+    weighted = frame[rates].mul(frame["series"], axis=0)
+    parts = frame[CELL].assign(series=frame["series"], seconds=frame["seconds"])
+    summed = pd.concat([parts, weighted], axis=1).groupby(CELL, sort=False).sum()
+    out = summed[rates].div(summed["series"], axis=0)
+    out.insert(0, "seconds", summed["seconds"])
+    out.insert(0, "series", summed["series"])
+    if "command" in frame:
+        commands = frame.groupby(CELL, sort=False)["command"]
+        out["command"] = commands.agg(lambda c: " + ".join(dict.fromkeys(c.dropna())))
+    return out.reset_index()[list(frame.columns)]
 
 
 def _series_and_band(low: int, high: int) -> str:

@@ -3,6 +3,8 @@ compared methods agree. No timing is asserted: speed is measured by `python -m b
 
 import json
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from periodize.cli import main
@@ -63,6 +65,19 @@ def test_validity_benchmark_runs_and_reports(tmp_path):
     assert validity.main(["--from-csv", str(csv), "--out", str(again)]) == 0
     assert "| Gaussian AR(1), φ = 0 | auto |" in again.read_text()
     assert validity.main([*arguments, "--out", str(out)]) == 2  # never replaces a file unasked
+    # a second run of the same cells (another seed) is pooled, weighted by its series
+    first = pd.read_csv(csv)
+    second = first.assign(series=3 * first["series"], hypothesis_vs_none=0.5, command="later")
+    second.to_csv(tmp_path / "later.csv", index=False)
+    both = tmp_path / "both.csv"
+    arguments = ["--from-csv", str(csv), str(tmp_path / "later.csv"), "--csv", str(both)]
+    assert validity.main([*arguments, "--out", str(tmp_path / "both.md")]) == 0
+    merged = pd.read_csv(both)
+    assert len(merged) == len(first) and (merged["series"] == 4 * first["series"]).all()
+    expected = (first["hypothesis_vs_none"] + 3 * 0.5) / 4
+    np.testing.assert_allclose(merged["hypothesis_vs_none"], expected)
+    assert (merged["best_vs_none"] == first["best_vs_none"]).all()
+    assert (merged["command"] == first["command"] + " + later").all()
 
 
 @pytest.mark.slow
