@@ -10,7 +10,7 @@ study: $(STAMP)
 	$(BIN)/periodize study --force
 
 # Two test workers, one per core, each with one compiled-kernel thread (two workers with a
-# thread per core each ran 4x slower); tests/test_threads.py checks one thread against two.
+# thread per core each ran 4x slower); tests/test_threads.py (slow) checks one against two.
 ONE_THREAD := NUMBA_NUM_THREADS=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 test: $(STAMP)

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPT = r"""
 import hashlib, json
 import numpy as np, pandas as pd
@@ -54,5 +56,6 @@ def _digest(threads: int) -> str:
     return done.stdout.strip()
 
 
+@pytest.mark.slow  # two fresh processes, each loading (on a new clone: compiling) the kernels
 def test_one_thread_and_two_give_the_same_results():
     assert _digest(1) == _digest(2)

@@ -173,7 +173,7 @@ def test_mirrored_meetings_merge_and_a_merged_visit_keeps_the_visitors_code(tmp_
     assert series.data.iloc[:, 0].tolist() == [1.9, 1.9, 1.9]  # May, June, July 2019
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(st.randoms(use_true_random=False))
 def test_shuffling_a_files_rows_changes_no_event_and_no_score(tmp_path_factory, rnd):
     rows = [

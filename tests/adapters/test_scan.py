@@ -37,7 +37,7 @@ def assert_same(fast, slow):
     assert a == b
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.randoms(use_true_random=False), st.sampled_from([None, ("MNG", "KAZ")]))
 def test_compiled_equals_pyarrow_on_random_gdelt_files(tmp_path_factory, rnd: random.Random, dyad):
     rows = [
@@ -68,7 +68,7 @@ def test_compiled_equals_pyarrow_on_random_gdelt_files(tmp_path_factory, rnd: ra
 ENDS = [b"\n", b"\n", b"\r\n", b"\r", b"\n\n", b"\r\n\r\n", b"\n\r"]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.randoms(use_true_random=False))
 def test_both_readers_agree_on_damaged_bytes(tmp_path_factory, rnd: random.Random):
     """Line ends of every kind, empty lines, bytes that are not UTF-8, NUL bytes, tabs and

@@ -280,7 +280,7 @@ _COLUMN_CELLS = {
 }
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.lists(st.fixed_dictionaries(_COLUMN_CELLS), min_size=1, max_size=5), st.booleans())
 def test_coded_columns_validate_as_their_values(tmp_path_factory, rows, with_ids):
     """Columns that arrive coded (pandas categoricals from a Parquet file's dictionaries,
