@@ -35,11 +35,17 @@ def client():
     cluster.close()
 
 
+def dyads(n: int) -> pd.DataFrame:
+    """Events of ``n`` simulated dyads whose rates change at BOUNDARIES."""
+    events, _ = pz.simulate_events(
+        n, YEARS, BOUNDARIES, base_rate=1.5, rate_ratios=(2.5, 0.4), rng=11
+    )
+    return events
+
+
 @pytest.fixture(scope="module")
 def simulated():
-    events, _ = pz.simulate_events(
-        60, YEARS, BOUNDARIES, base_rate=1.5, rate_ratios=(2.5, 0.4), rng=11
-    )
+    events = dyads(60)
     codes = sorted(set(events["actor"]) | set(events["target"]))
     return events, codes
 
@@ -205,10 +211,7 @@ def test_raw_dask_frames_and_a_missing_dask_are_explained(client, simulated, mon
 
 
 def test_panel_comparison_posterior_and_resume(client, tmp_path):
-    events, _ = pz.simulate_events(  # 30 dyads: three batches of 10
-        30, YEARS, BOUNDARIES, base_rate=1.5, rate_ratios=(2.5, 0.4), rng=11
-    )
-    series = pz.intensity(events)
+    series = pz.intensity(dyads(30))  # three batches of 10
     competing = {"paper": BOUNDARIES, "one": (2005,)}
     folder = tmp_path / "checkpoint"
     first = panel(series, BOUNDARIES, n_sim=99, rng=2, batch_size=10, client=client,
