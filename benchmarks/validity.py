@@ -164,10 +164,11 @@ def cells(
     options: tuple[str, ...] = ("auto", "independent"),
     independent_series: int | None = None,
 ) -> list[tuple]:
-    """Every (design, kind, n, series, dependence, power) cell, size cells first."""
-    chosen = range(len(SIZE_DESIGNS)) if designs is None else designs
+    """Every (design, kind, n, series, dependence, power) cell, size cells first (none with
+    ``series=0``, as ``power_series=0`` runs no power cell)."""
+    chosen = range(len(SIZE_DESIGNS)) if designs is None or not series else designs
     tasks = []
-    for n in lengths:
+    for n in lengths if series else ():
         for i in chosen:
             for dependence in options:
                 count = series
@@ -298,7 +299,9 @@ def figure(frame: pd.DataFrame, path: Path, force: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.validity")
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")
-    parser.add_argument("--series", type=int, default=2000, help="series per size cell")
+    parser.add_argument(
+        "--series", type=int, default=2000, help="series per size cell (0: power cells only)"
+    )
     parser.add_argument("--power-series", type=int, default=1000, help="series per power cell")
     parser.add_argument("--lengths", default="34,120,400", help="record lengths n")
     parser.add_argument("--jobs", type=int, default=2, help="cells run in parallel")
@@ -332,7 +335,12 @@ def main(argv: list[str] | None = None) -> int:
     words = argv if argv is not None else sys.argv[1:]
     command = " ".join(["python -m benchmarks.validity", *words])
     if args.from_csv:
-        frame = pooled(pd.concat([pd.read_csv(path) for path in args.from_csv]))
+        parts = pd.concat([pd.read_csv(path) for path in args.from_csv])
+        repeated = _repeated_run(parts)
+        if repeated:
+            print(f"python -m benchmarks.validity: error: {repeated}", file=sys.stderr)
+            return 2
+        frame = pooled(parts)
         _report(args.out, frame, command, args.force)
         if args.csv is not None:
             write_file(args.csv, frame.to_csv(index=False).encode(), overwrite=args.force)
@@ -390,6 +398,31 @@ def pooled(frame: pd.DataFrame) -> pd.DataFrame:
         commands = frame.groupby(CELL, sort=False)["command"]
         out["command"] = commands.agg(lambda c: " + ".join(dict.fromkeys(c.dropna())))
     return out.reset_index()[list(frame.columns)]
+
+
+def _repeated_run(frame: pd.DataFrame) -> str | None:
+    """Why pooling would count one run's series twice: two parts of a cell with the same
+    series and the same rates are the same run (the same seed), not independent runs.
+
+    Examples
+    --------
+    >>> run = pd.DataFrame({"design": ["a"], "kind": "size", "n": 400, "dependence": "auto",
+    ...     "series": 1000, "dependent_share": 1.0, "hypothesis_vs_none": 0.05,
+    ...     "best_vs_none": 0.05, "best_vs_hypothesis": 0.05, "each_boundary": 0.05})
+    >>> _repeated_run(pd.concat([run, run.assign(best_vs_none=0.06)])) is None
+    True
+    >>> _repeated_run(pd.concat([run, run]))[:40]
+    'the cell a, size, n = 400, auto appears '
+    """
+    same = frame.duplicated([*CELL, "series", "dependent_share", *TESTS], keep=False)
+    if not same.any():
+        return None
+    design, kind, n, dependence = frame.loc[same.to_numpy(), CELL].iloc[0]
+    return (
+        f"the cell {design}, {kind}, n = {n}, {dependence} appears twice with the same series "
+        "and rates (one run read twice, or two runs at one seed); pool runs at different "
+        "--seed values only."
+    )
 
 
 def _series_and_band(low: int, high: int) -> str:

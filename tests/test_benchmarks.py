@@ -78,6 +78,20 @@ def test_validity_benchmark_runs_and_reports(tmp_path):
     np.testing.assert_allclose(merged["hypothesis_vs_none"], expected)
     assert (merged["best_vs_none"] == first["best_vs_none"]).all()
     assert (merged["command"] == first["command"] + " + later").all()
+    # the same run read twice is refused, not counted twice
+    twice = ["--from-csv", str(csv), str(csv), "--out", str(tmp_path / "twice.md")]
+    assert validity.main(twice) == 2 and not (tmp_path / "twice.md").exists()
+
+
+def test_validity_cells_without_size_series_are_power_cells_only():
+    from benchmarks import validity
+
+    tasks = validity.cells(0, (400,), 500, designs=(5,), options=("auto",))
+    expected = [(i, "power", 400, 500, "auto", True) for i in range(4)]
+    assert tasks == expected
+    assert validity.cells(10, (34,), 0, designs=(5,), options=("auto",)) == [
+        (5, "size", 34, 10, "auto", False)
+    ]
 
 
 @pytest.mark.slow
