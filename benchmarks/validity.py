@@ -185,7 +185,8 @@ def cells(
 
 def markdown(frame: pd.DataFrame, command: str) -> str:
     """The report: size tables per n, then power, with the target and its verdict."""
-    runs = list(dict.fromkeys(frame["command"].dropna())) if "command" in frame else []
+    pooled_runs = frame["command"].dropna() if "command" in frame else []
+    runs = list(dict.fromkeys(run for runs in pooled_runs for run in runs.split(" + ")))
     made = "; ".join(f"`{run}`" for run in runs)
     lines = [
         "# Validity: size and power of the Monte Carlo tests",

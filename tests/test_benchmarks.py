@@ -78,6 +78,8 @@ def test_validity_benchmark_runs_and_reports(tmp_path):
     np.testing.assert_allclose(merged["hypothesis_vs_none"], expected)
     assert (merged["best_vs_none"] == first["best_vs_none"]).all()
     assert (merged["command"] == first["command"] + " + later").all()
+    header = (tmp_path / "both.md").read_text().splitlines()[2]
+    assert header.count("`later`") == 1 and " + later" not in header  # each run named once
     # the same run read twice is refused, not counted twice
     twice = ["--from-csv", str(csv), str(csv), "--out", str(tmp_path / "twice.md")]
     assert validity.main(twice) == 2 and not (tmp_path / "twice.md").exists()
