@@ -24,6 +24,8 @@ import numba
 import numpy as np
 import pandas as pd
 
+from .._kernels import frozen
+
 _MISSING = np.uint64(0x9E3779B97F4A7C15)
 _FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 _FNV_PRIME = np.uint64(0x100000001B3)
@@ -126,7 +128,9 @@ def buffers_hash(pieces: list[Any], key: int) -> bytes:
         whole = raw.size // 8
         words = raw[: whole * 8].view(np.uint64)
         tail = int.from_bytes(raw[whole * 8 :].tobytes(), "little")
-        hashes[i] = _words_hash(words, np.uint64(tail), np.uint64(raw.size), np.uint64(key))
+        hashes[i] = _words_hash(
+            frozen(words, np.uint64), np.uint64(tail), np.uint64(raw.size), np.uint64(key)
+        )
     return int(_chain(hashes, np.uint64(key))).to_bytes(8, "little")
 
 
@@ -249,7 +253,7 @@ def _chunk_hashes(chunk: Any, out: np.ndarray) -> None:
     offsets = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + n + 1]
     data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
     valid = ~np.asarray(chunk.is_null(), dtype=bool)
-    _text_hashes(offsets, data, valid, out)
+    _text_hashes(frozen(offsets, offsets.dtype), frozen(data, np.uint8), frozen(valid, bool), out)
 
 
 def numbered_hashes(n: int, prefix: str) -> np.ndarray:
@@ -304,7 +308,7 @@ def cell_hashes(column: pd.Series) -> np.ndarray:
         else:
             numbers = column.to_numpy(dtype=np.int64, na_value=0)
             bits, kind = numbers.view(np.uint64), np.uint64(1)
-        return _bits_hashes(np.ascontiguousarray(bits), valid, kind)
+        return _bits_hashes(frozen(bits, np.uint64), frozen(valid, bool), kind)
     try:
         return _strings(column.array)
     except (TypeError, ValueError):  # an object column of other things (Arrow's errors)
@@ -335,7 +339,7 @@ def partial_digest(
             _combine_rows(row, cell_hashes(column), np.uint64(salt))
             continue
         table = cell_hashes(pd.Series(values))
-        _combine_codes(row, codes, table, np.uint64(salt))
+        _combine_codes(row, frozen(codes, codes.dtype), frozen(table, np.uint64), np.uint64(salt))
     total = int(row.sum(dtype=np.uint64)) if len(row) else 0
     xor = int(np.bitwise_xor.reduce(row)) if len(row) else 0
     return len(frame), total, xor

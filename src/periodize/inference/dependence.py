@@ -86,6 +86,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from .._kernels import frozen
 from .._validation import check_choice
 from ..exceptions import ParameterError
 from .streams import block_generator, series_keys
@@ -399,9 +400,9 @@ def count_quantiles(uniforms: np.ndarray, means: np.ndarray, alpha: np.ndarray |
     function where the recursion stops."""
     alpha = np.broadcast_to(np.asarray(alpha, dtype=float), (len(uniforms),))
     sizes = np.where(alpha > 0, 1.0 / np.where(alpha > 0, alpha, 1.0), np.inf)
-    cell_means = np.ascontiguousarray(np.broadcast_to(means, uniforms.shape))
+    cell_means = frozen(np.broadcast_to(means, uniforms.shape))
     original = uniforms.copy()
-    _quantiles(uniforms, cell_means, sizes)
+    _quantiles(uniforms, cell_means, frozen(sizes))
     missing = np.isnan(uniforms)
     if missing.any():
         rows = np.nonzero(missing)[0]
@@ -476,7 +477,7 @@ def normal_scores(
     if model == "quasipoisson":  # on the scale of counts: y/φ under mean μ/φ
         values, means = values / spread, means / spread
     alpha = spread[:, 0] if model == "negbin" else np.zeros(len(values))
-    u = _mid_distribution(values, means, alpha)
+    u = _mid_distribution(frozen(values), frozen(means), frozen(alpha))
     missing = np.isnan(u)
     if missing.any():
         rows = np.nonzero(missing)[0]

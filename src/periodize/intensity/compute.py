@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._engines import dask_engine
+from .._kernels import frozen
 from .._limits import check_memory
 from .._typing import BYS, FREQS, STRATIFY, By, Freq, PathLike, Stratify
 from .._validation import check_choice
@@ -209,7 +210,14 @@ def _series_codes(
         ((actor, actor_map), (target, target_map)), countries = _country_maps(
             *(recall(table, f"codes:{c}") or pd.factorize(table[c]) for c in ("actor", "target"))
         )
-        key = _pair_keys(actor, actor_map, target, target_map, len(countries), by == "dyad")
+        key = _pair_keys(
+            frozen(actor, actor.dtype),
+            frozen(actor_map, actor_map.dtype),
+            frozen(target, target.dtype),
+            frozen(target_map, target_map.dtype),
+            len(countries),
+            by == "dyad",
+        )
     if stratify is not None:
         strata = pd.Categorical(_strata(table, stratify))
         key = key * len(strata.categories) + strata.codes
@@ -252,7 +260,7 @@ def _country_maps(
     ([[-1, 1, -1], [0]], ['KAZ', 'MNG'])
     """
     used = [
-        (codes, np.asarray(uniques, dtype=object), _seen(codes, len(uniques)))
+        (codes, np.asarray(uniques, dtype=object), _seen(frozen(codes, codes.dtype), len(uniques)))
         for codes, uniques in factorized
     ]
     countries = sorted(set().union(*(uniques[seen].tolist() for _, uniques, seen in used)))

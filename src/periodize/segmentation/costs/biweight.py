@@ -28,6 +28,7 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..._kernels import frozen
 from ..noise import noise_scale, robust_mean_square
 from .base import Cost, GivenScale
 
@@ -130,7 +131,7 @@ class BiweightCost(Cost):
         super().__init__(values, exposure)
         self.sigma = self._unit()
         self.centre = np.median(self.values, axis=1) if self.n_periods else np.zeros(0)
-        self.z = np.ascontiguousarray((self.values - self.centre[:, None]) / self.sigma[:, None])
+        self.z = frozen((self.values - self.centre[:, None]) / self.sigma[:, None])
 
     def _unit(self) -> np.ndarray:
         """The noise standard deviation the band and the costs are measured in."""
@@ -141,8 +142,8 @@ class BiweightCost(Cost):
         start, end = np.atleast_1d(start), np.atleast_1d(end)
         width = max(start.shape[-1], end.shape[-1])
         shape = (self.n_series, width)
-        starts = np.ascontiguousarray(np.broadcast_to(start, shape), dtype=np.int64)
-        ends = np.ascontiguousarray(np.broadcast_to(end, shape), dtype=np.int64)
+        starts = frozen(np.broadcast_to(start, shape), np.int64)
+        ends = frozen(np.broadcast_to(end, shape), np.int64)
         out = np.empty((*starts.shape, 3))
         _fits(self.z, starts, ends, self.threshold, out)
         return out

@@ -30,6 +30,8 @@ from typing import Protocol
 import numba
 import numpy as np
 
+from ..._kernels import frozen
+
 
 class PricedCost(Protocol):
     """What the kernels read of a cost (:class:`.base.Cost`, which imports this module,
@@ -73,9 +75,7 @@ def kernel_inputs(cost: PricedCost) -> tuple[int, np.ndarray, np.ndarray, np.nda
     ):  # fitted per segment
         return None
     code, attribute = constants[name]
-    params = np.ascontiguousarray(getattr(cost, attribute), dtype=float)
-    values = np.ascontiguousarray(cost.values, dtype=float)
-    return code, values, np.ascontiguousarray(exposure, dtype=float), params
+    return code, frozen(cost.values), frozen(exposure), frozen(getattr(cost, attribute))
 
 
 def _tilted_py(x: float, m: float) -> tuple[float, float, float]:
@@ -267,7 +267,7 @@ def total_cost(cost: PricedCost, edges: np.ndarray) -> np.ndarray | None:
         values,
         exposure,
         params,
-        np.ascontiguousarray(edges, dtype=np.int64),
+        frozen(edges, np.int64),
         xlogx,
         logm,
         out,

@@ -23,6 +23,8 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..._kernels import frozen
+
 #: Newton steps stop when the change in log rate is below this.
 TOLERANCE = 1e-13
 
@@ -122,11 +124,11 @@ def _run(
     given = np.zeros(shape) if rate is None else np.broadcast_to(rate, shape)
     out = np.array(given, dtype=float), np.empty(shape), np.empty(shape)
     _every_segment(
-        np.ascontiguousarray(values, dtype=float),
-        np.ascontiguousarray(exposure, dtype=float),
-        np.ascontiguousarray(alpha, dtype=float),
-        np.ascontiguousarray(first, dtype=np.int64),
-        np.ascontiguousarray(last, dtype=np.int64),
+        frozen(values),
+        frozen(exposure),
+        frozen(alpha),
+        frozen(first, np.int64),
+        frozen(last, np.int64),
         *out,
         rate is None,
     )

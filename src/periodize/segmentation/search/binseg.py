@@ -22,6 +22,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from ..._kernels import frozen
 from ..costs.base import Cost
 from ..costs.compiled import _NORMAL, _POISSON, kernel_inputs, lookup_tables, segment_cost
 from ..costs.compiled import _POISSON_TABLE as _TABLE
@@ -150,7 +151,7 @@ def binseg_breaks(cost: Cost, penalty: float, min_size: int) -> list[list[int]] 
     _binseg_series(
         code,
         values,
-        exposure if exposure.shape[0] else np.zeros((n_series, 0)),
+        exposure if exposure.shape[0] else frozen(np.zeros((n_series, 0))),
         float(penalty) * params,
         min_size,
         xlogx,

@@ -24,6 +24,7 @@ from typing import Any
 import numba
 import numpy as np
 
+from ..._kernels import frozen
 from ..costs.base import Cost
 from ..costs.compiled import (
     _NORMAL,
@@ -364,7 +365,7 @@ def compiled_pelt(
     _pelt_series(
         code,
         values,
-        exposure if exposure.shape[0] else np.zeros((cost.n_series, 0)),
+        exposure if exposure.shape[0] else frozen(np.zeros((cost.n_series, 0))),
         params,
         float(penalty),
         min_size,
@@ -398,9 +399,9 @@ def segment_penalties(
 ) -> np.ndarray:
     """The penalty of a segment of every length 0..``n_periods`` (zeros without one)."""
     if segment_penalty is None:
-        return np.zeros(n_periods + 1)
+        return frozen(np.zeros(n_periods + 1))
     lengths = np.maximum(np.arange(n_periods + 1), 1)
-    return np.ascontiguousarray(segment_penalty(lengths), dtype=float)
+    return frozen(segment_penalty(lengths))
 
 
 __all__: list[Any] = ["compiled_chunk", "compiled_pelt", "extend", "kernel_arguments", "trace"]

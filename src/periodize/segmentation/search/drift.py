@@ -51,6 +51,7 @@ import math
 import numba
 import numpy as np
 
+from ..._kernels import frozen
 from .pelt import backtrack
 
 #: Columns of a history: curvature, vertex, value, first period of its segment, node.
@@ -363,9 +364,9 @@ def drift_search(
     optima, most = np.empty(n_series), np.zeros(n_series, dtype=np.int64)
     centred = values - np.median(values, axis=1, keepdims=True)  # no precision lost to an
     _drift_series(  # offset (the levels absorb it)
-        np.ascontiguousarray(centred / sd_noise[:, None]),
-        np.ascontiguousarray(phi),
-        np.ascontiguousarray(lam),
+        frozen(centred / sd_noise[:, None]),
+        frozen(phi),
+        frozen(lam),
         beta,
         int(min_size),
         jumps,

@@ -37,6 +37,7 @@ import math
 import numba
 import numpy as np
 
+from ..._kernels import frozen
 from ..costs.base import Cost
 from ..costs.compiled import _NORMAL, kernel_inputs
 from .pelt import backtrack
@@ -283,7 +284,7 @@ def fpop(cost: Cost, penalty: float, min_size: int) -> tuple[np.ndarray, np.ndar
     _fpop_series(
         code,
         values,
-        exposure if exposure.shape[0] else np.zeros((n_series, 0)),
+        exposure if exposure.shape[0] else frozen(np.zeros((n_series, 0))),
         params,
         float(penalty),
         min_size,

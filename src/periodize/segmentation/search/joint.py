@@ -15,6 +15,7 @@ from collections.abc import Callable
 import numba
 import numpy as np
 
+from ..._kernels import frozen
 from ..costs.base import Cost
 from ..costs.compiled import kernel_inputs, segment_cost, sloped
 from ..costs.mixed import MixedCost
@@ -128,4 +129,4 @@ def _arguments(
         codes[rows], values[rows], _, params[rows] = inputs
     penalty = segment_penalties(members.n_periods, segment_penalty)
     empty = np.zeros(1)
-    return codes, values, np.zeros((0, 0)), params, penalty, empty, empty.copy()
+    return codes, frozen(values), frozen(np.zeros((0, 0))), frozen(params), penalty, empty, empty

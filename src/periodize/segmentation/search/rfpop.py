@@ -26,6 +26,7 @@ import math
 import numba
 import numpy as np
 
+from ..._kernels import frozen
 from ..costs.biweight import BiweightCost
 from .pelt import backtrack
 
@@ -260,7 +261,7 @@ def rfpop(
     last = np.zeros((cost.n_series, cost.n_periods + 1), dtype=np.int64)
     optima = np.empty(cost.n_series)
     most = np.empty(cost.n_series, dtype=np.int64)
-    per_series = np.ascontiguousarray(np.broadcast_to(penalty, (cost.n_series,)), dtype=float)
+    per_series = frozen(np.broadcast_to(penalty, (cost.n_series,)))
     _rfpop_series(cost.z, cost.threshold, per_series, int(min_size), last, optima, most)
     return optima, last, most
 
