@@ -244,12 +244,14 @@ def markdown(frame: pd.DataFrame, command: str) -> str:
         lines += [
             "## Power (one change at the first hypothesised boundary)",
             "",
-            "| design | n | dependence | " + " | ".join(TESTS) + " |",
-            "|---|---|---|" + "---|" * len(TESTS),
+            "| design | n | dependence | series | " + " | ".join(TESTS) + " |",
+            "|---|---|---|---|" + "---|" * len(TESTS),
         ]
         for row in power.itertuples():
             rates = " | ".join(f"{getattr(row, t):.1%}" for t in TESTS)
-            lines.append(f"| {row.design} | {row.n} | {row.dependence} | {rates} |")
+            lines.append(
+                f"| {row.design} | {row.n} | {row.dependence} | {row.series:,} | {rates} |"
+            )
         lines += [
             "",
             "Power under `independent` on dependent series is not power: its size there is "
