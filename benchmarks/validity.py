@@ -166,7 +166,7 @@ def cells(
 ) -> list[tuple]:
     """Every (design, kind, n, series, dependence, power) cell, size cells first (none with
     ``series=0``, as ``power_series=0`` runs no power cell)."""
-    chosen = range(len(SIZE_DESIGNS)) if designs is None or not series else designs
+    chosen = range(len(SIZE_DESIGNS)) if designs is None else designs
     tasks = []
     for n in lengths if series else ():
         for i in chosen:
