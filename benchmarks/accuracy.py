@@ -316,6 +316,11 @@ def designs(rng: np.random.Generator, rows: int) -> Iterator[tuple[str, np.ndarr
     # a count series whose rate rises steadily (coverage growing)
     rising = np.exp(np.linspace(np.log(2.0), np.log(8.0), n))
     yield "counts, 120 months, rate rising 2 → 8, no change", rng.poisson(rising, (rows, n)), []
+    # a smoothed indicator: the two shifts of design 2 seen through a centred moving average
+    # of 5 periods (noise that is smooth, not AR(1): its long-run variance is overstated)
+    padded = np.pad(mean, 2, mode="edge") + rng.standard_normal((rows, n + 4))
+    smoothed = sum(padded[:, k : k + n] for k in range(5)) / 5.0
+    yield "normal, moving average of 5 periods, 2 shifts", smoothed, cuts
 
 
 def _found_share(found: list[tuple[int, ...]], truth: list[int], of_found: bool) -> float:
