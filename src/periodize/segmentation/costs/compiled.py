@@ -78,6 +78,13 @@ def kernel_inputs(cost: PricedCost) -> tuple[int, np.ndarray, np.ndarray, np.nda
     return code, frozen(cost.values), frozen(exposure), frozen(getattr(cost, attribute))
 
 
+def per_series_exposure(exposure: np.ndarray, n_series: int) -> np.ndarray:
+    """``exposure`` as the kernels that run in parallel over series index it: a row per
+    series, of length 0 where there is no exposure (:func:`kernel_inputs` gives ``(0, 0)``
+    then)."""
+    return exposure if exposure.shape[0] else frozen(np.zeros((n_series, 0)))
+
+
 def _tilted_py(x: float, m: float) -> tuple[float, float, float]:
     """Scalar :func:`~periodize.segmentation.costs.poisson_trend.tilted`: ``log G(x)``,
     the mean position and its variance for positions ``0..m-1`` weighted by ``e^{xu}``

@@ -22,9 +22,15 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from ..._kernels import frozen
 from ..costs.base import Cost
-from ..costs.compiled import _NORMAL, _POISSON, kernel_inputs, lookup_tables, segment_cost
+from ..costs.compiled import (
+    _NORMAL,
+    _POISSON,
+    kernel_inputs,
+    lookup_tables,
+    per_series_exposure,
+    segment_cost,
+)
 from ..costs.compiled import _POISSON_TABLE as _TABLE
 
 
@@ -151,7 +157,7 @@ def binseg_breaks(cost: Cost, penalty: float, min_size: int) -> list[list[int]] 
     _binseg_series(
         code,
         values,
-        exposure if exposure.shape[0] else frozen(np.zeros((n_series, 0))),
+        per_series_exposure(exposure, n_series),
         float(penalty) * params,
         min_size,
         xlogx,

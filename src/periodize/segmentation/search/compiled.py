@@ -31,6 +31,7 @@ from ..costs.compiled import (
     _POISSON_TABLE,
     kernel_inputs,
     lookup_tables,
+    per_series_exposure,
     segment_cost,
     sloped,
 )
@@ -365,7 +366,7 @@ def compiled_pelt(
     _pelt_series(
         code,
         values,
-        exposure if exposure.shape[0] else frozen(np.zeros((cost.n_series, 0))),
+        per_series_exposure(exposure, cost.n_series),
         params,
         float(penalty),
         min_size,

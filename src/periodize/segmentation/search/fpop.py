@@ -37,9 +37,8 @@ import math
 import numba
 import numpy as np
 
-from ..._kernels import frozen
 from ..costs.base import Cost
-from ..costs.compiled import _NORMAL, kernel_inputs
+from ..costs.compiled import _NORMAL, kernel_inputs, per_series_exposure
 from .pelt import backtrack
 
 #: Models with one parameter per segment and convex per-observation costs.
@@ -284,7 +283,7 @@ def fpop(cost: Cost, penalty: float, min_size: int) -> tuple[np.ndarray, np.ndar
     _fpop_series(
         code,
         values,
-        exposure if exposure.shape[0] else frozen(np.zeros((n_series, 0))),
+        per_series_exposure(exposure, n_series),
         params,
         float(penalty),
         min_size,
