@@ -187,3 +187,15 @@ def test_the_compiled_cost_equals_the_numpy_reference(seed, n, scale, breaks):
         np.testing.assert_allclose(
             cost.total_cost(edges), cost.total_cost(edges, compiled=False), rtol=1e-11, atol=1e-9
         )
+
+
+def test_a_segment_centred_on_its_middle_has_no_growth_and_the_levels_cost():
+    """Counts whose mean position is the segment's middle (symmetric ones) have growth 0:
+    the compiled cost is then the constant rate's, ``-2 (S log(S/m) - S)`` (Newton's root
+    is its start there; it used to bisect towards it for some 36 steps)."""
+    segments = [[3.0, 3.0, 3.0], [1.0, 0.0, 1.0], [2.0, 5.0, 0.0, 5.0, 2.0], [4.0, 1.0, 1.0, 4.0]]
+    for y in segments:
+        total, m = sum(y), len(y)
+        expected = -2.0 * (total * np.log(total / m) - total)
+        got = PoissonTrendCost(np.array([y])).total_cost(np.array([[0, m]]))[0]
+        assert got == pytest.approx(expected, rel=1e-12)

@@ -85,21 +85,26 @@ def per_series_exposure(exposure: np.ndarray, n_series: int) -> np.ndarray:
     return exposure if exposure.shape[0] else frozen(np.zeros((n_series, 0)))
 
 
-def _tilted_py(x: float, m: float) -> tuple[float, float, float]:
+def _tilted_py(x: float, m: float, log_too: bool = True) -> tuple[float, float, float]:
     """Scalar :func:`~periodize.segmentation.costs.poisson_trend.tilted`: ``log G(x)``,
     the mean position and its variance for positions ``0..m-1`` weighted by ``e^{xu}``
     (computed at ``-|x|`` from ``q = e^{-|x|}``: the mean ``q/(1-q) - m q^m/(1-q^m)``, the
-    variance ``q/(1-q)² - m² q^m/(1-q^m)²``; series in ``|x|`` near 0), then reflected."""
+    variance ``q/(1-q)² - m² q^m/(1-q^m)²``; series in ``|x|`` near 0), then reflected.
+    ``log_too=False`` leaves ``log G`` at 0: Newton's steps need the moments alone, and
+    its two logarithms were a third of a segment's time."""
     y = abs(x)
+    log_g = 0.0
     if m * y < 1e-2:
         m2, m4 = m * m - 1.0, m**4 - 1.0
-        log_g = math.log(m) - (m - 1.0) * y / 2.0 + m2 * y * y / 24.0 - m4 * y**4 / 2880.0
+        if log_too:
+            log_g = math.log(m) - (m - 1.0) * y / 2.0 + m2 * y * y / 24.0 - m4 * y**4 / 2880.0
         mean = (m - 1.0) / 2.0 - m2 * y / 12.0 + m4 * y**3 / 720.0
         var = m2 / 12.0 - m4 * y * y / 240.0
     else:
         one = -math.expm1(-y)  # 1 - q
         whole = -math.expm1(-y * m)  # 1 - q^m
-        log_g = math.log(whole) - math.log(one)
+        if log_too:
+            log_g = math.log(whole) - math.log(one)
         mean = (1.0 - one) / one - m * (1.0 - whole) / whole
         var = (1.0 - one) / (one * one) - m * m * (1.0 - whole) / (whole * whole)
     var = var if var > 0.0 else 0.0
@@ -134,12 +139,14 @@ def _trend_poisson_cost(total: float, within: float, m: float) -> float:
         if geometric > -abs(x):
             x = math.copysign(-geometric, x)
         for _ in range(GROWTH_STEPS):
-            _, mean, var = _tilted(x, m)
+            _, mean, var = _tilted(x, m, False)
             if mean > target:  # the mean position grows with x
                 high = x
             else:
                 low = x
             step = x + (target - mean) / var if var > 0.0 else math.inf
+            if step == x:  # the root itself (a mean position in the middle: x = 0)
+                break
             following = step if low < step < high else (low + high) / 2.0
             moved = abs(following - x)
             x = following
