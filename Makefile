@@ -31,8 +31,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[plot,test,dev,dask]"
 	touch $(STAMP)
 
+# numba checks a cached kernel against its own file only: after editing a function it
+# inlines from another module (a segment cost), `make clean` drops the stale kernels too.
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	find src tests benchmarks -name '*.nbi' -delete -o -name '*.nbc' -delete
 
 # Regenerate every output shown in the README and docs/ (tests check they are current).
 docs: docs-study docs-power
