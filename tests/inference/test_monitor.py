@@ -283,10 +283,14 @@ def test_a_cut_history_says_it_was_also_calibrated_without_its_last_boundary():
     assert watch.history.by_series["n_breaks"].tolist() == [1]
     null = json.loads(watch.to_json())["provenance"]["parameters"]["null"]
     assert "without its last boundary" in null
+    assert watch.dependence["last_boundary_doubted"].tolist() == [True]
+    assert "the boundary allows that 2000 began no new period" in watch.summary()
     flat = pd.Series(np.full(30, 3.0) + np.tile([0.0, 1.0], 15), index=years)
     quiet = pz.monitor(flat, since=2015, n_sim=99, rng=1)
     assert quiet.history.by_series["n_breaks"].tolist() == [0]
     assert "last boundary" not in json.loads(quiet.to_json())["provenance"]["parameters"]["null"]
+    assert quiet.dependence["last_boundary_doubted"].tolist() == [False]
+    assert "began no new period" not in quiet.summary()
 
 
 @pytest.mark.slow

@@ -217,7 +217,9 @@ def monitor(
     largest = path.max(axis=1)
     boundary, pvalue = _calibrated(maxima, largest, level, observed)
     cut = np.flatnonzero([len(b) > 0 for b in history.break_indices])
-    if cut.size and not stable_history:  # the last boundary may be a chance one
+    doubted = np.zeros(len(matrix.names), dtype=bool)
+    doubted[cut] = not stable_history
+    if doubted.any():  # the last boundary may be a chance one
         uncut = [tuple(history.break_indices[i][:-1]) for i in cut]
         first_uncut = np.array([b[-1] if b else 0 for b in uncut], dtype=int)
         level_u, spread_u = _tail_baseline(used, past[cut], first_uncut)
@@ -246,7 +248,9 @@ def monitor(
         pvalue=pvalue,
         history=history,
         values=matrix.values,
-        dependence=serial.frame(matrix.names).assign(detector_scale=factor),
+        dependence=serial.frame(matrix.names).assign(
+            detector_scale=factor, last_boundary_doubted=doubted
+        ),
         provenance=Provenance(
             function=func,
             parameters={
@@ -264,7 +268,7 @@ def monitor(
                     + (
                         "; where the history was cut, also without its last boundary (the "
                         "dependence fitted again), the larger boundary and p-value"
-                        if cut.size and not stable_history
+                        if doubted.any()
                         else ""
                     )
                 ),

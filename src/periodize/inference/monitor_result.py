@@ -55,7 +55,9 @@ class Monitoring(ResultMixin):
     provenance: Provenance
     #: per series, the serial dependence the replicates were drawn with (order, latent
     #: lag-1 autocorrelation, null) and ``detector_scale``, the long-run variance factor the
-    #: Gaussian detector is divided by (1 for counts); ``attrs["dependence"]`` the option
+    #: Gaussian detector is divided by (1 for counts), ``last_boundary_doubted`` whether the
+    #: series was also calibrated as if its history's last boundary were a chance one;
+    #: ``attrs["dependence"]`` the option
     dependence: pd.DataFrame | None = None
 
     @property
@@ -129,6 +131,8 @@ class Monitoring(ResultMixin):
         for row in self._rows():
             name = row["series"]
             base = f"{what} {row['baseline_level']:.3g} per period since {row['baseline_first']}"
+            if self._doubted(name):
+                base += f" (the boundary allows that {row['baseline_first']} began no new period)"
             if row["alarm"] is None:
                 lines.append(
                     f"- {name}: no new period so far (largest statistic {row['statistic']:.3g}, "
@@ -142,6 +146,15 @@ class Monitoring(ResultMixin):
                     f"against {base}"
                 )
         return "\n".join(lines)
+
+    def _doubted(self, name: str) -> bool:
+        """Whether the series was also calibrated without its history's last boundary."""
+        drawn = self.dependence
+        return (
+            drawn is not None
+            and "last_boundary_doubted" in drawn
+            and bool(drawn.loc[name, "last_boundary_doubted"])
+        )
 
     def _null(self) -> str:
         """What the replicates were drawn with, in words."""
