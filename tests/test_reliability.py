@@ -247,7 +247,7 @@ def test_interrupted_study_exits_130_and_writes_nothing(tmp_path):
     child.stderr.readline()  # the first progress line: the analysis is running
     child.send_signal(signal.SIGINT)
     _, err = child.communicate(timeout=120)
-    assert child.returncode == 130
+    assert child.returncode == 130, err[-3000:]  # what the command said, should it finish
     assert "Traceback" not in err and "interrupted" in err
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
