@@ -23,10 +23,11 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-_state = {"holding": False, "pending": False}
+_state = {"holding": False, "pending": False, "pressed": False}
 
 
 def _interrupt(signum: int, frame: Any) -> None:
+    _state["pressed"] = True  # read by periodize._interrupt, should the raise be swallowed
     raise KeyboardInterrupt
 
 

@@ -28,6 +28,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from ._interrupt import check as check_interrupt
 from .exceptions import ParameterError
 
 _AT_FDCWD = -100
@@ -43,6 +44,7 @@ def write_file(
 ) -> Path:
     """Write ``data`` to ``path`` atomically; an existing path needs ``overwrite=True``,
     and a path that is one of ``inputs`` is refused."""
+    check_interrupt()  # a Ctrl-C swallowed on the way writes nothing
     target = Path(os.fspath(path))
     if target.is_dir():
         raise ParameterError(f"{target} is a folder; give the path of a file to write.")
@@ -176,6 +178,7 @@ class OutputFolder:
 
     def publish(self, files: Mapping[str, bytes]) -> dict[str, Path]:
         """Write every file, then replace the target by the new set in one step."""
+        check_interrupt()  # a Ctrl-C swallowed on the way writes nothing
         if self.staging is None:
             raise ParameterError("This output folder was already published or discarded.")
         unknown = sorted(set(files) - self.names)

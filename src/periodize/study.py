@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._interrupt import check as check_interrupt
 from ._output import OutputFolder
 from ._typing import PathLike, RandomState
 from ._validation import check_choice, check_int
@@ -586,5 +587,6 @@ def _max_breaks(
 
 
 def stderr_progress(message: str) -> None:
-    """Print a progress line on stderr."""
+    """Print a progress line on stderr (first raising a Ctrl-C swallowed since the last)."""
+    check_interrupt()
     print(f"periodize study: {message}", file=sys.stderr, flush=True)

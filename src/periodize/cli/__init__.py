@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
 
+from .. import _interrupt
 from ..exceptions import EventSchemaError, PeriodizeError
 from . import commands
 from .messages import flags, in_cli_terms
@@ -36,7 +38,24 @@ def one_line(error: BaseException, debug: bool) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code (0 done, 1 internal error, 2 bad input or
-    usage, 130 interrupted)."""
+    usage, 130 interrupted). Every Ctrl-C is recorded as well as raised
+    (:mod:`periodize._interrupt`): one swallowed where it was raised still stops the command
+    before it writes anything, and an error that follows it is reported as the
+    interruption."""
+    _interrupt.reset()
+    ours = (
+        signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        and threading.current_thread() is threading.main_thread()  # handlers live there
+    )
+    previous = signal.signal(signal.SIGINT, _interrupt.handler) if ours else None
+    try:
+        return _run(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build()
     try:
         args = parser.parse_args(argv)
@@ -65,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{name}: error: {error}", file=sys.stderr)
         return 2
     except Exception as error:
+        if _interrupt.happened():  # the error followed a Ctrl-C swallowed where it was raised
+            print(f"{name}: interrupted; nothing was written.", file=sys.stderr)
+            return 130
         if args.debug:
             traceback.print_exc()
         print(
@@ -73,6 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    if _interrupt.happened():  # swallowed, and the command had nothing left to commit
+        print(f"{name}: interrupted.", file=sys.stderr)
+        return 130
     return 0
 
 
