@@ -914,8 +914,8 @@ RULES = """\
   while the panel's local workers start (they start ignoring Ctrl-C, and the command holds
   one pressed meanwhile until they run, then stops them), and when Python drops the
   Ctrl-C where it raised it (inside numba's compiler, a ctypes callback): the command
-  records every Ctrl-C and raises it again at its next step or write. A data error raised on a worker is
-  the same one line, without the workers' log of it.
+  records every Ctrl-C and raises it again at its next step or write. A data error raised
+  on a worker is the same one line, without the workers' log of it.
 - **Archive files are read by one rule on both readers.** A line ends at LF, CRLF or a
   lone CR; empty lines are skipped; bytes that are not UTF-8 become U+FFFD; a line over
   4 MiB refuses the file before it is held (a small zip can unpack to one huge line); a
