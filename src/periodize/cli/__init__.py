@@ -51,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(argv)
     finally:
+        _interrupt.reset()  # a caller that goes on in this process (a notebook) starts clean
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
 
