@@ -190,7 +190,7 @@ def monitor(
     )
     used = str((history.choice or {}).get("model")) if model == "auto" else model
     check_values(matrix, used, func, "")
-    first = np.array([b[-1] if b else 0 for b in history.break_indices], dtype=int)
+    first = _last_period_starts(history.break_indices)
     seed = root_seed(rng, func)
     past = matrix.values[:, :start]
     level0, spread = _tail_baseline(used, past, first)
@@ -221,8 +221,7 @@ def monitor(
     doubted[cut] = not stable_history
     if doubted.any():  # the last boundary may be a chance one
         uncut = [tuple(history.break_indices[i][:-1]) for i in cut]
-        first_uncut = np.array([b[-1] if b else 0 for b in uncut], dtype=int)
-        level_u, spread_u = _tail_baseline(used, past[cut], first_uncut)
+        level_u, spread_u = _tail_baseline(used, past[cut], _last_period_starts(uncut))
         serial_u = _history_dependence(dependence, used, past[cut], uncut, spread_u, seed)
         maxima_u = _replicate_maxima(
             used, past[cut], uncut, level_u, spread_u, horizon, n_sim, seed, min_size,
@@ -284,6 +283,11 @@ def monitor(
             seed=seed,
         ),
     )
+
+
+def _last_period_starts(breaks: Sequence[Sequence[int]]) -> np.ndarray:
+    """Per series, the position where the last period of a segmentation starts."""
+    return np.array([b[-1] if len(b) else 0 for b in breaks], dtype=np.int64)
 
 
 def _calibrated(
@@ -426,7 +430,7 @@ def _replicate_maxima(
         labels = np.zeros(past.shape, dtype=np.int64)
         if resegment:
             refit = segment(pd.DataFrame(past.T), min_size=min_size, model=history_model)
-            last = np.array([b[-1] if b else 0 for b in refit.break_indices], dtype=np.int64)
+            last = _last_period_starts(refit.break_indices)
             labels = segment_labels(refit.break_indices, length)
         level_r, spread_r = _tail_baseline(model, past, last)
         orders = np.repeat(serial.order[rows.start : rows.stop], n_sim)

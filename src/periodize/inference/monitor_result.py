@@ -150,11 +150,7 @@ class Monitoring(ResultMixin):
     def _doubted(self, name: str) -> bool:
         """Whether the series was also calibrated without its history's last boundary."""
         drawn = self.dependence
-        return (
-            drawn is not None
-            and "last_boundary_doubted" in drawn
-            and bool(drawn.loc[name, "last_boundary_doubted"])
-        )
+        return drawn is not None and bool(drawn.loc[name, "last_boundary_doubted"])
 
     def _null(self) -> str:
         """What the replicates were drawn with, in words."""
