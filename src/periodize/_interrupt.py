@@ -32,6 +32,20 @@ def handler(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+def quiet_unraisable(default: Any) -> Any:
+    """A :data:`sys.unraisablehook` that takes a dropped Ctrl-C as pressed, silently (Python
+    would print "Exception ignored" and its traceback), and passes anything else to
+    ``default``."""
+
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            _state["pressed"] = True
+            return
+        default(unraisable)
+
+    return hook
+
+
 def reset() -> None:
     """Forget earlier Ctrl-Cs (each command-line run starts clean)."""
     _state["pressed"] = False

@@ -48,9 +48,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         and threading.current_thread() is threading.main_thread()  # handlers live there
     )
     previous = signal.signal(signal.SIGINT, _interrupt.handler) if ours else None
+    unraisable = sys.unraisablehook  # where Python drops a Ctrl-C raised in a callback
+    sys.unraisablehook = _interrupt.quiet_unraisable(unraisable)
     try:
         return _run(argv)
     finally:
+        sys.unraisablehook = unraisable
         _interrupt.reset()  # a caller that goes on in this process (a notebook) starts clean
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
