@@ -298,8 +298,10 @@ def test_a_ctrl_c_swallowed_on_the_way_still_stops_the_study(tmp_path, monkeypat
     monkeypatch.undo()
     from periodize._interrupt import happened
 
-    assert not happened()  # the process goes on clean: the library's own writes work
-    assert main(["study", "--n-sim", "99", "--out", str(out), "--quiet"]) == 0 and out.exists()
+    assert not happened()  # the process goes on clean: the command line writes again
+    written = tmp_path / "events.csv"
+    simulate = ["simulate", "--dyads", "1", "--years", "2000-2009", "--boundaries", "2005"]
+    assert main([*simulate, "--rates", "1,3", "-o", str(written)]) == 0 and written.exists()
 
 
 def test_output_folder_checks_happen_before_any_work(tmp_path):

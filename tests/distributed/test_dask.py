@@ -211,10 +211,10 @@ def test_raw_dask_frames_and_a_missing_dask_are_explained(client, simulated, mon
 
 
 def test_panel_comparison_posterior_and_resume(client, tmp_path):
-    series = pz.intensity(dyads(30))  # three batches of 10
+    series = pz.intensity(dyads(9))  # three batches of 3
     competing = {"paper": BOUNDARIES, "one": (2005,)}
     folder = tmp_path / "checkpoint"
-    first = panel(series, BOUNDARIES, n_sim=99, rng=2, batch_size=10, client=client,
+    first = panel(series, BOUNDARIES, n_sim=99, rng=2, batch_size=3, client=client,
                   competing=competing, posterior_breaks=2, checkpoint=folder)  # fmt: skip
     compared = pz.compare_periodizations(series, competing, n_sim=99, rng=2).to_frame()
     got = first.comparison.set_index(["series", "name"]).loc[compared.index]
@@ -228,7 +228,7 @@ def test_panel_comparison_posterior_and_resume(client, tmp_path):
     assert len(manifests) == 3 and not list(folder.glob("*.pkl"))  # nothing that runs code
     # a rerun reuses every batch: remove one and only it is computed again
     manifests[0].unlink()
-    again = panel(series, BOUNDARIES, n_sim=99, rng=2, batch_size=10, client=client,
+    again = panel(series, BOUNDARIES, n_sim=99, rng=2, batch_size=3, client=client,
                   competing=competing, posterior_breaks=2, checkpoint=folder)  # fmt: skip
     pd.testing.assert_frame_equal(again.table, first.table)
     pd.testing.assert_frame_equal(again.posterior, first.posterior)
@@ -245,7 +245,7 @@ def test_panel_comparison_posterior_and_resume(client, tmp_path):
     damaged = sorted(folder.glob("batch-*.tests.parquet"))[2]
     damaged.write_bytes(b"not parquet")
     with pytest.warns(UserWarning, match=r"damaged or edited.*computing it again"):
-        third = panel(series, BOUNDARIES, n_sim=99, rng=2, batch_size=10, client=client,
+        third = panel(series, BOUNDARIES, n_sim=99, rng=2, batch_size=3, client=client,
                       competing=competing, posterior_breaks=2, checkpoint=folder)  # fmt: skip
     pd.testing.assert_frame_equal(third.table, first.table)
     with pytest.raises(pz.ParameterError, match=r"is a file; give a folder"):
