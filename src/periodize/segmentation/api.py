@@ -800,8 +800,12 @@ def _search(
         )  # fmt: skip
         totals = path.costs + penalty.per_break * np.arange(most + 1)
         chosen = np.argmin(totals, axis=1)
-        breaks = [path.breaks[k][i].tolist() for i, k in enumerate(chosen)]
-        return breaks, path.costs, path.breaks, "exact (dp over all k)"
+        per_row: list[list[int]] = [[] for _ in chosen]
+        for k in np.unique(chosen):  # rows by number of breaks: a list per row, not an array
+            which = np.flatnonzero(chosen == k)
+            for i, found in zip(which, path.breaks[k][which].tolist(), strict=True):
+                per_row[i] = found
+        return per_row, path.costs, path.breaks, "exact (dp over all k)"
     if method == "exact" and n <= PELT_LENGTH:
         full = matrix.cost(cost_class)
         _, breaks = optimal_partitioning(full, penalty.per_break, min_size, term)

@@ -85,75 +85,77 @@ def per_series_exposure(exposure: np.ndarray, n_series: int) -> np.ndarray:
     return exposure if exposure.shape[0] else frozen(np.zeros((n_series, 0)))
 
 
-def _tilted_py(x: float, m: float, log_too: bool = True) -> tuple[float, float, float]:
-    """Scalar :func:`~periodize.segmentation.costs.poisson_trend.tilted`: ``log G(x)``,
-    the mean position and its variance for positions ``0..m-1`` weighted by ``e^{xu}``
-    (computed at ``-|x|`` from ``q = e^{-|x|}``: the mean ``q/(1-q) - m q^m/(1-q^m)``, the
-    variance ``q/(1-q)² - m² q^m/(1-q^m)²``; series in ``|x|`` near 0), then reflected.
-    ``log_too=False`` leaves ``log G`` at 0: Newton's steps need the moments alone, and
-    its two logarithms were a third of a segment's time."""
+def _tilted_py(x: float, m: float) -> tuple[float, float, float]:
+    """Scalar :func:`~periodize.segmentation.costs.poisson_trend.tilted` for positions
+    ``0..m-1`` weighted by ``e^{xu}``: the mean position, its variance and ``G(-|x|) =
+    (1 - q^m)/(1 - q)`` with ``q = e^{-|x|}``, from which ``log G(x) = log G(-|x|) + (m - 1)
+    max(x, 0)`` (the logarithm is left to the caller: Newton's steps need the moments alone,
+    and a logarithm per step was a third of a segment's time). The moments are computed at
+    ``-|x|`` (the mean ``q/(1-q) - m q^m/(1-q^m)``, the variance ``q/(1-q)² - m² q^m/(1-q^m)²``;
+    series in ``|x|`` near 0), then reflected."""
     y = abs(x)
-    log_g = 0.0
+    one = -math.expm1(-y)  # 1 - q
+    whole = -math.expm1(-y * m)  # 1 - q^m
+    g = whole / one if y > 0.0 else m
     if m * y < 1e-2:
         m2, m4 = m * m - 1.0, m**4 - 1.0
-        if log_too:
-            log_g = math.log(m) - (m - 1.0) * y / 2.0 + m2 * y * y / 24.0 - m4 * y**4 / 2880.0
         mean = (m - 1.0) / 2.0 - m2 * y / 12.0 + m4 * y**3 / 720.0
         var = m2 / 12.0 - m4 * y * y / 240.0
     else:
-        one = -math.expm1(-y)  # 1 - q
-        whole = -math.expm1(-y * m)  # 1 - q^m
-        if log_too:
-            log_g = math.log(whole) - math.log(one)
         mean = (1.0 - one) / one - m * (1.0 - whole) / whole
         var = (1.0 - one) / (one * one) - m * m * (1.0 - whole) / (whole * whole)
     var = var if var > 0.0 else 0.0
     if x > 0.0:
-        return (m - 1.0) * x + log_g, (m - 1.0) - mean, var
-    return log_g, mean, var
+        return (m - 1.0) - mean, var, g
+    return mean, var, g
 
 
 _tilted = numba.njit(cache=True, inline="always")(_tilted_py)
 
 
 @numba.njit(cache=True)
-def _trend_poisson_cost(total: float, within: float, m: float) -> float:
-    """``-2 ℓ(b̂)`` of a segment of ``m`` periods with total ``S`` and ``T = Σ u y``
-    (``within``): the growth ``b̂`` by Newton's method inside a shrinking bracket, as
-    :func:`~periodize.segmentation.costs.poisson_trend.growth`, started from the nearer of
-    the small-growth and the geometric approximations (a mean position ``r`` far from the
-    middle is that of weights ``q^u`` with ``q/(1 - q) = r``) and stopped once a step moves
-    it by less than 1e-9 relative (quadratic convergence: it is then within about 1e-18,
-    and the cost is flat there); ``h = 0`` at the limits (all counts in the first or last
-    period)."""
+def _trend_poisson_cost(total: float, within: float, m: float, slogs: float) -> float:
+    """``-2 ℓ(b̂)`` of a segment of ``m`` periods with total ``S``, ``T = Σ u y``
+    (``within``) and ``S log S`` (``slogs``): the growth ``b̂`` by Newton's method inside a
+    shrinking bracket, as :func:`~periodize.segmentation.costs.poisson_trend.growth`,
+    started from the nearer of the small-growth and the geometric approximations (a mean
+    position ``r`` far from the middle is that of weights ``q^u`` with ``q/(1 - q) = r``).
+
+    It stops at the first ``x`` whose Newton step ``δ = (r - mean)/var`` is below
+    ``1e-5/m`` and prices the segment there, plus the step's gain ``(r - mean)²/(2 var)``:
+    the profile ``h(x) = x r - log G(x)`` is concave with ``h' = r - mean`` and ``h'' =
+    -var``, so ``h(b̂) = h(x) + (r - mean)²/(2 var) + O((m δ)³)``, an error below 1e-15 per
+    count (its third derivative, the third cumulant of positions in ``0..m-1``, is below
+    ``m³``). That is one evaluation of the moments fewer than stopping on a step that no
+    longer moves ``x``, and none more to price it: 187 → 144 ns per segment of yearly
+    Poisson(3) counts. ``h = 0`` at the limits (all counts in the first or last period)."""
     if total <= 0.0:
         return 0.0
     target = within / total
     h = 0.0
     if m >= 2.0 and 0.0 < target < m - 1.0:
         low, high = -GROWTH_LIMIT, GROWTH_LIMIT
-        middle = (m - 1.0) / 2.0
-        x = (target - middle) * 12.0 / (m * m - 1.0)  # Newton's first step from 0
+        x = (target - (m - 1.0) / 2.0) * 12.0 / (m * m - 1.0)  # Newton's first step from 0
         edge = min(target, m - 1.0 - target)  # the geometric approximation near an end
-        geometric = math.log(edge / (1.0 + edge))
-        if geometric > -abs(x):
-            x = math.copysign(-geometric, x)
+        if abs(x) > 1.0 / (edge + 1.0):  # else log(1 + 1/edge) ≥ 1/(edge + 1) ≥ |x|
+            geometric = math.log(edge / (1.0 + edge))
+            if geometric > -abs(x):
+                x = math.copysign(-geometric, x)
+        at, g, gain = x, m, 0.0  # the last x evaluated, G(-|x|) and the step's gain there
         for _ in range(GROWTH_STEPS):
-            _, mean, var = _tilted(x, m, False)
+            mean, var, g = _tilted(x, m)
+            at, gap = x, target - mean
+            gain = 0.5 * gap * gap / var if var > 0.0 else 0.0
+            if var > 0.0 and abs(gap / var) * m <= 1e-5:
+                break
             if mean > target:  # the mean position grows with x
                 high = x
             else:
                 low = x
-            step = x + (target - mean) / var if var > 0.0 else math.inf
-            if step == x:  # the root itself (a mean position in the middle: x = 0)
-                break
-            following = step if low < step < high else (low + high) / 2.0
-            moved = abs(following - x)
-            x = following
-            if moved <= 1e-9 * (1.0 + abs(x)):
-                break
-        h = x * target - _tilted(x, m)[0]
-    return -2.0 * (total * math.log(total) - total + total * h)
+            step = x + gap / var if var > 0.0 else math.inf
+            x = step if low < step < high else (low + high) / 2.0
+        h = at * target - math.log(g) - (m - 1.0) * max(at, 0.0) + gain
+    return -2.0 * (slogs - total + total * h)
 
 
 @numba.njit(cache=True, inline="always")
@@ -191,8 +193,9 @@ def _segment_cost_py(
             suy = s3 - s1 * (m - 1.0) / 2.0
             rss -= suy * suy / (m * (m * m - 1.0) / 12.0)
         return (rss if rss > 0.0 else 0.0) * (1.0 / p)
-    if code == _POISSON_TREND:
-        return _trend_poisson_cost(s1, s3, m) * (1.0 / p)
+    if code == _POISSON_TREND:  # S log S looked up for integer counts (a table is built)
+        slogs = xlogx[int(s1)] if xlogx.shape[0] > 1 else (s1 * math.log(s1) if s1 > 0 else 0.0)
+        return _trend_poisson_cost(s1, s3, m, slogs) * (1.0 / p)
     if code == _MEANVAR:
         rss = s2 - s1 * s1 / m
         var = (rss if rss > 0.0 else 0.0) / m
@@ -223,10 +226,11 @@ def _largest_total(values: np.ndarray) -> float:
 def lookup_tables(
     code: int, values: np.ndarray, exposure: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``S log S`` for every possible segment total and ``log m`` for every length, when the
-    Poisson cost prices integer counts without exposure (empty tables otherwise)."""
+    """``S log S`` for every possible segment total and ``log m`` for every length, when a
+    Poisson cost (of levels or lines) prices integer counts without exposure (empty tables
+    otherwise)."""
     empty = (np.zeros(1), np.zeros(1))
-    if code != _POISSON or exposure.shape[0] or values.size == 0:
+    if code not in (_POISSON, _POISSON_TREND) or exposure.shape[0] or values.size == 0:
         return empty
     largest = _largest_total(values)
     if not 0 <= largest <= TABLE_LIMIT:
@@ -235,6 +239,12 @@ def lookup_tables(
     lengths = np.arange(values.shape[1] + 1, dtype=float)
     with np.errstate(divide="ignore"):
         return counts * np.where(counts > 0, np.log(counts), 0.0), np.log(lengths)
+
+
+def table_code(code: int, xlogx: np.ndarray) -> int:
+    """The model code the kernels run: the levels' look-up variant where a Poisson cost has
+    its table (lines look ``S log S`` up under their own code)."""
+    return _POISSON_TABLE if code == _POISSON and xlogx.size > 1 else code
 
 
 segment_cost = numba.njit(cache=True, inline="always")(_segment_cost_py)
@@ -277,7 +287,7 @@ def total_cost(cost: PricedCost, edges: np.ndarray) -> np.ndarray | None:
     xlogx, logm = lookup_tables(code, values, exposure)
     out = np.empty(cost.n_series)
     _priced(
-        _POISSON_TABLE if xlogx.size > 1 else code,
+        table_code(code, xlogx),
         values,
         exposure,
         params,

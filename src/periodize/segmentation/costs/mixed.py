@@ -54,7 +54,8 @@ class MixedCost(Cost):
     @classmethod
     def of_rows(cls, rows: Any) -> type[MixedCost]:
         """The class of this matrix's ``rows`` (a slice or indices) alone."""
-        return mixed_cost(tuple(np.asarray(cls.classes, dtype=object)[rows]))
+        picked = np.arange(len(cls.classes))[rows]  # (an object array of 10^4 classes
+        return mixed_cost(tuple(cls.classes[i] for i in picked))  # took 10 ms to build)
 
     def _columns(self, method: str, start: ArrayLike, end: ArrayLike) -> list[np.ndarray]:
         """``method(start, end)`` of every part, laid out ``(m, n_series)`` (series last)."""

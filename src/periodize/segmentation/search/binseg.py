@@ -30,8 +30,8 @@ from ..costs.compiled import (
     lookup_tables,
     per_series_exposure,
     segment_cost,
+    table_code,
 )
-from ..costs.compiled import _POISSON_TABLE as _TABLE
 
 
 @numba.njit(cache=True, inline="always")
@@ -150,7 +150,7 @@ def binseg_breaks(cost: Cost, penalty: float, min_size: int) -> list[list[int]] 
         return None
     code, values, exposure, params = inputs
     xlogx, logm = lookup_tables(code, values, exposure)
-    code = _TABLE if xlogx.size > 1 else code
+    code = table_code(code, xlogx)
     n_series, n = values.shape
     breaks = np.zeros((n_series, n // min_size + 1), dtype=np.int64)
     counts = np.zeros(n_series, dtype=np.int64)

@@ -34,6 +34,7 @@ from ..costs.compiled import (
     per_series_exposure,
     segment_cost,
     sloped,
+    table_code,
 )
 
 
@@ -391,8 +392,7 @@ def kernel_arguments(
     code, values, exposure, params = inputs
     xlogx, logm = lookup_tables(code, values, exposure)
     penalty = segment_penalties(cost.n_periods, segment_penalty)
-    code = _POISSON_TABLE if xlogx.size > 1 else code
-    return code, values, exposure, params, penalty, xlogx, logm
+    return table_code(code, xlogx), values, exposure, params, penalty, xlogx, logm
 
 
 def segment_penalties(
