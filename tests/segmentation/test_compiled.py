@@ -190,3 +190,60 @@ def test_compiled_pelt_on_many_series_equals_one_at_a_time(
         one, table = compiled_pelt(COSTS[model](values[i : i + 1], **single), 4.0, min_size, term)
         assert optima[i] == one[0]
         np.testing.assert_array_equal(last[i], table[0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    model=st.sampled_from(["poisson_trend", "quasipoisson_trend"]),
+    n=st.integers(6, 40),
+    rows=st.integers(1, 5),
+    min_size=st.integers(3, 6),
+    seed=st.integers(0, 2**32 - 1),
+    shape=st.sampled_from(["flat", "shifts", "rising", "sparse", "non-integer"]),
+    penalised=st.booleans(),
+)
+def test_count_lines_priced_through_their_bounds_equal_the_reference(
+    model, n, rows, min_size, seed, shape, penalised
+):
+    """The exact search of count lines prices a segment only where its lower bound could
+    beat a layer's best: every k's optimum, the table of prefixes, and the first of tied
+    optima equal the numpy programme that prices every segment."""
+    rng = np.random.default_rng(seed)
+    rate = {
+        "flat": np.full(n, 3.0),
+        "shifts": np.repeat(rng.uniform(0.2, 9.0, 3), -(-n // 3))[:n],
+        "rising": np.exp(np.linspace(0.0, rng.uniform(-3, 3), n)),
+        "sparse": np.full(n, 0.1),
+        "non-integer": np.full(n, 2.0),
+    }[shape]
+    values = rng.poisson(rate, (rows, n)).astype(float)
+    if shape == "non-integer":
+        values = values + rng.uniform(0, 1, values.shape)
+    max_breaks = n // min_size - 1
+    penalty = (lambda m: 0.5 * np.log(m)) if penalised else None
+    same_optimum(COSTS[model], values, max_breaks, min_size, penalty=penalty)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    m=st.integers(1, 400),
+    total=st.one_of(st.integers(1, 10**6).map(float), st.floats(1e-3, 1e4)),
+    position=st.floats(0.0, 1.0),
+    p=st.sampled_from([1.0, 0.3, 7.0]),
+)
+def test_the_count_line_bound_never_exceeds_the_cost(m, total, position, p):
+    """The bound the search prunes with (the constant rate's cost less a chord of the
+    convex rate function) stays below the segment's computed cost, at the limits too."""
+    from periodize.segmentation.costs.compiled import (
+        _trend_poisson_cost,
+        line_cost_bound,
+        rate_table,
+    )
+
+    within = position * (m - 1) * total
+    slogs = total * np.log(total)
+    cost = _trend_poisson_cost(total, within, float(m), slogs) / p
+    bound = line_cost_bound(total, within, m, slogs, p, rate_table(400))
+    assert bound <= cost
+    constant = -2.0 * (slogs - total - total * np.log(m)) / p
+    assert cost <= constant + 1e-9 * (1 + abs(constant))  # a slope never costs more

@@ -200,3 +200,19 @@ def test_a_segment_centred_on_its_middle_has_no_growth_and_the_levels_cost():
         expected = -2.0 * (total * np.log(total / m) - total)
         got = PoissonTrendCost(np.array([y])).total_cost(np.array([[0, m]]))[0]
         assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_long_penalised_search_of_count_lines_is_compiled_pelt_and_exact():
+    """Beyond the exact path's budget (250 periods, K up to 82) count lines are searched
+    by compiled PELT, not by numpy's optimal partitioning, whose Newton solves for every
+    segment took 20 s on 800 periods: the same optimum as that reference, on a rise with a
+    drop in it."""
+    from periodize.segmentation.search.pelt import optimal_partitioning
+
+    rng = np.random.default_rng(8)
+    t = np.arange(250)
+    y = rng.poisson(np.exp(0.5 + 0.01 * t) * np.where(t < 160, 1.0, 0.4)).astype(float)
+    fit = pz.segment(y, model="poisson_trend", penalty=12.0)
+    assert fit.method == "exact (pelt)"
+    _, expected = optimal_partitioning(PoissonTrendCost(y[None]), 12.0, 3)
+    assert list(fit.break_indices[0]) == expected[0] and 155 <= expected[0][0] <= 165

@@ -100,6 +100,8 @@ def growth(target: np.ndarray, m: np.ndarray) -> np.ndarray:
         low = np.where(above, low, x)
         with np.errstate(divide="ignore", invalid="ignore"):
             step = x + (target - mean) / var
+        if (np.abs(step - x) <= 1e-13 * (1.0 + np.abs(x))).all():
+            return step  # every root found (a step at the bracket's edge is one too)
         inside = np.isfinite(step) & (step > low) & (step < high)
         x = np.where(inside, step, (low + high) / 2)
     return x
