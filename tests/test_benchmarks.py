@@ -48,6 +48,7 @@ def test_the_c_floor_agrees_with_periodize():
     assert floor.pelt(y, beta * cost.sigma2[0], "l2") == fpop_breaks(cost, beta, 1)[0]
 
 
+@pytest.mark.slow
 def test_validity_benchmark_runs_and_reports(tmp_path):
     """The calibration study runs on a tiny grid and writes its tables with the target line
     (its numbers are measured by `python -m benchmarks.validity`, not asserted here)."""

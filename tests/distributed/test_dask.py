@@ -57,7 +57,14 @@ def write_parts(events, folder, n_parts, suffix="csv", seed=0):
     return str(folder / f"part*.{suffix}")
 
 
-@pytest.mark.parametrize(("n_parts", "suffix"), [(1, "csv"), (3, "parquet"), (7, "jsonl")])
+@pytest.mark.parametrize(
+    ("n_parts", "suffix"),
+    [
+        pytest.param(1, "csv", marks=pytest.mark.slow),  # (the default run's time)
+        (3, "parquet"),
+        pytest.param(7, "jsonl", marks=pytest.mark.slow),
+    ],
+)
 def test_dask_intensity_equals_in_memory_for_any_partitioning(
     client, simulated, tmp_path, n_parts, suffix
 ):
@@ -85,6 +92,7 @@ def test_digest_does_not_depend_on_partitions(client, simulated, tmp_path):
     assert len(digests) == 1
 
 
+@pytest.mark.slow
 def test_panel_equals_in_memory_tests_and_bh_across_all_series(client, simulated, tmp_path):
     events, codes = simulated
     lazy = pz.read_events(write_parts(events, tmp_path, 4), engine="dask", extra_codes=codes)

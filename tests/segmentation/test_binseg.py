@@ -78,7 +78,7 @@ def poisson_costs(y, dispersion):
     return cost
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     st.integers(6, 90),
     st.integers(1, 5),

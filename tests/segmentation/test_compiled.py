@@ -192,7 +192,7 @@ def test_compiled_pelt_on_many_series_equals_one_at_a_time(
         np.testing.assert_array_equal(last[i], table[0])
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     model=st.sampled_from(["poisson_trend", "quasipoisson_trend"]),
     n=st.integers(6, 40),
@@ -224,7 +224,7 @@ def test_count_lines_priced_through_their_bounds_equal_the_reference(
     same_optimum(COSTS[model], values, max_breaks, min_size, penalty=penalty)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     m=st.integers(1, 400),
     total=st.one_of(st.integers(1, 10**6).map(float), st.floats(1e-3, 1e4)),

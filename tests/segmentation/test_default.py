@@ -53,7 +53,7 @@ def labels(cuts, n):
     return np.searchsorted(np.asarray(cuts, dtype=int), np.arange(n), side="right")[None]
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(st.integers(8, 13), st.integers(1, 3), st.booleans(), st.integers(0, 2**32 - 1))
 def test_the_default_equals_brute_force_in_two_passes(n, min_size, counts, seed):
     """First pass: the noise from all differences; second: from the differences within

@@ -193,7 +193,10 @@ def _dynamic_programme(
                 if bounded:
                     for s in range(last + 1 if top > 0 else 1):
                         s1 = a1[e] - a1[s]
-                        slogs = xlogx[int(s1)] if looked_up_sums else s1 * math.log(max(s1, 1.0))
+                        if looked_up_sums:
+                            slogs = xlogx[int(s1)]
+                        else:
+                            slogs = s1 * math.log(s1) if s1 > 0.0 else 0.0
                         within = a3[e] - a3[s] - s * s1
                         bound[s] = line_cost_bound(s1, within, e - s, slogs, p, rates)
                         bound[s] += penalty[e - s]
