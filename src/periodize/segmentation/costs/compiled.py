@@ -24,7 +24,6 @@ Scalar code can differ from the numpy formulas in the last bit.
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import Protocol
 
@@ -182,12 +181,11 @@ def _rate_table(n: int) -> np.ndarray:
     return table
 
 
-@functools.lru_cache(maxsize=4)
 def rate_table(n: int) -> np.ndarray:
     """The rate function ``I(r) = h(r) + log m`` (:func:`_profile`) of every segment length
     ``m = 0..n`` at the mean positions ``r = (m - 1) j / RATE_GRID``, ``j = 0..RATE_GRID``
-    (``log m`` at both ends), for :func:`line_cost_bound`; about 0.1 µs per entry, cached
-    for the last lengths asked."""
+    (``log m`` at both ends), for :func:`line_cost_bound`; about 0.1 µs per entry (0.3 ms
+    for 34 periods, 0.09 s for 5,000, against seconds for the search it bounds)."""
     return frozen(_rate_table(n))
 
 
@@ -221,6 +219,15 @@ def sloped(code: int) -> bool:
     return code == _TREND or code == _POISSON_TREND
 
 
+@numba.njit(cache=True, inline="always")
+def s_log_s(total: float, xlogx: np.ndarray) -> float:
+    """``S log S`` of a segment total: looked up when ``xlogx`` is the table of integer
+    counts (:func:`lookup_tables`), else computed (0 for no count)."""
+    if xlogx.shape[0] > 1:
+        return xlogx[int(total)]
+    return total * math.log(total) if total > 0.0 else 0.0
+
+
 def _segment_cost_py(
     code: int,
     s1: float,
@@ -251,8 +258,7 @@ def _segment_cost_py(
             rss -= suy * suy / (m * (m * m - 1.0) / 12.0)
         return (rss if rss > 0.0 else 0.0) * (1.0 / p)
     if code == _POISSON_TREND:  # S log S looked up for integer counts (a table is built)
-        slogs = xlogx[int(s1)] if xlogx.shape[0] > 1 else (s1 * math.log(s1) if s1 > 0 else 0.0)
-        return _trend_poisson_cost(s1, s3, m, slogs) * (1.0 / p)
+        return _trend_poisson_cost(s1, s3, m, s_log_s(s1, xlogx)) * (1.0 / p)
     if code == _MEANVAR:
         rss = s2 - s1 * s1 / m
         var = (rss if rss > 0.0 else 0.0) / m

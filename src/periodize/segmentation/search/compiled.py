@@ -35,6 +35,7 @@ from ..costs.compiled import (
     lookup_tables,
     per_series_exposure,
     rate_table,
+    s_log_s,
     segment_cost,
     sloped,
     table_code,
@@ -165,7 +166,6 @@ def _dynamic_programme(
     looked_up = code == _POISSON_TABLE
     trend = sloped(code)
     bounded = code == _POISSON_TREND and rates.shape[0] > n
-    looked_up_sums = xlogx.shape[0] > 1
     block = 64
     for first in numba.prange((rows + block - 1) // block):  # type: ignore[union-attr]
         a1, a2, a3, ae = np.zeros(n1), np.zeros(n1), np.zeros(n1), np.zeros(n1)
@@ -193,11 +193,8 @@ def _dynamic_programme(
                 if bounded:
                     for s in range(last + 1 if top > 0 else 1):
                         s1 = a1[e] - a1[s]
-                        if looked_up_sums:
-                            slogs = xlogx[int(s1)]
-                        else:
-                            slogs = s1 * math.log(s1) if s1 > 0.0 else 0.0
                         within = a3[e] - a3[s] - s * s1
+                        slogs = s_log_s(s1, xlogx)
                         bound[s] = line_cost_bound(s1, within, e - s, slogs, p, rates)
                         bound[s] += penalty[e - s]
                         done[s] = False
