@@ -305,7 +305,7 @@ def test_a_negative_weighted_intensity_gets_the_gaussian_default(tmp_path, capsy
     events.to_csv(path, index=False)
     doc = run_json(["detect", "--events", str(path), "--scheme", "goldstein", "--json"], capsys)
     alone = pz.segment(pz.intensity(events, "goldstein"))
-    assert doc["model"] == alone.model == "normal"
+    assert doc["model"] == alone.model == "biweight"  # robust levels
     assert doc["boundaries"] == list(alone.boundaries) == [2005]
     reason = doc["choice"]["model_reason"]
-    assert reason.startswith("periodize detect chose a Gaussian model (levels or lines): the ")
+    assert reason.startswith("periodize detect chose a Gaussian model (robust levels or lines): ")

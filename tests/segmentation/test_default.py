@@ -3,6 +3,7 @@ and accuracy on simulated series with known breaks (wide bands; the full table i
 ``python -m benchmarks.accuracy``)."""
 
 import json
+import zlib
 from itertools import combinations, pairwise
 
 import numpy as np
@@ -74,35 +75,98 @@ def test_the_default_equals_brute_force_in_two_passes(n, min_size, counts, seed)
     assert list(fit.break_indices[0]) == expected
 
 
+def biweight_segment(part, sigma, k=3.0):
+    """min over mu of sum min(((y - mu)/sigma)^2, k^2) and its minimiser: the minimiser is
+    the mean of the observations within k sigma of it, a run of the sorted values, so the
+    loss at the mean of every run of them finds it."""
+    z = np.sort(part)
+    best = None
+    for i in range(len(z)):
+        for j in range(i + 1, len(z) + 1):
+            mu = z[i:j].mean()
+            loss = float(np.minimum(((part - mu) / sigma) ** 2, k * k).sum())
+            if best is None or loss < best[0] - 1e-12:
+                best = (loss, mu)
+    return best
+
+
+def biweight_brute_force(y, sigma, min_size):
+    """Every segmentation: the least sum of biweight segment costs + 2 log(n) per break;
+    its cuts and each segment's level."""
+    n = len(y)
+    table = {
+        (a, b): biweight_segment(y[a:b], sigma)
+        for a in range(n)
+        for b in range(a + min_size, n + 1)
+    }
+    best = None
+    for k in range(n // min_size):
+        for cuts in combinations(range(min_size, n - min_size + 1), k):
+            edges = (0, *cuts, n)
+            if any(b - a < min_size for a, b in pairwise(edges)):
+                continue
+            value = sum(table[e][0] for e in pairwise(edges)) + 2 * np.log(n) * k
+            if best is None or value < best[0] - 1e-9:
+                best = (value, list(cuts), [table[e][1] for e in pairwise(edges)])
+    return best[1], best[2]
+
+
+def capped_residuals(y, cuts, fitted, cap):
+    """The sum of squared residuals around a piecewise fit, each square capped."""
+    edges = (0, *cuts, len(y))
+    residual = np.concatenate(
+        [y[a:b] - fitted(y[a:b], j) for j, (a, b) in enumerate(pairwise(edges))]
+    )
+    return float(np.minimum(residual**2, cap).sum())
+
+
 @settings(max_examples=12, deadline=None)
-@given(st.integers(9, 12), st.integers(1, 4), st.integers(0, 2**32 - 1), st.booleans())
-def test_the_default_weighs_lines_against_levels_as_brute_force(n, min_size, seed, sloped):
-    """Levels as above; lines searched the same way in the noise around lines (second
-    differences, within the first search's periods the second time); the description with
-    the lower BIC in the lines' unit: RSS/σ² + ((p + 1)k + p) log n."""
+@given(
+    st.integers(9, 12), st.integers(1, 4), st.integers(0, 2**32 - 1), st.booleans(), st.booleans()
+)
+def test_the_default_weighs_lines_against_robust_levels_as_brute_force(
+    n, min_size, seed, sloped, burst
+):
+    """Gaussian levels are the biweight's, penalty 2 log n in its robust noise unit (the
+    median absolute first difference over 0.6745 √2; under 50 periods the noise is taken
+    as independent, so its second search measures the same unit and finds the same
+    periods); lines are searched twice in the noise around lines (second differences,
+    within the first search's periods the second time); the two are weighed in one capped
+    loss, every squared residual at most 9 γ₀, γ₀ the robust mean square of the second
+    differences within the lines' periods over 6: cost/γ₀ + ((p + 1)k + p) log n."""
     rng = np.random.default_rng(seed)
     t = np.arange(n)
     signal = np.repeat(rng.uniform(0, 6, size=3), -(-n // 3))[:n]
     if sloped:
         signal = rng.uniform(-1, 1) * t + 4.0 * (t >= n // 2)
     y = signal + rng.normal(size=n)
-    level_scale = noise_scale(y[None]).long_run_variance[0]
-    first, _ = brute_force(y, level_scale, min_size, False)
-    level_scale = noise_scale(y[None], labels(first, n)).long_run_variance[0]
-    levels, level_rss = brute_force(y, level_scale, min_size, False)
+    if burst:
+        y[rng.integers(n)] += 12.0
+    sigma = np.median(np.abs(np.diff(y))) / (0.6744897501960817 * np.sqrt(2))
+    levels, mus = biweight_brute_force(y, sigma, min_size)
     size = max(min_size, 3)
     unit = line_noise_scale(y[None]).long_run_variance[0]
     first, _ = brute_force(y, unit, size, False, degree=1)
     if first:
         unit = line_noise_scale(y[None], labels(first, n)).long_run_variance[0]
-    lines, line_rss = brute_force(y, unit, size, False, degree=1)
-    by_levels = level_rss / unit + (2 * len(levels) + 1) * np.log(n)
-    by_lines = line_rss / unit + (3 * len(lines) + 2) * np.log(n)
+    lines, _ = brute_force(y, unit, size, False, degree=1)
+    inside = labels(lines, n)[0]
+    second = (y[2:] - 2 * y[1:-1] + y[:-2])[inside[2:] == inside[:-2]]
+    gamma0 = (np.median(np.abs(second)) / 0.6744897501960817) ** 2 / 6
+    cap = 9 * gamma0
+
+    def line(part, _):
+        u = np.arange(len(part))
+        return np.polyval(np.polyfit(u, part, 1), u)
+
+    by_levels = capped_residuals(y, levels, lambda part, j: mus[j], cap) / gamma0
+    by_levels += (2 * len(levels) + 1) * np.log(n)
+    by_lines = capped_residuals(y, lines, line, cap) / gamma0 + (3 * len(lines) + 2) * np.log(n)
     fit = pz.segment(y, min_size=min_size)
-    assert fit.choice["shape"]["series"]["levels"] == pytest.approx(by_levels, rel=1e-9)
-    assert fit.choice["shape"]["series"]["lines"] == pytest.approx(by_lines, rel=1e-9)
-    if abs(by_lines - by_levels) > 1e-9 * by_levels:  # not a tie
-        assert fit.model == ("normal_trend" if by_lines < by_levels else "normal")
+    assert fit.choice["shape"]["series"]["levels"] == pytest.approx(by_levels, rel=1e-7)
+    assert fit.choice["shape"]["series"]["lines"] == pytest.approx(by_lines, rel=1e-7)
+    if abs(by_lines - by_levels) > 1e-7 * by_levels:  # not a tie
+        assert fit.model == ("normal_trend" if by_lines < by_levels else "biweight")
         assert list(fit.break_indices[0]) == (lines if by_lines < by_levels else levels)
 
 
@@ -207,8 +271,8 @@ def test_batched_equals_looped_and_affine_invariance():
     ("values", "model", "reason"),
     [
         (np.array([0, 3, 1, 4, 2, 0, 5, 1, 2, 3] * 3), "quasipoisson", "non-negative integer"),
-        (np.array([0.5, 3, 1, 4, 2, 0, 5, 1, 2, 3] * 3), "normal", "not an integer"),
-        (np.array([-1, 3, 1, 4, 2, 0, 5, 1, 2, 3] * 3), "normal", "a negative value"),
+        (np.array([0.5, 3, 1, 4, 2, 0, 5, 1, 2, 3] * 3), "biweight", "not an integer"),
+        (np.array([-1, 3, 1, 4, 2, 0, 5, 1, 2, 3] * 3), "biweight", "a negative value"),
     ],
 )
 def test_the_family_is_chosen_from_the_data(values, model, reason):
@@ -267,13 +331,37 @@ def simulate(rng, n_series, levels, cuts, n, phi=0.0):
 def test_the_number_of_breaks_is_right_on_simulated_series(design, phi, levels, cuts, right):
     """200 series of 120 periods per design; the share with the right number of breaks
     (the benchmark runs 1,000 and reports precision and recall)."""
-    rng = np.random.default_rng(abs(hash(design)) % 2**32)
+    rng = np.random.default_rng(zlib.crc32(design.encode()))
     fit = pz.segment(simulate(rng, 200, levels, cuts, 120, phi))
     found = np.array([len(b) for b in fit.break_indices])
     assert np.mean(found == len(cuts)) >= right
     independent_bic = pz.segment(simulate(rng, 200, levels, cuts, 120, phi), penalty="bic")
     if phi >= 0.5:  # the difference-based scale of the named penalties: far too many
         assert np.mean([len(b) for b in independent_bic.break_indices]) > 2
+
+
+@pytest.mark.parametrize("design", ["Student t (3 df)", "5% outliers of 8 sd"])
+def test_bursts_and_heavy_tails_are_not_periods(design):
+    """200 series of 120 periods, two shifts (2 and 1.5 sd at 40 and 80) in heavy-tailed
+    noise: the default's robust levels find two breaks in most; the quadratic levels of
+    the same rule (``model="normal"``) cut periods around the bursts or miss the shifts.
+    The benchmark (1,000 series): 95% and 89% against 74% and 34%."""
+    rng = np.random.default_rng(zlib.crc32(design.encode()))
+    mean = np.repeat([0.0, 2.0, 0.5], 40)
+    if design.startswith("Student"):
+        noise = rng.standard_t(3, size=(200, 120)) / np.sqrt(3.0)  # unit variance
+    else:
+        bursts = rng.random((200, 120)) < 0.05
+        noise = np.where(bursts, rng.choice([-8.0, 8.0], (200, 120)), rng.normal(size=(200, 120)))
+    values = (mean + noise).T
+    fit = pz.segment(values)
+    right = np.mean([len(b) == 2 for b in fit.break_indices])
+    quadratic = np.mean([len(b) == 2 for b in pz.segment(values, model="normal").break_indices])
+    assert right >= 0.85 and right > quadratic + 0.1
+    found = [b for b in fit.break_indices if len(b) == 2]
+    near = np.abs(np.array(found) - [40, 80]) <= 2
+    assert near.mean() >= 0.8  # where it finds two, they are the shifts
+    assert set(fit.choice["model"].values()) <= {"biweight", "normal_trend"}
 
 
 def test_missing_periods_are_skipped_when_asked_and_refused_otherwise():
@@ -328,7 +416,7 @@ def trending(rng, n_series, n, slope_sd, phi=0.0, kink=False):
 )
 def test_a_trend_is_one_period_with_a_slope_not_a_staircase(design, phi, kink, breaks, right):
     """200 series of 120 periods per design; levels alone (model="normal") cut them."""
-    rng = np.random.default_rng(abs(hash(design)) % 2**32)
+    rng = np.random.default_rng(zlib.crc32(design.encode()))
     values = trending(rng, 200, 120, 3.0 if kink else 4.0, phi, kink)
     fit = pz.segment(values)
     found = np.array([len(b) for b in fit.break_indices])
@@ -348,7 +436,7 @@ def test_series_of_one_call_keep_their_own_shape(tmp_path):
         index=range(1941, 2021),
     )
     fit = pz.segment(frame)
-    assert fit.choice["model"] == {"rising": "normal_trend", "steps": "normal"}
+    assert fit.choice["model"] == {"rising": "normal_trend", "steps": "biweight"}
     assert fit.by_series["boundaries"].to_dict() == {"rising": (), "steps": (1981,)}
     for name in frame:  # each as alone, its estimates and its BIC row
         alone = pz.segment(frame[name])

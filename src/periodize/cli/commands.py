@@ -68,7 +68,7 @@ def detect(args: argparse.Namespace) -> None:
         chosen = {**(fit.choice or {})}
         given = str(chosen.get("model_reason", ""))
         what = (
-            "a Gaussian model (levels or lines)"
+            "a Gaussian model (" + ("robust levels or lines" if default_rule else "levels") + ")"
             if gaussian
             else "a count model (constant or log-linear rates)"
             if counts

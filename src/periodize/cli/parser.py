@@ -163,7 +163,8 @@ def build() -> argparse.ArgumentParser:
         "visits=poisson,goldstein=normal. Default: poisson for counts (under the default "
         "rule quasi-Poisson, which measures their dispersion, with constant or log-linear "
         "rates in each period), quasipoisson for other non-negative values (weighted "
-        "intensities), normal (levels or lines) when a value is negative",
+        "intensities), normal (under the default rule robust levels or lines) when a "
+        "value is negative",
     )
     how = detect.add_mutually_exclusive_group()  # neither: the default rule
     how.add_argument("--breaks", type=count, metavar="K", help="exact number of breaks")

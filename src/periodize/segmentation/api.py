@@ -75,6 +75,9 @@ PELT_LENGTH = 2_000
 #: penalised exact search is compiled PELT at any length (numpy's optimal partitioning took
 #: 20 s on 800 counts, 42 s on 1,500).
 SOLVED_COSTS = frozenset({"poisson_trend", "quasipoisson_trend"})
+#: The default's levels for Gaussian series where it weighs lines: robust, so that a burst
+#: or a heavy tail is not a period (:mod:`.costs.biweight`, :mod:`.shapes`).
+ROBUST_LEVELS = "biweight"
 #: Longest record the biweight's exact search for a fixed number of breaks takes.
 ROBUST_DP_LENGTH = 500
 #: Bytes of last-break tables one call of FPOP or PELT fills: longer panels go in blocks of
@@ -102,8 +105,9 @@ def segment(
     autocorrelation, a trend or outliers do not turn into periods (see
     :mod:`periodize.segmentation.noise` and ``docs/segmentation.md``); it also weighs a
     straight line (Gaussian series) or a log-linear rate (counts) in each period against
-    levels (:mod:`periodize.segmentation.shapes`). ``fit.choice`` says what was chosen and
-    why.
+    levels (:mod:`periodize.segmentation.shapes`), a Gaussian series' levels priced by the
+    robust biweight loss so that a burst is not a period. ``fit.choice`` says what was
+    chosen and why.
     Give ``n_breaks`` for the exact optimum with exactly that many breaks (and the optimal
     cost for every smaller number), or another ``penalty``.
 
@@ -228,6 +232,13 @@ def segment(
         price(used) if per_series is None else mixed_cost(tuple(price(m) for m in per_series))
     )
     min_size = check_int(min_size, name="min_size", func=func, minimum=cost_class.min_size)
+    if (
+        auto
+        and family is not None
+        and used == "normal"
+        and _robust_levels(matrix, min_size, method, group)
+    ):
+        used, cost_class = ROBUST_LEVELS, price(ROBUST_LEVELS)
     n = matrix.values.shape[1]
     most = n // min_size - 1
     if most < 0:
@@ -317,6 +328,18 @@ def segment(
     return replace(fit, choice={**choice, "skipped": skipped})
 
 
+def _robust_levels(
+    matrix: SeriesMatrix, min_size: int, method: str, group: Grouping | None
+) -> bool:
+    """Whether the default prices a Gaussian series' levels by the biweight loss: where it
+    weighs lines too (one series at a time, the exact search, a record short enough),
+    whose budget also keeps R-FPOP (a few times FPOP's work) off the longest records."""
+    if group is not None or method != "exact":
+        return False
+    n_series, n = matrix.values.shape
+    return lines_refused(n_series, n, min_size, method, FAMILIES[ROBUST_LEVELS]) == ""
+
+
 def _with_lines(
     matrix: SeriesMatrix,
     shapes: Shapes,
@@ -398,7 +421,15 @@ def _shape_choice(
 ) -> dict[str, Any]:
     """What the default chose between levels and lines, and why, for ``fit.choice``."""
     lines, kind = shapes.lines, shapes.family
-    line = "a straight line" if kind.levels == "normal" else "a log-linear rate"
+    line = "a straight line" if kind.lines == "normal_trend" else "a log-linear rate"
+    levels = (
+        "robust levels (the biweight loss: an observation beyond 3 noise sd of its period's "
+        "level costs the same however far, so a burst is not a period)"
+        if kind.robust
+        else "levels"
+    )
+    loss = ", every squared residual capped at 3² noise variances," if kind.robust else ""
+    unit = "the noise's robust long-run variance" if kind.robust else kind.noise
     criteria = {
         name: {"levels": float(a), "lines": float(b)}
         for name, a, b in zip(names, shapes.levels, shapes.lines_bic, strict=True)
@@ -406,10 +437,10 @@ def _shape_choice(
     model: Any
     if not lines.any():
         model, chosen = kind.levels, f"{kind.levels!r}"
-        shape = f"levels fit better than {line} in each period"
+        shape = f"{levels} fit better than {line} in each period"
     elif lines.all():
         model, chosen = kind.lines, f"{kind.lines!r}"
-        shape = f"{line} in each period fits better than levels"
+        shape = f"{line} in each period fits better than {levels}"
     else:
         pairs = zip(names, lines, strict=True)
         model = {n: kind.lines if one else kind.levels for n, one in pairs}
@@ -417,9 +448,10 @@ def _shape_choice(
             f"{kind.lines!r} for {int(lines.sum())} of {len(lines)} series, {kind.levels!r} "
             "for the others"
         )
-        shape = "for each series, lines or levels, whichever fits better"
+        shape = f"for each series, lines or {levels}, whichever fits better"
     rule = (
-        f"penalty 'auto': the BIC with costs measured in {kind.noise}, around levels "
+        f"penalty 'auto': the BIC with costs measured in {kind.noise}, around "
+        f"{'robust levels' if kind.robust else 'levels'} "
         f"(nuisance {kind.nuisance!r}; (1+1)·log(n) per break) or around lines (second "
         "differences; (2+1)·log(n) per break), each estimated robustly from differences at "
         "several lags within the periods of a first search"
@@ -428,7 +460,7 @@ def _shape_choice(
     )
     reason = (
         f"model 'auto' chose {chosen}: {family[1] if family else 'Gaussian'}; {shape} (the "
-        f"BIC of both, in {kind.noise} around lines: fit.choice['shape'])"
+        f"BIC of both{loss} in {unit} around lines: fit.choice['shape'])"
     )
     described = {"model": model, "model_reason": reason, "shape": criteria}
     return described if not lines.any() else {**described, "rule": rule}

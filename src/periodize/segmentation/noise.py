@@ -138,7 +138,9 @@ def noise_scale(values: np.ndarray, segments: np.ndarray | None = None) -> Noise
     return _scale(values, segments, order=1)
 
 
-def line_noise_scale(values: np.ndarray, segments: np.ndarray | None = None) -> NoiseScale:
+def line_noise_scale(
+    values: np.ndarray, segments: np.ndarray | None = None, robust: bool = False
+) -> NoiseScale:
     r"""The noise around a straight line in each period, as :func:`noise_scale` measures it
     around levels, from **second** differences :math:`y_{t+k} - 2y_t + y_{t-k}`: a line
     has none at any lag, so neither a trend nor a change of slope enters the scale (a
@@ -152,7 +154,9 @@ def line_noise_scale(values: np.ndarray, segments: np.ndarray | None = None) -> 
     records under 50 periods taken as independent) and whose plain mean square at lag one
     the level :math:`\gamma_0`. The scale of the lines' penalty
     (:mod:`periodize.segmentation.shapes`) is the long-run variance
-    :math:`\gamma_0 (1 + \phi)/(1 - \phi)`.
+    :math:`\gamma_0 (1 + \phi)/(1 - \phi)`. ``robust``: the level from the *robust* mean
+    square at lag one (:func:`robust_mean_square`), which outliers do not move: the unit
+    in which the default weighs robust levels against lines.
 
     Examples
     --------
@@ -162,13 +166,15 @@ def line_noise_scale(values: np.ndarray, segments: np.ndarray | None = None) -> 
     >>> bool(0.8 < scale.long_run_variance[0] < 1.25), bool(scale.phi[0] < 0.1)
     (True, True)
     """
-    return _scale(values, segments, order=2)
+    return _scale(values, segments, order=2, robust=robust)
 
 
-def _scale(values: np.ndarray, segments: np.ndarray | None, order: int) -> NoiseScale:
+def _scale(
+    values: np.ndarray, segments: np.ndarray | None, order: int, robust: bool = False
+) -> NoiseScale:
     """The AR(1) noise of every row from its differences of ``order`` (1: around levels,
     2: around lines): the dependence from their shape over lags, the level from the mean
-    square at lag one over that shape's value there."""
+    square (``robust``: the robust one) at lag one over that shape's value there."""
     values = np.atleast_2d(np.asarray(values, dtype=float))
     n_series, n = values.shape
     if n < 3:
@@ -176,7 +182,7 @@ def _scale(values: np.ndarray, segments: np.ndarray | None, order: int) -> Noise
         return NoiseScale(np.zeros(n_series), ones, ones, 0)
     segments = _usable(segments, order)
     phi = _dependence(values, segments, order)
-    variance = _neighbour_variance(values, segments, order) / _ORDERS[order][1](phi, 1)
+    variance = _neighbour_variance(values, segments, order, robust) / _ORDERS[order][1](phi, 1)
     variance = np.where(np.isnan(variance), 1.0, variance)  # no variation: any unit will do
     return NoiseScale(phi, variance, variance * (1 + phi) / (1 - phi), _lags(n, order))
 
@@ -305,13 +311,19 @@ def _dependence(values: np.ndarray, segments: np.ndarray | None, order: int = 1)
 
 
 def _neighbour_variance(
-    values: np.ndarray, segments: np.ndarray | None, order: int = 1
+    values: np.ndarray, segments: np.ndarray | None, order: int = 1, robust: bool = False
 ) -> np.ndarray:
     """The plain mean square of the lag-one differences (of ``order``) within segments
     over its divisor (NaN where there is no variation): the level of the noise. The
     quadratic cost pays for every squared deviation, heavy tails and outliers included,
-    and a change point spoils one or two of these differences only."""
+    and a change point spoils one or two of these differences only. ``robust``: the
+    robust mean square instead, for a loss that caps what an outlier costs."""
     steps = _differences(values, 1, order)
+    if robust:
+        if segments is not None:
+            steps = np.where(_within(segments, 1, order), steps, np.nan)
+        level = robust_mean_square(steps) / _ORDERS[order][0]
+        return np.where(level > 0, level, np.nan)
     squares = steps * steps
     if segments is None:
         level = squares.mean(axis=1)

@@ -42,6 +42,13 @@ series without change are unaffected (92–97%, 88–92%). On the 13 annotated r
 ``docs/accuracy.md`` Gaussian lines moved the means from F1 0.721 / cover 0.692 to
 0.713 / 0.663, count lines from there to 0.723 / 0.677.
 
+A Gaussian series' levels are robust where lines are weighed (:data:`FAMILIES`
+``"biweight"``): the biweight loss, with which a burst of a few periods is not a period.
+Both descriptions are then weighed in that loss (:func:`capped_totals`: every squared
+residual at most ``3² γ₀``), in the robust long-run variance around the lines' periods.
+Measured the same way: two shifts under Student t noise (3 df) 70% → 94%, under 5%
+outliers of 8 sd 27% → 92%, in AR(1) noise 62% → 70%; TCPD 0.723 / 0.677 → 0.753 / 0.687.
+
 Joint segmentations, a model given by name, counts with an exposure, and records too long
 for an exact search of lines keep levels (:data:`LINES_LENGTH` periods, or
 :data:`LINES_BUDGET` series × periods², :data:`COUNT_LINES_BUDGET` for counts, whose
@@ -57,11 +64,13 @@ from typing import Any
 
 import numpy as np
 
-from .costs.base import Cost
+from .costs.base import Cost, segment_labels
+from .costs.biweight import THRESHOLD, BiweightCost, LongRunBiweightCost
 from .costs.normal import LongRunNormalCost, NormalCost
 from .costs.poisson import LongRunQuasiPoissonCost, PoissonCost
 from .costs.poisson_trend import LongRunPoissonTrendCost, PoissonTrendCost
 from .costs.trend import LongRunTrendCost, TrendNormalCost
+from .noise import line_noise_scale
 from .penalties import Penalty, resolve_penalty
 
 #: Longest record on which the default weighs lines against levels.
@@ -94,6 +103,11 @@ class Family:
         The unit in words and its nuisance's name, for ``fit.choice``.
     budget : int
         Most ``series × periods²`` of one call whose lines are weighed.
+    robust : bool
+        Levels priced by the biweight loss (:mod:`.costs.biweight`): both descriptions are
+        then weighed in that loss, each squared residual capped at
+        ``THRESHOLD²`` noise variances, and in the *robust*
+        long-run variance around lines (:func:`capped_totals`).
     """
 
     levels: str
@@ -105,6 +119,7 @@ class Family:
     noise: str
     nuisance: str
     budget: int
+    robust: bool = False
 
 
 #: Per model of the default's levels, the family whose lines are weighed against them.
@@ -112,6 +127,11 @@ FAMILIES = {
     "normal": Family(
         "normal", "normal_trend", NormalCost, TrendNormalCost, LongRunNormalCost,
         LongRunTrendCost, "the noise's long-run variance", "sigma2", LINES_BUDGET,
+    ),
+    "biweight": Family(
+        "biweight", "normal_trend", BiweightCost, TrendNormalCost, LongRunBiweightCost,
+        LongRunTrendCost, "the noise's long-run variance", "sigma2", LINES_BUDGET,
+        robust=True,
     ),
     "quasipoisson": Family(
         "quasipoisson", "quasipoisson_trend", PoissonCost, PoissonTrendCost,
@@ -134,7 +154,10 @@ class Shapes:
     breaks : list of list of int
         The lines' break indices of every series.
     scale : ndarray
-        The long-run noise variance or dispersion both descriptions were priced in.
+        The long-run noise variance or dispersion the lines were searched in.
+    unit : ndarray
+        The one both descriptions were weighed in: ``scale``, or for robust levels the
+        robust long-run variance around lines.
     levels, lines_bic : ndarray
         The two BICs of every series (in that unit; lower is better).
     costs, path_breaks, how
@@ -145,6 +168,7 @@ class Shapes:
     lines: np.ndarray
     breaks: list[list[int]]
     scale: np.ndarray
+    unit: np.ndarray
     levels: np.ndarray
     lines_bic: np.ndarray
     costs: np.ndarray
@@ -232,11 +256,55 @@ def weigh_lines(
     )
     lines = [list(b) for b in found]
     levels = [list(b) for b in level_breaks]
-    by_levels = bic(unscaled_cost(family.level_cost, values, levels), scale, _counts(levels), 1, n)
-    by_lines = bic(unscaled_cost(family.line_cost, values, lines), scale, _counts(lines), 2, n)
+    if family.robust:
+        unit, level_total, line_total = capped_totals(family, values, levels, lines)
+    else:
+        unit = scale
+        level_total = unscaled_cost(family.level_cost, values, levels)
+        line_total = unscaled_cost(family.line_cost, values, lines)
+    by_levels = bic(level_total, unit, _counts(levels), 1, n)
+    by_lines = bic(line_total, unit, _counts(lines), 2, n)
     return Shapes(
-        family, by_lines < by_levels, lines, scale, by_levels, by_lines, costs, path_breaks, how
-    )
+        family, by_lines < by_levels, lines, scale, unit, by_levels, by_lines, costs,
+        path_breaks, how,
+    )  # fmt: skip
+
+
+def capped_totals(
+    family: Family, values: np.ndarray, levels: list[list[int]], lines: list[list[int]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Robust levels and lines in one loss: the unit (the robust long-run variance of the
+    noise around the lines' periods, :func:`~.noise.line_noise_scale`) and, per series,
+    each description's sum of squared residuals with every square capped at
+    ``THRESHOLD² γ₀`` (``γ₀`` the noise's robust marginal variance). Levels are the
+    biweight's (their loss is exactly this), lines the least-squares ones: the outlier
+    a line was drawn through costs the cap, as it does the levels.
+
+    Examples
+    --------
+    >>> y = np.array([[0.0, 0.1, -0.1, 0.2, 9.0, 0.0, -0.2, 0.1, 0.0, -0.1]])
+    >>> unit, levels, lines = capped_totals(FAMILIES["biweight"], y, [[]], [[]])
+    >>> round(float(levels[0] - 9 * unit[0]), 6)  # the burst costs the cap (3² γ₀, φ = 0)
+    0.12
+    >>> bool(lines[0] > levels[0])  # a least-squares line is drawn towards the burst
+    True
+    """
+    n = values.shape[1]
+    noise = line_noise_scale(values, segment_labels(lines, n), robust=True)
+    cap = THRESHOLD**2 * noise.variance
+    level_total = _capped(family.level_cost, values, levels, cap)
+    return noise.long_run_variance, level_total, _capped(family.line_cost, values, lines, cap)
+
+
+def _capped(
+    cost_class: type[Cost], values: np.ndarray, breaks: list[list[int]], cap: np.ndarray
+) -> np.ndarray:
+    """Per series, the capped sum of squared residuals around the fit of ``breaks``."""
+    out = np.empty(len(values))
+    for rows, edges in _by_count(breaks, values.shape[1]):
+        residual = values[rows] - cost_class(values[rows]).fitted_means(edges)
+        out[rows] = np.minimum(residual * residual, cap[rows, None]).sum(axis=1)
+    return out
 
 
 def _counts(breaks: list[list[int]]) -> np.ndarray:
