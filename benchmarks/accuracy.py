@@ -321,6 +321,15 @@ def designs(rng: np.random.Generator, rows: int) -> Iterator[tuple[str, np.ndarr
     padded = np.pad(mean, 2, mode="edge") + rng.standard_normal((rows, n + 4))
     smoothed = sum(padded[:, k : k + n] for k in range(5)) / 5.0
     yield "normal, moving average of 5 periods, 2 shifts", smoothed, cuts
+    # monthly event counts whose rate doubles, with one to three months of a burst (a
+    # summit, a crisis) of 25 events more: the quasi-Poisson levels are not robust
+    counts = rng.poisson(_steps(n, [60], [4.0, 8.0]), (rows, n)).astype(float)
+    bursts = rng.integers(1, 4, rows)
+    months = rng.random((rows, n)).argsort(axis=1)  # distinct months per series
+    for k in range(3):
+        hit = np.flatnonzero(bursts > k)
+        counts[hit, months[hit, k]] += 25.0
+    yield "counts, 120 months, rate 4 → 8, 1–3 bursts of 25 events", counts, [60]
 
 
 def _found_share(found: list[tuple[int, ...]], truth: list[int], of_found: bool) -> float:
