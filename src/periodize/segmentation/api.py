@@ -333,7 +333,8 @@ def _robust_levels(
 ) -> bool:
     """Whether the default prices a Gaussian series' levels by the biweight loss: where it
     weighs lines too (one series at a time, the exact search, a record short enough),
-    whose budget also keeps R-FPOP (a few times FPOP's work) off the longest records."""
+    whose budget also keeps R-FPOP off the longest records (0.5 s on 10⁵ points, about 25
+    times FPOP)."""
     if group is not None or method != "exact":
         return False
     n_series, n = matrix.values.shape

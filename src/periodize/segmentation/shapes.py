@@ -154,10 +154,8 @@ class Shapes:
     breaks : list of list of int
         The lines' break indices of every series.
     scale : ndarray
-        The long-run noise variance or dispersion the lines were searched in.
-    unit : ndarray
-        The one both descriptions were weighed in: ``scale``, or for robust levels the
-        robust long-run variance around lines.
+        The long-run noise variance or dispersion the lines were searched in (and both
+        descriptions weighed in, but for robust levels: :func:`capped_totals`).
     levels, lines_bic : ndarray
         The two BICs of every series (in that unit; lower is better).
     costs, path_breaks, how
@@ -168,7 +166,6 @@ class Shapes:
     lines: np.ndarray
     breaks: list[list[int]]
     scale: np.ndarray
-    unit: np.ndarray
     levels: np.ndarray
     lines_bic: np.ndarray
     costs: np.ndarray
@@ -265,9 +262,8 @@ def weigh_lines(
     by_levels = bic(level_total, unit, _counts(levels), 1, n)
     by_lines = bic(line_total, unit, _counts(lines), 2, n)
     return Shapes(
-        family, by_lines < by_levels, lines, scale, unit, by_levels, by_lines, costs,
-        path_breaks, how,
-    )  # fmt: skip
+        family, by_lines < by_levels, lines, scale, by_levels, by_lines, costs, path_breaks, how
+    )
 
 
 def capped_totals(
@@ -277,8 +273,9 @@ def capped_totals(
     noise around the lines' periods, :func:`~.noise.line_noise_scale`) and, per series,
     each description's sum of squared residuals with every square capped at
     ``THRESHOLD² γ₀`` (``γ₀`` the noise's robust marginal variance). Levels are the
-    biweight's (their loss is exactly this), lines the least-squares ones: the outlier
-    a line was drawn through costs the cap, as it does the levels.
+    biweight's (fitted in this loss, with its band measured from first differences),
+    lines the least-squares ones: the outlier a line was drawn through costs the cap, as
+    it does the levels.
 
     Examples
     --------
