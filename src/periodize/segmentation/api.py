@@ -430,7 +430,11 @@ def _shape_choice(
         else "levels"
     )
     loss = ", every squared residual capped at 3² noise variances," if kind.robust else ""
-    unit = "the noise's robust long-run variance" if kind.robust else kind.noise
+    unit = (
+        kind.noise.replace("long-run", "robust long-run")
+        if kind.weighed != "search"
+        else kind.noise
+    )
     criteria = {
         name: {"levels": float(a), "lines": float(b)}
         for name, a, b in zip(names, shapes.levels, shapes.lines_bic, strict=True)

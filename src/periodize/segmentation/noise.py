@@ -192,6 +192,7 @@ def count_dispersion(
     exposure: np.ndarray | None = None,
     segments: np.ndarray | None = None,
     order: int = 1,
+    robust: bool = False,
 ) -> np.ndarray:
     r"""Long-run dispersion of counts (series × periods), never below 1: the classic
     difference-based dispersion :math:`\overline{(\Delta y)^2} / (2 \bar y)` (1 for
@@ -199,7 +200,9 @@ def count_dispersion(
     of the dependence :math:`\phi` measured on :math:`\sqrt{y + 3/8}` (where a change of
     rate does not change the spread). With an exposure the counts are first put on the mean
     exposure (``y × mean(E) / E_t``). ``order=2`` measures the dispersion around a
-    log-linear rate in each period instead (:func:`line_count_dispersion`).
+    log-linear rate in each period instead (:func:`line_count_dispersion`). ``robust``:
+    the level from the robust mean square (:func:`robust_mean_square`), which a few
+    bursts do not move.
 
     Examples
     --------
@@ -217,19 +220,22 @@ def count_dispersion(
     segments = _usable(segments, order)
     phi = _dependence(np.sqrt(values + 0.375), segments, order)
     mean = values.mean(axis=1)
-    variance = _neighbour_variance(values, segments, order) / _ORDERS[order][1](phi, 1)
+    variance = _neighbour_variance(values, segments, order, robust) / _ORDERS[order][1](phi, 1)
     with np.errstate(invalid="ignore", divide="ignore"):
         dispersion = variance / mean * (1 + phi) / (1 - phi)
     return np.where(np.isfinite(dispersion) & (dispersion > 1), dispersion, 1.0)
 
 
-def line_count_dispersion(values: np.ndarray, segments: np.ndarray | None = None) -> np.ndarray:
+def line_count_dispersion(
+    values: np.ndarray, segments: np.ndarray | None = None, robust: bool = False
+) -> np.ndarray:
     r"""The long-run dispersion of counts around a log-linear rate in each period, never
     below 1, as :func:`count_dispersion` measures it around constant rates but from
     **second** differences (:func:`line_noise_scale`): a rate that rises or falls steadily
     barely moves them (a straight one not at all), so the dispersion of a trending count is
     that of its noise, not of its trend (the unit in which
-    :mod:`periodize.segmentation.shapes` weighs lines against levels for counts).
+    :mod:`periodize.segmentation.shapes` searches lines in for counts; ``robust``: the
+    one it weighs them against levels in).
 
     Examples
     --------
@@ -238,7 +244,7 @@ def line_count_dispersion(values: np.ndarray, segments: np.ndarray | None = None
     >>> bool(1.0 <= line_count_dispersion(rising[None])[0] < 1.5)
     True
     """
-    return count_dispersion(values, None, segments, order=2)
+    return count_dispersion(values, None, segments, order=2, robust=robust)
 
 
 def _usable(segments: np.ndarray | None, order: int = 1) -> np.ndarray | None:
