@@ -25,28 +25,34 @@ def segment_rss(part, degree):
     return float(np.sum((part - np.polyval(np.polyfit(t, part, degree), t)) ** 2))
 
 
+def segmentations(n, min_size):
+    """Every segmentation of ``n`` periods into segments of at least ``min_size``: its
+    cuts and the segments' (start, end) pairs."""
+    for k in range(n // min_size):
+        for cuts in combinations(range(min_size, n - min_size + 1), k):
+            edges = (0, *cuts, n)
+            if all(b - a >= min_size for a, b in pairwise(edges)):
+                yield cuts, list(pairwise(edges))
+
+
 def brute_force(y, scale, min_size, counts, degree=0):
     """Every segmentation of ``y`` with segments of at least ``min_size``: the one with the
     least cost/scale + (p + 1) log(n) per break (Gaussian RSS of a level or, ``degree`` 1,
     a line per segment; or the Poisson deviance), and its RSS."""
     n, best = len(y), None
     beta = (degree + 2) * np.log(n)
-    for k in range(n // min_size):
-        for cuts in combinations(range(min_size, n - min_size + 1), k):
-            edges = (0, *cuts, n)
-            if any(b - a < min_size for a, b in pairwise(edges)):
-                continue
-            total = 0.0
-            for a, b in pairwise(edges):
-                part = y[a:b]
-                if counts:
-                    s = part.sum()
-                    total += -2 * (s * np.log(s / len(part)) - s) if s > 0 else 0.0
-                else:
-                    total += segment_rss(part, degree)
-            value = total / scale + beta * k
-            if best is None or value < best[0] - 1e-9:
-                best = (value, list(cuts), total)
+    for cuts, segments in segmentations(n, min_size):
+        total = 0.0
+        for a, b in segments:
+            part = y[a:b]
+            if counts:
+                s = part.sum()
+                total += -2 * (s * np.log(s / len(part)) - s) if s > 0 else 0.0
+            else:
+                total += segment_rss(part, degree)
+        value = total / scale + beta * len(cuts)
+        if best is None or value < best[0] - 1e-9:
+            best = (value, list(cuts), total)
     return best[1], best[2]
 
 
@@ -100,14 +106,10 @@ def biweight_brute_force(y, sigma, min_size):
         for b in range(a + min_size, n + 1)
     }
     best = None
-    for k in range(n // min_size):
-        for cuts in combinations(range(min_size, n - min_size + 1), k):
-            edges = (0, *cuts, n)
-            if any(b - a < min_size for a, b in pairwise(edges)):
-                continue
-            value = sum(table[e][0] for e in pairwise(edges)) + 2 * np.log(n) * k
-            if best is None or value < best[0] - 1e-9:
-                best = (value, list(cuts), [table[e][1] for e in pairwise(edges)])
+    for cuts, segments in segmentations(n, min_size):
+        value = sum(table[e][0] for e in segments) + 2 * np.log(n) * len(cuts)
+        if best is None or value < best[0] - 1e-9:
+            best = (value, list(cuts), [table[e][1] for e in segments])
     return best[1], best[2]
 
 
@@ -186,28 +188,17 @@ def poisson_trend_cost(part):
     return -2 * (total * np.log(total) - total - best.fun)
 
 
-def count_line_unit(y, cuts):
+def count_line_unit(y, cuts, robust=False):
     """The counts' dispersion around lines on a record under 50 periods (no dependence
     measured): the mean square of the second differences within periods over 6 ȳ, at
-    least 1."""
+    least 1. ``robust``: the mean square (median |d| / 0.6745)² where that median is not
+    0 (the plain one where it is): the unit levels and lines are weighed in."""
     inside = labels(cuts, len(y))[0]
     second = y[2:] - 2 * y[1:-1] + y[:-2]
     same = inside[2:] == inside[:-2]
     if not same.any():  # no period holds three: all differences
         same = np.ones_like(same)
-    value = np.mean(second[same] ** 2) / 6 / y.mean() if y.mean() > 0 else 0.0
-    return max(value, 1.0) if np.isfinite(value) else 1.0
-
-
-def robust_count_line_unit(y, cuts):
-    """The same with the robust mean square, (median |d| / 0.6745)², where that median is
-    not 0 (the plain one where it is): the unit levels and lines are weighed in."""
-    inside = labels(cuts, len(y))[0]
-    second = y[2:] - 2 * y[1:-1] + y[:-2]
-    same = inside[2:] == inside[:-2]
-    if not same.any():
-        same = np.ones_like(same)
-    median = np.median(np.abs(second[same])) / 0.6744897501960817
+    median = np.median(np.abs(second[same])) / 0.6744897501960817 if robust else 0.0
     square = median**2 if median > 0 else np.mean(second[same] ** 2)
     value = square / 6 / y.mean() if y.mean() > 0 else 0.0
     return max(value, 1.0) if np.isfinite(value) else 1.0
@@ -216,18 +207,14 @@ def robust_count_line_unit(y, cuts):
 def brute_force_count_lines(y, unit, min_size):
     """The optimum of Σ Poisson-trend cost / unit + 3 log n per break, and its cost."""
     n, best, priced = len(y), None, {}
-    for k in range(n // min_size):
-        for cuts in combinations(range(min_size, n - min_size + 1), k):
-            edges = (0, *cuts, n)
-            if any(b - a < min_size for a, b in pairwise(edges)):
-                continue
-            for a, b in pairwise(edges):
-                if (a, b) not in priced:
-                    priced[a, b] = poisson_trend_cost(y[a:b])
-            total = sum(priced[a, b] for a, b in pairwise(edges))
-            value = total / unit + 3 * np.log(n) * k
-            if best is None or value < best[0] - 1e-9:
-                best = (value, list(cuts), total)
+    for cuts, segments in segmentations(n, min_size):
+        for a, b in segments:
+            if (a, b) not in priced:
+                priced[a, b] = poisson_trend_cost(y[a:b])
+        total = sum(priced[e] for e in segments)
+        value = total / unit + 3 * np.log(n) * len(cuts)
+        if best is None or value < best[0] - 1e-9:
+            best = (value, list(cuts), total)
     return best[1], best[2]
 
 
@@ -256,7 +243,7 @@ def test_the_default_weighs_count_lines_against_levels_as_brute_force(n, min_siz
     if first:
         unit = count_line_unit(y, first)
     lines, line_deviance = brute_force_count_lines(y, unit, size)
-    unit = robust_count_line_unit(y, lines)
+    unit = count_line_unit(y, lines, robust=True)
     by_levels = level_deviance / unit + (2 * len(levels) + 1) * np.log(n)
     by_lines = line_deviance / unit + (3 * len(lines) + 2) * np.log(n)
     fit = pz.segment(y.astype(int), min_size=min_size)

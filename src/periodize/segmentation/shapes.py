@@ -124,7 +124,7 @@ class Family:
     noise: str
     nuisance: str
     budget: int
-    weighed: str = "robust"
+    weighed: str = "search"
 
     @property
     def robust(self) -> bool:
@@ -137,7 +137,6 @@ FAMILIES = {
     "normal": Family(
         "normal", "normal_trend", NormalCost, TrendNormalCost, LongRunNormalCost,
         LongRunTrendCost, "the noise's long-run variance", "sigma2", LINES_BUDGET,
-        weighed="search",
     ),
     "biweight": Family(
         "biweight", "normal_trend", BiweightCost, TrendNormalCost, LongRunBiweightCost,
@@ -147,7 +146,7 @@ FAMILIES = {
     "quasipoisson": Family(
         "quasipoisson", "quasipoisson_trend", PoissonCost, PoissonTrendCost,
         LongRunQuasiPoissonCost, LongRunPoissonTrendCost, "the counts' long-run dispersion",
-        "dispersion", COUNT_LINES_BUDGET,
+        "dispersion", COUNT_LINES_BUDGET, weighed="robust",
     ),
 }  # fmt: skip
 
@@ -267,7 +266,7 @@ def weigh_lines(
     if family.robust:
         unit, level_total, line_total = capped_totals(family, values, levels, lines)
     else:
-        unit = scale if family.weighed == "search" else weighing_unit(family, values, lines)
+        unit = scale if family.weighed == "search" else weighing_unit(values, lines)
         level_total = unscaled_cost(family.level_cost, values, levels)
         line_total = unscaled_cost(family.line_cost, values, lines)
     by_levels = bic(level_total, unit, _counts(levels), 1, n)
@@ -277,13 +276,14 @@ def weigh_lines(
     )
 
 
-def weighing_unit(family: Family, values: np.ndarray, lines: list[list[int]]) -> np.ndarray:
-    """The unit levels and lines are weighed in: the noise's long-run variance (Gaussian)
-    or dispersion (counts) around the lines' periods, its level measured robustly. The
-    searches measure it with the plain mean square, as their quadratic costs pay for
-    every square; a burst of a few periods inflates that, and in an inflated unit the
-    penalty decides: one line without a break beat a step of the rate on monthly counts
-    with bursts (47% of series, ``docs/accuracy.md``).
+def weighing_unit(values: np.ndarray, lines: list[list[int]]) -> np.ndarray:
+    """The unit count levels and lines are weighed in: the counts' long-run dispersion
+    around the lines' periods, its level measured robustly. The searches measure it with
+    the plain mean square, as their costs pay for every square; a burst of a few periods
+    inflates that, and in an inflated unit the penalty decides: one line without a break
+    beat a step of the rate on monthly counts with bursts (47% of series,
+    ``docs/accuracy.md``). (Robust Gaussian levels are weighed in
+    :func:`capped_totals`.)
 
     Examples
     --------
@@ -291,13 +291,10 @@ def weighing_unit(family: Family, values: np.ndarray, lines: list[list[int]]) ->
     >>> counts = rng.poisson(6.0, (1, 120)).astype(float)
     >>> counts[0, [20, 70]] += 40.0  # two bursts
     >>> plain = line_count_dispersion(counts)  # (36 + 2 × 9,600/118)/6/6.67 ≈ 5 and more
-    >>> bool(weighing_unit(FAMILIES["quasipoisson"], counts, [[]])[0] < 1.5 < 4 < plain[0])
+    >>> bool(weighing_unit(counts, [[]])[0] < 1.5 < 4 < plain[0])
     True
     """
-    segments = segment_labels(lines, values.shape[1])
-    if family.levels == "quasipoisson":
-        return line_count_dispersion(values, segments, robust=True)
-    return line_noise_scale(values, segments, robust=True).long_run_variance
+    return line_count_dispersion(values, segment_labels(lines, values.shape[1]), robust=True)
 
 
 def capped_totals(
