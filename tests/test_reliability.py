@@ -293,7 +293,10 @@ def test_a_ctrl_c_swallowed_on_the_way_still_stops_the_study(tmp_path, monkeypat
     assert "Traceback" not in err and "Exception ignored" not in err
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+    later = []  # a later step of the study: --quiet stops before it too
+    monkeypatch.setattr(module, "robustness", lambda *a, **k: later.append(1) or 1 / 0)
     assert main(["study", "--n-sim", "99", "--out", str(out), "--quiet"]) == 130  # no progress
+    assert not later
     assert not out.exists()
     monkeypatch.undo()
     from periodize._interrupt import happened

@@ -590,3 +590,9 @@ def stderr_progress(message: str) -> None:
     """Print a progress line on stderr (first raising a Ctrl-C swallowed since the last)."""
     check_interrupt()
     print(f"periodize study: {message}", file=sys.stderr, flush=True)
+
+
+def quiet_progress(message: str) -> None:
+    """Print nothing, but raise a Ctrl-C swallowed since the last step (``--quiet`` stops
+    at the same steps as a study that prints its progress)."""
+    check_interrupt()

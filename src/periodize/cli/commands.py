@@ -176,7 +176,7 @@ def _benchmarks() -> tuple[Any, Path]:
 
 
 def study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
-    from ..study import OUTPUT_FILES, stderr_progress
+    from ..study import OUTPUT_FILES, quiet_progress, stderr_progress
     from ..study import study as run_study
 
     if args.events is None:
@@ -225,7 +225,7 @@ def study(args: argparse.Namespace, argv: Sequence[str] | None) -> None:
             analysis=args.analysis,
             indicators=_indicators(args.indicator),
             envelope_draws=args.envelope_draws,
-            progress=None if args.quiet else stderr_progress,
+            progress=quiet_progress if args.quiet else stderr_progress,
         )
         paths = folder.publish(result.files())
     finally:
