@@ -29,6 +29,10 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[plot,test,dev,dask]"
+	# compile the kernels once (numba caches them beside the source): a short study on the
+	# bundled data, so the first study and each test worker do not compile them again
+	w=$$(mktemp -d) && $(BIN)/periodize study --n-sim 99 --quiet --out $$w/study > /dev/null \
+		&& rm -rf $$w
 	touch $(STAMP)
 
 # numba checks a cached kernel against its own file only: after editing a function it
