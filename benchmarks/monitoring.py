@@ -6,7 +6,8 @@ Simulated dyads: a history with no change (yearly: 20 years, monthly: 120 months
 constant rate (3 events per year, 1 per month), then the whole horizon observed (10 years, 60
 months): with no change (false alarms; also Gaussian series), or with the rate multiplied by
 1.5, 2 or 3 from the first monitored period (the share detected within the horizon and the
-mean delay, in periods from the change to the alarm, of those detected). Nominal false-alarm
+mean delay, in periods from the change to the alarm, of those detected); and yearly counts
+whose history changed half-way, segmented or with that boundary given. Nominal false-alarm
 probability 5% over the horizon. Prints a Markdown table.
 """
 
@@ -44,14 +45,22 @@ def run(
     gaussian: bool = False,
     phi: float = 0.0,
     dependence: str = "auto",
+    history_change: bool = False,
+    given: bool = False,
 ) -> dict:
     """One cell: the alarm rate and the mean delay of the alarms. ``phi``: lag-1
-    autocorrelation of the Gaussian noise, or of the latent log-rate (sd 0.5) of counts."""
+    autocorrelation of the Gaussian noise, or of the latent log-rate (sd 0.5) of counts.
+    ``history_change``: counts whose history changes half-way, from a quarter of the rate to
+    its level (a real last boundary before the monitoring); ``given``: that boundary is
+    passed as ``history_breaks``."""
     history, horizon, rate = DESIGNS[design]
     seed = [20261205, int(ratio * 10), history, int(gaussian), int(phi * 10)]
+    seed += [1] if history_change else []
     rng = np.random.default_rng(seed)
     n = history + horizon
     shape = (series, n)
+    if history_change:
+        rate = np.where(np.arange(n) < history // 2, rate / 4, rate)
     if gaussian:  # a rate ratio r shifts the level by r - 1 noise standard deviations
         values = 10.0 + (latent_ar(rng, phi, shape) if phi else rng.normal(0.0, 1.0, shape))
         values += np.where(np.arange(n) < history, 0.0, ratio - 1.0)
@@ -64,13 +73,16 @@ def run(
     start = time.perf_counter()
     watch = pz.monitor(
         frame, since=history, horizon=horizon, level=LEVEL, n_sim=n_sim, rng=1,
-        dependence=dependence,
+        dependence=dependence, history_breaks=(history // 2,) if given else None,
     )  # fmt: skip
     seconds = time.perf_counter() - start
     alarms = np.array([np.nan if a is None else a for a in watch.alarm.values()], dtype=float)
     found = ~np.isnan(alarms)
+    name = design + (" Gaussian" if gaussian else "") + (f" AR φ={phi:g}" if phi else "")
     return {
-        "design": design + (" Gaussian" if gaussian else "") + (f" AR φ={phi:g}" if phi else ""),
+        "design": name
+        + (", history ¼ → 1 of the rate" if history_change else "")
+        + (", its boundary given" if given else ""),
         "dependence": dependence,
         "rate_ratio": ratio,
         "series": series,
@@ -103,6 +115,11 @@ def main(argv: list[str] | None = None) -> int:
                 run(d, 1.0, count[d], args.n_sim, gaussian, phi, option)
                 for option in ("auto", "independent")
             ]
+    rows += [  # a history that changed: segmented (its last boundary doubted) or given
+        run("yearly", r, count["yearly"], args.n_sim, history_change=True, given=given)
+        for given in (False, True)
+        for r in (1.0, 2.0)
+    ]
     table = pd.DataFrame(rows)
     bands = ", ".join(
         f"{d} ±{1.96 * np.sqrt(LEVEL * (1 - LEVEL) / count[d]):.1%}" for d in DESIGNS

@@ -109,6 +109,7 @@ def test_monitoring_benchmark_runs_and_reports(capsys):
         "| yearly | auto | 1.5 | 10 |" in text and "| monthly Gaussian | auto | 1 | 10 |" in text
     )
     assert "| yearly AR φ=0.6 | independent | 1 | 10 |" in text
+    assert "| yearly, history ¼ → 1 of the rate, its boundary given | auto | 2 | 10 |" in text
 
 
 @pytest.mark.slow

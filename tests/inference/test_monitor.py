@@ -170,6 +170,13 @@ def test_cli_monitor(tmp_path, capsys):
     assert main([*base, "--since", "2020", "--stable-history", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["provenance"]["parameters"]["stable_history"] is True
+    assert main([*base, "--since", "2020", "--history-breaks", "2000, 2010", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["provenance"]["parameters"]["history_breaks"] == ["2000", "2010"]
+    assert document["series"][0]["baseline_first"] == 2010
+    assert main([*base, "--since", "2020", "--history-breaks", "2010,later"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "--history-breaks must be a year" in error
     assert main([*base, "--since", "2005"]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "must cover the 20 periods observed since 2005" in error
@@ -310,3 +317,72 @@ def test_false_alarms_hold_on_dependent_histories_that_never_changed():
     watch = pz.monitor(frame, since=2010, horizon=10, level=0.1, n_sim=199, rng=1)
     rate = np.mean([a is not None for a in watch.alarm.values()])
     assert rate <= 0.1 + 3 * np.sqrt(0.1 * 0.9 / 400), rate
+
+
+def test_known_history_breaks_set_the_baseline_and_are_not_doubted():
+    """history_breaks: the baseline starts at the last given boundary (here 2003, where
+    the default rule cuts near 2000), its rate and dispersion are those of 2003-2014
+    alone, the history is not segmented, nothing is doubted, and trusting the rule's own
+    boundary lowers the alarm boundary of the doubted calibration."""
+    rng = np.random.default_rng(21)
+    values = np.r_[rng.poisson(1.0, 10), rng.poisson(8.0, 20)].astype(float)
+    series = pd.Series(values, index=range(1990, 2020))
+    watch = pz.monitor(series, since=2015, history_breaks=(2003,), n_sim=99, rng=1)
+    past = values[13:25]
+    assert watch.baseline_first == (2003,)
+    assert watch.history.break_indices == ((13,),)
+    assert watch.baseline_level[0] == pytest.approx(past.mean())
+    expected = ((past - past.mean()) ** 2 / past.mean()).sum() / (past.size - 1)
+    assert watch.baseline_spread[0] == pytest.approx(expected)
+    assert watch.dependence["last_boundary_doubted"].tolist() == [False]
+    assert json.loads(watch.to_json())["provenance"]["parameters"]["history_breaks"] == ["2003"]
+    assert "(the history's periods as given)" in watch.summary()
+    searched = pz.monitor(series, since=2015, n_sim=99, rng=1)
+    assert searched.baseline_first[0] in (1999, 2000, 2001)
+    assert searched.dependence["last_boundary_doubted"].tolist() == [True]
+    trusted = pz.monitor(series, since=2015, history_breaks=searched.baseline_first, n_sim=99,
+                         rng=1)  # fmt: skip
+    assert trusted.baseline_level == pytest.approx(searched.baseline_level)
+    assert trusted.boundary[0] < searched.boundary[0]
+
+
+@pytest.mark.parametrize(
+    "history_breaks, stable, message",
+    [
+        ((2016,), False, "'history_breaks' parameter of monitor must name periods of the "
+         "series (1990–2014); 2016"),
+        ((2005, 2000), False, "'history_breaks' parameter of monitor must be strictly increasing"),
+        ((2013,), False, "leaves a period shorter than min_size=3 (period lengths [23, 2]"),
+        ((1990,), False, "must be first periods of new segments after the first period 1990"),
+        ((), False, "Got an empty sequence (a history without change: stable_history=True)"),
+        (2005, False, "'history_breaks' parameter of monitor must be a sequence of periods"),
+        ((2005,), True, "takes stable_history=True (a history without change) or history_breaks"),
+    ],
+)  # fmt: skip
+def test_history_breaks_refusals_name_the_parameter(history_breaks, stable, message):
+    series = yearly(np.random.default_rng(7).poisson(3.0, 30))
+    with pytest.raises(ParameterError, match=message.replace("(", r"\(").replace(")", r"\)")
+                       .replace("[", r"\[").replace("]", r"\]")):  # fmt: skip
+        pz.monitor(series, since=2015, history_breaks=history_breaks, stable_history=stable)
+
+
+@pytest.mark.slow
+def test_known_history_breaks_hold_the_level_and_keep_the_power_after_a_change():
+    """400 yearly count series whose history changes from 0.75 to 3 events a year at its
+    tenth year (20 years of history, 10 watched), nominal 10%: with that boundary given,
+    false alarms within 3 standard errors of the level; with the rate doubled from the
+    first watched year, found more often than when the history is segmented and its last
+    boundary doubted (measured on 1,000 series at 5%: 64% against 20%)."""
+    rng = np.random.default_rng(22)
+    years = np.arange(1990, 2020)
+    rate = np.where(years < 2000, 0.75, 3.0)
+
+    def alarms(ratio, **kwargs):
+        counts = rng.poisson(rate * np.where(years >= 2010, ratio, 1.0), size=(400, 30))
+        frame = pd.DataFrame(counts.T, index=years)
+        watch = pz.monitor(frame, since=2010, level=0.1, n_sim=199, rng=1, **kwargs)
+        return np.mean([a is not None for a in watch.alarm.values()])
+
+    band = 3 * np.sqrt(0.1 * 0.9 / 400)
+    assert abs(alarms(1.0, history_breaks=(2000,)) - 0.1) <= band
+    assert alarms(2.0, history_breaks=(2000,)) >= alarms(2.0) + 0.2

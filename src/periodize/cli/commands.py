@@ -327,6 +327,12 @@ def monitor(args: argparse.Namespace) -> None:
         rng=args.rng,
         dependence=args.dependence,
         stable_history=args.stable_history,
+        history_breaks=None
+        if args.history_breaks is None
+        else [
+            period_label(label.strip(), args.freq, "--history-breaks")
+            for label in args.history_breaks.split(",")
+        ],
     )
     print(result.to_json() if args.json else result.summary())
 

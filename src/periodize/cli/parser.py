@@ -383,6 +383,13 @@ def build() -> argparse.ArgumentParser:
         help="the history is known to hold no change: the whole of it is the baseline "
         "(default: segment it and watch from its last period)",
     )
+    watch.add_argument(
+        "--history-breaks",
+        metavar="PERIODS",
+        help="the history's known periods, the first period of each new one, such as "
+        "2009,2019: watched from the last of them, which is not doubted (default: segment "
+        "the history)",
+    )
     _series_options(watch, optional=False)
     for command in commands.choices.values():
         command.add_argument(

@@ -50,27 +50,33 @@ def label_position(index: pd.Index, label: Any, name: str, func: str) -> int:
 
 
 def boundary_positions(
-    index: pd.Index, boundaries: Sequence[Any], min_size: int, func: str
+    index: pd.Index,
+    boundaries: Sequence[Any],
+    min_size: int,
+    func: str,
+    name: str = "boundaries",
+    empty: str = "",
 ) -> np.ndarray:
-    """0-based positions of hypothesised boundaries (first periods of new segments)."""
+    """0-based positions of hypothesised boundaries (first periods of new segments);
+    ``name``: the parameter they came in, ``empty``: what to give instead of none."""
     try:
         labels = list(boundaries)
     except TypeError:
         raise ParameterError(
-            f"The 'boundaries' parameter of {func} must be a sequence of periods such as "
+            f"The '{name}' parameter of {func} must be a sequence of periods such as "
             f"(2009, 2019). Got {boundaries!r} instead."
         ) from None
     if not labels:
         raise ParameterError(
-            f"The 'boundaries' parameter of {func} must hold at least one period (the first "
-            "period of a new segment), such as (2009,). Got an empty sequence."
+            f"The '{name}' parameter of {func} must hold at least one period (the first "
+            f"period of a new segment), such as (2009,). Got an empty sequence{empty}."
         )
     positions = []
     for label in labels:
-        position = label_position(index, label, "boundaries", func)
+        position = label_position(index, label, name, func)
         if position == 0:
             raise ParameterError(
-                f"The 'boundaries' parameter of {func} must be first periods of new segments "
+                f"The '{name}' parameter of {func} must be first periods of new segments "
                 f"after the first period {index[0]}; got {label!r}."
             )
         positions.append(int(position))
@@ -78,11 +84,11 @@ def boundary_positions(
     lengths = np.diff(edges)
     if np.any(lengths <= 0):
         raise ParameterError(
-            f"The 'boundaries' parameter of {func} must be strictly increasing. Got {labels}."
+            f"The '{name}' parameter of {func} must be strictly increasing. Got {labels}."
         )
     if lengths.min() < min_size:
         raise ParameterError(
-            f"The 'boundaries' parameter of {func} leaves a period shorter than "
+            f"The '{name}' parameter of {func} leaves a period shorter than "
             f"min_size={min_size} (period lengths {lengths.tolist()} for {labels})."
         )
     return np.array(positions, dtype=np.int64)

@@ -133,6 +133,8 @@ class Monitoring(ResultMixin):
             base = f"{what} {row['baseline_level']:.3g} per period since {row['baseline_first']}"
             if self._doubted(name):
                 base += f" (the boundary allows that {row['baseline_first']} began no new period)"
+            elif self.provenance.parameters.get("history_breaks"):
+                base += " (the history's periods as given)"
             if row["alarm"] is None:
                 lines.append(
                     f"- {name}: no new period so far (largest statistic {row['statistic']:.3g}, "

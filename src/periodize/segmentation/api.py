@@ -565,6 +565,33 @@ def _drift_segment(
     return replace(fit, choice=choice)
 
 
+def fixed_segmentation(
+    series: Any, breaks: tuple[int, ...], *, model: str, min_size: int
+) -> Segmentation:
+    """The segmentation of every series at the given break indices (not searched): the
+    estimates and fit statistics of a periodization that is known.
+
+    Examples
+    --------
+    >>> fit = fixed_segmentation(np.array([1.0, 2, 1, 7, 8, 7]), (3,), model="normal",
+    ...                          min_size=2)
+    >>> fit.break_indices, fit.estimates["estimate"].round(3).tolist()
+    (((3,),), [1.333, 7.333])
+    """
+    matrix = as_matrix(series, "segment")
+    n_series = len(matrix.names)
+    fit = _result(
+        matrix, COSTS[model], model, min_size, "given", None,
+        np.tile(np.asarray(breaks, dtype=np.int64), (n_series, 1)),
+        np.full((n_series, 1), np.nan), [], None, len(breaks),
+    )  # fmt: skip
+    reason = "as given: the periods are known, not searched"
+    return replace(
+        fit,
+        choice={"model": model, "model_reason": reason, "rule": reason, "by_data": False},
+    )
+
+
 def _check_joint(joint: Any, method: str, names: tuple[str, ...], func: str) -> Grouping | None:
     """``joint`` checked (:func:`periodize.segmentation.joint.grouping`), with a search
     that runs on summed costs."""
