@@ -35,7 +35,7 @@ both, yearly Gaussian AR(1) 0.5 series 14.3% → 6.2%, monthly counts 10.0% → 
 independent yearly series 4.3% → 3.8% (counts) and 4.6% → 3.4% (Gaussian), a doubled
 yearly rate found within the horizon 61% → 60% of the time. Where the history really
 changed, the doubt costs power: fitted around one period that spans the change, the
-dependence reads the change as persistence and the boundary rises about threefold. After a
+dependence reads the change as persistence and the boundary rises 1.7 to 3 times. After a
 yearly history that changed from 0.75 to 3 events a year, a doubled rate was found 20% of
 the time; with the periods given (``history_breaks``: known periods are neither searched
 nor doubted) 64%, with 5.0% false alarms.
