@@ -319,7 +319,7 @@ def test_false_alarms_hold_on_dependent_histories_that_never_changed():
     assert rate <= 0.1 + 3 * np.sqrt(0.1 * 0.9 / 400), rate
 
 
-def test_known_history_breaks_set_the_baseline_and_are_not_doubted():
+def test_known_history_breaks_set_the_baseline_and_are_not_doubted(tmp_path):
     """history_breaks: the baseline starts at the last given boundary (here 2003, where
     the default rule cuts near 2000), its rate and dispersion are those of 2003-2014
     alone, the history is not segmented, nothing is doubted, and trusting the rule's own
@@ -337,6 +337,9 @@ def test_known_history_breaks_set_the_baseline_and_are_not_doubted():
     assert watch.dependence["last_boundary_doubted"].tolist() == [False]
     assert json.loads(watch.to_json())["provenance"]["parameters"]["history_breaks"] == ["2003"]
     assert "(the history's periods as given)" in watch.summary()
+    watch.save(tmp_path / "watch.json")
+    back = pz.load(tmp_path / "watch.json")
+    assert back.to_json() == watch.to_json() and back.history.break_indices == ((13,),)
     searched = pz.monitor(series, since=2015, n_sim=99, rng=1)
     assert searched.baseline_first[0] in (1999, 2000, 2001)
     assert searched.dependence["last_boundary_doubted"].tolist() == [True]
