@@ -359,6 +359,7 @@ def test_known_history_breaks_set_the_baseline_and_are_not_doubted(tmp_path):
         ((1990,), False, "must be first periods of new segments after the first period 1990"),
         ((), False, "Got an empty sequence (a history without change: stable_history=True)"),
         (2005, False, "'history_breaks' parameter of monitor must be a sequence of periods"),
+        ("2005", False, "must be a sequence of periods such as (2009, 2019). Got '2005'"),
         ((2005,), True, "takes stable_history=True (a history without change) or history_breaks"),
     ],
 )  # fmt: skip

@@ -222,6 +222,7 @@ def test_summary_is_readable(counts):
         ({"boundaries": (2019, 2009)}, ParameterError, "strictly increasing"),
         ({"boundaries": (2009, 2010)}, ParameterError, "shorter than min_size=3"),
         ({"boundaries": (1992,)}, ParameterError, "after the first period"),
+        ({"boundaries": "2009"}, ParameterError, "a sequence of periods .*Got '2009'"),
         ({"boundaries": (2024,)}, ParameterError, "shorter than min_size=3"),
         ({"n_sim": 50}, ParameterError, "'n_sim' parameter.*>= 99"),
         ({"level": 1.5}, ParameterError, "'level'"),

@@ -60,6 +60,8 @@ def boundary_positions(
     """0-based positions of hypothesised boundaries (first periods of new segments);
     ``name``: the parameter they came in, ``empty``: what to give instead of none."""
     try:
+        if isinstance(boundaries, str | bytes):  # one label, not a sequence of characters
+            raise TypeError
         labels = list(boundaries)
     except TypeError:
         raise ParameterError(
