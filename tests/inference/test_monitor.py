@@ -147,6 +147,24 @@ def test_refusals_name_the_parameter(kwargs, message):
         pz.monitor(series, **kwargs)
 
 
+@pytest.mark.parametrize(
+    "where, value, model, message",
+    [
+        (5, np.nan, "auto", "'series' parameter of monitor must hold finite values (no NaN "
+         "or inf): series 'series' has nan at 1995 (1 such values in all)."),
+        (25, np.inf, "auto", "series 'series' has inf at 2015"),
+        (5, -1.0, "poisson", "'series' parameter of monitor must hold non-negative values for "
+         "'poisson': series 'series' has -1 at 1995"),
+    ],
+)  # fmt: skip
+def test_bad_values_in_the_history_are_refused_in_monitors_name(where, value, model, message):
+    values = np.random.default_rng(7).poisson(3.0, 30).astype(float)
+    values[where] = value
+    with pytest.raises(ParameterError, match=re.escape(message)) as refused:
+        pz.monitor(yearly(values), since=2015, model=model)
+    assert "segment" not in str(refused.value)  # no option monitor does not have
+
+
 def test_a_constant_baseline_has_no_noise_to_measure_for_the_normal_model():
     values = np.r_[np.random.default_rng(8).normal(0, 1, 15), np.full(10, 2.0), [2.5, 3.0]]
     with pytest.raises(ParameterError, match="needs variation in the last period"):

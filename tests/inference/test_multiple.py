@@ -65,3 +65,30 @@ def test_shared_boundary_test_detects_a_planted_common_boundary():
     result = pz.shared_boundary_test(frame, n_sim=999, rng=0)
     assert result.statistic >= 8 and result.pvalue < 0.01
     assert "reached at 14" in result.method or "reached at 15" in result.method
+
+
+@pytest.mark.parametrize(
+    "value, model, message",
+    [
+        (np.nan, "poisson", "'series' parameter of shared_boundary_test must hold finite values"),
+        (-1.0, "poisson", "shared_boundary_test must hold non-negative values for 'poisson': "
+         "series 's1' has -1 at 4"),
+        (np.inf, "auto", "'series' parameter of shared_boundary_test must hold finite values"),
+        (1.0, "negbin2", "The 'model' parameter of shared_boundary_test must be one of"),
+    ],
+)  # fmt: skip
+def test_shared_boundary_test_refuses_bad_values_in_its_own_name(value, model, message):
+    frame = independent_series(np.random.default_rng(4), 3, 20).astype(float)
+    frame.iloc[4, 1] = value
+    with pytest.raises(ParameterError) as refused:
+        pz.shared_boundary_test(frame, model=model, n_sim=99)
+    assert message in str(refused.value)
+    assert "missing=" not in str(refused.value)  # an option segment has, not this test
+
+
+def test_shared_boundary_test_reads_poisson_on_weighted_intensities_as_segment_does():
+    events = pz.simulate_events(4, range(1990, 2020), (2005,), base_rate=2.0, rng=3)[0]
+    weighted = pz.intensity(events, scheme="protocol", by="dyad")
+    assert (weighted.data % 1 != 0).to_numpy().any()  # not integer counts
+    result = pz.shared_boundary_test(weighted, model="poisson", n_sim=99)
+    assert 0 < result.pvalue <= 1

@@ -193,6 +193,7 @@ def monitor(
     # the history is segmented with the detector's model ("auto": the default rule's
     # choice of family, by levels: the detector compares levels)
     rule = chosen_model(matrix)[0] if model == "auto" else model
+    check_values(matrix, rule, func)  # before the history's segmentation, in monitor's name
     if not isinstance(stable_history, bool | np.bool_):
         raise ParameterError(
             f"The 'stable_history' parameter of {func} must be True or False. Got "

@@ -12,6 +12,8 @@ from ..._typing import RandomState
 from ..._validation import check_int
 from ...exceptions import ParameterError
 from ...segmentation import segment
+from ...segmentation.inputs import as_matrix, check_values, resolve_model
+from ...segmentation.models import chosen_model
 from ..results import HypothesisTestResult
 from ..streams import root_seed
 
@@ -140,6 +142,9 @@ def shared_boundary_test(
     func = "shared_boundary_test"
     window = check_int(window, name="window", func=func, minimum=0)
     n_sim = check_int(n_sim, name="n_sim", func=func, minimum=99)
+    matrix = as_matrix(series, func)  # refused in this function's name, not segment's
+    named = chosen_model(matrix)[0] if model == "auto" else model
+    check_values(matrix, resolve_model(named, matrix.weighted), func)
     how = {"n_breaks": n_breaks} if n_breaks is not None else {"penalty": penalty}
     fit = segment(series, model=model, min_size=min_size, **how)
     observed = [np.asarray(b, dtype=np.int64)[None, :] for b in fit.break_indices]
