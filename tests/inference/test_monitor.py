@@ -165,8 +165,9 @@ def test_bad_values_in_the_history_are_refused_in_monitors_name(where, value, mo
     assert "segment" not in str(refused.value)  # no option monitor does not have
 
 
-def test_a_constant_baseline_has_no_noise_to_measure_for_the_normal_model():
-    values = np.r_[np.random.default_rng(8).normal(0, 1, 15), np.full(10, 2.0), [2.5, 3.0]]
+@pytest.mark.parametrize("constant", [2.0, 1.80936])  # ten of 1.80936: a mean 2e-16 away
+def test_a_constant_baseline_has_no_noise_to_measure_for_the_normal_model(constant):
+    values = np.r_[np.random.default_rng(8).normal(0, 1, 15), np.full(10, constant), [2.5, 3]]
     with pytest.raises(ParameterError, match="needs variation in the last period"):
         pz.monitor(yearly(values), since=2015, model="normal")
 
@@ -408,3 +409,26 @@ def test_known_history_breaks_hold_the_level_and_keep_the_power_after_a_change()
     band = 3 * np.sqrt(0.1 * 0.9 / 400)
     assert abs(alarms(1.0, history_breaks=(2000,)) - 0.1) <= band
     assert alarms(2.0, history_breaks=(2000,)) >= alarms(2.0) + 0.2
+
+
+def test_replicates_whose_baseline_does_not_vary_are_left_out_of_the_calibration():
+    from periodize.inference.monitor import _calibrated
+
+    finite = np.arange(1.0, 90.0)  # 89 replicates that ran, 10 whose baseline was constant
+    maxima = np.r_[finite, np.full(10, np.nan)][None, :, None]
+    boundary, pvalue, left_out = _calibrated(maxima, np.array([80.0]), 0.05, 1)
+    assert left_out.tolist() == [10]
+    assert boundary[0] == 86.0  # rank ⌈(89 + 1) × 0.95⌉ = 86 of the 89, counted by hand
+    assert pvalue[0] == (1 + 10) / (89 + 1)  # 80, 81, ..., 89 reach the statistic
+
+
+def test_a_gaussian_watch_of_tied_values_keeps_a_finite_boundary():
+    events, _ = pz.simulate_events(
+        2, range(1990, 2025), (2010,), base_rate=2.0, rate_ratios=(2.0,), rng=4
+    )
+    counts = pz.intensity(events)  # small counts: replicates drawn from their residuals tie
+    watch = pz.monitor(counts, since=2020, model="normal", n_sim=999)
+    # some replicate baselines (3 to 7 periods) hold one value; dividing by their spread of
+    # 0, or of 1e-16 left by rounding, gave boundaries of 1e31 that no series could reach
+    assert np.all(np.isfinite(watch.boundary)) and watch.boundary.max() < 1e5
+    assert watch.dependence["replicates_left_out"].to_numpy().max() > 0

@@ -61,7 +61,6 @@ instead of 97% of the time).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -234,7 +233,7 @@ def monitor(
         str(history.model), serial, not given,
     )  # fmt: skip
     largest = path.max(axis=1)
-    boundary, pvalue = _calibrated(maxima, largest, level, observed)
+    boundary, pvalue, constant = _calibrated(maxima, largest, level, observed)
     cut = np.flatnonzero([len(b) > 0 for b in history.break_indices])
     doubted = np.zeros(len(matrix.names), dtype=bool)
     doubted[cut] = not given
@@ -246,9 +245,10 @@ def monitor(
             used, past[cut], uncut, level_u, spread_u, horizon, n_sim, seed, min_size,
             str(history.model), serial_u, True, UNCUT_SIMULATION,
         )  # fmt: skip
-        boundary_u, pvalue_u = _calibrated(maxima_u, largest[cut], level, observed)
+        boundary_u, pvalue_u, constant_u = _calibrated(maxima_u, largest[cut], level, observed)
         boundary[cut] = np.maximum(boundary[cut], boundary_u)
         pvalue[cut] = np.maximum(pvalue[cut], pvalue_u)
+        constant[cut] += constant_u
     return Monitoring(
         names=matrix.names,
         index=matrix.index,
@@ -267,7 +267,9 @@ def monitor(
         history=history,
         values=matrix.values,
         dependence=serial.frame(matrix.names).assign(
-            detector_scale=factor, last_boundary_doubted=doubted
+            detector_scale=factor,
+            last_boundary_doubted=doubted,
+            replicates_left_out=constant,
         ),
         provenance=Provenance(
             function=func,
@@ -334,16 +336,23 @@ def _last_period_starts(breaks: Sequence[Sequence[int]]) -> np.ndarray:
 
 def _calibrated(
     maxima: np.ndarray, largest: np.ndarray, level: float, observed: int
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The alarm boundary per series (the ``1 - level`` quantile of the replicates'
-    largest statistic over the horizon) and the p-value of the largest statistic so far
-    (against the replicates' largest over the periods observed)."""
-    n_sim = maxima.shape[1]
-    rank = math.ceil((n_sim + 1) * (1 - level))
-    boundary = np.sort(maxima[:, :, -1], axis=1)[:, min(rank, n_sim) - 1]
+    largest statistic over the horizon), the p-value of the largest statistic so far
+    (against the replicates' largest over the periods observed) and how many replicates
+    were left out: those whose baseline did not vary (NaN maxima; the Gaussian detector
+    divides by its spread, and monitor refuses such a baseline in the data, so the
+    calibration is among the replicates it would have run on)."""
+    valid = ~np.isnan(maxima[:, :, -1])
+    count = valid.sum(axis=1)
+    rank = np.minimum(np.ceil((count + 1) * (1 - level)).astype(np.int64), count)
+    ordered = np.sort(maxima[:, :, -1], axis=1)  # NaN last
+    boundary = np.where(
+        count > 0, np.take_along_axis(ordered, np.maximum(rank - 1, 0)[:, None], 1)[:, 0], np.inf
+    )
     so_far = maxima[:, :, observed - 1]
-    pvalue = (1 + (so_far >= largest[:, None] - 1e-12).sum(axis=1)) / (n_sim + 1)
-    return boundary, pvalue
+    pvalue = (1 + (valid & (so_far >= largest[:, None] - 1e-12)).sum(axis=1)) / (count + 1)
+    return boundary, pvalue, maxima.shape[1] - count
 
 
 def _since_position(index: pd.Index, since: Any, min_size: int, func: str) -> int:
@@ -508,7 +517,10 @@ def _tail_baseline(model: str, past: np.ndarray, first: np.ndarray) -> np.ndarra
     if model == "normal":
         squares = np.where(inside, (past - level[:, None]) ** 2, 0.0).sum(axis=1)
         spread = np.sqrt(squares / np.maximum(size - 1, 1))
-        return np.stack([level, np.where(spread > 0, spread, np.nan)])
+        highest = np.where(inside, past, -np.inf).max(axis=1)
+        lowest = np.where(inside, past, np.inf).min(axis=1)
+        # equal values, read as equal: their mean's rounding can leave a spread of 1e-16
+        return np.stack([level, np.where(highest > lowest, spread, np.nan)])
     empty = level <= 0
     level = np.where(empty, EMPTY_BASELINE_EVENTS / size, level)
     if model == "poisson":

@@ -56,7 +56,9 @@ class Monitoring(ResultMixin):
     #: per series, the serial dependence the replicates were drawn with (order, latent
     #: lag-1 autocorrelation, null) and ``detector_scale``, the long-run variance factor the
     #: Gaussian detector is divided by (1 for counts), ``last_boundary_doubted`` whether the
-    #: series was also calibrated as if its history's last boundary were a chance one;
+    #: series was also calibrated as if its history's last boundary were a chance one,
+    #: ``replicates_left_out`` how many replicates the boundary was not calibrated on (a
+    #: Gaussian baseline of equal values, which monitor refuses in the data);
     #: ``attrs["dependence"]`` the option
     dependence: pd.DataFrame | None = None
 
