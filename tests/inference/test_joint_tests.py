@@ -240,6 +240,7 @@ def test_a_shared_change_is_found_more_often_jointly_than_in_each_series():
     assert joint.contributions["share"].sum() == pytest.approx(1.0)
     text = joint.summary()
     assert "shared by 3 series" in text and "Contributions" in text
+    assert "best shared segmentation with 1 break: " in text  # one boundary tested
 
 
 def test_joint_result_serialises_with_its_provenance(counts):

@@ -117,7 +117,8 @@ class JointPeriodizationTest(ResultMixin):
             f"{len(self.index)} periods ({self.index[0]}–{self.index[-1]}); model "
             f"{self.model}; min_size {self.min_size}; {self.n_sim} Monte Carlo replicates "
             f"({self.null}); seed {self.provenance.seed}",
-            f"best shared segmentation with {len(self.best)} breaks: "
+            f"best shared segmentation with {len(self.best)} "
+            f"{'break' if len(self.best) == 1 else 'breaks'}: "
             + ", ".join(str(b) for b in self.best),
             "",
             "Tests (all series together):",
