@@ -309,3 +309,12 @@ def test_a_negative_weighted_intensity_gets_the_gaussian_default(tmp_path, capsy
     assert doc["boundaries"] == list(alone.boundaries) == [2005]
     reason = doc["choice"]["model_reason"]
     assert reason.startswith("periodize detect chose a Gaussian model (robust levels or lines): ")
+
+
+def test_a_record_shorter_than_min_size_is_refused_in_flags(tmp_path, capsys):
+    path = tmp_path / "two.csv"
+    pd.DataFrame({"year": [2000, 2001], "v": [1, 2]}).to_csv(path, index=False)
+    assert main(["detect", str(path), "--time", "year", "--value", "v"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "fewer than --min-size 3" in error
+    assert "min_size" not in error  # every name the command line does not have is a flag

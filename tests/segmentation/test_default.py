@@ -382,6 +382,11 @@ def test_missing_periods_are_skipped_when_asked_and_refused_otherwise():
     assert 1981 not in fit.index and len(fit.index) == 57
     with pytest.raises(ParameterError, match=r"has nan at 1970 .* Pass missing='skip'"):
         pz.segment(gaps)
+    overflowed = gaps.copy()
+    overflowed[1990] = np.inf  # not a missing value: skipping would not get past it
+    for missing in ("refuse", "skip"):
+        with pytest.raises(ParameterError, match=r"has inf at 1990 \(1 such values in all\)\.$"):
+            pz.segment(overflowed.fillna(0.0), missing=missing)
     frame = pd.DataFrame({"a": gaps, "b": series})
     with pytest.raises(ParameterError, match=r"must miss the same periods.*one at a time"):
         pz.segment(frame, missing="skip")

@@ -245,7 +245,7 @@ def segment(
         raise ParameterError(
             f"The 'min_size' parameter of segment must be at most the series length: the "
             f"series has {n} periods, fewer than min_size={min_size}, so not even one "
-            f"segment fits. Lower min_size."
+            f"segment fits. Lower it."
         )
     resolved: Penalty | None = None
     if n_breaks is not None:

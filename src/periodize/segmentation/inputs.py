@@ -250,6 +250,7 @@ def check_values(matrix: SeriesMatrix, model: str, func: str, missing_hint: str 
             f"Got {model!r} instead."
         )
     values = matrix.values
+    skippable = bool(missing_hint) and not np.isinf(values).any()  # inf is not missing
     for test, expected in (
         (~np.isfinite(values), "finite values (no NaN or inf)"),
         ((values < 0) if model in COUNT_MODELS else None, f"non-negative values for {model!r}"),
@@ -273,7 +274,7 @@ def check_values(matrix: SeriesMatrix, model: str, func: str, missing_hint: str 
                 f"The 'series' parameter of {func} must hold {expected}: series "
                 f"{matrix.names[row]!r} has {float(values[row, col]):g} at {matrix.index[col]!s} "
                 f"({int(test.sum())} such values in all)."
-                + (f" {missing_hint}" if "finite" in expected and missing_hint else "")
+                + (f" {missing_hint}" if "finite" in expected and skippable else "")
             )
     if model not in COUNT_MODELS and values.size:
         _check_spread(matrix, func)
