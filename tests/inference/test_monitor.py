@@ -431,4 +431,8 @@ def test_a_gaussian_watch_of_tied_values_keeps_a_finite_boundary():
     # some replicate baselines (3 to 7 periods) hold one value; dividing by their spread of
     # 0, or of 1e-16 left by rounding, gave boundaries of 1e31 that no series could reach
     assert np.all(np.isfinite(watch.boundary)) and watch.boundary.max() < 1e5
-    assert watch.dependence["replicates_left_out"].to_numpy().max() > 0
+    left_out = watch.dependence["replicates_left_out"]
+    assert left_out.max() > 0
+    for name, count in left_out.items():  # the summary says so where it happened
+        said = f"{count} replicates whose baseline held one value left out" in watch.summary()
+        assert said == (count > 0), name

@@ -137,6 +137,12 @@ class Monitoring(ResultMixin):
                 base += f" (the boundary allows that {row['baseline_first']} began no new period)"
             elif self.provenance.parameters.get("history_breaks"):
                 base += " (the history's periods as given)"
+            left_out = self._left_out(name)
+            if left_out:
+                base += (
+                    f"; {left_out} replicates whose baseline held one value left out of the "
+                    "boundary"
+                )
             if row["alarm"] is None:
                 lines.append(
                     f"- {name}: no new period so far (largest statistic {row['statistic']:.3g}, "
@@ -155,6 +161,13 @@ class Monitoring(ResultMixin):
         """Whether the series was also calibrated without its history's last boundary."""
         drawn = self.dependence
         return drawn is not None and bool(drawn.loc[name, "last_boundary_doubted"])
+
+    def _left_out(self, name: str) -> int:
+        """Replicates the series' boundary was not calibrated on (0 for older results)."""
+        drawn = self.dependence
+        if drawn is None or "replicates_left_out" not in drawn:
+            return 0
+        return int(drawn.loc[name, "replicates_left_out"])
 
     def _null(self) -> str:
         """What the replicates were drawn with, in words."""
