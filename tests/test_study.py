@@ -1,6 +1,7 @@
 """The study: one call from events to report, JSON and figure; the CLI; the shipped docs."""
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -625,3 +626,14 @@ def test_envelope_draws_set_the_robustness_envelope_and_zero_says_it_is_left_out
         main([*words, "--envelope-draws", "-1"])
     assert stop.value.code == 2
     assert "--envelope-draws" in capsys.readouterr().err
+
+
+def test_a_hypothesis_named_as_a_comparison_row_is_refused_before_any_work(monkeypatch):
+    events, _ = pz.simulate_events(1, range(1990, 2020), (2005,), base_rate=2.0, rng=6)
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the study started its tests")
+
+    monkeypatch.setattr(sys.modules["periodize.study"], "_test", no_work)
+    with pytest.raises(pz.ParameterError, match=r"Candidate 'no change' of study .* rename it"):
+        pz.study(events, {"paper": (2005,), "no change": (2000, 2010)}, n_sim=99)

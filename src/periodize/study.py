@@ -32,6 +32,7 @@ from .inference import test_periodization as _test
 from .inference.bayes.posterior import check_posterior_size
 from .inference.streams import root_seed
 from .inference.tests.boundary_sets import estimated_text
+from .inference.tests.comparison import check_candidate_name
 from .inference.tests.joint_result import JointPeriodizationTest
 from .intensity import IntensitySeries, intensity, period_summary
 from .intensity.schemes import get_scheme
@@ -567,6 +568,8 @@ def _hypotheses(
             raise ParameterError(
                 "The 'hypothesis' parameter of study must name at least one periodization."
             )
+        for name in hypothesis:  # before any work: the comparison refuses it at the end
+            check_candidate_name(str(name), "study")
         return {str(k): tuple(v) for k, v in hypothesis.items()}
     if isinstance(hypothesis, str):
         raise PeriodizeTypeError(

@@ -415,6 +415,7 @@ def test_panel_checks_what_workers_would_refuse_before_sending_a_batch(simulated
         ({"hypothesis": BOUNDARIES, "min_size": 1000}, r"shorter than\s+min_size=1000"),
         ({"hypothesis": BOUNDARIES, "n_sim": 5}, r"'n_sim' parameter of panel"),
         ({"hypothesis": BOUNDARIES, "competing": {"late": (2099,)}}, r"2099 is not one"),
+        ({"hypothesis": BOUNDARIES, "competing": {"no change": (2005,)}}, r"rename it"),
     ):
         with pytest.raises(pz.ParameterError, match=message):
             panel(series, **kwargs)

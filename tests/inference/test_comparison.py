@@ -177,6 +177,19 @@ def test_bad_candidates():
         pz.compare_periodizations(counts, {"a": (1900,)})
 
 
+@pytest.mark.parametrize("name", ["no change", "best with 1 break", "best with 2 breaks"])
+def test_a_candidate_named_as_a_row_the_comparison_adds_is_refused(name):
+    """Named 'no change' or 'best with k breaks', a candidate replaced the added row (or was
+    replaced by it), and one of the two left the table without a word."""
+    series = pd.Series(np.random.default_rng(3).poisson(3.0, 30), index=range(1990, 2020))
+    with pytest.raises(ParameterError, match=f"Candidate '{name}' of compare_periodizations"):
+        pz.compare_periodizations(series.astype(float), {name: (2000, 2010)[: 1 + ("2" in name)]})
+    renamed = pz.compare_periodizations(series.astype(float), {"paper": (2000,)}, n_sim=99)
+    assert renamed.table.loc["series"].index.tolist() == [
+        "no change", "paper", "best with 1 break"
+    ]  # fmt: skip
+
+
 def test_a_candidate_that_is_the_best_segmentation_counts_once():
     """The same partition listed twice (a candidate and the best segmentation with as many
     breaks) takes one share of the weights and of the posterior: both sum to 1 over the

@@ -40,6 +40,7 @@ from ..inference.dependence import DEPENDENCE
 from ..inference.hypothesis import boundary_positions, checked_inputs
 from ..inference.results import HypothesisTestResult
 from ..inference.streams import root_seed
+from ..inference.tests.comparison import check_candidate_name
 from ..intensity.series import IntensitySeries
 from ..results import ResultMixin, records
 from ..segmentation import segment
@@ -257,6 +258,8 @@ def panel(
     checked_inputs(first, model, min_size, n_sim, "parametric", "panel")
     for periods in (hypothesis, *(competing or {}).values()):
         boundary_positions(series.data.index, periods, int(min_size), "panel")
+    for name in competing or {}:
+        check_candidate_name(str(name), "panel")
     hypothesis = tuple(int(h) for h in hypothesis)
     options = {"model": model, "penalty": penalty, "min_size": min_size, "n_sim": n_sim,
                "seed": seed, "posterior_breaks": posterior_breaks, "dependence": dependence,

@@ -11,6 +11,7 @@ equal that function's ``hypothesis_vs_none`` and ``best_vs_hypothesis``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
@@ -251,6 +252,27 @@ def _table(
     return table.loc[list(matrix.names)]
 
 
+def check_candidate_name(name: str, func: str) -> None:
+    """Refuse a candidate named as a row the comparison adds ("no change", "best with k
+    breaks"): one of the two rows would silently replace the other.
+
+    Examples
+    --------
+    >>> check_candidate_name("paper", "study")
+    >>> check_candidate_name("best with 2 breaks", "study")
+    Traceback (most recent call last):
+    ...
+    periodize.exceptions.ParameterError: Candidate 'best with 2 breaks' of study has the \
+name of a row the comparison adds ('no change', 'best with k breaks'), which would replace \
+it; rename it.
+    """
+    if name == "no change" or re.fullmatch(r"best with \d+ breaks?", name):
+        raise ParameterError(
+            f"Candidate {name!r} of {func} has the name of a row the comparison adds "
+            "('no change', 'best with k breaks'), which would replace it; rename it."
+        )
+
+
 def _candidates(
     candidates: Any, matrix: SeriesMatrix, min_size: int, func: str
 ) -> dict[str, np.ndarray]:
@@ -264,6 +286,7 @@ def _candidates(
     for name, boundaries in candidates.items():
         if not isinstance(name, str) or not name.strip():
             raise PeriodizeTypeError(f"Candidate names of {func} must be text; got {name!r}.")
+        check_candidate_name(name, func)
         named[name] = boundary_positions(matrix.index, boundaries, min_size, func)
     seen: dict[tuple[int, ...], str] = {}
     for name, positions in named.items():
